@@ -20,6 +20,7 @@ public sealed class FloatTensor
             throw new ArgumentException($"Shape [{string.Join(",", shape)}] holds {count} values but {data.Length} were given.", nameof(data));
         Data = data;
         Shape = shape;
+        RecordLength = shape.Length == 0 ? 1 : shape.Skip(1).Aggregate(1, (a, b) => a * b);
     }
 
     public float[] Data { get; }
@@ -30,7 +31,7 @@ public sealed class FloatTensor
     public int Records => Shape.Length == 0 ? 1 : Shape[0];
 
     /// <summary>Values per record: the product of every dimension after the first.</summary>
-    public int RecordLength => Shape.Length == 0 ? 1 : Data.Length / Math.Max(1, Shape[0]) is var n && Shape[0] == 0 ? Shape.Skip(1).Aggregate(1, (a, b) => a * b) : n;
+    public int RecordLength { get; }
 
     /// <summary>The shape of one record (every dimension after the first).</summary>
     public int[] RecordShape => Shape.Length == 0 ? [] : Shape[1..];

@@ -1,0 +1,3 @@
+namespace NeuralFP.Core.Autoencoders;
+
+public enum Activation { Identity, Relu, Tanh }

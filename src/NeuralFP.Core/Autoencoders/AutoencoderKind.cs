@@ -1,0 +1,3 @@
+namespace NeuralFP.Core.Autoencoders;
+
+public enum AutoencoderKind { Mlp, Pca }
