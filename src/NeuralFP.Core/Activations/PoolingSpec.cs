@@ -14,6 +14,9 @@ public enum PoolingKind { None, Grid }
 /// </summary>
 public sealed record PoolingSpec(PoolingKind Kind, int Grid)
 {
+    // Bin bounds of the 2-D fast path live on the stack.
+    private const int MaxStackGrid = 256;
+
     private const string Accepted = "\"none\", \"global\" or a square grid \"kxk\" with k ≥ 1 (e.g. \"2x2\", \"4x4\")";
 
     public static PoolingSpec None { get; } = new(PoolingKind.None, 0);
@@ -87,6 +90,12 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
                 destination[c] = TensorPrimitives.Sum(channel) / channelSize;
                 continue;
             }
+            var pooled = destination.Slice(c * binsPerChannel, binsPerChannel);
+            if (spatial.Length == 2 && Grid <= MaxStackGrid)
+            {
+                PoolMap(channel, spatial[0], spatial[1], pooled);
+                continue;
+            }
             bin.Clear();
             for (var b = 0; b < binsPerChannel; b++)
             {
@@ -97,6 +106,36 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
                 for (var a = spatial.Length - 1; a >= 0 && ++bin[a] == Grid; a--) bin[a] = 0; // next bin, row-major
             }
         }
+    }
+
+    // Each row is read once: its column-bin sums go to every row bin that holds the row (bins may overlap).
+    private void PoolMap(ReadOnlySpan<float> channel, int height, int width, Span<float> pooled)
+    {
+        var k = Grid;
+        Span<int> bounds = stackalloc int[4 * k];
+        Span<int> rowStart = bounds[..k], rowEnd = bounds[k..(2 * k)], colStart = bounds[(2 * k)..(3 * k)], colEnd = bounds[(3 * k)..];
+        for (var b = 0; b < k; b++)
+        {
+            rowStart[b] = AdaptiveBins.Start(b, height, k);
+            rowEnd[b] = AdaptiveBins.End(b, height, k);
+            colStart[b] = AdaptiveBins.Start(b, width, k);
+            colEnd[b] = AdaptiveBins.End(b, width, k);
+        }
+        pooled.Clear();
+        var firstBin = 0;
+        for (var h = 0; h < height; h++)
+        {
+            while (rowEnd[firstBin] <= h) firstBin++;
+            var row = channel.Slice(h * width, width);
+            for (var j = 0; j < k; j++)
+            {
+                var sum = TensorPrimitives.Sum(row[colStart[j]..colEnd[j]]);
+                for (var i = firstBin; i < k && rowStart[i] <= h; i++) pooled[i * k + j] += sum;
+            }
+        }
+        for (var i = 0; i < k; i++)
+            for (var j = 0; j < k; j++)
+                pooled[i * k + j] /= (rowEnd[i] - rowStart[i]) * (colEnd[j] - colStart[j]);
     }
 
     // Sum over the box that `bin` selects, axis by axis; the last axis is a contiguous run.

@@ -10,10 +10,12 @@ namespace NeuralFP.Core.Onnx;
 /// outputs followed by one [N] error tensor per layer.
 /// </summary>
 /// <remarks>
-/// Only ops that exist from opset 1 (Flatten, MatMul, Add, Sub, Div, Mul, Relu, Tanh, Reshape) are
-/// appended, in the form the model's own opset reads, so the model's opset import stays as it is.
-/// Means use MatMul by constant averaging matrices rather than ReduceMean, whose axes moved from an
-/// attribute to an input across opsets.
+/// Only ops that exist from opset 1 (Flatten, MatMul, Add, Sub, Div, Mul, Relu, Tanh, Reshape,
+/// GlobalAveragePool, AveragePool) are appended, each in the form the model's own opset reads, so
+/// the model's opset import stays as it is. Pooling uses GlobalAveragePool for global means,
+/// AveragePool when every bin has the same size, and a MatMul by a constant bin-averaging matrix
+/// otherwise. Feature means use MatMul by a constant vector rather than ReduceMean, whose axes moved
+/// from an attribute to an input across opsets.
 /// </remarks>
 public static class ScorerGraphBuilder
 {
@@ -105,8 +107,24 @@ public static class ScorerGraphBuilder
         var flatten = ProtoFactory.IntAttribute("axis", 1);
         if (pooling.Kind == PoolingKind.None) return editor.Node(scope + "features", "Flatten", [tensor], flatten);
 
-        // [N, C, ...spatial] → [N·C, S] → (× averaging matrix [S, K]) → [N·C, K] → [N, C·K]
         var spatial = shape.AsSpan(1);
+        // GlobalAveragePool and AveragePool run on ORT's blocked conv layout; anything else forces the
+        // whole map back to NCHW first, which costs more than the pooling itself.
+        if (pooling.Grid == 1)
+            return editor.Node(scope + "features", "Flatten", [editor.Node(scope + "global_mean", "GlobalAveragePool", [tensor])], flatten);
+        var divisible = true;
+        foreach (var d in spatial) divisible &= d % pooling.Grid == 0;
+        if (divisible)
+        {
+            // Equal bins: a plain average pool with kernel = stride = side / k.
+            var kernel = new long[spatial.Length];
+            for (var a = 0; a < kernel.Length; a++) kernel[a] = spatial[a] / pooling.Grid;
+            var pooledMap = editor.Node(scope + "grid_mean", "AveragePool", [tensor],
+                ProtoFactory.IntsAttribute("kernel_shape", kernel), ProtoFactory.IntsAttribute("strides", kernel));
+            return editor.Node(scope + "features", "Flatten", [pooledMap], flatten);
+        }
+
+        // Uneven bins: [N, C, ...spatial] → [N·C, S] → (× averaging matrix [S, K]) → [N·C, K] → [N, C·K]
         var size = 1;
         foreach (var d in spatial) size *= d;
         var bins = pooling.FeatureCount(shape) / shape[0];
