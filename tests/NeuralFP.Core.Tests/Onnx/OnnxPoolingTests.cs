@@ -49,7 +49,9 @@ public class OnnxPoolingTests
         for (var l = 0; l < specs.Length; l++)
         {
             Assert.Equal(activations.Features[l].Shape.Select(d => (long)d), onnx[l].Shape);
-            Tolerance.AssertClose(activations.Features[l].Data, onnx[l].Data, 1e-5, 1e-2);
+            // GlobalAveragePool sums 784 values in float32 less carefully than TensorPrimitives.Sum (~1e-5 apart);
+            // a wrong bin or ordering would be off by far more.
+            Tolerance.AssertClose(activations.Features[l].Data, onnx[l].Data, 5e-5, 1e-2);
         }
     }
 }
