@@ -68,15 +68,18 @@ public sealed class FingerprintScorer : IDisposable
         return verdicts;
     }
 
-    /// <summary>Bulk scoring without per-record objects: OOD flags and scores (higher = more OOD).</summary>
-    public void ScoreInto(FloatTensor records, Span<bool> ood, Span<double> scores, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Bulk scoring without per-record objects: OOD flags, scores (higher = more OOD) and,
+    /// when <paramref name="maxProbabilities"/> is not empty, the model's max softmax probability.
+    /// </summary>
+    public void ScoreInto(FloatTensor records, Span<bool> ood, Span<double> scores, Span<float> maxProbabilities = default, CancellationToken cancellationToken = default)
     {
         records = RecordValidator.Validate(records, InputShape);
         var n = records.Records;
         if (ood.Length < n || scores.Length < n)
             throw new ArgumentException($"Destination spans hold {Math.Min(ood.Length, scores.Length)} records; {n} are needed.");
         var errors = new float[n * LayerCount];
-        ComputeErrors(records, errors, default, default, cancellationToken);
+        ComputeErrors(records, errors, default, maxProbabilities.IsEmpty ? default : maxProbabilities[..n], cancellationToken);
         for (var r = 0; r < n; r++)
         {
             var recordErrors = errors.AsSpan(r * LayerCount, LayerCount);
