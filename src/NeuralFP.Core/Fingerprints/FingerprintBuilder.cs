@@ -22,13 +22,16 @@ public static class FingerprintBuilder
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         // CPU-bound work: keep it off the caller's thread (HTTP/queue handlers await this).
-        return Task.Run(() => Build(modelOnnx, reference, options, progress, cancellationToken), cancellationToken);
+        return Task.Run(() => Build(modelOnnx, reference, options, progress, cancellationToken).Fingerprint, cancellationToken);
     }
 
-    private static Fingerprint Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>The artifact with the in-memory autoencoders it was fused from (tests compare the two paths).</summary>
+    internal sealed record Outcome(Fingerprint Fingerprint, IReadOnlyList<Autoencoder> Autoencoders);
+
+    internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken)
     {
+        options.Validate();
         var clock = Stopwatch.StartNew();
         var model = OnnxModel.Load(modelOnnx);
         reference = RecordValidator.Validate(reference, model.InputShape);
@@ -52,6 +55,7 @@ public static class FingerprintBuilder
         var layers = new List<FingerprintLayer>(specs.Length);
         var fused = new List<FusedLayer>(specs.Length);
         var heldOutErrors = new List<float[]>(specs.Length);
+        var autoencoders = new List<Autoencoder>(specs.Length);
         for (var l = 0; l < specs.Length; l++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,6 +69,7 @@ public static class FingerprintBuilder
             var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
             var errors = autoencoder.Errors(heldOut);
             heldOutErrors.Add(errors);
+            autoencoders.Add(autoencoder);
 
             var errorOutput = $"nfp_error_{l}";
             fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, errorOutput));
@@ -105,7 +110,7 @@ public static class FingerprintBuilder
         var fingerprint = new Fingerprint(manifest, scorer);
         VerifyFusion(fingerprint, reference.Gather(split.HeldOut.AsSpan(0, Math.Min(64, split.HeldOut.Length))), heldOutErrors);
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {rule.RealisedFpr:P2} (target {options.TargetFpr:P2}).");
-        return fingerprint;
+        return new Outcome(fingerprint, autoencoders);
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
