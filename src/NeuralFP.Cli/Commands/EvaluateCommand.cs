@@ -33,7 +33,7 @@ internal static class EvaluateCommand
                 CliJson.Write(new { EvaluationReport.Convention, Report = report });
                 return 0;
             }
-            ReportTable.Write(Console.Out, report);
+            EvaluationMarkdown.Write(Console.Out, report);
             return 0;
         }));
         return command;

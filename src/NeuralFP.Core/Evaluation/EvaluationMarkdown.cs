@@ -1,9 +1,7 @@
-using NeuralFP.Core.Evaluation;
+namespace NeuralFP.Core.Evaluation;
 
-namespace NeuralFP.Cli.Commands;
-
-/// <summary>The evaluation report as a Markdown table (pastes into READMEs and issue notes as is).</summary>
-internal static class ReportTable
+/// <summary>An evaluation report as a Markdown table, so CLI output pastes into READMEs and notes as is.</summary>
+public static class EvaluationMarkdown
 {
     public static void Write(TextWriter writer, EvaluationReport report)
     {
@@ -17,5 +15,6 @@ internal static class ReportTable
             var m = row.Metrics;
             writer.WriteLine($"| {row.OodSet} | {row.Detector} | {m.Auroc:F4} | {m.Fpr95:F4} | {m.AuprIn:F4} | {m.AuprOut:F4} | {(row.DetectionRate is { } d ? d.ToString("P1") : "-")} |");
         }
+        writer.WriteLine();
     }
 }
