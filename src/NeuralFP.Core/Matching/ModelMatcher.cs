@@ -28,10 +28,11 @@ public static class ModelMatcher
         int layers = rule.Layers.Count;
         if (batchErrors.Count != layers)
             throw new ArgumentException($"Model '{modelId}' has {layers} fingerprint layers but errors for {batchErrors.Count} were given.", nameof(batchErrors));
-        int records = batchErrors[0]?.Length ?? 0;
+        float[][] rows = [.. batchErrors]; // plain arrays: no interface call per value below
+        int records = rows[0]?.Length ?? 0;
         if (records == 0)
             throw new ArgumentException("The batch has no records to match.", nameof(batchErrors));
-        foreach (float[] row in batchErrors)
+        foreach (float[] row in rows)
         {
             if (row is null || row.Length != records)
                 throw new ArgumentException($"Every layer needs errors for the same {records} records; got a row of {row?.Length ?? 0}.", nameof(batchErrors));
@@ -41,7 +42,7 @@ public static class ModelMatcher
         Span<float> recordErrors = layers <= 256 ? stackalloc float[layers] : new float[layers];
         for (int r = 0; r < records; r++)
         {
-            for (int l = 0; l < layers; l++) recordErrors[l] = batchErrors[l][r];
+            for (int l = 0; l < layers; l++) recordErrors[l] = rows[l][r];
             if (!rule.IsOod(recordErrors)) inDistribution++;
         }
 
@@ -50,7 +51,7 @@ public static class ModelMatcher
         double sum = 0;
         for (int l = 0; l < layers; l++)
         {
-            double d = KolmogorovSmirnov(batchErrors[l], rule.Distributions[l], sorted);
+            double d = KolmogorovSmirnov(rows[l], rule.Distributions[l], sorted);
             distances[rule.Layers[l]] = d;
             sum += d;
         }

@@ -3,16 +3,6 @@ using System.Runtime.InteropServices;
 
 namespace NeuralFP.Core.Tensors;
 
-/// <summary>The element types NeuralFP reads from .npy files, each converted to float32 on the way in.</summary>
-internal enum NpyElementKind
-{
-    Float32,
-    Float64,
-    UInt8,
-    Int32,
-    Int64,
-}
-
 /// <summary>A supported .npy <c>descr</c>: its element kind and size, and the conversion to float32.</summary>
 internal readonly record struct NpyDtype(NpyElementKind Kind, int ItemSize, string Descr)
 {
