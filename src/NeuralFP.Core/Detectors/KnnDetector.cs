@@ -13,6 +13,8 @@ namespace NeuralFP.Core.Detectors;
 /// </summary>
 public sealed class KnnDetector : IOodDetector
 {
+    private const int QueryBlock = 8;
+
     private int _features;
     private int _referenceCount;
     private float[]? _bank; // [M, D], unit rows
@@ -63,25 +65,34 @@ public sealed class KnnDetector : IOodDetector
         DetectorGuard.ScoreSpan(records, scores);
         var x = records.RequirePenultimate(Name);
         DetectorGuard.Width(x, _features, Name, "penultimate features");
-        int d = _features, stored = StoredRecords;
+        int d = _features, stored = StoredRecords, n = records.Records;
         var bank = _bank!;
-        var query = ArrayPool<float>.Shared.Rent(d);
-        var distances = ArrayPool<float>.Shared.Rent(stored);
+        // Queries go through the bank in blocks so each bank row is loaded once per block, not once per record;
+        // each query keeps its k smallest squared distances in a small heap.
+        int k = Options.K;
+        var queries = ArrayPool<float>.Shared.Rent(QueryBlock * d);
+        var heaps = ArrayPool<float>.Shared.Rent(QueryBlock * k);
+        Span<int> counts = stackalloc int[QueryBlock];
         try
         {
-            var q = query.AsSpan(0, d);
-            var dist = distances.AsSpan(0, stored);
-            for (var i = 0; i < records.Records; i++)
+            for (var start = 0; start < n; start += QueryBlock)
             {
-                Normalise(x.Record(i), q);
-                for (var j = 0; j < stored; j++) dist[j] = TensorPrimitives.Distance(q, bank.AsSpan(j * d, d));
-                scores[i] = Selection.KthSmallest(dist, Options.K);
+                var block = Math.Min(QueryBlock, n - start);
+                for (var b = 0; b < block; b++) Normalise(x.Record(start + b), queries.AsSpan(b * d, d));
+                counts.Clear();
+                for (var j = 0; j < stored; j++)
+                {
+                    var row = bank.AsSpan(j * d, d);
+                    for (var b = 0; b < block; b++)
+                        KSmallest.Offer(heaps.AsSpan(b * k, k), ref counts[b], SquaredDistance.Compute(queries.AsSpan(b * d, d), row));
+                }
+                for (var b = 0; b < block; b++) scores[start + b] = Math.Sqrt(KSmallest.Kth(heaps.AsSpan(b * k, k)));
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(query);
-            ArrayPool<float>.Shared.Return(distances);
+            ArrayPool<float>.Shared.Return(queries);
+            ArrayPool<float>.Shared.Return(heaps);
         }
     }
 

@@ -11,7 +11,7 @@ namespace NeuralFP.Core.Detectors;
 /// the node's minimum, which is where a ReLU's zeros pile up). A node's empirical p-value
 /// (1 + #{A ≥ a})/(N + 1) is read from the cumulative counts, interpolating linearly inside the bin,
 /// so no raw activations are kept. Per record the node p-values are combined by
-/// <see cref="NodeHistogramOptions.Combination"/> (default Fisher, −2·Σ ln p_j).
+/// <see cref="NodeHistogramOptions.Combination"/> (default: Bonferroni-corrected smallest p-value).
 /// </summary>
 public sealed class NodeHistogramDetector : IOodDetector
 {
@@ -140,7 +140,8 @@ public sealed class NodeHistogramDetector : IOodDetector
             {
                 var b = Bin(j, v, out var f);
                 double inBin = counts[j * bins + b], fromBin = _above[j * stride + b];
-                above = _above[j * stride + b + 1] + (1 - f) * inBin;
+                // The node's maximum is ≥ any in-range value, so at least one reference value counts (as brute force has it).
+                above = Math.Max(1, _above[j * stride + b + 1] + (1 - f) * inBin);
                 below = n - fromBin + f * inBin;
             }
             var p = (1 + above) * scale;

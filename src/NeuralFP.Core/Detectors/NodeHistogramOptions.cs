@@ -10,7 +10,11 @@ public sealed record NodeHistogramOptions
 
     public NodeTail Tail { get; init; } = NodeTail.Upper;
 
-    public PValueCombination Combination { get; init; } = PValueCombination.Fisher;
+    /// <summary>
+    /// Min-p with Bonferroni by default: on the Fashion-MNIST CNN's penultimate layer Fisher's sum mostly
+    /// measured how strongly in-distribution records fire (AUROC below 0.5 on digits and noise), min-p did not.
+    /// </summary>
+    public PValueCombination Combination { get; init; } = PValueCombination.MinBonferroni;
 
     internal void Validate()
     {

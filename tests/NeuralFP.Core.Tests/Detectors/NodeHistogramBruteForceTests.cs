@@ -64,6 +64,21 @@ public sealed class NodeHistogramBruteForceTests
     }
 
     [Fact]
+    public void Fisher_combination_scores_minus_twice_the_sum_of_log_p()
+    {
+        var reference = Reference();
+        var detector = new NodeHistogramDetector(new NodeHistogramOptions { Combination = PValueCombination.Fisher });
+        detector.Fit(new DetectorInputs(penultimate: reference));
+        var record = reference.Record(17).ToArray();
+        var p = new double[Nodes];
+        detector.NodePValues(record, p);
+
+        var score = SyntheticActivations.Scores(detector, new DetectorInputs(penultimate: new FloatTensor(record, [1, Nodes])))[0];
+
+        Assert.Equal(-2 * p.Sum(Math.Log), score, 1e-9);
+    }
+
+    [Fact]
     public void Values_at_the_relu_floor_get_exact_p_values()
     {
         var reference = Reference();
@@ -90,14 +105,29 @@ public sealed class NodeHistogramBruteForceTests
         Assert.Equal(Nodes * 50L * sizeof(int) + Nodes * 12L, histograms.StateBytes);
         Assert.Equal(brute.StateBytes, histograms.RawBytes);
         Assert.True(histograms.StateBytes * 10 < histograms.RawBytes);
-        Assert.Contains("Fisher", histograms.Description);
+        Assert.Contains("Bonferroni", histograms.Description);
     }
 
     [Fact]
-    public void Min_bonferroni_combination_scores_minus_log_of_the_corrected_smallest_p()
+    public void Comparison_reports_both_sizes_and_a_p_value_gap_no_wider_than_the_fullest_bin()
     {
         var reference = Reference();
-        var detector = new NodeHistogramDetector(new NodeHistogramOptions { Combination = PValueCombination.MinBonferroni });
+        var detector = new NodeHistogramDetector(new NodeHistogramOptions { Bins = 50 });
+        detector.Fit(new DetectorInputs(penultimate: reference));
+
+        var comparison = NodeHistogramComparison.Measure(detector, reference, reference);
+
+        Assert.Equal(detector.StateBytes, comparison.HistogramBytes);
+        Assert.Equal((long)Records * Nodes * sizeof(float), comparison.RawBytes);
+        var fullestBin = Enumerable.Range(0, Nodes).Max(j => Enumerable.Range(0, Records).Max(i => BinShare(reference, j, reference.Record(i)[j], 50)));
+        Assert.InRange(comparison.MaxAbsPValueDifference, 0, fullestBin + 1.0 / (Records + 1));
+    }
+
+    [Fact]
+    public void Default_combination_scores_minus_log_of_the_bonferroni_corrected_smallest_p()
+    {
+        var reference = Reference();
+        var detector = new NodeHistogramDetector();
         detector.Fit(new DetectorInputs(penultimate: reference));
         float[] record = [0, 0, 0, 0, 100, 1.5f]; // node 4 above every reference value: p = 1/(N+1)
 
