@@ -54,8 +54,8 @@ public sealed class ActivationPatternMonitor : IOodDetector
         var layer = reference.RequirePatternLayer(Name);
         var labels = reference.FitClasses(Name, Options.PreferLabels);
         int n = layer.Records, units = layer.RecordLength, words = (units + 63) / 64;
-        var classes = Math.Max(labels.Max() + 1, reference.Logits?.RecordLength ?? 0);
         if (labels.Min() < 0) throw new ArgumentException($"Detector '{Name}' got a negative class label; labels must be 0..K−1.");
+        var classes = Math.Max(labels.Max() + 1, reference.Logits?.RecordLength ?? 0);
 
         var all = new ulong[n * words];
         for (var i = 0; i < n; i++)
