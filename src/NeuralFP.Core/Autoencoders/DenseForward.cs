@@ -1,0 +1,24 @@
+using System.Numerics.Tensors;
+using NeuralFP.Core.Numerics;
+
+namespace NeuralFP.Core.Autoencoders;
+
+/// <summary>One dense layer on a batch of rows: output = act(input·W + b).</summary>
+internal static class DenseForward
+{
+    public static void Apply(DenseLayer layer, ReadOnlySpan<float> input, Span<float> output, int rows, int gemmThreads = 0)
+    {
+        Gemm.Multiply(input, layer.Weights, output, rows, layer.Inputs, layer.Outputs, gemmThreads);
+        VectorMath.AddBiasToRows(output, layer.Bias, rows);
+        var values = output[..(rows * layer.Outputs)];
+        switch (layer.Activation)
+        {
+            case Activation.Relu:
+                TensorPrimitives.Max(values, 0f, values);
+                break;
+            case Activation.Tanh:
+                TensorPrimitives.Tanh(values, values);
+                break;
+        }
+    }
+}
