@@ -9,16 +9,11 @@ internal static class DenseForward
     public static void Apply(DenseLayer layer, ReadOnlySpan<float> input, Span<float> output, int rows, int gemmThreads = 0)
     {
         Gemm.Multiply(input, layer.Weights, output, rows, layer.Inputs, layer.Outputs, gemmThreads);
-        VectorMath.AddBiasToRows(output, layer.Bias, rows);
-        var values = output[..(rows * layer.Outputs)];
-        switch (layer.Activation)
+        VectorMath.AddBiasToRows(output, layer.Bias, rows, relu: layer.Activation == Activation.Relu);
+        if (layer.Activation == Activation.Tanh)
         {
-            case Activation.Relu:
-                TensorPrimitives.Max(values, 0f, values);
-                break;
-            case Activation.Tanh:
-                TensorPrimitives.Tanh(values, values);
-                break;
+            var values = output[..(rows * layer.Outputs)];
+            TensorPrimitives.Tanh(values, values);
         }
     }
 }

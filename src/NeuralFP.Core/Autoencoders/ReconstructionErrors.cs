@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Numerics.Tensors;
 using NeuralFP.Core.Numerics;
 
 namespace NeuralFP.Core.Autoencoders;
@@ -79,10 +78,6 @@ internal static unsafe class ReconstructionErrors
             current = output;
         }
         for (int r = 0; r < rows; r++)
-        {
-            var reconstruction = output.Slice(r * width, width);
-            TensorPrimitives.Subtract(reconstruction, input.Slice(r * width, width), reconstruction);
-            errors[row0 + r] = TensorPrimitives.SumOfSquares<float>(reconstruction) / width;
-        }
+            errors[row0 + r] = VectorMath.SquaredDistance(output.Slice(r * width, width), input.Slice(r * width, width)) / width;
     }
 }

@@ -86,10 +86,6 @@ public sealed class Standardizer
             throw new ArgumentException($"Destination holds {destination.Length} values; {features.Data.Length} are needed.", nameof(destination));
         ReadOnlySpan<float> source = features.Data;
         for (int r = 0; r < features.Records; r++)
-        {
-            var row = destination.Slice(r * Width, Width);
-            TensorPrimitives.Subtract(source.Slice(r * Width, Width), Mean, row);
-            TensorPrimitives.Divide(row, Scale, row);
-        }
+            VectorMath.Standardize(source.Slice(r * Width, Width), Mean, Scale, destination.Slice(r * Width, Width));
     }
 }

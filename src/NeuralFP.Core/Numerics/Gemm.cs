@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace NeuralFP.Core.Numerics;
 
@@ -20,7 +21,7 @@ internal static unsafe class Gemm
     private const int MC = 16 * MR;
 
     /// <summary>Products smaller than this many flops run on the calling thread: fan-out would cost more.</summary>
-    private const long ParallelFlopThreshold = 4_000_000;
+    private const long ParallelFlopThreshold = 8_000_000;
 
     /// <summary>C[m×n] = A[m×k]·B[k×n].</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, int maxThreads = 0)
@@ -95,6 +96,7 @@ internal static unsafe class Gemm
     /// Packs B block by block of KC rows; inside a block, strip by strip of NR columns, each strip kc×NR contiguous,
     /// zero-padded past n. The block starting at row p0 starts at p0·nStrips·NR.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackAllOfB(float* b, float* packed, int k, int n, int nStrips, bool transposed)
     {
         for (int p0 = 0; p0 < k; p0 += KC)
@@ -140,6 +142,7 @@ internal static unsafe class Gemm
     /// <summary>The shared, read-only state of one product; each tile packs its own rows of A.</summary>
     private readonly struct Job(nint a, nint c, nint packedB, int m, int k, int n, int nStrips, bool transposeA, GemmKernel kernel)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void RunTile(int rowStrip0, int rowStrip1, int colStrip0, int colStrip1)
         {
             float[] packedA = ArrayPool<float>.Shared.Rent(MC * KC);
@@ -180,6 +183,7 @@ internal static unsafe class Gemm
         }
 
         /// <summary>Packs rows i0..i0+mc of op(A), columns p0..p0+kc, as MR-row strips interleaved along p, zero-padded.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PackA(float* aBase, float* dst, int i0, int mc, int p0, int kc)
         {
             for (int r0 = 0; r0 < mc; r0 += MR)

@@ -63,6 +63,7 @@ internal static unsafe class GemmKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Avx512Of6x32(float* a, float* b, float* c, int ldc, int kc, bool accumulate)
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -101,6 +102,7 @@ internal static unsafe class GemmKernels
     }
 
     /// <summary>Half a tile: rows of the packed B panel are NR apart, of which this kernel reads 16 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Avx2FmaOf6x16(float* a, float* b, float* c, int ldc, int kc, bool accumulate)
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -140,6 +142,7 @@ internal static unsafe class GemmKernels
 
     /// <summary>Accumulates in a scratch tile with Vector&lt;float&gt; (or scalars when its width does not divide NR).</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Portable(float* a, float* b, float* c, int ldc, int kc, bool accumulate)
     {
         float* acc = stackalloc float[MR * NR];

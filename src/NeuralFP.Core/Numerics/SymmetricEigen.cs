@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralFP.Core.Numerics;
 
 /// <summary>
@@ -53,6 +55,7 @@ internal static class SymmetricEigen
     }
 
     /// <summary>A ← JᵀAJ and V ← VJ for the plane rotation J that zeroes a[p,q].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rotate(double[] a, double[] v, int n, int p, int q, double app, double aqq, double apq)
     {
         double theta = (aqq - app) / (2.0 * apq);

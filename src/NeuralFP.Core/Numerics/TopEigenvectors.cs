@@ -41,6 +41,8 @@ internal static class TopEigenvectors
         var image = new float[l * d];  // (C·Q)ᵀ = Qᵀ·C since C is symmetric
         var projected = new float[l * l];
         var projectedD = new double[l * l];
+        var rotation = new float[l * l];
+        var rotated = new float[l * d];
         double[]? previous = null;
 
         for (int iteration = 1; ; iteration++)
@@ -59,6 +61,12 @@ internal static class TopEigenvectors
                 if (iteration == MaxIterations || Converged(ritzValues, previous, k))
                     return (ritzValues[..k], RitzVectors(basis, ritzVectors, l, d, k));
                 previous = ritzValues;
+
+                // Continue from the Ritz vectors (C·Q·S = image rotated by S): the leading directions are then
+                // orthonormalised first, and the next projected matrix is nearly diagonal, so Jacobi needs few sweeps.
+                for (int i = 0; i < ritzVectors.Length; i++) rotation[i] = (float)ritzVectors[i];
+                Gemm.MultiplyTransposedA(rotation, image, rotated, l, l, d);
+                (image, rotated) = (rotated, image);
             }
 
             for (int i = 0; i < basis.Length; i++) basis[i] = image[i];
@@ -83,8 +91,8 @@ internal static class TopEigenvectors
         {
             var u = columns.AsSpan(j * d, d);
             for (int i = 0; i < l; i++)
-                TensorPrimitives.MultiplyAdd(basis.AsSpan(i * d, d), ritzVectors[i * l + j], u, u);
-            double norm = Math.Sqrt(TensorPrimitives.Dot<double>(u, u));
+                VectorMath.AddScaled(u, basis.AsSpan(i * d, d), ritzVectors[i * l + j]);
+            double norm = Math.Sqrt(VectorMath.Dot(u, u));
             if (norm > 0) TensorPrimitives.Divide(u, norm, u);
         }
         var vectors = new double[d * k];
@@ -111,13 +119,13 @@ internal static class TopEigenvectors
         for (int j = 0; j < count; j++)
         {
             var v = rows.AsSpan(j * length, length);
-            double original = Math.Sqrt(TensorPrimitives.Dot<double>(v, v));
+            double original = Math.Sqrt(VectorMath.Dot(v, v));
             double norm = ProjectOut(rows, j, v, length);
             for (int attempt = 0; !(norm > 1e-10 * original) || norm == 0; attempt++)
             {
                 if (attempt == 10) throw new InvalidOperationException("Could not complete an orthonormal basis; the matrix is degenerate.");
                 gaussian.Fill(v);
-                original = Math.Sqrt(TensorPrimitives.Dot<double>(v, v));
+                original = Math.Sqrt(VectorMath.Dot(v, v));
                 norm = ProjectOut(rows, j, v, length);
             }
             TensorPrimitives.Divide(v, norm, v);
@@ -131,9 +139,9 @@ internal static class TopEigenvectors
             for (int i = 0; i < j; i++)
             {
                 var q = rows.AsSpan(i * length, length);
-                TensorPrimitives.MultiplyAdd(q, -TensorPrimitives.Dot<double>(q, v), v, v);
+                VectorMath.AddScaled(v, q, -VectorMath.Dot(q, v));
             }
-        return Math.Sqrt(TensorPrimitives.Dot<double>(v, v));
+        return Math.Sqrt(VectorMath.Dot(v, v));
     }
 
     private static void Convert(double[] source, float[] destination)

@@ -5,21 +5,38 @@ using System.Runtime.InteropServices;
 
 namespace NeuralFP.Core.Numerics;
 
-/// <summary>Row-wise vector kernels for dense layers that TensorPrimitives does not offer in one pass.</summary>
+/// <summary>
+/// Small vector kernels called once per row in hot loops. They are written out with Vector&lt;T&gt; and marked
+/// AggressiveOptimization because per-row calls into TensorPrimitives' generic code run unoptimised (tier 0) for
+/// the first hundreds of thousands of calls of a process, which cost a first fingerprint seconds.
+/// </summary>
 internal static class VectorMath
 {
-    /// <summary>For each of <paramref name="rows"/> rows of <paramref name="values"/>: row += bias.</summary>
-    public static void AddBiasToRows(Span<float> values, ReadOnlySpan<float> bias, int rows)
+    /// <summary>For each of <paramref name="rows"/> rows of <paramref name="values"/>: row = act(row + bias), act being ReLU or identity.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddBiasToRows(Span<float> values, ReadOnlySpan<float> bias, int rows, bool relu)
     {
-        int width = bias.Length;
+        int width = bias.Length, vectors = Vector.IsHardwareAccelerated ? width / Vector<float>.Count : 0;
+        var biasVectors = MemoryMarshal.Cast<float, Vector<float>>(bias)[..vectors];
         for (int r = 0; r < rows; r++)
         {
             var row = values.Slice(r * width, width);
-            TensorPrimitives.Add(row, bias, row);
+            var rowVectors = MemoryMarshal.Cast<float, Vector<float>>(row)[..vectors];
+            for (int v = 0; v < rowVectors.Length; v++)
+            {
+                var x = rowVectors[v] + biasVectors[v];
+                rowVectors[v] = relu ? Vector.Max(x, Vector<float>.Zero) : x;
+            }
+            for (int j = vectors * Vector<float>.Count; j < width; j++)
+            {
+                float x = row[j] + bias[j];
+                row[j] = relu ? MathF.Max(x, 0f) : x;
+            }
         }
     }
 
     /// <summary>gradient ← gradient where output &gt; 0, else 0: the ReLU backward pass given the ReLU's output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaskByPositive(Span<float> gradient, ReadOnlySpan<float> output)
     {
         if (gradient.Length != output.Length) throw new ArgumentException("Gradient and output lengths differ.", nameof(output));
@@ -37,15 +54,84 @@ internal static class VectorMath
     }
 
     /// <summary>sums[j] = Σ_r values[r, j] over <paramref name="rows"/> rows, in row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSums(ReadOnlySpan<float> values, Span<float> sums, int rows)
     {
-        int width = sums.Length;
+        int width = sums.Length, vectors = Vector.IsHardwareAccelerated ? width / Vector<float>.Count : 0;
         sums.Clear();
+        var sumVectors = MemoryMarshal.Cast<float, Vector<float>>(sums)[..vectors];
         for (int r = 0; r < rows; r++)
-            TensorPrimitives.Add(sums, values.Slice(r * width, width), sums);
+        {
+            var row = values.Slice(r * width, width);
+            var rowVectors = MemoryMarshal.Cast<float, Vector<float>>(row)[..vectors];
+            for (int v = 0; v < rowVectors.Length; v++) sumVectors[v] += rowVectors[v];
+            for (int j = vectors * Vector<float>.Count; j < width; j++) sums[j] += row[j];
+        }
+    }
+
+    /// <summary>Σ (a[i] − b[i])².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int vectors = Vector.IsHardwareAccelerated ? a.Length / Vector<float>.Count : 0;
+        var av = MemoryMarshal.Cast<float, Vector<float>>(a)[..vectors];
+        var bv = MemoryMarshal.Cast<float, Vector<float>>(b)[..vectors];
+        Vector<float> accumulator = Vector<float>.Zero;
+        for (int v = 0; v < av.Length; v++)
+        {
+            var d = av[v] - bv[v];
+            accumulator += d * d;
+        }
+        float sum = Vector.Sum(accumulator);
+        for (int i = vectors * Vector<float>.Count; i < a.Length; i++)
+        {
+            float d = a[i] - b[i];
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    /// <summary>destination[i] = (source[i] − centre[i]) / scale[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Standardize(ReadOnlySpan<float> source, ReadOnlySpan<float> centre, ReadOnlySpan<float> scale, Span<float> destination)
+    {
+        int vectors = Vector.IsHardwareAccelerated ? source.Length / Vector<float>.Count : 0;
+        var s = MemoryMarshal.Cast<float, Vector<float>>(source)[..vectors];
+        var c = MemoryMarshal.Cast<float, Vector<float>>(centre)[..vectors];
+        var k = MemoryMarshal.Cast<float, Vector<float>>(scale)[..vectors];
+        var d = MemoryMarshal.Cast<float, Vector<float>>(destination)[..vectors];
+        for (int v = 0; v < s.Length; v++) d[v] = (s[v] - c[v]) / k[v];
+        for (int i = vectors * Vector<float>.Count; i < source.Length; i++) destination[i] = (source[i] - centre[i]) / scale[i];
+    }
+
+    /// <summary>Σ a[i]·b[i] in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int vectors = Vector.IsHardwareAccelerated ? a.Length / Vector<double>.Count : 0;
+        var av = MemoryMarshal.Cast<double, Vector<double>>(a)[..vectors];
+        var bv = MemoryMarshal.Cast<double, Vector<double>>(b)[..vectors];
+        Vector<double> accumulator = Vector<double>.Zero;
+        for (int v = 0; v < av.Length; v++) accumulator += av[v] * bv[v];
+        double sum = Vector.Sum(accumulator);
+        for (int i = vectors * Vector<double>.Count; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    /// <summary>target[i] += factor · source[i] in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddScaled(Span<double> target, ReadOnlySpan<double> source, double factor)
+    {
+        int vectors = Vector.IsHardwareAccelerated ? target.Length / Vector<double>.Count : 0;
+        var t = MemoryMarshal.Cast<double, Vector<double>>(target)[..vectors];
+        var s = MemoryMarshal.Cast<double, Vector<double>>(source)[..vectors];
+        var f = new Vector<double>(factor);
+        for (int v = 0; v < t.Length; v++) t[v] += f * s[v];
+        for (int i = vectors * Vector<double>.Count; i < target.Length; i++) target[i] += factor * source[i];
     }
 
     /// <summary>sums[j] += (double)values[j], widened lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateWidened(ReadOnlySpan<float> values, Span<double> sums)
     {
         int i = 0;
@@ -66,6 +152,7 @@ internal static class VectorMath
     }
 
     /// <summary>sums[j] += ((double)values[j] − centre[j])².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateSquaredDeviations(ReadOnlySpan<float> values, ReadOnlySpan<double> centre, Span<double> sums)
     {
         int i = 0;
