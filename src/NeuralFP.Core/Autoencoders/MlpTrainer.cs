@@ -20,9 +20,12 @@ internal sealed class MlpTrainer
     private readonly float[][] _weights, _biases, _weightGradients, _biasGradients, _outputs;
     private readonly float[] _batch, _deltaA, _deltaB;
     private readonly DenseLayer[] _layers;
+    private readonly int _maxThreads;
 
-    private MlpTrainer(AutoencoderArchitecture architecture, int batchSize, Random random)
+    /// <param name="maxThreads">Threads for the matrix products; 0 for all cores. Results do not depend on it.</param>
+    internal MlpTrainer(AutoencoderArchitecture architecture, int batchSize, Random random, int maxThreads = 0)
     {
+        _maxThreads = maxThreads;
         int d = architecture.Width, h = architecture.Hidden, b = architecture.Bottleneck;
         _widths = h > 0 ? [d, h, b, h, d] : [d, b, d];
         _activations = h > 0 ? [Activation.Relu, Activation.Identity, Activation.Relu, Activation.Identity] : [Activation.Identity, Activation.Identity];
@@ -53,13 +56,23 @@ internal sealed class MlpTrainer
         _deltaB = new float[batchSize * maxWidth];
     }
 
-    public static Autoencoder Fit(FloatTensor train, FloatTensor validation, AutoencoderOptions options, AutoencoderArchitecture architecture, CancellationToken cancellationToken)
+    /// <summary>The live layers (their arrays are updated in place by training).</summary>
+    internal IReadOnlyList<DenseLayer> Layers => _layers;
+
+    /// <summary>The minibatch buffer, [batch size × width], read by <see cref="ComputeGradients"/>.</summary>
+    internal float[] Batch => _batch;
+
+    internal float[][] WeightGradients => _weightGradients;
+
+    internal float[][] BiasGradients => _biasGradients;
+
+    public static Autoencoder Fit(FloatTensor train, FloatTensor validation, AutoencoderOptions options, AutoencoderArchitecture architecture, CancellationToken cancellationToken, int maxThreads = 0)
     {
         var clock = Stopwatch.StartNew();
         int n = train.Records, d = architecture.Width;
         int batchSize = Math.Min(options.BatchSize, n);
         var random = new Random(options.Seed);
-        var trainer = new MlpTrainer(architecture, batchSize, random);
+        var trainer = new MlpTrainer(architecture, batchSize, random, maxThreads);
         var adam = new AdamOptimizer([.. trainer._weights, .. trainer._biases], [.. trainer._weightGradients, .. trainer._biasGradients], options.LearningRate);
 
         bool selfValidate = validation.Records == 0;
@@ -84,11 +97,11 @@ internal sealed class MlpTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 int rows = Math.Min(batchSize, n - start);
                 VectorMath.GatherRows(train.Data, d, order.AsSpan(start, rows), trainer._batch);
-                trainer.Step(rows);
+                trainer.ComputeGradients(rows);
                 adam.Step();
             }
 
-            double error = ReconstructionErrors.Mean(trainer._layers, check.Data, check.Records, checkErrors);
+            double error = ReconstructionErrors.Mean(trainer._layers, check.Data, check.Records, checkErrors, maxThreads);
             history.Add(error);
             if (!double.IsFinite(error))
             {
@@ -127,13 +140,13 @@ internal sealed class MlpTrainer
     }
 
     /// <summary>Forward and backward pass on the first <paramref name="rows"/> rows of the batch; fills the gradients.</summary>
-    private void Step(int rows)
+    internal void ComputeGradients(int rows)
     {
         int count = _layers.Length;
         ReadOnlySpan<float> input = _batch.AsSpan(0, rows * _widths[0]);
         for (int l = 0; l < count; l++)
         {
-            DenseForward.Apply(_layers[l], input, _outputs[l], rows);
+            DenseForward.Apply(_layers[l], input, _outputs[l], rows, _maxThreads);
             input = _outputs[l].AsSpan(0, rows * _widths[l + 1]);
         }
 
@@ -150,11 +163,11 @@ internal sealed class MlpTrainer
             if (_activations[l] == Activation.Relu)
                 VectorMath.MaskByPositive(delta, _outputs[l].AsSpan(0, rows * fanOut));
             ReadOnlySpan<float> layerInput = l == 0 ? _batch.AsSpan(0, rows * fanIn) : _outputs[l - 1].AsSpan(0, rows * fanIn);
-            Gemm.MultiplyTransposedA(layerInput, delta, _weightGradients[l], fanIn, rows, fanOut);
+            Gemm.MultiplyTransposedA(layerInput, delta, _weightGradients[l], fanIn, rows, fanOut, _maxThreads);
             VectorMath.ColumnSums(delta, _biasGradients[l], rows);
             if (l == 0) break; // the gradient with respect to the data is not needed
             var previous = (inA ? _deltaB : _deltaA).AsSpan(0, rows * fanIn);
-            Gemm.MultiplyTransposedB(delta, _weights[l], previous, rows, fanOut, fanIn);
+            Gemm.MultiplyTransposedB(delta, _weights[l], previous, rows, fanOut, fanIn, _maxThreads);
             delta = previous;
             inA = !inA;
         }

@@ -55,9 +55,9 @@ internal static unsafe class ReconstructionErrors
     }
 
     /// <summary>Mean of the per-record errors, summed in record order in double.</summary>
-    public static double Mean(IReadOnlyList<DenseLayer> layers, float[] records, int count, float[] scratchErrors)
+    public static double Mean(IReadOnlyList<DenseLayer> layers, float[] records, int count, float[] scratchErrors, int maxThreads = 0)
     {
-        Compute(layers, records, count, scratchErrors);
+        Compute(layers, records, count, scratchErrors, maxThreads);
         double sum = 0;
         for (int i = 0; i < count; i++) sum += scratchErrors[i];
         return sum / count;
