@@ -12,9 +12,6 @@ namespace NeuralFP.Core.Autoencoders;
 /// </summary>
 internal sealed class MlpTrainer
 {
-    /// <summary>An epoch counts as an improvement (resetting patience) only if it beats the best by this fraction.</summary>
-    internal const double MinRelativeImprovement = 1e-3;
-
     private readonly int[] _widths;
     private readonly Activation[] _activations;
     private readonly float[][] _weights, _biases, _weightGradients, _biasGradients, _outputs;
@@ -83,14 +80,12 @@ internal sealed class MlpTrainer
         for (int i = 0; i < n; i++) order[i] = i;
         var bestWeights = Array.ConvertAll(trainer._weights, w => (float[])w.Clone());
         var bestBiases = Array.ConvertAll(trainer._biases, b => (float[])b.Clone());
-        double best = double.PositiveInfinity, reference = double.PositiveInfinity;
-        int bestEpoch = 0, epoch = 0, sinceImprovement = 0;
+        var stopping = new EarlyStopping(options.Patience);
         bool stoppedEarly = false;
         var history = new List<double>();
 
-        while (epoch < options.MaxEpochs)
+        for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
-            epoch++;
             random.Shuffle(order);
             for (int start = 0; start < n; start += batchSize)
             {
@@ -105,27 +100,21 @@ internal sealed class MlpTrainer
             history.Add(error);
             if (!double.IsFinite(error))
             {
-                if (bestEpoch == 0)
+                if (stopping.BestEpoch == 0)
                     throw new InvalidOperationException($"Autoencoder training diverged in epoch {epoch} (validation error {error}); lower {nameof(AutoencoderOptions)}.{nameof(AutoencoderOptions.LearningRate)} (now {options.LearningRate}).");
                 stoppedEarly = true;
                 break;
             }
-            if (error < best)
+            bool stop = stopping.Observe(error, out bool isBest);
+            if (isBest)
             {
-                best = error;
-                bestEpoch = epoch;
                 for (int l = 0; l < bestWeights.Length; l++)
                 {
                     trainer._weights[l].CopyTo(bestWeights[l], 0);
                     trainer._biases[l].CopyTo(bestBiases[l], 0);
                 }
             }
-            if (error < reference * (1 - MinRelativeImprovement))
-            {
-                reference = error;
-                sinceImprovement = 0;
-            }
-            else if (++sinceImprovement >= options.Patience)
+            if (stop)
             {
                 stoppedEarly = epoch < options.MaxEpochs;
                 break;
@@ -135,7 +124,7 @@ internal sealed class MlpTrainer
         var layers = new DenseLayer[bestWeights.Length];
         for (int l = 0; l < layers.Length; l++)
             layers[l] = new DenseLayer(trainer._widths[l], trainer._widths[l + 1], bestWeights[l], bestBiases[l], trainer._activations[l]);
-        var summary = new TrainingSummary(AutoencoderKind.Mlp, architecture, n, validation.Records, epoch, bestEpoch, best, stoppedEarly, history, selfValidate, clock.Elapsed);
+        var summary = new TrainingSummary(AutoencoderKind.Mlp, architecture, n, validation.Records, history.Count, stopping.BestEpoch, stopping.Best, stoppedEarly, history, selfValidate, clock.Elapsed);
         return new Autoencoder(layers, summary);
     }
 

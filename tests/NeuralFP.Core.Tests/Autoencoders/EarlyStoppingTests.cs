@@ -23,4 +23,17 @@ public class EarlyStoppingTests
         double kept = autoencoder.Errors(validation).Average(x => (double)x);
         Assert.Equal(summary.BestValidationError, kept, 1e-9);
     }
+
+    [Fact]
+    public void Gains_below_the_minimum_do_not_reset_patience_but_still_mark_the_best_epoch()
+    {
+        var stopping = new EarlyStopping(patience: 2);
+        Assert.False(stopping.Observe(1.0, out bool best1));
+        Assert.False(stopping.Observe(0.5, out bool best2));
+        Assert.False(stopping.Observe(0.4999, out bool best3)); // better, but by less than 0.1%
+        Assert.True(stopping.Observe(0.6, out bool best4));     // second epoch without a real gain
+        Assert.Equal([true, true, true, false], new[] { best1, best2, best3, best4 });
+        Assert.Equal(3, stopping.BestEpoch);
+        Assert.Equal(0.4999, stopping.Best);
+    }
 }
