@@ -16,12 +16,12 @@ public sealed class ActivationExtractor : IDisposable
     private readonly string[] _outputNames;
     private readonly OrtSession _session;
 
+    /// <param name="layers">Tensors to tap; none gives just the model's outputs.</param>
     /// <exception cref="OnnxModelException">A layer is not a tappable float tensor, or ONNX Runtime rejects the model.</exception>
     public ActivationExtractor(OnnxModel model, IReadOnlyList<LayerSpec> layers)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layers);
-        if (layers.Count == 0) throw new ArgumentException("Give at least one layer to extract.", nameof(layers));
         _model = model;
         _layers = [.. layers];
         var names = _layers.Select(l => l.Name).ToArray();

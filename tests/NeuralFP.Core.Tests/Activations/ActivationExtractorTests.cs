@@ -2,6 +2,7 @@ using NeuralFP.Core.Activations;
 using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Tests.Support;
+using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Activations;
 
@@ -18,7 +19,7 @@ public class ActivationExtractorTests
     {
         var model = Fixtures.Model(fixture);
         var specs = AutoSpecs(model, pooling);
-        var records = FashionMnistSample.Images(70);
+        var records = FashionMnist.Test().Take(70).Images;
         var raw = OrtRunner.Run(model.WithTaps([.. specs.Select(s => s.Name)]), records);
         using var extractor = new ActivationExtractor(model, specs);
 
@@ -44,8 +45,8 @@ public class ActivationExtractorTests
     public void Outputs_are_the_model_first_output()
     {
         var model = Fixtures.Model(Fixtures.Cnn);
-        var records = FashionMnistSample.Images(50);
-        var bare = OrtRunner.Run(FixturePaths.ModelBytes(Fixtures.Cnn), records);
+        var records = FashionMnist.Test().Take(50).Images;
+        var bare = OrtRunner.Run(Fixtures.Bytes(Fixtures.Cnn), records);
         using var extractor = new ActivationExtractor(model, AutoSpecs(model, "global"));
 
         var set = extractor.Extract(records, batchSize: 16);
@@ -53,6 +54,19 @@ public class ActivationExtractorTests
         Assert.Equal([50, 10], set.Outputs.Shape);
         Tolerance.AssertClose(bare[0].Data, set.Outputs.Data, 1e-5);
         Assert.Equal(set.Outputs.Data, set["logits"].Data);
+    }
+
+    [Fact]
+    public void Without_layers_only_the_outputs_are_returned()
+    {
+        var model = Fixtures.Model(Fixtures.Mlp);
+        var records = FashionMnist.Test().Take(20).Images;
+        using var extractor = new ActivationExtractor(model, []);
+
+        var set = extractor.Extract(records);
+
+        Assert.Empty(set.Features);
+        Tolerance.AssertClose(OrtRunner.Run(Fixtures.Bytes(Fixtures.Mlp), records)[0].Data, set.Outputs.Data, 1e-5);
     }
 
     [Fact]
@@ -72,7 +86,7 @@ public class ActivationExtractorTests
     {
         var model = Fixtures.Model(Fixtures.Cnn);
         using var extractor = new ActivationExtractor(model, AutoSpecs(model, "2x2"));
-        var records = FashionMnistSample.Images(45);
+        var records = FashionMnist.Test().Take(45).Images;
 
         var whole = extractor.Extract(records, batchSize: 256);
         var pieces = extractor.Extract(records, batchSize: 7);
@@ -85,7 +99,7 @@ public class ActivationExtractorTests
     {
         var model = Fixtures.Model(Fixtures.CnnFixedBatch);
         var dynamic = Fixtures.Model(Fixtures.Cnn);
-        var records = FashionMnistSample.Images(33);
+        var records = FashionMnist.Test().Take(33).Images;
         using var fixedExtractor = new ActivationExtractor(model, AutoSpecs(model, "global"));
         using var dynamicExtractor = new ActivationExtractor(dynamic, AutoSpecs(dynamic, "global"));
 
@@ -126,6 +140,6 @@ public class ActivationExtractorTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
-        Assert.ThrowsAny<OperationCanceledException>(() => extractor.Extract(FashionMnistSample.Images(10), cancellationToken: cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => extractor.Extract(FashionMnist.Test().Take(10).Images, cancellationToken: cts.Token));
     }
 }

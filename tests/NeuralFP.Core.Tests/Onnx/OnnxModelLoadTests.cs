@@ -12,7 +12,7 @@ public class OnnxModelLoadTests
     [InlineData(Fixtures.CnnFixedBatch)]
     public void Reads_the_record_input_and_outputs(string fixture)
     {
-        var model = OnnxModel.Load(FixturePaths.ModelBytes(fixture));
+        var model = OnnxModel.Load(Fixtures.Bytes(fixture));
 
         Assert.Equal("input", model.InputName);
         Assert.Equal([1, 28, 28], model.InputShape);
@@ -22,7 +22,7 @@ public class OnnxModelLoadTests
     [Fact]
     public void Sha256_is_the_lower_case_hex_digest_of_the_file()
     {
-        var bytes = FixturePaths.ModelBytes(Fixtures.Mlp);
+        var bytes = Fixtures.Bytes(Fixtures.Mlp);
 
         var model = OnnxModel.Load(bytes);
 

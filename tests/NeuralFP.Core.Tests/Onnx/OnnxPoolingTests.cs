@@ -2,6 +2,7 @@ using NeuralFP.Core.Activations;
 using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Tests.Support;
+using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Onnx;
 
@@ -39,7 +40,7 @@ public class OnnxPoolingTests
     {
         var model = Fixtures.Model(Fixtures.Cnn);
         var specs = model.AutoLayers().Select(n => new LayerSpec(n, PoolingSpec.Parse(pooling))).ToArray();
-        var records = FashionMnistSample.Images(40);
+        var records = FashionMnist.Test().Take(40).Images;
         using var extractor = new ActivationExtractor(model, specs);
         var activations = extractor.Extract(records);
 

@@ -14,7 +14,7 @@ public class ProtoRoundTripTests
     [InlineData(Fixtures.CnnFixedBatch)]
     public void A_fixture_survives_parse_and_serialise(string fixture)
     {
-        var bytes = FixturePaths.ModelBytes(fixture);
+        var bytes = Fixtures.Bytes(fixture);
 
         var again = ModelProto.Parser.ParseFrom(bytes).ToByteArray();
 
@@ -27,7 +27,7 @@ public class ProtoRoundTripTests
     {
         // ModelProto.functions (25) and a NodeProto field the subset does not declare (overload, 8).
         var function = new byte[] { 0xCA, 0x01, 0x05, 0x0A, 0x03, (byte)'f', (byte)'o', (byte)'o' };
-        var proto = ModelProto.Parser.ParseFrom(FixturePaths.ModelBytes(Fixtures.Mlp));
+        var proto = ModelProto.Parser.ParseFrom(Fixtures.Bytes(Fixtures.Mlp));
         var node = proto.Graph.Node[0];
         var nodeBytes = node.ToByteArray().Concat(new byte[] { 0x42, 0x03, (byte)'b', (byte)'a', (byte)'r' }).ToArray();
         proto.Graph.Node[0] = NodeProto.Parser.ParseFrom(nodeBytes);

@@ -3,6 +3,7 @@ using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Onnx.Proto;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Tests.Support;
+using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Onnx;
 
@@ -13,7 +14,7 @@ public class ScorerGraphBuilderTests
         var model = Fixtures.Model(fixture);
         var specs = model.AutoLayers().Select(n => new LayerSpec(n, PoolingSpec.Parse(pooling))).ToArray();
         using var extractor = new ActivationExtractor(model, specs);
-        var activations = extractor.Extract(FashionMnistSample.Images(records), batchSize: 50);
+        var activations = extractor.Extract(FashionMnist.Test().Take(records).Images, batchSize: 50);
         return (model, specs, ReferenceScoring.FusedLayers(model, specs, activations, seed: 11), activations);
     }
 
@@ -26,8 +27,8 @@ public class ScorerGraphBuilderTests
     public void Fused_errors_match_a_plain_reference_and_model_outputs_match_the_bare_model(string fixture, string pooling)
     {
         var (model, specs, layers, _) = Setup(fixture, pooling, 120);
-        var records = FashionMnistSample.Images(120);
-        var bare = OrtRunner.Run(FixturePaths.ModelBytes(fixture), records);
+        var records = FashionMnist.Test().Take(120).Images;
+        var bare = OrtRunner.Run(Fixtures.Bytes(fixture), records);
         // The reference starts from the features ONNX pools (checked against C# pooling in OnnxPoolingTests),
         // so that it tests standardisation, autoencoder and error without float32 pooling noise.
         var (featureGraph, _) = ScorerGraphBuilder.BuildFeatureGraph(model, specs);
@@ -55,7 +56,7 @@ public class ScorerGraphBuilderTests
         // standardising a nearly constant feature magnifies that, hence 1e-3 here.
         var (model, _, layers, activations) = Setup(Fixtures.Cnn, pooling, 120);
 
-        var fused = OrtRunner.Run(ScorerGraphBuilder.Build(model, layers), FashionMnistSample.Images(120));
+        var fused = OrtRunner.Run(ScorerGraphBuilder.Build(model, layers), FashionMnist.Test().Take(120).Images);
 
         for (var l = 0; l < layers.Count; l++)
         {
@@ -115,7 +116,7 @@ public class ScorerGraphBuilderTests
         var (_, _, layers, _) = Setup(Fixtures.Cnn, "global", 16);
         var fixedModel = Fixtures.Model(Fixtures.CnnFixedBatch);
 
-        var fused = OrtRunner.Run(ScorerGraphBuilder.Build(fixedModel, layers), FashionMnistSample.Images(16));
+        var fused = OrtRunner.Run(ScorerGraphBuilder.Build(fixedModel, layers), FashionMnist.Test().Take(16).Images);
 
         Assert.All(fused.Skip(1), o => Assert.Equal([16L], o.Shape));
         Assert.All(fused.Skip(1), o => Assert.All(o.Data, e => Assert.True(float.IsFinite(e) && e >= 0)));

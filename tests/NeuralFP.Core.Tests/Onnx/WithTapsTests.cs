@@ -3,6 +3,7 @@ using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Onnx.Proto;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Tests.Support;
+using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Onnx;
 
@@ -14,8 +15,8 @@ public class WithTapsTests
     public void Tapped_model_gives_the_same_logits_as_the_untapped_model(string fixture)
     {
         var model = Fixtures.Model(fixture);
-        var records = FashionMnistSample.Images(64);
-        var bare = OrtRunner.Run(FixturePaths.ModelBytes(fixture), records);
+        var records = FashionMnist.Test().Take(64).Images;
+        var bare = OrtRunner.Run(Fixtures.Bytes(fixture), records);
 
         var tapped = OrtRunner.Run(model.WithTaps(model.AutoLayers()), records);
 
@@ -28,7 +29,7 @@ public class WithTapsTests
     {
         var model = Fixtures.Model(Fixtures.Cnn);
         var taps = model.Layers.Where(l => l.Role == LayerRole.Hidden).Reverse().Select(l => l.Name).ToList();
-        var records = FashionMnistSample.Images(5);
+        var records = FashionMnist.Test().Take(5).Images;
 
         var outputs = OrtRunner.Run(model.WithTaps(taps), records);
 
@@ -41,7 +42,7 @@ public class WithTapsTests
     public void Tapping_an_existing_output_or_the_input_adds_its_own_output_slot()
     {
         var model = Fixtures.Model(Fixtures.Mlp);
-        var records = FashionMnistSample.Images(3);
+        var records = FashionMnist.Test().Take(3).Images;
 
         var outputs = OrtRunner.Run(model.WithTaps(["logits", "input"]), records);
 
@@ -54,8 +55,8 @@ public class WithTapsTests
     public void Fixed_batch_model_accepts_a_batch_of_16_after_tapping()
     {
         var model = Fixtures.Model(Fixtures.CnnFixedBatch);
-        var records = FashionMnistSample.Images(16);
-        var bytes = FixturePaths.ModelBytes(Fixtures.CnnFixedBatch);
+        var records = FashionMnist.Test().Take(16).Images;
+        var bytes = Fixtures.Bytes(Fixtures.CnnFixedBatch);
         Assert.Throws<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(() => OrtRunner.Run(bytes, records));
 
         var batched = OrtRunner.Run(model.WithTaps(model.AutoLayers()), records);
@@ -83,8 +84,8 @@ public class WithTapsTests
             flatten.Input.Add("fixed_shape");
         });
         var model = OnnxModel.Load(bytes);
-        var records = FashionMnistSample.Images(16);
-        var reference = OrtRunner.Run(FixturePaths.ModelBytes(Fixtures.Cnn), records);
+        var records = FashionMnist.Test().Take(16).Images;
+        var reference = OrtRunner.Run(Fixtures.Bytes(Fixtures.Cnn), records);
 
         var tapped = OrtRunner.Run(model.WithTaps(["input"]), records);
 
@@ -115,7 +116,7 @@ public class WithTapsTests
     [Fact]
     public void Tapping_leaves_the_loaded_model_unchanged()
     {
-        var model = OnnxModel.Load(FixturePaths.ModelBytes(Fixtures.CnnFixedBatch));
+        var model = OnnxModel.Load(Fixtures.Bytes(Fixtures.CnnFixedBatch));
         var before = model.Proto.ToByteArray();
 
         model.WithTaps(model.AutoLayers());

@@ -1,4 +1,5 @@
 using NeuralFP.Core.Onnx;
+using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Support;
 
@@ -10,7 +11,9 @@ internal static class Fixtures
     public const string CnnFixedBatch = "fmnist_cnn_fixedbatch.onnx";
 
     private static readonly Dictionary<string, Lazy<OnnxModel>> Models = new[] { Cnn, Mlp, CnnFixedBatch }
-        .ToDictionary(n => n, n => new Lazy<OnnxModel>(() => OnnxModel.Load(FixturePaths.ModelBytes(n))));
+        .ToDictionary(n => n, n => new Lazy<OnnxModel>(() => OnnxModel.Load(Fixtures.Bytes(n))));
 
     public static OnnxModel Model(string fileName) => Models[fileName].Value;
+
+    public static byte[] Bytes(string fileName) => File.ReadAllBytes(RepoPaths.Model(fileName));
 }

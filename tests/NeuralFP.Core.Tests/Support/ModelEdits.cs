@@ -8,7 +8,7 @@ internal static class ModelEdits
 {
     public static byte[] Edit(string fixture, Action<ModelProto> edit)
     {
-        var proto = ModelProto.Parser.ParseFrom(FixturePaths.ModelBytes(fixture));
+        var proto = ModelProto.Parser.ParseFrom(Fixtures.Bytes(fixture));
         edit(proto);
         return proto.ToByteArray();
     }
