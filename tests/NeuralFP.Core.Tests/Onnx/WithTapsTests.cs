@@ -69,18 +69,27 @@ public class WithTapsTests
         }
     }
 
-    [Fact]
-    public void Fixed_batch_reshapes_that_hard_code_batch_1_are_freed()
+    [Theory]
+    [InlineData(false, 1L, -1L)]
+    [InlineData(true, 1L, -1L)]
+    [InlineData(false, 1L, 1568L)]
+    public void Fixed_batch_reshapes_that_hard_code_batch_1_are_freed(bool fromConstantNode, long first, long second)
     {
-        // Rewrite the fixed-batch export's Flatten as Reshape(x, [1, -1]), as `x.view(1, -1)` exports.
+        // Rewrite the fixed-batch export's Flatten as Reshape(x, [1, -1]) or [1, 1568], as `x.view(1, -1)` exports.
         var bytes = ModelEdits.Edit(Fixtures.CnnFixedBatch, m =>
         {
             var flatten = m.Graph.Node.Single(n => n.OpType == "Flatten");
             flatten.OpType = "Reshape";
             flatten.Attribute.Clear();
-            var shape = new TensorProto { Name = "fixed_shape", DataType = (int)TensorProto.Types.DataType.Int64, RawData = ByteString.CopyFrom(BitConverter.GetBytes(1L).Concat(BitConverter.GetBytes(-1L)).ToArray()) };
+            var shape = new TensorProto { Name = "fixed_shape", DataType = (int)TensorProto.Types.DataType.Int64, RawData = ByteString.CopyFrom([.. BitConverter.GetBytes(first), .. BitConverter.GetBytes(second)]) };
             shape.Dims.Add(2);
-            m.Graph.Initializer.Add(shape);
+            if (fromConstantNode)
+            {
+                var constant = new NodeProto { OpType = "Constant", Name = "fixed_shape_node", Output = { "fixed_shape" } };
+                constant.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = shape });
+                m.Graph.Node.Insert(0, constant);
+            }
+            else m.Graph.Initializer.Add(shape);
             flatten.Input.Add("fixed_shape");
         });
         var model = OnnxModel.Load(bytes);
