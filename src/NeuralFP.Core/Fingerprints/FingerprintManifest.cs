@@ -36,6 +36,9 @@ public sealed record FingerprintManifest
 
     public required FingerprintOptions Options { get; init; }
 
+    /// <summary>How closely scorer.onnx reproduces the autoencoders' errors on the held-out records.</summary>
+    public required FusionCheck Fusion { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required double BuildSeconds { get; init; }
