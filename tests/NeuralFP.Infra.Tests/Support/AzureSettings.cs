@@ -52,6 +52,7 @@ public static class AzureSettings
         ["NeuralFP__MaxRecordsPerBatch"] = "tuning with an in-app default",
         ["NeuralFP__MaxModelBytes"] = "tuning with an in-app default",
         ["NeuralFP__MaxReferenceBytes"] = "tuning with an in-app default",
+        ["NeuralFP__MaxBatchBlobBytes"] = "tuning with an in-app default",
         ["NeuralFP__FingerprintLeaseSeconds"] = "tuning with an in-app default",
         ["NeuralFP__RegistryCacheMilliseconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__MaxRetries"] = "tuning with an in-app default",
