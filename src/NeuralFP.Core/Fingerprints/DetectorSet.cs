@@ -46,6 +46,7 @@ public sealed class DetectorSet
         var fit = inputs.Select(fitRows);
         var heldOut = inputs.Select(split.HeldOut);
         var detectors = new List<CalibratedDetector>(names.Count);
+        var summaries = new List<DetectorSummary>(names.Count);
         foreach (var name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -56,12 +57,17 @@ public sealed class DetectorSet
                 progress?.Report($"Detector {name} skipped: the model's head is not linear.");
                 continue;
             }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var detector = CalibratedDetector.FitAndCalibrate(OodDetectorCatalog.Create(name, head, seed), fit, heldOut, targetFpr, cancellationToken);
             detectors.Add(detector);
+            summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
             progress?.Report($"Detector {name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
         }
-        return new DetectorSet(penultimate, detectors);
+        return new DetectorSet(penultimate, detectors) { Summaries = summaries };
     }
+
+    /// <summary>Fit figures of each detector, recorded in the manifest (not persisted here).</summary>
+    internal IReadOnlyList<DetectorSummary> Summaries { get; private init; } = [];
 
     private static bool NeedsPenultimate(string name) => name is not (DetectorNames.MaxSoftmax or DetectorNames.Energy);
 

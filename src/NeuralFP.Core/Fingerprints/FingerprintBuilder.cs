@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
@@ -42,9 +43,16 @@ public static class FingerprintBuilder
         var specs = layerNames.Select(name => new LayerSpec(name, PoolingFor(model, name, options))).ToArray();
         progress?.Report($"Model {model.Sha256[..12]}: {specs.Length} layers ({string.Join(", ", specs.Select(s => $"{s.Name}@{s.Pooling}"))}), {reference.Records} reference records.");
 
+        var detectorNames = options.Detectors ?? DetectorNames.All;
+        var head = detectorNames.Count == 0 ? null : ReadLinearHead(model, options.Detectors is not null, progress);
+        // The detectors read the penultimate features from the same forward pass; tap them if no fingerprint layer does.
+        var extractionSpecs = head is null || specs.Any(s => s.Name == head.PenultimateTensor)
+            ? specs
+            : [.. specs, new LayerSpec(head.PenultimateTensor, PoolingSpec.None)];
+
         ActivationSet activations;
         IReadOnlyList<int[]> tapShapes;
-        using (var extractor = new ActivationExtractor(model, specs))
+        using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
             activations = extractor.Extract(reference, options.BatchSize, cancellationToken);
@@ -92,7 +100,9 @@ public static class FingerprintBuilder
             progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
-        var scorer = ScorerGraphBuilder.Build(model, fused);
+        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, activations, split, options.TargetFpr, options.Seed, progress, cancellationToken);
+        var (extras, detectorOutputs) = DetectorExtras(detectors);
+        var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         // Thresholds are calibrated on the errors of the path that will score: the fused graph.
         // Its float summation order differs from the C# path by ~1e-5 relative, which a feature
         // with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
@@ -113,16 +123,47 @@ public static class FingerprintBuilder
             Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.HeldOut.Length, options.TargetFpr, rule.RealisedFpr, rule.LayerAlpha, options.TwoSided),
             Options = options,
             Fusion = fusion,
+            DetectorOutputs = detectorOutputs,
+            Detectors = detectors.Summaries,
             CreatedAt = DateTimeOffset.UtcNow,
             BuildSeconds = clock.Elapsed.TotalSeconds,
         };
-        var fingerprint = new Fingerprint(manifest, scorer);
+        var fingerprint = new Fingerprint(manifest, scorer, detectors);
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {rule.RealisedFpr:P2} (target {options.TargetFpr:P2}).");
         return new Outcome(fingerprint, autoencoders);
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
         FingerprintOptions.ParsePooling(layer == model.InputName ? options.InputPooling : options.Pooling, layer == model.InputName ? nameof(options.InputPooling) : nameof(options.Pooling));
+
+    private static LinearHead? ReadLinearHead(OnnxModel model, bool namedExplicitly, IProgress<string>? progress)
+    {
+        try
+        {
+            return LinearHeadReader.Read(model);
+        }
+        catch (OnnxModelException e) when (!namedExplicitly)
+        {
+            progress?.Report($"Feature-space detectors skipped: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The scorer outputs the fitted detectors read: penultimate features, and DICE's masked head computed in-graph.</summary>
+    private static (ScorerExtras Extras, DetectorOutputs Outputs) DetectorExtras(DetectorSet detectors)
+    {
+        if (detectors.PenultimateTensor is not { } penultimate || detectors.Detectors.Count == 0) return (ScorerExtras.None, new DetectorOutputs(null, null));
+        const string PenultimateOutput = "nfp_penultimate";
+        const string DiceOutput = "nfp_dice_logits";
+        var heads = new List<FusedDenseHead>();
+        if (detectors.Detectors.FirstOrDefault(d => d.Detector is DiceDetector)?.Detector is DiceDetector dice)
+        {
+            var bias = dice.Bias.ToArray();
+            var weight = dice.MaskedWeight.ToArray();
+            heads.Add(new FusedDenseHead(penultimate, weight.Length / bias.Length, bias.Length, weight, bias, DiceOutput));
+        }
+        return (new ScorerExtras([(penultimate, PenultimateOutput)], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null));
+    }
 
     /// <summary>Per layer, the held-out records' errors as the fused scorer graph computes them.</summary>
     private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, FloatTensor records, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Matching;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
@@ -21,7 +22,7 @@ public sealed class FingerprintScorer : IDisposable
         var manifest = fingerprint.Manifest;
         _rule = manifest.Rule;
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
-            manifest.Layers.Select(l => l.ErrorOutput).ToArray(), manifest.OutputIsProbability, sessionOptions);
+            manifest.Layers.Select(l => l.ErrorOutput).ToArray(), manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
     }
 
     /// <summary>Session options used when none are given: all graph optimisations, one intra-op thread per core.</summary>
@@ -67,6 +68,49 @@ public sealed class FingerprintScorer : IDisposable
             ood[r] = _rule.IsOod(recordErrors);
             scores[r] = _rule.Score(recordErrors);
         }
+    }
+
+    /// <summary>
+    /// The other detectors' scores and calibrated verdicts, all from one run of the fused graph
+    /// (DICE's sparsified layer is computed inside it). <paramref name="detectors"/> null = all fitted.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">A named detector was not fitted for this fingerprint.</exception>
+    public IReadOnlyList<DetectorScores> ScoreDetectors(FloatTensor records, IReadOnlyCollection<string>? detectors = null, CancellationToken cancellationToken = default)
+    {
+        var chosen = detectors is null ? Fingerprint.Detectors.Detectors : detectors.Select(name => Fingerprint.Detectors[name]).ToArray();
+        records = RecordValidator.Validate(records, InputShape);
+        if (chosen.Count == 0) return [];
+        var (_, logits, extras) = _session.RunAll(records, cancellationToken);
+        var outputs = Fingerprint.Manifest.DetectorOutputs;
+        var names = outputs.Names;
+        FloatTensor? Extra(string? name) => name is null ? null : extras[names.ToList().IndexOf(name)];
+        var penultimate = Extra(outputs.Penultimate);
+        var diceLogits = Extra(outputs.DiceLogits);
+        var inputs = new DetectorInputs(logits, penultimate, penultimate);
+        var n = records.Records;
+        var results = new List<DetectorScores>(chosen.Count);
+        foreach (var detector in chosen)
+        {
+            var scores = new double[n];
+            var ood = new bool[n];
+            var pValues = new double[n];
+            if (detector.Detector is DiceDetector && diceLogits is not null)
+            {
+                // DICE = energy of the sparsified logits, which the graph already computed.
+                new EnergyDetector().Score(new DetectorInputs(diceLogits), scores);
+                for (var i = 0; i < n; i++)
+                {
+                    ood[i] = detector.Calibration.IsOod(scores[i]);
+                    pValues[i] = detector.Calibration.PValue(scores[i]);
+                }
+            }
+            else
+            {
+                detector.Evaluate(inputs, scores, ood, pValues);
+            }
+            results.Add(new DetectorScores(detector.Name, scores, ood, pValues, detector.Threshold));
+        }
+        return results;
     }
 
     /// <summary>Match score of a batch against this fingerprint (see <see cref="ModelMatcher"/>).</summary>

@@ -19,10 +19,13 @@ internal sealed class ScorerSession : IDisposable
     private readonly int[] _inputShape;
     private readonly bool _outputIsProbability;
 
-    public ScorerSession(byte[] scorerOnnx, string inputName, int[] inputShape, string modelOutput, IReadOnlyList<string> errorOutputs, bool outputIsProbability, SessionOptions? sessionOptions = null)
+    private readonly int _layerCount;
+
+    public ScorerSession(byte[] scorerOnnx, string inputName, int[] inputShape, string modelOutput, IReadOnlyList<string> errorOutputs, bool outputIsProbability, SessionOptions? sessionOptions = null, IReadOnlyList<string>? extraOutputs = null)
     {
         _inputNames = [inputName];
-        _outputNames = [modelOutput, .. errorOutputs];
+        _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
+        _layerCount = errorOutputs.Count;
         _inputShape = inputShape;
         _outputIsProbability = outputIsProbability;
         if (sessionOptions is null)
@@ -45,13 +48,36 @@ internal sealed class ScorerSession : IDisposable
         ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
     };
 
-    public int LayerCount => _outputNames.Length - 1;
+    public int LayerCount => _layerCount;
+
+    public int ExtraOutputCount => _outputNames.Length - 1 - _layerCount;
 
     /// <summary>
     /// Runs the graph over already-validated records. <paramref name="errors"/> receives
     /// [record, layer] errors; the prediction spans may be empty to skip them.
     /// </summary>
     public void Run(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, CancellationToken cancellationToken)
+        => Run(records, errors, predictedClasses, maxProbabilities, raw: null, cancellationToken);
+
+    /// <summary>
+    /// One run that also returns the model's first output and every extra output in full, as
+    /// [N, width] tensors (for the detectors that score from the same forward pass).
+    /// </summary>
+    public (float[] Errors, FloatTensor ModelOutput, FloatTensor[] Extras) RunAll(FloatTensor records, CancellationToken cancellationToken)
+    {
+        var errors = new float[records.Records * LayerCount];
+        var raw = new List<float>[1 + ExtraOutputCount];
+        for (var i = 0; i < raw.Length; i++) raw[i] = [];
+        Run(records, errors, default, default, raw, cancellationToken);
+        FloatTensor AsTensor(List<float> values)
+        {
+            var data = values.ToArray();
+            return new FloatTensor(data, [records.Records, records.Records == 0 ? 0 : data.Length / records.Records]);
+        }
+        return (errors, AsTensor(raw[0]), raw.Skip(1).Select(AsTensor).ToArray());
+    }
+
+    private void Run(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, List<float>[]? raw, CancellationToken cancellationToken)
     {
         var n = records.Records;
         var recordLength = records.RecordLength;
@@ -73,6 +99,9 @@ internal sealed class ScorerSession : IDisposable
                 var layerErrors = outputs[l + 1].GetTensorDataAsSpan<float>();
                 for (var r = 0; r < count; r++) errors[(start + r) * LayerCount + l] = layerErrors[r];
             }
+            if (raw is null) continue;
+            raw[0].AddRange(outputs[0].GetTensorDataAsSpan<float>());
+            for (var x = 0; x < ExtraOutputCount; x++) raw[x + 1].AddRange(outputs[1 + LayerCount + x].GetTensorDataAsSpan<float>());
         }
     }
 
