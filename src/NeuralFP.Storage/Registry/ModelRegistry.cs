@@ -24,6 +24,12 @@ public sealed class ModelRegistry(StorageClients clients, StorageResilience resi
         return response.HasValue ? ModelRecordMapper.FromEntity(response.Value!) : null;
     }
 
+    /// <summary>One cheap round trip to the table (for health checks).</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+        => await resilience.ExecuteAsync(
+            async ct => await _table.GetEntityIfExistsAsync<TableEntity>("health", "ping", cancellationToken: ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+
     public async Task<IReadOnlyList<ModelRecord>> ListAsync(CancellationToken cancellationToken)
         => await resilience.ExecuteAsync(async ct =>
         {
