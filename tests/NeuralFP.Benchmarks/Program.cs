@@ -1,1 +1,25 @@
-﻿Console.WriteLine("Hello, World!");
+using NeuralFP.Benchmarks;
+
+// Benchmarks print Markdown tables (paste them into the README). Speed is measured here, never in tests.
+var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["engine"] = EngineBenchmark.RunAsync,
+    ["matching"] = MatchingBenchmark.RunAsync,
+    ["throughput"] = ThroughputBenchmark.RunAsync,
+    ["ablation"] = AblationBenchmark.RunAsync,
+};
+var chosen = args.Length == 0 || args.Contains("all", StringComparer.OrdinalIgnoreCase) ? suites.Keys.ToArray() : args;
+var unknown = chosen.Where(name => !suites.ContainsKey(name)).ToArray();
+if (unknown.Length > 0)
+{
+    Console.Error.WriteLine($"Unknown benchmark(s): {string.Join(", ", unknown)}. Choose from: all, {string.Join(", ", suites.Keys)}.");
+    return 2;
+}
+Console.WriteLine($"NeuralFP benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+foreach (var name in chosen)
+{
+    Console.WriteLine();
+    Console.WriteLine($"## {name}");
+    await suites[name](Console.Out);
+}
+return 0;

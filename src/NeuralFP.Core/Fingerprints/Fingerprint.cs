@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace NeuralFP.Core.Fingerprints;
 
 /// <summary>The artifact: <c>fingerprint.json</c> (the manifest) and <c>scorer.onnx</c> (model fused with its autoencoders).</summary>
@@ -6,18 +8,64 @@ public sealed class Fingerprint
     public const string ManifestFileName = "fingerprint.json";
     public const string ScorerFileName = "scorer.onnx";
 
-    public Fingerprint(FingerprintManifest manifest, byte[] scorerOnnx) => throw new NotImplementedException();
+    public Fingerprint(FingerprintManifest manifest, byte[] scorerOnnx)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(scorerOnnx);
+        if (manifest.FormatVersion != FingerprintManifest.CurrentFormatVersion)
+            throw new InvalidDataException($"Fingerprint format version {manifest.FormatVersion} is not supported (this build reads version {FingerprintManifest.CurrentFormatVersion}); rebuild the fingerprint.");
+        Manifest = manifest;
+        ScorerOnnx = scorerOnnx;
+    }
 
-    public FingerprintManifest Manifest => throw new NotImplementedException();
+    public FingerprintManifest Manifest { get; }
 
-    public byte[] ScorerOnnx => throw new NotImplementedException();
+    public byte[] ScorerOnnx { get; }
 
     /// <summary>File name → bytes, as stored under <c>fingerprints/{modelId}/{version}/</c>.</summary>
-    public IReadOnlyDictionary<string, byte[]> ToFiles() => throw new NotImplementedException();
+    public IReadOnlyDictionary<string, byte[]> ToFiles() => new Dictionary<string, byte[]>
+    {
+        [ManifestFileName] = JsonSerializer.SerializeToUtf8Bytes(Manifest, FingerprintJson.Options),
+        [ScorerFileName] = ScorerOnnx,
+    };
 
-    public static Fingerprint FromFiles(IReadOnlyDictionary<string, byte[]> files) => throw new NotImplementedException();
+    /// <exception cref="InvalidDataException">A file is missing or the manifest cannot be read.</exception>
+    public static Fingerprint FromFiles(IReadOnlyDictionary<string, byte[]> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (!files.TryGetValue(ManifestFileName, out var manifestBytes))
+            throw new InvalidDataException($"The fingerprint has no {ManifestFileName}.");
+        if (!files.TryGetValue(ScorerFileName, out var scorer))
+            throw new InvalidDataException($"The fingerprint has no {ScorerFileName}.");
+        FingerprintManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<FingerprintManifest>(manifestBytes, FingerprintJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{ManifestFileName} cannot be read: {e.Message}", e);
+        }
+        return new Fingerprint(manifest ?? throw new InvalidDataException($"{ManifestFileName} is empty."), scorer);
+    }
 
-    public Task SaveAsync(string directory, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async Task SaveAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var (name, bytes) in ToFiles())
+            await File.WriteAllBytesAsync(Path.Combine(directory, name), bytes, cancellationToken).ConfigureAwait(false);
+    }
 
-    public static Task<Fingerprint> LoadAsync(string directory, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public static async Task<Fingerprint> LoadAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"No fingerprint directory at '{directory}'; build one with `nfp fingerprint --out {directory}`.");
+        var files = new Dictionary<string, byte[]>();
+        foreach (var name in new[] { ManifestFileName, ScorerFileName })
+        {
+            var path = Path.Combine(directory, name);
+            if (File.Exists(path)) files[name] = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        return FromFiles(files);
+    }
 }

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
 
 namespace NeuralFP.Core.Fingerprints;
@@ -5,18 +8,24 @@ namespace NeuralFP.Core.Fingerprints;
 /// <summary>Options for building a fingerprint; read from <c>fingerprint.json</c> next to an uploaded model.</summary>
 public sealed record FingerprintOptions
 {
-    /// <summary>Tensor names to tap, or null for the automatic choice.</summary>
+    /// <summary>Tensor names to tap, or null/empty for the automatic choice (<see cref="Onnx.OnnxModel.AutoLayers"/>).</summary>
     public IReadOnlyList<string>? Layers { get; init; }
 
-    /// <summary>Pooling for conv maps: "global", "2x2", "4x4", "none".</summary>
+    /// <summary>Pooling for hidden conv maps: "global", "2x2", "4x4", "none".</summary>
     public string Pooling { get; init; } = "global";
+
+    /// <summary>Pooling for the model input when it is tapped as a layer (image inputs keep their pixels by default).</summary>
+    public string InputPooling { get; init; } = "none";
 
     public AutoencoderOptions Autoencoder { get; init; } = new();
 
+    /// <summary>False-positive rate of the whole one-out rule on held-out in-distribution data.</summary>
     public double TargetFpr { get; init; } = 0.05;
 
+    /// <summary>Also flag errors that are suspiciously small (below μ_l), not just too large.</summary>
     public bool TwoSided { get; init; } = true;
 
+    /// <summary>Seeds the split and every autoencoder (layer i uses Seed + i).</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Share of reference records held out for the error distribution and calibration.</summary>
@@ -25,5 +34,59 @@ public sealed record FingerprintOptions
     /// <summary>Share of the remaining records used for early stopping.</summary>
     public double ValidationFraction { get; init; } = 0.15;
 
-    public void Validate() => throw new NotImplementedException();
+    /// <summary>Records per ONNX Runtime run while extracting activations.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Fewest reference records accepted: calibration needs enough held-out records for the target FPR.</summary>
+    public const int MinReferenceRecords = 100;
+
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (Layers is { } layers && layers.Any(string.IsNullOrWhiteSpace))
+            throw new ArgumentException("Layers: names must not be empty; omit the option (or use \"auto\") for the automatic choice.", nameof(Layers));
+        _ = ParsePooling(Pooling, nameof(Pooling));
+        _ = ParsePooling(InputPooling, nameof(InputPooling));
+        ArgumentNullException.ThrowIfNull(Autoencoder, nameof(Autoencoder));
+        Autoencoder.Validate();
+        if (!(TargetFpr > 0 && TargetFpr < 0.5))
+            throw new ArgumentOutOfRangeException(nameof(TargetFpr), TargetFpr, "TargetFpr must be in (0, 0.5); the usual choice is 0.05.");
+        if (!(HeldOutFraction >= 0.1 && HeldOutFraction <= 0.8))
+            throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "HeldOutFraction must be in [0.1, 0.8].");
+        if (!(ValidationFraction >= 0.05 && ValidationFraction <= 0.5))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0.05, 0.5].");
+        if (BatchSize is < 1 or > 65536)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be in [1, 65536].");
+    }
+
+    internal static PoolingSpec ParsePooling(string text, string option)
+    {
+        try
+        {
+            return PoolingSpec.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"{option}: {e.Message}", option, e);
+        }
+    }
+
+    /// <summary>Reads options from the JSON of a <c>fingerprint.json</c> upload (camelCase, unknown members rejected).</summary>
+    /// <exception cref="ArgumentException">Malformed JSON or an invalid option; the message says which.</exception>
+    public static FingerprintOptions FromJson(string json)
+    {
+        FingerprintOptions? options;
+        try
+        {
+            options = JsonSerializer.Deserialize<FingerprintOptions>(json, FingerprintJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"fingerprint.json is not valid: {e.Message}", nameof(json), e);
+        }
+        if (options is null) throw new ArgumentException("fingerprint.json is empty (null); upload an object such as {\"targetFpr\":0.05}.", nameof(json));
+        if (options.Layers is [var only] && only.Equals("auto", StringComparison.OrdinalIgnoreCase)) options = options with { Layers = null };
+        options.Validate();
+        return options;
+    }
 }

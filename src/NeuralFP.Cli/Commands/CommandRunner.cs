@@ -1,0 +1,39 @@
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Tensors;
+
+namespace NeuralFP.Cli.Commands;
+
+/// <summary>Runs a command body and turns the errors users can fix into one line on stderr and exit code 2.</summary>
+internal static class CommandRunner
+{
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (e is OnnxModelException or NpyFormatException or InvalidRecordsException or ArgumentException
+                                      or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"nfp: {e.Message}");
+            return UsageError;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("nfp: cancelled.");
+            return 130;
+        }
+    }
+
+    public static FloatTensor ReadRecords(FileInfo file)
+    {
+        if (!file.Exists) throw new FileNotFoundException($"No records file at '{file.FullName}'.");
+        using var stream = file.OpenRead();
+        return Npy.Read(stream);
+    }
+
+    /// <summary>Progress lines for long work go to stderr so stdout stays machine-readable.</summary>
+    public static IProgress<string> StderrProgress() => new Progress<string>(line => Console.Error.WriteLine(line));
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Fingerprints;
+
+namespace NeuralFP.Cli.Commands;
+
+/// <summary><c>nfp fingerprint</c>: build a fingerprint directory from a model and reference records.</summary>
+internal static class FingerprintCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "The ONNX model.", Required = true };
+        var reference = CommonOptions.Records("--reference");
+        reference.Description = "Reference (training-distribution) records as .npy, [N, ...input shape].";
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write fingerprint.json and scorer.onnx into.", Required = true };
+        var layers = new Option<string>("--layers") { Description = "\"auto\" or comma-separated tensor names (see `nfp layers`).", DefaultValueFactory = _ => "auto" };
+        var pooling = new Option<string>("--pooling") { Description = "Pooling of conv maps: global, 2x2, 4x4, none.", DefaultValueFactory = _ => new FingerprintOptions().Pooling };
+        var inputPooling = new Option<string>("--input-pooling") { Description = "Pooling of the model input when it is a layer.", DefaultValueFactory = _ => new FingerprintOptions().InputPooling };
+        var kind = new Option<AutoencoderKind>("--autoencoder") { Description = "Autoencoder kind: Mlp or Pca.", DefaultValueFactory = _ => new AutoencoderOptions().Kind };
+        var targetFpr = new Option<double>("--target-fpr") { Description = "False-positive rate of the whole rule on in-distribution data.", DefaultValueFactory = _ => new FingerprintOptions().TargetFpr };
+        var oneSided = new Option<bool>("--one-sided") { Description = "Flag only too-large errors (default: two-sided, too small too)." };
+        var seed = new Option<int>("--seed") { Description = "Seed for the split and the autoencoders.", DefaultValueFactory = _ => new FingerprintOptions().Seed };
+        var json = CommonOptions.Json();
+        var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
+        {
+            model, reference, output, layers, pooling, inputPooling, kind, targetFpr, oneSided, seed, json,
+        };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var modelFile = parse.GetValue(model)!;
+            if (!modelFile.Exists) throw new FileNotFoundException($"No model at '{modelFile.FullName}'.");
+            var layerText = parse.GetValue(layers)!;
+            var options = new FingerprintOptions
+            {
+                Layers = layerText.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : layerText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Pooling = parse.GetValue(pooling)!,
+                InputPooling = parse.GetValue(inputPooling)!,
+                Autoencoder = new AutoencoderOptions { Kind = parse.GetValue(kind) },
+                TargetFpr = parse.GetValue(targetFpr),
+                TwoSided = !parse.GetValue(oneSided),
+                Seed = parse.GetValue(seed),
+            };
+            var records = CommandRunner.ReadRecords(parse.GetValue(reference)!);
+            var fingerprint = await FingerprintBuilder.BuildAsync(await File.ReadAllBytesAsync(modelFile.FullName, cancellationToken), records, options, CommandRunner.StderrProgress(), cancellationToken);
+            var directory = parse.GetValue(output)!.FullName;
+            await fingerprint.SaveAsync(directory, cancellationToken);
+            var m = fingerprint.Manifest;
+            if (parse.GetValue(json))
+                CliJson.Write(new { Directory = directory, m.ModelSha256, Layers = m.Layers.Select(l => l.Name), m.Calibration, m.BuildSeconds });
+            else
+                Console.WriteLine($"Fingerprint written to {directory}: {m.Layers.Count} layers, realised FPR {m.Calibration.RealisedFpr:P2} on {m.Calibration.HeldOutRecords} held-out records, {m.BuildSeconds:F1} s.");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Tensors;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Benchmarks;
+
+/// <summary>
+/// Fused-scorer throughput against the bare model's, in one run, on the same batches of 256 with
+/// the same session options (the bar: ratio ≥ 0.7).
+/// </summary>
+internal static class ThroughputBenchmark
+{
+    private const int Batch = 256;
+    private const int Rounds = 5;
+
+    public static async Task RunAsync(TextWriter output)
+    {
+        var modelBytes = BenchmarkData.Model("fmnist_cnn.onnx");
+        var fingerprint = await FingerprintBuilder.BuildAsync(modelBytes, BenchmarkData.Reference(), new FingerprintOptions());
+        var records = FashionMnist.Test().Images;
+
+        using var options = FingerprintScorer.CreateSessionOptions();
+        using var bare = new InferenceSession(modelBytes, options);
+        using var fused = new FingerprintScorer(fingerprint);
+        var errors = new float[Batch * fused.LayerCount];
+
+        double BareRun(FloatTensor batch)
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.Data.AsMemory(), [batch.Records, 1, 28, 28]);
+            using var runOptions = new RunOptions();
+            using var result = bare.Run(runOptions, [fingerprint.Manifest.InputName], [input], bare.OutputNames);
+            return result[0].GetTensorDataAsSpan<float>()[0];
+        }
+        double FusedRun(FloatTensor batch)
+        {
+            fused.ComputeErrors(batch, errors, default, default);
+            return errors[0];
+        }
+
+        var batches = Enumerable.Range(0, records.Records / Batch).Select(b => records.Slice(b * Batch, Batch)).ToArray();
+        var bareRate = new List<double>();
+        var fusedRate = new List<double>();
+        Measure(batches, BareRun); Measure(batches, FusedRun); // warm-up
+        for (var round = 0; round < Rounds; round++)
+        {
+            bareRate.Add(Measure(batches, BareRun));
+            fusedRate.Add(Measure(batches, FusedRun));
+        }
+        var bareMedian = Median(bareRate);
+        var fusedMedian = Median(fusedRate);
+        output.WriteLine($"| path | records/s (median of {Rounds} rounds, batches of {Batch}) |");
+        output.WriteLine("|---|---:|");
+        output.WriteLine($"| bare model (ONNX Runtime) | {bareMedian:N0} |");
+        output.WriteLine($"| fused scorer (model + {fused.LayerCount} autoencoders + errors) | {fusedMedian:N0} |");
+        output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
+        output.WriteLine();
+    }
+
+    private static double Measure(FloatTensor[] batches, Func<FloatTensor, double> run)
+    {
+        var clock = Stopwatch.StartNew();
+        var sink = 0.0;
+        foreach (var batch in batches) sink += run(batch);
+        GC.KeepAlive(sink);
+        return batches.Length * Batch / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+}
