@@ -95,6 +95,16 @@ public static class FunctionsApp
 
     private static void MapEndpoints(WebApplication app)
     {
+        // Responses the framework ends without a body (415 from content-type matching, 404/405 from routing) get problem+json too.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            var problem = http.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType
+                ? ProblemMapper.ToProblem(new UnsupportedContentTypeException(http.Request.ContentType))
+                : Results.Problem(statusCode: http.Response.StatusCode);
+            await problem.ExecuteAsync(http).ConfigureAwait(false);
+        });
+
         // Invocations from the Functions host (or the local host): not part of the public API.
         app.MapPost("/" + FunctionNames.FingerprintModel, FingerprintModelHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>().ExcludeFromDescription();
         app.MapPost("/" + FunctionNames.ScoreBatch, ScoreBatchHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>().ExcludeFromDescription();

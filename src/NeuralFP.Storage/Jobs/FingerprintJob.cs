@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Onnx;
@@ -10,7 +9,6 @@ using NeuralFP.Storage.Configuration;
 using NeuralFP.Storage.Errors;
 using NeuralFP.Storage.Fingerprints;
 using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Serialization;
 
 namespace NeuralFP.Storage.Jobs;
 
@@ -58,13 +56,10 @@ public sealed class FingerprintJob(
         _logger.LogInformation("Model {ModelId}: building fingerprint version {Version} (model {ModelSha}, reference {ReferenceSha}).", modelId, version, hashes.Model[..12], hashes.Reference[..12]);
         var stopwatch = Stopwatch.StartNew();
         Fingerprint fingerprint;
-        FingerprintOptions buildOptions;
-        int referenceRecords;
         try
         {
-            buildOptions = ParseOptions(optionsFile);
+            var buildOptions = ParseOptions(optionsFile);
             var tensor = Npy.Read(reference.Bytes);
-            referenceRecords = tensor.Records;
             fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, tensor, buildOptions, progress: null, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBadInput(e))
@@ -83,7 +78,7 @@ public sealed class FingerprintJob(
 
         // Artifact first, registry second: the registry never points at files that are not all there.
         await fingerprints.WriteAsync(modelId, version, fingerprint.ToFiles(), cancellationToken).ConfigureAwait(false);
-        var (layers, inputShape, calibration) = ManifestSummary.From(fingerprint.Manifest, buildOptions, referenceRecords);
+        var (layers, inputShape, calibration) = ManifestSummary.From(fingerprint.Manifest);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         while (true)
         {
@@ -198,25 +193,14 @@ public sealed class FingerprintJob(
     private static FingerprintOptions ParseOptions(BlobContent? file)
     {
         if (file is null) return new FingerprintOptions();
-        FingerprintOptions? parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize<FingerprintOptions>(file.Bytes, JsonDefaults.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidFingerprintOptionsException($"{ModelFiles.Options} is not valid: {e.Message}");
-        }
-        if (parsed is null) throw new InvalidFingerprintOptionsException($"{ModelFiles.Options} is empty (null); delete it or give an options object.");
-        try
-        {
-            parsed.Validate();
+            return FingerprintOptions.FromJson(System.Text.Encoding.UTF8.GetString(file.Bytes));
         }
         catch (ArgumentException e)
         {
             throw new InvalidFingerprintOptionsException($"{ModelFiles.Options}: {e.Message}");
         }
-        return parsed;
     }
 
     private static bool IsBadInput(Exception e) => e is OnnxModelException or NpyFormatException or InvalidRecordsException or InvalidFingerprintOptionsException;

@@ -1,4 +1,5 @@
 using Azure;
+using NeuralFP.Core.Fingerprints;
 
 namespace NeuralFP.Storage.Registry;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
+using NeuralFP.Core.Fingerprints;
 using NeuralFP.Storage.Serialization;
 
 namespace NeuralFP.Storage.Registry;

@@ -1,3 +1,4 @@
+using NeuralFP.Core.Fingerprints;
 using NeuralFP.Storage.Registry;
 
 namespace NeuralFP.Functions.Endpoints.Contracts;
