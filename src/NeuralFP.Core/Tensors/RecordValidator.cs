@@ -1,9 +1,53 @@
+using System.Numerics.Tensors;
+
 namespace NeuralFP.Core.Tensors;
 
 /// <summary>Checks a batch before scoring: non-empty, the model's record shape, finite values.</summary>
 public static class RecordValidator
 {
-    /// <summary>Returns <paramref name="records"/> reshaped to [N, ...recordShape] when it holds N records of the right length.</summary>
+    /// <summary>
+    /// Returns <paramref name="records"/> reshaped to [N, ...recordShape] when it holds N records of the right length
+    /// (so [N,784] is accepted for a [1,28,28] model); the data is shared, not copied.
+    /// </summary>
     /// <exception cref="InvalidRecordsException">What is wrong, with the expected and actual shapes.</exception>
-    public static FloatTensor Validate(FloatTensor records, int[] recordShape) => throw new NotImplementedException();
+    public static FloatTensor Validate(FloatTensor records, int[] recordShape)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        int expectedLength = ShapeText.RecordLength(recordShape, nameof(recordShape));
+        string expected = ShapeText.Batch(recordShape);
+        string actual = ShapeText.Format(records.Shape);
+
+        if (records.Shape.Length == 0)
+            throw new InvalidRecordsException(
+                $"Expected a batch of shape {expected} but got a scalar (shape []). Put the records on the first axis.");
+        if (records.Records == 0)
+            throw new InvalidRecordsException(
+                $"The batch is empty (shape {actual}); send at least one record, shape {expected}.");
+        if (records.RecordLength != expectedLength)
+        {
+            string hint = records.Shape.Length == 1 && records.Data.Length == expectedLength
+                ? " A single record still needs the batch axis: shape [1,…]."
+                : "";
+            throw new InvalidRecordsException(
+                $"Expected records of shape {expected} (or [N,{expectedLength}]), {expectedLength} values each, but got shape {actual} with {records.RecordLength} values per record.{hint}");
+        }
+
+        if (!TensorPrimitives.IsFiniteAll<float>(records.Data))
+            throw NonFinite(records);
+
+        return records.Shape.AsSpan(1).SequenceEqual(recordShape)
+            ? records
+            : new FloatTensor(records.Data, [records.Records, .. recordShape]);
+    }
+
+    // Only on the failure path: find where the first bad value is so the message can point at it.
+    private static InvalidRecordsException NonFinite(FloatTensor records)
+    {
+        int index = 0;
+        while (float.IsFinite(records.Data[index])) index++;
+        int record = index / records.RecordLength;
+        int position = index % records.RecordLength;
+        return new InvalidRecordsException(
+            $"Record {record} has a non-finite value ({records.Data[index].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at position {position}; every value must be a finite number (no NaN or Infinity).");
+    }
 }
