@@ -101,7 +101,12 @@ public static class FunctionsApp
             var http = context.HttpContext;
             var problem = http.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType
                 ? ProblemMapper.ToProblem(new UnsupportedContentTypeException(http.Request.ContentType))
-                : Results.Problem(statusCode: http.Response.StatusCode);
+                : Results.Problem(statusCode: http.Response.StatusCode, detail: http.Response.StatusCode switch
+                {
+                    StatusCodes.Status404NotFound => $"No endpoint at {http.Request.Path}; GET /api/openapi.json lists them.",
+                    StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}; GET /api/openapi.json lists the methods.",
+                    _ => null,
+                });
             await problem.ExecuteAsync(http).ConfigureAwait(false);
         });
 

@@ -19,7 +19,7 @@ internal static class ProblemMapper
         ModelNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "unknown-model", "Unknown model", exception.Message,
             new Dictionary<string, object?> { ["modelId"] = notFound.ModelId }),
         ModelNotReadyException notReady => Problem(StatusCodes.Status409Conflict, "model-not-ready", "Model not ready", exception.Message,
-            new Dictionary<string, object?> { ["modelId"] = notReady.ModelId, ["status"] = notReady.Status.ToString().ToLowerInvariant(), ["reason"] = notReady.Reason }),
+            new Dictionary<string, object?> { ["modelId"] = notReady.ModelId, ["modelStatus"] = notReady.Status.ToString().ToLowerInvariant(), ["reason"] = notReady.Reason }),
         NoReadyModelException => Problem(StatusCodes.Status409Conflict, "no-ready-model", "No model ready", exception.Message),
         FunctionKeyMissingException => Problem(StatusCodes.Status401Unauthorized, "function-key", "Function key required", exception.Message),
         InvalidRecordsException => Problem(StatusCodes.Status400BadRequest, "invalid-records", "Invalid records", exception.Message),
