@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using NeuralFP.Core.Evaluation;
 using NeuralFP.Core.Fingerprints;
-using NeuralFP.Core.Evaluation;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Benchmarks;
