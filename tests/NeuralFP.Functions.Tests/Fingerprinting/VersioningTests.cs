@@ -1,0 +1,53 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using NeuralFP.Functions.Tests.Infrastructure;
+using NeuralFP.Storage.Blobs;
+using NeuralFP.Storage.Fingerprints;
+using NeuralFP.Storage.Registry;
+
+namespace NeuralFP.Functions.Tests.Fingerprinting;
+
+/// <summary>Re-uploading the same bytes does nothing; new bytes make a new version, which becomes current only once fully written.</summary>
+public sealed class VersioningTests : IAsyncLifetime
+{
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync();
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task<IReadOnlyList<string>> FingerprintBlobsAsync(string modelId)
+    {
+        var names = new List<string>();
+        await foreach (var blob in _app.Clients.Fingerprints.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, modelId + "/", CancellationToken.None)) names.Add(blob.Name);
+        return names;
+    }
+
+    [Fact]
+    public async Task Same_content_again_is_a_no_op_and_new_content_is_version_two()
+    {
+        var reference = TestModels.Reference();
+        await TestModels.UploadAsync(_app, "versions", TestModels.Cnn, reference);
+        var first = await _app.WaitForStatusAsync("versions", ModelStatus.Ready);
+
+        // Same bytes, new ETag: the trigger fires and the job finds nothing to do.
+        await _app.UploadAsync("versions", ModelFiles.Reference, TestModels.Npy(reference));
+        await Eventually.UntilAsync(() => Task.FromResult(_app.Logs.Contains(LogLevel.Information, "FingerprintModel versions (reference.npy): Unchanged")), "the re-upload to be seen");
+        var unchanged = await _app.Registry.GetAsync("versions", CancellationToken.None);
+        Assert.Equal((1, 1, ModelStatus.Ready), (unchanged!.CurrentVersion, unchanged.LatestVersion, unchanged.Status));
+        Assert.Equal(first.ReadyAt, unchanged.ReadyAt);
+
+        await _app.UploadAsync("versions", ModelFiles.Reference, TestModels.Npy(TestModels.Reference(skip: 600)));
+        var second = await _app.WaitForStatusAsync("versions", ModelStatus.Ready, r => r.CurrentVersion == 2);
+
+        Assert.NotEqual(first.CurrentHashes!.Reference, second.CurrentHashes!.Reference);
+        var blobs = await FingerprintBlobsAsync("versions");
+        Assert.Contains(FingerprintStore.Prefix("versions", 1) + "fingerprint.json", blobs);
+        Assert.Contains(FingerprintStore.Prefix("versions", 2) + "scorer.onnx", blobs);
+        var response = await _app.Http.PostAsync("api/models/versions/verdicts", new StringContent(TestModels.RecordsJson(TestModels.Probe(2)), Encoding.UTF8, "application/json"));
+        Assert.Equal(2, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("modelVersion").GetInt32());
+        var view = JsonDocument.Parse(await _app.Http.GetStringAsync("api/models/versions")).RootElement;
+        Assert.Equal(("ready", 2), (view.GetProperty("status").GetString(), view.GetProperty("currentVersion").GetInt32()));
+    }
+}
