@@ -3,6 +3,10 @@ namespace NeuralFP.Core.Autoencoders;
 /// <summary>How each layer's autoencoder is built. Validated by <see cref="Validate"/>.</summary>
 public sealed record AutoencoderOptions
 {
+    public const int MaxWidth = 16_384;
+    public const int MaxBatchSize = 65_536;
+    public const int MaxEpochLimit = 10_000;
+
     public AutoencoderKind Kind { get; init; } = AutoencoderKind.Mlp;
 
     /// <summary>Bottleneck width as a fraction of the input width (clamped to [MinBottleneck, MaxBottleneck]).</summary>
@@ -22,5 +26,29 @@ public sealed record AutoencoderOptions
 
     public int Seed { get; init; } = 42;
 
-    public void Validate() => throw new NotImplementedException();
+    /// <summary>Throws if any option is out of range; the exception's ParamName is the option's name.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its allowed range.</exception>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind))
+            throw new ArgumentOutOfRangeException(nameof(Kind), Kind, $"{nameof(AutoencoderOptions)}.{nameof(Kind)} must be one of {string.Join(", ", Enum.GetNames<AutoencoderKind>())}.");
+        if (!(BottleneckRatio > 0 && BottleneckRatio <= 1))
+            throw OutOfRange(nameof(BottleneckRatio), BottleneckRatio, "a number in (0, 1]");
+        RequireBetween(nameof(MinBottleneck), MinBottleneck, 1, MaxWidth);
+        RequireBetween(nameof(MaxBottleneck), MaxBottleneck, MinBottleneck, MaxWidth, $"between {nameof(MinBottleneck)} ({MinBottleneck}) and {MaxWidth}");
+        RequireBetween(nameof(HiddenSize), HiddenSize, 0, MaxWidth, $"between 0 (no hidden layer) and {MaxWidth}");
+        RequireBetween(nameof(MaxEpochs), MaxEpochs, 1, MaxEpochLimit);
+        RequireBetween(nameof(BatchSize), BatchSize, 1, MaxBatchSize);
+        if (!(LearningRate > 0 && LearningRate <= 1))
+            throw OutOfRange(nameof(LearningRate), LearningRate, "a number in (0, 1] (typically 1e-3)");
+        RequireBetween(nameof(Patience), Patience, 1, MaxEpochLimit);
+    }
+
+    private static void RequireBetween(string name, int value, int min, int max, string? range = null)
+    {
+        if (value < min || value > max) throw OutOfRange(name, value, range ?? $"between {min} and {max}");
+    }
+
+    private static ArgumentOutOfRangeException OutOfRange(string name, object value, string range)
+        => new(name, value, $"{nameof(AutoencoderOptions)}.{name} must be {range}; got {value}.");
 }

@@ -1,15 +1,91 @@
+using System.Numerics.Tensors;
+using NeuralFP.Core.Numerics;
 using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Autoencoders;
 
 /// <summary>Per-feature z-scoring: (x − mean) / scale, with scale floored so constant features stay finite.</summary>
-public sealed class Standardizer(float[] mean, float[] scale)
+public sealed class Standardizer
 {
-    public float[] Mean { get; } = mean;
-    public float[] Scale { get; } = scale;
+    /// <summary>Floor of every scale, relative to the pooled standard deviation of all features.</summary>
+    public const double RelativeScaleFloor = 1e-3;
 
-    public static Standardizer Fit(FloatTensor features) => throw new NotImplementedException();
+    /// <summary>Absolute part of the floor, for layers where every feature is constant.</summary>
+    public const double AbsoluteScaleFloor = 1e-6;
+
+    /// <exception cref="ArgumentException">The arrays differ in length, or a scale is not a positive finite number.</exception>
+    public Standardizer(float[] mean, float[] scale)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(scale);
+        if (mean.Length != scale.Length)
+            throw new ArgumentException($"Mean has {mean.Length} features but scale has {scale.Length}; they must match.", nameof(scale));
+        if (!TensorPrimitives.IsFiniteAll(mean))
+            throw new ArgumentException("Every mean must be a finite number.", nameof(mean));
+        foreach (float s in scale)
+            if (!(s > 0 && float.IsFinite(s)))
+                throw new ArgumentException($"Every scale must be a positive finite number; got {s}.", nameof(scale));
+        Mean = mean;
+        Scale = scale;
+    }
+
+    public float[] Mean { get; }
+    public float[] Scale { get; }
+
+    /// <summary>Features per record.</summary>
+    public int Width => Mean.Length;
+
+    /// <summary>
+    /// Fits per-feature mean and population standard deviation (accumulated in double). Each scale is
+    /// max(std, 1e-3 · pooled std + 1e-6), where the pooled std is the root mean of the per-feature variances, so a
+    /// constant (e.g. dead ReLU) feature maps to 0 on the reference data instead of dividing by zero.
+    /// </summary>
+    /// <exception cref="ArgumentException">No records, no features, or a value is NaN or infinite.</exception>
+    public static Standardizer Fit(FloatTensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        int rows = features.Records, width = features.RecordLength;
+        if (rows == 0) throw new ArgumentException("Cannot fit a standardizer on zero records; pass at least one.", nameof(features));
+        if (width == 0) throw new ArgumentException("Cannot fit a standardizer on records with no features.", nameof(features));
+        int bad = VectorMath.FirstNonFiniteRecord(features.Data, width);
+        if (bad >= 0) throw new ArgumentException($"Record {bad} holds NaN or an infinite value; standardizer inputs must be finite.", nameof(features));
+
+        var (mean, variance) = ColumnMoments.Compute(features.Data, rows, width);
+        double pooled = 0;
+        foreach (double v in variance) pooled += v;
+        pooled = Math.Sqrt(pooled / width);
+        double floor = RelativeScaleFloor * pooled + AbsoluteScaleFloor;
+
+        var meanF = new float[width];
+        var scaleF = new float[width];
+        for (int j = 0; j < width; j++)
+        {
+            meanF[j] = (float)mean[j];
+            scaleF[j] = (float)Math.Max(Math.Sqrt(variance[j]), floor);
+        }
+        return new Standardizer(meanF, scaleF);
+    }
 
     /// <summary>A new [N, D] tensor of standardised features.</summary>
-    public FloatTensor Transform(FloatTensor features) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The records do not have <see cref="Width"/> features.</exception>
+    public FloatTensor Transform(FloatTensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var result = new float[features.Data.Length];
+        Transform(features, result);
+        return new FloatTensor(result, [features.Records, Width]);
+    }
+
+    /// <summary>Writes the standardised features into <paramref name="destination"/> (N·D values), allocating nothing.</summary>
+    public void Transform(FloatTensor features, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.RecordLength != Width)
+            throw new ArgumentException($"Records have {features.RecordLength} features but this standardizer was fitted on {Width}.", nameof(features));
+        if (destination.Length < features.Data.Length)
+            throw new ArgumentException($"Destination holds {destination.Length} values; {features.Data.Length} are needed.", nameof(destination));
+        ReadOnlySpan<float> source = features.Data;
+        for (int r = 0; r < features.Records; r++)
+            VectorMath.Standardize(source.Slice(r * Width, Width), Mean, Scale, destination.Slice(r * Width, Width));
+    }
 }

@@ -82,12 +82,14 @@ public static class FingerprintBuilder
                 errorOutput,
                 aeOptions.Kind.ToString().ToLowerInvariant(),
                 [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)],
+                autoencoder.Training?.Epochs ?? 0,
+                autoencoder.Training?.StoppedEarly ?? false,
                 Mean(autoencoder.Errors(train)),
                 Mean(autoencoder.Errors(validation)),
                 Median(errors),
                 standardizer.Mean,
                 standardizer.Scale));
-            progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
+            progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), heldOutErrors, options.TargetFpr, options.TwoSided);

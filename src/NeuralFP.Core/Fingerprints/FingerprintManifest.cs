@@ -51,6 +51,8 @@ public sealed record FingerprintLayer(
     string ErrorOutput,
     string AutoencoderKind,
     int[] AutoencoderWidths,
+    int Epochs,
+    bool StoppedEarly,
     double TrainError,
     double ValidationError,
     double HeldOutMedianError,
