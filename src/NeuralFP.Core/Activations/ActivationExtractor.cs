@@ -1,17 +1,117 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Activations;
 
-/// <summary>Runs a model with taps through ONNX Runtime and returns pooled per-layer features.</summary>
+/// <summary>Runs a model with taps through ONNX Runtime and returns pooled per-layer features. Extract is thread-safe.</summary>
 public sealed class ActivationExtractor : IDisposable
 {
-    public ActivationExtractor(OnnxModel model, IReadOnlyList<LayerSpec> layers) => throw new NotImplementedException();
+    private readonly OnnxModel _model;
+    private readonly LayerSpec[] _layers;
+    private readonly int[][] _tapShapes;
+    private readonly int[] _tapLengths;
+    private readonly int[] _featureCounts;
+    private readonly string[] _outputNames;
+    private readonly OrtSession _session;
+
+    /// <param name="layers">Tensors to tap; none gives just the model's outputs.</param>
+    /// <exception cref="OnnxModelException">A layer is not a tappable float tensor, or ONNX Runtime rejects the model.</exception>
+    public ActivationExtractor(OnnxModel model, IReadOnlyList<LayerSpec> layers)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layers);
+        _model = model;
+        _layers = [.. layers];
+        var names = _layers.Select(l => l.Name).ToArray();
+        TapRewriter.RequireTappable(model, names);
+        _tapShapes = [.. names.Select(n => model.Layer(n).Shape!)];
+        _tapLengths = [.. _tapShapes.Select(s => s.Aggregate(1, (a, b) => checked(a * b)))];
+        _featureCounts = [.. _layers.Select((l, i) => l.Pooling.FeatureCount(_tapShapes[i]))];
+
+        var tapped = TapRewriter.WithTaps(model, names);
+        _outputNames = [model.OutputNames[0], .. tapped.TapOutputs];
+        _session = new OrtSession(tapped.Proto.ToByteArray());
+    }
 
     /// <summary>Record shapes of the tapped tensors (without batch), known after construction.</summary>
-    public IReadOnlyList<int[]> TapShapes => throw new NotImplementedException();
+    public IReadOnlyList<int[]> TapShapes => _tapShapes;
 
-    public ActivationSet Extract(FloatTensor records, int batchSize = 256, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>Pooled features per layer ([N, D_l]) and the model's first output for every record.</summary>
+    /// <exception cref="InvalidRecordsException">The records do not have the model's input shape, or there are none.</exception>
+    public ActivationSet Extract(FloatTensor records, int batchSize = 256, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var inputShape = _model.InputShape;
+        if (!records.RecordShape.AsSpan().SequenceEqual(inputShape))
+            throw new InvalidRecordsException(
+                $"Records have shape [{string.Join(",", records.RecordShape)}] but the model takes [{string.Join(",", inputShape)}] per record.");
+        if (records.Records == 0) throw new InvalidRecordsException("No records were given; send at least one record.");
 
-    public void Dispose() => throw new NotImplementedException();
+        var n = records.Records;
+        var features = _featureCounts.Select(d => new float[checked(n * d)]).ToArray();
+        float[]? outputs = null;
+        int[]? outputRecordShape = null;
+
+        var shape = new long[inputShape.Length + 1];
+        for (var d = 0; d < inputShape.Length; d++) shape[d + 1] = inputShape[d];
+        for (var start = 0; start < n; start += batchSize)
+        {
+            var count = Math.Min(batchSize, n - start);
+            shape[0] = count;
+            // The input wraps the caller's array (pinned, no copy).
+            using var input = OrtValue.CreateTensorValueFromMemory(
+                OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * records.RecordLength, count * records.RecordLength), shape);
+            using var results = _session.Run(_model.InputName, input, _outputNames, cancellationToken);
+
+            var output = results[0];
+            if (outputs is null)
+            {
+                outputRecordShape = RecordShape(output, count, _model.OutputNames[0]);
+                outputs = new float[checked(n * outputRecordShape.Aggregate(1, (a, b) => a * b))];
+            }
+            var outputLength = outputs.Length / n;
+            RequireShape(output, count, outputRecordShape!, _model.OutputNames[0]);
+            output.GetTensorDataAsSpan<float>().CopyTo(outputs.AsSpan(start * outputLength, count * outputLength));
+
+            for (var l = 0; l < _layers.Length; l++)
+            {
+                var tap = results[l + 1];
+                RequireShape(tap, count, _tapShapes[l], _layers[l].Name);
+                var values = tap.GetTensorDataAsSpan<float>();
+                int length = _tapLengths[l], d = _featureCounts[l];
+                for (var r = 0; r < count; r++)
+                    _layers[l].Pooling.Pool(values.Slice(r * length, length), _tapShapes[l], features[l].AsSpan((start + r) * d, d));
+            }
+        }
+
+        return new ActivationSet(
+            [.. _layers.Select(l => l.Name)],
+            [.. features.Select((f, l) => new FloatTensor(f, [n, _featureCounts[l]]))],
+            new FloatTensor(outputs!, [n, .. outputRecordShape!]));
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private static int[] RecordShape(OrtValue value, int count, string name)
+    {
+        var info = value.GetTensorTypeAndShape();
+        if (info.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float || info.Shape.Length == 0 || info.Shape[0] != count)
+            throw new OnnxModelException(
+                $"The model output '{name}' is not a float tensor with one row per record (type {info.ElementDataType}, shape [{string.Join(",", info.Shape)}]).");
+        return [.. info.Shape[1..].Select(d => checked((int)d))];
+    }
+
+    private static void RequireShape(OrtValue value, int count, int[] recordShape, string name)
+    {
+        var shape = value.GetTensorTypeAndShape().Shape;
+        var ok = shape.Length == recordShape.Length + 1 && shape[0] == count;
+        for (var d = 0; ok && d < recordShape.Length; d++) ok = shape[d + 1] == recordShape[d];
+        if (!ok)
+            throw new OnnxModelException(
+                $"Tensor '{name}' has shape [{string.Join(",", shape)}] for a batch of {count}, expected [{count},{string.Join(",", recordShape)}]; " +
+                "the model's shapes must not depend on the batch contents.");
+    }
 }

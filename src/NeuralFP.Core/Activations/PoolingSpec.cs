@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
 namespace NeuralFP.Core.Activations;
 
 public enum PoolingKind { None, Grid }
@@ -5,21 +8,151 @@ public enum PoolingKind { None, Grid }
 /// <summary>
 /// How a [C,H,W] activation map becomes a feature vector: <c>none</c> flattens it; <c>grid k</c>
 /// averages it over a k×k grid of adaptive bins (PyTorch AdaptiveAvgPool2d bins) to C·k·k
-/// features; <c>global</c> is grid 1. Tensors of rank ≤ 2 are never pooled.
+/// features, ordered channel-major then bin row, bin column; <c>global</c> is grid 1. Tensors of
+/// rank ≤ 2 ([N, D]) are never pooled. Other maps with channels first ([C,L], [C,D,H,W]) are
+/// pooled the same way over each spatial axis (C·k features, C·k³ features).
 /// </summary>
 public sealed record PoolingSpec(PoolingKind Kind, int Grid)
 {
+    // Bin bounds of the 2-D fast path live on the stack.
+    private const int MaxStackGrid = 256;
+
+    private const string Accepted = "\"none\", \"global\" or a square grid \"kxk\" with k ≥ 1 (e.g. \"2x2\", \"4x4\")";
+
     public static PoolingSpec None { get; } = new(PoolingKind.None, 0);
     public static PoolingSpec Global { get; } = new(PoolingKind.Grid, 1);
 
     /// <summary>Parses "none", "global", "2x2", "4x4" (any k×k).</summary>
-    public static PoolingSpec Parse(string text) => throw new NotImplementedException();
+    /// <exception cref="FormatException">Anything else; the message lists the accepted values.</exception>
+    public static PoolingSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim().ToLowerInvariant();
+        if (t == "none") return None;
+        if (t == "global") return Global;
+        var parts = t.Split('x');
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var rows)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var cols)
+            && rows == cols && rows >= 1)
+            return rows == 1 ? Global : new PoolingSpec(PoolingKind.Grid, rows);
+        throw new FormatException($"Unknown pooling '{text}'; use {Accepted}.");
+    }
 
     public override string ToString() => Kind == PoolingKind.None ? "none" : Grid == 1 ? "global" : $"{Grid}x{Grid}";
 
+    /// <summary>Whether a record of this shape is pooled (channels and at least one spatial axis) rather than taken as is.</summary>
+    public static bool IsMap(int[] recordShape) => recordShape.Length >= 2;
+
     /// <summary>Feature count for a record shape (without batch).</summary>
-    public int FeatureCount(int[] recordShape) => throw new NotImplementedException();
+    public int FeatureCount(int[] recordShape)
+    {
+        ArgumentNullException.ThrowIfNull(recordShape);
+        RequireValid();
+        var size = 1;
+        foreach (var d in recordShape)
+        {
+            if (d <= 0) throw new ArgumentException($"Record shape [{string.Join(",", recordShape)}] has a non-positive dimension.", nameof(recordShape));
+            size = checked(size * d);
+        }
+        if (Kind == PoolingKind.None || !IsMap(recordShape)) return size;
+        var features = recordShape[0];
+        for (var a = 1; a < recordShape.Length; a++) features = checked(features * Grid);
+        return features;
+    }
 
     /// <summary>Pools one record's activation (C-ordered, <paramref name="recordShape"/>) into <paramref name="destination"/>.</summary>
-    public void Pool(ReadOnlySpan<float> record, int[] recordShape, Span<float> destination) => throw new NotImplementedException();
+    public void Pool(ReadOnlySpan<float> record, int[] recordShape, Span<float> destination)
+    {
+        var features = FeatureCount(recordShape);
+        var size = 1;
+        foreach (var d in recordShape) size *= d;
+        if (record.Length != size)
+            throw new ArgumentException($"The record holds {record.Length} values but shape [{string.Join(",", recordShape)}] needs {size}.", nameof(record));
+        if (destination.Length != features)
+            throw new ArgumentException($"The destination holds {destination.Length} values but {this} pooling of [{string.Join(",", recordShape)}] gives {features}.", nameof(destination));
+
+        if (Kind == PoolingKind.None || !IsMap(recordShape))
+        {
+            record.CopyTo(destination);
+            return;
+        }
+
+        var spatial = recordShape.AsSpan(1);
+        var channelSize = size / recordShape[0];
+        var binsPerChannel = features / recordShape[0];
+        Span<int> bin = stackalloc int[spatial.Length];
+        for (var c = 0; c < recordShape[0]; c++)
+        {
+            var channel = record.Slice(c * channelSize, channelSize);
+            if (Grid == 1)
+            {
+                destination[c] = TensorPrimitives.Sum(channel) / channelSize;
+                continue;
+            }
+            var pooled = destination.Slice(c * binsPerChannel, binsPerChannel);
+            if (spatial.Length == 2 && Grid <= MaxStackGrid)
+            {
+                PoolMap(channel, spatial[0], spatial[1], pooled);
+                continue;
+            }
+            bin.Clear();
+            for (var b = 0; b < binsPerChannel; b++)
+            {
+                var count = 1;
+                for (var a = 0; a < spatial.Length; a++)
+                    count *= AdaptiveBins.End(bin[a], spatial[a], Grid) - AdaptiveBins.Start(bin[a], spatial[a], Grid);
+                destination[c * binsPerChannel + b] = BoxSum(channel, spatial, bin, 0) / count;
+                for (var a = spatial.Length - 1; a >= 0 && ++bin[a] == Grid; a--) bin[a] = 0; // next bin, row-major
+            }
+        }
+    }
+
+    // Each row is read once: its column-bin sums go to every row bin that holds the row (bins may overlap).
+    private void PoolMap(ReadOnlySpan<float> channel, int height, int width, Span<float> pooled)
+    {
+        var k = Grid;
+        Span<int> bounds = stackalloc int[4 * k];
+        Span<int> rowStart = bounds[..k], rowEnd = bounds[k..(2 * k)], colStart = bounds[(2 * k)..(3 * k)], colEnd = bounds[(3 * k)..];
+        for (var b = 0; b < k; b++)
+        {
+            rowStart[b] = AdaptiveBins.Start(b, height, k);
+            rowEnd[b] = AdaptiveBins.End(b, height, k);
+            colStart[b] = AdaptiveBins.Start(b, width, k);
+            colEnd[b] = AdaptiveBins.End(b, width, k);
+        }
+        pooled.Clear();
+        var firstBin = 0;
+        for (var h = 0; h < height; h++)
+        {
+            while (rowEnd[firstBin] <= h) firstBin++;
+            var row = channel.Slice(h * width, width);
+            for (var j = 0; j < k; j++)
+            {
+                var sum = TensorPrimitives.Sum(row[colStart[j]..colEnd[j]]);
+                for (var i = firstBin; i < k && rowStart[i] <= h; i++) pooled[i * k + j] += sum;
+            }
+        }
+        for (var i = 0; i < k; i++)
+            for (var j = 0; j < k; j++)
+                pooled[i * k + j] /= (rowEnd[i] - rowStart[i]) * (colEnd[j] - colStart[j]);
+    }
+
+    // Sum over the box that `bin` selects, axis by axis; the last axis is a contiguous run.
+    private float BoxSum(ReadOnlySpan<float> block, ReadOnlySpan<int> spatial, ReadOnlySpan<int> bin, int axis)
+    {
+        var start = AdaptiveBins.Start(bin[axis], spatial[axis], Grid);
+        var end = AdaptiveBins.End(bin[axis], spatial[axis], Grid);
+        if (axis == spatial.Length - 1) return TensorPrimitives.Sum(block.Slice(start, end - start));
+        var stride = block.Length / spatial[axis];
+        var sum = 0f;
+        for (var i = start; i < end; i++) sum += BoxSum(block.Slice(i * stride, stride), spatial, bin, axis + 1);
+        return sum;
+    }
+
+    private void RequireValid()
+    {
+        if (Kind == PoolingKind.Grid && Grid < 1)
+            throw new InvalidOperationException($"A grid pooling needs k ≥ 1 bins per axis (got {Grid}); use {Accepted}.");
+    }
 }

@@ -1,10 +1,17 @@
 namespace NeuralFP.Core.Onnx;
 
-/// <summary>What an intermediate tensor is, for the purpose of choosing fingerprint layers.</summary>
+/// <summary>
+/// What an intermediate tensor is, for the purpose of choosing fingerprint layers: the graph input,
+/// the activation after a Conv/Gemm/MatMul block, the features the classifier head reads, the logits
+/// (the pre-softmax tensor when the model ends in Softmax), or anything else.
+/// </summary>
 public enum LayerRole { Input, Hidden, Penultimate, Logits, Other }
 
 /// <summary>A tensor of the graph that can be tapped.</summary>
 /// <param name="Name">Tensor name in the graph.</param>
 /// <param name="OpType">Op that produces it ("Input" for the graph input).</param>
-/// <param name="Shape">Record shape without the batch dimension where the graph declares it, else null.</param>
+/// <param name="Shape">
+/// Record shape without the batch dimension, as ONNX Runtime produces it (learnt from one run on zero
+/// records); <see cref="OnnxModel.Layers"/> lists only tensors whose shape is known, so it is set there.
+/// </param>
 public sealed record LayerCandidate(string Name, string OpType, int[]? Shape, LayerRole Role);

@@ -1,10 +1,167 @@
+using Google.Protobuf;
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Onnx.Proto;
+
 namespace NeuralFP.Core.Onnx;
 
 /// <summary>
 /// Fuses a model with its layer autoencoders into one graph whose outputs are the model's own
 /// outputs followed by one [N] error tensor per layer.
 /// </summary>
+/// <remarks>
+/// Only ops that exist from opset 1 (Flatten, MatMul, Add, Sub, Div, Mul, Relu, Tanh, Reshape,
+/// GlobalAveragePool, AveragePool) are appended, each in the form the model's own opset reads, so
+/// the model's opset import stays as it is. Pooling uses GlobalAveragePool for global means,
+/// AveragePool when every bin has the same size, and a MatMul by a constant bin-averaging matrix
+/// otherwise. Feature means use MatMul by a constant vector rather than ReduceMean, whose axes moved
+/// from an attribute to an input across opsets.
+/// </remarks>
 public static class ScorerGraphBuilder
 {
-    public static byte[] Build(OnnxModel model, IReadOnlyList<FusedLayer> layers) => throw new NotImplementedException();
+    private const long DefaultOpsetWhenMissing = 13;
+
+    /// <exception cref="OnnxModelException">A layer's tensor cannot be tapped or its shape differs from the model's.</exception>
+    /// <exception cref="ArgumentException">A layer's statistics or autoencoder do not fit its pooled width, or output names clash.</exception>
+    public static byte[] Build(OnnxModel model, IReadOnlyList<FusedLayer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0) throw new ArgumentException("Give at least one fused layer.", nameof(layers));
+
+        var proto = TapRewriter.WithDynamicBatch(model);
+        if (GraphEditor.DefaultOpset(proto) == 0)
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = DefaultOpsetWhenMissing });
+        var editor = new GraphEditor(proto);
+
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            var width = Validate(model, layer, i);
+            editor.Claim(layer.ErrorOutputName);
+            var scope = $"l{i}/";
+            var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
+            var z = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "mean", layer.Mean, width));
+            z = editor.Binary(scope + "z", "Div", z, editor.FloatConstant(scope + "scale", layer.Scale, width));
+            var reconstruction = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
+            AppendError(editor, z, reconstruction, width, scope, layer.ErrorOutputName);
+            proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
+        }
+        return proto.ToByteArray();
+    }
+
+    /// <summary>
+    /// The model with only the pooled features of each layer as outputs (named in the returned list),
+    /// the ONNX twin of <see cref="PoolingSpec.Pool"/>.
+    /// </summary>
+    internal static (byte[] Model, IReadOnlyList<string> Outputs) BuildFeatureGraph(OnnxModel model, IReadOnlyList<LayerSpec> layers)
+    {
+        var proto = TapRewriter.WithDynamicBatch(model);
+        var editor = new GraphEditor(proto);
+        proto.Graph.Output.Clear();
+        var outputs = new List<string>();
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var shape = model.Layer(layers[i].Name).Shape!;
+            var features = AppendPooling(editor, layers[i].Name, shape, layers[i].Pooling, $"l{i}/");
+            outputs.Add(features);
+            proto.Graph.Output.Add(new ValueInfoProto { Name = features });
+        }
+        return (proto.ToByteArray(), outputs);
+    }
+
+    /// <summary>Returns the layer's pooled width after checking every part fits it.</summary>
+    private static int Validate(OnnxModel model, FusedLayer layer, int i)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        var candidate = model.Layer(layer.TensorName);
+        if (layer.TapShape is null || !layer.TapShape.AsSpan().SequenceEqual(candidate.Shape))
+            throw new OnnxModelException(
+                $"Fused layer {i} says tensor '{layer.TensorName}' has record shape [{string.Join(",", layer.TapShape ?? [])}] but the model gives [{string.Join(",", candidate.Shape ?? [])}].");
+        var width = layer.Pooling.FeatureCount(layer.TapShape);
+        if (layer.Mean.Length != width || layer.Scale.Length != width)
+            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): mean and scale need {width} values ({layer.Pooling} pooling of [{string.Join(",", layer.TapShape)}]) but have {layer.Mean.Length} and {layer.Scale.Length}.", nameof(layer));
+        if (layer.Autoencoder is not { Count: > 0 })
+            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}') has no autoencoder layers.", nameof(layer));
+        var inputs = width;
+        foreach (var dense in layer.Autoencoder)
+        {
+            if (dense.Inputs != inputs || dense.Weights.Length != dense.Inputs * dense.Outputs || dense.Bias.Length != dense.Outputs)
+                throw new ArgumentException(
+                    $"Fused layer {i} ('{layer.TensorName}'): a dense layer {dense.Inputs}→{dense.Outputs} with {dense.Weights.Length} weights and {dense.Bias.Length} biases " +
+                    $"does not follow a width of {inputs}.", nameof(layer));
+            inputs = dense.Outputs;
+        }
+        if (inputs != width)
+            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the autoencoder ends with width {inputs}, not the feature width {width}.", nameof(layer));
+        if (string.IsNullOrEmpty(layer.ErrorOutputName))
+            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}') needs an error output name.", nameof(layer));
+        return width;
+    }
+
+    /// <summary>[N, ...tap] → [N, D], equal to <see cref="PoolingSpec.Pool"/>.</summary>
+    private static string AppendPooling(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
+    {
+        if (shape.Length == 0) return editor.Reshape(scope + "features", tensor, [-1, 1]);
+        if (!PoolingSpec.IsMap(shape)) return tensor;
+        var flatten = ProtoFactory.IntAttribute("axis", 1);
+        if (pooling.Kind == PoolingKind.None) return editor.Node(scope + "features", "Flatten", [tensor], flatten);
+
+        var spatial = shape.AsSpan(1);
+        // GlobalAveragePool and AveragePool run on ORT's blocked conv layout; anything else forces the
+        // whole map back to NCHW first, which costs more than the pooling itself.
+        if (pooling.Grid == 1)
+            return editor.Node(scope + "features", "Flatten", [editor.Node(scope + "global_mean", "GlobalAveragePool", [tensor])], flatten);
+        var divisible = true;
+        foreach (var d in spatial) divisible &= d % pooling.Grid == 0;
+        if (divisible)
+        {
+            // Equal bins: a plain average pool with kernel = stride = side / k.
+            var kernel = new long[spatial.Length];
+            for (var a = 0; a < kernel.Length; a++) kernel[a] = spatial[a] / pooling.Grid;
+            var pooledMap = editor.Node(scope + "grid_mean", "AveragePool", [tensor],
+                ProtoFactory.IntsAttribute("kernel_shape", kernel), ProtoFactory.IntsAttribute("strides", kernel));
+            return editor.Node(scope + "features", "Flatten", [pooledMap], flatten);
+        }
+
+        // Uneven bins: [N, C, ...spatial] → [N·C, S] → (× averaging matrix [S, K]) → [N·C, K] → [N, C·K]
+        var size = 1;
+        foreach (var d in spatial) size *= d;
+        var bins = pooling.FeatureCount(shape) / shape[0];
+        var rows = editor.Node(scope + "channels", "Flatten", [tensor], ProtoFactory.IntAttribute("axis", 2));
+        var matrix = editor.FloatConstant(scope + "pool_matrix", AdaptiveBins.AveragingMatrix(spatial, pooling.Grid), size, bins);
+        var pooled = editor.Node(scope + "pooled", "MatMul", [rows, matrix]);
+        return editor.Reshape(scope + "features", pooled, [-1, (long)shape[0] * bins]);
+    }
+
+    private static string AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
+    {
+        var h = z;
+        for (var j = 0; j < dense.Count; j++)
+        {
+            var d = dense[j];
+            var name = $"{scope}ae{j}/";
+            h = editor.Node(name + "matmul", "MatMul", [h, editor.FloatConstant(name + "weight", d.Weights, d.Inputs, d.Outputs)]);
+            h = editor.Binary(name + "linear", "Add", h, editor.FloatConstant(name + "bias", d.Bias, d.Outputs));
+            h = d.Activation switch
+            {
+                Activation.Identity => h,
+                Activation.Relu => editor.Node(name + "relu", "Relu", [h]),
+                Activation.Tanh => editor.Node(name + "tanh", "Tanh", [h]),
+                _ => throw new ArgumentException($"Activation {d.Activation} has no ONNX form here.", nameof(dense)),
+            };
+        }
+        return h;
+    }
+
+    /// <summary>mean over features of (z − ẑ)², as [N].</summary>
+    private static void AppendError(GraphEditor editor, string z, string reconstruction, int width, string scope, string output)
+    {
+        var diff = editor.Binary(scope + "residual", "Sub", z, reconstruction);
+        var squared = editor.Binary(scope + "squared", "Mul", diff, diff);
+        var averager = new float[width];
+        Array.Fill(averager, 1f / width);
+        var mean = editor.Node(scope + "mean_squared", "MatMul", [squared, editor.FloatConstant(scope + "averager", averager, width, 1)]);
+        editor.Reshape(scope + "error", mean, [-1], exactOutput: output);
+    }
 }

@@ -1,0 +1,84 @@
+using NeuralFP.Core.Onnx.Proto;
+
+namespace NeuralFP.Core.Onnx;
+
+/// <summary>Reads the graph's structure to say which tensors are the input, block activations, penultimate features and logits.</summary>
+internal static class LayerRoles
+{
+    private static readonly HashSet<string> BlockOps = ["Conv", "ConvTranspose", "Gemm", "MatMul", "QLinearConv", "QLinearMatMul"];
+
+    private static readonly HashSet<string> ActivationOps =
+    [
+        "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Elu", "Selu", "Celu", "Gelu", "Softplus", "Softsign",
+        "HardSigmoid", "HardSwish", "Mish", "ThresholdedRelu", "Clip",
+    ];
+
+    // Ops that may sit between a block and its activation (bias, normalisation, residual sum).
+    private static readonly HashSet<string> PassThroughOps =
+    [
+        "Add", "Sub", "Mul", "Div", "BatchNormalization", "InstanceNormalization", "LayerNormalization",
+        "GroupNormalization", "Identity", "Dropout",
+    ];
+
+    private static readonly HashSet<string> SoftmaxOps = ["Softmax", "LogSoftmax"];
+
+    private const int MaxWalk = 8;
+
+    public static Dictionary<string, LayerRole> Assign(OnnxModel model)
+    {
+        var index = model.Index;
+        var graph = index.Graph;
+        var roles = new Dictionary<string, LayerRole>(StringComparer.Ordinal);
+
+        foreach (var node in graph.Node)
+        {
+            if (!ActivationOps.Contains(node.OpType) || node.Output.Count == 0 || !index.IsBatchDependent(node.Output[0])) continue;
+            if (FollowsBlock(index, node, 0)) roles[SiluProduct(graph, node) ?? node.Output[0]] = LayerRole.Hidden;
+        }
+
+        var logits = model.OutputNames[0];
+        if (index.Producer(logits) is { } last && SoftmaxOps.Contains(last.OpType) && index.DataInput(last) is { } preSoftmax)
+            logits = preSoftmax;
+        if (index.IsBatchDependent(logits))
+        {
+            if (Penultimate(index, logits) is { } penultimate) roles[penultimate] = LayerRole.Penultimate;
+            roles[logits] = LayerRole.Logits;
+        }
+        roles[model.InputName] = LayerRole.Input;
+        return roles;
+    }
+
+    private static bool FollowsBlock(GraphIndex index, NodeProto node, int depth)
+    {
+        if (depth > MaxWalk) return false;
+        foreach (var input in node.Input)
+        {
+            if (input.Length == 0 || !index.IsBatchDependent(input) || index.Producer(input) is not { } producer) continue;
+            if (BlockOps.Contains(producer.OpType)) return true;
+            if (PassThroughOps.Contains(producer.OpType) && FollowsBlock(index, producer, depth + 1)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The features the classifier head reads: the data input of the last Gemm/MatMul before the logits.</summary>
+    private static string? Penultimate(GraphIndex index, string logits)
+    {
+        var tensor = logits;
+        for (var depth = 0; depth <= MaxWalk && index.Producer(tensor) is { } producer; depth++)
+        {
+            if (index.DataInput(producer) is not { } data) return null;
+            if (producer.OpType is "Gemm" or "MatMul") return data;
+            tensor = data;
+        }
+        return null;
+    }
+
+    // SiLU exports as x * Sigmoid(x); the product, not the gate, is the activation.
+    private static string? SiluProduct(GraphProto graph, NodeProto sigmoid)
+    {
+        if (sigmoid.OpType != "Sigmoid") return null;
+        var gate = sigmoid.Output[0];
+        var x = sigmoid.Input[0];
+        return graph.Node.FirstOrDefault(n => n.OpType == "Mul" && n.Input.Contains(gate) && n.Input.Contains(x))?.Output[0];
+    }
+}

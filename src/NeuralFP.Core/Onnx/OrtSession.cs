@@ -1,0 +1,58 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace NeuralFP.Core.Onnx;
+
+/// <summary>An ONNX Runtime session with NeuralFP's settings, owning its options. Run is thread-safe.</summary>
+internal sealed class OrtSession : IDisposable
+{
+    private readonly SessionOptions _options;
+
+    /// <exception cref="OnnxModelException">ONNX Runtime rejects the model.</exception>
+    public OrtSession(byte[] model, bool optimize = true)
+    {
+        _options = new SessionOptions
+        {
+            // A fixed thread count keeps run times comparable; batches are parallelised inside the ops.
+            IntraOpNumThreads = Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = optimize ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
+        };
+        try
+        {
+            Session = new InferenceSession(model, _options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            _options.Dispose();
+            throw new OnnxModelException($"ONNX Runtime cannot load the model: {e.Message}", e);
+        }
+    }
+
+    public InferenceSession Session { get; }
+
+    /// <summary>Runs one batch; the caller disposes the returned values.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired during the run.</exception>
+    /// <exception cref="OnnxModelException">ONNX Runtime failed on the batch.</exception>
+    public IDisposableReadOnlyCollection<OrtValue> Run(string inputName, OrtValue input, IReadOnlyCollection<string> outputNames, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.CanBeCanceled ? cancellationToken.Register(() => runOptions.Terminate = true) : default;
+        try
+        {
+            return Session.Run(runOptions, [inputName], [input], outputNames);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new OnnxModelException($"ONNX Runtime failed to run the model: {e.Message}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        Session.Dispose();
+        _options.Dispose();
+    }
+}

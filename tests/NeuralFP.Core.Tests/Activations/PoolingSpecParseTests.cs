@@ -1,0 +1,47 @@
+using NeuralFP.Core.Activations;
+
+namespace NeuralFP.Core.Tests.Activations;
+
+public class PoolingSpecParseTests
+{
+    [Theory]
+    [InlineData("none", PoolingKind.None, 0)]
+    [InlineData("global", PoolingKind.Grid, 1)]
+    [InlineData(" Global ", PoolingKind.Grid, 1)]
+    [InlineData("1x1", PoolingKind.Grid, 1)]
+    [InlineData("2x2", PoolingKind.Grid, 2)]
+    [InlineData("4X4", PoolingKind.Grid, 4)]
+    [InlineData("7x7", PoolingKind.Grid, 7)]
+    public void Parses_accepted_values(string text, PoolingKind kind, int grid)
+    {
+        var spec = PoolingSpec.Parse(text);
+
+        Assert.Equal(kind, spec.Kind);
+        Assert.Equal(grid, spec.Grid);
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("global")]
+    [InlineData("3x3")]
+    public void ToString_parses_back_to_the_same_spec(string text)
+        => Assert.Equal(PoolingSpec.Parse(text), PoolingSpec.Parse(PoolingSpec.Parse(text).ToString()));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("avg")]
+    [InlineData("2x3")]
+    [InlineData("0x0")]
+    [InlineData("-2x-2")]
+    [InlineData("2")]
+    [InlineData("2x2x2")]
+    public void Rejects_other_text_naming_the_accepted_values(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => PoolingSpec.Parse(text));
+
+        Assert.Contains($"'{text}'", e.Message);
+        Assert.Contains("\"none\"", e.Message);
+        Assert.Contains("\"global\"", e.Message);
+        Assert.Contains("\"2x2\"", e.Message);
+    }
+}

@@ -1,0 +1,58 @@
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Core.Tests.Support;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Core.Tests.Onnx;
+
+/// <summary>The pooling the fused graph does in ONNX equals <see cref="PoolingSpec.Pool"/>.</summary>
+public class OnnxPoolingTests
+{
+    [Theory]
+    [InlineData("global")]
+    [InlineData("2x2")]
+    [InlineData("4x4")]
+    [InlineData("none")]
+    public void Onnx_pooling_of_a_7x7_map_equals_csharp_pooling(string pooling)
+    {
+        var model = OnnxModel.Load(SyntheticModels.Relu(3, 7, 7));
+        var rng = new Random(3);
+        var records = new FloatTensor([.. Enumerable.Range(0, 4 * 147).Select(_ => (float)rng.NextDouble())], [4, 3, 7, 7]);
+        var spec = PoolingSpec.Parse(pooling);
+
+        var (graph, _) = ScorerGraphBuilder.BuildFeatureGraph(model, [new LayerSpec("act", spec)]);
+        var onnx = OrtRunner.Run(graph, records).Single();
+
+        var d = spec.FeatureCount([3, 7, 7]);
+        Assert.Equal([4L, d], onnx.Shape);
+        var expected = new float[4 * d];
+        for (var r = 0; r < 4; r++) spec.Pool(records.Record(r), [3, 7, 7], expected.AsSpan(r * d, d));
+        Tolerance.AssertClose(expected, onnx.Data, 1e-5);
+    }
+
+    [Theory]
+    [InlineData("global")]
+    [InlineData("2x2")]
+    [InlineData("4x4")]
+    [InlineData("none")]
+    public void Onnx_pooling_of_every_auto_layer_equals_the_extractor(string pooling)
+    {
+        var model = Fixtures.Model(Fixtures.Cnn);
+        var specs = model.AutoLayers().Select(n => new LayerSpec(n, PoolingSpec.Parse(pooling))).ToArray();
+        var records = FashionMnist.Test().Take(40).Images;
+        using var extractor = new ActivationExtractor(model, specs);
+        var activations = extractor.Extract(records);
+
+        var (graph, _) = ScorerGraphBuilder.BuildFeatureGraph(model, specs);
+        var onnx = OrtRunner.Run(graph, records);
+
+        for (var l = 0; l < specs.Length; l++)
+        {
+            Assert.Equal(activations.Features[l].Shape.Select(d => (long)d), onnx[l].Shape);
+            // GlobalAveragePool sums 784 values in float32 less carefully than TensorPrimitives.Sum (~1e-5 apart);
+            // a wrong bin or ordering would be off by far more.
+            Tolerance.AssertClose(activations.Features[l].Data, onnx[l].Data, 5e-5, 1e-2);
+        }
+    }
+}
