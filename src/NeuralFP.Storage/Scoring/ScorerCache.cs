@@ -115,7 +115,11 @@ public sealed class ScorerCache : IDisposable
         if (files.Count == 0)
             throw new InvalidOperationException($"Model '{record.ModelId}' names version {version} as current but fingerprints/{FingerprintStore.Prefix(record.ModelId, version)} is empty.");
         var fingerprint = Fingerprint.FromFiles(files);
-        var scorer = new FingerprintScorer(fingerprint);
+        using var sessionOptions = FingerprintScorer.CreateSessionOptions();
+        // Requests score concurrently on the thread pool; intra-op threads that spin while idle steal the
+        // cores those requests need, which shows as tail latency, so they sleep instead.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        var scorer = new FingerprintScorer(fingerprint, sessionOptions);
         _logger.LogInformation("Model {ModelId}: loaded fingerprint version {Version}.", record.ModelId, version);
         return new LoadedModel(record, version, scorer);
     }
