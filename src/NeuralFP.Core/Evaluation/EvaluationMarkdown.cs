@@ -16,5 +16,11 @@ public static class EvaluationMarkdown
             writer.WriteLine($"| {row.OodSet} | {row.Detector} | {m.Auroc:F4} | {m.Fpr95:F4} | {m.AuprIn:F4} | {m.AuprOut:F4} | {(row.DetectionRate is { } d ? d.ToString("P1") : "-")} |");
         }
         writer.WriteLine();
+        if (report.Detectors.Count == 0) return;
+        writer.WriteLine("| detector | realised FPR (in-dist) | records/s | fit s | state bytes | keeps reference data |");
+        writer.WriteLine("|---|---:|---:|---:|---:|---|");
+        foreach (var d in report.Detectors)
+            writer.WriteLine($"| {d.Detector} | {d.RealisedFpr:P2} | {d.RecordsPerSecond:N0} | {(d.FitSeconds is { } f ? f.ToString("F2") : "-")} | {(d.StateBytes is { } b ? b.ToString("N0") : "-")} | {(d.KeepsReferenceData ? "yes" : "no")} |");
+        writer.WriteLine();
     }
 }

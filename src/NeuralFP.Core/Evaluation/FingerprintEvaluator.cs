@@ -1,42 +1,83 @@
+using System.Diagnostics;
+using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Metrics;
 
 namespace NeuralFP.Core.Evaluation;
 
 /// <summary>
-/// Evaluates a fingerprint on an in-distribution set and OOD sets, with the model's max-softmax
-/// probability from the same run beside it as the floor to beat.
+/// Evaluates a fingerprint and every detector fitted beside it on an in-distribution set and OOD
+/// sets, from the same model and activations, plus a Fisher combination of the fingerprint with
+/// the best other detector.
 /// </summary>
 public static class FingerprintEvaluator
 {
     public const string FingerprintDetector = "fingerprint";
-    public const string MaxSoftmaxDetector = "max-softmax";
+    public const string MaxSoftmaxDetector = DetectorNames.MaxSoftmax;
 
     public static EvaluationReport Evaluate(FingerprintScorer scorer, LabelledSet inDistribution, IReadOnlyList<LabelledSet> outOfDistribution, CancellationToken cancellationToken = default)
     {
         var id = Run(scorer, inDistribution, cancellationToken);
+        var oods = outOfDistribution.Select(set => (set.Name, Scores: Run(scorer, set, cancellationToken))).ToArray();
+        var detectors = id.Keys.ToArray();
+
         var rows = new List<EvaluationRow>();
-        foreach (var set in outOfDistribution)
+        foreach (var (name, scores) in oods)
+        foreach (var detector in detectors)
+            rows.Add(new EvaluationRow(detector, name, OodMetrics.Compute(id[detector].Scores, scores[detector].Scores), scores[detector].FlaggedShare));
+
+        // Combine the fingerprint with the other detector of best mean AUROC over these OOD sets.
+        var partner = detectors.Where(d => d != FingerprintDetector)
+            .OrderByDescending(d => rows.Where(r => r.Detector == d).Select(r => r.Metrics.Auroc).DefaultIfEmpty(0).Average())
+            .FirstOrDefault();
+        if (partner is not null)
         {
-            var ood = Run(scorer, set, cancellationToken);
-            rows.Add(new EvaluationRow(FingerprintDetector, set.Name, OodMetrics.Compute(id.Scores, ood.Scores), ood.FlaggedShare));
-            rows.Add(new EvaluationRow(MaxSoftmaxDetector, set.Name, OodMetrics.Compute(id.MspScores, ood.MspScores), null));
+            var combined = $"{FingerprintDetector}+{partner} (Fisher)";
+            var idCombined = Combine(id[FingerprintDetector], id[partner]);
+            foreach (var (name, scores) in oods)
+                rows.Add(new EvaluationRow(combined, name, OodMetrics.Compute(idCombined, Combine(scores[FingerprintDetector], scores[partner])), null));
         }
+
+        var summaries = detectors.Select(d => new DetectorEvaluation(
+            d,
+            id[d].FlaggedShare,
+            id[d].RecordsPerSecond,
+            d == FingerprintDetector ? scorer.Fingerprint.Manifest.BuildSeconds : scorer.Fingerprint.Manifest.Detectors.FirstOrDefault(s => s.Name == d)?.FitSeconds,
+            d == FingerprintDetector ? scorer.Fingerprint.ScorerOnnx.LongLength : scorer.Fingerprint.Detectors.Detectors.FirstOrDefault(x => x.Name == d)?.StateBytes,
+            scorer.Fingerprint.Manifest.Detectors.FirstOrDefault(s => s.Name == d)?.KeepsReferenceData ?? false)).ToArray();
         var calibration = scorer.Fingerprint.Manifest.Calibration;
-        return new EvaluationReport(inDistribution.Name, inDistribution.Records.Records, calibration.TargetFpr, id.FlaggedShare, rows);
+        return new EvaluationReport(inDistribution.Name, inDistribution.Records.Records, calibration.TargetFpr, id[FingerprintDetector].FlaggedShare, rows) { Detectors = summaries };
     }
 
-    private sealed record SetScores(double[] Scores, double[] MspScores, double FlaggedShare);
+    private sealed record SetScores(double[] Scores, double[] PValues, double FlaggedShare, double RecordsPerSecond);
 
-    private static SetScores Run(FingerprintScorer scorer, LabelledSet set, CancellationToken cancellationToken)
+    /// <summary>Scores of every detector on one set: the fingerprint's from its own run, the others' from theirs.</summary>
+    private static Dictionary<string, SetScores> Run(FingerprintScorer scorer, LabelledSet set, CancellationToken cancellationToken)
     {
         var n = set.Records.Records;
+        var result = new Dictionary<string, SetScores>();
         var ood = new bool[n];
         var scores = new double[n];
-        var maxProbabilities = new float[n];
-        scorer.ScoreInto(set.Records, ood, scores, maxProbabilities, cancellationToken);
-        var msp = new double[n];
-        for (var i = 0; i < n; i++) msp[i] = 1.0 - maxProbabilities[i];
-        return new SetScores(scores, msp, (double)ood.Count(f => f) / n);
+        var clock = Stopwatch.StartNew();
+        scorer.ScoreInto(set.Records, ood, scores, default, cancellationToken);
+        var rate = n / clock.Elapsed.TotalSeconds;
+        // The fingerprint's p-value is the Bonferroni min p, 10^−score, capped at 1.
+        result[FingerprintDetector] = new SetScores(scores, scores.Select(s => Math.Min(1, Math.Pow(10, -s))).ToArray(), Share(ood), rate);
+        foreach (var detector in scorer.Fingerprint.Detectors.Names)
+        {
+            clock.Restart();
+            var d = scorer.ScoreDetectors(set.Records, [detector], cancellationToken)[0];
+            result[detector] = new SetScores(d.Scores, d.PValues, Share(d.Ood), n / clock.Elapsed.TotalSeconds);
+        }
+        return result;
     }
+
+    private static double[] Combine(SetScores first, SetScores second)
+    {
+        var combined = new double[first.PValues.Length];
+        FisherCombination.Scores(first.PValues, second.PValues, combined);
+        return combined;
+    }
+
+    private static double Share(bool[] flags) => flags.Length == 0 ? 0 : (double)flags.Count(f => f) / flags.Length;
 }

@@ -8,7 +8,7 @@ public sealed class Fingerprint
     public const string ManifestFileName = "fingerprint.json";
     public const string ScorerFileName = "scorer.onnx";
 
-    public Fingerprint(FingerprintManifest manifest, byte[] scorerOnnx)
+    public Fingerprint(FingerprintManifest manifest, byte[] scorerOnnx, DetectorSet? detectors = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(scorerOnnx);
@@ -16,18 +16,27 @@ public sealed class Fingerprint
             throw new InvalidDataException($"Fingerprint format version {manifest.FormatVersion} is not supported (this build reads version {FingerprintManifest.CurrentFormatVersion}); rebuild the fingerprint.");
         Manifest = manifest;
         ScorerOnnx = scorerOnnx;
+        Detectors = detectors ?? new DetectorSet(null, []);
     }
 
     public FingerprintManifest Manifest { get; }
 
     public byte[] ScorerOnnx { get; }
 
+    /// <summary>The other detectors fitted from the same activations (empty when none were).</summary>
+    public DetectorSet Detectors { get; }
+
     /// <summary>File name → bytes, as stored under <c>fingerprints/{modelId}/{version}/</c>.</summary>
-    public IReadOnlyDictionary<string, byte[]> ToFiles() => new Dictionary<string, byte[]>
+    public IReadOnlyDictionary<string, byte[]> ToFiles()
     {
-        [ManifestFileName] = JsonSerializer.SerializeToUtf8Bytes(Manifest, FingerprintJson.Options),
-        [ScorerFileName] = ScorerOnnx,
-    };
+        var files = new Dictionary<string, byte[]>
+        {
+            [ManifestFileName] = JsonSerializer.SerializeToUtf8Bytes(Manifest, FingerprintJson.Options),
+            [ScorerFileName] = ScorerOnnx,
+        };
+        if (Detectors.Detectors.Count > 0) files[DetectorSet.FileName] = Detectors.ToJson();
+        return files;
+    }
 
     /// <exception cref="InvalidDataException">A file is missing or the manifest cannot be read.</exception>
     public static Fingerprint FromFiles(IReadOnlyDictionary<string, byte[]> files)
@@ -46,7 +55,8 @@ public sealed class Fingerprint
         {
             throw new InvalidDataException($"{ManifestFileName} cannot be read: {e.Message}", e);
         }
-        return new Fingerprint(manifest ?? throw new InvalidDataException($"{ManifestFileName} is empty."), scorer);
+        var detectors = files.TryGetValue(DetectorSet.FileName, out var detectorBytes) ? DetectorSet.FromJson(detectorBytes) : null;
+        return new Fingerprint(manifest ?? throw new InvalidDataException($"{ManifestFileName} is empty."), scorer, detectors);
     }
 
     public async Task SaveAsync(string directory, CancellationToken cancellationToken = default)
@@ -61,7 +71,7 @@ public sealed class Fingerprint
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"No fingerprint directory at '{directory}'; build one with `nfp fingerprint --out {directory}`.");
         var files = new Dictionary<string, byte[]>();
-        foreach (var name in new[] { ManifestFileName, ScorerFileName })
+        foreach (var name in new[] { ManifestFileName, ScorerFileName, DetectorSet.FileName })
         {
             var path = Path.Combine(directory, name);
             if (File.Exists(path)) files[name] = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
@@ -42,9 +43,16 @@ public static class FingerprintBuilder
         var specs = layerNames.Select(name => new LayerSpec(name, PoolingFor(model, name, options))).ToArray();
         progress?.Report($"Model {model.Sha256[..12]}: {specs.Length} layers ({string.Join(", ", specs.Select(s => $"{s.Name}@{s.Pooling}"))}), {reference.Records} reference records.");
 
+        var detectorNames = options.Detectors ?? DetectorNames.All;
+        var head = detectorNames.Count == 0 ? null : ReadLinearHead(model, options.Detectors is not null, progress);
+        // The detectors read the penultimate features from the same forward pass; tap them if no fingerprint layer does.
+        var extractionSpecs = head is null || specs.Any(s => s.Name == head.PenultimateTensor)
+            ? specs
+            : [.. specs, new LayerSpec(head.PenultimateTensor, PoolingSpec.None)];
+
         ActivationSet activations;
         IReadOnlyList<int[]> tapShapes;
-        using (var extractor = new ActivationExtractor(model, specs))
+        using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
             activations = extractor.Extract(reference, options.BatchSize, cancellationToken);
@@ -92,8 +100,16 @@ public static class FingerprintBuilder
             progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
-        var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), heldOutErrors, options.TargetFpr, options.TwoSided);
-        var scorer = ScorerGraphBuilder.Build(model, fused);
+        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, activations, split, options.TargetFpr, options.Seed, progress, cancellationToken);
+        var (extras, detectorOutputs) = DetectorExtras(detectors);
+        var scorer = ScorerGraphBuilder.Build(model, fused, extras);
+        // Thresholds are calibrated on the errors of the path that will score: the fused graph.
+        // Its float summation order differs from the C# path by ~1e-5 relative, which a feature
+        // with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
+        var heldOutRecords = reference.Gather(split.HeldOut);
+        var fusedErrors = FusedErrors(scorer, model, fused, heldOutRecords, cancellationToken);
+        var fusion = FusionCheck.Compare(heldOutErrors, fusedErrors, specs.Select(s => s.Name).ToArray());
+        var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), fusedErrors, options.TargetFpr, options.TwoSided);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
@@ -106,11 +122,13 @@ public static class FingerprintBuilder
             Rule = rule,
             Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.HeldOut.Length, options.TargetFpr, rule.RealisedFpr, rule.LayerAlpha, options.TwoSided),
             Options = options,
+            Fusion = fusion,
+            DetectorOutputs = detectorOutputs,
+            Detectors = detectors.Summaries,
             CreatedAt = DateTimeOffset.UtcNow,
             BuildSeconds = clock.Elapsed.TotalSeconds,
         };
-        var fingerprint = new Fingerprint(manifest, scorer);
-        VerifyFusion(fingerprint, reference.Gather(split.HeldOut.AsSpan(0, Math.Min(64, split.HeldOut.Length))), heldOutErrors);
+        var fingerprint = new Fingerprint(manifest, scorer, detectors);
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {rule.RealisedFpr:P2} (target {options.TargetFpr:P2}).");
         return new Outcome(fingerprint, autoencoders);
     }
@@ -118,23 +136,49 @@ public static class FingerprintBuilder
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
         FingerprintOptions.ParsePooling(layer == model.InputName ? options.InputPooling : options.Pooling, layer == model.InputName ? nameof(options.InputPooling) : nameof(options.Pooling));
 
-    /// <summary>
-    /// The fused graph must reproduce the errors the thresholds were calibrated on; a mismatch
-    /// would silently shift every verdict, so a build that fails this check is not published.
-    /// </summary>
-    private static void VerifyFusion(Fingerprint fingerprint, FloatTensor sample, IReadOnlyList<float[]> heldOutErrors)
+    private static LinearHead? ReadLinearHead(OnnxModel model, bool namedExplicitly, IProgress<string>? progress)
     {
-        using var scorer = new FingerprintScorer(fingerprint);
-        var layers = heldOutErrors.Count;
-        var fusedErrors = new float[sample.Records * layers];
-        scorer.ComputeErrors(sample, fusedErrors, predictedClasses: default, maxProbabilities: default);
-        for (var r = 0; r < sample.Records; r++)
+        try
+        {
+            return LinearHeadReader.Read(model);
+        }
+        catch (OnnxModelException e) when (!namedExplicitly)
+        {
+            progress?.Report($"Feature-space detectors skipped: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The scorer outputs the fitted detectors read: penultimate features, and DICE's masked head computed in-graph.</summary>
+    private static (ScorerExtras Extras, DetectorOutputs Outputs) DetectorExtras(DetectorSet detectors)
+    {
+        if (detectors.PenultimateTensor is not { } penultimate || detectors.Detectors.Count == 0) return (ScorerExtras.None, new DetectorOutputs(null, null));
+        const string PenultimateOutput = "nfp_penultimate";
+        const string DiceOutput = "nfp_dice_logits";
+        var heads = new List<FusedDenseHead>();
+        if (detectors.Detectors.FirstOrDefault(d => d.Detector is DiceDetector)?.Detector is DiceDetector dice)
+        {
+            var bias = dice.Bias.ToArray();
+            var weight = dice.MaskedWeight.ToArray();
+            heads.Add(new FusedDenseHead(penultimate, weight.Length / bias.Length, bias.Length, weight, bias, DiceOutput));
+        }
+        return (new ScorerExtras([(penultimate, PenultimateOutput)], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null));
+    }
+
+    /// <summary>Per layer, the held-out records' errors as the fused scorer graph computes them.</summary>
+    private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, FloatTensor records, CancellationToken cancellationToken)
+    {
+        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], fused.Select(f => f.ErrorOutputName).ToArray(), outputIsProbability: false);
+        var layers = fused.Count;
+        var interleaved = new float[records.Records * layers];
+        session.Run(records, interleaved, default, default, cancellationToken);
+        var byLayer = new float[layers][];
         for (var l = 0; l < layers; l++)
         {
-            double expected = heldOutErrors[l][r], actual = fusedErrors[r * layers + l];
-            if (Math.Abs(actual - expected) > 1e-3 * Math.Max(1e-3, Math.Abs(expected)))
-                throw new InvalidOperationException($"The fused scorer graph disagrees with the autoencoder at layer {fingerprint.Manifest.Layers[l].Name} (record {r}: {actual:G6} vs {expected:G6}). This is a bug in NeuralFP; please report it with the model.");
+            byLayer[l] = new float[records.Records];
+            for (var r = 0; r < records.Records; r++) byLayer[l][r] = interleaved[r * layers + l];
         }
+        return byLayer;
     }
 
     private static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);

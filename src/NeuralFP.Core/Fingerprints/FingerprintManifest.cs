@@ -36,6 +36,15 @@ public sealed record FingerprintManifest
 
     public required FingerprintOptions Options { get; init; }
 
+    /// <summary>The other detectors fitted beside the fingerprint (state in detectors.json).</summary>
+    public IReadOnlyList<DetectorSummary> Detectors { get; init; } = [];
+
+    /// <summary>Extra scorer.onnx outputs the other detectors read; empty when none were fitted.</summary>
+    public DetectorOutputs DetectorOutputs { get; init; } = new(null, null);
+
+    /// <summary>How closely scorer.onnx reproduces the autoencoders' errors on the held-out records.</summary>
+    public required FusionCheck Fusion { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required double BuildSeconds { get; init; }
@@ -69,3 +78,16 @@ public sealed record CalibrationSummary(
     double RealisedFpr,
     double LayerAlpha,
     bool TwoSided);
+
+/// <summary>Outputs of scorer.onnx beyond the model's and the layer errors.</summary>
+/// <param name="Penultimate">The penultimate features, for Mahalanobis, k-NN, patterns, histograms, Gaussian-KL.</param>
+/// <param name="DiceLogits">DICE's sparsified last layer, computed inside the graph.</param>
+public sealed record DetectorOutputs(string? Penultimate, string? DiceLogits)
+{
+    public IReadOnlyList<string> Names => new[] { Penultimate, DiceLogits }.OfType<string>().ToArray();
+}
+
+/// <summary>One detector fitted beside the fingerprint: what it is, what it cost, how it calibrated.</summary>
+/// <param name="RealisedFpr">FPR at its threshold on the held-out records it was calibrated on.</param>
+/// <param name="KeepsReferenceData">True for k-NN, which stores a subsample of reference features.</param>
+public sealed record DetectorSummary(string Name, string Description, double FitSeconds, long StateBytes, double RealisedFpr, bool KeepsReferenceData);

@@ -25,6 +25,12 @@ public sealed record FingerprintOptions
     /// <summary>Also flag errors that are suspiciously small (below μ_l), not just too large.</summary>
     public bool TwoSided { get; init; } = true;
 
+    /// <summary>
+    /// Other OOD detectors to fit beside the fingerprint (see <see cref="Detectors.DetectorNames"/>);
+    /// null for all of them, empty for none. k-NN keeps a subsample of reference features.
+    /// </summary>
+    public IReadOnlyList<string>? Detectors { get; init; }
+
     /// <summary>Seeds the split and every autoencoder (layer i uses Seed + i).</summary>
     public int Seed { get; init; } = 42;
 
@@ -45,6 +51,8 @@ public sealed record FingerprintOptions
     {
         if (Layers is { } layers && layers.Any(string.IsNullOrWhiteSpace))
             throw new ArgumentException("Layers: names must not be empty; omit the option (or use \"auto\") for the automatic choice.", nameof(Layers));
+        if (Detectors?.FirstOrDefault(d => !NeuralFP.Core.Detectors.DetectorNames.All.Contains(d)) is { } unknown)
+            throw new ArgumentException($"Detectors: '{unknown}' is not a detector; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", nameof(Detectors));
         _ = ParsePooling(Pooling, nameof(Pooling));
         _ = ParsePooling(InputPooling, nameof(InputPooling));
         ArgumentNullException.ThrowIfNull(Autoencoder, nameof(Autoencoder));

@@ -1,8 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
+using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Matching;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
-using System.Numerics.Tensors;
 
 namespace NeuralFP.Core.Fingerprints;
 
@@ -12,11 +12,7 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 public sealed class FingerprintScorer : IDisposable
 {
-    /// <summary>Records per ONNX Runtime run; bounds the memory of one run for large batches.</summary>
-    public const int MaxRecordsPerRun = 1024;
-
-    private readonly InferenceSession _session;
-    private readonly string[] _outputNames;
+    private readonly ScorerSession _session;
     private readonly OneOutRule _rule;
 
     public FingerprintScorer(Fingerprint fingerprint, SessionOptions? sessionOptions = null)
@@ -25,33 +21,19 @@ public sealed class FingerprintScorer : IDisposable
         Fingerprint = fingerprint;
         var manifest = fingerprint.Manifest;
         _rule = manifest.Rule;
-        _outputNames = [manifest.ModelOutputs[0], .. manifest.Layers.Select(l => l.ErrorOutput)];
-        if (sessionOptions is null)
-        {
-            using var defaults = CreateSessionOptions();
-            _session = new InferenceSession(fingerprint.ScorerOnnx, defaults);
-        }
-        else
-        {
-            _session = new InferenceSession(fingerprint.ScorerOnnx, sessionOptions);
-        }
+        _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
+            manifest.Layers.Select(l => l.ErrorOutput).ToArray(), manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
     }
 
     /// <summary>Session options used when none are given: all graph optimisations, one intra-op thread per core.</summary>
-    public static SessionOptions CreateSessionOptions() => new()
-    {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        IntraOpNumThreads = Environment.ProcessorCount,
-        InterOpNumThreads = 1,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-    };
+    public static SessionOptions CreateSessionOptions() => ScorerSession.CreateSessionOptions();
 
     public Fingerprint Fingerprint { get; }
 
     /// <summary>The record shape the model accepts.</summary>
     public int[] InputShape => Fingerprint.Manifest.InputShape;
 
-    public int LayerCount => _outputNames.Length - 1;
+    public int LayerCount => _session.LayerCount;
 
     /// <exception cref="InvalidRecordsException">Wrong shape, empty, or non-finite.</exception>
     public IReadOnlyList<Verdict> Score(FloatTensor records, CancellationToken cancellationToken = default)
@@ -88,6 +70,49 @@ public sealed class FingerprintScorer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The other detectors' scores and calibrated verdicts, all from one run of the fused graph
+    /// (DICE's sparsified layer is computed inside it). <paramref name="detectors"/> null = all fitted.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">A named detector was not fitted for this fingerprint.</exception>
+    public IReadOnlyList<DetectorScores> ScoreDetectors(FloatTensor records, IReadOnlyCollection<string>? detectors = null, CancellationToken cancellationToken = default)
+    {
+        var chosen = detectors is null ? Fingerprint.Detectors.Detectors : detectors.Select(name => Fingerprint.Detectors[name]).ToArray();
+        records = RecordValidator.Validate(records, InputShape);
+        if (chosen.Count == 0) return [];
+        var (_, logits, extras) = _session.RunAll(records, cancellationToken);
+        var outputs = Fingerprint.Manifest.DetectorOutputs;
+        var names = outputs.Names;
+        FloatTensor? Extra(string? name) => name is null ? null : extras[names.ToList().IndexOf(name)];
+        var penultimate = Extra(outputs.Penultimate);
+        var diceLogits = Extra(outputs.DiceLogits);
+        var inputs = new DetectorInputs(logits, penultimate, penultimate);
+        var n = records.Records;
+        var results = new List<DetectorScores>(chosen.Count);
+        foreach (var detector in chosen)
+        {
+            var scores = new double[n];
+            var ood = new bool[n];
+            var pValues = new double[n];
+            if (detector.Detector is DiceDetector && diceLogits is not null)
+            {
+                // DICE = energy of the sparsified logits, which the graph already computed.
+                new EnergyDetector().Score(new DetectorInputs(diceLogits), scores);
+                for (var i = 0; i < n; i++)
+                {
+                    ood[i] = detector.Calibration.IsOod(scores[i]);
+                    pValues[i] = detector.Calibration.PValue(scores[i]);
+                }
+            }
+            else
+            {
+                detector.Evaluate(inputs, scores, ood, pValues);
+            }
+            results.Add(new DetectorScores(detector.Name, scores, ood, pValues, detector.Threshold));
+        }
+        return results;
+    }
+
     /// <summary>Match score of a batch against this fingerprint (see <see cref="ModelMatcher"/>).</summary>
     public MatchResult Match(string modelId, FloatTensor records, CancellationToken cancellationToken = default)
     {
@@ -104,57 +129,9 @@ public sealed class FingerprintScorer : IDisposable
         return ModelMatcher.Score(modelId, _rule, byLayer);
     }
 
-    /// <summary>
-    /// Runs the fused graph over already-validated records. <paramref name="errors"/> receives
-    /// [record, layer] errors; the prediction spans may be empty to skip them.
-    /// </summary>
-    internal void ComputeErrors(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, CancellationToken cancellationToken = default)
-    {
-        var n = records.Records;
-        var recordLength = records.RecordLength;
-        long[] shape = [0, .. InputShape.Select(d => (long)d)];
-        var inputNames = new[] { Fingerprint.Manifest.InputName };
-        for (var start = 0; start < n; start += MaxRecordsPerRun)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var count = Math.Min(MaxRecordsPerRun, n - start);
-            shape[0] = count;
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, inputNames, [input], _outputNames);
-            if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
-                ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count, predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count), maxProbabilities.IsEmpty ? default : maxProbabilities.Slice(start, count));
-            for (var l = 0; l < LayerCount; l++)
-            {
-                var layerErrors = outputs[l + 1].GetTensorDataAsSpan<float>();
-                for (var r = 0; r < count; r++) errors[(start + r) * LayerCount + l] = layerErrors[r];
-            }
-        }
-    }
-
-    private void ReadPredictions(ReadOnlySpan<float> outputs, int count, Span<int> predicted, Span<float> maxProbability)
-    {
-        var classes = outputs.Length / count;
-        for (var r = 0; r < count; r++)
-        {
-            var row = outputs.Slice(r * classes, classes);
-            var best = TensorPrimitives.IndexOfMax(row);
-            if (!predicted.IsEmpty) predicted[r] = best;
-            if (maxProbability.IsEmpty) continue;
-            if (Fingerprint.Manifest.OutputIsProbability)
-            {
-                maxProbability[r] = row[best];
-            }
-            else
-            {
-                // softmax(x)_max = 1 / Σ exp(x_i − x_max), without materialising the softmax.
-                var max = row[best];
-                var sum = 0f;
-                foreach (var v in row) sum += MathF.Exp(v - max);
-                maxProbability[r] = 1f / sum;
-            }
-        }
-    }
+    /// <summary>[record, layer] errors of already-validated records; the prediction spans may be empty to skip them.</summary>
+    internal void ComputeErrors(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, CancellationToken cancellationToken = default) =>
+        _session.Run(records, errors, predictedClasses, maxProbabilities, cancellationToken);
 
     public void Dispose() => _session.Dispose();
 }

@@ -23,7 +23,7 @@ public static class ScorerGraphBuilder
 
     /// <exception cref="OnnxModelException">A layer's tensor cannot be tapped or its shape differs from the model's.</exception>
     /// <exception cref="ArgumentException">A layer's statistics or autoencoder do not fit its pooled width, or output names clash.</exception>
-    public static byte[] Build(OnnxModel model, IReadOnlyList<FusedLayer> layers)
+    public static byte[] Build(OnnxModel model, IReadOnlyList<FusedLayer> layers, ScorerExtras? extras = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layers);
@@ -47,7 +47,30 @@ public static class ScorerGraphBuilder
             AppendError(editor, z, reconstruction, width, scope, layer.ErrorOutputName);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
         }
+        AppendExtras(editor, proto, model, extras ?? ScorerExtras.None);
         return proto.ToByteArray();
+    }
+
+    private static void AppendExtras(GraphEditor editor, ModelProto proto, OnnxModel model, ScorerExtras extras)
+    {
+        foreach (var (tensor, output) in extras.Features)
+        {
+            var shape = model.Layer(tensor).Shape ?? throw new OnnxModelException($"Tensor '{tensor}' has no known shape to expose.");
+            editor.Claim(output);
+            editor.NodeTo(output, "Identity", [tensor]);
+            proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(output, shape));
+        }
+        foreach (var head in extras.Heads)
+        {
+            if (head.Weight.Length != head.Inputs * head.Outputs || head.Bias.Length != head.Outputs)
+                throw new ArgumentException($"Head '{head.OutputName}' needs a [{head.Inputs},{head.Outputs}] weight and {head.Outputs} biases.", nameof(extras));
+            editor.Claim(head.OutputName);
+            var scope = $"head/{head.OutputName}/";
+            var product = editor.Node(scope + "matmul", "MatMul", [head.InputTensor, editor.FloatConstant(scope + "weight", head.Weight, head.Inputs, head.Outputs)]);
+            var sum = editor.Binary(scope + "add", "Add", product, editor.FloatConstant(scope + "bias", head.Bias, head.Outputs));
+            editor.NodeTo(head.OutputName, "Identity", [sum]);
+            proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(head.OutputName, [head.Outputs]));
+        }
     }
 
     /// <summary>

@@ -133,7 +133,9 @@ public sealed class OneOutRule
     }
 
     /// <summary>
-    /// Allocation-free continuous score, higher = more OOD: −log10(min(1, L·min_l p_l)) plus, for errors beyond the
+    /// Allocation-free continuous score, higher = more OOD: −log10(L·min_l p_l), deliberately not capped at p = 1 so
+    /// that typical records stay ordered instead of tying at 0 (a tie block that large makes FPR@95%TPR meaningless),
+    /// plus, for errors beyond the
     /// held-out range, how many decades of tail probability the furthest one lies past it (see
     /// <see cref="ErrorDistribution"/>), so records beyond every reference error stay ordered. Always finite.
     /// </summary>
@@ -148,7 +150,7 @@ public sealed class OneOutRule
             minP = Math.Min(minP, distribution.PValue(e, TwoSided));
             decades = Math.Max(decades, distribution.TailDecades(e, TwoSided));
         }
-        return -Math.Log10(Bonferroni(minP)) + decades;
+        return -Math.Log10(_layers.Length * minP) + decades;
     }
 
     public Verdict Evaluate(ReadOnlySpan<float> layerErrors, int predictedClass, double maxProbability)

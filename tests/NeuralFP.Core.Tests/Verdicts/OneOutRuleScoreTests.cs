@@ -51,7 +51,7 @@ public sealed class OneOutRuleScoreTests
             {
                 double score = rule.Score([e, e, e]);
                 Assert.True(double.IsFinite(score), $"score {score} for error {e}");
-                Assert.True(score >= 0);
+                Assert.True(score >= -Math.Log10(3), "the score is bounded below by −log10(L), reached at p = 1");
             }
         }
     }
@@ -69,7 +69,7 @@ public sealed class OneOutRuleScoreTests
     }
 
     [Fact]
-    public void Inside_the_range_the_score_is_minus_log10_of_the_Bonferroni_p_value()
+    public void Inside_the_range_the_score_is_minus_log10_of_the_uncapped_Bonferroni_p_value()
     {
         for (int r = 0; r < 200; r++)
         {
@@ -78,16 +78,18 @@ public sealed class OneOutRuleScoreTests
             double expectedP = Math.Min(1, 3 * verdict.Layers.Min(l => l.PValue));
 
             Assert.Equal(expectedP, verdict.PValue, precision: 12);
-            Assert.Equal(-Math.Log10(expectedP), verdict.Score, precision: 9);
+            Assert.Equal(-Math.Log10(3 * verdict.Layers.Min(l => l.PValue)), verdict.Score, precision: 9);
         }
     }
 
     [Fact]
-    public void A_record_from_the_middle_of_every_layer_scores_zero()
+    public void Typical_records_are_ordered_not_tied_at_zero()
     {
         float[] typical = [SyntheticErrors.Median(0), SyntheticErrors.Median(1), SyntheticErrors.Median(2)];
+        float[] lessTypical = [SyntheticErrors.Median(0), SyntheticErrors.Median(1) * 1.3f, SyntheticErrors.Median(2)];
 
-        Assert.Equal(0, TwoSided.Score(typical));
+        Assert.InRange(TwoSided.Score(typical), -Math.Log10(3.0), -Math.Log10(3.0) + 0.05);
+        Assert.True(TwoSided.Score(lessTypical) > TwoSided.Score(typical));
     }
 
     private static float[] WithLayer1(float error) => [SyntheticErrors.Median(0), error, SyntheticErrors.Median(2)];

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Detectors;
+using NeuralFP.Core.Detectors.State;
+using NeuralFP.Core.Onnx;
+
+namespace NeuralFP.Core.Fingerprints;
+
+/// <summary>
+/// The other OOD detectors, fitted beside the fingerprint from the same forward pass (fit on the
+/// autoencoders' training records, calibrated on the same held-out records as the fingerprint).
+/// Persisted in the artifact as <c>detectors.json</c>.
+/// </summary>
+public sealed class DetectorSet
+{
+    public const string FileName = "detectors.json";
+
+    public DetectorSet(string? penultimateTensor, IReadOnlyList<CalibratedDetector> detectors)
+    {
+        ArgumentNullException.ThrowIfNull(detectors);
+        PenultimateTensor = penultimateTensor;
+        Detectors = detectors;
+    }
+
+    /// <summary>The input of the model's last linear layer, tapped for the feature-space detectors; null when the head is not linear.</summary>
+    public string? PenultimateTensor { get; }
+
+    public IReadOnlyList<CalibratedDetector> Detectors { get; }
+
+    public IEnumerable<string> Names => Detectors.Select(d => d.Name);
+
+    /// <exception cref="KeyNotFoundException">The detector was not fitted for this fingerprint; the message lists those that were.</exception>
+    public CalibratedDetector this[string name] =>
+        Detectors.FirstOrDefault(d => d.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException($"Detector '{name}' is not part of this fingerprint; available: fingerprint, {string.Join(", ", Names)}.");
+
+    /// <summary>
+    /// Fits and calibrates the named detectors. Detectors that need the penultimate features are
+    /// skipped (and reported) when the model's head is not linear, unless they were asked for by name.
+    /// </summary>
+    internal static DetectorSet Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, ActivationSet activations, ReferenceSplit split, double targetFpr, int seed, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var penultimate = head?.PenultimateTensor;
+        var inputs = DetectorInputs.FromActivations(activations, penultimate, penultimate);
+        int[] fitRows = [.. split.Train, .. split.Validation];
+        var fit = inputs.Select(fitRows);
+        var heldOut = inputs.Select(split.HeldOut);
+        var detectors = new List<CalibratedDetector>(names.Count);
+        var summaries = new List<DetectorSummary>(names.Count);
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (head is null && NeedsPenultimate(name))
+            {
+                if (namedExplicitly)
+                    throw new OnnxModelException($"Detector '{name}' needs the model's last linear layer (Gemm or MatMul+Add producing the logits), which this model does not have; leave it out of 'detectors'.");
+                progress?.Report($"Detector {name} skipped: the model's head is not linear.");
+                continue;
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var detector = CalibratedDetector.FitAndCalibrate(OodDetectorCatalog.Create(name, head, seed), fit, heldOut, targetFpr, cancellationToken);
+            detectors.Add(detector);
+            summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
+            progress?.Report($"Detector {name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
+        }
+        return new DetectorSet(penultimate, detectors) { Summaries = summaries };
+    }
+
+    /// <summary>Fit figures of each detector, recorded in the manifest (not persisted here).</summary>
+    internal IReadOnlyList<DetectorSummary> Summaries { get; private init; } = [];
+
+    private static bool NeedsPenultimate(string name) => name is not (DetectorNames.MaxSoftmax or DetectorNames.Energy);
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(
+        new DetectorSetState(DetectorState.CurrentFormatVersion, PenultimateTensor, Detectors.Select(d => d.Save()).ToArray()),
+        DetectorJson.Options);
+
+    /// <exception cref="InvalidDataException">The file cannot be read by this version.</exception>
+    public static DetectorSet FromJson(ReadOnlySpan<byte> json)
+    {
+        DetectorSetState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<DetectorSetState>(json, DetectorJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{FileName} cannot be read: {e.Message}", e);
+        }
+        if (state is null) throw new InvalidDataException($"{FileName} is empty.");
+        if (state.FormatVersion > DetectorState.CurrentFormatVersion)
+            throw new InvalidDataException($"{FileName} has format version {state.FormatVersion}; this build reads up to {DetectorState.CurrentFormatVersion}. Upgrade NeuralFP or rebuild the fingerprint.");
+        return new DetectorSet(state.PenultimateTensor, state.Detectors.Select(CalibratedDetector.Load).ToArray());
+    }
+
+    private sealed record DetectorSetState(int FormatVersion, string? PenultimateTensor, CalibratedDetectorState[] Detectors);
+}

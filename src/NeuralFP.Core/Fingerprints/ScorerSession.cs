@@ -1,0 +1,131 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using NeuralFP.Core.Tensors;
+
+namespace NeuralFP.Core.Fingerprints;
+
+/// <summary>
+/// One ONNX Runtime session over a fused scorer graph: per chunk of records, the model's
+/// prediction and every layer's reconstruction error. Thread-safe (InferenceSession.Run is).
+/// </summary>
+internal sealed class ScorerSession : IDisposable
+{
+    /// <summary>Records per ONNX Runtime run; bounds the memory of one run for large batches.</summary>
+    public const int MaxRecordsPerRun = 1024;
+
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly int[] _inputShape;
+    private readonly bool _outputIsProbability;
+
+    private readonly int _layerCount;
+
+    public ScorerSession(byte[] scorerOnnx, string inputName, int[] inputShape, string modelOutput, IReadOnlyList<string> errorOutputs, bool outputIsProbability, SessionOptions? sessionOptions = null, IReadOnlyList<string>? extraOutputs = null)
+    {
+        _inputNames = [inputName];
+        _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
+        _layerCount = errorOutputs.Count;
+        _inputShape = inputShape;
+        _outputIsProbability = outputIsProbability;
+        if (sessionOptions is null)
+        {
+            using var defaults = CreateSessionOptions();
+            _session = new InferenceSession(scorerOnnx, defaults);
+        }
+        else
+        {
+            _session = new InferenceSession(scorerOnnx, sessionOptions);
+        }
+    }
+
+    /// <summary>All graph optimisations, one intra-op thread per core.</summary>
+    public static SessionOptions CreateSessionOptions() => new()
+    {
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        IntraOpNumThreads = Environment.ProcessorCount,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+    };
+
+    public int LayerCount => _layerCount;
+
+    public int ExtraOutputCount => _outputNames.Length - 1 - _layerCount;
+
+    /// <summary>
+    /// Runs the graph over already-validated records. <paramref name="errors"/> receives
+    /// [record, layer] errors; the prediction spans may be empty to skip them.
+    /// </summary>
+    public void Run(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, CancellationToken cancellationToken)
+        => Run(records, errors, predictedClasses, maxProbabilities, raw: null, cancellationToken);
+
+    /// <summary>
+    /// One run that also returns the model's first output and every extra output in full, as
+    /// [N, width] tensors (for the detectors that score from the same forward pass).
+    /// </summary>
+    public (float[] Errors, FloatTensor ModelOutput, FloatTensor[] Extras) RunAll(FloatTensor records, CancellationToken cancellationToken)
+    {
+        var errors = new float[records.Records * LayerCount];
+        var raw = new List<float>[1 + ExtraOutputCount];
+        for (var i = 0; i < raw.Length; i++) raw[i] = [];
+        Run(records, errors, default, default, raw, cancellationToken);
+        FloatTensor AsTensor(List<float> values)
+        {
+            var data = values.ToArray();
+            return new FloatTensor(data, [records.Records, records.Records == 0 ? 0 : data.Length / records.Records]);
+        }
+        return (errors, AsTensor(raw[0]), raw.Skip(1).Select(AsTensor).ToArray());
+    }
+
+    private void Run(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, List<float>[]? raw, CancellationToken cancellationToken)
+    {
+        var n = records.Records;
+        var recordLength = records.RecordLength;
+        long[] shape = [0, .. _inputShape.Select(d => (long)d)];
+        for (var start = 0; start < n; start += MaxRecordsPerRun)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(MaxRecordsPerRun, n - start);
+            shape[0] = count;
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
+            if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
+                ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
+                    predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
+                    maxProbabilities.IsEmpty ? default : maxProbabilities.Slice(start, count));
+            for (var l = 0; l < LayerCount; l++)
+            {
+                var layerErrors = outputs[l + 1].GetTensorDataAsSpan<float>();
+                for (var r = 0; r < count; r++) errors[(start + r) * LayerCount + l] = layerErrors[r];
+            }
+            if (raw is null) continue;
+            raw[0].AddRange(outputs[0].GetTensorDataAsSpan<float>());
+            for (var x = 0; x < ExtraOutputCount; x++) raw[x + 1].AddRange(outputs[1 + LayerCount + x].GetTensorDataAsSpan<float>());
+        }
+    }
+
+    private void ReadPredictions(ReadOnlySpan<float> outputs, int count, Span<int> predicted, Span<float> maxProbability)
+    {
+        var classes = outputs.Length / count;
+        for (var r = 0; r < count; r++)
+        {
+            var row = outputs.Slice(r * classes, classes);
+            var best = TensorPrimitives.IndexOfMax(row);
+            if (!predicted.IsEmpty) predicted[r] = best;
+            if (maxProbability.IsEmpty) continue;
+            if (_outputIsProbability)
+            {
+                maxProbability[r] = row[best];
+                continue;
+            }
+            // softmax(x)_max = 1 / Σ exp(x_i − x_max), without materialising the softmax.
+            var max = row[best];
+            var sum = 0f;
+            foreach (var v in row) sum += MathF.Exp(v - max);
+            maxProbability[r] = 1f / sum;
+        }
+    }
+
+    public void Dispose() => _session.Dispose();
+}

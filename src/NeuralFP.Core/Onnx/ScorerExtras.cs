@@ -1,0 +1,15 @@
+namespace NeuralFP.Core.Onnx;
+
+/// <summary>
+/// What else the fused scorer graph returns, after the model outputs and the layer errors, so that
+/// other detectors score from the same single run.
+/// </summary>
+/// <param name="Features">Tensors exposed as they are (e.g. penultimate features), each as the paired output name.</param>
+/// <param name="Heads">Linear heads computed inside the graph (e.g. DICE's sparsified last layer).</param>
+public sealed record ScorerExtras(IReadOnlyList<(string Tensor, string Output)> Features, IReadOnlyList<FusedDenseHead> Heads)
+{
+    public static ScorerExtras None { get; } = new([], []);
+}
+
+/// <summary>output = input · Weight + Bias, with Weight [Inputs, Outputs] row-major.</summary>
+public sealed record FusedDenseHead(string InputTensor, int Inputs, int Outputs, float[] Weight, float[] Bias, string OutputName);

@@ -1,0 +1,71 @@
+using System.Reflection;
+using NeuralFP.Storage.Configuration;
+
+namespace NeuralFP.Infra.Tests.Support;
+
+/// <summary>
+/// Which of the app's setting names (<see cref="SettingNames"/>) the templates must set in Azure,
+/// and why the others are left out. A new constant in SettingNames fails the tests until it is
+/// placed in one of the two lists here.
+/// </summary>
+public static class AzureSettings
+{
+    /// <summary>Settings the deployed app cannot run without: identity-based connections and the storage layout.</summary>
+    public static readonly IReadOnlySet<string> Required = new HashSet<string>
+    {
+        SettingNames.StorageBlobServiceUri,
+        SettingNames.StorageQueueServiceUri,
+        SettingNames.StorageTableServiceUri,
+        SettingNames.StorageCredential,
+        SettingNames.StorageClientId,
+        SettingNames.ServiceBusNamespace,
+        SettingNames.ServiceBusCredential,
+        SettingNames.ServiceBusClientId,
+        SettingNames.ApplicationInsights,
+        SettingNames.ModelsContainer,
+        SettingNames.FingerprintsContainer,
+        SettingNames.ResultsContainer,
+        SettingNames.RegistryTable,
+        SettingNames.DriftTable,
+        SettingNames.ScoreRequestsQueue,
+        SettingNames.ScoreResultsQueue,
+        SettingNames.AlertsQueue,
+        SettingNames.MaxRequestBytes,
+        SettingNames.MaxRecordsPerRequest,
+    };
+
+    /// <summary>Names the app knows that the templates deliberately leave unset, with the reason.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NotSetInAzure = new Dictionary<string, string>
+    {
+        [SettingNames.Section] = "the options section prefix, not a setting",
+        [SettingNames.Storage] = "a connection string; Azure uses the identity-based AzureWebJobsStorage__* settings",
+        [SettingNames.WorkerRuntime] = "Flex Consumption takes the runtime from functionAppConfig.runtime and rejects this setting",
+        [SettingNames.CustomHandlerPort] = "the Functions host sets it when it starts the handler",
+        [SettingNames.OtlpEndpoint] = "optional; in Azure telemetry goes to Application Insights",
+        [SettingNames.FunctionKey] = "the local host's key; in Azure the host checks function keys",
+        // Names the storage branch adds: host-set, local-host-only, or tuning knobs with in-app defaults.
+        ["AzureWebJobsScriptRoot"] = "the Functions host sets it",
+        ["NeuralFP__Standalone"] = "local host only",
+        ["NeuralFP__LocalHost__PollMilliseconds"] = "local host only",
+        ["NeuralFP__LocalHost__MaxBackoffMilliseconds"] = "local host only",
+        ["NeuralFP__MaxRecordValues"] = "tuning with an in-app default",
+        ["NeuralFP__MaxRecordsPerBatch"] = "tuning with an in-app default",
+        ["NeuralFP__MaxModelBytes"] = "tuning with an in-app default",
+        ["NeuralFP__MaxReferenceBytes"] = "tuning with an in-app default",
+        ["NeuralFP__MaxBatchBlobBytes"] = "tuning with an in-app default",
+        ["NeuralFP__FingerprintLeaseSeconds"] = "tuning with an in-app default",
+        ["NeuralFP__RegistryCacheMilliseconds"] = "tuning with an in-app default",
+        ["NeuralFP__Storage__MaxRetries"] = "tuning with an in-app default",
+        ["NeuralFP__Storage__RetryDelayMilliseconds"] = "tuning with an in-app default",
+        ["NeuralFP__Storage__AttemptTimeoutSeconds"] = "tuning with an in-app default",
+        ["NeuralFP__Storage__BreakSeconds"] = "tuning with an in-app default",
+    };
+
+    /// <summary>Every <c>public const string</c> of <see cref="SettingNames"/>.</summary>
+    public static IReadOnlyList<string> AllKnownNames() =>
+        typeof(SettingNames)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f is { IsLiteral: true, IsInitOnly: false } && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+}
