@@ -65,7 +65,6 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task Body_over_the_byte_limit_is_413_naming_the_limit()
     {
-        await _app.UploadAsync("sized", ModelFiles.Model, [1]);
         var big = "{\"records\":[[" + string.Join(",", Enumerable.Repeat("0.5", 2000)) + "]]}";
         var response = await _app.Http.PostAsync("api/match", Json(big));
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "4,096", SettingNames.MaxRequestBytes);
