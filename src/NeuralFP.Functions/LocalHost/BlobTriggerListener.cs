@@ -26,6 +26,11 @@ internal sealed class BlobTriggerListener(
 {
     public const string PoisonQueue = "webjobs-blobtrigger-poison";
 
+    /// <summary>Blobs up to this size travel in the payload as the host sends them; larger ones are announced
+    /// with empty data (the handler reads blobs with the SDK anyway), so a 1 GiB reference set does not
+    /// become a 1.4 GiB JSON string in this process.</summary>
+    public const long MaxPayloadContentBytes = 64L << 20;
+
     private readonly Dictionary<string, string> _processed = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -73,18 +78,27 @@ internal sealed class BlobTriggerListener(
         string etag = item.Properties.ETag?.ToString() ?? "";
         for (var attempt = 1; attempt <= queues.MaxDequeueCount; attempt++)
         {
-            BlobDownloadResult content;
+            byte[] bytes;
+            string? contentType;
             try
             {
-                content = await resilience.ExecuteAsync(async ct => (await blob.DownloadContentAsync(ct).ConfigureAwait(false)).Value, cancellationToken).ConfigureAwait(false);
+                if (item.Properties.ContentLength > MaxPayloadContentBytes)
+                {
+                    var properties = await resilience.ExecuteAsync(async ct => (await blob.GetPropertiesAsync(cancellationToken: ct).ConfigureAwait(false)).Value, cancellationToken).ConfigureAwait(false);
+                    (bytes, etag, contentType) = ([], properties.ETag.ToString(), properties.ContentType);
+                }
+                else
+                {
+                    var content = await resilience.ExecuteAsync(async ct => (await blob.DownloadContentAsync(ct).ConfigureAwait(false)).Value, cancellationToken).ConfigureAwait(false);
+                    (bytes, etag, contentType) = (content.Content.ToArray(), content.Details.ETag.ToString(), content.Details.ContentType);
+                }
             }
             catch (Azure.RequestFailedException e) when (e.Status == 404)
             {
                 return; // Deleted since listing: nothing to trigger on.
             }
-            etag = content.Details.ETag.ToString();
             var payload = InvocationPayloads.Blob(function.Name, function.Trigger.Name, pattern.Container, item.Name, blob.Uri, placeholders,
-                content.Content.ToArray(), etag, content.Details.ContentType);
+                bytes, item.Properties.ContentLength ?? bytes.LongLength, etag, contentType);
             reply = await invoker.InvokeAsync(function.Name, payload, cancellationToken).ConfigureAwait(false);
             foreach (var log in reply.Logs) logger.LogInformation("{Function} {Blob}: {Log}", function.Name, item.Name, log);
             if (reply.Succeeded)

@@ -14,7 +14,7 @@ public static class InvocationPayloads
     public static JsonNode Encoded(string value) => JsonValue.Create(JsonSerializer.Serialize(value));
 
     public static JsonObject Blob(string functionName, string bindingName, string container, string blobName, Uri blobUri,
-        IReadOnlyDictionary<string, string> placeholders, byte[] content, string etag, string? contentType)
+        IReadOnlyDictionary<string, string> placeholders, byte[] content, long length, string etag, string? contentType)
     {
         var metadata = new JsonObject();
         foreach (var (key, value) in placeholders) metadata[key] = Encoded(value);
@@ -22,7 +22,7 @@ public static class InvocationPayloads
         metadata["Uri"] = Encoded(blobUri.ToString());
         metadata["Properties"] = new JsonObject
         {
-            ["Length"] = content.LongLength,
+            ["Length"] = length,
             ["ETag"] = Encoded(etag),
             ["ContentType"] = contentType is null ? null : Encoded(contentType),
         };

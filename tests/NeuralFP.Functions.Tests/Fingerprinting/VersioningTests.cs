@@ -50,4 +50,27 @@ public sealed class VersioningTests : IAsyncLifetime
         var view = JsonDocument.Parse(await _app.Http.GetStringAsync("api/models/versions")).RootElement;
         Assert.Equal(("ready", 2), (view.GetProperty("status").GetString(), view.GetProperty("currentVersion").GetInt32()));
     }
+
+    [Fact]
+    public async Task A_failed_rebuild_keeps_the_last_good_version_serving_until_good_content_returns()
+    {
+        var model = TestModels.Cnn;
+        await TestModels.UploadAsync(_app, "resilient", model, TestModels.Reference());
+        await _app.WaitForStatusAsync("resilient", ModelStatus.Ready);
+
+        await _app.UploadAsync("resilient", ModelFiles.Model, Encoding.UTF8.GetBytes("not a model"));
+        var failed = await _app.WaitForStatusAsync("resilient", ModelStatus.Failed);
+        Assert.Equal((1, 2), (failed.CurrentVersion, failed.LatestVersion));
+        Assert.StartsWith("model.onnx:", failed.FailureReason, StringComparison.Ordinal);
+        Assert.DoesNotContain(FingerprintStore.Prefix("resilient", 2) + "scorer.onnx", await FingerprintBlobsAsync("resilient"));
+        var response = await _app.Http.PostAsync("api/models/resilient/verdicts", new StringContent(TestModels.RecordsJson(TestModels.Probe(2)), Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.Equal(1, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("modelVersion").GetInt32());
+
+        // Putting the good model back matches the current version's hashes: ready again, nothing rebuilt.
+        await _app.UploadAsync("resilient", ModelFiles.Model, model);
+        var restored = await _app.WaitForStatusAsync("resilient", ModelStatus.Ready);
+        Assert.Equal((1, 2), (restored.CurrentVersion, restored.LatestVersion));
+        Assert.Null(restored.FailureReason);
+    }
 }

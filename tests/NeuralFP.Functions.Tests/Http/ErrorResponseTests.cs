@@ -14,7 +14,11 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     private TestApp _app = null!;
 
     public async Task InitializeAsync()
-        => _app = await TestApp.StartAsync(settings: [StorageNames.Setting(SettingNames.MaxRequestBytes, "4096")]);
+        => _app = await TestApp.StartAsync(settings:
+        [
+            StorageNames.Setting(SettingNames.MaxRequestBytes, "4096"),
+            StorageNames.Setting(SettingNames.MaxRecordValues, "100"),
+        ]);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -70,6 +74,15 @@ public sealed class ErrorResponseTests : IAsyncLifetime
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "4,096", SettingNames.MaxRequestBytes);
         Assert.Equal(4096, problem.GetProperty("limit").GetInt64());
         Assert.Equal(SettingNames.MaxRequestBytes, problem.GetProperty("setting").GetString());
+    }
+
+    [Fact]
+    public async Task A_record_with_more_values_than_allowed_is_413_naming_the_limit()
+    {
+        var record = "[" + string.Join(",", Enumerable.Repeat("[1,2,3,4,5,6,7,8,9,10,11]", 10)) + "]";
+        var response = await _app.Http.PostAsync("api/match", Json("{\"records\":[" + record + "]}"));
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "110", SettingNames.MaxRecordValues);
+        Assert.Equal(100, problem.GetProperty("limit").GetInt64());
     }
 
     [Fact]
