@@ -20,7 +20,7 @@ internal static class AblationBenchmark
         var roles = model.Layers.ToDictionary(l => l.Name, l => l.Role);
         string[] Where(Func<LayerRole, bool> keep) => auto.Where(name => keep(roles[name])).ToArray();
 
-        var defaults = new FingerprintOptions();
+        var defaults = new FingerprintOptions { Detectors = [] }; // the fingerprint alone: detectors are compared in the engine table
         var variants = new (string Factor, string Variant, FingerprintOptions Options)[]
         {
             ("defaults", $"auto layers, {defaults.Pooling}, MLP, two-sided", defaults),

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using NeuralFP.Core.Tensors;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Cli.Tests;
+
+/// <summary>The offline workflow end to end: layers, fingerprint, score, match, evaluate, on real files.</summary>
+public sealed class CliWorkflowTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("nfp-cli-").FullName;
+    private string Path(string name) => System.IO.Path.Combine(_directory, name);
+
+    public async Task InitializeAsync()
+    {
+        await WriteNpy("reference.npy", FashionMnist.Train().Take(800).Images);
+        await WriteNpy("test.npy", FashionMnist.Test().Take(300).Images);
+        await WriteNpy("noise.npy", OodSets.UniformNoise(300));
+        await File.WriteAllTextAsync(Path("options.json"), "{}");
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteNpy(string name, FloatTensor tensor) => await File.WriteAllBytesAsync(Path(name), Npy.ToBytes(tensor));
+
+    [Fact]
+    public async Task Layers_lists_the_auto_choice_as_json()
+    {
+        var result = await NfpProcess.RunAsync("layers", RepoPaths.Model("fmnist_cnn.onnx"), "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var auto = json.RootElement.GetProperty("auto").EnumerateArray().Select(e => e.GetString()).ToArray();
+        Assert.Contains("input", auto);
+        Assert.Contains("logits", auto);
+    }
+
+    [Fact]
+    public async Task Fingerprint_then_score_match_and_evaluate_work_on_files()
+    {
+        var fingerprint = Path("cnn");
+        var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint, "--seed", "3", "--json");
+        Assert.True(built.ExitCode == 0, built.Stderr);
+        Assert.Contains("Layer input", built.Stderr); // progress goes to stderr
+        Assert.True(File.Exists(System.IO.Path.Combine(fingerprint, "scorer.onnx")));
+
+        var scored = await NfpProcess.RunAsync("score", "--fingerprint", fingerprint, "--records", Path("noise.npy"), "--json");
+        Assert.Equal(0, scored.ExitCode);
+        using (var json = JsonDocument.Parse(scored.Stdout))
+        {
+            Assert.Equal(300, json.RootElement.GetProperty("summary").GetProperty("records").GetInt32());
+            Assert.True(json.RootElement.GetProperty("summary").GetProperty("oodRate").GetDouble() > 0.9);
+        }
+
+        var matched = await NfpProcess.RunAsync("match", "--fingerprints", fingerprint, "--records", Path("test.npy"), "--json");
+        Assert.Equal(0, matched.ExitCode);
+        using (var json = JsonDocument.Parse(matched.Stdout))
+            Assert.Equal("cnn", json.RootElement.GetProperty("ranking")[0].GetProperty("modelId").GetString());
+
+        var evaluated = await NfpProcess.RunAsync("evaluate", "--fingerprint", fingerprint, "--in", Path("test.npy"), "--out", Path("noise.npy"));
+        Assert.Equal(0, evaluated.ExitCode);
+        Assert.Contains("OOD is the positive class", evaluated.Stdout);
+        Assert.Contains("| noise | fingerprint |", evaluated.Stdout);
+        Assert.Contains("| noise | knn |", evaluated.Stdout);
+    }
+
+    [Fact]
+    public async Task A_records_file_that_is_not_npy_fails_with_exit_code_2_and_a_message()
+    {
+        await File.WriteAllTextAsync(Path("bad.npy"), "not numpy");
+
+        var result = await NfpProcess.RunAsync("layers", Path("bad.npy"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("nfp: ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_missing_fingerprint_directory_says_how_to_build_one()
+    {
+        var result = await NfpProcess.RunAsync("score", "--fingerprint", Path("nowhere"), "--records", Path("test.npy"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("nfp fingerprint", result.Stderr);
+    }
+}

@@ -1,0 +1,72 @@
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Detectors;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Onnx;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Core.Tests.Fingerprints;
+
+/// <summary>The other detectors ride along in the artifact and score from the fused graph's single run.</summary>
+public sealed class DetectorSetTests(SmallCnnFingerprint cnn) : IClassFixture<SmallCnnFingerprint>
+{
+    [Fact]
+    public void Every_detector_is_fitted_calibrated_and_summarised_in_the_manifest()
+    {
+        Assert.Equal(DetectorNames.All, cnn.Fingerprint.Detectors.Names);
+        Assert.Equal(DetectorNames.All, cnn.Fingerprint.Manifest.Detectors.Select(d => d.Name));
+        Assert.All(cnn.Fingerprint.Manifest.Detectors, d => Assert.InRange(d.RealisedFpr, 0.02, 0.08));
+        Assert.True(cnn.Fingerprint.Manifest.Detectors.Single(d => d.Name == DetectorNames.Knn).KeepsReferenceData);
+        Assert.Equal(1, cnn.Fingerprint.Manifest.Detectors.Count(d => d.KeepsReferenceData));
+    }
+
+    [Fact]
+    public void Dice_computed_inside_the_fused_graph_equals_dice_on_the_penultimate_features()
+    {
+        var records = FashionMnist.Test().Take(100).Images;
+        using var scorer = new FingerprintScorer(cnn.Fingerprint);
+        var fromGraph = scorer.ScoreDetectors(records, [DetectorNames.Dice])[0].Scores;
+
+        var dice = cnn.Fingerprint.Detectors[DetectorNames.Dice].Detector;
+        var head = LinearHeadReader.Read(cnn.ModelBytes);
+        using var extractor = new ActivationExtractor(OnnxModel.Load(cnn.ModelBytes), [new LayerSpec(head.PenultimateTensor, PoolingSpec.None)]);
+        var activations = extractor.Extract(records);
+        var direct = new double[records.Records];
+        dice.Score(DetectorInputs.FromActivations(activations, head.PenultimateTensor), direct);
+
+        for (var i = 0; i < direct.Length; i++) Assert.Equal(direct[i], fromGraph[i], 3);
+    }
+
+    [Fact]
+    public void Noise_scores_higher_than_test_images_for_the_feature_space_detectors()
+    {
+        using var scorer = new FingerprintScorer(cnn.Fingerprint);
+        var test = scorer.ScoreDetectors(FashionMnist.Test().Take(300).Images, [DetectorNames.Knn, DetectorNames.Mahalanobis]);
+        var noise = scorer.ScoreDetectors(OodSets.UniformNoise(300), [DetectorNames.Knn, DetectorNames.Mahalanobis]);
+
+        for (var d = 0; d < test.Count; d++)
+            Assert.True(noise[d].Scores.Average() > test[d].Scores.Max() * 0.5 && noise[d].Ood.Count(f => f) > 250, $"{test[d].Detector} does not separate noise");
+    }
+
+    [Fact]
+    public void The_detector_set_round_trips_through_the_artifact_files()
+    {
+        var files = cnn.Fingerprint.ToFiles();
+        Assert.Contains(DetectorSet.FileName, files.Keys);
+        var loaded = Fingerprint.FromFiles(files);
+        var records = FashionMnist.Test().Take(50).Images;
+        using var original = new FingerprintScorer(cnn.Fingerprint);
+        using var reloaded = new FingerprintScorer(loaded);
+
+        var before = original.ScoreDetectors(records);
+        var after = reloaded.ScoreDetectors(records);
+        for (var d = 0; d < before.Count; d++) Assert.Equal(before[d].Scores, after[d].Scores);
+    }
+
+    [Fact]
+    public void An_unknown_detector_names_the_available_ones()
+    {
+        using var scorer = new FingerprintScorer(cnn.Fingerprint);
+        var error = Assert.Throws<KeyNotFoundException>(() => scorer.ScoreDetectors(FashionMnist.Test().Take(2).Images, ["odin"]));
+        Assert.Contains(DetectorNames.Knn, error.Message);
+    }
+}
