@@ -69,6 +69,12 @@ public sealed class FingerprintJob(
             await MarkFailedAsync(modelId, version, reason, permanent: true, cancellationToken).ConfigureAwait(false);
             return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Failed, version, reason);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Release the claim now rather than when the lease runs out, so the retry can build at once.
+            await MarkFailedAsync(modelId, version, "Interrupted before it finished (the app stopped or the invocation was cancelled); the build will be retried.", permanent: false, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _logger.LogError(e, "Model {ModelId}: version {Version} failed unexpectedly.", modelId, version);
