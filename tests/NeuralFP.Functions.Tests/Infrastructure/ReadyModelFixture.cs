@@ -14,7 +14,7 @@ public sealed class ReadyModelFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = await TestApp.StartAsync(settings: [StorageNames.Setting(Storage.Configuration.SettingNames.MaxRecordsPerRequest, "64")]);
+        App = await TestApp.StartAsync(settings: [StorageNames.Setting(NeuralFP.Storage.Configuration.SettingNames.MaxRecordsPerRequest, "64")]);
         await TestModels.UploadAsync(App, ModelId, TestModels.Cnn, Reference);
         Ready = await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
     }
