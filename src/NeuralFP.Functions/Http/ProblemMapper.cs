@@ -20,6 +20,8 @@ internal static class ProblemMapper
             new Dictionary<string, object?> { ["modelId"] = notFound.ModelId }),
         ModelNotReadyException notReady => Problem(StatusCodes.Status409Conflict, "model-not-ready", "Model not ready", exception.Message,
             new Dictionary<string, object?> { ["modelId"] = notReady.ModelId, ["modelStatus"] = notReady.Status.ToString().ToLowerInvariant(), ["reason"] = notReady.Reason }),
+        FingerprintUnreadableException unreadable => Problem(StatusCodes.Status409Conflict, "fingerprint-unreadable", "Fingerprint needs a rebuild", exception.Message,
+            new Dictionary<string, object?> { ["modelId"] = unreadable.ModelId, ["version"] = unreadable.Version }),
         NoReadyModelException => Problem(StatusCodes.Status409Conflict, "no-ready-model", "No model ready", exception.Message),
         FunctionKeyMissingException => Problem(StatusCodes.Status401Unauthorized, "function-key", "Function key required", exception.Message),
         InvalidRecordsException => Problem(StatusCodes.Status400BadRequest, "invalid-records", "Invalid records", exception.Message),

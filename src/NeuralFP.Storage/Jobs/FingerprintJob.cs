@@ -126,7 +126,7 @@ public sealed class FingerprintJob(
         while (true)
         {
             var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
-            if (record.CurrentVersion is int current && record.CurrentHashes == hashes)
+            if (record.CurrentVersion is int current && record.CurrentHashes == hashes && await IsReadableAsync(modelId, current, cancellationToken).ConfigureAwait(false))
             {
                 if (record.Status != ModelStatus.Ready)
                 {
@@ -154,6 +154,22 @@ public sealed class FingerprintJob(
             };
             if (await registry.TryUpdateAsync(claimed, cancellationToken).ConfigureAwait(false) is not null)
                 return new Claim(version, null);
+        }
+    }
+
+    /// <summary>Whether this build can load the stored artifact; one that it cannot (an older, incompatible format) is rebuilt rather than kept.</summary>
+    private async Task<bool> IsReadableAsync(string modelId, int version, CancellationToken cancellationToken)
+    {
+        var files = await fingerprints.ReadAsync(modelId, version, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _ = Fingerprint.FromFiles(files);
+            return true;
+        }
+        catch (InvalidDataException e)
+        {
+            _logger.LogWarning("Model {ModelId}: version {Version} cannot be read ({Reason}); rebuilding it from the uploaded files.", modelId, version, e.Message);
+            return false;
         }
     }
 

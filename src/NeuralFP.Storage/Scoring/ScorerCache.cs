@@ -114,11 +114,20 @@ public sealed class ScorerCache : IDisposable
         var files = await _fingerprints.ReadAsync(record.ModelId, version, CancellationToken.None).ConfigureAwait(false);
         if (files.Count == 0)
             throw new InvalidOperationException($"Model '{record.ModelId}' names version {version} as current but fingerprints/{FingerprintStore.Prefix(record.ModelId, version)} is empty.");
-        var fingerprint = Fingerprint.FromFiles(files);
+        Fingerprint fingerprint;
+        try
+        {
+            fingerprint = Fingerprint.FromFiles(files);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FingerprintUnreadableException(record.ModelId, version, e.Message);
+        }
         using var sessionOptions = FingerprintScorer.CreateSessionOptions();
         // Requests score concurrently on the thread pool; intra-op threads that spin while idle steal the
         // cores those requests need, which shows as tail latency, so they sleep instead.
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (_options.ScorerThreads > 0) sessionOptions.IntraOpNumThreads = _options.ScorerThreads;
         var scorer = new FingerprintScorer(fingerprint, sessionOptions);
         _logger.LogInformation("Model {ModelId}: loaded fingerprint version {Version}.", record.ModelId, version);
         return new LoadedModel(record, version, scorer);

@@ -73,4 +73,24 @@ public sealed class VersioningTests : IAsyncLifetime
         Assert.Equal((1, 2), (restored.CurrentVersion, restored.LatestVersion));
         Assert.Null(restored.FailureReason);
     }
+
+    [Fact]
+    public async Task An_artifact_this_build_cannot_read_is_409_and_the_next_trigger_rebuilds_it()
+    {
+        var reference = TestModels.Reference();
+        await TestModels.UploadAsync(_app, "old-format", TestModels.Cnn, reference);
+        await _app.WaitForStatusAsync("old-format", ModelStatus.Ready);
+        // As if written by an engine whose manifest this build no longer understands.
+        await _app.Clients.Fingerprints.GetBlobClient(FingerprintStore.Prefix("old-format", 1) + "fingerprint.json")
+            .UploadAsync(new BinaryData("{\"formatVersion\": 1}"), overwrite: true);
+
+        var response = await _app.Http.PostAsync("api/models/old-format/verdicts", new StringContent(TestModels.RecordsJson(TestModels.Probe(2)), Encoding.UTF8, "application/json"));
+        var problem = await Problems.AssertProblemAsync(response, System.Net.HttpStatusCode.Conflict, "version 1 cannot be read", "Upload model.onnx or reference.npy again");
+        Assert.Equal("https://neuralfp.dev/problems/fingerprint-unreadable", problem.GetProperty("type").GetString());
+
+        await _app.UploadAsync("old-format", ModelFiles.Reference, TestModels.Npy(reference));
+        await _app.WaitForStatusAsync("old-format", ModelStatus.Ready, r => r.CurrentVersion == 2);
+        var retried = await _app.Http.PostAsync("api/models/old-format/verdicts", new StringContent(TestModels.RecordsJson(TestModels.Probe(2)), Encoding.UTF8, "application/json"));
+        Assert.True(retried.IsSuccessStatusCode, await retried.Content.ReadAsStringAsync());
+    }
 }
