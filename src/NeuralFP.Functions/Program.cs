@@ -1,6 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using NeuralFP.Functions.Hosting;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+// Under the Functions host: `FUNCTIONS_CUSTOMHANDLER_PORT` is set and the host drives the functions.
+// Without it: `--standalone` (or NeuralFP__Standalone=true) also runs the local host against Azurite.
+var app = FunctionsApp.Build(args);
+await app.RunAsync();

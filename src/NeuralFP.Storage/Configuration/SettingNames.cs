@@ -25,6 +25,9 @@ public static class SettingNames
     public const string ApplicationInsights = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>Folder holding host.json and the function folders (set by the Functions host; the local host reads it too).</summary>
+    public const string ScriptRoot = "AzureWebJobsScriptRoot";
+
     /// <summary>Section of the service's own options (<c>NeuralFP__ModelsContainer</c> etc. as environment variables).</summary>
     public const string Section = "NeuralFP";
     public const string ModelsContainer = "NeuralFP__ModelsContainer";
@@ -38,4 +41,31 @@ public static class SettingNames
     public const string MaxRequestBytes = "NeuralFP__MaxRequestBytes";
     public const string MaxRecordsPerRequest = "NeuralFP__MaxRecordsPerRequest";
     public const string FunctionKey = "NeuralFP__FunctionKey";
+
+    /// <summary>Largest number of values in one record (product of the record's dimensions).</summary>
+    public const string MaxRecordValues = "NeuralFP__MaxRecordValues";
+    /// <summary>Largest batch a queued score request may hold (records).</summary>
+    public const string MaxRecordsPerBatch = "NeuralFP__MaxRecordsPerBatch";
+    /// <summary>Largest .npy blob a queued score request may point at.</summary>
+    public const string MaxBatchBlobBytes = "NeuralFP__MaxBatchBlobBytes";
+    public const string MaxModelBytes = "NeuralFP__MaxModelBytes";
+    public const string MaxReferenceBytes = "NeuralFP__MaxReferenceBytes";
+    /// <summary>How long a fingerprint build may hold its claim before another invocation may take it over.</summary>
+    public const string FingerprintLeaseSeconds = "NeuralFP__FingerprintLeaseSeconds";
+    /// <summary>How long registry rows are cached by the scoring path (0 = read on every request).</summary>
+    public const string RegistryCacheMilliseconds = "NeuralFP__RegistryCacheMilliseconds";
+
+    /// <summary>ONNX Runtime intra-op threads per loaded scorer (0 = one per core).</summary>
+    public const string ScorerThreads = "NeuralFP__ScorerThreads";
+
+    public const string StorageMaxRetries = "NeuralFP__Storage__MaxRetries";
+    public const string StorageRetryDelayMilliseconds = "NeuralFP__Storage__RetryDelayMilliseconds";
+    public const string StorageAttemptTimeoutSeconds = "NeuralFP__Storage__AttemptTimeoutSeconds";
+    public const string StorageBreakSeconds = "NeuralFP__Storage__BreakSeconds";
+
+    /// <summary><c>true</c> runs the local host (triggers from Azurite) inside the app; also the <c>--standalone</c> switch.</summary>
+    public const string Standalone = "NeuralFP__Standalone";
+    public const string LocalHostPollMilliseconds = "NeuralFP__LocalHost__PollMilliseconds";
+    /// <summary>Cap on the visibility back-off between retries of a failed queue message in the local host.</summary>
+    public const string LocalHostMaxBackoffMilliseconds = "NeuralFP__LocalHost__MaxBackoffMilliseconds";
 }

@@ -1,0 +1,3 @@
+namespace NeuralFP.Functions.Endpoints.Contracts;
+
+public sealed record ModelList(IReadOnlyList<ModelView> Models);

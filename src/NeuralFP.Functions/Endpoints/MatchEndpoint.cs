@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Mvc;
+using NeuralFP.Core.Matching;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Functions.Endpoints.Contracts;
+using NeuralFP.Functions.Http;
+using NeuralFP.Storage.Scoring;
+
+namespace NeuralFP.Functions.Endpoints;
+
+/// <summary><c>POST /api/match</c>: ranks every ready model whose input the batch fits.</summary>
+internal static class MatchEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpRequest request, [FromServices] ScorerCache scorers, [FromServices] ApiOptions limits, CancellationToken cancellationToken)
+    {
+        RecordsBodyReader.ClassifyContentType(request.ContentType);
+        using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);
+        var models = await scorers.GetAllReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (models.Count == 0) throw new NoReadyModelException();
+
+        var matches = new List<MatchResult>();
+        var skipped = new List<SkippedModel>();
+        foreach (var model in models)
+        {
+            FloatTensor records;
+            try
+            {
+                records = body.ToTensor(model.Scorer.InputShape);
+            }
+            catch (InvalidRecordsException e)
+            {
+                skipped.Add(new SkippedModel(model.ModelId, e.Message));
+                continue;
+            }
+            matches.Add(model.Scorer.Match(model.ModelId, records, cancellationToken));
+        }
+        if (matches.Count == 0)
+            throw new InvalidRecordsException("No ready model accepts these records: " + string.Join("; ", skipped.Select(s => $"{s.ModelId}: {s.Reason}")));
+        return Results.Json(new MatchResponse(body.Count, ModelMatcher.Rank(matches), skipped), Storage.Serialization.JsonDefaults.Options);
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Mvc;
+using NeuralFP.Functions.Endpoints.Contracts;
+using NeuralFP.Storage.Errors;
+using NeuralFP.Storage.Registry;
+using NeuralFP.Storage.Serialization;
+
+namespace NeuralFP.Functions.Endpoints;
+
+/// <summary><c>GET /api/models</c> and <c>GET /api/models/{modelId}</c>: registry rows, read fresh (not from the scoring cache).</summary>
+internal static class ModelsEndpoints
+{
+    public static async Task<IResult> ListAsync([FromServices] ModelRegistry registry, CancellationToken cancellationToken)
+    {
+        var records = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Json(new ModelList(records.Select(ModelView.From).ToList()), JsonDefaults.Options);
+    }
+
+    public static async Task<IResult> GetAsync(string modelId, [FromServices] ModelRegistry registry, CancellationToken cancellationToken)
+    {
+        ModelIds.Validate(modelId);
+        var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false) ?? throw new ModelNotFoundException(modelId);
+        return Results.Json(ModelView.From(record), JsonDefaults.Options);
+    }
+}

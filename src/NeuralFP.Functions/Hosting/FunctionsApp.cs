@@ -1,0 +1,162 @@
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Functions.Endpoints;
+using NeuralFP.Functions.Endpoints.Contracts;
+using NeuralFP.Functions.Handlers;
+using NeuralFP.Functions.Http;
+using NeuralFP.Functions.LocalHost;
+using NeuralFP.Storage.Blobs;
+using NeuralFP.Storage.Configuration;
+using NeuralFP.Storage.Fingerprints;
+using NeuralFP.Storage.Jobs;
+using NeuralFP.Storage.Registry;
+using NeuralFP.Storage.Resilience;
+using NeuralFP.Storage.Results;
+using NeuralFP.Storage.Scoring;
+
+namespace NeuralFP.Functions.Hosting;
+
+/// <summary>
+/// Builds the app: the custom handler's invocation endpoints (<c>POST /{FunctionName}</c>), the HTTP API under
+/// <c>/api</c>, and, standalone, the local host that drives the same endpoints from storage.
+/// </summary>
+public static class FunctionsApp
+{
+    public const string StandaloneSwitch = "--standalone";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var standaloneSwitch = args.Contains(StandaloneSwitch, StringComparer.OrdinalIgnoreCase);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args.Where(a => !string.Equals(a, StandaloneSwitch, StringComparison.OrdinalIgnoreCase)).ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Under the Functions host the handler must listen where the host says, on loopback only.
+        var port = SettingsReader.GetString(builder.Configuration, SettingNames.CustomHandlerPort);
+        if (port is not null)
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)));
+        // Invocation payloads carry whole blobs (base64); our own limits guard the public endpoints.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 2L << 30);
+
+        configure?.Invoke(builder);
+
+        var mode = new AppMode(standaloneSwitch || SettingsReader.GetBoolean(builder.Configuration, SettingNames.Standalone, false));
+        AddServices(builder.Services, builder.Configuration, mode);
+
+        var app = builder.Build();
+        // Fail at start-up, with the setting's name, rather than on the first request.
+        _ = app.Services.GetRequiredService<StorageClients>();
+        _ = app.Services.GetRequiredService<ApiOptions>();
+        MapEndpoints(app);
+        return app;
+    }
+
+    internal static void AddServices(IServiceCollection services, IConfiguration configuration, AppMode mode)
+    {
+        services.AddSingleton(mode);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => StorageOptions.FromConfiguration(configuration));
+        services.AddSingleton(_ => ApiOptions.FromConfiguration(configuration));
+        services.AddSingleton(sp => new StorageResilience(sp.GetRequiredService<StorageOptions>().Resilience, sp.GetRequiredService<ILogger<StorageResilience>>()));
+        services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, sp.GetRequiredService<StorageOptions>()));
+        services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ModelBlobStore>();
+        services.AddSingleton<FingerprintStore>();
+        services.AddSingleton<ResultsStore>();
+        services.AddSingleton(sp => new ScorerCache(
+            sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<FingerprintStore>(), sp.GetRequiredService<StorageOptions>(),
+            sp.GetRequiredService<ILogger<ScorerCache>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FingerprintJob(
+            sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<ModelBlobStore>(), sp.GetRequiredService<FingerprintStore>(),
+            sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<ILogger<FingerprintJob>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ScoreBatchJob(
+            sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<ScorerCache>(),
+            sp.GetRequiredService<ResultsStore>(), sp.GetRequiredService<ILogger<ScoreBatchJob>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<StorageInitializer>();
+        services.AddSingleton<FunctionKeyFilter>();
+        services.AddSingleton<ProblemFilter>();
+        services.AddProblemDetails();
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "NeuralFP";
+            document.Info.Description = "Fingerprint-as-a-service for neural networks: per-record out-of-distribution verdicts and model match.";
+            return Task.CompletedTask;
+        }));
+        services.AddHostedService<StartupService>();
+        if (mode.Standalone)
+        {
+            services.AddSingleton(sp => FunctionCatalog.Load(LocalHostSettings.ScriptRoot(configuration)));
+            services.AddSingleton(_ => LocalHostSettings.FromConfiguration(configuration));
+            services.AddHttpClient(LocalFunctionsHost.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+            services.AddHostedService<LocalFunctionsHost>();
+        }
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        // Responses the framework ends without a body (415 from content-type matching, 404/405 from routing) get problem+json too.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            var problem = http.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType
+                ? ProblemMapper.ToProblem(new UnsupportedContentTypeException(http.Request.ContentType))
+                : Results.Problem(statusCode: http.Response.StatusCode, detail: http.Response.StatusCode switch
+                {
+                    StatusCodes.Status404NotFound => $"No endpoint at {http.Request.Path}; GET /api/openapi.json lists them.",
+                    StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}; GET /api/openapi.json lists the methods.",
+                    _ => null,
+                });
+            await problem.ExecuteAsync(http).ConfigureAwait(false);
+        });
+
+        // Invocations from the Functions host (or the local host): not part of the public API.
+        app.MapPost("/" + FunctionNames.FingerprintModel, FingerprintModelHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>().ExcludeFromDescription();
+        app.MapPost("/" + FunctionNames.ScoreBatch, ScoreBatchHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>().ExcludeFromDescription();
+
+        var api = app.MapGroup("/api").AddEndpointFilter<ProblemFilter>();
+        api.MapPost("/models/{modelId}/verdicts", VerdictsEndpoint.HandleAsync)
+            .AddEndpointFilter<FunctionKeyFilter>()
+            .WithName(FunctionNames.Verdicts)
+            .WithSummary("Per-record out-of-distribution verdicts from the model's current fingerprint.")
+            .Accepts<RecordsRequest>("application/json", RecordsBodyReader.NpyContentType)
+            .Produces<VerdictsResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapPost("/match", MatchEndpoint.HandleAsync)
+            .AddEndpointFilter<FunctionKeyFilter>()
+            .WithName(FunctionNames.Match)
+            .WithSummary("Ranks every ready model whose input shape the records fit by how well the batch matches its training distribution.")
+            .Accepts<RecordsRequest>("application/json", RecordsBodyReader.NpyContentType)
+            .Produces<MatchResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("/models", ModelsEndpoints.ListAsync)
+            .AddEndpointFilter<FunctionKeyFilter>()
+            .WithName(FunctionNames.Models)
+            .WithSummary("Every model with its status, current version, layers, calibration and timestamps.")
+            .Produces<ModelList>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        api.MapGet("/models/{modelId}", ModelsEndpoints.GetAsync)
+            .AddEndpointFilter<FunctionKeyFilter>()
+            .WithName("Model")
+            .WithSummary("One model's status, current version, layers, calibration and timestamps.")
+            .Produces<ModelView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/health", HealthEndpoint.HandleAsync)
+            .WithName(FunctionNames.Health)
+            .WithSummary("200 when storage answers, 503 otherwise.")
+            .Produces<HealthReport>()
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
+        app.MapOpenApi("/api/openapi.json");
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Storage.Errors;
+using NeuralFP.Storage.Registry;
+
+namespace NeuralFP.Functions.Http;
+
+/// <summary>Turns the exceptions that mean "bad request" into RFC 9457 problem+json responses; anything else is a 500.</summary>
+internal static class ProblemMapper
+{
+    private const string TypeBase = "https://neuralfp.dev/problems/";
+
+    public static IResult ToProblem(Exception exception) => exception switch
+    {
+        UnsupportedContentTypeException => Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported content type", exception.Message),
+        InputTooLargeException tooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "Request too large", exception.Message,
+            new Dictionary<string, object?> { ["limit"] = tooLarge.Limit, ["actual"] = tooLarge.Actual, ["setting"] = tooLarge.SettingName }),
+        ModelNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "unknown-model", "Unknown model", exception.Message,
+            new Dictionary<string, object?> { ["modelId"] = notFound.ModelId }),
+        ModelNotReadyException notReady => Problem(StatusCodes.Status409Conflict, "model-not-ready", "Model not ready", exception.Message,
+            new Dictionary<string, object?> { ["modelId"] = notReady.ModelId, ["modelStatus"] = notReady.Status.ToString().ToLowerInvariant(), ["reason"] = notReady.Reason }),
+        FingerprintUnreadableException unreadable => Problem(StatusCodes.Status409Conflict, "fingerprint-unreadable", "Fingerprint needs a rebuild", exception.Message,
+            new Dictionary<string, object?> { ["modelId"] = unreadable.ModelId, ["version"] = unreadable.Version }),
+        NoReadyModelException => Problem(StatusCodes.Status409Conflict, "no-ready-model", "No model ready", exception.Message),
+        FunctionKeyMissingException => Problem(StatusCodes.Status401Unauthorized, "function-key", "Function key required", exception.Message),
+        InvalidRecordsException => Problem(StatusCodes.Status400BadRequest, "invalid-records", "Invalid records", exception.Message),
+        NpyFormatException => Problem(StatusCodes.Status400BadRequest, "invalid-npy", "Malformed .npy body", exception.Message),
+        OnnxModelException => Problem(StatusCodes.Status400BadRequest, "invalid-onnx", "Unusable ONNX model", exception.Message),
+        InvalidModelIdException => Problem(StatusCodes.Status400BadRequest, "invalid-model-id", "Invalid model id", exception.Message),
+        BadRequestException or JsonException => Problem(StatusCodes.Status400BadRequest, "malformed-request", "Malformed request", exception.Message),
+        BadHttpRequestException bad => Problem(bad.StatusCode, "bad-request", "Bad request", exception.Message),
+        _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "The request failed on the server; it has been logged. Retry later."),
+    };
+
+    public static bool IsClientError(Exception exception) => ToProblem(exception) is IStatusCodeHttpResult { StatusCode: < 500 };
+
+    private static IResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null)
+        => Results.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using NeuralFP.Core.Tensors;
+
+namespace NeuralFP.Functions.Http;
+
+/// <summary>A request's records before they meet a model: JSON records (shaped by the model) or a decoded .npy tensor.</summary>
+internal sealed class RecordsBody : IDisposable
+{
+    private readonly JsonDocument? _document;
+    private readonly JsonElement _records;
+    private readonly FloatTensor? _tensor;
+    private readonly Dictionary<string, FloatTensor> _shaped = new(StringComparer.Ordinal);
+
+    private RecordsBody(JsonDocument document, JsonElement records)
+    {
+        _document = document;
+        _records = records;
+        Count = records.GetArrayLength();
+    }
+
+    private RecordsBody(FloatTensor tensor)
+    {
+        _tensor = tensor;
+        Count = tensor.Records;
+    }
+
+    public int Count { get; }
+
+    public static RecordsBody FromJson(JsonDocument document, JsonElement records) => new(document, records);
+
+    public static RecordsBody FromTensor(FloatTensor tensor) => new(tensor);
+
+    /// <summary>The records as <c>[N, ...recordShape]</c>.</summary>
+    /// <exception cref="InvalidRecordsException">They do not fit the shape, or hold NaN/infinity, or there are none.</exception>
+    public FloatTensor ToTensor(int[] recordShape)
+    {
+        var key = string.Join(',', recordShape);
+        if (_shaped.TryGetValue(key, out var cached)) return cached;
+        var tensor = _tensor is not null ? RecordValidator.Validate(_tensor, recordShape) : JsonRecords.Parse(_records, recordShape);
+        _shaped[key] = tensor;
+        return tensor;
+    }
+
+    public void Dispose() => _document?.Dispose();
+}

@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Storage.Blobs;
+using NeuralFP.Storage.Configuration;
+using NeuralFP.Storage.Errors;
+using NeuralFP.Storage.Resilience;
+using NeuralFP.Storage.Results;
+using NeuralFP.Storage.Scoring;
+using NeuralFP.Storage.Serialization;
+
+namespace NeuralFP.Storage.Jobs;
+
+/// <summary>
+/// Scores one queued batch into <c>results/{batchId}.json</c>. Idempotent per batch id: a redelivered
+/// request finds its earlier result (same request hash) and returns it; a different request under a
+/// used batch id is refused and the first result stands.
+/// </summary>
+public sealed class ScoreBatchJob(
+    StorageClients clients,
+    StorageResilience resilience,
+    ScorerCache scorers,
+    ResultsStore results,
+    ILogger<ScoreBatchJob>? logger = null,
+    TimeProvider? time = null)
+{
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly StorageOptions _options = clients.Options;
+
+    public Task<ScoreBatchOutcome> RunAsync(string message, CancellationToken cancellationToken)
+        => RunAsync(ScoreRequest.Parse(message), cancellationToken);
+
+    public async Task<ScoreBatchOutcome> RunAsync(ScoreRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        byte[]? npy = null;
+        string requestHash;
+        if (request.RecordsBlob is { } path)
+        {
+            npy = await DownloadRecordsAsync(path, cancellationToken).ConfigureAwait(false);
+            requestHash = Hash(request.ModelId, "blob", SHA256.HashData(npy));
+        }
+        else
+        {
+            requestHash = Hash(request.ModelId, "inline", Encoding.UTF8.GetBytes(request.Records!.Value.GetRawText()));
+        }
+
+        var resultsBlob = $"{results.ContainerName}/{ResultsStore.BlobName(request.BatchId)}";
+        if (await FindEarlierAsync(request.BatchId, requestHash, resultsBlob, cancellationToken).ConfigureAwait(false) is { } earlier)
+            return earlier;
+
+        var model = await scorers.GetAsync(request.ModelId, cancellationToken).ConfigureAwait(false);
+        var records = npy is not null
+            ? RecordValidator.Validate(Npy.Read(npy), model.Scorer.InputShape)
+            : JsonRecords.Parse(request.Records!.Value, model.Scorer.InputShape);
+        if (records.Records > _options.MaxRecordsPerBatch)
+            throw new InputTooLargeException($"Batch '{request.BatchId}'", records.Records, _options.MaxRecordsPerBatch, SettingNames.MaxRecordsPerBatch);
+
+        var verdicts = model.Scorer.Score(records, cancellationToken);
+        var summary = Summarise(request, model.Version, verdicts, resultsBlob, requestHash);
+        var document = JsonSerializer.SerializeToUtf8Bytes(new BatchResultDocument(summary, verdicts), JsonDefaults.Options);
+        if (!await results.TryCreateAsync(request.BatchId, document, requestHash, cancellationToken).ConfigureAwait(false))
+        {
+            // Another delivery finished first; its result stands if it answered the same request.
+            return await FindEarlierAsync(request.BatchId, requestHash, resultsBlob, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Result of batch '{request.BatchId}' exists but cannot be read.");
+        }
+        _logger.LogInformation("Batch {BatchId}: {Records} records scored with model {ModelId} version {Version}, {Ood} OOD.", request.BatchId, summary.Records, request.ModelId, model.Version, summary.OodRecords);
+        return new ScoreBatchOutcome(summary, Reused: false);
+    }
+
+    private async Task<ScoreBatchOutcome?> FindEarlierAsync(string batchId, string requestHash, string resultsBlob, CancellationToken cancellationToken)
+    {
+        var stored = await results.GetAsync(batchId, cancellationToken).ConfigureAwait(false);
+        if (stored is null) return null;
+        if (!string.Equals(stored.RequestSha256, requestHash, StringComparison.Ordinal))
+            throw new BatchConflictException(batchId, resultsBlob);
+        var summary = JsonSerializer.Deserialize<StoredSummary>(stored.Json, JsonDefaults.Options)?.Summary
+            ?? throw new InvalidOperationException($"{resultsBlob} has no summary.");
+        _logger.LogInformation("Batch {BatchId}: already scored ({ResultsBlob}); not scoring again.", batchId, resultsBlob);
+        return new ScoreBatchOutcome(summary, Reused: true);
+    }
+
+    private sealed record StoredSummary(BatchSummary Summary);
+
+    private async Task<byte[]> DownloadRecordsAsync(string path, CancellationToken cancellationToken)
+    {
+        var (container, name) = ScoreRequest.SplitBlobPath(path);
+        if (container == _options.FingerprintsContainer)
+            throw new InvalidScoreRequestException($"recordsBlob '{path}' points into the fingerprints container; put records in their own blob.");
+        var blob = clients.Blobs.GetBlobContainerClient(container).GetBlobClient(name);
+        var content = await BlobDownloader.DownloadIfExistsAsync(blob, _options.MaxBatchBlobBytes, path, SettingNames.MaxBatchBlobBytes, resilience, cancellationToken).ConfigureAwait(false);
+        return content?.Bytes ?? throw new InvalidScoreRequestException($"recordsBlob '{path}' does not exist.");
+    }
+
+    private BatchSummary Summarise(ScoreRequest request, int version, IReadOnlyList<Core.Verdicts.Verdict> verdicts, string resultsBlob, string requestHash)
+    {
+        var fired = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ood = 0;
+        var scoreSum = 0.0;
+        foreach (var verdict in verdicts)
+        {
+            if (verdict.Ood) ood++;
+            scoreSum += verdict.Score;
+            foreach (var layer in verdict.Layers)
+            {
+                fired.TryGetValue(layer.Layer, out var count);
+                fired[layer.Layer] = count + (layer.Fired ? 1 : 0);
+            }
+        }
+        var n = verdicts.Count;
+        return new BatchSummary(request.BatchId, request.ModelId, version, n, ood, n == 0 ? 0 : (double)ood / n, n == 0 ? 0 : scoreSum / n, fired, resultsBlob, requestHash, _time.GetUtcNow());
+    }
+
+    private static string Hash(string modelId, string kind, byte[] content)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes($"{modelId}\n{kind}\n"));
+        sha.AppendData(content);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}

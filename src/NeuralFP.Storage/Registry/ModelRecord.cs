@@ -1,0 +1,43 @@
+using Azure;
+using NeuralFP.Core.Fingerprints;
+
+namespace NeuralFP.Storage.Registry;
+
+/// <summary>
+/// One row of the registry table. <see cref="CurrentVersion"/> is the fingerprint that serves verdicts; it
+/// only ever points at a fully written artifact. <see cref="BuildingVersion"/> is the build in progress
+/// (or the last failed one, through <see cref="BuildingHashes"/>). Version numbers are never reused.
+/// </summary>
+public sealed record ModelRecord
+{
+    public required string ModelId { get; init; }
+    public ModelStatus Status { get; init; } = ModelStatus.Pending;
+
+    /// <summary>Why the last build failed, when <see cref="Status"/> is <see cref="ModelStatus.Failed"/>.</summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>The failure came from the inputs (bad ONNX, bad .npy, bad options): rebuilding the same content would fail again.</summary>
+    public bool FailureIsPermanent { get; init; }
+
+    public int? CurrentVersion { get; init; }
+    public ContentHashes? CurrentHashes { get; init; }
+
+    /// <summary>Highest version number ever claimed.</summary>
+    public int LatestVersion { get; init; }
+
+    public int? BuildingVersion { get; init; }
+    public ContentHashes? BuildingHashes { get; init; }
+    public DateTimeOffset? BuildStartedAt { get; init; }
+
+    public IReadOnlyList<string> Layers { get; init; } = [];
+    public int[]? InputShape { get; init; }
+    public CalibrationSummary? Calibration { get; init; }
+    public double? BuildSeconds { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? ReadyAt { get; init; }
+
+    /// <summary>The row's ETag when read; updates succeed only if the row has not changed since.</summary>
+    public ETag ETag { get; init; }
+}

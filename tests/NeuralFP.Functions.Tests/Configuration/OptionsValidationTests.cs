@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Functions.Tests.Infrastructure;
+using NeuralFP.Storage.Configuration;
+
+namespace NeuralFP.Functions.Tests.Configuration;
+
+/// <summary>Options are checked when the app starts, and the error names the setting to fix.</summary>
+public sealed class OptionsValidationTests
+{
+    private static IConfiguration Config(params (string Setting, string Value)[] settings)
+        => new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => StorageNames.Setting(s.Setting, s.Value))).Build();
+
+    [Fact]
+    public void Defaults_follow_the_documented_storage_layout()
+    {
+        var options = StorageOptions.FromConfiguration(Config());
+        Assert.Equal(("models", "fingerprints", "results", "models", "score-requests", "score-results", "score-requests-poison"),
+            (options.ModelsContainer, options.FingerprintsContainer, options.ResultsContainer, options.RegistryTable, options.ScoreRequestsQueue, options.ScoreResultsQueue, options.ScoreRequestsPoisonQueue));
+    }
+
+    [Theory]
+    [InlineData(SettingNames.ModelsContainer, "Models")]
+    [InlineData(SettingNames.ResultsContainer, "ab")]
+    [InlineData(SettingNames.ScoreRequestsQueue, "score--requests")]
+    [InlineData(SettingNames.RegistryTable, "my-table")]
+    [InlineData(SettingNames.FingerprintsContainer, "models")]
+    public void Invalid_names_are_refused_up_front(string setting, string value)
+        => Assert.ThrowsAny<ArgumentException>(() => StorageOptions.FromConfiguration(Config((setting, value))));
+
+    [Fact]
+    public void A_non_numeric_limit_names_its_setting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ApiOptions.FromConfiguration(Config((SettingNames.MaxRequestBytes, "lots"))));
+        Assert.Contains(SettingNames.MaxRequestBytes, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_short_function_key_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ApiOptions.FromConfiguration(Config((SettingNames.FunctionKey, "short"))));
+        Assert.Contains(SettingNames.FunctionKey, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_storage_settings_name_both_ways_to_configure()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => StorageClients.FromConfiguration(Config(), new StorageOptions()));
+        Assert.Contains(SettingNames.Storage, error.Message, StringComparison.Ordinal);
+        Assert.Contains(SettingNames.StorageBlobServiceUri, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identity_based_uris_build_clients_without_a_connection_string()
+    {
+        var clients = StorageClients.FromConfiguration(Config(
+            (SettingNames.StorageBlobServiceUri, "https://acct.blob.core.windows.net"),
+            (SettingNames.StorageQueueServiceUri, "https://acct.queue.core.windows.net"),
+            (SettingNames.StorageTableServiceUri, "https://acct.table.core.windows.net"),
+            (SettingNames.StorageCredential, "managedidentity"),
+            (SettingNames.StorageClientId, "00000000-0000-0000-0000-000000000001")), new StorageOptions());
+        Assert.Equal("https://acct.blob.core.windows.net/models", clients.Models.Uri.ToString());
+        Assert.Equal("acct", clients.Blobs.AccountName);
+    }
+}

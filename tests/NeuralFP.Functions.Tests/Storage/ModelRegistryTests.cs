@@ -1,0 +1,63 @@
+using NeuralFP.Functions.Tests.Infrastructure;
+using NeuralFP.Storage.Registry;
+
+namespace NeuralFP.Functions.Tests.Storage;
+
+/// <summary>Registry writes are optimistic: an update based on a stale read is refused, so concurrent invocations cannot lose each other's changes.</summary>
+public sealed class ModelRegistryTests : IAsyncLifetime
+{
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync(standalone: false);
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task An_update_from_a_stale_read_is_refused()
+    {
+        var registry = _app.Registry;
+        var read = await registry.GetOrAddAsync("etags", CancellationToken.None);
+        var first = await registry.TryUpdateAsync(read with { Status = ModelStatus.Fingerprinting, LatestVersion = 1, BuildingVersion = 1 }, CancellationToken.None);
+        var stale = await registry.TryUpdateAsync(read with { Status = ModelStatus.Failed, FailureReason = "lost update" }, CancellationToken.None);
+
+        Assert.NotNull(first);
+        Assert.Null(stale);
+        var stored = await registry.GetAsync("etags", CancellationToken.None);
+        Assert.Equal((ModelStatus.Fingerprinting, 1, (string?)null), (stored!.Status, stored.BuildingVersion, stored.FailureReason));
+    }
+
+    [Fact]
+    public async Task Rows_round_trip_every_field()
+    {
+        var registry = _app.Registry;
+        var read = await registry.GetOrAddAsync("round-trip", CancellationToken.None);
+        var hashes = new ContentHashes("aa", "bb", "cc");
+        var written = await registry.TryUpdateAsync(read with
+        {
+            Status = ModelStatus.Ready,
+            CurrentVersion = 3,
+            LatestVersion = 4,
+            CurrentHashes = hashes,
+            BuildingHashes = hashes with { Model = "dd" },
+            Layers = ["input", "logits"],
+            InputShape = [1, 28, 28],
+            Calibration = new Core.Fingerprints.CalibrationSummary(600, 306, 54, 240, 0.05, 0.0458, 0.01, true),
+            BuildSeconds = 1.5,
+            ReadyAt = DateTimeOffset.UnixEpoch,
+        }, CancellationToken.None);
+
+        var stored = await registry.GetAsync("round-trip", CancellationToken.None);
+        Assert.Equal(written! with { InputShape = null, Layers = [] }, stored! with { InputShape = null, Layers = [] });
+        Assert.Equal(["input", "logits"], stored.Layers);
+        Assert.Equal([1, 28, 28], stored.InputShape!);
+        Assert.Equal(1, (await registry.ListAsync(CancellationToken.None)).Count(r => r.ModelId == "round-trip"));
+    }
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("slash/inside")]
+    [InlineData("-leading-dash")]
+    [InlineData("")]
+    public async Task Invalid_model_ids_are_refused_before_any_call(string modelId)
+        => await Assert.ThrowsAsync<InvalidModelIdException>(() => _app.Registry.GetAsync(modelId, CancellationToken.None));
+}
