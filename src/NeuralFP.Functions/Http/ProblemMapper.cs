@@ -22,6 +22,8 @@ internal static class ProblemMapper
             new Dictionary<string, object?> { ["modelId"] = notReady.ModelId, ["modelStatus"] = notReady.Status.ToString().ToLowerInvariant(), ["reason"] = notReady.Reason }),
         FingerprintUnreadableException unreadable => Problem(StatusCodes.Status409Conflict, "fingerprint-unreadable", "Fingerprint needs a rebuild", exception.Message,
             new Dictionary<string, object?> { ["modelId"] = unreadable.ModelId, ["version"] = unreadable.Version }),
+        UnknownDetectorException unknown => Problem(StatusCodes.Status400BadRequest, "unknown-detector", "Unknown detector", exception.Message,
+            new Dictionary<string, object?> { ["detector"] = unknown.Detector, ["available"] = unknown.Available }),
         NoReadyModelException => Problem(StatusCodes.Status409Conflict, "no-ready-model", "No model ready", exception.Message),
         FunctionKeyMissingException => Problem(StatusCodes.Status401Unauthorized, "function-key", "Function key required", exception.Message),
         InvalidRecordsException => Problem(StatusCodes.Status400BadRequest, "invalid-records", "Invalid records", exception.Message),

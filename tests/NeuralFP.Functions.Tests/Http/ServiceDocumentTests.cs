@@ -36,5 +36,11 @@ public sealed class ServiceDocumentTests : IAsyncLifetime
         Assert.True(content.TryGetProperty("application/x-npy", out _));
         foreach (var status in new[] { "200", "400", "404", "409", "413", "415" })
             Assert.True(verdicts.GetProperty("responses").TryGetProperty(status, out _), $"verdicts lacks response {status}");
+        var detector = verdicts.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "detector");
+        Assert.Equal("query", detector.GetProperty("in").GetString());
+        var schema = verdicts.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var alternatives = schema.GetProperty("oneOf").EnumerateArray().Select(s => s.GetProperty("$ref").GetString()).ToList();
+        Assert.Equal(["#/components/schemas/VerdictsResponse", "#/components/schemas/DetectorVerdictsResponse"], alternatives);
+        Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("DetectorVerdictsResponse", out _));
     }
 }
