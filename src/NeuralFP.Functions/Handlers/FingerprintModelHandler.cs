@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using NeuralFP.Functions.Invocations;
 using NeuralFP.Storage.Blobs;
 using NeuralFP.Storage.Jobs;
 using NeuralFP.Storage.Registry;
+using NeuralFP.Storage.Telemetry;
 
 namespace NeuralFP.Functions.Handlers;
 
@@ -22,6 +24,8 @@ internal static class FingerprintModelHandler
             return InvocationResults.Succeeded(new Dictionary<string, object?>(), null, $"Ignored models/{modelId}/{fileName}: not one of {ModelFiles.Model}, {ModelFiles.Reference}, {ModelFiles.Options}.");
         if (!ModelIds.IsValid(modelId))
             return InvocationResults.Succeeded(new Dictionary<string, object?>(), null, new InvalidModelIdException(modelId).Message);
+        TelemetryTags.Enrich(Activity.Current, modelId);
+        using var scope = logger.BeginScope(TelemetryTags.Scope(modelId));
         try
         {
             var outcome = await job.RunAsync(modelId, cancellationToken).ConfigureAwait(false);

@@ -8,6 +8,8 @@ public static class FunctionNames
     public const string Verdicts = "Verdicts";
     public const string Match = "Match";
     public const string Models = "Models";
+    public const string Drift = "Drift";
+    public const string Report = "Report";
     public const string Health = "Health";
     public const string OpenApi = "OpenApi";
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using NeuralFP.Functions.Invocations;
 using NeuralFP.Storage.Jobs;
+using NeuralFP.Storage.Telemetry;
 
 namespace NeuralFP.Functions.Handlers;
 
@@ -21,7 +23,11 @@ internal static class ScoreBatchHandler
         var dequeueCount = invocation.GetMetadataString("DequeueCount");
         try
         {
-            var outcome = await job.RunAsync(InvocationRequest.UnwrapMessage(message), cancellationToken).ConfigureAwait(false);
+            var scoreRequest = ScoreRequest.Parse(InvocationRequest.UnwrapMessage(message));
+            TelemetryTags.Enrich(Activity.Current, scoreRequest.ModelId, batchId: scoreRequest.BatchId);
+            using var scope = logger.BeginScope(TelemetryTags.Scope(scoreRequest.ModelId, batchId: scoreRequest.BatchId));
+            var outcome = await job.RunAsync(scoreRequest, cancellationToken).ConfigureAwait(false);
+            TelemetryTags.Enrich(Activity.Current, scoreRequest.ModelId, outcome.Summary.ModelVersion);
             var summary = InvocationResults.ToJson(outcome.Summary);
             var log = outcome.Reused
                 ? $"Batch {outcome.Summary.BatchId} was already scored; returning its summary."

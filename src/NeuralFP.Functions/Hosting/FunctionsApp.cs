@@ -5,13 +5,17 @@ using NeuralFP.Functions.Handlers;
 using NeuralFP.Functions.Http;
 using NeuralFP.Functions.LocalHost;
 using NeuralFP.Storage.Blobs;
+using NeuralFP.Functions.Monitoring;
+using NeuralFP.Functions.Telemetry;
 using NeuralFP.Storage.Configuration;
+using NeuralFP.Storage.Drift;
 using NeuralFP.Storage.Fingerprints;
 using NeuralFP.Storage.Jobs;
 using NeuralFP.Storage.Registry;
 using NeuralFP.Storage.Resilience;
 using NeuralFP.Storage.Results;
 using NeuralFP.Storage.Scoring;
+using NeuralFP.Storage.Telemetry;
 
 namespace NeuralFP.Functions.Hosting;
 
@@ -67,12 +71,25 @@ public static class FunctionsApp
         services.AddSingleton(sp => new ScorerCache(
             sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<FingerprintStore>(), sp.GetRequiredService<StorageOptions>(),
             sp.GetRequiredService<ILogger<ScorerCache>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ServiceTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<DriftStore>();
+        services.AddSingleton(sp => new DriftAlarmPublisher(
+            sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<ModelRegistry>(),
+            sp.GetRequiredService<DriftStore>(), sp.GetRequiredService<ILogger<DriftAlarmPublisher>>()));
+        services.AddSingleton(sp => new DriftTracker(
+            sp.GetRequiredService<DriftStore>(), sp.GetRequiredService<DriftAlarmPublisher>(), sp.GetRequiredService<StorageOptions>().Drift,
+            sp.GetRequiredService<ServiceTelemetry>(), sp.GetRequiredService<ILogger<DriftTracker>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DriftRecorder(sp.GetRequiredService<DriftTracker>(), sp.GetRequiredService<ILogger<DriftRecorder>>()));
+        services.AddSingleton<DriftReader>();
+        services.AddHostedService<DriftFlushService>();
         services.AddSingleton(sp => new FingerprintJob(
             sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<ModelBlobStore>(), sp.GetRequiredService<FingerprintStore>(),
-            sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<ILogger<FingerprintJob>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<ILogger<FingerprintJob>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ServiceTelemetry>()));
         services.AddSingleton(sp => new ScoreBatchJob(
             sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<ScorerCache>(),
-            sp.GetRequiredService<ResultsStore>(), sp.GetRequiredService<ILogger<ScoreBatchJob>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ResultsStore>(), sp.GetRequiredService<ILogger<ScoreBatchJob>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<DriftTracker>(), sp.GetRequiredService<ServiceTelemetry>()));
         services.AddSingleton<StorageInitializer>();
         services.AddSingleton<FunctionKeyFilter>();
         services.AddSingleton<ProblemFilter>();
@@ -111,12 +128,15 @@ public static class FunctionsApp
         });
 
         // Invocations from the Functions host (or the local host): not part of the public API.
-        app.MapPost("/" + FunctionNames.FingerprintModel, FingerprintModelHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>().ExcludeFromDescription();
-        app.MapPost("/" + FunctionNames.ScoreBatch, ScoreBatchHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>().ExcludeFromDescription();
+        app.MapPost("/" + FunctionNames.FingerprintModel, FingerprintModelHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.FingerprintModel, FunctionTelemetryFilter.BlobTrigger)).ExcludeFromDescription();
+        app.MapPost("/" + FunctionNames.ScoreBatch, ScoreBatchHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.ScoreBatch, FunctionTelemetryFilter.QueueTrigger)).ExcludeFromDescription();
 
         var api = app.MapGroup("/api").AddEndpointFilter<ProblemFilter>();
         api.MapPost("/models/{modelId}/verdicts", VerdictsEndpoint.HandleAsync)
             .AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Verdicts, FunctionTelemetryFilter.HttpTrigger))
             .WithName(FunctionNames.Verdicts)
             .WithSummary("Per-record out-of-distribution verdicts from the model's current fingerprint, or with ?detector=name from a detector fitted beside it.")
             .Accepts<RecordsRequest>("application/json", RecordsBodyReader.NpyContentType)
@@ -130,6 +150,7 @@ public static class FunctionsApp
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         api.MapPost("/match", MatchEndpoint.HandleAsync)
             .AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Match, FunctionTelemetryFilter.HttpTrigger))
             .WithName(FunctionNames.Match)
             .WithSummary("Ranks every ready model whose input shape the records fit by how well the batch matches its training distribution.")
             .Accepts<RecordsRequest>("application/json", RecordsBodyReader.NpyContentType)
@@ -141,18 +162,30 @@ public static class FunctionsApp
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         api.MapGet("/models", ModelsEndpoints.ListAsync)
             .AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Models, FunctionTelemetryFilter.HttpTrigger))
             .WithName(FunctionNames.Models)
             .WithSummary("Every model with its status, current version, layers, calibration and timestamps.")
             .Produces<ModelList>()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/models/{modelId}", ModelsEndpoints.GetAsync)
             .AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Models, FunctionTelemetryFilter.HttpTrigger))
             .WithName("Model")
             .WithSummary("One model's status, current version, layers, calibration and timestamps.")
             .Produces<ModelView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/models/{modelId}/drift", DriftEndpoint.HandleAsync)
+            .AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Drift, FunctionTelemetryFilter.HttpTrigger))
+            .WithName(FunctionNames.Drift)
+            .WithSummary("The drift test of the model's current fingerprint: its rolling window of verdicts, OOD rate, one-sided binomial p-value against the calibrated FPR, and alarm.")
+            .Produces<DriftView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/health", HealthEndpoint.HandleAsync)
             .WithName(FunctionNames.Health)
             .WithSummary("200 when storage answers, 503 otherwise.")

@@ -19,8 +19,8 @@ internal sealed class StorageInitializer(StorageClients clients, StorageResilien
         try
         {
             await clients.EnsureCreatedAsync(resilience, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Storage ready: containers {Models}, {Fingerprints}, {Results}; table {Table}; queues {Requests}, {Results2}.",
-                clients.Models.Name, clients.Fingerprints.Name, clients.Results.Name, clients.Registry.Name, clients.ScoreRequests.Name, clients.ScoreResults.Name);
+            logger.LogInformation("Storage ready: containers {Models}, {Fingerprints}, {Results}; tables {Table}, {DriftTable}; queues {Requests}, {Results2}, {Alerts}.",
+                clients.Models.Name, clients.Fingerprints.Name, clients.Results.Name, clients.Registry.Name, clients.Drift.Name, clients.ScoreRequests.Name, clients.ScoreResults.Name, clients.Alerts.Name);
             _ready.TrySetResult();
         }
         catch (Exception e) when (!mode.Standalone && e is not OperationCanceledException)

@@ -24,6 +24,7 @@ public sealed partial class BindingExpressions(IConfiguration configuration, Sto
         SettingNames.ResultsContainer => storage.ResultsContainer,
         SettingNames.ScoreRequestsQueue => storage.ScoreRequestsQueue,
         SettingNames.ScoreResultsQueue => storage.ScoreResultsQueue,
+        SettingNames.AlertsQueue => storage.AlertsQueue,
         _ => null,
     };
 

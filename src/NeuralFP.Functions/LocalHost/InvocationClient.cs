@@ -16,6 +16,7 @@ public sealed class InvocationClient(HttpClient http, Uri handlerBase, string? f
             Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
         if (functionKey is not null) request.Headers.Add(FunctionKeyFilter.HeaderName, functionKey);
+        request.Headers.Add(Telemetry.FunctionTelemetryFilter.InvocationIdHeader, Guid.NewGuid().ToString());
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return Parse((int)response.StatusCode, body);

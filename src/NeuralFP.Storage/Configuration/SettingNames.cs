@@ -37,7 +37,20 @@ public static class SettingNames
     public const string DriftTable = "NeuralFP__DriftTable";
     public const string ScoreRequestsQueue = "NeuralFP__ScoreRequestsQueue";
     public const string ScoreResultsQueue = "NeuralFP__ScoreResultsQueue";
+    /// <summary>Storage queue the app puts drift alarms on.</summary>
     public const string AlertsQueue = "NeuralFP__AlertsQueue";
+    /// <summary>Service Bus topic the <c>service-bus</c> variant's PublishAlerts function forwards drift alarms to.</summary>
+    public const string AlertsTopic = "NeuralFP__AlertsTopic";
+    /// <summary>Verdicts in each model's rolling drift window.</summary>
+    public const string DriftWindowSize = "NeuralFP__DriftWindowSize";
+    /// <summary>Significance level of the drift test (one-sided binomial test against the calibrated FPR).</summary>
+    public const string DriftAlpha = "NeuralFP__DriftAlpha";
+    /// <summary>Fewest verdicts in the window before a drift alarm may be raised.</summary>
+    public const string DriftMinimumRecords = "NeuralFP__DriftMinimumRecords";
+    /// <summary>How often HTTP verdicts are written to the drift window (0 = during each request).</summary>
+    public const string DriftFlushMilliseconds = "NeuralFP__DriftFlushMilliseconds";
+    /// <summary>How often queue depth and age are read for the queue metrics (0 = never).</summary>
+    public const string QueueMetricsSeconds = "NeuralFP__QueueMetricsSeconds";
     public const string MaxRequestBytes = "NeuralFP__MaxRequestBytes";
     public const string MaxRecordsPerRequest = "NeuralFP__MaxRecordsPerRequest";
     public const string FunctionKey = "NeuralFP__FunctionKey";

@@ -37,6 +37,15 @@ public static class SettingsReader
             : throw new InvalidOperationException($"Setting {settingName} is out of range: {value}.");
     }
 
+    public static double GetDouble(IConfiguration configuration, string settingName, double fallback)
+    {
+        var value = GetString(configuration, settingName);
+        if (value is null) return fallback;
+        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed)
+            ? parsed
+            : throw new InvalidOperationException($"Setting {settingName} must be a number (invariant culture, e.g. 0.001); got '{value}'.");
+    }
+
     public static bool GetBoolean(IConfiguration configuration, string settingName, bool fallback)
     {
         var value = GetString(configuration, settingName);

@@ -30,6 +30,8 @@ public sealed class StorageClients
         ScoreRequests = queues.GetQueueClient(options.ScoreRequestsQueue);
         ScoreRequestsPoison = queues.GetQueueClient(options.ScoreRequestsPoisonQueue);
         ScoreResults = queues.GetQueueClient(options.ScoreResultsQueue);
+        Drift = tables.GetTableClient(options.DriftTable);
+        Alerts = queues.GetQueueClient(options.AlertsQueue);
     }
 
     public StorageOptions Options { get; }
@@ -43,6 +45,8 @@ public sealed class StorageClients
     public QueueClient ScoreRequests { get; }
     public QueueClient ScoreRequestsPoison { get; }
     public QueueClient ScoreResults { get; }
+    public TableClient Drift { get; }
+    public QueueClient Alerts { get; }
 
     /// <summary>Builds the clients from settings; throws a message naming the missing setting when neither form is configured.</summary>
     public static StorageClients FromConfiguration(IConfiguration configuration, StorageOptions options)
@@ -85,9 +89,10 @@ public sealed class StorageClients
         ArgumentNullException.ThrowIfNull(resilience);
         foreach (var container in new[] { Models, Fingerprints, Results })
             await resilience.ExecuteAsync(async ct => await container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        foreach (var queue in new[] { ScoreRequests, ScoreRequestsPoison, ScoreResults })
+        foreach (var queue in new[] { ScoreRequests, ScoreRequestsPoison, ScoreResults, Alerts })
             await resilience.ExecuteAsync(async ct => await queue.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        await resilience.ExecuteAsync(async ct => await Registry.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        foreach (var table in new[] { Registry, Drift })
+            await resilience.ExecuteAsync(async ct => await table.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     private static Uri ParseUri(string value, string setting)

@@ -15,6 +15,15 @@ public sealed partial record StorageOptions
     public string ScoreRequestsQueue { get; init; } = "score-requests";
     public string ScoreResultsQueue { get; init; } = "score-results";
 
+    /// <summary>Table of each model's rolling window of verdict outcomes (drift alarms).</summary>
+    public string DriftTable { get; init; } = "drift";
+
+    /// <summary>Queue the app puts drift alarms on.</summary>
+    public string AlertsQueue { get; init; } = "ood-alerts";
+
+    /// <summary>Window and test level of the drift alarms.</summary>
+    public DriftAlarmOptions Drift { get; init; } = new();
+
     /// <summary>Poison queue of <see cref="ScoreRequestsQueue"/>, named as the Functions host names it.</summary>
     public string ScoreRequestsPoisonQueue => ScoreRequestsQueue + PoisonSuffix;
 
@@ -46,13 +55,18 @@ public sealed partial record StorageOptions
         ValidateContainer(ResultsContainer, nameof(ResultsContainer));
         ValidateQueue(ScoreRequestsQueue, nameof(ScoreRequestsQueue));
         ValidateQueue(ScoreResultsQueue, nameof(ScoreResultsQueue));
+        ValidateQueue(AlertsQueue, nameof(AlertsQueue));
         ValidateQueue(ScoreRequestsPoisonQueue, nameof(ScoreRequestsQueue) + " (with its poison suffix)");
         if (!TableName().IsMatch(RegistryTable))
             throw new ArgumentException($"Registry table name '{RegistryTable}' is not a valid Azure table name (3–63 letters or digits, starting with a letter).", nameof(RegistryTable));
+        if (!TableName().IsMatch(DriftTable))
+            throw new ArgumentException($"Drift table name '{DriftTable}' is not a valid Azure table name (3–63 letters or digits, starting with a letter).", nameof(DriftTable));
+        if (string.Equals(DriftTable, RegistryTable, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("The registry and drift tables must be two different tables.", nameof(DriftTable));
         if (new[] { ModelsContainer, FingerprintsContainer, ResultsContainer }.Distinct(StringComparer.Ordinal).Count() != 3)
             throw new ArgumentException("The models, fingerprints and results containers must be three different containers.");
-        if (ScoreRequestsQueue == ScoreResultsQueue)
-            throw new ArgumentException("The score-requests and score-results queues must differ.");
+        if (new[] { ScoreRequestsQueue, ScoreResultsQueue, ScoreRequestsPoisonQueue, AlertsQueue }.Distinct(StringComparer.Ordinal).Count() != 4)
+            throw new ArgumentException("The score-requests, score-results and alerts queues (and the score-requests poison queue) must all differ.");
         Positive(MaxModelBytes, nameof(MaxModelBytes));
         Positive(MaxReferenceBytes, nameof(MaxReferenceBytes));
         Positive(MaxOptionsBytes, nameof(MaxOptionsBytes));
@@ -63,6 +77,8 @@ public sealed partial record StorageOptions
         if (ScorerThreads is < 0 or > 256) throw new ArgumentOutOfRangeException(nameof(ScorerThreads), ScorerThreads, "Scorer threads must be between 0 (one per core) and 256.");
         ArgumentNullException.ThrowIfNull(Resilience);
         Resilience.Validate();
+        ArgumentNullException.ThrowIfNull(Drift);
+        Drift.Validate();
     }
 
     /// <summary>Reads the options from settings named in <see cref="SettingNames"/> and validates them.</summary>
@@ -70,6 +86,7 @@ public sealed partial record StorageOptions
     {
         var defaults = new StorageOptions();
         var resilience = new StorageResilienceOptions();
+        var drift = new DriftAlarmOptions();
         var options = new StorageOptions
         {
             ModelsContainer = SettingsReader.GetString(configuration, SettingNames.ModelsContainer, defaults.ModelsContainer),
@@ -78,6 +95,8 @@ public sealed partial record StorageOptions
             RegistryTable = SettingsReader.GetString(configuration, SettingNames.RegistryTable, defaults.RegistryTable),
             ScoreRequestsQueue = SettingsReader.GetString(configuration, SettingNames.ScoreRequestsQueue, defaults.ScoreRequestsQueue),
             ScoreResultsQueue = SettingsReader.GetString(configuration, SettingNames.ScoreResultsQueue, defaults.ScoreResultsQueue),
+            DriftTable = SettingsReader.GetString(configuration, SettingNames.DriftTable, defaults.DriftTable),
+            AlertsQueue = SettingsReader.GetString(configuration, SettingNames.AlertsQueue, defaults.AlertsQueue),
             MaxModelBytes = SettingsReader.GetInt64(configuration, SettingNames.MaxModelBytes, defaults.MaxModelBytes),
             MaxReferenceBytes = SettingsReader.GetInt64(configuration, SettingNames.MaxReferenceBytes, defaults.MaxReferenceBytes),
             MaxBatchBlobBytes = SettingsReader.GetInt64(configuration, SettingNames.MaxBatchBlobBytes, defaults.MaxBatchBlobBytes),
@@ -91,6 +110,13 @@ public sealed partial record StorageOptions
                 RetryDelay = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.StorageRetryDelayMilliseconds, (long)resilience.RetryDelay.TotalMilliseconds)),
                 AttemptTimeout = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.StorageAttemptTimeoutSeconds, (long)resilience.AttemptTimeout.TotalSeconds)),
                 BreakDuration = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.StorageBreakSeconds, (long)resilience.BreakDuration.TotalSeconds)),
+            },
+            Drift = new DriftAlarmOptions
+            {
+                WindowSize = SettingsReader.GetInt32(configuration, SettingNames.DriftWindowSize, drift.WindowSize),
+                Alpha = SettingsReader.GetDouble(configuration, SettingNames.DriftAlpha, drift.Alpha),
+                MinimumRecords = SettingsReader.GetInt32(configuration, SettingNames.DriftMinimumRecords, Math.Min(drift.MinimumRecords, SettingsReader.GetInt32(configuration, SettingNames.DriftWindowSize, drift.WindowSize))),
+                FlushInterval = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.DriftFlushMilliseconds, (long)drift.FlushInterval.TotalMilliseconds)),
             },
         };
         options.Validate();

@@ -9,6 +9,7 @@ using NeuralFP.Storage.Configuration;
 using NeuralFP.Storage.Errors;
 using NeuralFP.Storage.Fingerprints;
 using NeuralFP.Storage.Registry;
+using NeuralFP.Storage.Telemetry;
 
 namespace NeuralFP.Storage.Jobs;
 
@@ -23,7 +24,8 @@ public sealed class FingerprintJob(
     FingerprintStore fingerprints,
     StorageOptions options,
     ILogger<FingerprintJob>? logger = null,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    ServiceTelemetry? telemetry = null)
 {
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -53,8 +55,26 @@ public sealed class FingerprintJob(
         if (claim.Outcome is not null) return claim.Outcome;
         var version = claim.Version;
 
+        TelemetryTags.Enrich(Activity.Current, modelId, version);
+        using var scope = _logger.BeginScope(TelemetryTags.Scope(modelId, version));
         _logger.LogInformation("Model {ModelId}: building fingerprint version {Version} (model {ModelSha}, reference {ReferenceSha}).", modelId, version, hashes.Model[..12], hashes.Reference[..12]);
         var stopwatch = Stopwatch.StartNew();
+        var outcome = "failed";
+        try
+        {
+            var built = await BuildAsync(modelId, version, hashes, model, reference, optionsFile, stopwatch, cancellationToken).ConfigureAwait(false);
+            outcome = built.Kind.ToString().ToLowerInvariant();
+            return built;
+        }
+        finally
+        {
+            telemetry?.FingerprintBuildDuration.Record(stopwatch.Elapsed.TotalSeconds,
+                new KeyValuePair<string, object?>(TelemetryTags.ModelId, modelId), new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
+        }
+    }
+
+    private async Task<FingerprintOutcome> BuildAsync(string modelId, int version, ContentHashes hashes, BlobContent model, BlobContent reference, BlobContent? optionsFile, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
         Fingerprint fingerprint;
         try
         {
@@ -110,6 +130,9 @@ public sealed class FingerprintJob(
                 Calibration = calibration,
                 BuildSeconds = seconds,
                 ReadyAt = _time.GetUtcNow(),
+                // A new calibration starts a new drift window: an alarm on the old version is over.
+                DriftAlarm = false,
+                DriftAlarmSince = null,
             };
             if (await registry.TryUpdateAsync(ready, cancellationToken).ConfigureAwait(false) is not null)
             {

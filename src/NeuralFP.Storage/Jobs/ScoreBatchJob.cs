@@ -5,11 +5,13 @@ using Microsoft.Extensions.Logging;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Storage.Blobs;
 using NeuralFP.Storage.Configuration;
+using NeuralFP.Storage.Drift;
 using NeuralFP.Storage.Errors;
 using NeuralFP.Storage.Resilience;
 using NeuralFP.Storage.Results;
 using NeuralFP.Storage.Scoring;
 using NeuralFP.Storage.Serialization;
+using NeuralFP.Storage.Telemetry;
 
 namespace NeuralFP.Storage.Jobs;
 
@@ -24,7 +26,9 @@ public sealed class ScoreBatchJob(
     ScorerCache scorers,
     ResultsStore results,
     ILogger<ScoreBatchJob>? logger = null,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    DriftTracker? drift = null,
+    ServiceTelemetry? telemetry = null)
 {
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -53,13 +57,25 @@ public sealed class ScoreBatchJob(
             return earlier;
 
         var model = await scorers.GetAsync(request.ModelId, cancellationToken).ConfigureAwait(false);
+        TelemetryTags.Enrich(System.Diagnostics.Activity.Current, request.ModelId, model.Version, request.BatchId);
+        using var scope = _logger.BeginScope(TelemetryTags.Scope(request.ModelId, model.Version, request.BatchId));
         var records = npy is not null
             ? RecordValidator.Validate(Npy.Read(npy), model.Scorer.InputShape)
             : JsonRecords.Parse(request.Records!.Value, model.Scorer.InputShape);
         if (records.Records > _options.MaxRecordsPerBatch)
             throw new InputTooLargeException($"Batch '{request.BatchId}'", records.Records, _options.MaxRecordsPerBatch, SettingNames.MaxRecordsPerBatch);
 
+        var started = _time.GetTimestamp();
         var verdicts = model.Scorer.Score(records, cancellationToken);
+        telemetry?.RecordVerdicts(request.ModelId, model.Version, ServiceTelemetry.QueueSource, verdicts, _time.GetElapsedTime(started));
+        // Before the result is stored: a retry after a failed write recounts nothing (the window remembers the batch id),
+        // while counting after the result could be skipped for good by a retry that finds the result.
+        if (drift is not null)
+        {
+            var outcomes = new bool[verdicts.Count];
+            for (var i = 0; i < outcomes.Length; i++) outcomes[i] = verdicts[i].Ood;
+            await drift.RecordAsync(new DriftBatch(request.ModelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes, request.BatchId), cancellationToken).ConfigureAwait(false);
+        }
         var summary = Summarise(request, model.Version, verdicts, resultsBlob, requestHash);
         var document = JsonSerializer.SerializeToUtf8Bytes(new BatchResultDocument(summary, verdicts), JsonDefaults.Options);
         if (!await results.TryCreateAsync(request.BatchId, document, requestHash, cancellationToken).ConfigureAwait(false))

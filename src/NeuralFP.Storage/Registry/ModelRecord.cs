@@ -34,6 +34,12 @@ public sealed record ModelRecord
     public CalibrationSummary? Calibration { get; init; }
     public double? BuildSeconds { get; init; }
 
+    /// <summary>The drift test of the current version's recent verdicts fires (mirrors the drift table; set and cleared by the drift tracker).</summary>
+    public bool DriftAlarm { get; init; }
+
+    /// <summary>When the current drift alarm was raised.</summary>
+    public DateTimeOffset? DriftAlarmSince { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? ReadyAt { get; init; }

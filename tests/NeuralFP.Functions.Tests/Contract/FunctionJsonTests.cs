@@ -17,6 +17,7 @@ public sealed class FunctionJsonTests
         var triggers = Catalog.Functions.ToDictionary(f => f.Name, f => f.Trigger.Type);
         Assert.Equal(new Dictionary<string, string>
         {
+            [FunctionNames.Drift] = "httpTrigger",
             [FunctionNames.FingerprintModel] = "blobTrigger",
             [FunctionNames.Health] = "httpTrigger",
             [FunctionNames.Match] = "httpTrigger",

@@ -13,6 +13,8 @@ public sealed record StorageNames(string Prefix)
     public string Registry => Prefix + "models";
     public string ScoreRequests => Prefix + "-score-requests";
     public string ScoreResults => Prefix + "-score-results";
+    public string Drift => Prefix + "drift";
+    public string Alerts => Prefix + "-ood-alerts";
     public string ScoreRequestsPoison => ScoreRequests + StorageOptions.PoisonSuffix;
 
     public IEnumerable<KeyValuePair<string, string?>> Settings()
@@ -23,6 +25,8 @@ public sealed record StorageNames(string Prefix)
         yield return Setting(SettingNames.RegistryTable, Registry);
         yield return Setting(SettingNames.ScoreRequestsQueue, ScoreRequests);
         yield return Setting(SettingNames.ScoreResultsQueue, ScoreResults);
+        yield return Setting(SettingNames.DriftTable, Drift);
+        yield return Setting(SettingNames.AlertsQueue, Alerts);
     }
 
     public static KeyValuePair<string, string?> Setting(string settingName, string? value) => new(SettingsReader.ToConfigurationKey(settingName), value);

@@ -1,0 +1,39 @@
+using NeuralFP.Core.Monitoring;
+using NeuralFP.Functions.Endpoints.Contracts;
+using NeuralFP.Storage.Drift;
+using NeuralFP.Storage.Errors;
+using NeuralFP.Storage.Registry;
+
+namespace NeuralFP.Functions.Monitoring;
+
+/// <summary>The drift state of a model's current fingerprint version, as the drift endpoint and the report show it.</summary>
+internal sealed class DriftReader(ModelRegistry registry, DriftTracker tracker, TimeProvider time)
+{
+    /// <exception cref="ModelNotFoundException">No such model.</exception>
+    /// <exception cref="ModelNotReadyException">The model has no current fingerprint.</exception>
+    public async Task<DriftView> ReadAsync(string modelId, CancellationToken cancellationToken)
+    {
+        ModelIds.Validate(modelId);
+        var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false) ?? throw new ModelNotFoundException(modelId);
+        if (record.CurrentVersion is not int version)
+            throw new ModelNotReadyException(record.ModelId, record.Status, record.FailureReason);
+        var window = await tracker.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        return From(record, version, window, tracker.Options.For(record.Calibration?.TargetFpr ?? 0.05), time.GetUtcNow());
+    }
+
+    /// <summary>The window if it belongs to <paramref name="version"/>; an empty one (no verdicts yet) otherwise.</summary>
+    internal static DriftView From(ModelRecord record, int version, DriftWindowRecord? window, DriftOptions test, DateTimeOffset now)
+    {
+        if (window is null || window.ModelVersion != version)
+        {
+            var empty = DriftState.Evaluate(0, 0, test);
+            return new DriftView(record.ModelId, version, test.WindowSize, 0, 0, 0, test.ExpectedOodRate, empty.PValue, test.Alpha, test.MinimumRecords,
+                false, null, window?.AlarmsRaised ?? 0, 0, 0, null, 0, null);
+        }
+        var state = window.State;
+        var (dayRecords, dayOod) = window.LastDay(now);
+        return new DriftView(record.ModelId, version, test.WindowSize, state.WindowCount, state.OodCount, state.Rate, window.ExpectedRate, state.PValue, window.Alpha,
+            test.MinimumRecords, window.Alarm, window.AlarmSince, window.AlarmsRaised, dayRecords, dayOod, dayRecords == 0 ? null : (double)dayOod / dayRecords,
+            window.TotalRecords, window.UpdatedAt);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using NeuralFP.Core.Verdicts;
+
+namespace NeuralFP.Storage.Telemetry;
+
+/// <summary>
+/// The service's own spans (<see cref="ActivitySource"/> "NeuralFP") and metrics (meter "NeuralFP"): records scored,
+/// OOD verdicts by the layer that decided them, scoring latency, fingerprint build duration, drift alarms.
+/// Queue depth and age are observable gauges fed by the app's queue poller (<see cref="QueueGauges"/>).
+/// </summary>
+public sealed class ServiceTelemetry : IDisposable
+{
+    public const string Name = "NeuralFP";
+
+    /// <summary>Sources of scored records, the value of <see cref="TelemetryTags.Source"/>.</summary>
+    public const string HttpSource = "http";
+    public const string QueueSource = "queue";
+
+    public static readonly ActivitySource ActivitySource = new(Name, typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString());
+
+    private readonly bool _ownsMeter;
+
+    public ServiceTelemetry(IMeterFactory? meterFactory = null)
+    {
+        Meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        _ownsMeter = meterFactory is null;
+        RecordsScored = Meter.CreateCounter<long>("neuralfp.records.scored", "{record}", "Records judged, by model, source (http or queue) and detector.");
+        OodVerdicts = Meter.CreateCounter<long>("neuralfp.verdicts.ood", "{record}",
+            "Out-of-distribution verdicts, by model and the layer that decided them (the fired layer with the smallest p-value) or the detector.");
+        ScoringDuration = Meter.CreateHistogram<double>("neuralfp.scoring.duration", "s", "Time to score one request or queued batch.");
+        FingerprintBuildDuration = Meter.CreateHistogram<double>("neuralfp.fingerprint.build.duration", "s", "Time to build a fingerprint, by model and outcome.");
+        DriftAlarms = Meter.CreateCounter<long>("neuralfp.drift.alarms", "{alarm}", "Drift alarms raised, by model.");
+        Queues = new QueueGauges(Meter);
+    }
+
+    public Meter Meter { get; }
+
+    public Counter<long> RecordsScored { get; }
+
+    public Counter<long> OodVerdicts { get; }
+
+    public Histogram<double> ScoringDuration { get; }
+
+    public Histogram<double> FingerprintBuildDuration { get; }
+
+    public Counter<long> DriftAlarms { get; }
+
+    public QueueGauges Queues { get; }
+
+    /// <summary>Counts a batch of fingerprint verdicts: records scored, OOD verdicts by deciding layer, and the time it took.</summary>
+    public void RecordVerdicts(string modelId, int version, string source, IReadOnlyList<Verdict> verdicts, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        var model = new KeyValuePair<string, object?>(TelemetryTags.ModelId, modelId);
+        var versionTag = new KeyValuePair<string, object?>(TelemetryTags.ModelVersion, version);
+        var sourceTag = new KeyValuePair<string, object?>(TelemetryTags.Source, source);
+        RecordsScored.Add(verdicts.Count, model, versionTag, sourceTag, new KeyValuePair<string, object?>(TelemetryTags.Detector, "fingerprint"));
+        ScoringDuration.Record(elapsed.TotalSeconds, model, sourceTag, new KeyValuePair<string, object?>(TelemetryTags.Detector, "fingerprint"));
+        Dictionary<string, int>? byLayer = null;
+        foreach (var verdict in verdicts)
+        {
+            if (!verdict.Ood) continue;
+            var deciding = DecidingLayer(verdict);
+            byLayer ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            byLayer[deciding] = byLayer.GetValueOrDefault(deciding) + 1;
+        }
+        if (byLayer is null) return;
+        foreach (var (layer, count) in byLayer)
+            OodVerdicts.Add(count, model, versionTag, new KeyValuePair<string, object?>(TelemetryTags.Layer, layer));
+    }
+
+    /// <summary>Counts a batch judged by one of the other detectors.</summary>
+    public void RecordDetectorVerdicts(string modelId, int version, string source, string detector, int records, int ood, TimeSpan elapsed)
+    {
+        var model = new KeyValuePair<string, object?>(TelemetryTags.ModelId, modelId);
+        var detectorTag = new KeyValuePair<string, object?>(TelemetryTags.Detector, detector);
+        var sourceTag = new KeyValuePair<string, object?>(TelemetryTags.Source, source);
+        RecordsScored.Add(records, model, new KeyValuePair<string, object?>(TelemetryTags.ModelVersion, version), sourceTag, detectorTag);
+        ScoringDuration.Record(elapsed.TotalSeconds, model, sourceTag, detectorTag);
+        if (ood > 0) OodVerdicts.Add(ood, model, new KeyValuePair<string, object?>(TelemetryTags.ModelVersion, version), detectorTag);
+    }
+
+    private static string DecidingLayer(Verdict verdict)
+    {
+        string? layer = null;
+        var smallest = double.PositiveInfinity;
+        foreach (var l in verdict.Layers)
+        {
+            if (l.Fired && l.PValue < smallest)
+            {
+                smallest = l.PValue;
+                layer = l.Layer;
+            }
+        }
+        return layer ?? "unknown";
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter) Meter.Dispose();
+    }
+}
