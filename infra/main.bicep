@@ -39,6 +39,14 @@ param maxRequestBytes int = 33554432
 @minValue(1)
 param maxRecordsPerRequest int = 4096
 
+@description('Verdicts in each model\'s rolling drift window (the alarm tests the OOD rate over the most recent ones).')
+@minValue(1)
+@maxValue(100000)
+param driftWindowSize int = 500
+
+@description('Significance level of the drift test (one-sided binomial test of the window\'s OOD count against the calibrated FPR), e.g. 0.001.')
+param driftAlpha string = '0.001'
+
 @description('Days the Log Analytics workspace keeps logs.')
 @minValue(30)
 @maxValue(730)
@@ -180,6 +188,9 @@ module functionApp 'modules/functionApp.bicep' = {
       { name: 'NeuralFP__ScoreRequestsQueue', value: scoreRequestsQueue }
       { name: 'NeuralFP__ScoreResultsQueue', value: scoreResultsQueue }
       { name: 'NeuralFP__AlertsQueue', value: alertsQueue }
+      { name: 'NeuralFP__AlertsTopic', value: alertsTopic }
+      { name: 'NeuralFP__DriftWindowSize', value: string(driftWindowSize) }
+      { name: 'NeuralFP__DriftAlpha', value: driftAlpha }
       { name: 'NeuralFP__MaxRequestBytes', value: string(maxRequestBytes) }
       { name: 'NeuralFP__MaxRecordsPerRequest', value: string(maxRecordsPerRequest) }
     ]

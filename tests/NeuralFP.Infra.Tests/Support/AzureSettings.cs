@@ -30,6 +30,9 @@ public static class AzureSettings
         SettingNames.ScoreRequestsQueue,
         SettingNames.ScoreResultsQueue,
         SettingNames.AlertsQueue,
+        SettingNames.AlertsTopic,
+        SettingNames.DriftWindowSize,
+        SettingNames.DriftAlpha,
         SettingNames.MaxRequestBytes,
         SettingNames.MaxRecordsPerRequest,
     };
@@ -59,6 +62,9 @@ public static class AzureSettings
         ["NeuralFP__Storage__RetryDelayMilliseconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__AttemptTimeoutSeconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__BreakSeconds"] = "tuning with an in-app default",
+        [SettingNames.DriftMinimumRecords] = "tuning with an in-app default",
+        [SettingNames.DriftFlushMilliseconds] = "tuning with an in-app default",
+        [SettingNames.QueueMetricsSeconds] = "tuning with an in-app default",
     };
 
     /// <summary>Every <c>public const string</c> of <see cref="SettingNames"/>.</summary>
