@@ -59,6 +59,7 @@ public static class AzureSettings
         ["NeuralFP__Storage__RetryDelayMilliseconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__AttemptTimeoutSeconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__BreakSeconds"] = "tuning with an in-app default",
+        ["NeuralFP__ScorerThreads"] = "tuning with an in-app default (ONNX Runtime intra-op threads per scorer)",
     };
 
     /// <summary>Every <c>public const string</c> of <see cref="SettingNames"/>.</summary>
