@@ -62,6 +62,7 @@ public static class AzureSettings
         ["NeuralFP__Storage__RetryDelayMilliseconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__AttemptTimeoutSeconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__BreakSeconds"] = "tuning with an in-app default",
+        ["NeuralFP__ScorerThreads"] = "tuning with an in-app default (ONNX Runtime intra-op threads per scorer)",
         [SettingNames.DriftMinimumRecords] = "tuning with an in-app default",
         [SettingNames.DriftFlushMilliseconds] = "tuning with an in-app default",
         [SettingNames.QueueMetricsSeconds] = "tuning with an in-app default",
