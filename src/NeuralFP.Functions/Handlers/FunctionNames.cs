@@ -11,6 +11,9 @@ public static class FunctionNames
     public const string Drift = "Drift";
     public const string Report = "Report";
     public const string Health = "Health";
+
+    /// <summary>Only in the <c>service-bus</c> variant: forwards drift alarms from the alerts queue to the alerts topic.</summary>
+    public const string PublishAlerts = "PublishAlerts";
     public const string OpenApi = "OpenApi";
 
     /// <summary>FingerprintModel's blob trigger binding; its path placeholders are <see cref="ModelIdPlaceholder"/> and <see cref="FileNamePlaceholder"/>.</summary>
@@ -21,4 +24,8 @@ public static class FunctionNames
     /// <summary>ScoreBatch's trigger binding (the request message) and its queue output binding (the summary).</summary>
     public const string RequestBinding = "request";
     public const string SummaryBinding = "summary";
+
+    /// <summary>PublishAlerts' trigger binding (the alert message) and its Service Bus output binding.</summary>
+    public const string AlertBinding = "alert";
+    public const string TopicBinding = "topicMessage";
 }

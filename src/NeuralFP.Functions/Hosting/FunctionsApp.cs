@@ -132,6 +132,8 @@ public static class FunctionsApp
             .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.FingerprintModel, FunctionTelemetryFilter.BlobTrigger)).ExcludeFromDescription();
         app.MapPost("/" + FunctionNames.ScoreBatch, ScoreBatchHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>()
             .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.ScoreBatch, FunctionTelemetryFilter.QueueTrigger)).ExcludeFromDescription();
+        app.MapPost("/" + FunctionNames.PublishAlerts, PublishAlertsHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>()
+            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.PublishAlerts, FunctionTelemetryFilter.QueueTrigger)).ExcludeFromDescription();
 
         var api = app.MapGroup("/api").AddEndpointFilter<ProblemFilter>();
         api.MapPost("/models/{modelId}/verdicts", VerdictsEndpoint.HandleAsync)

@@ -96,5 +96,23 @@ public sealed class CustomHandlerContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, status);
         Assert.Contains("Data.request", body.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
     }
-}
 
+    [Fact]
+    public async Task Publish_alerts_returns_the_alarm_as_the_topic_output_and_refuses_other_messages()
+    {
+        var alarm = """{"kind":"drift-alarm","modelId":"cnn","modelVersion":3,"alarmId":2,"raisedAt":"2026-11-23T06:00:00+00:00","windowSize":500,"windowCount":500,"oodCount":61,"rate":0.122,"expectedRate":0.05,"pValue":2.1E-09,"alpha":0.001}""";
+        static string Payload(string message) => new JsonObject
+        {
+            ["Data"] = new JsonObject { ["alert"] = Twice(message) },
+            ["Metadata"] = new JsonObject { ["Id"] = Twice("m-1"), ["DequeueCount"] = 1 },
+        }.ToJsonString();
+
+        var (status, body) = await InvokeAsync("PublishAlerts", Payload(alarm));
+        var (badStatus, badBody) = await InvokeAsync("PublishAlerts", Payload("not json"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(alarm, body.GetProperty("Outputs").GetProperty("topicMessage").GetString());
+        Assert.Equal(HttpStatusCode.InternalServerError, badStatus);
+        Assert.Contains("not a drift alarm", badBody.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
+    }
+}

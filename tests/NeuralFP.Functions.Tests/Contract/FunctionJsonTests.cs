@@ -68,6 +68,19 @@ public sealed class FunctionJsonTests
     }
 
     [Fact]
+    public void Service_bus_variant_forwards_alerts_from_the_alerts_queue_to_the_alerts_topic()
+    {
+        var variant = FunctionCatalog.ParseFunction(FunctionNames.PublishAlerts,
+            Path.Combine(AppContext.BaseDirectory, "variants", "service-bus", FunctionNames.PublishAlerts, "function.json"));
+        Assert.Equal(("queueTrigger", FunctionNames.AlertBinding, "%NeuralFP__AlertsQueue%"), (variant.Trigger.Type, variant.Trigger.Name, variant.Trigger.Get("queueName")));
+        var output = Assert.Single(variant.Outputs);
+        Assert.Equal(("serviceBus", FunctionNames.TopicBinding, "%NeuralFP__AlertsTopic%", "ServiceBusConnection"),
+            (output.Type, output.Name, output.Get("topicName"), output.Get("connection")));
+        // Not a default function: without Service Bus the alarms stay on the storage queue for their readers.
+        Assert.DoesNotContain(Catalog.Functions, f => f.Name == FunctionNames.PublishAlerts);
+    }
+
+    [Fact]
     public void Host_json_forwards_http_and_sets_the_queue_retry_contract()
     {
         var handler = Catalog.HostJson["customHandler"]!;
