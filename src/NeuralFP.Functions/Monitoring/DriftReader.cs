@@ -21,6 +21,13 @@ internal sealed class DriftReader(ModelRegistry registry, DriftTracker tracker, 
         return From(record, version, window, tracker.Options.For(record.Calibration?.TargetFpr ?? 0.05), time.GetUtcNow());
     }
 
+    /// <summary>The drift state of an already loaded model (no second registry read).</summary>
+    public async Task<DriftView> ReadWindowAsync(Storage.Scoring.LoadedModel model, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var window = await tracker.GetAsync(model.ModelId, cancellationToken).ConfigureAwait(false);
+        return From(model.Record, model.Version, window, tracker.Options.For(model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr), now);
+    }
+
     /// <summary>The window if it belongs to <paramref name="version"/>; an empty one (no verdicts yet) otherwise.</summary>
     internal static DriftView From(ModelRecord record, int version, DriftWindowRecord? window, DriftOptions test, DateTimeOffset now)
     {

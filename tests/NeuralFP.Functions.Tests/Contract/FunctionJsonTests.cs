@@ -23,6 +23,7 @@ public sealed class FunctionJsonTests
             [FunctionNames.Match] = "httpTrigger",
             [FunctionNames.Models] = "httpTrigger",
             [FunctionNames.OpenApi] = "httpTrigger",
+            [FunctionNames.Report] = "httpTrigger",
             [FunctionNames.ScoreBatch] = "queueTrigger",
             [FunctionNames.Verdicts] = "httpTrigger",
         }, triggers);

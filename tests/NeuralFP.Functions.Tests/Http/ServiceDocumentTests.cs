@@ -27,7 +27,7 @@ public sealed class ServiceDocumentTests : IAsyncLifetime
     {
         var document = JsonDocument.Parse(await _app.Http.GetStringAsync("api/openapi.json")).RootElement;
         var paths = document.GetProperty("paths");
-        foreach (var path in new[] { "/api/models/{modelId}/verdicts", "/api/match", "/api/models", "/api/models/{modelId}", "/api/health" })
+        foreach (var path in new[] { "/api/models/{modelId}/verdicts", "/api/match", "/api/models", "/api/models/{modelId}", "/api/health", "/api/models/{modelId}/drift", "/api/models/{modelId}/report" })
             Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
         Assert.False(paths.TryGetProperty("/ScoreBatch", out _));
         var verdicts = paths.GetProperty("/api/models/{modelId}/verdicts").GetProperty("post");
