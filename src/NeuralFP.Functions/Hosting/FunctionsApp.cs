@@ -47,11 +47,13 @@ public static class FunctionsApp
 
         var mode = new AppMode(standaloneSwitch || SettingsReader.GetBoolean(builder.Configuration, SettingNames.Standalone, false));
         AddServices(builder.Services, builder.Configuration, mode);
+        OpenTelemetrySetup.Add(builder.Services, builder.Configuration, builder.Environment, mode);
 
         var app = builder.Build();
         // Fail at start-up, with the setting's name, rather than on the first request.
         _ = app.Services.GetRequiredService<StorageClients>();
         _ = app.Services.GetRequiredService<ApiOptions>();
+        _ = app.Services.GetRequiredService<MonitoringOptions>();
         MapEndpoints(app);
         return app;
     }
@@ -62,6 +64,7 @@ public static class FunctionsApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => StorageOptions.FromConfiguration(configuration));
         services.AddSingleton(_ => ApiOptions.FromConfiguration(configuration));
+        services.AddSingleton(_ => MonitoringOptions.FromConfiguration(configuration));
         services.AddSingleton(sp => new StorageResilience(sp.GetRequiredService<StorageOptions>().Resilience, sp.GetRequiredService<ILogger<StorageResilience>>()));
         services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, sp.GetRequiredService<StorageOptions>()));
         services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<TimeProvider>()));
@@ -82,6 +85,7 @@ public static class FunctionsApp
         services.AddSingleton(sp => new DriftRecorder(sp.GetRequiredService<DriftTracker>(), sp.GetRequiredService<ILogger<DriftRecorder>>()));
         services.AddSingleton<DriftReader>();
         services.AddHostedService<DriftFlushService>();
+        services.AddHostedService<QueueMetricsService>();
         services.AddSingleton(sp => new FingerprintJob(
             sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<ModelBlobStore>(), sp.GetRequiredService<FingerprintStore>(),
             sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<ILogger<FingerprintJob>>(), sp.GetRequiredService<TimeProvider>(),

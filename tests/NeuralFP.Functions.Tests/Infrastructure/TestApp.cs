@@ -39,7 +39,8 @@ public sealed class TestApp : IAsyncDisposable
     public StorageClients Clients => Services.GetRequiredService<StorageClients>();
     public ModelRegistry Registry => Services.GetRequiredService<ModelRegistry>();
 
-    public static async Task<TestApp> StartAsync(bool standalone = true, IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null)
+    /// <param name="configure">Runs after the test's settings and logging are in place (e.g. to attach in-memory exporters).</param>
+    public static async Task<TestApp> StartAsync(bool standalone = true, IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null, Action<WebApplicationBuilder>? configure = null)
     {
         names ??= StorageNames.Unique();
         var logs = new CapturedLogs();
@@ -59,6 +60,7 @@ public sealed class TestApp : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(all);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,69 @@
+using System.Reflection;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Storage.Configuration;
+using NeuralFP.Storage.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace NeuralFP.Functions.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for the app: traces (the service's function spans, ASP.NET Core, HTTP client), metrics (the
+/// service's meter, ASP.NET Core, HTTP client, .NET runtime) and logs with their scopes. Exporters follow the
+/// settings: OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, Azure Monitor when
+/// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set, the console in Development. With none of them the
+/// signals are still produced (tests attach an in-memory exporter) but go nowhere.
+/// </summary>
+internal static class OpenTelemetrySetup
+{
+    public const string ServiceName = "NeuralFP.Functions";
+
+    public static void Add(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, AppMode mode)
+    {
+        var otlp = SettingsReader.GetString(configuration, SettingNames.OtlpEndpoint) is not null;
+        var azureMonitor = SettingsReader.GetString(configuration, SettingNames.ApplicationInsights);
+        var console = environment.IsDevelopment();
+        var version = typeof(OpenTelemetrySetup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService(ServiceName, serviceVersion: version)
+                .AddAttributes([new KeyValuePair<string, object>("neuralfp.mode", mode.Name)]))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(ServiceTelemetry.Name)
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context))
+                    .AddHttpClientInstrumentation();
+                if (azureMonitor is not null) tracing.AddAzureMonitorTraceExporter(options => options.ConnectionString = azureMonitor);
+                if (console) tracing.AddConsoleExporter();
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ServiceTelemetry.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation();
+                if (azureMonitor is not null) metrics.AddAzureMonitorMetricExporter(options => options.ConnectionString = azureMonitor);
+                if (console) metrics.AddConsoleExporter();
+            })
+            .WithLogging(
+                logging =>
+                {
+                    if (azureMonitor is not null) logging.AddAzureMonitorLogExporter(options => options.ConnectionString = azureMonitor);
+                },
+                options =>
+                {
+                    // Scopes carry the invocation id, model id and version, and batch id (see FunctionTelemetryFilter).
+                    options.IncludeScopes = true;
+                    options.IncludeFormattedMessage = true;
+                });
+        if (otlp) telemetry.UseOtlpExporter();
+    }
+
+    // Platform health probes every few seconds would drown the traces that matter.
+    private static bool IsHealthProbe(HttpContext context) => context.Request.Path.StartsWithSegments("/api/health", StringComparison.OrdinalIgnoreCase);
+}

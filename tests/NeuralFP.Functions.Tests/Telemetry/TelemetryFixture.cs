@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using NeuralFP.Functions.Tests.Infrastructure;
+using NeuralFP.Storage.Configuration;
+using NeuralFP.Storage.Registry;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace NeuralFP.Functions.Tests.Telemetry;
+
+/// <summary>
+/// An app whose OpenTelemetry pipelines also export to memory, with one ready model. The service's source and meter
+/// are process-wide, so other test apps' signals land here too: tests pick theirs by this fixture's model id.
+/// </summary>
+public sealed class TelemetryFixture : IAsyncLifetime
+{
+    public const string ModelId = "otel-cnn";
+
+    private readonly List<Activity> _spans = [];
+    private readonly List<MetricSnapshot> _metrics = [];
+    private readonly List<LogRecord> _logs = [];
+
+    public TestApp App { get; private set; } = null!;
+    public ModelRecord Ready { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        App = await TestApp.StartAsync(
+            settings: [StorageNames.Setting(SettingNames.QueueMetricsSeconds, "1")],
+            configure: builder =>
+            {
+                builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));
+                builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_metrics));
+                builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(_logs));
+            });
+        await TestModels.UploadAsync(App, ModelId, TestModels.Cnn, TestModels.Reference());
+        Ready = await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
+    }
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>The service's spans of this fixture's model so far (the exporter appends under its own lock; copy under retry).</summary>
+    public IReadOnlyList<Activity> Spans(string name) => Snapshot(_spans)
+        .Where(a => a.Source.Name == "NeuralFP" && a.OperationName == name && Equals(a.GetTagItem("neuralfp.model.id"), ModelId))
+        .ToList();
+
+    public IReadOnlyList<Activity> AllSpans() => Snapshot(_spans);
+
+    public IReadOnlyList<LogRecord> Logs() => Snapshot(_logs);
+
+    /// <summary>Collects the meters now and returns the latest export of <paramref name="name"/>'s points.</summary>
+    public IReadOnlyList<MetricPoint> Points(string name)
+    {
+        App.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        var latest = Snapshot(_metrics).LastOrDefault(m => m.Name == name);
+        return latest?.MetricPoints ?? [];
+    }
+
+    public static object? Tag(MetricPoint point, string key)
+    {
+        foreach (var tag in point.Tags)
+            if (tag.Key == key) return tag.Value;
+        return null;
+    }
+
+    private static T[] Snapshot<T>(List<T> list)
+    {
+        while (true)
+        {
+            try
+            {
+                lock (list) return [.. list];
+            }
+            catch (ArgumentException)
+            {
+                // The exporter grew the list while it was being copied: copy again.
+            }
+        }
+    }
+}
