@@ -19,12 +19,53 @@ public sealed class OptionsValidationTests
             (options.ModelsContainer, options.FingerprintsContainer, options.ResultsContainer, options.RegistryTable, options.ScoreRequestsQueue, options.ScoreResultsQueue, options.ScoreRequestsPoisonQueue));
     }
 
+    [Fact]
+    public void Drift_defaults_follow_the_documented_layout_and_test()
+    {
+        var options = StorageOptions.FromConfiguration(Config());
+        Assert.Equal(("drift", "ood-alerts", 500, 0.001, 50, TimeSpan.FromSeconds(1)),
+            (options.DriftTable, options.AlertsQueue, options.Drift.WindowSize, options.Drift.Alpha, options.Drift.MinimumRecords, options.Drift.FlushInterval));
+    }
+
+    [Fact]
+    public void A_small_drift_window_lowers_the_default_minimum_to_fit()
+        => Assert.Equal(20, StorageOptions.FromConfiguration(Config((SettingNames.DriftWindowSize, "20"))).Drift.MinimumRecords);
+
+    [Theory]
+    [InlineData(SettingNames.DriftWindowSize, "0")]
+    [InlineData(SettingNames.DriftWindowSize, "1000000")]
+    [InlineData(SettingNames.DriftAlpha, "1.5")]
+    [InlineData(SettingNames.DriftMinimumRecords, "501")]
+    [InlineData(SettingNames.DriftFlushMilliseconds, "-1")]
+    public void Drift_settings_out_of_range_name_their_setting(string setting, string value)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => StorageOptions.FromConfiguration(Config((setting, value))));
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_non_numeric_alpha_names_its_setting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => StorageOptions.FromConfiguration(Config((SettingNames.DriftAlpha, "1e-3x"))));
+        Assert.Contains(SettingNames.DriftAlpha, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_negative_queue_metrics_interval_names_its_setting()
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => MonitoringOptions.FromConfiguration(Config((SettingNames.QueueMetricsSeconds, "-5"))));
+        Assert.Contains(SettingNames.QueueMetricsSeconds, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(SettingNames.ModelsContainer, "Models")]
     [InlineData(SettingNames.ResultsContainer, "ab")]
     [InlineData(SettingNames.ScoreRequestsQueue, "score--requests")]
     [InlineData(SettingNames.RegistryTable, "my-table")]
     [InlineData(SettingNames.FingerprintsContainer, "models")]
+    [InlineData(SettingNames.AlertsQueue, "score-results")]
+    [InlineData(SettingNames.DriftTable, "models")]
+    [InlineData(SettingNames.DriftTable, "drift-table")]
     public void Invalid_names_are_refused_up_front(string setting, string value)
         => Assert.ThrowsAny<ArgumentException>(() => StorageOptions.FromConfiguration(Config((setting, value))));
 
