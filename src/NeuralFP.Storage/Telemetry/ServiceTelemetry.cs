@@ -28,8 +28,11 @@ public sealed class ServiceTelemetry : IDisposable
         RecordsScored = Meter.CreateCounter<long>("neuralfp.records.scored", "{record}", "Records judged, by model, source (http or queue) and detector.");
         OodVerdicts = Meter.CreateCounter<long>("neuralfp.verdicts.ood", "{record}",
             "Out-of-distribution verdicts, by model and the layer that decided them (the fired layer with the smallest p-value) or the detector.");
-        ScoringDuration = Meter.CreateHistogram<double>("neuralfp.scoring.duration", "s", "Time to score one request or queued batch.");
-        FingerprintBuildDuration = Meter.CreateHistogram<double>("neuralfp.fingerprint.build.duration", "s", "Time to build a fingerprint, by model and outcome.");
+        // Seconds: the SDK's default buckets are meant for milliseconds and would put every request in the first one.
+        ScoringDuration = Meter.CreateHistogram("neuralfp.scoring.duration", "s", "Time to score one request or queued batch.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        FingerprintBuildDuration = Meter.CreateHistogram("neuralfp.fingerprint.build.duration", "s", "Time to build a fingerprint, by model and outcome.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200] });
         DriftAlarms = Meter.CreateCounter<long>("neuralfp.drift.alarms", "{alarm}", "Drift alarms raised, by model.");
         Queues = new QueueGauges(Meter);
     }
