@@ -23,19 +23,22 @@ internal static class AblationBenchmark
         var defaults = new FingerprintOptions { Detectors = [] }; // the fingerprint alone: detectors are compared in the engine table
         var variants = new (string Factor, string Variant, FingerprintOptions Options)[]
         {
-            ("defaults", $"auto layers, {defaults.Pooling}, MLP, two-sided", defaults),
+            ("defaults", $"auto layers, {defaults.Pooling}, MLP, {(defaults.TwoSided ? "two" : "one")}-sided", defaults),
             ("layers", "input only", defaults with { Layers = Where(r => r == LayerRole.Input) }),
             ("layers", "hidden only", defaults with { Layers = Where(r => r is LayerRole.Hidden or LayerRole.Penultimate) }),
             ("layers", "logits only", defaults with { Layers = Where(r => r == LayerRole.Logits) }),
             ("layers", "hidden + logits", defaults with { Layers = Where(r => r != LayerRole.Input) }),
-            ("pooling", "2x2", defaults with { Pooling = "2x2" }),
+            ("pooling", "global", defaults with { Pooling = "global" }),
             ("pooling", "4x4", defaults with { Pooling = "4x4" }),
             ("pooling", "none", defaults with { Pooling = "none" }),
             ("autoencoder size", "small (hidden 32, bottleneck 10%)", defaults with { Autoencoder = defaults.Autoencoder with { HiddenSize = 32, BottleneckRatio = 0.1 } }),
             ("autoencoder size", "large (hidden 256, bottleneck 50%)", defaults with { Autoencoder = defaults.Autoencoder with { HiddenSize = 256, BottleneckRatio = 0.5 } }),
             ("autoencoder kind", "PCA", defaults with { Autoencoder = defaults.Autoencoder with { Kind = AutoencoderKind.Pca } }),
-            ("thresholds", "one-sided", defaults with { TwoSided = false }),
+            ("thresholds", "two-sided (NeuralFP's rule)", defaults with { TwoSided = true }),
+            ("paper-like", "global pooling + two-sided", defaults with { Pooling = "global", TwoSided = true }),
         };
+        if (Environment.GetEnvironmentVariable("NFP_ABLATION_ONLY") is { Length: > 0 } only)
+            variants = variants.Where(v => v.Factor == only).ToArray();
 
         var reference = BenchmarkData.Reference();
         var test = BenchmarkData.TestSet();

@@ -18,12 +18,12 @@ internal static class FingerprintCommand
         var inputPooling = new Option<string>("--input-pooling") { Description = "Pooling of the model input when it is a layer.", DefaultValueFactory = _ => new FingerprintOptions().InputPooling };
         var kind = new Option<AutoencoderKind>("--autoencoder") { Description = "Autoencoder kind: Mlp or Pca.", DefaultValueFactory = _ => new AutoencoderOptions().Kind };
         var targetFpr = new Option<double>("--target-fpr") { Description = "False-positive rate of the whole rule on in-distribution data.", DefaultValueFactory = _ => new FingerprintOptions().TargetFpr };
-        var oneSided = new Option<bool>("--one-sided") { Description = "Flag only too-large errors (default: two-sided, too small too)." };
+        var twoSided = new Option<bool>("--two-sided") { Description = "Also flag suspiciously small errors (NeuralFP's original rule; default: one-sided, see the README's ablation)." };
         var seed = new Option<int>("--seed") { Description = "Seed for the split and the autoencoders.", DefaultValueFactory = _ => new FingerprintOptions().Seed };
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, kind, targetFpr, oneSided, seed, json,
+            model, reference, output, layers, pooling, inputPooling, kind, targetFpr, twoSided, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -37,7 +37,7 @@ internal static class FingerprintCommand
                 InputPooling = parse.GetValue(inputPooling)!,
                 Autoencoder = new AutoencoderOptions { Kind = parse.GetValue(kind) },
                 TargetFpr = parse.GetValue(targetFpr),
-                TwoSided = !parse.GetValue(oneSided),
+                TwoSided = parse.GetValue(twoSided),
                 Seed = parse.GetValue(seed),
             };
             var records = CommandRunner.ReadRecords(parse.GetValue(reference)!);

@@ -96,14 +96,5 @@ public sealed class DetectorInputs
             throw new ArgumentException($"{name} has no features per record ({tensor}).", name);
     }
 
-    private static FloatTensor? SelectRows(FloatTensor? tensor, ReadOnlySpan<int> rows)
-    {
-        if (tensor is null) return null;
-        var width = tensor.RecordLength;
-        var data = new float[rows.Length * width];
-        for (var i = 0; i < rows.Length; i++) tensor.Record(rows[i]).CopyTo(data.AsSpan(i * width, width));
-        var shape = (int[])tensor.Shape.Clone();
-        shape[0] = rows.Length;
-        return new FloatTensor(data, shape);
-    }
+    private static FloatTensor? SelectRows(FloatTensor? tensor, ReadOnlySpan<int> rows) => tensor?.Gather(rows);
 }
