@@ -61,6 +61,17 @@ for (var round = 0; round < 5; round++)
 }
 var overHttp = Median(rounds);
 
+// 3b. Two requests in flight: transport and serialisation of one overlap the scoring of the other.
+var concurrentRounds = new List<double>();
+for (var round = 0; round < 5; round++)
+{
+    var clock = Stopwatch.StartNew();
+    for (var i = 0; i < bodies.Length; i += 2)
+        await Task.WhenAll(PostNpy(bodies[i]), PostNpy(bodies[(i + 1) % bodies.Length]));
+    concurrentRounds.Add(bodies.Length * batch / clock.Elapsed.TotalSeconds);
+}
+var overHttpConcurrent = Median(concurrentRounds);
+
 // 4. Single-record verdicts at a steady rate (open loop: sent on schedule, whether or not earlier ones returned).
 var singles = Enumerable.Range(0, 200).Select(i =>
 {
@@ -97,5 +108,7 @@ Console.WriteLine($"| last blob landing → ready, CNN, {referenceRecords:N0} re
 Console.WriteLine($"| engine in-process, batches of {batch} (median of 5 rounds) | {engine:N0} records/s |");
 Console.WriteLine($"| loopback HTTP, .npy batches of {batch}, sequential (median of 5 rounds) | {overHttp:N0} records/s |");
 Console.WriteLine($"| ratio HTTP / in-process | {overHttp / engine:F2} |");
+Console.WriteLine($"| loopback HTTP, .npy batches of {batch}, two requests in flight (median of 5 rounds) | {overHttpConcurrent:N0} records/s |");
+Console.WriteLine($"| ratio HTTP (two in flight) / in-process | {overHttpConcurrent / engine:F2} |");
 Console.WriteLine($"| single-record verdicts at {rate}/s for {seconds} s ({achieved:F0}/s achieved, {latencies.Length:N0} requests) | p50 {Quantile(0.5):F2} ms, p90 {Quantile(0.9):F2} ms, p99 {Quantile(0.99):F2} ms, max {latencies[^1]:F2} ms |");
 Console.WriteLine($"\nload average at end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
