@@ -7,13 +7,15 @@ namespace NeuralFP.Functions.Http;
 internal sealed class RecordsBody : IDisposable
 {
     private readonly JsonDocument? _document;
+    private byte[]? _pooledJson;
     private readonly JsonElement _records;
     private readonly FloatTensor? _tensor;
     private readonly Dictionary<string, FloatTensor> _shaped = new(StringComparer.Ordinal);
 
-    private RecordsBody(JsonDocument document, JsonElement records)
+    private RecordsBody(JsonDocument document, JsonElement records, byte[] pooledJson)
     {
         _document = document;
+        _pooledJson = pooledJson;
         _records = records;
         Count = records.GetArrayLength();
     }
@@ -26,7 +28,8 @@ internal sealed class RecordsBody : IDisposable
 
     public int Count { get; }
 
-    public static RecordsBody FromJson(JsonDocument document, JsonElement records) => new(document, records);
+    /// <summary>Records in a JSON document that reads from <paramref name="pooledJson"/>, a pooled buffer returned on dispose.</summary>
+    public static RecordsBody FromJson(JsonDocument document, JsonElement records, byte[] pooledJson) => new(document, records, pooledJson);
 
     public static RecordsBody FromTensor(FloatTensor tensor) => new(tensor);
 
@@ -41,5 +44,13 @@ internal sealed class RecordsBody : IDisposable
         return tensor;
     }
 
-    public void Dispose() => _document?.Dispose();
+    public void Dispose()
+    {
+        _document?.Dispose();
+        if (_pooledJson is { } buffer)
+        {
+            _pooledJson = null;
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }

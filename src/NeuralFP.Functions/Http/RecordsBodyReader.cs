@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -21,10 +22,20 @@ internal static class RecordsBodyReader
         var isNpy = ClassifyContentType(request.ContentType);
         if (request.ContentLength > limits.MaxRequestBytes)
             throw TooLarge(request.ContentLength.Value, limits);
-        var bytes = await ReadBodyAsync(request, limits, cancellationToken).ConfigureAwait(false);
-        if (bytes.Length == 0)
-            throw new BadRequestException(isNpy ? "The request body is empty: send a float32 .npy file." : "The request body is empty: send {\"records\": [[…], …]}.");
-        var body = isNpy ? FromNpy(bytes) : FromJson(bytes);
+        var (buffer, length) = await ReadBodyAsync(request, limits, cancellationToken).ConfigureAwait(false);
+        RecordsBody body;
+        try
+        {
+            if (length == 0)
+                throw new BadRequestException(isNpy ? "The request body is empty: send a float32 .npy file." : "The request body is empty: send {\"records\": [[…], …]}.");
+            body = isNpy ? FromNpy(buffer.AsSpan(0, length)) : FromJson(buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        if (isNpy) ArrayPool<byte>.Shared.Return(buffer); // decoded into the tensor; a JSON document keeps reading it
         try
         {
             if (body.Count > limits.MaxRecordsPerRequest)
@@ -37,7 +48,7 @@ internal static class RecordsBodyReader
             throw;
         }
 
-        RecordsBody FromNpy(byte[] npy)
+        RecordsBody FromNpy(ReadOnlySpan<byte> npy)
         {
             var tensor = Npy.Read(npy);
             if (tensor.RecordLength > limits.MaxRecordValues)
@@ -45,12 +56,12 @@ internal static class RecordsBodyReader
             return RecordsBody.FromTensor(tensor);
         }
 
-        RecordsBody FromJson(byte[] json)
+        RecordsBody FromJson(byte[] json, int jsonLength)
         {
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+                document = JsonDocument.Parse(json.AsMemory(0, jsonLength), new JsonDocumentOptions { MaxDepth = 16 });
             }
             catch (JsonException e)
             {
@@ -64,7 +75,7 @@ internal static class RecordsBodyReader
                     throw new BadRequestException($"\"records\" must be an array of records; got {records.ValueKind.ToString().ToLowerInvariant()}.");
                 if (records.GetArrayLength() > 0 && CountValues(records[0], limits.MaxRecordValues) > limits.MaxRecordValues)
                     throw new InputTooLargeException("One record (values)", CountValues(records[0], long.MaxValue), limits.MaxRecordValues, SettingNames.MaxRecordValues);
-                return RecordsBody.FromJson(document, records);
+                return RecordsBody.FromJson(document, records, json);
             }
             catch
             {
@@ -88,23 +99,38 @@ internal static class RecordsBodyReader
         throw new UnsupportedContentTypeException(contentType);
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, ApiOptions limits, CancellationToken cancellationToken)
+    /// <summary>The whole body in a pooled buffer (the caller returns it): large bodies would otherwise churn the large-object heap on every request.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, ApiOptions limits, CancellationToken cancellationToken)
     {
         // Our own limit is the one users see; lift the server's so it does not answer first with a bare 413.
         var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = limits.MaxRequestBytes + 1;
 
-        using var buffer = new MemoryStream(request.ContentLength is long length ? (int)Math.Min(length, limits.MaxRequestBytes) : 64 * 1024);
-        var chunk = new byte[81920];
-        while (true)
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is long expected ? (int)Math.Min(expected + 1, limits.MaxRequestBytes + 1) : 64 * 1024);
+        var length = 0;
+        try
         {
-            var read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
-            if (read == 0) break;
-            if (buffer.Length + read > limits.MaxRequestBytes)
-                throw TooLarge(buffer.Length + read, limits);
-            buffer.Write(chunk, 0, read);
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, limits.MaxRequestBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0) return (buffer, length);
+                length += read;
+                if (length > limits.MaxRequestBytes)
+                    throw TooLarge(length, limits);
+            }
         }
-        return buffer.ToArray();
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     private static InputTooLargeException TooLarge(long actual, ApiOptions limits)

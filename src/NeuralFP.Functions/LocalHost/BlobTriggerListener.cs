@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using NeuralFP.Storage.Configuration;
@@ -59,7 +60,7 @@ internal sealed class BlobTriggerListener(
             var items = new List<BlobItem>();
             await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, pattern.BlobPrefix, ct).ConfigureAwait(false))
             {
-                if (pattern.Match(item.Name) is not null && (!_processed.TryGetValue(item.Name, out var etag) || etag != item.Properties.ETag?.ToString()))
+                if (pattern.Match(item.Name) is not null && (!_processed.TryGetValue(item.Name, out var etag) || etag != Normalized(item.Properties.ETag)))
                     items.Add(item);
             }
             return items;
@@ -103,14 +104,14 @@ internal sealed class BlobTriggerListener(
             foreach (var log in reply.Logs) logger.LogInformation("{Function} {Blob}: {Log}", function.Name, item.Name, log);
             if (reply.Succeeded)
             {
-                _processed[item.Name] = etag;
+                _processed[item.Name] = Normalized(new ETag(etag));
                 return;
             }
             logger.LogWarning("{Function} {Blob}: attempt {Attempt} of {Max} failed: {Reason}", function.Name, item.Name, attempt, queues.MaxDequeueCount, reply.Reason);
             await Task.Delay(Backoff.For(attempt, queues.VisibilityTimeout, settings.MaxBackoff), cancellationToken).ConfigureAwait(false);
         }
 
-        _processed[item.Name] = etag;
+        _processed[item.Name] = Normalized(new ETag(etag));
         logger.LogError("{Function} {Blob}: gave up after {Max} attempts; reported on {Poison}. Reason: {Reason}", function.Name, item.Name, queues.MaxDequeueCount, PoisonQueue, reply?.Reason);
         var poison = clients.Queues.GetQueueClient(PoisonQueue);
         var message = JsonSerializer.Serialize(new { FunctionId = function.Name, BlobType = "BlockBlob", ContainerName = pattern.Container, BlobName = item.Name, ETag = etag });
@@ -118,4 +119,8 @@ internal sealed class BlobTriggerListener(
         await resilience.ExecuteAsync(async ct => await poison.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await resilience.ExecuteAsync(async ct => await poison.SendMessageAsync(body, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
+
+    // Azurite lists ETags without quotes but returns them quoted in download headers; compare the bare value
+    // so a processed blob is not triggered again on every poll.
+    private static string Normalized(ETag? etag) => etag?.ToString().Trim('"') ?? "";
 }

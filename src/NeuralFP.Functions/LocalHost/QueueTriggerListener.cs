@@ -104,11 +104,12 @@ internal sealed class QueueTriggerListener(
 
     private async Task MoveToPoisonAsync(QueueMessage message, string reason, CancellationToken cancellationToken)
     {
-        // The original body goes to the poison queue unchanged, as the Functions host does; the reason goes to the log.
+        // The reason goes to the log (before the move, so it is there by the time anyone sees the poison
+        // message); the original body goes to the poison queue unchanged, as the Functions host does.
+        logger.LogError("{Function} message {MessageId} goes to {Poison} after {Count} attempts. Reason: {Reason}",
+            function.Name, message.MessageId, poison.Name, message.DequeueCount, reason);
         await resilience.ExecuteAsync(async ct => await poison.SendMessageAsync(message.MessageText, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await resilience.ExecuteAsync(async ct => await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        logger.LogError("{Function} message {MessageId} moved to {Poison} after {Count} attempts. Reason: {Reason}",
-            function.Name, message.MessageId, poison.Name, message.DequeueCount, reason);
     }
 
     private bool TryDecode(string raw, out string text)

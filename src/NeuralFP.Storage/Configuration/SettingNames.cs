@@ -68,9 +68,6 @@ public static class SettingNames
     /// <summary>How long registry rows are cached by the scoring path (0 = read on every request).</summary>
     public const string RegistryCacheMilliseconds = "NeuralFP__RegistryCacheMilliseconds";
 
-    /// <summary>ONNX Runtime intra-op threads per loaded scorer (0 = one per core).</summary>
-    public const string ScorerThreads = "NeuralFP__ScorerThreads";
-
     public const string StorageMaxRetries = "NeuralFP__Storage__MaxRetries";
     public const string StorageRetryDelayMilliseconds = "NeuralFP__Storage__RetryDelayMilliseconds";
     public const string StorageAttemptTimeoutSeconds = "NeuralFP__Storage__AttemptTimeoutSeconds";

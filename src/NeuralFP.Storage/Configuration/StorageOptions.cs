@@ -43,9 +43,6 @@ public sealed partial record StorageOptions
     /// <summary>How long the scoring path trusts a registry row before reading it again.</summary>
     public TimeSpan RegistryCacheDuration { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>ONNX Runtime intra-op threads per loaded scorer; 0 means one per core.</summary>
-    public int ScorerThreads { get; init; }
-
     public StorageResilienceOptions Resilience { get; init; } = new();
 
     public void Validate()
@@ -74,7 +71,6 @@ public sealed partial record StorageOptions
         Positive(MaxRecordsPerBatch, nameof(MaxRecordsPerBatch));
         if (FingerprintLease < TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(FingerprintLease), FingerprintLease, "The fingerprint lease must be at least 10 seconds.");
         if (RegistryCacheDuration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RegistryCacheDuration), RegistryCacheDuration, "The registry cache duration cannot be negative.");
-        if (ScorerThreads is < 0 or > 256) throw new ArgumentOutOfRangeException(nameof(ScorerThreads), ScorerThreads, "Scorer threads must be between 0 (one per core) and 256.");
         ArgumentNullException.ThrowIfNull(Resilience);
         Resilience.Validate();
         ArgumentNullException.ThrowIfNull(Drift);
@@ -103,7 +99,6 @@ public sealed partial record StorageOptions
             MaxRecordsPerBatch = SettingsReader.GetInt32(configuration, SettingNames.MaxRecordsPerBatch, defaults.MaxRecordsPerBatch),
             FingerprintLease = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.FingerprintLeaseSeconds, (long)defaults.FingerprintLease.TotalSeconds)),
             RegistryCacheDuration = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.RegistryCacheMilliseconds, (long)defaults.RegistryCacheDuration.TotalMilliseconds)),
-            ScorerThreads = SettingsReader.GetInt32(configuration, SettingNames.ScorerThreads, defaults.ScorerThreads),
             Resilience = new StorageResilienceOptions
             {
                 MaxRetries = SettingsReader.GetInt32(configuration, SettingNames.StorageMaxRetries, resilience.MaxRetries),

@@ -127,7 +127,6 @@ public sealed class ScorerCache : IDisposable
         // Requests score concurrently on the thread pool; intra-op threads that spin while idle steal the
         // cores those requests need, which shows as tail latency, so they sleep instead.
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        if (_options.ScorerThreads > 0) sessionOptions.IntraOpNumThreads = _options.ScorerThreads;
         var scorer = new FingerprintScorer(fingerprint, sessionOptions);
         _logger.LogInformation("Model {ModelId}: loaded fingerprint version {Version}.", record.ModelId, version);
         return new LoadedModel(record, version, scorer);

@@ -31,10 +31,13 @@ public sealed class AzuriteServer : IDisposable
         _location = Path.Combine(Path.GetTempPath(), "nfp-azurite-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_location);
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        var start = new ProcessStartInfo(azurite)
+        // A shell watchdog ends Azurite when this process is gone, even after a crash that skips Dispose.
+        var watchdog = $"\"$@\" & child=$!; while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
+        var start = new ProcessStartInfo("/bin/sh")
         {
             ArgumentList =
             {
+                "-c", watchdog, "azurite-watchdog", azurite,
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                 "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
                 "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",

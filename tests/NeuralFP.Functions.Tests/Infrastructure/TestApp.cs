@@ -57,7 +57,10 @@ public sealed class TestApp : IAsyncDisposable
         var app = FunctionsApp.Build(standalone ? [FunctionsApp.StandaloneSwitch] : [], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Configuration.AddInMemoryCollection(all);
+            // Later entries win, so callers can override the defaults above.
+            var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (key, value) in all) merged[key] = value;
+            builder.Configuration.AddInMemoryCollection(merged);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
             configure?.Invoke(builder);

@@ -26,7 +26,7 @@ public sealed class PoisonQueueTests : IAsyncLifetime
 
         Assert.Equal(message, Assert.Single(poisoned));
         Assert.Empty(await TestApp.PeekAllAsync(_app.Clients.ScoreRequests));
-        Assert.True(_app.Logs.Contains(LogLevel.Error, "moved to", _app.Names.ScoreRequestsPoison, "after 5 attempts", "no-such-model", "is unknown"));
+        Assert.True(_app.Logs.Contains(LogLevel.Error, "goes to", _app.Names.ScoreRequestsPoison, "after 5 attempts", "no-such-model", "is unknown"));
         // Each of the five deliveries was tried once: four retries were scheduled before the fifth failure poisoned it.
         Assert.Equal(4, _app.Logs.Entries.Count(e => e.Message.Contains("failed, retrying", StringComparison.Ordinal)));
         Assert.Empty(await TestApp.PeekAllAsync(_app.Clients.ScoreResults));
@@ -38,6 +38,6 @@ public sealed class PoisonQueueTests : IAsyncLifetime
     {
         await _app.SendAsync(_app.Clients.ScoreRequests, "{\"batch\":\"x\"}");
         await Eventually.UntilAsync(async () => (await TestApp.PeekAllAsync(_app.Clients.ScoreRequestsPoison)).Contains("{\"batch\":\"x\"}"), "the bad message to be poisoned");
-        Assert.True(_app.Logs.Contains(LogLevel.Error, "moved to", "batchId", "missing or invalid"));
+        Assert.True(_app.Logs.Contains(LogLevel.Error, "goes to", "batchId", "missing or invalid"));
     }
 }
