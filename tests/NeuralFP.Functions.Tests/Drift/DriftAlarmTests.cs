@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Core.Tensors;
+using NeuralFP.Storage.Drift;
 using NeuralFP.Functions.Tests.Infrastructure;
 using NeuralFP.TestData;
 using Xunit.Abstractions;
@@ -85,6 +87,8 @@ public sealed class DriftAlarmTests(DriftFixture fixture, ITestOutputHelper outp
         var model = JsonDocument.Parse(await App.Http.GetStringAsync($"api/models/{DriftFixture.StreamModel}")).RootElement;
         Assert.True(model.GetProperty("driftAlarm").GetBoolean());
         Assert.Equal(alarmed.GetProperty("alarmSince").GetDateTimeOffset(), model.GetProperty("driftAlarmSince").GetDateTimeOffset());
+        var row = await App.Services.GetRequiredService<DriftTracker>().GetAsync(DriftFixture.StreamModel, CancellationToken.None);
+        Assert.Equal((false, false), (row!.AlertPending, row.RegistryPending)); // everything the alarm owed is done
 
         // More noise keeps the alarm up without raising it again: one alert per alarm.
         await PostAsync(DriftFixture.StreamModel, noise.Slice(0, BatchSize));

@@ -61,8 +61,12 @@ public sealed class DriftTrackerTests : IAsyncLifetime
     [Fact]
     public async Task A_newer_version_starts_a_new_window_and_older_verdicts_are_ignored()
     {
-        await _tracker.RecordAsync(new DriftBatch("versions", 1, ExpectedRate, Outcomes(60, 1)), CancellationToken.None);
-        Assert.True((await _tracker.GetAsync("versions", CancellationToken.None))!.Alarm);
+        var raised = await _tracker.RecordAsync(new DriftBatch("versions", 1, ExpectedRate, Outcomes(60, 1)), CancellationToken.None);
+        var alarmed = await _tracker.GetAsync("versions", CancellationToken.None);
+        Assert.True(raised.Raised);
+        // The alarm's alert went out and nothing is left owed on the row.
+        Assert.Equal((true, 1, false, false), (alarmed!.Alarm, alarmed.AlarmsRaised, alarmed.AlertPending, alarmed.RegistryPending));
+        Assert.Contains(await TestApp.PeekAllAsync(_clients.Alerts), m => m.Contains("\"modelId\":\"versions\"", StringComparison.Ordinal));
 
         var newer = await _tracker.RecordAsync(new DriftBatch("versions", 2, ExpectedRate, Outcomes(10, 100)), CancellationToken.None);
         var stale = await _tracker.RecordAsync(new DriftBatch("versions", 1, ExpectedRate, Outcomes(10, 1)), CancellationToken.None);
