@@ -71,6 +71,16 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
     }
 
     [Fact]
+    public void The_build_that_made_the_fingerprint_has_a_span_with_model_id_and_version()
+    {
+        var builds = fixture.Spans("FingerprintModel");
+
+        var built = Assert.Single(builds, s => s.GetTagItem("neuralfp.model.version") is not null);
+        Assert.Equal((fixture.Ready.CurrentVersion, "datasource"), (built.GetTagItem("neuralfp.model.version"), built.GetTagItem("faas.trigger")));
+        Assert.NotEqual(ActivityStatusCode.Error, built.Status);
+    }
+
+    [Fact]
     public async Task Records_scored_and_ood_verdicts_are_counted_by_model_and_deciding_layer()
     {
         var scoredBefore = Sum("neuralfp.records.scored");
