@@ -32,7 +32,9 @@ public sealed class TelemetryFixture : IAsyncLifetime
             configure: builder =>
             {
                 builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));
-                builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_metrics));
+                // Exports only when a test collects (no periodic export), so each collection is one complete batch.
+                builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_metrics,
+                    reader => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = Timeout.Infinite));
                 builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(_logs));
             });
         await TestModels.UploadAsync(App, ModelId, TestModels.Cnn, TestModels.Reference());
@@ -50,12 +52,15 @@ public sealed class TelemetryFixture : IAsyncLifetime
 
     public IReadOnlyList<LogRecord> Logs() => Snapshot(_logs);
 
-    /// <summary>Collects the meters now and returns the latest export of <paramref name="name"/>'s points.</summary>
+    /// <summary>
+    /// Collects the meters now and returns <paramref name="name"/>'s points from that collection. Every app in the test
+    /// process has its own meter named NeuralFP, so one collection may hold several streams of the same name.
+    /// </summary>
     public IReadOnlyList<MetricPoint> Points(string name)
     {
+        var start = Snapshot(_metrics).Length;
         App.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        var latest = Snapshot(_metrics).LastOrDefault(m => m.Name == name);
-        return latest?.MetricPoints ?? [];
+        return Snapshot(_metrics).Skip(start).Where(m => m.Name == name).SelectMany(m => m.MetricPoints).ToList();
     }
 
     public static object? Tag(MetricPoint point, string key)
