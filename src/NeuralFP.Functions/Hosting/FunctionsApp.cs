@@ -74,7 +74,7 @@ public static class FunctionsApp
         services.AddSingleton(sp => new ScorerCache(
             sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<FingerprintStore>(), sp.GetRequiredService<StorageOptions>(),
             sp.GetRequiredService<ILogger<ScorerCache>>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ServiceTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<ServiceTelemetry>();
         services.AddSingleton<DriftStore>();
         services.AddSingleton(sp => new DriftAlarmPublisher(
             sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<ModelRegistry>(),

@@ -8,8 +8,10 @@ namespace NeuralFP.Storage.Telemetry;
 /// The service's own spans (<see cref="ActivitySource"/> "NeuralFP") and metrics (meter "NeuralFP"): records scored,
 /// OOD verdicts by the layer that decided them, scoring latency, fingerprint build duration, drift alarms.
 /// Queue depth and age are observable gauges fed by the app's queue poller (<see cref="QueueGauges"/>).
+/// The source, meter and instruments are process-wide, like the listeners that read them: a per-app meter would be
+/// merged with others of the same name by the SDK and silenced when any of them is disposed.
 /// </summary>
-public sealed class ServiceTelemetry : IDisposable
+public sealed class ServiceTelemetry
 {
     public const string Name = "NeuralFP";
 
@@ -19,38 +21,39 @@ public sealed class ServiceTelemetry : IDisposable
 
     public static readonly ActivitySource ActivitySource = new(Name, typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString());
 
-    private readonly bool _ownsMeter;
+    private static readonly Meter SharedMeter = new(Name, typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString());
 
-    public ServiceTelemetry(IMeterFactory? meterFactory = null)
-    {
-        Meter = meterFactory?.Create(Name) ?? new Meter(Name);
-        _ownsMeter = meterFactory is null;
-        RecordsScored = Meter.CreateCounter<long>("neuralfp.records.scored", "{record}", "Records judged, by model, source (http or queue) and detector.");
-        OodVerdicts = Meter.CreateCounter<long>("neuralfp.verdicts.ood", "{record}",
-            "Out-of-distribution verdicts, by model and the layer that decided them (the fired layer with the smallest p-value) or the detector.");
-        // Seconds: the SDK's default buckets are meant for milliseconds and would put every request in the first one.
-        ScoringDuration = Meter.CreateHistogram("neuralfp.scoring.duration", "s", "Time to score one request or queued batch.", tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
-        FingerprintBuildDuration = Meter.CreateHistogram("neuralfp.fingerprint.build.duration", "s", "Time to build a fingerprint, by model and outcome.", tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200] });
-        DriftAlarms = Meter.CreateCounter<long>("neuralfp.drift.alarms", "{alarm}", "Drift alarms raised, by model.");
-        Queues = new QueueGauges(Meter);
-    }
+    private static readonly Counter<long> SharedRecordsScored =
+        SharedMeter.CreateCounter<long>("neuralfp.records.scored", "{record}", "Records judged, by model, source (http or queue) and detector.");
 
-    public Meter Meter { get; }
+    private static readonly Counter<long> SharedOodVerdicts = SharedMeter.CreateCounter<long>("neuralfp.verdicts.ood", "{record}",
+        "Out-of-distribution verdicts, by model and the layer that decided them (the fired layer with the smallest p-value) or the detector.");
 
-    public Counter<long> RecordsScored { get; }
+    // Seconds: the SDK's default buckets are meant for milliseconds and would put every request in the first one.
+    private static readonly Histogram<double> SharedScoringDuration = SharedMeter.CreateHistogram("neuralfp.scoring.duration", "s", "Time to score one request or queued batch.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
-    public Counter<long> OodVerdicts { get; }
+    private static readonly Histogram<double> SharedBuildDuration = SharedMeter.CreateHistogram("neuralfp.fingerprint.build.duration", "s", "Time to build a fingerprint, by model and outcome.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200] });
 
-    public Histogram<double> ScoringDuration { get; }
+    private static readonly Counter<long> SharedDriftAlarms = SharedMeter.CreateCounter<long>("neuralfp.drift.alarms", "{alarm}", "Drift alarms raised, by model.");
 
-    public Histogram<double> FingerprintBuildDuration { get; }
+    private static readonly QueueGauges SharedQueues = new(SharedMeter);
 
-    public Counter<long> DriftAlarms { get; }
+    public Meter Meter => SharedMeter;
 
-    public QueueGauges Queues { get; }
+    public Counter<long> RecordsScored => SharedRecordsScored;
 
+    public Counter<long> OodVerdicts => SharedOodVerdicts;
+
+    public Histogram<double> ScoringDuration => SharedScoringDuration;
+
+    public Histogram<double> FingerprintBuildDuration => SharedBuildDuration;
+
+    public Counter<long> DriftAlarms => SharedDriftAlarms;
+
+    /// <summary>Readings by queue name (queue names differ between apps sharing a process, as in the tests).</summary>
+    public QueueGauges Queues => SharedQueues;
     /// <summary>Counts a batch of fingerprint verdicts: records scored, OOD verdicts by deciding layer, and the time it took.</summary>
     public void RecordVerdicts(string modelId, int version, string source, IReadOnlyList<Verdict> verdicts, TimeSpan elapsed)
     {
@@ -97,10 +100,5 @@ public sealed class ServiceTelemetry : IDisposable
             }
         }
         return layer ?? "unknown";
-    }
-
-    public void Dispose()
-    {
-        if (_ownsMeter) Meter.Dispose();
     }
 }
