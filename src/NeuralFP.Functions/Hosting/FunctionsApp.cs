@@ -132,17 +132,13 @@ public static class FunctionsApp
         });
 
         // Invocations from the Functions host (or the local host): not part of the public API.
-        app.MapPost("/" + FunctionNames.FingerprintModel, FingerprintModelHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.FingerprintModel, FunctionTelemetryFilter.BlobTrigger)).ExcludeFromDescription();
-        app.MapPost("/" + FunctionNames.ScoreBatch, ScoreBatchHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.ScoreBatch, FunctionTelemetryFilter.QueueTrigger)).ExcludeFromDescription();
-        app.MapPost("/" + FunctionNames.PublishAlerts, PublishAlertsHandler.HandleAsync).AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.PublishAlerts, FunctionTelemetryFilter.QueueTrigger)).ExcludeFromDescription();
+        app.MapPost("/" + FunctionNames.FingerprintModel, FingerprintModelHandler.HandleAsync).AsFunction(FunctionNames.FingerprintModel, FunctionTelemetryFilter.BlobTrigger).ExcludeFromDescription();
+        app.MapPost("/" + FunctionNames.ScoreBatch, ScoreBatchHandler.HandleAsync).AsFunction(FunctionNames.ScoreBatch, FunctionTelemetryFilter.QueueTrigger).ExcludeFromDescription();
+        app.MapPost("/" + FunctionNames.PublishAlerts, PublishAlertsHandler.HandleAsync).AsFunction(FunctionNames.PublishAlerts, FunctionTelemetryFilter.QueueTrigger).ExcludeFromDescription();
 
         var api = app.MapGroup("/api").AddEndpointFilter<ProblemFilter>();
         api.MapPost("/models/{modelId}/verdicts", VerdictsEndpoint.HandleAsync)
-            .AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Verdicts, FunctionTelemetryFilter.HttpTrigger))
+            .AsFunction(FunctionNames.Verdicts, FunctionTelemetryFilter.HttpTrigger)
             .WithName(FunctionNames.Verdicts)
             .WithSummary("Per-record out-of-distribution verdicts from the model's current fingerprint, or with ?detector=name from a detector fitted beside it.")
             .Accepts<RecordsRequest>("application/json", RecordsBodyReader.NpyContentType)
@@ -155,8 +151,7 @@ public static class FunctionsApp
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         api.MapPost("/match", MatchEndpoint.HandleAsync)
-            .AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Match, FunctionTelemetryFilter.HttpTrigger))
+            .AsFunction(FunctionNames.Match, FunctionTelemetryFilter.HttpTrigger)
             .WithName(FunctionNames.Match)
             .WithSummary("Ranks every ready model whose input shape the records fit by how well the batch matches its training distribution.")
             .Accepts<RecordsRequest>("application/json", RecordsBodyReader.NpyContentType)
@@ -167,15 +162,13 @@ public static class FunctionsApp
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         api.MapGet("/models", ModelsEndpoints.ListAsync)
-            .AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Models, FunctionTelemetryFilter.HttpTrigger))
+            .AsFunction(FunctionNames.Models, FunctionTelemetryFilter.HttpTrigger)
             .WithName(FunctionNames.Models)
             .WithSummary("Every model with its status, current version, layers, calibration and timestamps.")
             .Produces<ModelList>()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/models/{modelId}", ModelsEndpoints.GetAsync)
-            .AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Models, FunctionTelemetryFilter.HttpTrigger))
+            .AsFunction(FunctionNames.Models, FunctionTelemetryFilter.HttpTrigger)
             .WithName("Model")
             .WithSummary("One model's status, current version, layers, calibration and timestamps.")
             .Produces<ModelView>()
@@ -183,8 +176,7 @@ public static class FunctionsApp
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/models/{modelId}/drift", DriftEndpoint.HandleAsync)
-            .AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Drift, FunctionTelemetryFilter.HttpTrigger))
+            .AsFunction(FunctionNames.Drift, FunctionTelemetryFilter.HttpTrigger)
             .WithName(FunctionNames.Drift)
             .WithSummary("The drift test of the model's current fingerprint: its rolling window of verdicts, OOD rate, one-sided binomial p-value against the calibrated FPR, and alarm.")
             .Produces<DriftView>()
@@ -193,8 +185,7 @@ public static class FunctionsApp
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/models/{modelId}/report", ReportEndpoint.GetAsync)
-            .AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Report, FunctionTelemetryFilter.HttpTrigger))
+            .AsFunction(FunctionNames.Report, FunctionTelemetryFilter.HttpTrigger)
             .WithName(FunctionNames.Report)
             .WithSummary("The fingerprint report: per-layer histograms of held-out reconstruction errors with τ and μ, calibration figures and the recent OOD rate, as one self-contained HTML page.")
             .Produces<string>(StatusCodes.Status200OK, "text/html")
@@ -203,8 +194,7 @@ public static class FunctionsApp
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/models/{modelId}/report", ReportEndpoint.PostAsync)
-            .AddEndpointFilter<FunctionKeyFilter>()
-            .AddEndpointFilter(new FunctionTelemetryFilter(FunctionNames.Report, FunctionTelemetryFilter.HttpTrigger))
+            .AsFunction(FunctionNames.Report, FunctionTelemetryFilter.HttpTrigger)
             .WithName(FunctionNames.Report + "WithBatch")
             .WithSummary("The fingerprint report with the posted records marked on each layer's histogram (same body formats as verdicts).")
             .Accepts<RecordsRequest>("application/json", RecordsBodyReader.NpyContentType)
