@@ -169,16 +169,7 @@ public static class FingerprintBuilder
     private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, FloatTensor records, CancellationToken cancellationToken)
     {
         using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], fused.Select(f => f.ErrorOutputName).ToArray(), outputIsProbability: false);
-        var layers = fused.Count;
-        var interleaved = new float[records.Records * layers];
-        session.Run(records, interleaved, default, default, cancellationToken);
-        var byLayer = new float[layers][];
-        for (var l = 0; l < layers; l++)
-        {
-            byLayer[l] = new float[records.Records];
-            for (var r = 0; r < records.Records; r++) byLayer[l][r] = interleaved[r * layers + l];
-        }
-        return byLayer;
+        return session.RunByLayer(records, cancellationToken);
     }
 
     private static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);

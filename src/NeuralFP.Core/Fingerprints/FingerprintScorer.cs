@@ -117,15 +117,7 @@ public sealed class FingerprintScorer : IDisposable
     public MatchResult Match(string modelId, FloatTensor records, CancellationToken cancellationToken = default)
     {
         records = RecordValidator.Validate(records, InputShape);
-        var n = records.Records;
-        var errors = new float[n * LayerCount];
-        ComputeErrors(records, errors, default, default, cancellationToken);
-        var byLayer = new float[LayerCount][];
-        for (var l = 0; l < LayerCount; l++)
-        {
-            byLayer[l] = new float[n];
-            for (var r = 0; r < n; r++) byLayer[l][r] = errors[r * LayerCount + l];
-        }
+        var byLayer = _session.RunByLayer(records, cancellationToken);
         return ModelMatcher.Score(modelId, _rule, byLayer);
     }
 

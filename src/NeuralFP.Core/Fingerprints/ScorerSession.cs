@@ -59,6 +59,21 @@ internal sealed class ScorerSession : IDisposable
     public void Run(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, CancellationToken cancellationToken)
         => Run(records, errors, predictedClasses, maxProbabilities, raw: null, cancellationToken);
 
+    /// <summary>Per layer, every record's error ([layer][record]), as calibration and matching read them.</summary>
+    public float[][] RunByLayer(FloatTensor records, CancellationToken cancellationToken)
+    {
+        var n = records.Records;
+        var interleaved = new float[n * LayerCount];
+        Run(records, interleaved, default, default, cancellationToken);
+        var byLayer = new float[LayerCount][];
+        for (var l = 0; l < LayerCount; l++)
+        {
+            byLayer[l] = new float[n];
+            for (var r = 0; r < n; r++) byLayer[l][r] = interleaved[r * LayerCount + l];
+        }
+        return byLayer;
+    }
+
     /// <summary>
     /// One run that also returns the model's first output and every extra output in full, as
     /// [N, width] tensors (for the detectors that score from the same forward pass).

@@ -115,16 +115,10 @@ public sealed class FingerprintJob(
                 await fingerprints.DeleteAsync(modelId, version, cancellationToken).ConfigureAwait(false);
                 return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Superseded, version, $"Superseded by version {current.BuildingVersion}.");
             }
-            var ready = current with
+            var ready = current.AsReady() with
             {
-                Status = ModelStatus.Ready,
-                FailureReason = null,
-                FailureIsPermanent = false,
                 CurrentVersion = version,
                 CurrentHashes = hashes,
-                BuildingVersion = null,
-                BuildingHashes = null,
-                BuildStartedAt = null,
                 Layers = layers,
                 InputShape = inputShape,
                 Calibration = calibration,
@@ -154,7 +148,7 @@ public sealed class FingerprintJob(
                 if (record.Status != ModelStatus.Ready)
                 {
                     // Content was put back to what is current (e.g. after a failed re-upload): current serves again.
-                    var restored = record with { Status = ModelStatus.Ready, FailureReason = null, FailureIsPermanent = false, BuildingVersion = null, BuildingHashes = null, BuildStartedAt = null };
+                    var restored = record.AsReady();
                     if (await registry.TryUpdateAsync(restored, cancellationToken).ConfigureAwait(false) is null) continue;
                 }
                 return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.Unchanged, current, $"Version {current} already fingerprints this content."));

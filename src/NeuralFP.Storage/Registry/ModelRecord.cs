@@ -46,4 +46,15 @@ public sealed record ModelRecord
 
     /// <summary>The row's ETag when read; updates succeed only if the row has not changed since.</summary>
     public ETag ETag { get; init; }
+
+    /// <summary>This row with its current version serving: no build in progress, no failure.</summary>
+    public ModelRecord AsReady() => this with
+    {
+        Status = ModelStatus.Ready,
+        FailureReason = null,
+        FailureIsPermanent = false,
+        BuildingVersion = null,
+        BuildingHashes = null,
+        BuildStartedAt = null,
+    };
 }
