@@ -19,7 +19,6 @@ public static class AppOptions
         Add<StorageResilienceOptions>(services, configuration, ReadResilience, o => o.Validate());
         Add<ServiceOptions>(services, configuration, ReadService, o => o.Validate());
         Add<ApiOptions>(services, configuration, ReadApi, o => o.Validate());
-        Add<MonitoringOptions>(services, configuration, ReadMonitoring, o => o.Validate());
         return services;
     }
 
@@ -82,7 +81,9 @@ public static class AppOptions
         drift.Alpha = SettingsReader.GetDouble(configuration, SettingNames.DriftAlpha, drift.Alpha);
         // A small window lowers the default minimum to fit it.
         drift.MinimumRecords = SettingsReader.GetInt32(configuration, SettingNames.DriftMinimumRecords, Math.Min(drift.MinimumRecords, drift.WindowSize));
-        drift.FlushInterval = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.DriftFlushMilliseconds, (long)drift.FlushInterval.TotalMilliseconds));
+        // Verdict outcomes are written during each request: a scale-to-zero app has no background flusher, and
+        // outcomes buffered in memory would be lost when an instance is scaled in.
+        drift.FlushInterval = TimeSpan.Zero;
     }
 
     internal static void ReadApi(ApiOptions options, IConfiguration configuration)
@@ -92,9 +93,6 @@ public static class AppOptions
         options.MaxRecordValues = SettingsReader.GetInt32(configuration, SettingNames.MaxRecordValues, options.MaxRecordValues);
         options.FunctionKey = SettingsReader.GetString(configuration, SettingNames.FunctionKey);
     }
-
-    internal static void ReadMonitoring(MonitoringOptions options, IConfiguration configuration)
-        => options.QueueMetricsInterval = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.QueueMetricsSeconds, (long)options.QueueMetricsInterval.TotalSeconds));
 
     private static Uri? ReadUri(IConfiguration configuration, string setting)
     {
