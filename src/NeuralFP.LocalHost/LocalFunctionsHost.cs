@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuralFP.LocalHost.Functions;
@@ -165,6 +166,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             grpc.MaxSendMessageSize = null;
         });
         builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         ListenOptions? grpcListen = null, httpListen = null;
         var http = new Uri(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -178,7 +180,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             });
             kestrel.Listen(Address(http.Host), http.Port, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Protocols = HttpProtocols.Http1; // no TLS here, so no HTTP/2 negotiation either
                 httpListen = listen;
             });
         });

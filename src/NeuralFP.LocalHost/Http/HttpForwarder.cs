@@ -113,6 +113,7 @@ internal sealed class HttpForwarder(
 
     private static Task Problem(HttpContext context, int status, string detail)
     {
+        context.Response.Clear(); // drop what a failed forward may have copied (Content-Length...)
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(
             new { type = "about:blank", title = "Local host", status, detail }, (JsonSerializerOptions?)null, "application/problem+json");
