@@ -22,7 +22,7 @@ public sealed class FunctionKeyTests : IAsyncLifetime
         await Problems.AssertProblemAsync(await _app.Http.GetAsync("api/models"), HttpStatusCode.Unauthorized, FunctionKeyMiddleware.HeaderName);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "api/models") { Headers = { { FunctionKeyMiddleware.HeaderName, Key + "x" } } };
         await Problems.AssertProblemAsync(await _app.Http.SendAsync(wrong), HttpStatusCode.Unauthorized);
-        await Problems.AssertProblemAsync(await _app.Http.PostAsync("ScoreBatch", new StringContent("{}")), HttpStatusCode.Unauthorized);
+        await Problems.AssertProblemAsync(await _app.Http.PostAsync("api/match", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.Unauthorized);
     }
 
     [Fact]

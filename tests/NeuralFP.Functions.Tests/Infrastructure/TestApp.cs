@@ -103,11 +103,13 @@ public sealed class TestApp : IAsyncDisposable
             });
             return new TestApp(host, services, names, logs, hostJson, worker);
         }
-        catch
+        catch (Exception e)
         {
             File.Delete(hostJson);
             await services.DisposeAsync();
-            throw;
+            // The worker's own output (stdout, stderr, its logs) says why it did not start.
+            throw new InvalidOperationException($"The app did not start: {e.Message}{Environment.NewLine}" +
+                string.Join(Environment.NewLine, logs.Entries.TakeLast(40).Select(l => $"{l.Level} {l.Category}: {l.Message}")), e);
         }
     }
 
@@ -172,6 +174,9 @@ public sealed class TestApp : IAsyncDisposable
         }
         await _services.DisposeAsync();
         File.Delete(_hostJson);
+        // The host's and the worker's log lines, beside the test output, for the test that failed.
+        var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "app-logs")).FullName;
+        await File.WriteAllLinesAsync(Path.Combine(folder, Names.Prefix + ".log"), Logs.Entries.Select(l => $"{l.Level} {l.Category}: {l.Message}"));
     }
 }
 
