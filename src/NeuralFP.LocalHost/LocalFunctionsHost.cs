@@ -140,11 +140,23 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        foreach (var trigger in _triggers) await trigger.DisposeAsync().ConfigureAwait(false);
+        var failures = new List<Exception>();
+        foreach (var trigger in _triggers)
+        {
+            try
+            {
+                await trigger.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failures.Add(e); // the worker must still be stopped below
+            }
+        }
         await _supervisor.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _forwarder.Dispose();
+        if (failures.Count > 0) throw new AggregateException("Stopping the host's triggers failed.", failures);
     }
 
     private static int Port(ListenOptions? listen) =>
