@@ -179,6 +179,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         });
         builder.Services.AddSingleton<WorkerRegistry>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        // A library does not take the process's Ctrl+C / SIGTERM: whoever owns the host disposes it.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         ListenOptions? grpcListen = null, httpListen = null;
         var http = new Uri(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -212,5 +214,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     {
         var host = new Uri(url).Host;
         return host is "*" or "+" or "0.0.0.0" ? "127.0.0.1" : host;
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals to the application.</summary>
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

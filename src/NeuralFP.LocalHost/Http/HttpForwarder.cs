@@ -124,8 +124,9 @@ internal sealed class HttpForwarder(
     {
         var incoming = context.Request;
         var outgoing = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(workerUri, incoming.PathBase + incoming.Path + incoming.QueryString));
-        if (incoming.ContentLength is > 0 || incoming.Headers.TransferEncoding.Count > 0)
-            outgoing.Content = new StreamContent(new NonClosingStream(incoming.Body));
+        // A body, or content headers without one (Content-Type on an empty body): both go on as sent.
+        if (incoming.ContentLength is not null || incoming.Headers.TransferEncoding.Count > 0 || incoming.ContentType is not null)
+            outgoing.Content = incoming.ContentLength == 0 ? new ByteArrayContent([]) : new StreamContent(new NonClosingStream(incoming.Body));
         foreach (var (name, value) in incoming.Headers)
         {
             if (HopByHop.Contains(name)) continue;
