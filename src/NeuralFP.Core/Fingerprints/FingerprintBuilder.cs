@@ -16,28 +16,54 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 public static class FingerprintBuilder
 {
-    /// <exception cref="OnnxModelException">The model cannot be fingerprinted.</exception>
-    /// <exception cref="InvalidRecordsException">The reference does not fit the model's input.</exception>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="FingerprintInputException">The model, the reference or the options must change (or a build limit is exceeded); never worth a retry.</exception>
     public static Task<Fingerprint> BuildAsync(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        => BuildAsync(modelOnnx, reference, options, new BuildLimits(), progress, cancellationToken);
+
+    /// <inheritdoc cref="BuildAsync(ReadOnlyMemory{byte}, FloatTensor, FingerprintOptions, IProgress{string}?, CancellationToken)"/>
+    /// <param name="limits">What the build may cost; checked from the options and the model's shapes before any work.</param>
+    public static Task<Fingerprint> BuildAsync(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, BuildLimits limits, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(limits);
         // CPU-bound work: keep it off the caller's thread (HTTP/queue handlers await this).
-        return Task.Run(() => Build(modelOnnx, reference, options, progress, cancellationToken).Fingerprint, cancellationToken);
+        return Task.Run(() => Build(modelOnnx, reference, options, progress, cancellationToken, limits).Fingerprint, cancellationToken);
     }
 
     /// <summary>The artifact with the in-memory autoencoders it was fused from (tests compare the two paths).</summary>
     internal sealed record Outcome(Fingerprint Fingerprint, IReadOnlyList<Autoencoder> Autoencoders);
 
-    internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken)
+    internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null)
     {
-        options.Validate();
+        try
+        {
+            return BuildClassified(modelOnnx, reference, options, progress, cancellationToken, limits ?? new BuildLimits());
+        }
+        // Errors Core raises about its inputs are the uploader's to fix: one type says so to every caller.
+        catch (OnnxModelException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Model, $"model.onnx: {e.Message}", e);
+        }
+        catch (NpyFormatException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Reference, $"reference.npy: {e.Message}", e);
+        }
+        catch (InvalidRecordsException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Reference, $"reference.npy does not fit the model: {e.Message}", e);
+        }
+    }
+
+    private static Outcome BuildClassified(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits limits)
+    {
+        ValidateOptions(options);
         var clock = Stopwatch.StartNew();
         var model = OnnxModel.Load(modelOnnx);
         reference = RecordValidator.Validate(reference, model.InputShape);
         if (reference.Records < FingerprintOptions.MinReferenceRecords)
             throw new InvalidRecordsException($"The reference holds {reference.Records} records; at least {FingerprintOptions.MinReferenceRecords} are needed to calibrate thresholds (a few thousand are better).");
+        ReferenceCheck.RequireVariation(reference);
 
         var layerNames = options.Layers is { Count: > 0 } chosen ? chosen : model.AutoLayers();
         var specs = layerNames.Select(name => new LayerSpec(name, PoolingFor(model, name, options))).ToArray();
@@ -49,6 +75,9 @@ public static class FingerprintBuilder
         var extractionSpecs = head is null || specs.Any(s => s.Name == head.PenultimateTensor)
             ? specs
             : [.. specs, new LayerSpec(head.PenultimateTensor, PoolingSpec.None)];
+
+        var estimate = Estimate(model, modelOnnx.Length, specs, extractionSpecs, reference.Records, (long)reference.Data.Length * sizeof(float), options);
+        estimate.Check(limits);
 
         ActivationSet activations;
         IReadOnlyList<int[]> tapShapes;
@@ -131,6 +160,26 @@ public static class FingerprintBuilder
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {rule.RealisedFpr:P2} (target {options.TargetFpr:P2}).");
         return new Outcome(fingerprint, autoencoders);
+    }
+
+    private static void ValidateOptions(FingerprintOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Options, $"fingerprint.json: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The build's cost from the model's shapes, before any data is touched (see <see cref="BuildEstimate"/>).</summary>
+    private static BuildEstimate Estimate(OnnxModel model, long modelBytes, LayerSpec[] specs, IReadOnlyList<LayerSpec> extractionSpecs, long records, long referenceBytesHeld, FingerprintOptions options)
+    {
+        TapRewriter.RequireTappable(model, [.. extractionSpecs.Select(s => s.Name)]);
+        var taps = extractionSpecs.Select(s => (s.Name, model.Layer(s.Name).Shape!, s.Pooling, specs.Contains(s))).ToArray();
+        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options);
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>

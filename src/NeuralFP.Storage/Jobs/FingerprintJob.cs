@@ -242,7 +242,7 @@ public sealed class FingerprintJob(
         }
     }
 
-    private static bool IsBadInput(Exception e) => e is OnnxModelException or NpyFormatException or InvalidRecordsException or InvalidFingerprintOptionsException;
+    private static bool IsBadInput(Exception e) => e is FingerprintInputException or OnnxModelException or NpyFormatException or InvalidRecordsException or InvalidFingerprintOptionsException;
 
     private static string Describe(Exception e) => e switch
     {
