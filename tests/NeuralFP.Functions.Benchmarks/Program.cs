@@ -4,9 +4,10 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Blobs;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Scoring;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Scoring;
 using NeuralFP.TestData;
 
 // dotnet run -c Release --project tests/NeuralFP.Functions.Benchmarks [-- rate seconds reference-records]
@@ -17,7 +18,7 @@ const string modelId = "fmnist-cnn";
 const int batch = 256;
 
 Console.WriteLine($"NeuralFP service benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start");
-await using var app = await TestApp.StartAsync(settings: [StorageNames.Setting(NeuralFP.Storage.Configuration.SettingNames.RegistryCacheMilliseconds, "2000")]);
+await using var app = await TestApp.StartAsync(settings: [StorageNames.Setting(NeuralFP.Functions.Hosting.SettingNames.RegistryCacheMilliseconds, "2000")]);
 var train = FashionMnist.Train().Take(referenceRecords).Images;
 var test = FashionMnist.Test();
 

@@ -1,21 +1,20 @@
-using Microsoft.Extensions.Configuration;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.Configuration;
 
 /// <summary>Limits on what one HTTP request may carry, and the local function key. Validated at start-up.</summary>
 public sealed record ApiOptions
 {
-    public long MaxRequestBytes { get; init; } = 16L << 20;
+    public long MaxRequestBytes { get; set; } = 16L << 20;
 
-    public int MaxRecordsPerRequest { get; init; } = 4096;
+    public int MaxRecordsPerRequest { get; set; } = 4096;
 
     /// <summary>Largest record (values per record, the product of its dimensions).</summary>
-    public int MaxRecordValues { get; init; } = 1 << 20;
+    public int MaxRecordValues { get; set; } = 1 << 20;
 
     /// <summary>When set, every function except health and the OpenAPI document needs this key in <c>x-functions-key</c> (or <c>?code=</c>).
     /// In Azure the Functions host checks keys itself and this stays unset.</summary>
-    public string? FunctionKey { get; init; }
+    public string? FunctionKey { get; set; }
 
     public void Validate()
     {
@@ -27,19 +26,5 @@ public sealed record ApiOptions
             throw new ArgumentOutOfRangeException(nameof(MaxRecordValues), MaxRecordValues, $"{SettingNames.MaxRecordValues} must be at least 1.");
         if (FunctionKey is { Length: < 16 })
             throw new ArgumentException($"{SettingNames.FunctionKey} must be at least 16 characters when set.", nameof(FunctionKey));
-    }
-
-    public static ApiOptions FromConfiguration(IConfiguration configuration)
-    {
-        var defaults = new ApiOptions();
-        var options = new ApiOptions
-        {
-            MaxRequestBytes = SettingsReader.GetInt64(configuration, SettingNames.MaxRequestBytes, defaults.MaxRequestBytes),
-            MaxRecordsPerRequest = SettingsReader.GetInt32(configuration, SettingNames.MaxRecordsPerRequest, defaults.MaxRecordsPerRequest),
-            MaxRecordValues = SettingsReader.GetInt32(configuration, SettingNames.MaxRecordValues, defaults.MaxRecordValues),
-            FunctionKey = SettingsReader.GetString(configuration, SettingNames.FunctionKey),
-        };
-        options.Validate();
-        return options;
     }
 }

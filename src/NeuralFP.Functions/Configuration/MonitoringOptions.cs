@@ -1,4 +1,4 @@
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.Configuration;
 
@@ -6,21 +6,11 @@ namespace NeuralFP.Functions.Configuration;
 public sealed record MonitoringOptions
 {
     /// <summary>0 turns the polling off (the gauges then report nothing).</summary>
-    public TimeSpan QueueMetricsInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan QueueMetricsInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     public void Validate()
     {
         if (QueueMetricsInterval < TimeSpan.Zero || QueueMetricsInterval > TimeSpan.FromHours(1))
             throw new ArgumentOutOfRangeException(nameof(QueueMetricsInterval), QueueMetricsInterval, $"{SettingNames.QueueMetricsSeconds} must be between 0 (off) and 3600.");
-    }
-
-    public static MonitoringOptions FromConfiguration(IConfiguration configuration)
-    {
-        var options = new MonitoringOptions
-        {
-            QueueMetricsInterval = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.QueueMetricsSeconds, (long)new MonitoringOptions().QueueMetricsInterval.TotalSeconds)),
-        };
-        options.Validate();
-        return options;
     }
 }

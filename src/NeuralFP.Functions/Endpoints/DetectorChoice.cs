@@ -1,6 +1,6 @@
 using NeuralFP.Core.Detectors;
 using NeuralFP.Functions.Http;
-using NeuralFP.Storage.Scoring;
+using NeuralFP.Application.Scoring;
 
 namespace NeuralFP.Functions.Endpoints;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using NeuralFP.Functions.Monitoring;
-using NeuralFP.Storage.Serialization;
+using NeuralFP.Application.Serialization;
 
 namespace NeuralFP.Functions.Endpoints;
 

@@ -2,8 +2,9 @@ using System.Reflection;
 using Microsoft.AspNetCore.Mvc;
 using NeuralFP.Functions.Endpoints.Contracts;
 using NeuralFP.Functions.Hosting;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Serialization;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Serialization;
 
 namespace NeuralFP.Functions.Endpoints;
 
@@ -12,7 +13,7 @@ internal static class HealthEndpoint
 {
     private static readonly string Version = typeof(HealthEndpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    public static async Task<IResult> HandleAsync([FromServices] ModelRegistry registry, [FromServices] AppMode mode, [FromServices] ILogger<HealthReport> logger, CancellationToken cancellationToken)
+    public static async Task<IResult> HandleAsync([FromServices] IModelRegistry registry, [FromServices] AppMode mode, [FromServices] ILogger<HealthReport> logger, CancellationToken cancellationToken)
     {
         try
         {

@@ -4,7 +4,7 @@ using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Configuration;
 using NeuralFP.Functions.Endpoints.Contracts;
 using NeuralFP.Functions.Http;
-using NeuralFP.Storage.Scoring;
+using NeuralFP.Application.Scoring;
 
 namespace NeuralFP.Functions.Endpoints;
 
@@ -36,6 +36,6 @@ internal static class MatchEndpoint
         }
         if (matches.Count == 0)
             throw new InvalidRecordsException("No ready model accepts these records: " + string.Join("; ", skipped.Select(s => $"{s.ModelId}: {s.Reason}")));
-        return Results.Json(new MatchResponse(body.Count, ModelMatcher.Rank(matches), skipped), Storage.Serialization.JsonDefaults.Options);
+        return Results.Json(new MatchResponse(body.Count, ModelMatcher.Rank(matches), skipped), Application.Serialization.JsonDefaults.Options);
     }
 }

@@ -1,21 +1,22 @@
 using Microsoft.AspNetCore.Mvc;
 using NeuralFP.Functions.Endpoints.Contracts;
-using NeuralFP.Storage.Errors;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Serialization;
+using NeuralFP.Application.Errors;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Serialization;
 
 namespace NeuralFP.Functions.Endpoints;
 
 /// <summary><c>GET /api/models</c> and <c>GET /api/models/{modelId}</c>: registry rows, read fresh (not from the scoring cache).</summary>
 internal static class ModelsEndpoints
 {
-    public static async Task<IResult> ListAsync([FromServices] ModelRegistry registry, CancellationToken cancellationToken)
+    public static async Task<IResult> ListAsync([FromServices] IModelRegistry registry, CancellationToken cancellationToken)
     {
         var records = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
         return Results.Json(new ModelList(records.Select(ModelView.From).ToList()), JsonDefaults.Options);
     }
 
-    public static async Task<IResult> GetAsync(string modelId, [FromServices] ModelRegistry registry, CancellationToken cancellationToken)
+    public static async Task<IResult> GetAsync(string modelId, [FromServices] IModelRegistry registry, CancellationToken cancellationToken)
     {
         ModelIds.Validate(modelId);
         var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false) ?? throw new ModelNotFoundException(modelId);

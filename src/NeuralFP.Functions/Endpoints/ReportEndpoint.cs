@@ -5,9 +5,9 @@ using NeuralFP.Functions.Configuration;
 using NeuralFP.Functions.Http;
 using NeuralFP.Functions.Monitoring;
 using NeuralFP.Functions.Reports;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Scoring;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Scoring;
+using NeuralFP.Application.Telemetry;
 
 namespace NeuralFP.Functions.Endpoints;
 

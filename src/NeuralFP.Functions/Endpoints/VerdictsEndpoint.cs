@@ -6,11 +6,11 @@ using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Configuration;
 using NeuralFP.Functions.Endpoints.Contracts;
 using NeuralFP.Functions.Http;
-using NeuralFP.Storage.Drift;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Scoring;
-using NeuralFP.Storage.Serialization;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Application.Drift;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Scoring;
+using NeuralFP.Application.Serialization;
+using NeuralFP.Application.Telemetry;
 
 namespace NeuralFP.Functions.Endpoints;
 

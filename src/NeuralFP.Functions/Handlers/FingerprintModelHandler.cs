@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using NeuralFP.Functions.Invocations;
-using NeuralFP.Storage.Blobs;
-using NeuralFP.Storage.Jobs;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Jobs;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Telemetry;
 
 namespace NeuralFP.Functions.Handlers;
 

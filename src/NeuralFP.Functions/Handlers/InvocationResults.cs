@@ -1,6 +1,6 @@
 using System.Text.Json;
 using NeuralFP.Functions.Invocations;
-using NeuralFP.Storage.Serialization;
+using NeuralFP.Application.Serialization;
 
 namespace NeuralFP.Functions.Handlers;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NeuralFP.Functions.Invocations;
-using NeuralFP.Storage.Drift;
-using NeuralFP.Storage.Serialization;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Application.Drift;
+using NeuralFP.Application.Serialization;
+using NeuralFP.Application.Telemetry;
 
 namespace NeuralFP.Functions.Handlers;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NeuralFP.Functions.Invocations;
-using NeuralFP.Storage.Jobs;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Application.Jobs;
+using NeuralFP.Application.Telemetry;
 
 namespace NeuralFP.Functions.Handlers;
 

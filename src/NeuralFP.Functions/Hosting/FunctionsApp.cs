@@ -4,18 +4,13 @@ using NeuralFP.Functions.Endpoints.Contracts;
 using NeuralFP.Functions.Handlers;
 using NeuralFP.Functions.Http;
 using NeuralFP.Functions.LocalHost;
-using NeuralFP.Storage.Blobs;
 using NeuralFP.Functions.Monitoring;
 using NeuralFP.Functions.Telemetry;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Drift;
-using NeuralFP.Storage.Fingerprints;
-using NeuralFP.Storage.Jobs;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Resilience;
-using NeuralFP.Storage.Results;
-using NeuralFP.Storage.Scoring;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Application.Drift;
+using NeuralFP.Application.Jobs;
+using NeuralFP.Application.Scoring;
+using NeuralFP.Application.Telemetry;
+using NeuralFP.Azure;
 
 namespace NeuralFP.Functions.Hosting;
 
@@ -50,10 +45,8 @@ public static class FunctionsApp
         OpenTelemetrySetup.Add(builder.Services, builder.Configuration, builder.Environment, mode);
 
         var app = builder.Build();
-        // Fail at start-up, with the setting's name, rather than on the first request.
-        _ = app.Services.GetRequiredService<StorageClients>();
-        _ = app.Services.GetRequiredService<ApiOptions>();
-        _ = app.Services.GetRequiredService<MonitoringOptions>();
+        // Options are validated when the app starts (ValidateOnStart); the clients are made now so a bad account fails here too.
+        _ = app.Services.GetRequiredService<Azure.Configuration.StorageClients>();
         MapEndpoints(app);
         return app;
     }
@@ -62,38 +55,22 @@ public static class FunctionsApp
     {
         services.AddSingleton(mode);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => StorageOptions.FromConfiguration(configuration));
-        services.AddSingleton(_ => ApiOptions.FromConfiguration(configuration));
-        services.AddSingleton(_ => MonitoringOptions.FromConfiguration(configuration));
-        services.AddSingleton(sp => new StorageResilience(sp.GetRequiredService<StorageOptions>().Resilience, sp.GetRequiredService<ILogger<StorageResilience>>()));
-        services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, sp.GetRequiredService<StorageOptions>()));
-        services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<ModelBlobStore>();
-        services.AddSingleton<FingerprintStore>();
-        services.AddSingleton<ResultsStore>();
-        services.AddSingleton(sp => new ScorerCache(
-            sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<FingerprintStore>(), sp.GetRequiredService<StorageOptions>(),
-            sp.GetRequiredService<ILogger<ScorerCache>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddAppOptions(configuration);
+        services.AddStorageAdapters();
+        services.AddSingleton<ScorerCache>();
         services.AddSingleton<ServiceTelemetry>();
-        services.AddSingleton<DriftStore>();
         services.AddSingleton(sp => new DriftAlarmPublisher(
-            sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<ModelRegistry>(),
-            sp.GetRequiredService<DriftStore>(), sp.GetRequiredService<ILogger<DriftAlarmPublisher>>()));
+            sp.GetRequiredService<Application.Ports.IDriftAlertSender>(), sp.GetRequiredService<Application.Ports.IModelRegistry>(),
+            sp.GetRequiredService<Application.Ports.IDriftStore>(), sp.GetRequiredService<ILogger<DriftAlarmPublisher>>()));
         services.AddSingleton(sp => new DriftTracker(
-            sp.GetRequiredService<DriftStore>(), sp.GetRequiredService<DriftAlarmPublisher>(), sp.GetRequiredService<StorageOptions>().Drift,
+            sp.GetRequiredService<Application.Ports.IDriftStore>(), sp.GetRequiredService<DriftAlarmPublisher>(), sp.GetRequiredService<Application.Configuration.ServiceOptions>().Drift,
             sp.GetRequiredService<ServiceTelemetry>(), sp.GetRequiredService<ILogger<DriftTracker>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DriftRecorder(sp.GetRequiredService<DriftTracker>(), sp.GetRequiredService<ILogger<DriftRecorder>>()));
         services.AddSingleton<DriftReader>();
         services.AddHostedService<DriftFlushService>();
         services.AddHostedService<QueueMetricsService>();
-        services.AddSingleton(sp => new FingerprintJob(
-            sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<ModelBlobStore>(), sp.GetRequiredService<FingerprintStore>(),
-            sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<ILogger<FingerprintJob>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ServiceTelemetry>()));
-        services.AddSingleton(sp => new ScoreBatchJob(
-            sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<StorageResilience>(), sp.GetRequiredService<ScorerCache>(),
-            sp.GetRequiredService<ResultsStore>(), sp.GetRequiredService<ILogger<ScoreBatchJob>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<DriftTracker>(), sp.GetRequiredService<ServiceTelemetry>()));
+        services.AddSingleton<FingerprintJob>();
+        services.AddSingleton<ScoreBatchJob>();
         services.AddSingleton<StorageInitializer>();
         services.AddSingleton<FunctionKeyFilter>();
         services.AddSingleton<ProblemFilter>();

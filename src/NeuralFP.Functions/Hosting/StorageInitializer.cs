@@ -1,5 +1,6 @@
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Resilience;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Azure.Resilience;
 
 namespace NeuralFP.Functions.Hosting;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
-using NeuralFP.Storage.Errors;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Errors;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Http;
 

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Configuration;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Errors;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Application.Errors;
 
 namespace NeuralFP.Functions.Http;
 

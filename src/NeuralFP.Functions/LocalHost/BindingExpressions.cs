@@ -1,6 +1,9 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Configuration;
+
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.LocalHost;
 

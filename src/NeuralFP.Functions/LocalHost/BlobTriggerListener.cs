@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Resilience;
+using global::Azure.Storage.Blobs;
+using global::Azure.Storage.Blobs.Models;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Azure.Resilience;
 
 namespace NeuralFP.Functions.LocalHost;
 
@@ -94,7 +95,7 @@ internal sealed class BlobTriggerListener(
                     (bytes, etag, contentType) = (content.Content.ToArray(), content.Details.ETag.ToString(), content.Details.ContentType);
                 }
             }
-            catch (Azure.RequestFailedException e) when (e.Status == 404)
+            catch (global::Azure.RequestFailedException e) when (e.Status == 404)
             {
                 return; // Deleted since listing: nothing to trigger on.
             }

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using NeuralFP.Functions.Configuration;
 using NeuralFP.Functions.Hosting;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Resilience;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Azure.Resilience;
 
 namespace NeuralFP.Functions.LocalHost;
 

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Configuration;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Configuration;
+
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.LocalHost;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Azure.Storage.Queues;
-using NeuralFP.Storage.Resilience;
+using global::Azure.Storage.Queues;
+using NeuralFP.Azure.Resilience;
 
 namespace NeuralFP.Functions.LocalHost;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
-using NeuralFP.Storage.Resilience;
+using global::Azure.Storage.Queues;
+using global::Azure.Storage.Queues.Models;
+using NeuralFP.Azure.Resilience;
 
 namespace NeuralFP.Functions.LocalHost;
 

@@ -1,4 +1,4 @@
-using NeuralFP.Storage.Drift;
+using NeuralFP.Application.Drift;
 
 namespace NeuralFP.Functions.Monitoring;
 

@@ -1,13 +1,14 @@
 using NeuralFP.Core.Monitoring;
 using NeuralFP.Functions.Endpoints.Contracts;
-using NeuralFP.Storage.Drift;
-using NeuralFP.Storage.Errors;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Drift;
+using NeuralFP.Application.Errors;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Monitoring;
 
 /// <summary>The drift state of a model's current fingerprint version, as the drift endpoint and the report show it.</summary>
-internal sealed class DriftReader(ModelRegistry registry, DriftTracker tracker, TimeProvider time)
+internal sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, TimeProvider time)
 {
     /// <exception cref="ModelNotFoundException">No such model.</exception>
     /// <exception cref="ModelNotReadyException">The model has no current fingerprint.</exception>
@@ -22,7 +23,7 @@ internal sealed class DriftReader(ModelRegistry registry, DriftTracker tracker, 
     }
 
     /// <summary>The drift state of an already loaded model (no second registry read).</summary>
-    public async Task<DriftView> ReadWindowAsync(Storage.Scoring.LoadedModel model, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<DriftView> ReadWindowAsync(Application.Scoring.LoadedModel model, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var window = await tracker.GetAsync(model.ModelId, cancellationToken).ConfigureAwait(false);
         return From(model.Record, model.Version, window, tracker.Options.For(model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr), now);

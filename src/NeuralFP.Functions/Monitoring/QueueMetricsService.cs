@@ -1,10 +1,10 @@
 using Azure;
-using Azure.Storage.Queues;
-using NeuralFP.Functions.Configuration;
+using global::Azure.Storage.Queues;
 using NeuralFP.Functions.LocalHost;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Resilience;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Azure.Resilience;
+using NeuralFP.Application.Telemetry;
 
 namespace NeuralFP.Functions.Monitoring;
 

@@ -1,7 +1,7 @@
 using NeuralFP.Core.Monitoring;
 using NeuralFP.Core.Verdicts;
 using NeuralFP.Functions.Endpoints.Contracts;
-using NeuralFP.Storage.Scoring;
+using NeuralFP.Application.Scoring;
 
 namespace NeuralFP.Functions.Reports;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Application.Telemetry;
 
 namespace NeuralFP.Functions.Telemetry;
 

@@ -1,8 +1,9 @@
 using System.Reflection;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using NeuralFP.Functions.Hosting;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Telemetry;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Application.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;

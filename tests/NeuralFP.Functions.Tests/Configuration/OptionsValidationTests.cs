@@ -1,7 +1,11 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NeuralFP.Application.Configuration;
 using NeuralFP.Functions.Configuration;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.Tests.Configuration;
 
@@ -14,7 +18,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Defaults_follow_the_documented_storage_layout()
     {
-        var options = StorageOptions.FromConfiguration(Config());
+        var options = StorageServices.Options<StorageOptions>(Config());
         Assert.Equal(("models", "fingerprints", "results", "models", "score-requests", "score-results", "score-requests-poison"),
             (options.ModelsContainer, options.FingerprintsContainer, options.ResultsContainer, options.RegistryTable, options.ScoreRequestsQueue, options.ScoreResultsQueue, options.ScoreRequestsPoisonQueue));
     }
@@ -22,14 +26,15 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Drift_defaults_follow_the_documented_layout_and_test()
     {
-        var options = StorageOptions.FromConfiguration(Config());
+        var options = StorageServices.Options<StorageOptions>(Config());
+        var drift = StorageServices.Options<ServiceOptions>(Config()).Drift;
         Assert.Equal(("drift", "ood-alerts", 500, 0.001, 50, TimeSpan.FromSeconds(1)),
-            (options.DriftTable, options.AlertsQueue, options.Drift.WindowSize, options.Drift.Alpha, options.Drift.MinimumRecords, options.Drift.FlushInterval));
+            (options.DriftTable, options.AlertsQueue, drift.WindowSize, drift.Alpha, drift.MinimumRecords, drift.FlushInterval));
     }
 
     [Fact]
     public void A_small_drift_window_lowers_the_default_minimum_to_fit()
-        => Assert.Equal(20, StorageOptions.FromConfiguration(Config((SettingNames.DriftWindowSize, "20"))).Drift.MinimumRecords);
+        => Assert.Equal(20, StorageServices.Options<ServiceOptions>(Config((SettingNames.DriftWindowSize, "20"))).Drift.MinimumRecords);
 
     [Theory]
     [InlineData(SettingNames.DriftWindowSize, "0")]
@@ -39,21 +44,21 @@ public sealed class OptionsValidationTests
     [InlineData(SettingNames.DriftFlushMilliseconds, "-1")]
     public void Drift_settings_out_of_range_name_their_setting(string setting, string value)
     {
-        var error = Assert.ThrowsAny<ArgumentException>(() => StorageOptions.FromConfiguration(Config((setting, value))));
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => StorageServices.Options<ServiceOptions>(Config((setting, value))));
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_non_numeric_alpha_names_its_setting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StorageOptions.FromConfiguration(Config((SettingNames.DriftAlpha, "1e-3x"))));
+        var error = Assert.Throws<InvalidOperationException>(() => StorageServices.Options<ServiceOptions>(Config((SettingNames.DriftAlpha, "1e-3x"))));
         Assert.Contains(SettingNames.DriftAlpha, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_negative_queue_metrics_interval_names_its_setting()
     {
-        var error = Assert.ThrowsAny<ArgumentException>(() => MonitoringOptions.FromConfiguration(Config((SettingNames.QueueMetricsSeconds, "-5"))));
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => StorageServices.Options<MonitoringOptions>(Config((SettingNames.QueueMetricsSeconds, "-5"))));
         Assert.Contains(SettingNames.QueueMetricsSeconds, error.Message, StringComparison.Ordinal);
     }
 
@@ -67,26 +72,26 @@ public sealed class OptionsValidationTests
     [InlineData(SettingNames.DriftTable, "models")]
     [InlineData(SettingNames.DriftTable, "drift-table")]
     public void Invalid_names_are_refused_up_front(string setting, string value)
-        => Assert.ThrowsAny<ArgumentException>(() => StorageOptions.FromConfiguration(Config((setting, value))));
+        => Assert.ThrowsAny<OptionsValidationException>(() => StorageServices.Options<StorageOptions>(Config((setting, value))));
 
     [Fact]
     public void A_non_numeric_limit_names_its_setting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ApiOptions.FromConfiguration(Config((SettingNames.MaxRequestBytes, "lots"))));
+        var error = Assert.Throws<InvalidOperationException>(() => StorageServices.Options<ApiOptions>(Config((SettingNames.MaxRequestBytes, "lots"))));
         Assert.Contains(SettingNames.MaxRequestBytes, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_short_function_key_is_refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => ApiOptions.FromConfiguration(Config((SettingNames.FunctionKey, "short"))));
+        var error = Assert.Throws<OptionsValidationException>(() => StorageServices.Options<ApiOptions>(Config((SettingNames.FunctionKey, "short"))));
         Assert.Contains(SettingNames.FunctionKey, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Missing_storage_settings_name_both_ways_to_configure()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StorageClients.FromConfiguration(Config(), new StorageOptions()));
+        var error = Assert.Throws<OptionsValidationException>(() => StorageServices.Options<StorageAccount>(Config()));
         Assert.Contains(SettingNames.Storage, error.Message, StringComparison.Ordinal);
         Assert.Contains(SettingNames.StorageBlobServiceUri, error.Message, StringComparison.Ordinal);
     }
@@ -94,12 +99,13 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Identity_based_uris_build_clients_without_a_connection_string()
     {
-        var clients = StorageClients.FromConfiguration(Config(
+        using var services = StorageServices.Create(Config(
             (SettingNames.StorageBlobServiceUri, "https://acct.blob.core.windows.net"),
             (SettingNames.StorageQueueServiceUri, "https://acct.queue.core.windows.net"),
             (SettingNames.StorageTableServiceUri, "https://acct.table.core.windows.net"),
             (SettingNames.StorageCredential, "managedidentity"),
-            (SettingNames.StorageClientId, "00000000-0000-0000-0000-000000000001")), new StorageOptions());
+            (SettingNames.StorageClientId, "00000000-0000-0000-0000-000000000001")));
+        var clients = services.GetRequiredService<StorageClients>();
         Assert.Equal("https://acct.blob.core.windows.net/models", clients.Models.Uri.ToString());
         Assert.Equal("acct", clients.Blobs.AccountName);
     }

@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Blobs;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
 
 namespace NeuralFP.Functions.Tests.Contract;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Core.Tensors;
-using NeuralFP.Storage.Drift;
+using NeuralFP.Application.Drift;
 using NeuralFP.Functions.Tests.Infrastructure;
 using NeuralFP.TestData;
 using Xunit.Abstractions;

@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Blobs;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Drift;
 

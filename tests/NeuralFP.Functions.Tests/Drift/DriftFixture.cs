@@ -1,6 +1,7 @@
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Drift;
 

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Drift;
-using NeuralFP.Storage.Registry;
-using NeuralFP.Storage.Resilience;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Application.Drift;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Configuration;
+using NeuralFP.Application.Ports;
+using NeuralFP.Azure.Tables;
 
 namespace NeuralFP.Functions.Tests.Drift;
 
@@ -16,22 +19,24 @@ public sealed class DriftTrackerTests : IAsyncLifetime
     private const double ExpectedRate = 0.05;
 
     private readonly StorageNames _names = StorageNames.Unique();
+    private ServiceProvider _services = null!;
     private StorageClients _clients = null!;
     private DriftTracker _tracker = null!;
 
     public async Task InitializeAsync()
     {
-        var options = new StorageOptions { RegistryTable = _names.Registry, DriftTable = _names.Drift, AlertsQueue = _names.Alerts, Drift = new DriftAlarmOptions { WindowSize = 1000, FlushInterval = TimeSpan.FromMinutes(1) } };
-        _clients = StorageClients.FromConnectionString(AzuriteServer.Instance.ConnectionString, options);
-        var resilience = new StorageResilience(options.Resilience);
+        _services = StorageServices.Create(StorageServices.Configuration(_names,
+            StorageNames.Setting(SettingNames.DriftWindowSize, "1000"), StorageNames.Setting(SettingNames.DriftFlushMilliseconds, "60000")));
+        _clients = _services.GetRequiredService<StorageClients>();
         await _clients.Drift.CreateIfNotExistsAsync();
         await _clients.Registry.CreateIfNotExistsAsync();
         await _clients.Alerts.CreateIfNotExistsAsync();
-        var store = new DriftStore(_clients, resilience);
-        _tracker = new DriftTracker(store, new DriftAlarmPublisher(_clients, resilience, new ModelRegistry(_clients, resilience), store), options.Drift);
+        var store = _services.GetRequiredService<IDriftStore>();
+        var publisher = new DriftAlarmPublisher(_services.GetRequiredService<IDriftAlertSender>(), _services.GetRequiredService<IModelRegistry>(), store);
+        _tracker = new DriftTracker(store, publisher, _services.GetRequiredService<ServiceOptions>().Drift);
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     private static bool[] Outcomes(int count, int oodEvery) => Enumerable.Range(0, count).Select(i => i % oodEvery == 0).ToArray();
 

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Blobs;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Fingerprinting;
 
@@ -23,7 +24,7 @@ public sealed class BadUploadTests : IAsyncLifetime
         var failed = await _app.WaitForStatusAsync(modelId, ModelStatus.Failed);
         Assert.Null(failed.CurrentVersion);
         Assert.True(failed.FailureIsPermanent);
-        await foreach (var _ in _app.Clients.Fingerprints.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, modelId + "/", CancellationToken.None))
+        await foreach (var _ in _app.Clients.Fingerprints.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, modelId + "/", CancellationToken.None))
             Assert.Fail($"{modelId} has fingerprint files although its build failed.");
         var response = await _app.Http.PostAsync($"api/models/{modelId}/verdicts", new StringContent("{\"records\":[[1]]}", Encoding.UTF8, "application/json"));
         await Problems.AssertProblemAsync(response, HttpStatusCode.Conflict, "failed", failed.FailureReason!);

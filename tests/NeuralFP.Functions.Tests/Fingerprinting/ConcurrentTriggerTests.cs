@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Jobs;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Jobs;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Fingerprinting;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Fingerprinting;
 

@@ -2,9 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Blobs;
-using NeuralFP.Storage.Fingerprints;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Fingerprinting;
 
@@ -20,7 +20,7 @@ public sealed class VersioningTests : IAsyncLifetime
     private async Task<IReadOnlyList<string>> FingerprintBlobsAsync(string modelId)
     {
         var names = new List<string>();
-        await foreach (var blob in _app.Clients.Fingerprints.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, modelId + "/", CancellationToken.None)) names.Add(blob.Name);
+        await foreach (var blob in _app.Clients.Fingerprints.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, modelId + "/", CancellationToken.None)) names.Add(blob.Name);
         return names;
     }
 
@@ -43,8 +43,8 @@ public sealed class VersioningTests : IAsyncLifetime
 
         Assert.NotEqual(first.CurrentHashes!.Reference, second.CurrentHashes!.Reference);
         var blobs = await FingerprintBlobsAsync("versions");
-        Assert.Contains(FingerprintStore.Prefix("versions", 1) + "fingerprint.json", blobs);
-        Assert.Contains(FingerprintStore.Prefix("versions", 2) + "scorer.onnx", blobs);
+        Assert.Contains(IFingerprintStore.Prefix("versions", 1) + "fingerprint.json", blobs);
+        Assert.Contains(IFingerprintStore.Prefix("versions", 2) + "scorer.onnx", blobs);
         var response = await _app.Http.PostAsync("api/models/versions/verdicts", new StringContent(TestModels.RecordsJson(TestModels.Probe(2)), Encoding.UTF8, "application/json"));
         Assert.Equal(2, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("modelVersion").GetInt32());
         var view = JsonDocument.Parse(await _app.Http.GetStringAsync("api/models/versions")).RootElement;
@@ -62,7 +62,7 @@ public sealed class VersioningTests : IAsyncLifetime
         var failed = await _app.WaitForStatusAsync("resilient", ModelStatus.Failed);
         Assert.Equal((1, 2), (failed.CurrentVersion, failed.LatestVersion));
         Assert.StartsWith("model.onnx:", failed.FailureReason, StringComparison.Ordinal);
-        Assert.DoesNotContain(FingerprintStore.Prefix("resilient", 2) + "scorer.onnx", await FingerprintBlobsAsync("resilient"));
+        Assert.DoesNotContain(IFingerprintStore.Prefix("resilient", 2) + "scorer.onnx", await FingerprintBlobsAsync("resilient"));
         var response = await _app.Http.PostAsync("api/models/resilient/verdicts", new StringContent(TestModels.RecordsJson(TestModels.Probe(2)), Encoding.UTF8, "application/json"));
         Assert.True(response.IsSuccessStatusCode);
         Assert.Equal(1, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("modelVersion").GetInt32());
@@ -81,7 +81,7 @@ public sealed class VersioningTests : IAsyncLifetime
         await TestModels.UploadAsync(_app, "old-format", TestModels.Cnn, reference);
         await _app.WaitForStatusAsync("old-format", ModelStatus.Ready);
         // As if written by an engine whose manifest this build no longer understands.
-        await _app.Clients.Fingerprints.GetBlobClient(FingerprintStore.Prefix("old-format", 1) + "fingerprint.json")
+        await _app.Clients.Fingerprints.GetBlobClient(IFingerprintStore.Prefix("old-format", 1) + "fingerprint.json")
             .UploadAsync(new BinaryData("{\"formatVersion\": 1}"), overwrite: true);
 
         var response = await _app.Http.PostAsync("api/models/old-format/verdicts", new StringContent(TestModels.RecordsJson(TestModels.Probe(2)), Encoding.UTF8, "application/json"));

@@ -3,7 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.Tests.Http;
 
@@ -81,10 +82,10 @@ public sealed class BadRecordsTests(ReadyModelFixture fixture) : IClassFixture<R
     private async Task<string> SnapshotAsync()
     {
         var record = await fixture.App.Registry.GetAsync(ReadyModelFixture.ModelId, CancellationToken.None);
-        var builder = new StringBuilder(record!.ETag.ToString());
+        var builder = new StringBuilder(record!.ETag);
         foreach (var container in new[] { fixture.App.Clients.Fingerprints, fixture.App.Clients.Results })
         {
-            await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, CancellationToken.None))
+            await foreach (var blob in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, null, CancellationToken.None))
                 builder.Append('|').Append(blob.Name).Append('@').Append(blob.Properties.ETag);
         }
         return builder.ToString();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Fingerprints;
+using NeuralFP.Application.Ports;
 
 namespace NeuralFP.Functions.Tests.Http;
 
@@ -26,7 +26,7 @@ public sealed class DetectorVerdictsTests(ReadyModelFixture fixture) : IClassFix
 
     private async Task<Fingerprint> StoredFingerprintAsync()
     {
-        var files = await fixture.App.Services.GetRequiredService<FingerprintStore>().ReadAsync(ReadyModelFixture.ModelId, fixture.Ready.CurrentVersion!.Value, CancellationToken.None);
+        var files = await fixture.App.Services.GetRequiredService<IFingerprintStore>().ReadAsync(ReadyModelFixture.ModelId, fixture.Ready.CurrentVersion!.Value, CancellationToken.None);
         return Fingerprint.FromFiles(files);
     }
 

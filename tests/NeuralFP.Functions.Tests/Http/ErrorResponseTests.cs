@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Blobs;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Http;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using NeuralFP.Functions.Http;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.Tests.Http;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Registry;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Functions.Tests.Http;

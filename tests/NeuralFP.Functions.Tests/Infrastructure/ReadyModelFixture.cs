@@ -1,5 +1,5 @@
 using NeuralFP.Core.Tensors;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Infrastructure;
 
@@ -14,7 +14,7 @@ public sealed class ReadyModelFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = await TestApp.StartAsync(settings: [StorageNames.Setting(NeuralFP.Storage.Configuration.SettingNames.MaxRecordsPerRequest, "64")]);
+        App = await TestApp.StartAsync(settings: [StorageNames.Setting(NeuralFP.Functions.Hosting.SettingNames.MaxRecordsPerRequest, "64")]);
         await TestModels.UploadAsync(App, ModelId, TestModels.Cnn, Reference);
         Ready = await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
     }

@@ -1,4 +1,7 @@
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
+
+using NeuralFP.Functions.Configuration;
 
 namespace NeuralFP.Functions.Tests.Infrastructure;
 

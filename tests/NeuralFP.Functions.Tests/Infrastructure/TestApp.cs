@@ -1,5 +1,5 @@
 using System.Text;
-using Azure.Storage.Queues;
+using global::Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,9 +8,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NeuralFP.Functions.Hosting;
-using NeuralFP.Storage.Blobs;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Infrastructure;
 
@@ -37,7 +38,7 @@ public sealed class TestApp : IAsyncDisposable
     public HttpClient Http { get; }
     public IServiceProvider Services => _app.Services;
     public StorageClients Clients => Services.GetRequiredService<StorageClients>();
-    public ModelRegistry Registry => Services.GetRequiredService<ModelRegistry>();
+    public IModelRegistry Registry => Services.GetRequiredService<IModelRegistry>();
 
     /// <param name="configure">Runs after the test's settings and logging are in place (e.g. to attach in-memory exporters).</param>
     public static async Task<TestApp> StartAsync(bool standalone = true, IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null, Action<WebApplicationBuilder>? configure = null)
@@ -71,7 +72,7 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     public Task UploadAsync(string modelId, string fileName, byte[] content)
-        => Services.GetRequiredService<ModelBlobStore>().UploadAsync(modelId, fileName, new BinaryData(content), CancellationToken.None);
+        => Services.GetRequiredService<IModelFileStore>().UploadAsync(modelId, fileName, content, CancellationToken.None);
 
     /// <summary>Waits until the model's row shows <paramref name="status"/>.</summary>
     public Task<ModelRecord> WaitForStatusAsync(string modelId, ModelStatus status, Func<ModelRecord, bool>? and = null)

@@ -3,7 +3,8 @@ using System.Text.Json;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
-using NeuralFP.Storage.Blobs;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Ports;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Functions.Tests.Infrastructure;

@@ -3,7 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NeuralFP.Functions.LocalHost;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.Tests.LocalHost;
 

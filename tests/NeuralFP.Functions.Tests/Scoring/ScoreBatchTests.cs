@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Results;
+using NeuralFP.Application.Ports;
 
 namespace NeuralFP.Functions.Tests.Scoring;
 
@@ -13,7 +13,7 @@ public sealed class ScoreBatchTests(ReadyModelFixture fixture) : IClassFixture<R
 
     private async Task<JsonElement> ResultAsync(string batchId)
     {
-        var blob = App.Clients.Results.GetBlobClient(ResultsStore.BlobName(batchId));
+        var blob = App.Clients.Results.GetBlobClient(batchId + ".json");
         await Eventually.UntilAsync(async () => (await blob.ExistsAsync()).Value, $"results of {batchId}");
         return JsonDocument.Parse((await blob.DownloadContentAsync()).Value.Content.ToString()).RootElement.Clone();
     }
@@ -70,7 +70,7 @@ public sealed class ScoreBatchTests(ReadyModelFixture fixture) : IClassFixture<R
         var message = $"{{\"batchId\":\"once\",\"modelId\":\"{ReadyModelFixture.ModelId}\",{TestModels.RecordsJson(TestModels.Probe(3))[1..^1]}}}";
         await App.SendAsync(App.Clients.ScoreRequests, message);
         await ResultAsync("once");
-        var blob = App.Clients.Results.GetBlobClient(ResultsStore.BlobName("once"));
+        var blob = App.Clients.Results.GetBlobClient("once.json");
         var first = (await blob.GetPropertiesAsync()).Value.ETag;
 
         // The same request again (as after a lost acknowledgement): answered from the stored result.

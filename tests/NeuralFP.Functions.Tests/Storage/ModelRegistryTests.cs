@@ -1,5 +1,5 @@
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Storage;
 

@@ -1,6 +1,7 @@
 using Azure;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Resilience;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Azure.Resilience;
 using Polly.CircuitBreaker;
 
 namespace NeuralFP.Functions.Tests.Storage;
@@ -8,7 +9,7 @@ namespace NeuralFP.Functions.Tests.Storage;
 /// <summary>Transient storage faults are retried and, when they persist, cut off by the breaker; answers such as 404 pass straight through.</summary>
 public sealed class StorageResilienceTests
 {
-    private static StorageResilience Pipeline(int retries = 3) => new(new StorageResilienceOptions
+    private static StorageResilience Pipeline(int retries = 3) => StorageResilience.Create(new StorageResilienceOptions
     {
         MaxRetries = retries,
         RetryDelay = TimeSpan.FromMilliseconds(1),
@@ -64,7 +65,7 @@ public sealed class StorageResilienceTests
     [Fact]
     public async Task A_hung_attempt_times_out_and_is_retried()
     {
-        var pipeline = new StorageResilience(new StorageResilienceOptions { MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(1), AttemptTimeout = TimeSpan.FromMilliseconds(200) });
+        var pipeline = StorageResilience.Create(new StorageResilienceOptions { MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(1), AttemptTimeout = TimeSpan.FromMilliseconds(200) });
         var attempts = 0;
         var result = await pipeline.ExecuteAsync(async ct =>
         {

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Functions.Tests.Infrastructure;
-using NeuralFP.Storage.Configuration;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Application.Registry;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;

@@ -1,5 +1,5 @@
 using NeuralFP.Infra.Tests.Support;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Infra.Tests.Events;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using NeuralFP.Infra.Tests.Support;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Infra.Tests.Messaging;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using NeuralFP.Storage.Configuration;
+using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Infra.Tests.Support;
 
@@ -62,6 +62,7 @@ public static class AzureSettings
         ["NeuralFP__Storage__RetryDelayMilliseconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__AttemptTimeoutSeconds"] = "tuning with an in-app default",
         ["NeuralFP__Storage__BreakSeconds"] = "tuning with an in-app default",
+        [SettingNames.StorageTransferTimeoutSeconds] = "tuning with an in-app default (per-attempt timeout of whole-file transfers)",
         ["NeuralFP__ScorerThreads"] = "tuning with an in-app default (ONNX Runtime intra-op threads per scorer)",
         [SettingNames.DriftMinimumRecords] = "tuning with an in-app default",
         [SettingNames.DriftFlushMilliseconds] = "tuning with an in-app default",

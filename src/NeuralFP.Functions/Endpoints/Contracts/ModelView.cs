@@ -1,5 +1,5 @@
 using NeuralFP.Core.Fingerprints;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Endpoints.Contracts;
 

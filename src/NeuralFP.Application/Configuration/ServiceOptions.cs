@@ -1,0 +1,57 @@
+using NeuralFP.Application.Drift;
+
+namespace NeuralFP.Application.Configuration;
+
+/// <summary>
+/// What the use cases accept and how long they trust what they read. Bound from the <see cref="Section"/> section
+/// (environment variables <c>NeuralFP__MaxModelBytes</c> …) and validated at start-up.
+/// </summary>
+public sealed record ServiceOptions
+{
+    public const string Section = "NeuralFP";
+    public const string MaxModelBytesSetting = Section + "__" + nameof(MaxModelBytes);
+    public const string MaxReferenceBytesSetting = Section + "__" + nameof(MaxReferenceBytes);
+    public const string MaxBatchBlobBytesSetting = Section + "__" + nameof(MaxBatchBlobBytes);
+    public const string MaxRecordsPerBatchSetting = Section + "__" + nameof(MaxRecordsPerBatch);
+    public const string FingerprintLeaseSetting = Section + "__FingerprintLeaseSeconds";
+    public const string RegistryCacheSetting = Section + "__RegistryCacheMilliseconds";
+
+    public long MaxModelBytes { get; set; } = 256L << 20;
+    public long MaxReferenceBytes { get; set; } = 1L << 30;
+
+    /// <summary>A hard-wired cap: options are a few hundred bytes; anything near 64 KiB is not an options file.</summary>
+    public long MaxOptionsBytes { get; set; } = 64 << 10;
+
+    /// <summary>Largest .npy blob a queued score request may point at.</summary>
+    public long MaxBatchBlobBytes { get; set; } = 256L << 20;
+
+    /// <summary>Largest batch a queued score request may hold.</summary>
+    public int MaxRecordsPerBatch { get; set; } = 100_000;
+
+    /// <summary>A build older than this is presumed dead and may be taken over.</summary>
+    public TimeSpan FingerprintLease { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long the scoring path trusts a registry row before reading it again.</summary>
+    public TimeSpan RegistryCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Window and test level of the drift alarms.</summary>
+    public DriftAlarmOptions Drift { get; set; } = new();
+
+    public void Validate()
+    {
+        Positive(MaxModelBytes, MaxModelBytesSetting);
+        Positive(MaxReferenceBytes, MaxReferenceBytesSetting);
+        Positive(MaxOptionsBytes, nameof(MaxOptionsBytes));
+        Positive(MaxBatchBlobBytes, MaxBatchBlobBytesSetting);
+        Positive(MaxRecordsPerBatch, MaxRecordsPerBatchSetting);
+        if (FingerprintLease < TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(FingerprintLease), FingerprintLease, $"{FingerprintLeaseSetting}: the fingerprint lease must be at least 10 seconds.");
+        if (RegistryCacheDuration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RegistryCacheDuration), RegistryCacheDuration, $"{RegistryCacheSetting}: the registry cache duration cannot be negative.");
+        ArgumentNullException.ThrowIfNull(Drift);
+        Drift.Validate();
+    }
+
+    private static void Positive(long value, string setting)
+    {
+        if (value <= 0) throw new ArgumentOutOfRangeException(setting, value, $"{setting} must be positive.");
+    }
+}

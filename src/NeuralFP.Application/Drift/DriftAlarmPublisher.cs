@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using NeuralFP.Application.Ports;
+
+namespace NeuralFP.Application.Drift;
+
+/// <summary>
+/// Carries out what a drift alarm owes: the message on the alerts queue and the registry's alarm flag, then
+/// clears the pending marks on the drift row. Failures are logged and left pending for the next writer.
+/// </summary>
+public sealed class DriftAlarmPublisher(IDriftAlertSender alerts, IModelRegistry registry, IDriftStore store, ILogger<DriftAlarmPublisher>? logger = null)
+{
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public async Task SettleAsync(DriftWindowRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            var alertSent = false;
+            if (record.AlertPending && record.Alarm)
+            {
+                await SendAlertAsync(DriftAlert.From(record), cancellationToken).ConfigureAwait(false);
+                alertSent = true;
+            }
+            var registrySet = record.RegistryPending && await SetRegistryFlagAsync(record, cancellationToken).ConfigureAwait(false);
+            await ClearPendingAsync(record, alertSent || !record.Alarm, registrySet, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogWarning(e, "Model {ModelId}: drift alarm {AlarmId} is not fully published yet (alert pending: {Alert}, registry pending: {Registry}); the next update retries.",
+                record.ModelId, record.AlarmsRaised, record.AlertPending, record.RegistryPending);
+        }
+    }
+
+    private async Task SendAlertAsync(DriftAlert alert, CancellationToken cancellationToken)
+    {
+        await alerts.SendAsync(alert, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Model {ModelId}: drift alarm {AlarmId} sent to {Queue}.", alert.ModelId, alert.AlarmId, alerts.Destination);
+    }
+
+    /// <returns>True when the registry now shows the record's alarm state (or the model is gone or has moved on).</returns>
+    private async Task<bool> SetRegistryFlagAsync(DriftWindowRecord record, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var row = await registry.GetAsync(record.ModelId, cancellationToken).ConfigureAwait(false);
+            if (row is null || (row.CurrentVersion is int current && current != record.ModelVersion && record.Alarm))
+                return true; // nothing to flag: the alarm belongs to a version that no longer serves
+            if (row.DriftAlarm == record.Alarm && row.DriftAlarmSince == record.AlarmSince)
+                return true;
+            if (await registry.TryUpdateAsync(row with { DriftAlarm = record.Alarm, DriftAlarmSince = record.AlarmSince }, cancellationToken).ConfigureAwait(false) is not null)
+                return true;
+        }
+    }
+
+    private async Task ClearPendingAsync(DriftWindowRecord settled, bool alertDone, bool registryDone, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var row = await store.GetAsync(settled.ModelId, cancellationToken).ConfigureAwait(false);
+            if (row is null || row.ModelVersion != settled.ModelVersion) return;
+            // Only what was settled: a later alarm (another id) or a later change of state is still owed.
+            var clearAlert = alertDone && row.AlertPending && row.AlarmsRaised == settled.AlarmsRaised;
+            var clearRegistry = registryDone && row.RegistryPending && row.Alarm == settled.Alarm && row.AlarmSince == settled.AlarmSince;
+            if (!clearAlert && !clearRegistry) return;
+            var cleared = row with
+            {
+                AlertPending = row.AlertPending && !clearAlert,
+                RegistryPending = row.RegistryPending && !clearRegistry,
+            };
+            if (await store.TryWriteAsync(cleared, cancellationToken).ConfigureAwait(false) is not null) return;
+        }
+    }
+}

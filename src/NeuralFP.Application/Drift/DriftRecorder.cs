@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace NeuralFP.Application.Drift;
+
+/// <summary>
+/// Collects the outcomes of HTTP verdicts for the drift windows. With a flush interval (the default) they are
+/// buffered per model and version and written by <see cref="FlushAsync"/>, so that a busy model costs one table
+/// write per interval rather than one per request; with 0 they are written during the request. Either way a
+/// failed write never fails the request: verdicts are the product, monitoring follows them.
+/// </summary>
+public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? logger = null)
+{
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly ConcurrentDictionary<(string ModelId, int Version), Pending> _pending = new();
+
+    public bool Buffered => tracker.Options.FlushInterval > TimeSpan.Zero;
+
+    public async Task RecordAsync(string modelId, int version, double expectedRate, bool[] outcomes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (outcomes.Length == 0) return;
+        if (!Buffered)
+        {
+            await WriteAsync(new DriftBatch(modelId, version, expectedRate, outcomes), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var pending = _pending.GetOrAdd((modelId, version), _ => new Pending(expectedRate));
+        lock (pending) pending.Add(outcomes, tracker.Options.WindowSize);
+    }
+
+    /// <summary>Writes everything buffered so far; outcomes whose write fails stay buffered for the next flush.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var ((modelId, version), pending) in _pending)
+        {
+            DriftBatch batch;
+            lock (pending) batch = pending.Take(modelId, version);
+            // Empty entries stay (one per model version): removing one could orphan outcomes added meanwhile.
+            if (batch.Outcomes.Length == 0 && batch.EarlierRecords == 0) continue;
+            if (!await WriteAsync(batch, cancellationToken).ConfigureAwait(false))
+                lock (pending) pending.PutBack(batch, tracker.Options.WindowSize);
+        }
+    }
+
+    private async Task<bool> WriteAsync(DriftBatch batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tracker.RecordAsync(batch, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogWarning(e, "Model {ModelId}: {Count} verdict outcomes could not be added to the drift window yet.", batch.ModelId, batch.Outcomes.Length);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Outcomes waiting for one model version. Only the newest window's worth can matter to the test, so older ones are
+    /// dropped from the list, but they are still counted so that the totals and hourly buckets see every record.
+    /// </summary>
+    private sealed class Pending(double expectedRate)
+    {
+        private readonly List<bool> _outcomes = [];
+        private long _droppedRecords;
+        private long _droppedOod;
+
+        public double ExpectedRate { get; } = expectedRate;
+
+        public void Add(bool[] outcomes, int cap)
+        {
+            _outcomes.AddRange(outcomes);
+            Trim(cap);
+        }
+
+        public void PutBack(DriftBatch batch, int cap)
+        {
+            _outcomes.InsertRange(0, batch.Outcomes);
+            _droppedRecords += batch.EarlierRecords;
+            _droppedOod += batch.EarlierOod;
+            Trim(cap);
+        }
+
+        public DriftBatch Take(string modelId, int version)
+        {
+            var batch = new DriftBatch(modelId, version, ExpectedRate, [.. _outcomes], EarlierRecords: _droppedRecords, EarlierOod: _droppedOod);
+            _outcomes.Clear();
+            _droppedRecords = _droppedOod = 0;
+            return batch;
+        }
+
+        private void Trim(int cap)
+        {
+            if (_outcomes.Count <= cap) return;
+            var drop = _outcomes.Count - cap;
+            _droppedRecords += drop;
+            for (var i = 0; i < drop; i++) if (_outcomes[i]) _droppedOod++;
+            _outcomes.RemoveRange(0, drop);
+        }
+    }
+}

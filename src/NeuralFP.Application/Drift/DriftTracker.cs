@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Logging;
+using NeuralFP.Core.Monitoring;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Telemetry;
+
+namespace NeuralFP.Application.Drift;
+
+/// <summary>
+/// Adds verdict outcomes to each model's rolling window in the drift table and re-runs the drift test
+/// (<see cref="DriftMonitor"/>: one-sided binomial test against the fingerprint's calibrated FPR). Writes are
+/// optimistic (ETag): a writer that loses the race reads the row again and reapplies its outcomes, so concurrent
+/// requests and instances never lose each other's outcomes. The writer whose update raises the alarm owes
+/// its side effects (alert message, registry flag, metric); they are marked pending in the same write and
+/// retried by later writers until done, so an alarm is never silently dropped.
+/// </summary>
+public sealed class DriftTracker
+{
+    /// <summary>Batch ids remembered per model: enough for the retries of recent deliveries.</summary>
+    internal const int RememberedBatches = 64;
+
+    /// <summary>Hourly buckets kept: the last day plus the hour in progress.</summary>
+    internal const int KeptHours = 25;
+
+    private const int MaxAttempts = 40;
+
+    private readonly IDriftStore _store;
+    private readonly DriftAlarmPublisher _publisher;
+    private readonly DriftAlarmOptions _options;
+    private readonly ServiceTelemetry? _telemetry;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public DriftTracker(IDriftStore store, DriftAlarmPublisher publisher, DriftAlarmOptions options, ServiceTelemetry? telemetry = null, ILogger<DriftTracker>? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _options = options;
+        _telemetry = telemetry;
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public DriftAlarmOptions Options => _options;
+
+    /// <summary>The model's window as last written, or null when no verdict was recorded yet.</summary>
+    public Task<DriftWindowRecord?> GetAsync(string modelId, CancellationToken cancellationToken) => _store.GetAsync(modelId, cancellationToken);
+
+    public async Task<DriftUpdate> RecordAsync(DriftBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(batch.Outcomes);
+        ModelIds.Validate(batch.ModelId);
+        var test = _options.For(batch.ExpectedRate);
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await _store.GetAsync(batch.ModelId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null && existing.ModelVersion > batch.ModelVersion)
+                return new DriftUpdate(existing.State, Raised: false, Cleared: false, Counted: false); // verdicts of a replaced fingerprint
+            var sameVersion = existing is not null && existing.ModelVersion == batch.ModelVersion;
+            if (sameVersion && batch.BatchId is not null && existing!.RecentBatches.Contains(batch.BatchId, StringComparer.Ordinal))
+                return new DriftUpdate(existing.State, Raised: false, Cleared: false, Counted: false);
+
+            var next = Apply(existing, sameVersion, batch, test, _time.GetUtcNow(), out var state, out var raised, out var cleared);
+            var written = await _store.TryWriteAsync(next, cancellationToken).ConfigureAwait(false);
+            if (written is null)
+            {
+                if (attempt >= MaxAttempts)
+                    throw new InvalidOperationException($"The drift window of model '{batch.ModelId}' kept changing under {MaxAttempts} attempts to add {batch.Outcomes.Length} outcomes; the caller should retry.");
+                // Jittered, growing pause so that writers that collided do not collide again in lockstep.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + 5 * Math.Min(attempt, 10))), _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (raised)
+            {
+                _telemetry?.DriftAlarms.Add(1, new KeyValuePair<string, object?>(TelemetryTags.ModelId, batch.ModelId));
+                _logger.LogWarning("Model {ModelId} version {ModelVersion}: drift alarm {AlarmId} — {Ood} of the last {Count} verdicts OOD ({Rate:P1}, expected {Expected:P1}), p = {PValue:G3} < α = {Alpha}.",
+                    batch.ModelId, batch.ModelVersion, written.AlarmsRaised, state.OodCount, state.WindowCount, state.Rate, state.ExpectedRate, state.PValue, state.Alpha);
+            }
+            else if (cleared)
+            {
+                _logger.LogInformation("Model {ModelId} version {ModelVersion}: drift alarm cleared — {Ood} of the last {Count} verdicts OOD, p = {PValue:G3}.",
+                    batch.ModelId, batch.ModelVersion, state.OodCount, state.WindowCount, state.PValue);
+            }
+            if (written.AlertPending || written.RegistryPending)
+                await _publisher.SettleAsync(written, cancellationToken).ConfigureAwait(false);
+            return new DriftUpdate(state, raised, cleared, Counted: true);
+        }
+    }
+
+    private static DriftWindowRecord Apply(DriftWindowRecord? existing, bool sameVersion, DriftBatch batch, DriftOptions test, DateTimeOffset now,
+        out DriftState state, out bool raised, out bool cleared)
+    {
+        var monitor = sameVersion ? new DriftMonitor(test, existing!.Outcomes) : new DriftMonitor(test);
+        state = monitor.Observe(batch.Outcomes);
+        var wasAlarm = sameVersion && existing!.Alarm;
+        raised = state.Alarm && !wasAlarm;
+        // A new fingerprint version starts a new window: an alarm on the old one is over.
+        cleared = !state.Alarm && (existing?.Alarm ?? false);
+        long ood = batch.EarlierOod, records = batch.EarlierRecords + batch.Outcomes.Length;
+        foreach (var outcome in batch.Outcomes) if (outcome) ood++;
+
+        var recent = sameVersion ? existing!.RecentBatches : [];
+        if (batch.BatchId is not null)
+            recent = [.. recent.Skip(Math.Max(0, recent.Count + 1 - RememberedBatches)), batch.BatchId];
+
+        return new DriftWindowRecord
+        {
+            ModelId = batch.ModelId,
+            ModelVersion = batch.ModelVersion,
+            ExpectedRate = test.ExpectedOodRate,
+            Alpha = test.Alpha,
+            WindowSize = test.WindowSize,
+            Outcomes = monitor.Window,
+            OodCount = state.OodCount,
+            PValue = state.PValue,
+            Alarm = state.Alarm,
+            AlarmSince = raised ? now : state.Alarm ? existing!.AlarmSince : null,
+            AlarmsRaised = (existing?.AlarmsRaised ?? 0) + (raised ? 1 : 0),
+            AlertPending = raised || (state.Alarm && sameVersion && existing!.AlertPending),
+            RegistryPending = raised || cleared || (existing?.RegistryPending ?? false),
+            Hours = AddToHours(existing?.Hours ?? [], now, records, ood),
+            RecentBatches = recent,
+            TotalRecords = (existing?.TotalRecords ?? 0) + records,
+            TotalOod = (existing?.TotalOod ?? 0) + ood,
+            UpdatedAt = now,
+            ETag = existing?.ETag,
+        };
+    }
+
+    private static HourlyCount[] AddToHours(IReadOnlyList<HourlyCount> hours, DateTimeOffset now, long records, long ood)
+    {
+        var hour = DriftWindowRecord.HourOf(now);
+        var updated = hours.Where(h => h.Hour > hour.AddHours(-KeptHours)).ToList();
+        var index = updated.FindIndex(h => h.Hour == hour);
+        if (index >= 0)
+            updated[index] = updated[index] with { Records = updated[index].Records + records, Ood = updated[index].Ood + ood };
+        else
+            updated.Add(new HourlyCount(hour, records, ood));
+        return [.. updated.OrderBy(h => h.Hour)];
+    }
+}

@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Application.Configuration;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Errors;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Telemetry;
+
+namespace NeuralFP.Application.Jobs;
+
+/// <summary>
+/// Builds a model's fingerprint from what is in <c>models/{modelId}/</c>, whichever file landed last.
+/// Claims the build in the registry (ETag-guarded), writes the artifact under a fresh version, and
+/// only then makes it current. Same content as the current version (by SHA-256) does nothing.
+/// </summary>
+public sealed class FingerprintJob(
+    IModelRegistry registry,
+    IModelFileStore models,
+    IFingerprintStore fingerprints,
+    ServiceOptions options,
+    ILogger<FingerprintJob>? logger = null,
+    TimeProvider? time = null,
+    ServiceTelemetry? telemetry = null)
+{
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task<FingerprintOutcome> RunAsync(string modelId, CancellationToken cancellationToken)
+    {
+        ModelIds.Validate(modelId);
+        var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
+
+        BlobContent? model, reference, optionsFile;
+        try
+        {
+            model = await models.DownloadModelAsync(modelId, cancellationToken).ConfigureAwait(false);
+            reference = await models.DownloadReferenceAsync(modelId, cancellationToken).ConfigureAwait(false);
+            optionsFile = await models.DownloadOptionsAsync(modelId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InputTooLargeException e)
+        {
+            return await FailUnclaimedAsync(modelId, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (model is null || reference is null)
+            return await WaitForFilesAsync(modelId, model is null ? ModelFiles.Model : ModelFiles.Reference, cancellationToken).ConfigureAwait(false);
+
+        var hashes = new ContentHashes(Sha256(model.Bytes), Sha256(reference.Bytes), Sha256(optionsFile?.Bytes ?? []));
+        var claim = await ClaimAsync(modelId, hashes, cancellationToken).ConfigureAwait(false);
+        if (claim.Outcome is not null) return claim.Outcome;
+        var version = claim.Version;
+
+        TelemetryTags.Enrich(Activity.Current, modelId, version);
+        using var scope = _logger.BeginScope(TelemetryTags.Scope(modelId, version));
+        _logger.LogInformation("Model {ModelId}: building fingerprint version {Version} (model {ModelSha}, reference {ReferenceSha}).", modelId, version, hashes.Model[..12], hashes.Reference[..12]);
+        var stopwatch = Stopwatch.StartNew();
+        var outcome = "failed";
+        try
+        {
+            var built = await BuildAsync(modelId, version, hashes, model, reference, optionsFile, stopwatch, cancellationToken).ConfigureAwait(false);
+            outcome = built.Kind.ToString().ToLowerInvariant();
+            return built;
+        }
+        finally
+        {
+            telemetry?.FingerprintBuildDuration.Record(stopwatch.Elapsed.TotalSeconds,
+                new KeyValuePair<string, object?>(TelemetryTags.ModelId, modelId), new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
+        }
+    }
+
+    private async Task<FingerprintOutcome> BuildAsync(string modelId, int version, ContentHashes hashes, BlobContent model, BlobContent reference, BlobContent? optionsFile, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        Fingerprint fingerprint;
+        try
+        {
+            var buildOptions = ParseOptions(optionsFile);
+            var tensor = Npy.Read(reference.Bytes);
+            fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, tensor, buildOptions, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            var reason = Describe(e);
+            _logger.LogWarning("Model {ModelId}: version {Version} cannot be built: {Reason}", modelId, version, reason);
+            await MarkFailedAsync(modelId, version, reason, permanent: true, cancellationToken).ConfigureAwait(false);
+            return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Failed, version, reason);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Release the claim now rather than when the lease runs out, so the retry can build at once.
+            await MarkFailedAsync(modelId, version, "Interrupted before it finished (the app stopped or the invocation was cancelled); the build will be retried.", permanent: false, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogError(e, "Model {ModelId}: version {Version} failed unexpectedly.", modelId, version);
+            await MarkFailedAsync(modelId, version, $"Internal error while fingerprinting ({e.GetType().Name}: {e.Message}); the build will be retried.", permanent: false, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        // Artifact first, registry second: the registry never points at files that are not all there.
+        await fingerprints.WriteAsync(modelId, version, fingerprint.ToFiles(), cancellationToken).ConfigureAwait(false);
+        var (layers, inputShape, calibration) = ManifestSummary.From(fingerprint.Manifest);
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        while (true)
+        {
+            var current = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"Registry row of '{modelId}' vanished during its build.");
+            if (current.BuildingVersion != version)
+            {
+                _logger.LogInformation("Model {ModelId}: version {Version} was superseded by version {Other} while building; leaving it unused.", modelId, version, current.BuildingVersion);
+                await fingerprints.DeleteAsync(modelId, version, cancellationToken).ConfigureAwait(false);
+                return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Superseded, version, $"Superseded by version {current.BuildingVersion}.");
+            }
+            var ready = current.AsReady() with
+            {
+                CurrentVersion = version,
+                CurrentHashes = hashes,
+                Layers = layers,
+                InputShape = inputShape,
+                Calibration = calibration,
+                BuildSeconds = seconds,
+                ReadyAt = _time.GetUtcNow(),
+                // A new calibration starts a new drift window: an alarm on the old version is over.
+                DriftAlarm = false,
+                DriftAlarmSince = null,
+            };
+            if (await registry.TryUpdateAsync(ready, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                _logger.LogInformation("Model {ModelId}: version {Version} is ready ({Seconds:F1} s, {Layers} layers).", modelId, version, seconds, layers.Count);
+                return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Built, version, $"Version {version} is ready.");
+            }
+        }
+    }
+
+    private sealed record Claim(int Version, FingerprintOutcome? Outcome);
+
+    private async Task<Claim> ClaimAsync(string modelId, ContentHashes hashes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
+            if (record.CurrentVersion is int current && record.CurrentHashes == hashes && await IsReadableAsync(modelId, current, cancellationToken).ConfigureAwait(false))
+            {
+                if (record.Status != ModelStatus.Ready)
+                {
+                    // Content was put back to what is current (e.g. after a failed re-upload): current serves again.
+                    var restored = record.AsReady();
+                    if (await registry.TryUpdateAsync(restored, cancellationToken).ConfigureAwait(false) is null) continue;
+                }
+                return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.Unchanged, current, $"Version {current} already fingerprints this content."));
+            }
+            if (record.Status == ModelStatus.Fingerprinting && record.BuildingHashes == hashes && record.BuildStartedAt is { } started && _time.GetUtcNow() - started < options.FingerprintLease)
+                return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.InProgressElsewhere, record.BuildingVersion, $"Version {record.BuildingVersion} is being built from this content."));
+            if (record.Status == ModelStatus.Failed && record.FailureIsPermanent && record.BuildingHashes == hashes)
+                return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.Unchanged, null, $"This content already failed: {record.FailureReason}"));
+
+            var version = record.LatestVersion + 1;
+            var claimed = record with
+            {
+                Status = ModelStatus.Fingerprinting,
+                FailureReason = null,
+                FailureIsPermanent = false,
+                LatestVersion = version,
+                BuildingVersion = version,
+                BuildingHashes = hashes,
+                BuildStartedAt = _time.GetUtcNow(),
+            };
+            if (await registry.TryUpdateAsync(claimed, cancellationToken).ConfigureAwait(false) is not null)
+                return new Claim(version, null);
+        }
+    }
+
+    /// <summary>Whether this build can load the stored artifact; one that it cannot (an older, incompatible format) is rebuilt rather than kept.</summary>
+    private async Task<bool> IsReadableAsync(string modelId, int version, CancellationToken cancellationToken)
+    {
+        var files = await fingerprints.ReadAsync(modelId, version, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _ = Fingerprint.FromFiles(files);
+            return true;
+        }
+        catch (InvalidDataException e)
+        {
+            _logger.LogWarning("Model {ModelId}: version {Version} cannot be read ({Reason}); rebuilding it from the uploaded files.", modelId, version, e.Message);
+            return false;
+        }
+    }
+
+    private async Task<FingerprintOutcome> WaitForFilesAsync(string modelId, string missing, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
+            // A model that already serves keeps serving when one of its files is removed; only a new model waits.
+            if (record.CurrentVersion is not null || record.Status is ModelStatus.Pending or ModelStatus.Fingerprinting)
+                return new FingerprintOutcome(modelId, FingerprintOutcomeKind.WaitingForFiles, record.CurrentVersion, $"Waiting for {missing}.");
+            var pending = record with { Status = ModelStatus.Pending, FailureReason = null, FailureIsPermanent = false };
+            if (await registry.TryUpdateAsync(pending, cancellationToken).ConfigureAwait(false) is not null)
+                return new FingerprintOutcome(modelId, FingerprintOutcomeKind.WaitingForFiles, null, $"Waiting for {missing}.");
+        }
+    }
+
+    private async Task<FingerprintOutcome> FailUnclaimedAsync(string modelId, string reason, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
+            var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = false, BuildingVersion = null };
+            if (await registry.TryUpdateAsync(failed, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                _logger.LogWarning("Model {ModelId}: {Reason}", modelId, reason);
+                return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Failed, null, reason);
+            }
+        }
+    }
+
+    private async Task MarkFailedAsync(string modelId, int version, string reason, bool permanent, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+            if (record is null || record.BuildingVersion != version) return; // A newer claim owns the row now.
+            var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = permanent, BuildingVersion = null, BuildStartedAt = null };
+            if (await registry.TryUpdateAsync(failed, cancellationToken).ConfigureAwait(false) is not null) return;
+        }
+    }
+
+    private static FingerprintOptions ParseOptions(BlobContent? file)
+    {
+        if (file is null) return new FingerprintOptions();
+        try
+        {
+            return FingerprintOptions.FromJson(System.Text.Encoding.UTF8.GetString(file.Bytes));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidFingerprintOptionsException($"{ModelFiles.Options}: {e.Message}");
+        }
+    }
+
+    private static bool IsBadInput(Exception e) => e is FingerprintInputException or OnnxModelException or NpyFormatException or InvalidRecordsException or InvalidFingerprintOptionsException;
+
+    private static string Describe(Exception e) => e switch
+    {
+        OnnxModelException => $"{ModelFiles.Model}: {e.Message}",
+        NpyFormatException => $"{ModelFiles.Reference}: {e.Message}",
+        InvalidRecordsException => $"{ModelFiles.Reference} does not fit the model: {e.Message}",
+        _ => e.Message,
+    };
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}

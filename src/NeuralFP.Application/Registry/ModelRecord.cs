@@ -1,0 +1,59 @@
+using NeuralFP.Core.Fingerprints;
+
+namespace NeuralFP.Application.Registry;
+
+/// <summary>
+/// One row of the registry table. <see cref="CurrentVersion"/> is the fingerprint that serves verdicts; it
+/// only ever points at a fully written artifact. <see cref="BuildingVersion"/> is the build in progress
+/// (or the last failed one, through <see cref="BuildingHashes"/>). Version numbers are never reused.
+/// </summary>
+public sealed record ModelRecord
+{
+    public required string ModelId { get; init; }
+    public ModelStatus Status { get; init; } = ModelStatus.Pending;
+
+    /// <summary>Why the last build failed, when <see cref="Status"/> is <see cref="ModelStatus.Failed"/>.</summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>The failure came from the inputs (bad ONNX, bad .npy, bad options): rebuilding the same content would fail again.</summary>
+    public bool FailureIsPermanent { get; init; }
+
+    public int? CurrentVersion { get; init; }
+    public ContentHashes? CurrentHashes { get; init; }
+
+    /// <summary>Highest version number ever claimed.</summary>
+    public int LatestVersion { get; init; }
+
+    public int? BuildingVersion { get; init; }
+    public ContentHashes? BuildingHashes { get; init; }
+    public DateTimeOffset? BuildStartedAt { get; init; }
+
+    public IReadOnlyList<string> Layers { get; init; } = [];
+    public int[]? InputShape { get; init; }
+    public CalibrationSummary? Calibration { get; init; }
+    public double? BuildSeconds { get; init; }
+
+    /// <summary>The drift test of the current version's recent verdicts fires (mirrors the drift table; set and cleared by the drift tracker).</summary>
+    public bool DriftAlarm { get; init; }
+
+    /// <summary>When the current drift alarm was raised.</summary>
+    public DateTimeOffset? DriftAlarmSince { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? ReadyAt { get; init; }
+
+    /// <summary>The row's ETag when read; updates succeed only if the row has not changed since.</summary>
+    public string? ETag { get; init; }
+
+    /// <summary>This row with its current version serving: no build in progress, no failure.</summary>
+    public ModelRecord AsReady() => this with
+    {
+        Status = ModelStatus.Ready,
+        FailureReason = null,
+        FailureIsPermanent = false,
+        BuildingVersion = null,
+        BuildingHashes = null,
+        BuildStartedAt = null,
+    };
+}

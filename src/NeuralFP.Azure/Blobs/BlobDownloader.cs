@@ -1,0 +1,40 @@
+using Azure;
+using global::Azure.Storage.Blobs;
+using NeuralFP.Application.Errors;
+using NeuralFP.Application.Ports;
+using NeuralFP.Azure.Resilience;
+
+namespace NeuralFP.Azure.Blobs;
+
+/// <summary>Downloads whole blobs with a size cap checked before any byte is read, through the transfer pipeline.</summary>
+internal static class BlobDownloader
+{
+    /// <returns>The blob, or null when it does not exist.</returns>
+    /// <exception cref="InputTooLargeException">The blob is larger than <paramref name="maxBytes"/>.</exception>
+    public static async Task<BlobContent?> DownloadIfExistsAsync(
+        BlobClient blob, long maxBytes, string what, string limitSetting, StorageResilience resilience, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await resilience.Transfer.ExecuteAsync(async ct =>
+            {
+                var properties = await blob.GetPropertiesAsync(cancellationToken: ct).ConfigureAwait(false);
+                if (properties.Value.ContentLength > maxBytes)
+                    throw new InputTooLargeException(what, properties.Value.ContentLength, maxBytes, limitSetting);
+                // Pin the ETag so a blob replaced between the size check and the read is read again, not mixed.
+                var content = await blob.DownloadContentAsync(
+                    new global::Azure.Storage.Blobs.Models.BlobDownloadOptions { Conditions = new() { IfMatch = properties.Value.ETag } }, ct).ConfigureAwait(false);
+                return new BlobContent(content.Value.Content.ToArray(), content.Value.Details.ETag.ToString());
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            // Replaced while reading: read the new content once more.
+            return await DownloadIfExistsAsync(blob, maxBytes, what, limitSetting, resilience, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text;
+using System.Text.Json;
+using NeuralFP.Application.Drift;
+using NeuralFP.Application.Ports;
+using NeuralFP.Application.Serialization;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Azure.Resilience;
+
+namespace NeuralFP.Azure.Queues;
+
+/// <summary>Drift alarms onto the alerts storage queue (locally, and in Azure when no alerts topic is configured).</summary>
+public sealed class QueueDriftAlertSender(StorageClients clients, StorageResilience resilience) : IDriftAlertSender
+{
+    public string Destination => clients.Alerts.Name;
+
+    public async Task SendAsync(DriftAlert alert, CancellationToken cancellationToken)
+    {
+        // Base64, as host.json's messageEncoding says, so a queue-triggered consumer reads it as sent.
+        var body = Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(alert, JsonDefaults.Options)));
+        await resilience.ExecuteAsync(async ct => await clients.Alerts.SendMessageAsync(body, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net.Sockets;
+using Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NeuralFP.Azure.Configuration;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.DependencyInjection;
+using Polly.Registry;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace NeuralFP.Azure.Resilience;
+
+/// <summary>
+/// The named resilience pipelines storage calls run through (registered with Polly.Extensions): jittered exponential
+/// retry around a circuit breaker around a per-attempt timeout. The pipelines differ in their timeout: a table row or
+/// a small blob (<see cref="Default"/>), a health ping that must answer fast (<see cref="Ping"/>), and a whole model or
+/// reference set that may be a gigabyte (<see cref="Transfer"/>). Only transient failures (throttling, 5xx, network,
+/// timeouts) are retried or counted by the breaker; 404/409/412 are answers, not faults.
+/// </summary>
+public sealed class StorageResilience(ResiliencePipelineProvider<string> pipelines)
+{
+    public const string DefaultName = "storage";
+    public const string PingName = "storage-ping";
+    public const string TransferName = "storage-transfer";
+
+    public ResiliencePipeline Default { get; } = pipelines.GetPipeline(DefaultName);
+
+    public ResiliencePipeline Ping { get; } = pipelines.GetPipeline(PingName);
+
+    public ResiliencePipeline Transfer { get; } = pipelines.GetPipeline(TransferName);
+
+    public ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken)
+        => Default.ExecuteAsync(operation, cancellationToken);
+
+    public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> operation, CancellationToken cancellationToken)
+        => Default.ExecuteAsync(operation, cancellationToken);
+
+    /// <summary>Registers the three pipelines, configured from <see cref="StorageResilienceOptions"/>.</summary>
+    public static IServiceCollection AddTo(IServiceCollection services)
+    {
+        services.AddResiliencePipeline(DefaultName, (builder, context) => Configure(builder, context, o => o.AttemptTimeout, o => o.MaxRetries));
+        services.AddResiliencePipeline(PingName, (builder, context) => Configure(builder, context, o => o.PingTimeout, _ => 1));
+        services.AddResiliencePipeline(TransferName, (builder, context) => Configure(builder, context, o => o.TransferTimeout, o => o.MaxRetries));
+        services.AddSingleton<StorageResilience>();
+        return services;
+    }
+
+    /// <summary>The pipelines on their own, for code and tests without a host.</summary>
+    public static StorageResilience Create(StorageResilienceOptions options, ILoggerFactory? loggers = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(Options.Create(options));
+        if (loggers is not null) services.AddSingleton(loggers);
+        else services.AddLogging();
+        AddTo(services);
+        return services.BuildServiceProvider().GetRequiredService<StorageResilience>();
+    }
+
+    private static void Configure(ResiliencePipelineBuilder builder, AddResiliencePipelineContext<string> context, Func<StorageResilienceOptions, TimeSpan> timeout, Func<StorageResilienceOptions, int> retries)
+    {
+        var options = context.ServiceProvider.GetRequiredService<IOptions<StorageResilienceOptions>>().Value;
+        var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<StorageResilience>();
+        var transient = new PredicateBuilder().Handle<Exception>(IsTransient);
+        var name = context.PipelineKey;
+        builder
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = transient,
+                MaxRetryAttempts = Math.Max(Math.Min(retries(options), options.MaxRetries), 0),
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                OnRetry = args =>
+                {
+                    logger.LogWarning(args.Outcome.Exception, "Storage call ({Pipeline}) failed (attempt {Attempt}); retrying in {Delay}.", name, args.AttemptNumber + 1, args.RetryDelay);
+                    return default;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = transient,
+                FailureRatio = options.BreakerFailureRatio,
+                MinimumThroughput = options.BreakerMinimumThroughput,
+                SamplingDuration = options.BreakerSamplingDuration,
+                BreakDuration = options.BreakDuration,
+                OnOpened = args =>
+                {
+                    logger.LogError(args.Outcome.Exception, "Storage circuit ({Pipeline}) opened for {BreakDuration} after repeated failures.", name, args.BreakDuration);
+                    return default;
+                },
+            })
+            .AddTimeout(timeout(options));
+    }
+
+    /// <summary>Throttling, server errors, network failures and per-attempt timeouts; never a plain "not found" or "conflict".</summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        RequestFailedException { Status: 0 or 408 or 429 or 500 or 502 or 503 or 504 } => true,
+        HttpRequestException or SocketException or TimeoutRejectedException => true,
+        IOException { InnerException: SocketException } => true,
+        _ => false,
+    };
+}

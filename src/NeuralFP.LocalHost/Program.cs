@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+using NeuralFP.LocalHost;
+
+// dotnet NeuralFP.LocalHost.dll --worker <path/App.dll> [--urls http://127.0.0.1:7071] [--host-json <path>]
+// AzureWebJobsStorage and every other app setting come from the environment, which the worker inherits.
+string? worker = null, hostJson = null;
+var urls = "http://127.0.0.1:7071";
+for (var i = 0; i < args.Length; i++)
+{
+    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+    switch (args[i])
+    {
+        case "--worker": worker = Value(); break;
+        case "--urls": urls = Value().Split(';')[0]; break;
+        case "--host-json": hostJson = Value(); break;
+        default:
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --worker <App.dll> [--urls http://127.0.0.1:7071] [--host-json host.json]");
+            return 2;
+    }
+}
+if (worker is null)
+{
+    Console.Error.WriteLine("Usage: NeuralFP.LocalHost --worker <App.dll> [--urls http://127.0.0.1:7071] [--host-json host.json]");
+    return 2;
+}
+var storage = Environment.GetEnvironmentVariable("AzureWebJobsStorage");
+if (string.IsNullOrEmpty(storage))
+{
+    Console.Error.WriteLine("Set AzureWebJobsStorage (e.g. UseDevelopmentStorage=true's full Azurite connection string) in the environment.");
+    return 2;
+}
+
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
+    .SetMinimumLevel(LogLevel.Information));
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+
+await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+{
+    Worker = WorkerLauncher.Process(worker),
+    StorageConnectionString = storage,
+    HttpUrl = urls,
+    HostJsonPath = hostJson,
+    LoggerFactory = loggerFactory,
+}, stop.Token);
+Console.WriteLine($"Functions ({host.FunctionNames.Count}): {string.Join(", ", host.FunctionNames)}");
+Console.WriteLine($"Serving {host.HttpAddress} (worker pid {host.WorkerProcessId}). Ctrl+C stops.");
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+}
+return 0;

@@ -1,0 +1,13 @@
+namespace NeuralFP.LocalHost.Worker;
+
+/// <summary>What the host hands a worker at start: its command line and its app settings / host variables.</summary>
+internal sealed record WorkerStartInfo(string[] Arguments, IReadOnlyDictionary<string, string?> Settings);
+
+/// <summary>A started worker: its process id (if any), a task that ends when it exits, and a hard kill.</summary>
+internal interface IRunningWorker : IAsyncDisposable
+{
+    int? ProcessId { get; }
+    Task Exited { get; }
+    /// <summary>Ends the worker now, without a grace period (kill -9 for a process).</summary>
+    Task KillAsync();
+}

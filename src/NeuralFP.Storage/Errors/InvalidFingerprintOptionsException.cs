@@ -1,4 +1,0 @@
-namespace NeuralFP.Storage.Errors;
-
-/// <summary>models/{modelId}/fingerprint.json cannot be used as fingerprint options.</summary>
-public sealed class InvalidFingerprintOptionsException(string message) : Exception(message);

@@ -1,6 +1,0 @@
-using NeuralFP.Core.Verdicts;
-
-namespace NeuralFP.Storage.Jobs;
-
-/// <summary>The contents of <c>results/{batchId}.json</c>.</summary>
-public sealed record BatchResultDocument(BatchSummary Summary, IReadOnlyList<Verdict> Verdicts);

@@ -1,4 +1,0 @@
-namespace NeuralFP.Storage.Jobs;
-
-/// <summary>What one fingerprinting invocation did.</summary>
-public sealed record FingerprintOutcome(string ModelId, FingerprintOutcomeKind Kind, int? Version, string Message);

@@ -1,7 +1,0 @@
-namespace NeuralFP.Storage.Registry;
-
-public sealed class InvalidModelIdException(string? modelId)
-    : ArgumentException($"'{modelId}' is not a valid model id: use 1–63 letters, digits, '.', '_' or '-', starting with a letter or digit.")
-{
-    public string? ModelId { get; } = modelId;
-}

@@ -1,4 +1,0 @@
-namespace NeuralFP.Storage.Results;
-
-/// <summary>A batch's results document and the hash of the request that produced it.</summary>
-public sealed record StoredResult(byte[] Json, string? RequestSha256);

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using NeuralFP.Azure;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Functions.Hosting;
+
+namespace NeuralFP.Functions.Tests.Infrastructure;
+
+/// <summary>The storage adapters as the app registers them (options bound from settings), on the shared Azurite, without the app.</summary>
+public static class StorageServices
+{
+    public static IConfiguration Configuration(StorageNames names, params KeyValuePair<string, string?>[] settings)
+        => new ConfigurationBuilder().AddInMemoryCollection(
+            [StorageNames.Setting(SettingNames.Storage, AzuriteServer.Instance.ConnectionString), .. names.Settings(), .. settings]).Build();
+
+    public static ServiceProvider Create(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddAppOptions(configuration);
+        services.AddStorageAdapters();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>One options type as the app would bind and validate it from <paramref name="configuration"/>.</summary>
+    public static T Options<T>(IConfiguration configuration) where T : class
+    {
+        var services = new ServiceCollection();
+        services.AddAppOptions(configuration);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<T>>().Value;
+    }
+}
