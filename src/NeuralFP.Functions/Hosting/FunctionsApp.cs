@@ -70,6 +70,8 @@ public static class FunctionsApp
         services.AddHostedService<DriftFlushService>();
         services.AddHostedService<QueueMetricsService>();
         services.AddSingleton<FingerprintJob>();
+        services.AddSingleton<FingerprintSweep>();
+        services.AddHostedService<FingerprintSweepService>();
         services.AddSingleton<ScoreBatchJob>();
         services.AddSingleton<StorageInitializer>();
         services.AddSingleton<FunctionKeyFilter>();

@@ -1,6 +1,6 @@
-using NeuralFP.Storage.Errors;
-using NeuralFP.Storage.Jobs;
-using NeuralFP.Storage.Registry;
+using NeuralFP.Application.Errors;
+using NeuralFP.Application.Jobs;
+using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Storage;
 
