@@ -44,6 +44,14 @@ public sealed record ServiceOptions
     /// <summary>What one build may cost (features per layer, autoencoder parameters, scorer size, memory); <c>NeuralFP__Limits__*</c>.</summary>
     public BuildLimits Limits { get; set; } = new();
 
+    public const string ScorerCacheBytesSetting = Section + "__" + nameof(ScorerCacheBytes);
+
+    /// <summary>
+    /// Estimated bytes of loaded scorers kept for reuse; beyond it the least recently used are evicted (and disposed when
+    /// no request holds them). One scorer larger than this is still loaded, alone.
+    /// </summary>
+    public long ScorerCacheBytes { get; set; } = 512L << 20;
+
     /// <summary>How long the scoring path trusts a registry row before reading it again.</summary>
     public TimeSpan RegistryCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -57,6 +65,7 @@ public sealed record ServiceOptions
         Positive(MaxOptionsBytes, nameof(MaxOptionsBytes));
         Positive(MaxBatchBlobBytes, MaxBatchBlobBytesSetting);
         Positive(MaxRecordsPerBatch, MaxRecordsPerBatchSetting);
+        Positive(ScorerCacheBytes, ScorerCacheBytesSetting);
         if (FingerprintLease < TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(FingerprintLease), FingerprintLease, $"{FingerprintLeaseSetting}: the fingerprint lease must be at least 10 seconds.");
         if (RegistryCacheDuration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RegistryCacheDuration), RegistryCacheDuration, $"{RegistryCacheSetting}: the registry cache duration cannot be negative.");
         if (MaxBuildAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxBuildAttempts), MaxBuildAttempts, $"{Section}__{nameof(MaxBuildAttempts)} must be at least 1.");

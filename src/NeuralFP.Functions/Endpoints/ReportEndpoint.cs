@@ -25,7 +25,8 @@ internal static class ReportEndpoint
     public static async Task<IResult> GetAsync(string modelId, HttpContext http, [FromServices] ScorerCache scorers, [FromServices] DriftReader drift, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         ModelIds.Validate(modelId);
-        var model = await scorers.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        using var lease = await scorers.LeaseAsync(modelId, cancellationToken).ConfigureAwait(false);
+        var model = lease.Model;
         TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
         return await RenderAsync(http, model, drift, batch: null, label: null, time, cancellationToken).ConfigureAwait(false);
     }
@@ -42,7 +43,8 @@ internal static class ReportEndpoint
     {
         ModelIds.Validate(modelId);
         RecordsBodyReader.ClassifyContentType(request.ContentType);
-        var model = await scorers.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        using var lease = await scorers.LeaseAsync(modelId, cancellationToken).ConfigureAwait(false);
+        var model = lease.Model;
         TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
         using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);
         var verdicts = model.Scorer.Score(body.ToTensor(model.Scorer.InputShape), cancellationToken);

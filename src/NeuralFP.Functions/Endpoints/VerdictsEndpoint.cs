@@ -33,7 +33,8 @@ internal static class VerdictsEndpoint
     {
         ModelIds.Validate(modelId);
         RecordsBodyReader.ClassifyContentType(request.ContentType);
-        var model = await scorers.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        using var lease = await scorers.LeaseAsync(modelId, cancellationToken).ConfigureAwait(false);
+        var model = lease.Model;
         TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
         var chosen = DetectorChoice.Resolve(model, detector);
         using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);

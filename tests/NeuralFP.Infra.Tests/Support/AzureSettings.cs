@@ -58,6 +58,7 @@ public static class AzureSettings
         ["NeuralFP__MaxBatchBlobBytes"] = "tuning with an in-app default",
         ["NeuralFP__FingerprintLeaseSeconds"] = "tuning with an in-app default",
         [SettingNames.MaxBuildAttempts] = "tuning with an in-app default",
+        [SettingNames.ScorerCacheBytes] = "tuning with an in-app default",
         [SettingNames.FingerprintSweepSeconds] = "tuning with an in-app default",
         ["NeuralFP__Limits__MaxFeaturesPerLayer"] = "build limit with an in-app default",
         ["NeuralFP__Limits__MaxAutoencoderParameters"] = "build limit with an in-app default",
