@@ -35,11 +35,13 @@ public sealed class FingerprintJob(
         ModelIds.Validate(modelId);
         var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
 
-        BlobContent? model, reference, optionsFile;
+        BlobContent? model, optionsFile;
+        LocalFile? reference;
         try
         {
             model = await models.DownloadModelAsync(modelId, cancellationToken).ConfigureAwait(false);
-            reference = await models.DownloadReferenceAsync(modelId, cancellationToken).ConfigureAwait(false);
+            // Streamed to a temporary file: the build reads it batch by batch, never whole.
+            reference = await models.DownloadReferenceToFileAsync(modelId, cancellationToken).ConfigureAwait(false);
             optionsFile = await models.DownloadOptionsAsync(modelId, cancellationToken).ConfigureAwait(false);
         }
         catch (InputTooLargeException e)
@@ -47,10 +49,11 @@ public sealed class FingerprintJob(
             return await FailUnclaimedAsync(modelId, e.Message, cancellationToken).ConfigureAwait(false);
         }
 
+        using var referenceFile = reference;
         if (model is null || reference is null)
             return await WaitForFilesAsync(modelId, model is null ? ModelFiles.Model : ModelFiles.Reference, cancellationToken).ConfigureAwait(false);
 
-        var hashes = new ContentHashes(Sha256(model.Bytes), Sha256(reference.Bytes), Sha256(optionsFile?.Bytes ?? []));
+        var hashes = new ContentHashes(Sha256(model.Bytes), reference.Sha256, Sha256(optionsFile?.Bytes ?? []));
         var claim = await ClaimAsync(modelId, hashes, cancellationToken).ConfigureAwait(false);
         if (claim.Outcome is not null) return claim.Outcome;
         var version = claim.Version;
@@ -83,14 +86,14 @@ public sealed class FingerprintJob(
         }
     }
 
-    private async Task<FingerprintOutcome> BuildAsync(string modelId, int version, ContentHashes hashes, BlobContent model, BlobContent reference, BlobContent? optionsFile, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private async Task<FingerprintOutcome> BuildAsync(string modelId, int version, ContentHashes hashes, BlobContent model, LocalFile reference, BlobContent? optionsFile, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         Fingerprint fingerprint;
         try
         {
             var buildOptions = ParseOptions(optionsFile);
-            var tensor = Npy.Read(reference.Bytes);
-            fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, tensor, buildOptions, options.Limits, progress: null, cancellationToken).ConfigureAwait(false);
+            var records = RecordSource.FromNpy(reference.OpenRead);
+            fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, records, buildOptions, options.Limits, progress: null, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBadInput(e))
         {
