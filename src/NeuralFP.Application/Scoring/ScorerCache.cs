@@ -54,7 +54,17 @@ public sealed class ScorerCache : IDisposable
         var now = _time.GetUtcNow();
         if (_records.TryGetValue(modelId, out var cached) && now - cached.ReadAt < _options.RegistryCacheDuration)
             return cached.Record;
-        var record = await _registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        ModelRecord? record;
+        try
+        {
+            record = await _registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && cached.ReadAt != default)
+        {
+            // Storage is failing: the last row read is better than no answer, and a loaded scorer needs nothing else.
+            _logger.LogWarning("Model {ModelId}: registry unreadable ({Error}); serving the row read at {ReadAt:O}.", modelId, e.Message, cached.ReadAt);
+            return cached.Record;
+        }
         _records[modelId] = (record, now);
         return record;
     }

@@ -25,7 +25,8 @@ internal static class HealthEndpoint
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "Health check: storage unreachable.");
-            return Results.Json(new HealthReport("unhealthy", e.Message, mode.Name, Version), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+            // Anonymous endpoint: the exception (hosts, ports, SDK text) goes to the log, not to the caller.
+            return Results.Json(new HealthReport("unhealthy", "storage unreachable", mode.Name, Version), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 }
