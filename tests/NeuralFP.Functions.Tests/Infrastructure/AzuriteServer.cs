@@ -50,20 +50,9 @@ public sealed class AzuriteServer : IDisposable
     public void Stop()
     {
         if (_process.HasExited) return;
-        var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
-        foreach (var pid in File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [])
-        {
-            try
-            {
-                using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid]) { UseShellExecute = false });
-                kill?.WaitForExit();
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-            }
-        }
+        foreach (var pid in Children()) _ = Kill(pid, SigTerm);
         // The watchdog shell exits once its child is gone; anything left after that is killed outright.
-        if (!_process.WaitForExit(15000)) _process.Kill(entireProcessTree: true);
+        if (!_process.WaitForExit(15000)) KillAll();
         _process.WaitForExit(5000);
     }
 
@@ -82,15 +71,18 @@ public sealed class AzuriteServer : IDisposable
         // removes the data folder too (a test host killed at the end of a run never reaches Dispose).
         var watchdog = $"\"$@\" & child=$!; while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; " +
             $"if ! kill -0 {Environment.ProcessId} 2>/dev/null; then kill $child 2>/dev/null; wait $child; rm -rf '{_location}'; fi";
-        var start = new ProcessStartInfo("/bin/sh")
+        // setsid: no controlling terminal, so neither the watchdog nor Azurite can be stopped by SIGTTIN/SIGTTOU when the
+        // run is a background job (a stopped watchdog never notices that the test host is gone and leaves Azurite behind).
+        var start = new ProcessStartInfo("setsid")
         {
             ArgumentList =
             {
-                "-c", watchdog, "azurite-watchdog", _azurite,
+                "/bin/sh", "-c", watchdog, "azurite-watchdog", _azurite,
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                 "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
                 "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
             },
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -146,7 +138,7 @@ public sealed class AzuriteServer : IDisposable
     {
         try
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            if (!_process.HasExited) KillAll();
             _process.WaitForExit(5000);
         }
         catch (InvalidOperationException)
@@ -160,4 +152,31 @@ public sealed class AzuriteServer : IDisposable
         {
         }
     }
+
+    // Plain SIGKILLs, child first. Not Process.Kill(entireProcessTree): it SIGSTOPs the tree before killing it, and when
+    // that runs at process exit the test host may be gone before the kills, leaving a stopped watchdog and a live Azurite.
+    private void KillAll()
+    {
+        foreach (var pid in Children()) _ = Kill(pid, SigKill);
+        _ = Kill(_process.Id, SigKill);
+    }
+
+    private IEnumerable<int> Children()
+    {
+        var path = $"/proc/{_process.Id}/task/{_process.Id}/children";
+        try
+        {
+            return [.. File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }
