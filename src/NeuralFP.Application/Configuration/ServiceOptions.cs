@@ -35,6 +35,14 @@ public sealed record ServiceOptions
     /// </summary>
     public TimeSpan FingerprintLease { get; set; } = TimeSpan.FromSeconds(60);
 
+    public const string RequireManifestSetting = Section + "__" + nameof(RequireManifest);
+
+    /// <summary>
+    /// Build only uploads committed by a <c>manifest.json</c> (written last, naming the files and their SHA-256). Off: an
+    /// upload without a manifest builds when model and reference are both there, with the options present at that moment.
+    /// </summary>
+    public bool RequireManifest { get; set; }
+
     /// <summary>Builds of the same content that may be cut off (crash, kill, lost lease) before the model is marked failed for good.</summary>
     public int MaxBuildAttempts { get; set; } = 3;
 

@@ -35,21 +35,35 @@ public sealed class FingerprintJob(
         ModelIds.Validate(modelId);
         var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
 
-        BlobContent? model, optionsFile;
+        BlobContent? model, optionsFile, manifestFile;
         LocalFile? reference;
+        UploadManifest? manifest = null;
         try
         {
+            // The commit point first: without it (when required) nothing else is worth downloading yet.
+            manifestFile = await models.DownloadManifestAsync(modelId, cancellationToken).ConfigureAwait(false);
+            if (manifestFile is null && options.RequireManifest)
+                return await WaitForFilesAsync(modelId, ModelFiles.Manifest, cancellationToken).ConfigureAwait(false);
+            if (manifestFile is not null) manifest = UploadManifest.Parse(manifestFile.Bytes);
             model = await models.DownloadModelAsync(modelId, cancellationToken).ConfigureAwait(false);
             // Streamed to a temporary file: the build reads it batch by batch, never whole.
             reference = await models.DownloadReferenceToFileAsync(modelId, cancellationToken).ConfigureAwait(false);
             optionsFile = await models.DownloadOptionsAsync(modelId, cancellationToken).ConfigureAwait(false);
         }
-        catch (InputTooLargeException e)
+        catch (Exception e) when (e is InputTooLargeException or InvalidManifestException)
         {
             return await FailUnclaimedAsync(modelId, e.Message, cancellationToken).ConfigureAwait(false);
         }
 
         using var referenceFile = reference;
+        if (manifest is not null)
+        {
+            // Options the manifest does not name are not part of the upload: defaults apply.
+            if (manifest.OptionsSha256 is null) optionsFile = null;
+            var waiting = manifest.Mismatches(model is null ? null : Sha256(model.Bytes), reference?.Sha256, optionsFile is null ? null : Sha256(optionsFile.Bytes));
+            if (waiting.Count > 0)
+                return await WaitForFilesAsync(modelId, $"{string.Join(", ", waiting)} as named in {ModelFiles.Manifest}", cancellationToken).ConfigureAwait(false);
+        }
         if (model is null || reference is null)
             return await WaitForFilesAsync(modelId, model is null ? ModelFiles.Model : ModelFiles.Reference, cancellationToken).ConfigureAwait(false);
 

@@ -19,5 +19,8 @@ public interface IModelFileStore
 
     Task<BlobContent?> DownloadOptionsAsync(string modelId, CancellationToken cancellationToken);
 
+    /// <summary>The upload's commit point, <c>manifest.json</c>, or null when there is none.</summary>
+    Task<BlobContent?> DownloadManifestAsync(string modelId, CancellationToken cancellationToken);
+
     Task UploadAsync(string modelId, string fileName, byte[] content, CancellationToken cancellationToken);
 }

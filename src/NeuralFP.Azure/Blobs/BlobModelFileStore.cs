@@ -31,6 +31,9 @@ public sealed class BlobModelFileStore(StorageClients clients, StorageResilience
     public Task<BlobContent?> DownloadOptionsAsync(string modelId, CancellationToken cancellationToken)
         => DownloadAsync(modelId, ModelFiles.Options, _limits.MaxOptionsBytes, nameof(ServiceOptions.MaxOptionsBytes), cancellationToken);
 
+    public Task<BlobContent?> DownloadManifestAsync(string modelId, CancellationToken cancellationToken)
+        => DownloadAsync(modelId, ModelFiles.Manifest, _limits.MaxOptionsBytes, nameof(ServiceOptions.MaxOptionsBytes), cancellationToken);
+
     public async Task UploadAsync(string modelId, string fileName, byte[] content, CancellationToken cancellationToken)
     {
         ModelIds.Validate(modelId);

@@ -77,6 +77,7 @@ public static class AppOptions
         options.MaxRecordsPerBatch = SettingsReader.GetInt32(configuration, SettingNames.MaxRecordsPerBatch, options.MaxRecordsPerBatch);
         options.FingerprintLease = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.FingerprintLeaseSeconds, (long)options.FingerprintLease.TotalSeconds));
         options.RegistryCacheDuration = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.RegistryCacheMilliseconds, (long)options.RegistryCacheDuration.TotalMilliseconds));
+        options.RequireManifest = SettingsReader.GetString(configuration, SettingNames.RequireManifest) is { } require && bool.Parse(require);
         options.ScorerCacheBytes = SettingsReader.GetInt64(configuration, SettingNames.ScorerCacheBytes, options.ScorerCacheBytes);
         options.MaxBuildAttempts = SettingsReader.GetInt32(configuration, SettingNames.MaxBuildAttempts, options.MaxBuildAttempts);
         options.FingerprintSweepInterval = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.FingerprintSweepSeconds, (long)options.FingerprintSweepInterval.TotalSeconds));

@@ -69,6 +69,8 @@ public static class SettingNames
     public const string MaxReferenceBytes = ServiceOptions.MaxReferenceBytesSetting;
     /// <summary>How long a fingerprint build may hold its claim before another invocation may take it over.</summary>
     public const string FingerprintLeaseSeconds = ServiceOptions.FingerprintLeaseSetting;
+    /// <summary>Build only uploads committed by a manifest.json.</summary>
+    public const string RequireManifest = ServiceOptions.RequireManifestSetting;
     /// <summary>Estimated bytes of loaded scorers kept (LRU beyond it).</summary>
     public const string ScorerCacheBytes = ServiceOptions.ScorerCacheBytesSetting;
     /// <summary>Cut-off builds of the same content before the model is marked failed for good.</summary>

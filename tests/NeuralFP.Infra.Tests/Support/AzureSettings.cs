@@ -59,6 +59,7 @@ public static class AzureSettings
         ["NeuralFP__FingerprintLeaseSeconds"] = "tuning with an in-app default",
         [SettingNames.MaxBuildAttempts] = "tuning with an in-app default",
         [SettingNames.ScorerCacheBytes] = "tuning with an in-app default",
+        [SettingNames.RequireManifest] = "upload protocol switch with an in-app default (off)",
         [SettingNames.FingerprintSweepSeconds] = "tuning with an in-app default",
         ["NeuralFP__Limits__MaxFeaturesPerLayer"] = "build limit with an in-app default",
         ["NeuralFP__Limits__MaxAutoencoderParameters"] = "build limit with an in-app default",
