@@ -1,6 +1,29 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 using NeuralFP.Functions.Hosting;
+using NeuralFP.Functions.Middleware;
+using NeuralFP.Functions.Telemetry;
 
-// Under the Functions host: `FUNCTIONS_CUSTOMHANDLER_PORT` is set and the host drives the functions.
-// Without it: `--standalone` (or NeuralFP__Standalone=true) also runs the local host against Azurite.
-var app = FunctionsApp.Build(args);
-await app.RunAsync();
+namespace NeuralFP.Functions;
+
+public static class Program
+{
+    public static Task Main(string[] args) => RunAsync(args, new Dictionary<string, string?>(), configure: null, CancellationToken.None);
+
+    /// <summary>The worker's entry point; <paramref name="settings"/> and <paramref name="configure"/> let a test run it in its own process.</summary>
+    public static async Task RunAsync(string[] args, IReadOnlyDictionary<string, string?> settings, Action<FunctionsApplicationBuilder>? configure, CancellationToken cancellationToken)
+    {
+        var builder = FunctionsApplication.CreateBuilder(args);
+        // App settings as the host sets them (environment variables, NeuralFP__X), read as configuration keys (NeuralFP:X).
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<FunctionTelemetryMiddleware>();
+        builder.UseWhen<HttpProblemMiddleware>(HttpProblemMiddleware.Applies);
+        builder.UseWhen<FunctionKeyMiddleware>(FunctionKeyMiddleware.Applies);
+        builder.Services.AddNeuralFp(builder.Configuration);
+        TelemetrySetup.Add(builder);
+        configure?.Invoke(builder);
+        using var app = builder.Build();
+        await app.RunAsync(cancellationToken);
+    }
+}

@@ -17,9 +17,9 @@ public static class AppOptions
         Add<StorageAccount>(services, configuration, ReadAccount, ValidateAccount);
         Add<StorageOptions>(services, configuration, ReadStorage, o => o.Validate());
         Add<StorageResilienceOptions>(services, configuration, ReadResilience, o => o.Validate());
+        Add<ServiceBusTopics>(services, configuration, ReadServiceBus, o => o.Validate(SettingNames.ServiceBusNamespace));
         Add<ServiceOptions>(services, configuration, ReadService, o => o.Validate());
         Add<ApiOptions>(services, configuration, ReadApi, o => o.Validate());
-        Add<MonitoringOptions>(services, configuration, ReadMonitoring, o => o.Validate());
         return services;
     }
 
@@ -46,6 +46,15 @@ public static class AppOptions
             throw new InvalidOperationException(
                 $"Storage is not configured: set {SettingNames.Storage} to a connection string (locally UseDevelopmentStorage=true), " +
                 $"or set {SettingNames.StorageBlobServiceUri}, {SettingNames.StorageQueueServiceUri} and {SettingNames.StorageTableServiceUri} for identity-based access.");
+    }
+
+    internal static void ReadServiceBus(ServiceBusTopics topics, IConfiguration configuration)
+    {
+        topics.FullyQualifiedNamespace = SettingsReader.GetString(configuration, SettingNames.ServiceBusNamespace);
+        topics.UseManagedIdentity = string.Equals(SettingsReader.GetString(configuration, SettingNames.ServiceBusCredential), "managedidentity", StringComparison.OrdinalIgnoreCase);
+        topics.ManagedIdentityClientId = SettingsReader.GetString(configuration, SettingNames.ServiceBusClientId);
+        topics.AlertsTopic = SettingsReader.GetString(configuration, SettingNames.AlertsTopic);
+        topics.SummariesTopic = SettingsReader.GetString(configuration, SettingNames.SummariesTopic);
     }
 
     internal static void ReadStorage(StorageOptions options, IConfiguration configuration)
@@ -94,7 +103,9 @@ public static class AppOptions
         drift.Alpha = SettingsReader.GetDouble(configuration, SettingNames.DriftAlpha, drift.Alpha);
         // A small window lowers the default minimum to fit it.
         drift.MinimumRecords = SettingsReader.GetInt32(configuration, SettingNames.DriftMinimumRecords, Math.Min(drift.MinimumRecords, drift.WindowSize));
-        drift.FlushInterval = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.DriftFlushMilliseconds, (long)drift.FlushInterval.TotalMilliseconds));
+        // Verdict outcomes are written during each request: a scale-to-zero app has no background flusher, and
+        // outcomes buffered in memory would be lost when an instance is scaled in.
+        drift.FlushInterval = TimeSpan.Zero;
     }
 
     internal static void ReadApi(ApiOptions options, IConfiguration configuration)
@@ -104,9 +115,6 @@ public static class AppOptions
         options.MaxRecordValues = SettingsReader.GetInt32(configuration, SettingNames.MaxRecordValues, options.MaxRecordValues);
         options.FunctionKey = SettingsReader.GetString(configuration, SettingNames.FunctionKey);
     }
-
-    internal static void ReadMonitoring(MonitoringOptions options, IConfiguration configuration)
-        => options.QueueMetricsInterval = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.QueueMetricsSeconds, (long)options.QueueMetricsInterval.TotalSeconds));
 
     private static Uri? ReadUri(IConfiguration configuration, string setting)
     {

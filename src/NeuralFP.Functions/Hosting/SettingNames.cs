@@ -25,12 +25,9 @@ public static class SettingNames
     public const string ServiceBusCredential = "ServiceBusConnection__credential";
 
     public const string WorkerRuntime = "FUNCTIONS_WORKER_RUNTIME";
-    public const string CustomHandlerPort = "FUNCTIONS_CUSTOMHANDLER_PORT";
     public const string ApplicationInsights = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>Folder holding host.json and the function folders (set by the Functions host; the local host reads it too).</summary>
-    public const string ScriptRoot = "AzureWebJobsScriptRoot";
 
     /// <summary>Section of the service's own options (<c>NeuralFP__ModelsContainer</c> etc. as environment variables).</summary>
     public const string Section = ServiceOptions.Section;
@@ -43,18 +40,16 @@ public static class SettingNames
     public const string ScoreResultsQueue = "NeuralFP__ScoreResultsQueue";
     /// <summary>Storage queue the app puts drift alarms on.</summary>
     public const string AlertsQueue = "NeuralFP__AlertsQueue";
-    /// <summary>Service Bus topic the <c>service-bus</c> variant's PublishAlerts function forwards drift alarms to.</summary>
+    /// <summary>Service Bus topic drift alarms are sent to (with <see cref="ServiceBusNamespace"/>); unset, they go to <see cref="AlertsQueue"/>.</summary>
     public const string AlertsTopic = "NeuralFP__AlertsTopic";
+    /// <summary>Optional Service Bus topic every scored batch's summary is also published to.</summary>
+    public const string SummariesTopic = "NeuralFP__SummariesTopic";
     /// <summary>Verdicts in each model's rolling drift window.</summary>
     public const string DriftWindowSize = DriftAlarmOptions.WindowSizeSetting;
     /// <summary>Significance level of the drift test (one-sided binomial test against the calibrated FPR).</summary>
     public const string DriftAlpha = DriftAlarmOptions.AlphaSetting;
     /// <summary>Fewest verdicts in the window before a drift alarm may be raised.</summary>
     public const string DriftMinimumRecords = DriftAlarmOptions.MinimumRecordsSetting;
-    /// <summary>How often HTTP verdicts are written to the drift window (0 = during each request).</summary>
-    public const string DriftFlushMilliseconds = DriftAlarmOptions.FlushIntervalSetting;
-    /// <summary>How often queue depth and age are read for the queue metrics (0 = never).</summary>
-    public const string QueueMetricsSeconds = "NeuralFP__QueueMetricsSeconds";
     public const string MaxRequestBytes = "NeuralFP__MaxRequestBytes";
     public const string MaxRecordsPerRequest = "NeuralFP__MaxRecordsPerRequest";
     public const string FunctionKey = "NeuralFP__FunctionKey";
@@ -87,9 +82,4 @@ public static class SettingNames
     public const string StorageTransferTimeoutSeconds = "NeuralFP__Storage__TransferTimeoutSeconds";
     public const string StorageBreakSeconds = "NeuralFP__Storage__BreakSeconds";
 
-    /// <summary><c>true</c> runs the local host (triggers from Azurite) inside the app; also the <c>--standalone</c> switch.</summary>
-    public const string Standalone = "NeuralFP__Standalone";
-    public const string LocalHostPollMilliseconds = "NeuralFP__LocalHost__PollMilliseconds";
-    /// <summary>Cap on the visibility back-off between retries of a failed queue message in the local host.</summary>
-    public const string LocalHostMaxBackoffMilliseconds = "NeuralFP__LocalHost__MaxBackoffMilliseconds";
 }

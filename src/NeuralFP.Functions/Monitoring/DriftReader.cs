@@ -1,5 +1,5 @@
 using NeuralFP.Core.Monitoring;
-using NeuralFP.Functions.Endpoints.Contracts;
+using NeuralFP.Functions.Contracts;
 using NeuralFP.Application.Drift;
 using NeuralFP.Application.Errors;
 using NeuralFP.Application.Ports;
@@ -8,7 +8,7 @@ using NeuralFP.Application.Registry;
 namespace NeuralFP.Functions.Monitoring;
 
 /// <summary>The drift state of a model's current fingerprint version, as the drift endpoint and the report show it.</summary>
-internal sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, TimeProvider time)
+public sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, TimeProvider time)
 {
     /// <exception cref="ModelNotFoundException">No such model.</exception>
     /// <exception cref="ModelNotReadyException">The model has no current fingerprint.</exception>

@@ -1,6 +1,6 @@
 using NeuralFP.Core.Monitoring;
 using NeuralFP.Core.Verdicts;
-using NeuralFP.Functions.Endpoints.Contracts;
+using NeuralFP.Functions.Contracts;
 using NeuralFP.Application.Scoring;
 
 namespace NeuralFP.Functions.Reports;

@@ -16,7 +16,7 @@ namespace NeuralFP.Functions.Tests.Fingerprinting;
 /// </summary>
 public sealed class BuildRecoveryTests : IAsyncLifetime
 {
-    private TestApp _app = null!;
+    private StorageOnly _app = null!;
 
     /// <summary>The wall clock moved forward on demand, so a test need not wait a lease out.</summary>
     private sealed class ShiftedTime : TimeProvider
@@ -27,7 +27,7 @@ public sealed class BuildRecoveryTests : IAsyncLifetime
     }
 
     // Without the local host: the tests run the job and the sweep themselves.
-    public async Task InitializeAsync() => _app = await TestApp.StartAsync(standalone: false);
+    public async Task InitializeAsync() => _app = await StorageOnly.StartAsync();
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 

@@ -17,10 +17,10 @@ namespace NeuralFP.Functions.Tests.Fingerprinting;
 /// </summary>
 public sealed class ManifestCommitTests : IAsyncLifetime
 {
-    private TestApp _app = null!;
+    private StorageOnly _app = null!;
 
     // No local host: each landing runs the job once, so the test sees every intermediate state.
-    public async Task InitializeAsync() => _app = await TestApp.StartAsync(standalone: false, settings: [StorageNames.Setting(SettingNames.RequireManifest, "true")]);
+    public async Task InitializeAsync() => _app = await StorageOnly.StartAsync([StorageNames.Setting(SettingNames.RequireManifest, "true")]);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 

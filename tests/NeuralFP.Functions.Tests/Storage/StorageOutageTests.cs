@@ -20,7 +20,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = AzuriteServer.StartPrivate();
-        _app = await TestApp.StartAsync(standalone: false, settings:
+        _app = await TestApp.StartAsync(settings:
         [
             StorageNames.Setting(SettingNames.Storage, _azurite.ConnectionString),
             StorageNames.Setting(SettingNames.StorageMaxRetries, "1"),

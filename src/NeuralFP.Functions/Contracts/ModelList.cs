@@ -1,0 +1,3 @@
+namespace NeuralFP.Functions.Contracts;
+
+public sealed record ModelList(IReadOnlyList<ModelView> Models);

@@ -1,0 +1,5 @@
+namespace NeuralFP.Functions.Contracts;
+
+/// <summary>JSON body of the verdicts and match endpoints (documentation type; the body is read by <see cref="Http.RecordsBodyReader"/>).
+/// Each record is flat or nested to the model's input shape.</summary>
+public sealed record RecordsRequest(IReadOnlyList<IReadOnlyList<float>> Records);

@@ -1,3 +1,0 @@
-namespace NeuralFP.Functions.Endpoints.Contracts;
-
-public sealed record ModelList(IReadOnlyList<ModelView> Models);

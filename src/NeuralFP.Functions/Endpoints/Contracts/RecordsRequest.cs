@@ -1,5 +1,0 @@
-namespace NeuralFP.Functions.Endpoints.Contracts;
-
-/// <summary>JSON body of the verdicts and match endpoints (documentation type; the body is read by <see cref="Http.RecordsBodyReader"/>).
-/// Each record is flat or nested to the model's input shape.</summary>
-public sealed record RecordsRequest(IReadOnlyList<IReadOnlyList<float>> Records);

@@ -1,4 +1,0 @@
-namespace NeuralFP.Functions.Endpoints.Contracts;
-
-/// <summary>A ready model the batch was not scored against, and why (its input shape does not fit the records).</summary>
-public sealed record SkippedModel(string ModelId, string Reason);

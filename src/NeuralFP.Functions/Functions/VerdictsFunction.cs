@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Microsoft.Azure.Functions.Worker;
+using NeuralFP.Application.Drift;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Scoring;
+using NeuralFP.Application.Serialization;
+using NeuralFP.Application.Telemetry;
+using NeuralFP.Core.Detectors;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Functions.Configuration;
+using NeuralFP.Functions.Contracts;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.Functions.Http;
+
+namespace NeuralFP.Functions.Functions;
+
+/// <summary>
+/// <c>POST /api/models/{modelId}/verdicts[?detector=name]</c>: per-record OOD verdicts from the model's current
+/// fingerprint, or from one of the detectors fitted beside it. Fingerprint verdicts also feed the model's drift window
+/// (written during the request).
+/// </summary>
+public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, DriftRecorder drift, ServiceTelemetry telemetry, TimeProvider time)
+{
+    [Function(FunctionNames.Verdicts)]
+    public async Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Verdicts)] HttpRequest request, string modelId, CancellationToken cancellationToken)
+    {
+        ModelIds.Validate(modelId);
+        RecordsBodyReader.ClassifyContentType(request.ContentType);
+        using var lease = await scorers.LeaseAsync(modelId, cancellationToken).ConfigureAwait(false);
+        var model = lease.Model;
+        TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
+        var chosen = DetectorChoice.Resolve(model, request.Query["detector"].FirstOrDefault());
+        using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);
+        var records = body.ToTensor(model.Scorer.InputShape);
+        var started = time.GetTimestamp();
+        if (chosen is not null)
+        {
+            var response = ScoreWithDetector(model, chosen, records, cancellationToken);
+            telemetry.RecordDetectorVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, response.Detector, response.Records, response.OodRecords, time.GetElapsedTime(started));
+            return Results.Json(response, JsonDefaults.Options);
+        }
+
+        var verdicts = model.Scorer.Score(records, cancellationToken);
+        telemetry.RecordVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, verdicts, time.GetElapsedTime(started));
+        var outcomes = new bool[verdicts.Count];
+        var ood = 0;
+        for (var i = 0; i < outcomes.Length; i++)
+            if (outcomes[i] = verdicts[i].Ood) ood++;
+        await drift.RecordAsync(modelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes, cancellationToken).ConfigureAwait(false);
+        return Results.Json(new VerdictsResponse(modelId, model.Version, verdicts.Count, ood, verdicts), JsonDefaults.Options);
+    }
+
+    private static DetectorVerdictsResponse ScoreWithDetector(LoadedModel model, CalibratedDetector detector, FloatTensor records, CancellationToken cancellationToken)
+    {
+        var scores = model.Scorer.ScoreDetectors(records, [detector.Name], cancellationToken)[0];
+        var verdicts = new DetectorVerdict[scores.Scores.Length];
+        var ood = 0;
+        for (var r = 0; r < verdicts.Length; r++)
+        {
+            verdicts[r] = new DetectorVerdict(scores.Detector, scores.Scores[r], scores.Ood[r], scores.PValues[r], scores.Threshold);
+            if (scores.Ood[r]) ood++;
+        }
+        return new DetectorVerdictsResponse(model.ModelId, model.Version, scores.Detector, scores.Threshold, detector.TargetFpr,
+            detector.Detector.KeepsReferenceData, verdicts.Length, ood, verdicts);
+    }
+}
