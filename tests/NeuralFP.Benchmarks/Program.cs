@@ -1,5 +1,7 @@
 using NeuralFP.Benchmarks;
 
+if (args is ["memory-child", .. var scenario]) return await MemoryBenchmark.ChildMainAsync(scenario);
+
 // Benchmarks print Markdown tables (paste them into the README). Speed is measured here, never in tests.
 var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.OrdinalIgnoreCase)
 {
@@ -7,6 +9,7 @@ var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.Ordin
     ["matching"] = MatchingBenchmark.RunAsync,
     ["throughput"] = ThroughputBenchmark.RunAsync,
     ["ablation"] = AblationBenchmark.RunAsync,
+    ["memory"] = MemoryBenchmark.RunAsync,
 };
 var chosen = args.Length == 0 || args.Contains("all", StringComparer.OrdinalIgnoreCase) ? suites.Keys.ToArray() : args;
 var unknown = chosen.Where(name => !suites.ContainsKey(name)).ToArray();

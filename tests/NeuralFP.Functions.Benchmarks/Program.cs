@@ -30,7 +30,8 @@ var ready = await app.WaitForStatusAsync(modelId, ModelStatus.Ready);
 var toReady = landed.Elapsed;
 
 // 2. The engine in-process on batches of 256 (the scorer the service itself loaded).
-var model = await app.Services.GetRequiredService<ScorerCache>().GetAsync(modelId, CancellationToken.None);
+using var lease = await app.Services.GetRequiredService<ScorerCache>().LeaseAsync(modelId, CancellationToken.None);
+var model = lease.Model;
 var batches = Enumerable.Range(0, 20).Select(i => test.Select(Enumerable.Range(i * batch, batch)).Images).ToArray();
 double Median(IEnumerable<double> values) { var sorted = values.Order().ToArray(); return sorted[sorted.Length / 2]; }
 foreach (var b in batches.Take(5)) model.Scorer.Score(b);

@@ -1,4 +1,5 @@
 using NeuralFP.Application.Drift;
+using NeuralFP.Core.Fingerprints;
 
 namespace NeuralFP.Application.Configuration;
 
@@ -28,8 +29,36 @@ public sealed record ServiceOptions
     /// <summary>Largest batch a queued score request may hold.</summary>
     public int MaxRecordsPerBatch { get; set; } = 100_000;
 
-    /// <summary>A build older than this is presumed dead and may be taken over.</summary>
-    public TimeSpan FingerprintLease { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// How long a build's claim lasts without renewal. The build renews it every third of this while it works, so a
+    /// crashed or cut-off build is taken over (by the next trigger, the sweep, or a read) about one lease after it stopped.
+    /// </summary>
+    public TimeSpan FingerprintLease { get; set; } = TimeSpan.FromSeconds(60);
+
+    public const string RequireManifestSetting = Section + "__" + nameof(RequireManifest);
+
+    /// <summary>
+    /// Build only uploads committed by a <c>manifest.json</c> (written last, naming the files and their SHA-256). Off: an
+    /// upload without a manifest builds when model and reference are both there, with the options present at that moment.
+    /// </summary>
+    public bool RequireManifest { get; set; }
+
+    /// <summary>Builds of the same content that may be cut off (crash, kill, lost lease) before the model is marked failed for good.</summary>
+    public int MaxBuildAttempts { get; set; } = 3;
+
+    /// <summary>How often the sweep looks for stalled builds and transient failures to retry.</summary>
+    public TimeSpan FingerprintSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What one build may cost (features per layer, autoencoder parameters, scorer size, memory); <c>NeuralFP__Limits__*</c>.</summary>
+    public BuildLimits Limits { get; set; } = new();
+
+    public const string ScorerCacheBytesSetting = Section + "__" + nameof(ScorerCacheBytes);
+
+    /// <summary>
+    /// Estimated bytes of loaded scorers kept for reuse; beyond it the least recently used are evicted (and disposed when
+    /// no request holds them). One scorer larger than this is still loaded, alone.
+    /// </summary>
+    public long ScorerCacheBytes { get; set; } = 512L << 20;
 
     /// <summary>How long the scoring path trusts a registry row before reading it again.</summary>
     public TimeSpan RegistryCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
@@ -44,8 +73,13 @@ public sealed record ServiceOptions
         Positive(MaxOptionsBytes, nameof(MaxOptionsBytes));
         Positive(MaxBatchBlobBytes, MaxBatchBlobBytesSetting);
         Positive(MaxRecordsPerBatch, MaxRecordsPerBatchSetting);
+        Positive(ScorerCacheBytes, ScorerCacheBytesSetting);
         if (FingerprintLease < TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(FingerprintLease), FingerprintLease, $"{FingerprintLeaseSetting}: the fingerprint lease must be at least 10 seconds.");
         if (RegistryCacheDuration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RegistryCacheDuration), RegistryCacheDuration, $"{RegistryCacheSetting}: the registry cache duration cannot be negative.");
+        if (MaxBuildAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxBuildAttempts), MaxBuildAttempts, $"{Section}__{nameof(MaxBuildAttempts)} must be at least 1.");
+        if (FingerprintSweepInterval < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(FingerprintSweepInterval), FingerprintSweepInterval, $"{Section}__{nameof(FingerprintSweepInterval)} must be at least 1 second.");
+        ArgumentNullException.ThrowIfNull(Limits);
+        Limits.Validate();
         ArgumentNullException.ThrowIfNull(Drift);
         Drift.Validate();
     }

@@ -34,12 +34,12 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
     {
         foreach (var ((modelId, version), pending) in _pending)
         {
-            bool[] outcomes;
-            lock (pending) outcomes = pending.Take();
+            DriftBatch batch;
+            lock (pending) batch = pending.Take(modelId, version);
             // Empty entries stay (one per model version): removing one could orphan outcomes added meanwhile.
-            if (outcomes.Length == 0) continue;
-            if (!await WriteAsync(new DriftBatch(modelId, version, pending.ExpectedRate, outcomes), cancellationToken).ConfigureAwait(false))
-                lock (pending) pending.PutBack(outcomes, tracker.Options.WindowSize);
+            if (batch.Outcomes.Length == 0 && batch.EarlierRecords == 0) continue;
+            if (!await WriteAsync(batch, cancellationToken).ConfigureAwait(false))
+                lock (pending) pending.PutBack(batch, tracker.Options.WindowSize);
         }
     }
 
@@ -57,10 +57,15 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
         }
     }
 
-    /// <summary>Outcomes waiting for one model version. Only the newest window's worth can matter to the test, so older ones are dropped.</summary>
+    /// <summary>
+    /// Outcomes waiting for one model version. Only the newest window's worth can matter to the test, so older ones are
+    /// dropped from the list, but they are still counted so that the totals and hourly buckets see every record.
+    /// </summary>
     private sealed class Pending(double expectedRate)
     {
         private readonly List<bool> _outcomes = [];
+        private long _droppedRecords;
+        private long _droppedOod;
 
         public double ExpectedRate { get; } = expectedRate;
 
@@ -70,22 +75,29 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
             Trim(cap);
         }
 
-        public void PutBack(bool[] outcomes, int cap)
+        public void PutBack(DriftBatch batch, int cap)
         {
-            _outcomes.InsertRange(0, outcomes);
+            _outcomes.InsertRange(0, batch.Outcomes);
+            _droppedRecords += batch.EarlierRecords;
+            _droppedOod += batch.EarlierOod;
             Trim(cap);
         }
 
-        public bool[] Take()
+        public DriftBatch Take(string modelId, int version)
         {
-            var taken = _outcomes.ToArray();
+            var batch = new DriftBatch(modelId, version, ExpectedRate, [.. _outcomes], EarlierRecords: _droppedRecords, EarlierOod: _droppedOod);
             _outcomes.Clear();
-            return taken;
+            _droppedRecords = _droppedOod = 0;
+            return batch;
         }
 
         private void Trim(int cap)
         {
-            if (_outcomes.Count > cap) _outcomes.RemoveRange(0, _outcomes.Count - cap);
+            if (_outcomes.Count <= cap) return;
+            var drop = _outcomes.Count - cap;
+            _droppedRecords += drop;
+            for (var i = 0; i < drop; i++) if (_outcomes[i]) _droppedOod++;
+            _outcomes.RemoveRange(0, drop);
         }
     }
 }

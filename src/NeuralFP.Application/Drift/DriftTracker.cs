@@ -100,7 +100,7 @@ public sealed class DriftTracker
         raised = state.Alarm && !wasAlarm;
         // A new fingerprint version starts a new window: an alarm on the old one is over.
         cleared = !state.Alarm && (existing?.Alarm ?? false);
-        var ood = 0;
+        long ood = batch.EarlierOod, records = batch.EarlierRecords + batch.Outcomes.Length;
         foreach (var outcome in batch.Outcomes) if (outcome) ood++;
 
         var recent = sameVersion ? existing!.RecentBatches : [];
@@ -122,16 +122,16 @@ public sealed class DriftTracker
             AlarmsRaised = (existing?.AlarmsRaised ?? 0) + (raised ? 1 : 0),
             AlertPending = raised || (state.Alarm && sameVersion && existing!.AlertPending),
             RegistryPending = raised || cleared || (existing?.RegistryPending ?? false),
-            Hours = AddToHours(existing?.Hours ?? [], now, batch.Outcomes.Length, ood),
+            Hours = AddToHours(existing?.Hours ?? [], now, records, ood),
             RecentBatches = recent,
-            TotalRecords = (existing?.TotalRecords ?? 0) + batch.Outcomes.Length,
+            TotalRecords = (existing?.TotalRecords ?? 0) + records,
             TotalOod = (existing?.TotalOod ?? 0) + ood,
             UpdatedAt = now,
             ETag = existing?.ETag,
         };
     }
 
-    private static HourlyCount[] AddToHours(IReadOnlyList<HourlyCount> hours, DateTimeOffset now, int records, int ood)
+    private static HourlyCount[] AddToHours(IReadOnlyList<HourlyCount> hours, DateTimeOffset now, long records, long ood)
     {
         var hour = DriftWindowRecord.HourOf(now);
         var updated = hours.Where(h => h.Hour > hour.AddHours(-KeptHours)).ToList();

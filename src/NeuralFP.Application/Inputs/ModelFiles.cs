@@ -7,7 +7,10 @@ public static class ModelFiles
     public const string Reference = "reference.npy";
     public const string Options = "fingerprint.json";
 
-    public static bool IsKnown(string fileName) => fileName is Model or Reference or Options;
+    /// <summary>The upload's commit point, written last (see <see cref="UploadManifest"/>).</summary>
+    public const string Manifest = "manifest.json";
+
+    public static bool IsKnown(string fileName) => fileName is Model or Reference or Options or Manifest;
 
     public static string BlobName(string modelId, string fileName) => $"{modelId}/{fileName}";
 

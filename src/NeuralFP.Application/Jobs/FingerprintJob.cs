@@ -35,22 +35,39 @@ public sealed class FingerprintJob(
         ModelIds.Validate(modelId);
         var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
 
-        BlobContent? model, reference, optionsFile;
+        BlobContent? model, optionsFile, manifestFile;
+        LocalFile? reference;
+        UploadManifest? manifest = null;
         try
         {
+            // The commit point first: without it (when required) nothing else is worth downloading yet.
+            manifestFile = await models.DownloadManifestAsync(modelId, cancellationToken).ConfigureAwait(false);
+            if (manifestFile is null && options.RequireManifest)
+                return await WaitForFilesAsync(modelId, ModelFiles.Manifest, cancellationToken).ConfigureAwait(false);
+            if (manifestFile is not null) manifest = UploadManifest.Parse(manifestFile.Bytes);
             model = await models.DownloadModelAsync(modelId, cancellationToken).ConfigureAwait(false);
-            reference = await models.DownloadReferenceAsync(modelId, cancellationToken).ConfigureAwait(false);
+            // Streamed to a temporary file: the build reads it batch by batch, never whole.
+            reference = await models.DownloadReferenceToFileAsync(modelId, cancellationToken).ConfigureAwait(false);
             optionsFile = await models.DownloadOptionsAsync(modelId, cancellationToken).ConfigureAwait(false);
         }
-        catch (InputTooLargeException e)
+        catch (Exception e) when (e is InputTooLargeException or InvalidManifestException)
         {
             return await FailUnclaimedAsync(modelId, e.Message, cancellationToken).ConfigureAwait(false);
         }
 
+        using var referenceFile = reference;
+        if (manifest is not null)
+        {
+            // Options the manifest does not name are not part of the upload: defaults apply.
+            if (manifest.OptionsSha256 is null) optionsFile = null;
+            var waiting = manifest.Mismatches(model is null ? null : Sha256(model.Bytes), reference?.Sha256, optionsFile is null ? null : Sha256(optionsFile.Bytes));
+            if (waiting.Count > 0)
+                return await WaitForFilesAsync(modelId, $"{string.Join(", ", waiting)} as named in {ModelFiles.Manifest}", cancellationToken).ConfigureAwait(false);
+        }
         if (model is null || reference is null)
             return await WaitForFilesAsync(modelId, model is null ? ModelFiles.Model : ModelFiles.Reference, cancellationToken).ConfigureAwait(false);
 
-        var hashes = new ContentHashes(Sha256(model.Bytes), Sha256(reference.Bytes), Sha256(optionsFile?.Bytes ?? []));
+        var hashes = new ContentHashes(Sha256(model.Bytes), reference.Sha256, Sha256(optionsFile?.Bytes ?? []));
         var claim = await ClaimAsync(modelId, hashes, cancellationToken).ConfigureAwait(false);
         if (claim.Outcome is not null) return claim.Outcome;
         var version = claim.Version;
@@ -62,9 +79,19 @@ public sealed class FingerprintJob(
         var outcome = "failed";
         try
         {
-            var built = await BuildAsync(modelId, version, hashes, model, reference, optionsFile, stopwatch, cancellationToken).ConfigureAwait(false);
-            outcome = built.Kind.ToString().ToLowerInvariant();
-            return built;
+            // The lease is renewed while the build works; losing it (a newer claim, or a takeover after a stall) stops the build.
+            await using var lease = LeaseKeeper.Start(registry, modelId, version, options.FingerprintLease, _time, _logger, cancellationToken);
+            try
+            {
+                var built = await BuildAsync(modelId, version, hashes, model, reference, optionsFile, stopwatch, lease.Token).ConfigureAwait(false);
+                outcome = built.Kind.ToString().ToLowerInvariant();
+                return built;
+            }
+            catch (OperationCanceledException) when (lease.Lost && !cancellationToken.IsCancellationRequested)
+            {
+                outcome = "superseded";
+                return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Superseded, version, $"Version {version} lost its lease to a newer claim.");
+            }
         }
         finally
         {
@@ -73,20 +100,20 @@ public sealed class FingerprintJob(
         }
     }
 
-    private async Task<FingerprintOutcome> BuildAsync(string modelId, int version, ContentHashes hashes, BlobContent model, BlobContent reference, BlobContent? optionsFile, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private async Task<FingerprintOutcome> BuildAsync(string modelId, int version, ContentHashes hashes, BlobContent model, LocalFile reference, BlobContent? optionsFile, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         Fingerprint fingerprint;
         try
         {
             var buildOptions = ParseOptions(optionsFile);
-            var tensor = Npy.Read(reference.Bytes);
-            fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, tensor, buildOptions, progress: null, cancellationToken).ConfigureAwait(false);
+            var records = RecordSource.FromNpy(reference.OpenRead);
+            fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, records, buildOptions, options.Limits, progress: null, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBadInput(e))
         {
             var reason = Describe(e);
             _logger.LogWarning("Model {ModelId}: version {Version} cannot be built: {Reason}", modelId, version, reason);
-            await MarkFailedAsync(modelId, version, reason, permanent: true, cancellationToken).ConfigureAwait(false);
+            await MarkFailedAsync(modelId, version, reason, permanent: true, CancellationToken.None).ConfigureAwait(false);
             return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Failed, version, reason);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -153,10 +180,27 @@ public sealed class FingerprintJob(
                 }
                 return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.Unchanged, current, $"Version {current} already fingerprints this content."));
             }
-            if (record.Status == ModelStatus.Fingerprinting && record.BuildingHashes == hashes && record.BuildStartedAt is { } started && _time.GetUtcNow() - started < options.FingerprintLease)
+            var now = _time.GetUtcNow();
+            if (record.IsBuildAlive(now) && record.BuildingHashes == hashes)
                 return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.InProgressElsewhere, record.BuildingVersion, $"Version {record.BuildingVersion} is being built from this content."));
             if (record.Status == ModelStatus.Failed && record.FailureIsPermanent && record.BuildingHashes == hashes)
                 return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.Unchanged, null, $"This content already failed: {record.FailureReason}"));
+
+            // A stalled build of this content (its owner crashed or was cut off) is taken over, a bounded number of times:
+            // content that brings the app down every time must end failed, not loop.
+            var stalled = record.IsBuildStalled(now) && record.BuildingHashes == hashes;
+            var attempts = record.BuildingHashes == hashes ? record.BuildAttempts + (stalled ? 1 : 0) : 0;
+            if (stalled)
+                _logger.LogWarning("Model {ModelId}: the build of version {Version} stopped renewing its lease (crashed or cut off); taking it over.", modelId, record.BuildingVersion);
+            if (attempts >= options.MaxBuildAttempts)
+            {
+                var reason = $"The build was cut off {attempts} times before it finished (the app crashed, was stopped or lost its storage each time). " +
+                    "If the reference is very large, upload fewer records or a coarser pooling; upload the files again to retry.";
+                var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = true, BuildingVersion = null, BuildStartedAt = null, LeaseExpiresAt = null, BuildAttempts = attempts, UpdatedAt = now };
+                if (await registry.TryUpdateAsync(failed, cancellationToken).ConfigureAwait(false) is null) continue;
+                _logger.LogWarning("Model {ModelId}: {Reason}", modelId, reason);
+                return new Claim(0, new FingerprintOutcome(modelId, FingerprintOutcomeKind.Failed, record.BuildingVersion, reason));
+            }
 
             var version = record.LatestVersion + 1;
             var claimed = record with
@@ -167,7 +211,9 @@ public sealed class FingerprintJob(
                 LatestVersion = version,
                 BuildingVersion = version,
                 BuildingHashes = hashes,
-                BuildStartedAt = _time.GetUtcNow(),
+                BuildStartedAt = now,
+                LeaseExpiresAt = now + options.FingerprintLease,
+                BuildAttempts = attempts,
             };
             if (await registry.TryUpdateAsync(claimed, cancellationToken).ConfigureAwait(false) is not null)
                 return new Claim(version, null);
@@ -209,7 +255,8 @@ public sealed class FingerprintJob(
         while (true)
         {
             var record = await registry.GetOrAddAsync(modelId, cancellationToken).ConfigureAwait(false);
-            var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = false, BuildingVersion = null };
+            // Too large is the uploader's to fix: no retry until new content lands.
+            var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = true, BuildingVersion = null, LeaseExpiresAt = null };
             if (await registry.TryUpdateAsync(failed, cancellationToken).ConfigureAwait(false) is not null)
             {
                 _logger.LogWarning("Model {ModelId}: {Reason}", modelId, reason);
@@ -218,16 +265,34 @@ public sealed class FingerprintJob(
         }
     }
 
+    /// <summary>
+    /// Records the failure, retrying the write with back-off while storage fails (the failure is often storage itself).
+    /// Gives up only after <see cref="FailureWriteBudget"/>; by then the lease has run out and the sweep takes the build over.
+    /// </summary>
     private async Task MarkFailedAsync(string modelId, int version, string reason, bool permanent, CancellationToken cancellationToken)
     {
+        var deadline = _time.GetUtcNow() + FailureWriteBudget;
+        var delay = TimeSpan.FromMilliseconds(250);
         while (true)
         {
-            var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
-            if (record is null || record.BuildingVersion != version) return; // A newer claim owns the row now.
-            var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = permanent, BuildingVersion = null, BuildStartedAt = null };
-            if (await registry.TryUpdateAsync(failed, cancellationToken).ConfigureAwait(false) is not null) return;
+            try
+            {
+                var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+                if (record is null || record.BuildingVersion != version) return; // A newer claim owns the row now.
+                var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = permanent, BuildingVersion = null, BuildStartedAt = null, LeaseExpiresAt = null, UpdatedAt = _time.GetUtcNow() };
+                if (await registry.TryUpdateAsync(failed, cancellationToken).ConfigureAwait(false) is not null) return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && _time.GetUtcNow() < deadline)
+            {
+                _logger.LogWarning("Model {ModelId}: recording the failure of version {Version} failed ({Error}); retrying in {Delay}.", modelId, version, e.Message, delay);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
         }
     }
+
+    /// <summary>How long a build keeps trying to record its own failure.</summary>
+    internal static readonly TimeSpan FailureWriteBudget = TimeSpan.FromMinutes(2);
 
     private static FingerprintOptions ParseOptions(BlobContent? file)
     {
@@ -242,7 +307,7 @@ public sealed class FingerprintJob(
         }
     }
 
-    private static bool IsBadInput(Exception e) => e is OnnxModelException or NpyFormatException or InvalidRecordsException or InvalidFingerprintOptionsException;
+    private static bool IsBadInput(Exception e) => e is FingerprintInputException or OnnxModelException or NpyFormatException or InvalidRecordsException or InvalidFingerprintOptionsException;
 
     private static string Describe(Exception e) => e switch
     {

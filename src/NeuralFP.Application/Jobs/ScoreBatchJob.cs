@@ -54,7 +54,8 @@ public sealed class ScoreBatchJob(
         if (await FindEarlierAsync(request.BatchId, requestHash, resultsBlob, cancellationToken).ConfigureAwait(false) is { } earlier)
             return earlier;
 
-        var model = await scorers.GetAsync(request.ModelId, cancellationToken).ConfigureAwait(false);
+        using var lease = await scorers.LeaseAsync(request.ModelId, cancellationToken).ConfigureAwait(false);
+        var model = lease.Model;
         TelemetryTags.Enrich(System.Diagnostics.Activity.Current, request.ModelId, model.Version, request.BatchId);
         using var scope = _logger.BeginScope(TelemetryTags.Scope(request.ModelId, model.Version, request.BatchId));
         var records = npy is not null

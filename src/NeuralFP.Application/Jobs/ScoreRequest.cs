@@ -75,6 +75,6 @@ public sealed partial record ScoreRequest(string BatchId, string ModelId, JsonEl
         return value.GetString();
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex BatchIdPattern();
 }

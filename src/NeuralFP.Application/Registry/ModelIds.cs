@@ -13,6 +13,7 @@ public static partial class ModelIds
             throw new InvalidModelIdException(modelId);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    // \z, not $: $ also matches before a final newline, and "id\n" would become a blob path and a row key.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\z")]
     private static partial Regex Pattern();
 }

@@ -28,6 +28,15 @@ public sealed record ModelRecord
     public ContentHashes? BuildingHashes { get; init; }
     public DateTimeOffset? BuildStartedAt { get; init; }
 
+    /// <summary>
+    /// Until when the build in progress is known to be alive: its owner renews it while it works, so a crashed or
+    /// cut-off build is noticed (and taken over) within one lease, not after a restart.
+    /// </summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+
+    /// <summary>Builds of <see cref="BuildingHashes"/> started so far that did not end on their own (crashed, killed, cut off).</summary>
+    public int BuildAttempts { get; init; }
+
     public IReadOnlyList<string> Layers { get; init; } = [];
     public int[]? InputShape { get; init; }
     public CalibrationSummary? Calibration { get; init; }
@@ -55,5 +64,13 @@ public sealed record ModelRecord
         BuildingVersion = null,
         BuildingHashes = null,
         BuildStartedAt = null,
+        LeaseExpiresAt = null,
+        BuildAttempts = 0,
     };
+
+    /// <summary>A build is in progress and its owner renewed its lease recently enough to be presumed alive.</summary>
+    public bool IsBuildAlive(DateTimeOffset now) => Status == ModelStatus.Fingerprinting && LeaseExpiresAt is { } until && now < until;
+
+    /// <summary>A build was in progress but its owner stopped renewing its lease: it crashed or was cut off.</summary>
+    public bool IsBuildStalled(DateTimeOffset now) => Status == ModelStatus.Fingerprinting && !IsBuildAlive(now);
 }

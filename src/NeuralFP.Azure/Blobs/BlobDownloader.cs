@@ -37,4 +37,48 @@ internal static class BlobDownloader
             return await DownloadIfExistsAsync(blob, maxBytes, what, limitSetting, resilience, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>As <see cref="DownloadIfExistsAsync"/>, streamed to a temporary file and hashed from disk: memory stays at the SDK's buffers.</summary>
+    public static async Task<LocalFile?> DownloadToFileIfExistsAsync(
+        BlobClient blob, long maxBytes, string what, string limitSetting, StorageResilience resilience, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "nfp-reference-" + Guid.NewGuid().ToString("N") + ".npy");
+        try
+        {
+            var etag = await resilience.Transfer.ExecuteAsync(async ct =>
+            {
+                var properties = await blob.GetPropertiesAsync(cancellationToken: ct).ConfigureAwait(false);
+                if (properties.Value.ContentLength > maxBytes)
+                    throw new InputTooLargeException(what, properties.Value.ContentLength, maxBytes, limitSetting);
+                await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+                // Pinned to the ETag that was size-checked, as above.
+                var options = new global::Azure.Storage.Blobs.Models.BlobDownloadToOptions { Conditions = new() { IfMatch = properties.Value.ETag } };
+                await blob.DownloadToAsync(file, options, ct).ConfigureAwait(false);
+                return properties.Value.ETag.ToString();
+            }, cancellationToken).ConfigureAwait(false);
+            string sha256;
+            long length;
+            await using (var read = File.OpenRead(path))
+            {
+                sha256 = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(read, cancellationToken).ConfigureAwait(false));
+                length = read.Length;
+            }
+            return new LocalFile(path, sha256, etag, length);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            File.Delete(path);
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            File.Delete(path);
+            return await DownloadToFileIfExistsAsync(blob, maxBytes, what, limitSetting, resilience, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
 }

@@ -21,8 +21,18 @@ public sealed class BlobModelFileStore(StorageClients clients, StorageResilience
     public Task<BlobContent?> DownloadReferenceAsync(string modelId, CancellationToken cancellationToken)
         => DownloadAsync(modelId, ModelFiles.Reference, _limits.MaxReferenceBytes, ServiceOptions.MaxReferenceBytesSetting, cancellationToken);
 
+    public Task<LocalFile?> DownloadReferenceToFileAsync(string modelId, CancellationToken cancellationToken)
+    {
+        ModelIds.Validate(modelId);
+        var blob = _container.GetBlobClient(ModelFiles.BlobName(modelId, ModelFiles.Reference));
+        return BlobDownloader.DownloadToFileIfExistsAsync(blob, _limits.MaxReferenceBytes, $"{_container.Name}/{blob.Name}", ServiceOptions.MaxReferenceBytesSetting, resilience, cancellationToken);
+    }
+
     public Task<BlobContent?> DownloadOptionsAsync(string modelId, CancellationToken cancellationToken)
         => DownloadAsync(modelId, ModelFiles.Options, _limits.MaxOptionsBytes, nameof(ServiceOptions.MaxOptionsBytes), cancellationToken);
+
+    public Task<BlobContent?> DownloadManifestAsync(string modelId, CancellationToken cancellationToken)
+        => DownloadAsync(modelId, ModelFiles.Manifest, _limits.MaxOptionsBytes, nameof(ServiceOptions.MaxOptionsBytes), cancellationToken);
 
     public async Task UploadAsync(string modelId, string fileName, byte[] content, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 
@@ -14,7 +15,7 @@ internal static class CommandRunner
         {
             return await body();
         }
-        catch (Exception e) when (e is OnnxModelException or NpyFormatException or InvalidRecordsException or ArgumentException
+        catch (Exception e) when (e is FingerprintInputException or OnnxModelException or NpyFormatException or InvalidRecordsException or ArgumentException
                                       or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
             await Console.Error.WriteLineAsync($"nfp: {e.Message}");

@@ -50,20 +50,37 @@ public sealed class ActivationExtractor : IDisposable
                 $"Records have shape [{string.Join(",", records.RecordShape)}] but the model takes [{string.Join(",", inputShape)}] per record.");
         if (records.Records == 0) throw new InvalidRecordsException("No records were given; send at least one record.");
 
-        var n = records.Records;
+        return Extract(RecordSource.FromTensor(records).Batches(batchSize, cancellationToken), records.Records, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="Extract(FloatTensor, int, CancellationToken)"/> over batches read one at a time (each of the model's
+    /// record shape), so only the pooled features of all <paramref name="records"/> and one batch are held.
+    /// </summary>
+    /// <exception cref="InvalidRecordsException">A batch has the wrong record shape, or the batches hold other than <paramref name="records"/> records.</exception>
+    public ActivationSet Extract(IEnumerable<FloatTensor> batches, int records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        if (records <= 0) throw new InvalidRecordsException("No records were given; send at least one record.");
+        var inputShape = _model.InputShape;
+        var n = records;
         var features = _featureCounts.Select(d => new float[checked(n * d)]).ToArray();
         float[]? outputs = null;
         int[]? outputRecordShape = null;
 
         var shape = new long[inputShape.Length + 1];
         for (var d = 0; d < inputShape.Length; d++) shape[d + 1] = inputShape[d];
-        for (var start = 0; start < n; start += batchSize)
+        var start = 0;
+        foreach (var batch in batches)
         {
-            var count = Math.Min(batchSize, n - start);
+            if (!batch.RecordShape.AsSpan().SequenceEqual(inputShape))
+                throw new InvalidRecordsException(
+                    $"Records have shape [{string.Join(",", batch.RecordShape)}] but the model takes [{string.Join(",", inputShape)}] per record.");
+            var count = batch.Records;
+            if (start + count > n) throw new InvalidRecordsException($"The records hold more than the {n} announced.");
             shape[0] = count;
-            // The input wraps the caller's array (pinned, no copy).
-            using var input = OrtValue.CreateTensorValueFromMemory(
-                OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * records.RecordLength, count * records.RecordLength), shape);
+            // The input wraps the batch's array (pinned, no copy).
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.Data.AsMemory(), shape);
             using var results = _session.Run(_model.InputName, input, _outputNames, cancellationToken);
 
             var output = results[0];
@@ -85,7 +102,9 @@ public sealed class ActivationExtractor : IDisposable
                 for (var r = 0; r < count; r++)
                     _layers[l].Pooling.Pool(values.Slice(r * length, length), _tapShapes[l], features[l].AsSpan((start + r) * d, d));
             }
+            start += count;
         }
+        if (start != n) throw new InvalidRecordsException($"The records hold {start} records, not the {n} announced.");
 
         return new ActivationSet(
             [.. _layers.Select(l => l.Name)],

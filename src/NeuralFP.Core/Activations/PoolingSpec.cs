@@ -45,20 +45,31 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     public static bool IsMap(int[] recordShape) => recordShape.Length >= 2;
 
     /// <summary>Feature count for a record shape (without batch).</summary>
-    public int FeatureCount(int[] recordShape)
+    /// <exception cref="OverflowException">More features than an array can index; <see cref="FeatureCountOrMax"/> says how many.</exception>
+    public int FeatureCount(int[] recordShape) => checked((int)FeatureCountOrMax(recordShape));
+
+    /// <summary>Feature count for a record shape (without batch), <see cref="long.MaxValue"/> when even a long cannot hold it (budgets compare it with their limits).</summary>
+    public long FeatureCountOrMax(int[] recordShape)
     {
         ArgumentNullException.ThrowIfNull(recordShape);
         RequireValid();
-        var size = 1;
-        foreach (var d in recordShape)
+        try
         {
-            if (d <= 0) throw new ArgumentException($"Record shape [{string.Join(",", recordShape)}] has a non-positive dimension.", nameof(recordShape));
-            size = checked(size * d);
+            long size = 1;
+            foreach (var d in recordShape)
+            {
+                if (d <= 0) throw new ArgumentException($"Record shape [{string.Join(",", recordShape)}] has a non-positive dimension.", nameof(recordShape));
+                size = checked(size * d);
+            }
+            if (Kind == PoolingKind.None || !IsMap(recordShape)) return size;
+            long features = recordShape[0];
+            for (var a = 1; a < recordShape.Length; a++) features = checked(features * Grid);
+            return features;
         }
-        if (Kind == PoolingKind.None || !IsMap(recordShape)) return size;
-        var features = recordShape[0];
-        for (var a = 1; a < recordShape.Length; a++) features = checked(features * Grid);
-        return features;
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
     }
 
     /// <summary>Pools one record's activation (C-ordered, <paramref name="recordShape"/>) into <paramref name="destination"/>.</summary>

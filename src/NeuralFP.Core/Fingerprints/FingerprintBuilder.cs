@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Detectors;
@@ -16,26 +14,71 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 public static class FingerprintBuilder
 {
-    /// <exception cref="OnnxModelException">The model cannot be fingerprinted.</exception>
-    /// <exception cref="InvalidRecordsException">The reference does not fit the model's input.</exception>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="FingerprintInputException">The model, the reference or the options must change (or a build limit is exceeded); never worth a retry.</exception>
     public static Task<Fingerprint> BuildAsync(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        => BuildAsync(modelOnnx, reference, options, new BuildLimits(), progress, cancellationToken);
+
+    /// <inheritdoc cref="BuildAsync(ReadOnlyMemory{byte}, FloatTensor, FingerprintOptions, IProgress{string}?, CancellationToken)"/>
+    /// <param name="limits">What the build may cost; checked from the options and the model's shapes before any work.</param>
+    public static Task<Fingerprint> BuildAsync(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, BuildLimits limits, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(limits);
         // CPU-bound work: keep it off the caller's thread (HTTP/queue handlers await this).
-        return Task.Run(() => Build(modelOnnx, reference, options, progress, cancellationToken).Fingerprint, cancellationToken);
+        return Task.Run(() => Build(modelOnnx, reference, options, progress, cancellationToken, limits).Fingerprint, cancellationToken);
+    }
+
+    /// <inheritdoc cref="BuildAsync(ReadOnlyMemory{byte}, FloatTensor, FingerprintOptions, BuildLimits, IProgress{string}?, CancellationToken)"/>
+    /// <param name="reference">
+    /// The reference read batch by batch (twice: once for the activations, once for the held-out records' errors through
+    /// the fused scorer), so that only one batch of records is held; what is held in full is listed on <see cref="BuildEstimate"/>.
+    /// </param>
+    public static Task<Fingerprint> BuildAsync(ReadOnlyMemory<byte> modelOnnx, RecordSource reference, FingerprintOptions options, BuildLimits limits, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(limits);
+        return Task.Run(() => Build(modelOnnx, reference, options, progress, cancellationToken, limits).Fingerprint, cancellationToken);
     }
 
     /// <summary>The artifact with the in-memory autoencoders it was fused from (tests compare the two paths).</summary>
     internal sealed record Outcome(Fingerprint Fingerprint, IReadOnlyList<Autoencoder> Autoencoders);
 
-    internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken)
+    internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null)
     {
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(reference);
+        return Build(modelOnnx, RecordSource.FromTensor(reference), options, progress, cancellationToken, limits, referenceBytesHeld: (long)reference.Data.Length * sizeof(float));
+    }
+
+    internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, RecordSource reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null, long? referenceBytesHeld = null)
+    {
+        try
+        {
+            return BuildClassified(modelOnnx, reference, options, progress, cancellationToken, limits ?? new BuildLimits(), referenceBytesHeld);
+        }
+        // Errors Core raises about its inputs are the uploader's to fix: one type says so to every caller.
+        catch (OnnxModelException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Model, $"model.onnx: {e.Message}", e);
+        }
+        catch (NpyFormatException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Reference, $"reference.npy: {e.Message}", e);
+        }
+        catch (InvalidRecordsException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Reference, $"reference.npy does not fit the model: {e.Message}", e);
+        }
+    }
+
+    private static Outcome BuildClassified(ReadOnlyMemory<byte> modelOnnx, RecordSource source, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits limits, long? referenceBytesHeld)
+    {
+        ValidateOptions(options);
         var clock = Stopwatch.StartNew();
         var model = OnnxModel.Load(modelOnnx);
-        reference = RecordValidator.Validate(reference, model.InputShape);
+        RecordValidator.ValidateShape(source.Shape, model.InputShape);
+        var reference = new ReferenceReader(source, model.InputShape);
         if (reference.Records < FingerprintOptions.MinReferenceRecords)
             throw new InvalidRecordsException($"The reference holds {reference.Records} records; at least {FingerprintOptions.MinReferenceRecords} are needed to calibrate thresholds (a few thousand are better).");
 
@@ -50,13 +93,19 @@ public static class FingerprintBuilder
             ? specs
             : [.. specs, new LayerSpec(head.PenultimateTensor, PoolingSpec.None)];
 
+        // A streamed reference holds one batch, and the held-out pass one more.
+        var held = referenceBytesHeld ?? 2L * Math.Min(options.BatchSize, reference.Records) * source.RecordLength * sizeof(float);
+        var estimate = Estimate(model, modelOnnx.Length, specs, extractionSpecs, reference.Records, held, options);
+        estimate.Check(limits);
+
         ActivationSet activations;
         IReadOnlyList<int[]> tapShapes;
         using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
-            activations = extractor.Extract(reference, options.BatchSize, cancellationToken);
+            activations = extractor.Extract(reference.ReadAll(options.BatchSize, cancellationToken), reference.Records, cancellationToken);
         }
+        reference.RequireVariation();
         progress?.Report($"Activations extracted in {clock.Elapsed.TotalSeconds:F1} s.");
 
         var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed);
@@ -106,14 +155,14 @@ public static class FingerprintBuilder
         // Thresholds are calibrated on the errors of the path that will score: the fused graph.
         // Its float summation order differs from the C# path by ~1e-5 relative, which a feature
         // with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
-        var heldOutRecords = reference.Gather(split.HeldOut);
-        var fusedErrors = FusedErrors(scorer, model, fused, heldOutRecords, cancellationToken);
+        var heldOutRecords = reference.Read(split.HeldOut, options.BatchSize, cancellationToken);
+        var fusedErrors = FusedErrors(scorer, model, fused, heldOutRecords, split.HeldOut.Length, cancellationToken);
         var fusion = FusionCheck.Compare(heldOutErrors, fusedErrors, specs.Select(s => s.Name).ToArray());
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), fusedErrors, options.TargetFpr, options.TwoSided);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
-            ReferenceSha256 = HashRecords(reference),
+            ReferenceSha256 = reference.Sha256,
             InputName = model.InputName,
             InputShape = model.InputShape,
             ModelOutputs = model.OutputNames,
@@ -131,6 +180,26 @@ public static class FingerprintBuilder
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {rule.RealisedFpr:P2} (target {options.TargetFpr:P2}).");
         return new Outcome(fingerprint, autoencoders);
+    }
+
+    private static void ValidateOptions(FingerprintOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FingerprintInputException(FingerprintInput.Options, $"fingerprint.json: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The build's cost from the model's shapes, before any data is touched (see <see cref="BuildEstimate"/>).</summary>
+    private static BuildEstimate Estimate(OnnxModel model, long modelBytes, LayerSpec[] specs, IReadOnlyList<LayerSpec> extractionSpecs, long records, long referenceBytesHeld, FingerprintOptions options)
+    {
+        TapRewriter.RequireTappable(model, [.. extractionSpecs.Select(s => s.Name)]);
+        var taps = extractionSpecs.Select(s => (s.Name, model.Layer(s.Name).Shape!, s.Pooling, specs.Contains(s))).ToArray();
+        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options);
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
@@ -165,11 +234,19 @@ public static class FingerprintBuilder
         return (new ScorerExtras([(penultimate, PenultimateOutput)], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null));
     }
 
-    /// <summary>Per layer, the held-out records' errors as the fused scorer graph computes them.</summary>
-    private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, FloatTensor records, CancellationToken cancellationToken)
+    /// <summary>Per layer, the held-out records' errors as the fused scorer graph computes them (batch by batch: records are per-record, so batching changes nothing).</summary>
+    private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, IEnumerable<FloatTensor> batches, int records, CancellationToken cancellationToken)
     {
         using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], fused.Select(f => f.ErrorOutputName).ToArray(), outputIsProbability: false);
-        return session.RunByLayer(records, cancellationToken);
+        var errors = fused.Select(_ => new float[records]).ToArray();
+        var start = 0;
+        foreach (var batch in batches)
+        {
+            var byLayer = session.RunByLayer(batch, cancellationToken);
+            for (var l = 0; l < errors.Length; l++) byLayer[l].CopyTo(errors[l], start);
+            start += batch.Records;
+        }
+        return errors;
     }
 
     private static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);
@@ -181,7 +258,4 @@ public static class FingerprintBuilder
         Array.Sort(sorted);
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
     }
-
-    private static string HashRecords(FloatTensor records) =>
-        Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(records.Data.AsSpan())));
 }

@@ -94,6 +94,8 @@ internal sealed class ScorerSession : IDisposable
 
     private void Run(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, List<float>[]? raw, CancellationToken cancellationToken)
     {
+        // A run on a disposed session would crash the process in native code; this makes it an exception instead.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var n = records.Records;
         var recordLength = records.RecordLength;
         long[] shape = [0, .. _inputShape.Select(d => (long)d)];
@@ -142,5 +144,11 @@ internal sealed class ScorerSession : IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    private volatile bool _disposed;
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _session.Dispose();
+    }
 }

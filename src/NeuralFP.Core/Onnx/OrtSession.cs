@@ -36,6 +36,8 @@ internal sealed class OrtSession : IDisposable
     /// <exception cref="OnnxModelException">ONNX Runtime failed on the batch.</exception>
     public IDisposableReadOnlyCollection<OrtValue> Run(string inputName, OrtValue input, IReadOnlyCollection<string> outputNames, CancellationToken cancellationToken)
     {
+        // A run on a disposed session would crash the process in native code; this makes it an exception instead.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.CanBeCanceled ? cancellationToken.Register(() => runOptions.Terminate = true) : default;
@@ -50,8 +52,11 @@ internal sealed class OrtSession : IDisposable
         }
     }
 
+    private volatile bool _disposed;
+
     public void Dispose()
     {
+        _disposed = true;
         Session.Dispose();
         _options.Dispose();
     }

@@ -58,6 +58,18 @@ public static class Npy
     /// <exception cref="NpyFormatException">Malformed, unsupported, truncated, followed by extra bytes, or over the limit.</exception>
     public static FloatTensor Read(Stream stream, long maxBytes)
     {
+        var layout = ReadLayout(stream, maxBytes);
+        float[] data = ReadData(stream, layout);
+        return new FloatTensor(data, layout.Shape);
+    }
+
+    /// <summary>
+    /// Reads the preamble and header, leaving the stream at the first data byte; refuses a file whose header declares
+    /// more than <paramref name="maxBytes"/> bytes in all (before any data is read).
+    /// </summary>
+    /// <exception cref="NpyFormatException">Malformed, unsupported, truncated header, or over the limit.</exception>
+    internal static NpyLayout ReadLayout(Stream stream, long maxBytes)
+    {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         EnsureLittleEndianHost();
@@ -87,9 +99,40 @@ public static class Npy
         long total = preambleLength + headerLength + layout.DataBytes;
         if (total > maxBytes)
             throw OverLimit(total, maxBytes, $"shape {NpyHeader.FormatShape(layout.Dimensions)} of '{layout.Dtype.Descr}'");
+        return layout;
+    }
 
-        float[] data = ReadData(stream, layout);
-        return new FloatTensor(data, layout.Shape);
+    /// <summary>Converts the next <paramref name="destination"/>.Length values of the data into float32, reading no further.</summary>
+    /// <exception cref="NpyFormatException">The stream ends first.</exception>
+    internal static void ReadValues(Stream stream, NpyLayout layout, long valuesBefore, Span<float> destination)
+    {
+        int itemSize = layout.Dtype.ItemSize;
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            for (int done = 0; done < destination.Length;)
+            {
+                int elements = Math.Min(ChunkBytes / itemSize, destination.Length - done);
+                int want = elements * itemSize;
+                int got = stream.ReadAtLeast(chunk.AsSpan(0, want), want, throwOnEndOfStream: false);
+                if (got < want)
+                    CheckDataLength(layout, (valuesBefore + done) * itemSize + got);
+                layout.Dtype.ConvertToSingle(chunk.AsSpan(0, want), destination.Slice(done, elements));
+                done += elements;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>After the last value: anything more in the stream means the header and the data disagree.</summary>
+    internal static void RequireEnd(Stream stream, NpyLayout layout)
+    {
+        Span<byte> probe = stackalloc byte[1];
+        if (stream.Read(probe) > 0)
+            CheckDataLength(layout, layout.DataBytes + 1);
     }
 
     /// <summary>Writes a float32 .npy file (version 1.0 header, data aligned to 64 bytes).</summary>
@@ -199,7 +242,7 @@ public static class Npy
         return new NpyLayout(dtype, shape, header.Shape, (int)count, count * dtype.ItemSize);
     }
 
-    private static void CheckDataLength(NpyLayout layout, long available)
+    internal static void CheckDataLength(NpyLayout layout, long available)
     {
         if (available < layout.DataBytes)
             throw new NpyFormatException(
@@ -264,5 +307,5 @@ public static class Npy
             throw new PlatformNotSupportedException(".npy reading and writing assume a little-endian machine.");
     }
 
-    private sealed record NpyLayout(NpyDtype Dtype, int[] Shape, long[] Dimensions, int Count, long DataBytes);
+    internal sealed record NpyLayout(NpyDtype Dtype, int[] Shape, long[] Dimensions, int Count, long DataBytes);
 }

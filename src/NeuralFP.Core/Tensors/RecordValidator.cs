@@ -10,42 +10,53 @@ public static class RecordValidator
     /// (so [N,784] is accepted for a [1,28,28] model); the data is shared, not copied.
     /// </summary>
     /// <exception cref="InvalidRecordsException">What is wrong, with the expected and actual shapes.</exception>
-    public static FloatTensor Validate(FloatTensor records, int[] recordShape)
+    /// <param name="firstRecord">Index of the first of these records in a larger set read batch by batch (for the messages).</param>
+    public static FloatTensor Validate(FloatTensor records, int[] recordShape, int firstRecord = 0)
     {
         ArgumentNullException.ThrowIfNull(records);
-        int expectedLength = ShapeText.RecordLength(recordShape, nameof(recordShape));
-        string expected = ShapeText.Batch(recordShape);
-        string actual = ShapeText.Format(records.Shape);
-
-        if (records.Shape.Length == 0)
-            throw new InvalidRecordsException(
-                $"Expected a batch of shape {expected} but got a scalar (shape []). Put the records on the first axis.");
-        if (records.Records == 0)
-            throw new InvalidRecordsException(
-                $"The batch is empty (shape {actual}); send at least one record, shape {expected}.");
-        if (records.RecordLength != expectedLength)
-        {
-            string hint = records.Shape.Length == 1 && records.Data.Length == expectedLength
-                ? " A single record still needs the batch axis: shape [1,…]."
-                : "";
-            throw new InvalidRecordsException(
-                $"Expected records of shape {expected} (or [N,{expectedLength}]), {expectedLength} values each, but got shape {actual} with {records.RecordLength} values per record.{hint}");
-        }
+        ValidateShape(records.Shape, recordShape);
 
         if (!TensorPrimitives.IsFiniteAll<float>(records.Data))
-            throw NonFinite(records);
+            throw NonFinite(records, firstRecord);
 
         return records.Shape.AsSpan(1).SequenceEqual(recordShape)
             ? records
             : new FloatTensor(records.Data, [records.Records, .. recordShape]);
     }
 
+    /// <summary>The shape checks of <see cref="Validate"/> alone, for records not read yet: non-empty, N records of the model's record length.</summary>
+    /// <exception cref="InvalidRecordsException">What is wrong, with the expected and actual shapes.</exception>
+    public static void ValidateShape(int[] shape, int[] recordShape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        int expectedLength = ShapeText.RecordLength(recordShape, nameof(recordShape));
+        string expected = ShapeText.Batch(recordShape);
+        string actual = ShapeText.Format(shape);
+
+        if (shape.Length == 0)
+            throw new InvalidRecordsException(
+                $"Expected a batch of shape {expected} but got a scalar (shape []). Put the records on the first axis.");
+        if (shape[0] == 0)
+            throw new InvalidRecordsException(
+                $"The batch is empty (shape {actual}); send at least one record, shape {expected}.");
+        long recordLength = 1;
+        foreach (var d in shape.AsSpan(1)) recordLength *= d;
+        if (recordLength != expectedLength)
+        {
+            string hint = shape.Length == 1 && shape[0] == expectedLength
+                ? " A single record still needs the batch axis: shape [1,…]."
+                : "";
+            throw new InvalidRecordsException(
+                $"Expected records of shape {expected} (or [N,{expectedLength}]), {expectedLength} values each, but got shape {actual} with {recordLength} values per record.{hint}");
+        }
+    }
+
     // Only on the failure path: find where the first bad value is so the message can point at it.
-    private static InvalidRecordsException NonFinite(FloatTensor records)
+    private static InvalidRecordsException NonFinite(FloatTensor records, int firstRecord)
     {
         int index = 0;
         while (float.IsFinite(records.Data[index])) index++;
-        int record = index / records.RecordLength;
+        int record = firstRecord + index / records.RecordLength;
         int position = index % records.RecordLength;
         return new InvalidRecordsException(
             $"Record {record} has a non-finite value ({records.Data[index].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at position {position}; every value must be a finite number (no NaN or Infinity).");

@@ -86,6 +86,18 @@ public static class AppOptions
         options.MaxRecordsPerBatch = SettingsReader.GetInt32(configuration, SettingNames.MaxRecordsPerBatch, options.MaxRecordsPerBatch);
         options.FingerprintLease = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.FingerprintLeaseSeconds, (long)options.FingerprintLease.TotalSeconds));
         options.RegistryCacheDuration = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.RegistryCacheMilliseconds, (long)options.RegistryCacheDuration.TotalMilliseconds));
+        options.RequireManifest = SettingsReader.GetString(configuration, SettingNames.RequireManifest) is { } require && bool.Parse(require);
+        options.ScorerCacheBytes = SettingsReader.GetInt64(configuration, SettingNames.ScorerCacheBytes, options.ScorerCacheBytes);
+        options.MaxBuildAttempts = SettingsReader.GetInt32(configuration, SettingNames.MaxBuildAttempts, options.MaxBuildAttempts);
+        options.FingerprintSweepInterval = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.FingerprintSweepSeconds, (long)options.FingerprintSweepInterval.TotalSeconds));
+        var limits = options.Limits;
+        options.Limits = new Core.Fingerprints.BuildLimits
+        {
+            MaxFeaturesPerLayer = SettingsReader.GetInt64(configuration, Core.Fingerprints.BuildLimits.SettingFor(nameof(limits.MaxFeaturesPerLayer)), limits.MaxFeaturesPerLayer),
+            MaxAutoencoderParameters = SettingsReader.GetInt64(configuration, Core.Fingerprints.BuildLimits.SettingFor(nameof(limits.MaxAutoencoderParameters)), limits.MaxAutoencoderParameters),
+            MaxScorerBytes = SettingsReader.GetInt64(configuration, Core.Fingerprints.BuildLimits.SettingFor(nameof(limits.MaxScorerBytes)), limits.MaxScorerBytes),
+            MaxBuildMemoryBytes = SettingsReader.GetInt64(configuration, Core.Fingerprints.BuildLimits.SettingFor(nameof(limits.MaxBuildMemoryBytes)), limits.MaxBuildMemoryBytes),
+        };
         var drift = options.Drift;
         drift.WindowSize = SettingsReader.GetInt32(configuration, SettingNames.DriftWindowSize, drift.WindowSize);
         drift.Alpha = SettingsReader.GetDouble(configuration, SettingNames.DriftAlpha, drift.Alpha);

@@ -26,7 +26,8 @@ public sealed class HealthFunction(IModelRegistry registry, ILogger<HealthFuncti
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "Health check: storage unreachable.");
-            return Results.Json(new HealthReport("unhealthy", e.Message, Mode, Version), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+            // Anonymous endpoint: the exception (hosts, ports, SDK text) goes to the log, not to the caller.
+            return Results.Json(new HealthReport("unhealthy", "storage unreachable", Mode, Version), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 }

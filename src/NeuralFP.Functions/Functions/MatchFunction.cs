@@ -18,13 +18,16 @@ public sealed class MatchFunction(ScorerCache scorers, ApiOptions limits)
     {
         RecordsBodyReader.ClassifyContentType(request.ContentType);
         using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);
-        var models = await scorers.GetAllReadyAsync(cancellationToken).ConfigureAwait(false);
-        if (models.Count == 0) throw new NoReadyModelException();
+        var ready = await scorers.ListReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (ready.Count == 0) throw new NoReadyModelException();
 
         var matches = new List<MatchResult>();
         var skipped = new List<SkippedModel>();
-        foreach (var model in models)
+        // One model leased at a time, so the scorer cache's byte budget holds however many models there are.
+        foreach (var row in ready)
         {
+            using var lease = await scorers.LeaseAsync(row, cancellationToken).ConfigureAwait(false);
+            var model = lease.Model;
             FloatTensor records;
             try
             {

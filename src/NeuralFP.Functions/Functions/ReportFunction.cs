@@ -30,7 +30,8 @@ public sealed class ReportFunction(ScorerCache scorers, DriftReader drift, ApiOp
         ModelIds.Validate(modelId);
         var posted = HttpMethods.IsPost(request.Method);
         if (posted) RecordsBodyReader.ClassifyContentType(request.ContentType);
-        var model = await scorers.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        using var lease = await scorers.LeaseAsync(modelId, cancellationToken).ConfigureAwait(false);
+        var model = lease.Model;
         TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
         IReadOnlyList<Core.Verdicts.Verdict>? batch = null;
         if (posted)

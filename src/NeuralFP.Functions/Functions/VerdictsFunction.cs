@@ -27,7 +27,8 @@ public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, Dri
     {
         ModelIds.Validate(modelId);
         RecordsBodyReader.ClassifyContentType(request.ContentType);
-        var model = await scorers.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
+        using var lease = await scorers.LeaseAsync(modelId, cancellationToken).ConfigureAwait(false);
+        var model = lease.Model;
         TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
         var chosen = DetectorChoice.Resolve(model, request.Query["detector"].FirstOrDefault());
         using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,8 @@ public static class ServiceRegistration
         services.AddSingleton<DriftRecorder>();
         services.AddSingleton<DriftReader>();
         services.AddSingleton<FingerprintJob>();
+        services.AddSingleton<FingerprintSweep>();
+        services.AddHostedService<Monitoring.FingerprintSweepService>();
         services.AddSingleton<ScoreBatchJob>();
         services.AddSingleton<QueueDepthReader>();
         services.AddSingleton<ApiDocument>();

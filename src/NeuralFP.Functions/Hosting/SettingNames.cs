@@ -64,6 +64,14 @@ public static class SettingNames
     public const string MaxReferenceBytes = ServiceOptions.MaxReferenceBytesSetting;
     /// <summary>How long a fingerprint build may hold its claim before another invocation may take it over.</summary>
     public const string FingerprintLeaseSeconds = ServiceOptions.FingerprintLeaseSetting;
+    /// <summary>Build only uploads committed by a manifest.json.</summary>
+    public const string RequireManifest = ServiceOptions.RequireManifestSetting;
+    /// <summary>Estimated bytes of loaded scorers kept (LRU beyond it).</summary>
+    public const string ScorerCacheBytes = ServiceOptions.ScorerCacheBytesSetting;
+    /// <summary>Cut-off builds of the same content before the model is marked failed for good.</summary>
+    public const string MaxBuildAttempts = "NeuralFP__MaxBuildAttempts";
+    /// <summary>How often stalled builds and transient failures are looked for.</summary>
+    public const string FingerprintSweepSeconds = "NeuralFP__FingerprintSweepSeconds";
     /// <summary>How long registry rows are cached by the scoring path (0 = read on every request).</summary>
     public const string RegistryCacheMilliseconds = ServiceOptions.RegistryCacheSetting;
 

@@ -32,8 +32,31 @@ internal static class ProblemMapper
         InvalidModelIdException => Problem(StatusCodes.Status400BadRequest, "invalid-model-id", "Invalid model id", exception.Message),
         BadRequestException or JsonException => Problem(StatusCodes.Status400BadRequest, "malformed-request", "Malformed request", exception.Message),
         BadHttpRequestException bad => Problem(bad.StatusCode, "bad-request", "Bad request", exception.Message),
+        _ when IsStorageOutage(exception) => new RetryAfter(
+            Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable", $"The service's storage is not answering; nothing was changed. Retry in {RetryAfterSeconds} s."),
+            RetryAfterSeconds),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "The request failed on the server; it has been logged. Retry later."),
     };
+
+    /// <summary>What a 503 asks the client to wait before retrying: about one circuit-breaker break.</summary>
+    public const int RetryAfterSeconds = 10;
+
+    /// <summary>Storage failing after the adapters' own retries (network, timeouts, 5xx, open circuit): the client should come back, not report a bug.</summary>
+    public static bool IsStorageOutage(Exception exception) =>
+        NeuralFP.Azure.Resilience.StorageResilience.IsTransient(exception) || exception is Polly.CircuitBreaker.BrokenCircuitException
+        || exception.InnerException is { } inner && IsStorageOutage(inner);
+
+    /// <summary>A problem response with a <c>Retry-After</c> header.</summary>
+    private sealed class RetryAfter(IResult problem, int seconds) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => (problem as IStatusCodeHttpResult)?.StatusCode;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problem.ExecuteAsync(httpContext);
+        }
+    }
 
     public static bool IsClientError(Exception exception) => ToProblem(exception) is IStatusCodeHttpResult { StatusCode: < 500 };
 

@@ -48,7 +48,8 @@ public sealed class FingerprintBuildTests(SmallCnnFingerprint cnn) : IClassFixtu
     {
         var tiny = FashionMnist.Train().Take(FingerprintOptions.MinReferenceRecords - 1).Images;
 
-        var error = await Assert.ThrowsAsync<InvalidRecordsException>(() => FingerprintBuilder.BuildAsync(cnn.ModelBytes, tiny, SmallCnnFingerprint.Options));
+        var error = await Assert.ThrowsAsync<FingerprintInputException>(() => FingerprintBuilder.BuildAsync(cnn.ModelBytes, tiny, SmallCnnFingerprint.Options));
+        Assert.IsType<InvalidRecordsException>(error.InnerException);
         Assert.Contains(FingerprintOptions.MinReferenceRecords.ToString(), error.Message);
     }
 
@@ -57,14 +58,16 @@ public sealed class FingerprintBuildTests(SmallCnnFingerprint cnn) : IClassFixtu
     {
         var wrong = new FloatTensor(new float[200 * 10], [200, 10]);
 
-        var error = await Assert.ThrowsAsync<InvalidRecordsException>(() => FingerprintBuilder.BuildAsync(cnn.ModelBytes, wrong, SmallCnnFingerprint.Options));
+        var error = await Assert.ThrowsAsync<FingerprintInputException>(() => FingerprintBuilder.BuildAsync(cnn.ModelBytes, wrong, SmallCnnFingerprint.Options));
+        Assert.IsType<InvalidRecordsException>(error.InnerException);
         Assert.Contains("784", error.Message);
     }
 
     [Fact]
     public async Task Bytes_that_are_not_onnx_are_rejected_before_any_work()
     {
-        await Assert.ThrowsAsync<OnnxModelException>(() => FingerprintBuilder.BuildAsync("not a model"u8.ToArray(), cnn.Reference, SmallCnnFingerprint.Options));
+        var error = await Assert.ThrowsAsync<FingerprintInputException>(() => FingerprintBuilder.BuildAsync("not a model"u8.ToArray(), cnn.Reference, SmallCnnFingerprint.Options));
+        Assert.IsType<OnnxModelException>(error.InnerException);
     }
 
     [Fact]

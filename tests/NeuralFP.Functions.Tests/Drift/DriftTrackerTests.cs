@@ -103,6 +103,24 @@ public sealed class DriftTrackerTests : IAsyncLifetime
         Assert.Equal(sent, window!.Outcomes);
     }
 
+    [Fact]
+    public async Task Buffered_outcomes_beyond_the_window_still_count_in_the_totals()
+    {
+        var recorder = new DriftRecorder(_tracker);
+        var sent = Outcomes(2000, 4).Concat(Outcomes(500, 2)).ToArray();
+        await recorder.RecordAsync("overflow", 1, ExpectedRate, sent[..2000], CancellationToken.None);
+        await recorder.RecordAsync("overflow", 1, ExpectedRate, sent[2000..], CancellationToken.None);
+
+        await recorder.FlushAsync(CancellationToken.None);
+
+        var window = await _tracker.GetAsync("overflow", CancellationToken.None);
+        var ood = sent.Count(o => o);
+        // The test's window keeps the newest 1,000; the counters and the hourly buckets count every record.
+        Assert.Equal((2500, ood), (window!.TotalRecords, window.TotalOod));
+        Assert.Equal((2500, ood), (window.Hours.Sum(h => h.Records), window.Hours.Sum(h => h.Ood)));
+        Assert.Equal(sent[^1000..], window.Outcomes);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

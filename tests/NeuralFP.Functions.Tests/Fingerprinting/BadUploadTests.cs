@@ -76,4 +76,26 @@ public sealed class BadUploadTests : IAsyncLifetime
         Assert.StartsWith("fingerprint.json", failed.FailureReason, StringComparison.Ordinal);
         Assert.Contains("TargetFpr", failed.FailureReason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_constant_reference_fails_once_as_permanent_with_one_version()
+    {
+        var ones = new float[200 * 784];
+        Array.Fill(ones, 1f);
+        var failed = await FailAsync("constant", TestModels.Cnn, TestModels.Npy(new Core.Tensors.FloatTensor(ones, [200, 1, 28, 28])));
+        Assert.Contains("identical", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Equal(1, failed.LatestVersion);
+    }
+
+    [Fact]
+    public async Task A_pooling_over_the_feature_limit_fails_once_as_permanent_naming_the_limit()
+    {
+        await _app.UploadAsync("huge-pooling", ModelFiles.Options, Encoding.UTF8.GetBytes("{\"pooling\": \"46341x46341\"}"));
+        await _app.UploadAsync("huge-pooling", ModelFiles.Model, TestModels.Cnn);
+        await _app.UploadAsync("huge-pooling", ModelFiles.Reference, TestModels.Npy(TestModels.Reference()));
+        var failed = await _app.WaitForStatusAsync("huge-pooling", ModelStatus.Failed);
+        Assert.True(failed.FailureIsPermanent);
+        Assert.Equal(1, failed.LatestVersion);
+        Assert.Contains("NeuralFP__Limits__MaxFeaturesPerLayer", failed.FailureReason, StringComparison.Ordinal);
+    }
 }

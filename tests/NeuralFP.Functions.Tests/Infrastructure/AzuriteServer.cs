@@ -17,56 +17,94 @@ public sealed class AzuriteServer : IDisposable
 
     private static readonly Lazy<AzuriteServer> Shared = new(() => new AzuriteServer(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly Process _process;
+    private readonly string _azurite;
     private readonly string _location;
+    private readonly (int Blob, int Queue, int Table) _ports;
+    private Process _process;
 
     public static AzuriteServer Instance => Shared.Value;
+
+    /// <summary>An Azurite of the test's own, which it may <see cref="Stop"/> and <see cref="Start"/> again (same ports, same data) to stage an outage.</summary>
+    public static AzuriteServer StartPrivate() => new();
 
     private AzuriteServer()
     {
         var root = FindRepositoryRoot();
-        var azurite = Path.Combine(root, "node_modules", ".bin", "azurite");
-        if (!File.Exists(azurite))
-            throw new InvalidOperationException($"Azurite is not installed at {azurite}: run `npm ci` in {root} (package.json pins it).");
+        _azurite = Path.Combine(root, "node_modules", ".bin", "azurite");
+        if (!File.Exists(_azurite))
+            throw new InvalidOperationException($"Azurite is not installed at {_azurite}: run `npm ci` in {root} (package.json pins it).");
         _location = Path.Combine(Path.GetTempPath(), "nfp-azurite-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_location);
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        // A shell watchdog ends Azurite when this process is gone, even after a crash that skips Dispose.
-        var watchdog = $"\"$@\" & child=$!; while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
-        var start = new ProcessStartInfo("/bin/sh")
+        _ports = (FreePort(), FreePort(), FreePort());
+        _process = Launch();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+        ConnectionString =
+            $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{_ports.Blob}/{AccountName};QueueEndpoint=http://127.0.0.1:{_ports.Queue}/{AccountName};TableEndpoint=http://127.0.0.1:{_ports.Table}/{AccountName};";
+    }
+
+    /// <summary>
+    /// Stops Azurite (an outage), keeping its data for <see cref="Start"/>: SIGTERM, so it saves its tables (they are
+    /// written to disk periodically, and a SIGKILL would lose the last seconds of writes — a data loss, not an outage).
+    /// </summary>
+    public void Stop()
+    {
+        if (_process.HasExited) return;
+        foreach (var pid in Children()) _ = Kill(pid, SigTerm);
+        // The watchdog shell exits once its child is gone; anything left after that is killed outright.
+        if (!_process.WaitForExit(15000)) KillAll();
+        _process.WaitForExit(5000);
+    }
+
+    /// <summary>Starts Azurite again on the same ports and data folder after <see cref="Stop"/>.</summary>
+    public void Start()
+    {
+        if (!_process.HasExited) return;
+        _process.Dispose();
+        _process = Launch();
+    }
+
+    private Process Launch()
+    {
+        var (blob, queue, table) = _ports;
+        // A shell watchdog ends Azurite when this process is gone, even after a crash that skips Dispose, and then
+        // removes the data folder too (a test host killed at the end of a run never reaches Dispose).
+        var watchdog = $"\"$@\" & child=$!; while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; " +
+            $"if ! kill -0 {Environment.ProcessId} 2>/dev/null; then kill $child 2>/dev/null; wait $child; rm -rf '{_location}'; fi";
+        // setsid: no controlling terminal, so neither the watchdog nor Azurite can be stopped by SIGTTIN/SIGTTOU when the
+        // run is a background job (a stopped watchdog never notices that the test host is gone and leaves Azurite behind).
+        var start = new ProcessStartInfo("setsid")
         {
             ArgumentList =
             {
-                "-c", watchdog, "azurite-watchdog", azurite,
+                "/bin/sh", "-c", watchdog, "azurite-watchdog", _azurite,
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                 "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
                 "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
             },
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
-        foreach (var port in new[] { blob, queue, table }) WaitForPort(port);
-        ConnectionString =
-            $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/{AccountName};QueueEndpoint=http://127.0.0.1:{queue}/{AccountName};TableEndpoint=http://127.0.0.1:{table}/{AccountName};";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        foreach (var port in new[] { blob, queue, table }) WaitForPort(process, port);
+        return process;
     }
 
     public string ConnectionString { get; }
 
-    private void WaitForPort(int port)
+    private static void WaitForPort(Process process, int port)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before listening on {port}.");
+            if (process.HasExited)
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on {port}.");
             try
             {
                 using var client = new TcpClient();
@@ -100,7 +138,7 @@ public sealed class AzuriteServer : IDisposable
     {
         try
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            if (!_process.HasExited) KillAll();
             _process.WaitForExit(5000);
         }
         catch (InvalidOperationException)
@@ -114,4 +152,31 @@ public sealed class AzuriteServer : IDisposable
         {
         }
     }
+
+    // Plain SIGKILLs, child first. Not Process.Kill(entireProcessTree): it SIGSTOPs the tree before killing it, and when
+    // that runs at process exit the test host may be gone before the kills, leaving a stopped watchdog and a live Azurite.
+    private void KillAll()
+    {
+        foreach (var pid in Children()) _ = Kill(pid, SigKill);
+        _ = Kill(_process.Id, SigKill);
+    }
+
+    private IEnumerable<int> Children()
+    {
+        var path = $"/proc/{_process.Id}/task/{_process.Id}/children";
+        try
+        {
+            return [.. File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

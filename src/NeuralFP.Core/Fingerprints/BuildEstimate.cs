@@ -1,0 +1,106 @@
+using System.Globalization;
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Autoencoders;
+
+namespace NeuralFP.Core.Fingerprints;
+
+/// <summary>One tapped layer as the build will see it: its tensor, pooling, features and autoencoder size.</summary>
+public sealed record LayerEstimate(string Name, int[] TapShape, PoolingSpec Pooling, long Features, long AutoencoderParameters, bool Fingerprinted);
+
+/// <summary>
+/// What a build will cost, from the options and the model's shapes alone (no data is touched), so a build over
+/// <see cref="BuildLimits"/> is refused before any work. Sizes are float32. Memory counts what the build holds at its
+/// peak: the reference (or one batch of it when streamed), every layer's pooled activations, one layer's
+/// split and standardised copies, the autoencoders with their optimiser state, one extraction batch's raw taps
+/// and the scorer graph three times (proto, bytes, ONNX Runtime session). The process's own base is not counted.
+/// </summary>
+public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Records, long ReferenceBytesHeld, long AutoencoderParameters, long ScorerBytes, long BuildMemoryBytes)
+{
+    private const long FloatBytes = sizeof(float);
+
+    /// <param name="taps">Every tensor extraction reads, with its record shape and pooling; <c>Fingerprinted</c> false for a detector-only tap.</param>
+    /// <param name="referenceBytesHeld">Bytes of reference records held at once: all of them, or one batch when streamed.</param>
+    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(taps);
+        ArgumentNullException.ThrowIfNull(options);
+        var layers = taps.Select(t =>
+        {
+            var features = t.Pooling.FeatureCountOrMax(t.Shape);
+            return new LayerEstimate(t.Name, t.Shape, t.Pooling, features, t.Fingerprinted ? AutoencoderParametersFor(features, options.Autoencoder) : 0, t.Fingerprinted);
+        }).ToArray();
+
+        var parameters = Sum(layers.Select(l => l.AutoencoderParameters));
+        var standardizers = Sum(layers.Where(l => l.Fingerprinted).Select(l => Mul(2, l.Features)));
+        var scorer = Add(modelBytes, Mul(FloatBytes, Add(parameters, standardizers)));
+
+        var features = Sum(layers.Select(l => Mul(records, l.Features)));
+        var largestLayer = layers.Where(l => l.Fingerprinted).Select(l => Mul(records, l.Features)).DefaultIfEmpty(0).Max();
+        var largestAutoencoder = layers.Select(l => l.AutoencoderParameters).DefaultIfEmpty(0).Max();
+        var tapBatch = Mul(options.BatchSize, Sum(layers.Select(l => l.TapShape.Aggregate(1L, (a, d) => Mul(a, d)))));
+        var memory = Sum([
+            referenceBytesHeld,
+            Mul(FloatBytes, features),
+            Mul(3 * FloatBytes, largestLayer),             // gathered split + standardised copies of one layer
+            Mul(FloatBytes, parameters),                   // every trained autoencoder is kept for the scorer
+            Mul(3 * FloatBytes, largestAutoencoder),       // gradients and Adam moments of the one in training
+            Mul(FloatBytes, tapBatch),                     // one extraction batch of raw (unpooled) taps
+            Mul(3, scorer),
+        ]);
+        return new BuildEstimate(layers, records, referenceBytesHeld, parameters, scorer, memory);
+    }
+
+    /// <exception cref="FingerprintInputException">Over a limit; the message names the limit, its setting and what to change.</exception>
+    public void Check(BuildLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        foreach (var layer in Layers)
+        {
+            if (layer.Features > limits.MaxFeaturesPerLayer)
+                throw Over(nameof(BuildLimits.MaxFeaturesPerLayer), limits.MaxFeaturesPerLayer,
+                    $"layer '{layer.Name}' ([{string.Join(",", layer.TapShape)}] per record) with pooling {layer.Pooling} gives {Count(layer.Features)} features",
+                    "use a coarser pooling in fingerprint.json (\"pooling\": \"2x2\" or \"global\"; \"inputPooling\" for the model input) or tap other layers");
+        }
+        if (AutoencoderParameters > limits.MaxAutoencoderParameters)
+            throw Over(nameof(BuildLimits.MaxAutoencoderParameters), limits.MaxAutoencoderParameters,
+                $"the autoencoders of {Layers.Count(l => l.Fingerprinted)} layers would have {Count(AutoencoderParameters)} parameters",
+                "use a coarser pooling, fewer layers, or a smaller autoencoder.hiddenSize in fingerprint.json");
+        if (ScorerBytes > limits.MaxScorerBytes)
+            throw Over(nameof(BuildLimits.MaxScorerBytes), limits.MaxScorerBytes,
+                $"scorer.onnx would be about {Mib(ScorerBytes)}",
+                "use a coarser pooling, fewer layers or a smaller autoencoder.hiddenSize in fingerprint.json");
+        if (BuildMemoryBytes > limits.MaxBuildMemoryBytes)
+            throw Over(nameof(BuildLimits.MaxBuildMemoryBytes), limits.MaxBuildMemoryBytes,
+                $"the build would need about {Mib(BuildMemoryBytes)} of memory for {Count(Records)} reference records",
+                "upload fewer reference records (a few thousand suffice) or use a coarser pooling in fingerprint.json");
+    }
+
+    private static FingerprintInputException Over(string limit, long value, string what, string change) =>
+        new(FingerprintInput.Limit, string.Create(CultureInfo.InvariantCulture,
+            $"Over the build limit {limit}: {what}, over {(limit.EndsWith("Bytes", StringComparison.Ordinal) ? Mib(value) : Count(value))} (service setting {BuildLimits.SettingFor(limit)}). To build, {change}."));
+
+    /// <summary>Weights and biases of the autoencoder the options give for <paramref name="width"/> features.</summary>
+    public static long AutoencoderParametersFor(long width, AutoencoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (width > int.MaxValue) return long.MaxValue;
+        if (width < AutoencoderArchitecture.MinWidth) return 0;
+        var a = AutoencoderArchitecture.For((int)width, options);
+        long w = a.Width, h = a.Hidden, b = a.Bottleneck;
+        var widths = options.Kind == AutoencoderKind.Pca || h == 0 ? new[] { w, b, w } : [w, h, b, h, w];
+        long total = 0;
+        for (var i = 1; i < widths.Length; i++) total = Add(total, Add(Mul(widths[i - 1], widths[i]), widths[i]));
+        return total;
+    }
+
+    private static string Count(long value) => value == long.MaxValue ? "more than 9.2e18" : value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Mib(long bytes) => bytes == long.MaxValue ? "more than 8 EiB" : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:N0} MiB");
+
+    // Saturating arithmetic: an absurd option must give "over the limit", never an overflow.
+    private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private static long Mul(long a, long b) => a == 0 || b == 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;
+
+    private static long Sum(IEnumerable<long> values) => values.Aggregate(0L, Add);
+}
