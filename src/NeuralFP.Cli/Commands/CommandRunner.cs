@@ -15,7 +15,8 @@ internal static class CommandRunner
             return await body();
         }
         catch (Exception e) when (e is OnnxModelException or NpyFormatException or InvalidRecordsException or ArgumentException
-                                      or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+                                      or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+                                      or Client.NeuralFpRequestException or Edge.ModelMismatchException or HttpRequestException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"nfp: {e.Message}");
             return UsageError;

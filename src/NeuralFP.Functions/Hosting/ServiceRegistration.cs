@@ -1,4 +1,5 @@
 using NeuralFP.Application.Drift;
+using NeuralFP.Application.Edge;
 using NeuralFP.Application.Jobs;
 using NeuralFP.Application.Scoring;
 using NeuralFP.Application.Telemetry;
@@ -26,6 +27,7 @@ public static class ServiceRegistration
         services.AddSingleton<DriftReader>();
         services.AddSingleton<FingerprintJob>();
         services.AddSingleton<ScoreBatchJob>();
+        services.AddSingleton<FingerprintDownloads>();
         services.AddSingleton<QueueDepthReader>();
         services.AddSingleton<ApiDocument>();
         services.AddHostedService<StorageInitializer>();
