@@ -110,10 +110,12 @@ public static class FingerprintArchive
             throw new InvalidDataException($"'{entry.FullName}' is {entry.Length} bytes, more than the {maxBytes} a fingerprint file may have.");
         var bytes = new byte[entry.Length];
         await using var stream = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // The zip reader checks the entry's CRC-32 once the stream is read to its end.
         await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
         if (await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
             throw new InvalidDataException($"'{entry.FullName}' is longer than its zip header says.");
+        // The zip reader does not check stored entries' CRC-32; a damaged download must not load.
+        if (System.IO.Hashing.Crc32.HashToUInt32(bytes) != entry.Crc32)
+            throw new InvalidDataException($"'{entry.FullName}' does not match its CRC-32: the archive is damaged; download it again.");
         return bytes;
     }
 

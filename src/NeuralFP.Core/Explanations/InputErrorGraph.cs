@@ -13,6 +13,7 @@ internal static class InputErrorGraph
 {
     public const string OutputName = "nfp_explain_squared_residuals";
 
+
     /// <exception cref="InvalidDataException">The scorer graph does not have the shape <see cref="ScorerGraphBuilder"/> writes.</exception>
     public static byte[] Build(byte[] scorerOnnx, string errorOutput, int features)
     {
