@@ -1,4 +1,4 @@
-// NeuralFP.Functions in Azure: a Flex Consumption function app running the custom handler, its
+// NeuralFP.Functions in Azure: a Flex Consumption function app on the .NET isolated worker (dotnet-isolated 10.0), its
 // storage, Service Bus, monitoring, a user-assigned identity with least-privilege roles and the
 // Event Grid delivery of model uploads. Deploy with infra/README.md.
 

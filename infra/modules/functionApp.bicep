@@ -1,5 +1,5 @@
-// Linux Function App on the Flex Consumption plan running the NeuralFP custom handler (a
-// self-contained linux-x64 executable started by the Functions host).
+// Linux Function App on the Flex Consumption plan running the NeuralFP function app on the .NET isolated
+// worker (dotnet-isolated 10.0): the Functions host starts `dotnet NeuralFP.Functions.dll` from the deployed zip.
 
 @description('Azure region of the plan and the app.')
 param location string
@@ -85,10 +85,10 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }
-      // The custom handler brings its own executable; 'custom' has the one version '1.0'.
+      // The isolated worker on .NET 10 (Flex Consumption takes the runtime from here, not FUNCTIONS_WORKER_RUNTIME).
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }

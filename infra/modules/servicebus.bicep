@@ -1,5 +1,5 @@
-// Service Bus namespace for production messaging: the score-requests queue (the serviceBusTrigger
-// variant of ScoreBatch) and the ood-alerts topic that drift alarms publish to. Entra ID only.
+// Service Bus namespace for production messaging: the ood-alerts topic the app sends drift alarms to, and the
+// score-requests queue kept for a Service Bus trigger (its worker extension is not served to this build). Entra ID only.
 
 @description('Azure region of the namespace.')
 param location string

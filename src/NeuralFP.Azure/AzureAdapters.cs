@@ -1,6 +1,7 @@
 using global::Azure.Core;
 using global::Azure.Data.Tables;
 using global::Azure.Identity;
+using global::Azure.Messaging.ServiceBus;
 using global::Azure.Storage.Blobs;
 using global::Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
@@ -11,6 +12,7 @@ using NeuralFP.Azure.Blobs;
 using NeuralFP.Azure.Configuration;
 using NeuralFP.Azure.Queues;
 using NeuralFP.Azure.Resilience;
+using NeuralFP.Azure.ServiceBus;
 using NeuralFP.Azure.Tables;
 
 namespace NeuralFP.Azure;
@@ -48,6 +50,7 @@ public static class AzureAdapters
             });
             clients.UseCredential(provider => Credential(Account(provider)));
         });
+        AddServiceBus(services);
         StorageResilience.AddTo(services);
         services.AddSingleton<StorageClients>();
         services.AddSingleton<IModelRegistry, TableModelRegistry>();
@@ -56,14 +59,56 @@ public static class AzureAdapters
         services.AddSingleton<IFingerprintStore, BlobFingerprintStore>();
         services.AddSingleton<IResultsStore, BlobResultsStore>();
         services.AddSingleton<IBatchRecordsSource, BlobBatchRecordsSource>();
-        services.AddSingleton<IDriftAlertSender, QueueDriftAlertSender>();
         return services;
     }
 
+    /// <summary>
+    /// Drift alarms go to the alerts topic when one is configured (Azure), else to the alerts storage queue (locally);
+    /// batch summaries also go to the summaries topic when one is configured. The clients come from Microsoft.Extensions.Azure
+    /// with the namespace's managed identity.
+    /// </summary>
+    private static void AddServiceBus(IServiceCollection services)
+    {
+        services.AddAzureClients(clients =>
+        {
+            clients.AddClient<ServiceBusClient, ServiceBusClientOptions>((options, _, provider) =>
+            {
+                var topics = Topics(provider);
+                return new ServiceBusClient(topics.FullyQualifiedNamespace, Credential(topics.UseManagedIdentity, topics.ManagedIdentityClientId), options);
+            });
+            clients.AddClient<ServiceBusSender, ServiceBusClientOptions>((_, _, provider) =>
+                provider.GetRequiredService<ServiceBusClient>().CreateSender(Topics(provider).AlertsTopic)).WithName(AlertsSender);
+            clients.AddClient<ServiceBusSender, ServiceBusClientOptions>((_, _, provider) =>
+                provider.GetRequiredService<ServiceBusClient>().CreateSender(Topics(provider).SummariesTopic)).WithName(SummariesSender);
+        });
+        services.AddSingleton<QueueDriftAlertSender>();
+        services.AddSingleton<IDriftAlertSender>(provider => Topics(provider) is { FullyQualifiedNamespace: not null, AlertsTopic: not null }
+            ? new ServiceBusDriftAlertSender(provider.GetRequiredService<IAzureClientFactory<ServiceBusSender>>().CreateClient(AlertsSender))
+            : provider.GetRequiredService<QueueDriftAlertSender>());
+        services.AddSingleton<IBatchSummaryPublisher>(provider => Topics(provider) is { FullyQualifiedNamespace: not null, SummariesTopic: not null }
+            ? new ServiceBusBatchSummaryPublisher(provider.GetRequiredService<IAzureClientFactory<ServiceBusSender>>().CreateClient(SummariesSender))
+            : NoSummaryTopic.Instance);
+    }
+
+    private const string AlertsSender = "alerts";
+    private const string SummariesSender = "summaries";
+
+    private static ServiceBusTopics Topics(IServiceProvider provider) => provider.GetRequiredService<IOptions<ServiceBusTopics>>().Value;
+
+    /// <summary>No summaries topic configured: the score-results queue is the only place summaries go.</summary>
+    private sealed class NoSummaryTopic : IBatchSummaryPublisher
+    {
+        public static readonly NoSummaryTopic Instance = new();
+
+        public Task PublishAsync(Application.Jobs.BatchSummary summary, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     /// <summary>A managed identity in Azure (user-assigned when a client id is given); otherwise the developer's own login.</summary>
-    public static TokenCredential Credential(StorageAccount account)
-        => account.UseManagedIdentity || account.ManagedIdentityClientId is not null
-            ? new ManagedIdentityCredential(account.ManagedIdentityClientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(account.ManagedIdentityClientId))
+    public static TokenCredential Credential(StorageAccount account) => Credential(account.UseManagedIdentity, account.ManagedIdentityClientId);
+
+    private static TokenCredential Credential(bool useManagedIdentity, string? clientId)
+        => useManagedIdentity || clientId is not null
+            ? new ManagedIdentityCredential(clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential();
 
     private static StorageAccount Account(IServiceProvider provider) => provider.GetRequiredService<IOptions<StorageAccount>>().Value;

@@ -14,7 +14,8 @@ public static class Program
     public static async Task RunAsync(string[] args, IReadOnlyDictionary<string, string?> settings, Action<FunctionsApplicationBuilder>? configure, CancellationToken cancellationToken)
     {
         var builder = FunctionsApplication.CreateBuilder(args);
-        builder.Configuration.AddInMemoryCollection(settings);
+        // App settings as the host sets them (environment variables, NeuralFP__X), read as configuration keys (NeuralFP:X).
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
         builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<FunctionTelemetryMiddleware>();
         builder.UseWhen<HttpProblemMiddleware>(HttpProblemMiddleware.Applies);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuralFP.LocalHost.Functions;
@@ -139,11 +140,23 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        foreach (var trigger in _triggers) await trigger.DisposeAsync().ConfigureAwait(false);
+        var failures = new List<Exception>();
+        foreach (var trigger in _triggers)
+        {
+            try
+            {
+                await trigger.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failures.Add(e); // the worker must still be stopped below
+            }
+        }
         await _supervisor.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _forwarder.Dispose();
+        if (failures.Count > 0) throw new AggregateException("Stopping the host's triggers failed.", failures);
     }
 
     private static int Port(ListenOptions? listen) =>
@@ -165,6 +178,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             grpc.MaxSendMessageSize = null;
         });
         builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        // A library does not take the process's Ctrl+C / SIGTERM: whoever owns the host disposes it.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         ListenOptions? grpcListen = null, httpListen = null;
         var http = new Uri(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -178,7 +194,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             });
             kestrel.Listen(Address(http.Host), http.Port, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Protocols = HttpProtocols.Http1; // no TLS here, so no HTTP/2 negotiation either
                 httpListen = listen;
             });
         });
@@ -198,5 +214,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     {
         var host = new Uri(url).Host;
         return host is "*" or "+" or "0.0.0.0" ? "127.0.0.1" : host;
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals to the application.</summary>
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -21,7 +21,9 @@ public abstract class WorkerLauncher
 
     /// <summary>
     /// Runs the worker's own entry point in this process: <paramref name="run"/> gets the command line the host would
-    /// pass and the app settings (add them to the worker's configuration), and must return when the token is cancelled.
+    /// pass and the settings, which it must add to the worker's configuration (builder.Configuration.AddInMemoryCollection):
+    /// besides the app settings they carry Functions:Worker:HostEndpoint/WorkerId/RequestId, because the worker reads
+    /// the command line from the process (the test runner's), not from its args. It must return when the token is cancelled.
     /// The functions' assembly is looked for in <paramref name="appDirectory"/> (default: this process's base directory).
     /// </summary>
     public static WorkerLauncher InProcess(

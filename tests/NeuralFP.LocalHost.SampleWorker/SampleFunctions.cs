@@ -29,6 +29,7 @@ public sealed class SampleFunctions(IConfiguration configuration)
             query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
             body,
             header = request.Headers["X-Test"].ToString(),
+            contentType = request.ContentType,
             pid = Environment.ProcessId,
         };
         return new ObjectResult(answer) { StatusCode = request.Method == "POST" ? 201 : 200 };

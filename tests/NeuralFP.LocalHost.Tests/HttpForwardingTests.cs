@@ -48,6 +48,19 @@ public sealed class HttpForwardingTests(SampleHostFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_empty_body_keeps_its_content_type()
+    {
+        using var content = new ByteArrayContent([]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await Sample.Http.PostAsync("sample/echo/empty", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("", answer.GetProperty("body").GetString());
+        Assert.Equal("application/json", answer.GetProperty("contentType").GetString());
+    }
+
+    [Fact]
     public async Task Paths_outside_the_functions_routes_are_404_and_other_methods_405()
     {
         using var unknown = await Sample.Http.GetAsync("sample/nothing-here");

@@ -14,8 +14,8 @@ namespace NeuralFP.LocalHost.Tests;
 /// </summary>
 public sealed class SampleHost : IAsyncDisposable
 {
-    public static string WorkerDll { get; } = typeof(SampleHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "SampleWorkerDll").Value!;
+    public static string WorkerDll { get; } = Path.GetFullPath(typeof(SampleHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "SampleWorkerDll").Value!);
 
     private SampleHost(LocalFunctionsHost host, string prefix)
     {
@@ -58,7 +58,7 @@ public sealed class SampleHost : IAsyncDisposable
             },
             BlobPollInterval = TimeSpan.FromMilliseconds(200),
             QueuePollInterval = TimeSpan.FromMilliseconds(200),
-            LoggerFactory = logs,
+            LoggerFactory = logs ?? DebugLogs,
         });
         var sample = new SampleHost(host, prefix);
         await sample.Uploads.CreateIfNotExistsAsync();
@@ -67,6 +67,11 @@ public sealed class SampleHost : IAsyncDisposable
         await sample.Output.CreateIfNotExistsAsync();
         return sample;
     }
+
+    /// <summary>Set NFP_LOCALHOST_TEST_LOGS=1 to see the host's and the worker's log on the console.</summary>
+    private static readonly ILoggerFactory? DebugLogs = Environment.GetEnvironmentVariable("NFP_LOCALHOST_TEST_LOGS") == "1"
+        ? LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(LogLevel.Debug))
+        : null;
 
     /// <summary>The records under a prefix (one per invocation), with their content.</summary>
     public async Task<IReadOnlyList<(string Name, string Content)>> RecordsAsync(string prefix)

@@ -51,9 +51,14 @@ public sealed class WorkerLifecycleTests
         await sample.DisposeAsync();
 
         Assert.False(IsAlive(worker));
-        await Eventually.UntilAsync(() => Task.FromResult(ChildrenRunning(SampleHost.WorkerDll).Count == 0 && ChildrenRunning($"kill -9 {worker}").Count == 0),
-            "no worker or watchdog left", TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Leftovers(worker).Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.Empty(Leftovers(worker));
     }
+
+    private static IReadOnlyList<string> Leftovers(int worker) =>
+        ChildrenRunning(SampleHost.WorkerDll).Concat(ChildrenRunning($"kill -9 {worker}"))
+            .Select(pid => $"{pid}: {File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')}").ToArray();
 
     private static bool IsAlive(int pid)
     {

@@ -17,6 +17,7 @@ public static class AppOptions
         Add<StorageAccount>(services, configuration, ReadAccount, ValidateAccount);
         Add<StorageOptions>(services, configuration, ReadStorage, o => o.Validate());
         Add<StorageResilienceOptions>(services, configuration, ReadResilience, o => o.Validate());
+        Add<ServiceBusTopics>(services, configuration, ReadServiceBus, o => o.Validate(SettingNames.ServiceBusNamespace));
         Add<ServiceOptions>(services, configuration, ReadService, o => o.Validate());
         Add<ApiOptions>(services, configuration, ReadApi, o => o.Validate());
         return services;
@@ -45,6 +46,15 @@ public static class AppOptions
             throw new InvalidOperationException(
                 $"Storage is not configured: set {SettingNames.Storage} to a connection string (locally UseDevelopmentStorage=true), " +
                 $"or set {SettingNames.StorageBlobServiceUri}, {SettingNames.StorageQueueServiceUri} and {SettingNames.StorageTableServiceUri} for identity-based access.");
+    }
+
+    internal static void ReadServiceBus(ServiceBusTopics topics, IConfiguration configuration)
+    {
+        topics.FullyQualifiedNamespace = SettingsReader.GetString(configuration, SettingNames.ServiceBusNamespace);
+        topics.UseManagedIdentity = string.Equals(SettingsReader.GetString(configuration, SettingNames.ServiceBusCredential), "managedidentity", StringComparison.OrdinalIgnoreCase);
+        topics.ManagedIdentityClientId = SettingsReader.GetString(configuration, SettingNames.ServiceBusClientId);
+        topics.AlertsTopic = SettingsReader.GetString(configuration, SettingNames.AlertsTopic);
+        topics.SummariesTopic = SettingsReader.GetString(configuration, SettingNames.SummariesTopic);
     }
 
     internal static void ReadStorage(StorageOptions options, IConfiguration configuration)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using NeuralFP.Application.Jobs;
+using NeuralFP.Application.Ports;
 using NeuralFP.Application.Serialization;
 using NeuralFP.Application.Telemetry;
 using NeuralFP.Functions.Hosting;
@@ -9,10 +10,11 @@ using NeuralFP.Functions.Hosting;
 namespace NeuralFP.Functions.Functions;
 
 /// <summary>
-/// One score request from the score-requests queue; the batch's summary is the queue output (score-results). A failure is
+/// One score request from the score-requests queue; the batch's summary is the queue output (score-results) and, when a
+/// summaries topic is configured, a Service Bus message. A failure is
 /// thrown so the host retries the message and, after host.json's maxDequeueCount, moves it to the poison queue.
 /// </summary>
-public sealed class ScoreBatchFunction(ScoreBatchJob job, ILogger<ScoreBatchFunction> logger)
+public sealed class ScoreBatchFunction(ScoreBatchJob job, IBatchSummaryPublisher summaries, ILogger<ScoreBatchFunction> logger)
 {
     [Function(FunctionNames.ScoreBatch)]
     [QueueOutput(FunctionNames.ScoreResultsQueue)]
@@ -25,6 +27,7 @@ public sealed class ScoreBatchFunction(ScoreBatchJob job, ILogger<ScoreBatchFunc
             using var scope = logger.BeginScope(TelemetryTags.Scope(request.ModelId, batchId: request.BatchId));
             var outcome = await job.RunAsync(request, cancellationToken).ConfigureAwait(false);
             TelemetryTags.Enrich(Activity.Current, request.ModelId, outcome.Summary.ModelVersion);
+            await summaries.PublishAsync(outcome.Summary, cancellationToken).ConfigureAwait(false);
             return JsonSerializer.Serialize(outcome.Summary, JsonDefaults.Options);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

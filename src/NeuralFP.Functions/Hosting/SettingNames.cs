@@ -42,6 +42,8 @@ public static class SettingNames
     public const string AlertsQueue = "NeuralFP__AlertsQueue";
     /// <summary>Service Bus topic drift alarms are sent to (with <see cref="ServiceBusNamespace"/>); unset, they go to <see cref="AlertsQueue"/>.</summary>
     public const string AlertsTopic = "NeuralFP__AlertsTopic";
+    /// <summary>Optional Service Bus topic every scored batch's summary is also published to.</summary>
+    public const string SummariesTopic = "NeuralFP__SummariesTopic";
     /// <summary>Verdicts in each model's rolling drift window.</summary>
     public const string DriftWindowSize = DriftAlarmOptions.WindowSizeSetting;
     /// <summary>Significance level of the drift test (one-sided binomial test against the calibrated FPR).</summary>

@@ -35,8 +35,13 @@ public sealed class ApiDocument
             document.Info.Description = "Fingerprint-as-a-service for neural networks: per-record out-of-distribution verdicts and model match.";
             return Task.CompletedTask;
         }));
+        // The generator reads the endpoints from the EndpointDataSource service, which a web application that never
+        // starts does not fill: hand it the application's own data sources.
+        ICollection<EndpointDataSource> sources = [];
+        builder.Services.AddSingleton<EndpointDataSource>(_ => new CompositeEndpointDataSource(sources));
         await using var app = builder.Build();
         ApiDescription.Map(app);
+        sources = ((IEndpointRouteBuilder)app).DataSources;
         var document = await app.Services.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName).GetOpenApiDocumentAsync().ConfigureAwait(false);
         return await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1).ConfigureAwait(false);
     }

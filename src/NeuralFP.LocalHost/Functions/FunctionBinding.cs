@@ -45,6 +45,24 @@ internal sealed class FunctionBinding
         && properties.EnumerateObject().Any(p => p.Name.Equals("supportsDeferredBinding", StringComparison.OrdinalIgnoreCase)
             && (p.Value.ValueKind == JsonValueKind.True || (p.Value.ValueKind == JsonValueKind.String && bool.TryParse(p.Value.GetString(), out var b) && b)));
 
+    public Rpc.BindingInfo ToBindingInfo()
+    {
+        var info = new Rpc.BindingInfo
+        {
+            Type = Type,
+            Direction = String("direction")?.ToLowerInvariant() switch
+            {
+                "out" => Rpc.BindingInfo.Types.Direction.Out,
+                "inout" => Rpc.BindingInfo.Types.Direction.Inout,
+                _ => Rpc.BindingInfo.Types.Direction.In,
+            },
+        };
+        if (String("dataType") is { } dataType && Enum.TryParse<Rpc.BindingInfo.Types.DataType>(dataType, ignoreCase: true, out var parsed))
+            info.DataType = parsed;
+        if (SupportsDeferredBinding) info.Properties["SupportsDeferredBinding"] = "True";
+        return info;
+    }
+
     private JsonElement? Find(string property)
     {
         foreach (var p in _json.EnumerateObject())

@@ -12,6 +12,10 @@ internal sealed class IndexedFunction
         Trigger = bindings.SingleOrDefault(b => b.IsTrigger)
             ?? throw new InvalidOperationException($"Function '{metadata.Name}' has no trigger binding.");
         Outputs = bindings.Where(b => !b.IsInput).ToArray();
+        // The load request's binding table comes from the raw bindings, as the Functions host builds it: a worker
+        // that indexes from functions.metadata (no source-generated provider) leaves it empty.
+        if (metadata.Bindings.Count == 0)
+            foreach (var binding in bindings) metadata.Bindings[binding.Name] = binding.ToBindingInfo();
     }
 
     public RpcFunctionMetadata Metadata { get; }

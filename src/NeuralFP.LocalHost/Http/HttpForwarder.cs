@@ -86,20 +86,7 @@ internal sealed class HttpForwarder(
     private async Task ForwardAsync(HttpContext context, Uri workerUri, string invocationId)
     {
         var incoming = context.Request;
-        using var outgoing = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(workerUri, incoming.PathBase + incoming.Path + incoming.QueryString));
-        if (incoming.ContentLength is > 0 || incoming.Headers.TransferEncoding.Count > 0)
-            outgoing.Content = new StreamContent(incoming.Body);
-        foreach (var (name, value) in incoming.Headers)
-        {
-            if (HopByHop.Contains(name)) continue;
-            if (!outgoing.Headers.TryAddWithoutValidation(name, value.ToArray()) && outgoing.Content is not null)
-                outgoing.Content.Headers.TryAddWithoutValidation(name, value.ToArray());
-        }
-        outgoing.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
-        outgoing.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
-        outgoing.Headers.Remove(InvocationIdHeader);
-        outgoing.Headers.TryAddWithoutValidation(InvocationIdHeader, invocationId);
-        using var response = await _client.SendAsync(outgoing, context.RequestAborted).ConfigureAwait(false);
+        using var response = await SendWithRetryAsync(context, workerUri, invocationId).ConfigureAwait(false);
         var target = context.Response;
         target.StatusCode = (int)response.StatusCode;
         foreach (var (name, value) in response.Headers.Concat(response.Content.Headers))
@@ -111,8 +98,68 @@ internal sealed class HttpForwarder(
         logger.LogDebug("{Method} {Url} -> {Status} (invocation {InvocationId})", incoming.Method, incoming.GetDisplayUrl(), target.StatusCode, invocationId);
     }
 
+    /// <summary>
+    /// Sends the request to the worker's Kestrel, trying again while the connection is refused: a worker that has just
+    /// (re)started answers gRPC before its Kestrel listens (the Functions host retries the same way).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWithRetryAsync(HttpContext context, Uri workerUri, string invocationId)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var outgoing = Outgoing(context, workerUri, invocationId);
+            try
+            {
+                return await _client.SendAsync(outgoing, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } && attempt < ConnectAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private const int ConnectAttempts = 50;
+
+    private static HttpRequestMessage Outgoing(HttpContext context, Uri workerUri, string invocationId)
+    {
+        var incoming = context.Request;
+        var outgoing = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(workerUri, incoming.PathBase + incoming.Path + incoming.QueryString));
+        // A body, or content headers without one (Content-Type on an empty body): both go on as sent.
+        if (incoming.ContentLength is not null || incoming.Headers.TransferEncoding.Count > 0 || incoming.ContentType is not null)
+            outgoing.Content = incoming.ContentLength == 0 ? new ByteArrayContent([]) : new StreamContent(new NonClosingStream(incoming.Body));
+        foreach (var (name, value) in incoming.Headers)
+        {
+            if (HopByHop.Contains(name)) continue;
+            if (!outgoing.Headers.TryAddWithoutValidation(name, value.ToArray()) && outgoing.Content is not null)
+                outgoing.Content.Headers.TryAddWithoutValidation(name, value.ToArray());
+        }
+        outgoing.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
+        outgoing.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
+        outgoing.Headers.Remove(InvocationIdHeader);
+        outgoing.Headers.TryAddWithoutValidation(InvocationIdHeader, invocationId);
+        return outgoing;
+    }
+
+    /// <summary>The request body, left open when a refused attempt's message is disposed, so the next attempt can send it.</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private static Task Problem(HttpContext context, int status, string detail)
     {
+        context.Response.Clear(); // drop what a failed forward may have copied (Content-Length...)
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(
             new { type = "about:blank", title = "Local host", status, detail }, (JsonSerializerOptions?)null, "application/problem+json");

@@ -22,9 +22,10 @@ internal sealed class FunctionRpcService(WorkerRegistry registry, ILogger<Functi
             logger.LogWarning("Worker '{WorkerId}' connected but was not started by this host; closed.", start.WorkerId);
             return;
         }
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Aborted);
         try
         {
-            while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            while (await requestStream.MoveNext(ended.Token).ConfigureAwait(false))
                 connection.Receive(requestStream.Current);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or Grpc.Core.RpcException)

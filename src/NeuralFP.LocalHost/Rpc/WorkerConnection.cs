@@ -13,6 +13,21 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> out
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _abort = new();
+
+    /// <summary>Cancelled when the host drops this worker: ends the stream even if the worker keeps it open.</summary>
+    public CancellationToken Aborted => _abort.Token;
+
+    public void Abort()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
 
     /// <summary>Ends when the stream ends (the worker went away or the host stopped).</summary>
     public Task Closed => _closed.Task;
@@ -66,7 +81,7 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> out
                 Complete(message.RequestId, message);
                 return;
             default:
-                logger.LogDebug("Ignored a {Kind} message from the worker.", message.ContentCase);
+                logger.LogTrace("Ignored a {Kind} message from the worker.", message.ContentCase);
                 return;
         }
     }

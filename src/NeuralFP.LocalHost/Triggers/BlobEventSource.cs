@@ -64,7 +64,17 @@ internal sealed class BlobEventSource : IAsyncDisposable
 
     private async Task PollAsync()
     {
-        var token = _stop.Token;
+        try
+        {
+            await PollUntilStoppedAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PollUntilStoppedAsync(CancellationToken token)
+    {
         await _receipts.CreateIfNotExistsAsync(cancellationToken: token).ConfigureAwait(false);
         await _poison.CreateIfNotExistsAsync(cancellationToken: token).ConfigureAwait(false);
         while (!token.IsCancellationRequested)
@@ -85,14 +95,7 @@ internal sealed class BlobEventSource : IAsyncDisposable
             {
                 _logger.LogWarning(e, "Listing container '{Container}' for '{Function}' failed.", _path.Container, _functionName);
             }
-            try
-            {
-                await Task.Delay(_pollInterval, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            await Task.Delay(_pollInterval, token).ConfigureAwait(false);
         }
     }
 

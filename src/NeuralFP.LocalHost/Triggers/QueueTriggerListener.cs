@@ -112,7 +112,8 @@ internal sealed class QueueTriggerListener : IAsyncDisposable
                 request.TriggerMetadata.Add("QueueTrigger", text);
                 request.TriggerMetadata.Add("Id", message.MessageId);
                 request.TriggerMetadata.Add("PopReceipt", message.PopReceipt);
-                request.TriggerMetadata["DequeueCount"] = new TypedData { Int = message.DequeueCount };
+                // Numbers go as JSON: the worker's binding does not read TypedData.int.
+                request.TriggerMetadata["DequeueCount"] = Typed.Json(message.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 request.TriggerMetadata["InsertionTime"] = Typed.Json(JsonSerializer.Serialize(message.InsertedOn));
                 request.TriggerMetadata["ExpirationTime"] = Typed.Json(JsonSerializer.Serialize(message.ExpiresOn));
                 request.TriggerMetadata["NextVisibleTime"] = Typed.Json(JsonSerializer.Serialize(message.NextVisibleOn));

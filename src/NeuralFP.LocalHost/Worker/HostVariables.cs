@@ -11,6 +11,18 @@ internal static class HostVariables
     /// <summary>The real host's maximum gRPC message length (int.MaxValue).</summary>
     public const int GrpcMaxMessageLength = int.MaxValue;
 
+    /// <summary>
+    /// The same startup values as configuration keys: an in-process worker needs them as settings, because the worker
+    /// reads its command line from Environment.GetCommandLineArgs (the test runner's), not from the args it is given.
+    /// </summary>
+    public static Dictionary<string, string?> Configuration(Uri grpcUri, string workerId, string requestId) => new()
+    {
+        ["Functions:Worker:HostEndpoint"] = grpcUri.AbsoluteUri,
+        ["Functions:Worker:WorkerId"] = workerId,
+        ["Functions:Worker:RequestId"] = requestId,
+        ["Functions:Worker:GrpcMaxMessageLength"] = GrpcMaxMessageLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>The command line the Functions host passes (both the legacy and the functions-prefixed spellings).</summary>
     public static string[] Arguments(Uri grpcUri, string workerId, string requestId) =>
     [

@@ -12,8 +12,10 @@ internal sealed class InProcessWorkerLauncher(
         // The worker reads these two from the process environment, not from its configuration.
         foreach (var name in new[] { HostVariables.ApplicationDirectory, HostVariables.WorkerDirectory })
             Environment.SetEnvironmentVariable(name, startInfo.Settings[name]);
+        var settings = new Dictionary<string, string?>(startInfo.Settings);
+        foreach (var (key, value) in startInfo.StartupConfiguration) settings[key] = value;
         var stop = new CancellationTokenSource();
-        var running = Task.Run(() => run(startInfo.Arguments, startInfo.Settings, stop.Token));
+        var running = Task.Run(() => run(startInfo.Arguments, settings, stop.Token));
         running.ContinueWith(t => logger.LogWarning(t.Exception, "The in-process worker failed."), TaskContinuationOptions.OnlyOnFaulted);
         return new RunningTask(running, stop);
     }

@@ -1,7 +1,10 @@
 namespace NeuralFP.LocalHost.Worker;
 
-/// <summary>What the host hands a worker at start: its command line and its app settings / host variables.</summary>
-internal sealed record WorkerStartInfo(string[] Arguments, IReadOnlyDictionary<string, string?> Settings);
+/// <summary>
+/// What the host hands a worker at start: its command line, its app settings / host variables, and the command
+/// line's values as configuration keys (for a worker that cannot read the command line).
+/// </summary>
+internal sealed record WorkerStartInfo(string[] Arguments, IReadOnlyDictionary<string, string?> Settings, IReadOnlyDictionary<string, string?> StartupConfiguration);
 
 /// <summary>A started worker: its process id (if any), a task that ends when it exits, and a hard kill.</summary>
 internal interface IRunningWorker : IAsyncDisposable

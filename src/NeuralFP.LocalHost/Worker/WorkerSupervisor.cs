@@ -19,6 +19,7 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource<WorkerSession> _ready = NewReady();
     private Task? _loop;
+    private volatile bool _terminating;
 
     public WorkerSupervisor(WorkerLauncher launcher, WorkerRegistry registry, IReadOnlyDictionary<string, string?> settings, Uri grpcUri, ILogger logger)
     {
@@ -42,8 +43,19 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
     }
 
     /// <summary>Waits for a ready worker (across a restart).</summary>
-    public Task<WorkerSession> ReadyAsync(CancellationToken cancellationToken) =>
-        Current is { } current && !current.Connection.Closed.IsCompleted ? Task.FromResult(current) : _ready.Task.WaitAsync(cancellationToken);
+    public async Task<WorkerSession> ReadyAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_terminating) throw new WorkerUnavailableException("The host is stopping.");
+            if (Current is { } current && IsAlive(current)) return current;
+            // A killed worker may still be Current for a moment, until the loop notices; so look again shortly.
+            await Task.WhenAny(_ready.Task, Task.Delay(50, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static bool IsAlive(WorkerSession session) => !session.Connection.Closed.IsCompleted && !session.Worker.Exited.IsCompleted;
 
     private async Task SuperviseAsync(WorkerSession session)
     {
@@ -54,14 +66,17 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
         {
             await Task.WhenAny(session.Worker.Exited, session.Connection.Closed, stopped.Task).ConfigureAwait(false);
             Current = null;
-            if (_stopping.IsCancellationRequested)
+            if (_terminating)
             {
+                await stopped.Task.ConfigureAwait(false);
                 await session.Worker.DisposeAsync().ConfigureAwait(false);
+                session.Connection.Abort();
                 return;
             }
             _ready = _ready.Task.IsCompleted ? NewReady() : _ready;
             _logger.LogWarning("The worker (pid {Pid}) stopped; starting a new one.", session.Worker.ProcessId);
             await session.Worker.DisposeAsync().ConfigureAwait(false);
+            session.Connection.Abort();
             while (true)
             {
                 try
@@ -71,7 +86,7 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
                     delay = TimeSpan.FromMilliseconds(200);
                     break;
                 }
-                catch (Exception) when (_stopping.IsCancellationRequested)
+                catch (Exception) when (_terminating)
                 {
                     return;
                 }
@@ -79,6 +94,7 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
                 {
                     _logger.LogError(e, "The worker failed to start; trying again in {Delay}.", delay);
                     await Task.WhenAny(Task.Delay(delay), stopped.Task).ConfigureAwait(false);
+                    if (_terminating) return;
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
                 }
             }
@@ -102,7 +118,9 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
             [HostVariables.ScriptRoot] = _launcher.AppDirectory,
             [HostVariables.WorkerRuntime] = "dotnet-isolated",
         };
-        var worker = _launcher.Start(new WorkerStartInfo(HostVariables.Arguments(_grpcUri, workerId, Guid.NewGuid().ToString()), settings), _logger);
+        var requestId = Guid.NewGuid().ToString();
+        var worker = _launcher.Start(new WorkerStartInfo(
+            HostVariables.Arguments(_grpcUri, workerId, requestId), settings, HostVariables.Configuration(_grpcUri, workerId, requestId)), _logger);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -171,6 +189,7 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
     /// <summary>Asks the worker to stop (WorkerTerminate), then ends it; no process is left behind.</summary>
     public async ValueTask DisposeAsync()
     {
+        _terminating = true;
         if (Current is { } session)
         {
             try

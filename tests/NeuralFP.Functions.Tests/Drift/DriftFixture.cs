@@ -27,7 +27,6 @@ public sealed class DriftFixture : IAsyncLifetime
             StorageNames.Setting(SettingNames.DriftWindowSize, WindowSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             StorageNames.Setting(SettingNames.DriftAlpha, Alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             StorageNames.Setting(SettingNames.DriftMinimumRecords, MinimumRecords.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            StorageNames.Setting(SettingNames.DriftFlushMilliseconds, "0"),
         ]);
         var reference = TestModels.Reference();
         await TestModels.UploadAsync(App, StreamModel, TestModels.Cnn, reference);

@@ -26,14 +26,15 @@ public sealed class DriftTrackerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _services = StorageServices.Create(StorageServices.Configuration(_names,
-            StorageNames.Setting(SettingNames.DriftWindowSize, "1000"), StorageNames.Setting(SettingNames.DriftFlushMilliseconds, "60000")));
+            StorageNames.Setting(SettingNames.DriftWindowSize, "1000")));
         _clients = _services.GetRequiredService<StorageClients>();
         await _clients.Drift.CreateIfNotExistsAsync();
         await _clients.Registry.CreateIfNotExistsAsync();
         await _clients.Alerts.CreateIfNotExistsAsync();
         var store = _services.GetRequiredService<IDriftStore>();
         var publisher = new DriftAlarmPublisher(_services.GetRequiredService<IDriftAlertSender>(), _services.GetRequiredService<IModelRegistry>(), store);
-        _tracker = new DriftTracker(store, publisher, _services.GetRequiredService<ServiceOptions>().Drift);
+        // The recorder buffers only with a flush interval (the app writes during each request and sets none).
+        _tracker = new DriftTracker(store, publisher, _services.GetRequiredService<ServiceOptions>().Drift with { FlushInterval = TimeSpan.FromMinutes(1) });
     }
 
     public async Task DisposeAsync() => await _services.DisposeAsync();

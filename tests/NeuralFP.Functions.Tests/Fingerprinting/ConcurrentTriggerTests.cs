@@ -11,7 +11,7 @@ public sealed class ConcurrentTriggerTests : IAsyncLifetime
     private TestApp _app = null!;
 
     // Without the local host: this test fires the job itself, twice, at the same moment.
-    public async Task InitializeAsync() => _app = await TestApp.StartAsync(standalone: false);
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync();
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 

@@ -1,5 +1,5 @@
 using System.Net;
-using NeuralFP.Functions.Http;
+using NeuralFP.Functions.Middleware;
 using NeuralFP.Functions.Tests.Infrastructure;
 using NeuralFP.Azure.Configuration;
 using NeuralFP.Functions.Hosting;
@@ -19,16 +19,16 @@ public sealed class FunctionKeyTests : IAsyncLifetime
     [Fact]
     public async Task Requests_without_the_key_are_401()
     {
-        await Problems.AssertProblemAsync(await _app.Http.GetAsync("api/models"), HttpStatusCode.Unauthorized, FunctionKeyFilter.HeaderName);
-        using var wrong = new HttpRequestMessage(HttpMethod.Get, "api/models") { Headers = { { FunctionKeyFilter.HeaderName, Key + "x" } } };
+        await Problems.AssertProblemAsync(await _app.Http.GetAsync("api/models"), HttpStatusCode.Unauthorized, FunctionKeyMiddleware.HeaderName);
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "api/models") { Headers = { { FunctionKeyMiddleware.HeaderName, Key + "x" } } };
         await Problems.AssertProblemAsync(await _app.Http.SendAsync(wrong), HttpStatusCode.Unauthorized);
-        await Problems.AssertProblemAsync(await _app.Http.PostAsync("ScoreBatch", new StringContent("{}")), HttpStatusCode.Unauthorized);
+        await Problems.AssertProblemAsync(await _app.Http.PostAsync("api/match", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.Unauthorized);
     }
 
     [Fact]
     public async Task The_key_in_the_header_or_the_code_parameter_is_accepted()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "api/models") { Headers = { { FunctionKeyFilter.HeaderName, Key } } };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/models") { Headers = { { FunctionKeyMiddleware.HeaderName, Key } } };
         Assert.Equal(HttpStatusCode.OK, (await _app.Http.SendAsync(request)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _app.Http.GetAsync($"api/models?code={Key}")).StatusCode);
     }

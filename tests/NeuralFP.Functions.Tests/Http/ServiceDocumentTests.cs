@@ -9,7 +9,7 @@ public sealed class ServiceDocumentTests : IAsyncLifetime
 {
     private TestApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await TestApp.StartAsync(standalone: false);
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync();
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -19,7 +19,7 @@ public sealed class ServiceDocumentTests : IAsyncLifetime
         var response = await _app.Http.GetAsync("api/health");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(("healthy", "ok", "custom-handler"), (body.GetProperty("status").GetString(), body.GetProperty("storage").GetString(), body.GetProperty("mode").GetString()));
+        Assert.Equal(("healthy", "ok", "isolated-worker"), (body.GetProperty("status").GetString(), body.GetProperty("storage").GetString(), body.GetProperty("mode").GetString()));
     }
 
     [Fact]

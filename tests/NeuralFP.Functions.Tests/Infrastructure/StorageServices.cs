@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using NeuralFP.Application.Scoring;
 using NeuralFP.Azure;
 using NeuralFP.Functions.Configuration;
 using NeuralFP.Functions.Hosting;
@@ -10,8 +11,10 @@ namespace NeuralFP.Functions.Tests.Infrastructure;
 public static class StorageServices
 {
     public static IConfiguration Configuration(StorageNames names, params KeyValuePair<string, string?>[] settings)
-        => new ConfigurationBuilder().AddInMemoryCollection(
-            [StorageNames.Setting(SettingNames.Storage, AzuriteServer.Instance.ConnectionString), .. names.Settings(), .. settings]).Build();
+        => Configuration([StorageNames.Setting(SettingNames.Storage, AzuriteServer.Instance.ConnectionString), .. names.Settings(), .. settings]);
+
+    public static IConfiguration Configuration(IEnumerable<KeyValuePair<string, string?>> settings)
+        => new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
     public static ServiceProvider Create(IConfiguration configuration)
     {
@@ -20,6 +23,7 @@ public static class StorageServices
         services.AddSingleton(TimeProvider.System);
         services.AddAppOptions(configuration);
         services.AddStorageAdapters();
+        services.AddSingleton<ScorerCache>();
         return services.BuildServiceProvider();
     }
 

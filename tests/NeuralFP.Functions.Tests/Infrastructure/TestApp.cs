@@ -1,74 +1,128 @@
 using System.Text;
 using global::Azure.Storage.Queues;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NeuralFP.Functions.Hosting;
-using NeuralFP.Application.Inputs;
 using NeuralFP.Application.Ports;
-using NeuralFP.Azure.Configuration;
 using NeuralFP.Application.Registry;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Azure.Resilience;
+using NeuralFP.Functions.Hosting;
+using NeuralFP.LocalHost;
+using NeuralFP.TestData;
 
 namespace NeuralFP.Functions.Tests.Infrastructure;
 
 /// <summary>
-/// The real app, hosted in-process on Kestrel at a random loopback port, against the shared Azurite with
-/// its own storage names; standalone by default, so the local host drives the functions from storage.
+/// The real function app: the built NeuralFP.Functions worker, started as its own process by the local Functions host
+/// (or, for tests that attach in-memory exporters, run in this process), against the shared Azurite with its own
+/// storage names. Tests reach storage through the same adapters the app uses (<see cref="Services"/>).
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LocalFunctionsHost _host;
+    private readonly ServiceProvider _services;
+    private readonly string _hostJson;
 
-    private TestApp(WebApplication app, StorageNames names, CapturedLogs logs, Uri address)
+    private TestApp(LocalFunctionsHost host, ServiceProvider services, StorageNames names, CapturedLogs logs, string hostJson, WorkerServices? worker)
     {
-        _app = app;
+        _host = host;
+        _services = services;
+        _hostJson = hostJson;
         Names = names;
         Logs = logs;
-        Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        Worker = worker;
+        Address = host.HttpAddress;
+        Http = new HttpClient { BaseAddress = host.HttpAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
+
+    /// <summary>The worker assembly the tests run: the Functions project's build output of the same configuration as the tests.</summary>
+    public static string WorkerDll => Path.Combine(RepoPaths.Root, "src", "NeuralFP.Functions", "bin",
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release",
+        "net10.0", "NeuralFP.Functions.dll");
 
     public StorageNames Names { get; }
     public CapturedLogs Logs { get; }
     public Uri Address { get; }
     public HttpClient Http { get; }
-    public IServiceProvider Services => _app.Services;
+    public LocalFunctionsHost Host => _host;
+
+    /// <summary>The test's own storage services (the app's adapters and options, bound from the same settings).</summary>
+    public IServiceProvider Services => _services;
+
+    /// <summary>The worker's services when it runs in this process (<c>configure</c> given); null for a worker process.</summary>
+    public WorkerServices? Worker { get; }
+
     public StorageClients Clients => Services.GetRequiredService<StorageClients>();
     public IModelRegistry Registry => Services.GetRequiredService<IModelRegistry>();
 
-    /// <param name="configure">Runs after the test's settings and logging are in place (e.g. to attach in-memory exporters).</param>
-    public static async Task<TestApp> StartAsync(bool standalone = true, IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="settings">App settings (configuration keys, as <see cref="StorageNames.Setting"/> makes them); later ones win.</param>
+    /// <param name="configure">Runs the worker in this process and lets the test change its builder (e.g. attach in-memory exporters).</param>
+    public static async Task<TestApp> StartAsync(IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null, Action<FunctionsApplicationBuilder>? configure = null)
     {
         names ??= StorageNames.Unique();
         var logs = new CapturedLogs();
-        var all = new List<KeyValuePair<string, string?>>
-        {
+        var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in (IEnumerable<KeyValuePair<string, string?>>)
+        [
             StorageNames.Setting(SettingNames.Storage, AzuriteServer.Instance.ConnectionString),
-            StorageNames.Setting(SettingNames.LocalHostPollMilliseconds, "100"),
-            StorageNames.Setting(SettingNames.LocalHostMaxBackoffMilliseconds, "100"),
             StorageNames.Setting(SettingNames.RegistryCacheMilliseconds, "0"),
             StorageNames.Setting(SettingNames.StorageRetryDelayMilliseconds, "50"),
-        };
-        all.AddRange(names.Settings());
-        if (settings is not null) all.AddRange(settings);
-        var app = FunctionsApp.Build(standalone ? [FunctionsApp.StandaloneSwitch] : [], builder =>
+            .. names.Settings(),
+            .. settings ?? [],
+        ])
+            all[key] = value;
+
+        var services = StorageServices.Create(StorageServices.Configuration(all));
+        // The worker creates them too when it starts; the test may upload before that.
+        await services.GetRequiredService<StorageClients>().EnsureCreatedAsync(services.GetRequiredService<StorageResilience>(), CancellationToken.None);
+
+        var hostJson = FastHostJson();
+        WorkerServices? worker = configure is null ? null : new WorkerServices();
+        var launcher = configure is null
+            ? WorkerLauncher.Process(WorkerDll)
+            : WorkerLauncher.InProcess((args, workerSettings, ct) => Program.RunAsync(args, workerSettings, builder =>
+            {
+                builder.Services.AddHostedService(sp => worker!.Capture(sp));
+                configure(builder);
+            }, ct), Path.GetDirectoryName(WorkerDll));
+        var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        try
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            // Later entries win, so callers can override the defaults above.
-            var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (key, value) in all) merged[key] = value;
-            builder.Configuration.AddInMemoryCollection(merged);
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(logs);
-            configure?.Invoke(builder);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(app, names, logs, new Uri(address.EndsWith('/') ? address : address + "/"));
+            var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+            {
+                Worker = launcher,
+                StorageConnectionString = AzuriteServer.Instance.ConnectionString,
+                HostJsonPath = hostJson,
+                // As app settings (environment variables): NeuralFP__X; the worker's configuration reads them as NeuralFP:X.
+                WorkerSettings = all.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value),
+                BlobPollInterval = TimeSpan.FromMilliseconds(100),
+                QueuePollInterval = TimeSpan.FromMilliseconds(100),
+                LoggerFactory = loggers,
+            });
+            return new TestApp(host, services, names, logs, hostJson, worker);
+        }
+        catch (Exception e)
+        {
+            File.Delete(hostJson);
+            await services.DisposeAsync();
+            // The worker's own output (stdout, stderr, its logs) says why it did not start.
+            throw new InvalidOperationException($"The app did not start: {e.Message}{Environment.NewLine}" +
+                string.Join(Environment.NewLine, logs.Entries.TakeLast(40).Select(l => $"{l.Level} {l.Category}: {l.Message}")), e);
+        }
+    }
+
+    /// <summary>The app's host.json with short queue timings, so retries and poison queues take seconds, not minutes.</summary>
+    private static string FastHostJson()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(WorkerDll)!, "host.json")))!;
+        var queues = json["extensions"]!["queues"]!;
+        queues["visibilityTimeout"] = "00:00:00.100";
+        queues["maxPollingInterval"] = "00:00:00.200";
+        var path = Path.Combine(Path.GetTempPath(), $"neuralfp-host-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json.ToJsonString());
+        return path;
     }
 
     public Task UploadAsync(string modelId, string fileName, byte[] content)
@@ -100,7 +154,49 @@ public sealed class TestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        var workerProcess = _host.WorkerProcessId;
+        try
+        {
+            await _host.DisposeAsync();
+        }
+        catch (OperationCanceledException) when (workerProcess is int pid)
+        {
+            // The local host's blob poller can surface its own cancellation while stopping (reported in coord/worker.md);
+            // the worker process it started must not outlive the test.
+            try
+            {
+                System.Diagnostics.Process.GetProcessById(pid).Kill(entireProcessTree: true);
+            }
+            catch (ArgumentException)
+            {
+                // already gone
+            }
+        }
+        await _services.DisposeAsync();
+        File.Delete(_hostJson);
+        // The host's and the worker's log lines, beside the test output, for the test that failed.
+        var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "app-logs")).FullName;
+        await File.WriteAllLinesAsync(Path.Combine(folder, Names.Prefix + ".log"), Logs.Entries.Select(l => $"{l.Level} {l.Category}: {l.Message}"));
+    }
+}
+
+/// <summary>The in-process worker's service provider, captured when it starts.</summary>
+public sealed class WorkerServices
+{
+    private IServiceProvider? _provider;
+
+    public IServiceProvider Provider => _provider ?? throw new InvalidOperationException("The worker has not started.");
+
+    internal IHostedService Capture(IServiceProvider provider)
+    {
+        _provider = provider;
+        return new Nothing();
+    }
+
+    private sealed class Nothing : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -82,7 +82,7 @@ public sealed class ScoreBatchTests(ReadyModelFixture fixture) : IClassFixture<R
         var conflicting = $"{{\"batchId\":\"once\",\"modelId\":\"{ReadyModelFixture.ModelId}\",{TestModels.RecordsJson(TestModels.Probe(4))[1..^1]}}}";
         await App.SendAsync(App.Clients.ScoreRequests, conflicting);
         await Eventually.UntilAsync(async () => (await TestApp.PeekAllAsync(App.Clients.ScoreRequestsPoison)).Contains(conflicting), "the conflicting request to be poisoned");
-        Assert.True(App.Logs.Contains(LogLevel.Error, "goes to", "Batch 'once' already has results"));
+        Assert.True(App.Logs.Contains(LogLevel.Error, "moved to", App.Names.ScoreRequestsPoison, "Batch 'once' already has results"));
         Assert.Equal(first, (await blob.GetPropertiesAsync()).Value.ETag);
     }
 }

@@ -8,7 +8,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
 {
     private TestApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await TestApp.StartAsync(standalone: false);
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync();
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 

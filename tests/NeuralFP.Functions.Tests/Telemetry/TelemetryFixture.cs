@@ -12,7 +12,7 @@ using OpenTelemetry.Trace;
 namespace NeuralFP.Functions.Tests.Telemetry;
 
 /// <summary>
-/// An app whose OpenTelemetry pipelines also export to memory, with one ready model. The service's source and meter
+/// An app whose worker runs in the test process with its OpenTelemetry pipelines also exporting to memory, with one ready model. The service's source and meter
 /// are process-wide, so other test apps' signals land here too: tests pick theirs by this fixture's model id.
 /// </summary>
 public sealed class TelemetryFixture : IAsyncLifetime
@@ -28,8 +28,8 @@ public sealed class TelemetryFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // In this process (not a worker process), so that the exporters can be attached to the worker's pipelines.
         App = await TestApp.StartAsync(
-            settings: [StorageNames.Setting(SettingNames.QueueMetricsSeconds, "1")],
             configure: builder =>
             {
                 builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));
@@ -60,7 +60,7 @@ public sealed class TelemetryFixture : IAsyncLifetime
     public IReadOnlyList<MetricPoint> Points(string name)
     {
         var start = Snapshot(_metrics).Length;
-        App.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        App.Worker!.Provider.GetRequiredService<MeterProvider>().ForceFlush();
         return Snapshot(_metrics).Skip(start).Where(m => m.Name == name).SelectMany(m => m.MetricPoints).ToList();
     }
 

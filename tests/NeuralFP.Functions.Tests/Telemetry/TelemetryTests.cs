@@ -119,8 +119,12 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
             .Select(p => metric.EndsWith(".age", StringComparison.Ordinal) ? p.GetGaugeLastValueDouble() : p.GetGaugeLastValueLong())
             .DefaultIfEmpty(-1).Single();
 
-        await Eventually.UntilAsync(() => Task.FromResult(Gauge("neuralfp.queue.depth", App.Names.Alerts) == 2 && Gauge("neuralfp.queue.poison.depth", App.Names.ScoreRequestsPoison) == 1),
-            "the queue gauges to show the messages");
+        // The QueueGauges timer reads the queues; the local host fires it on demand as the schedule would.
+        await Eventually.UntilAsync(async () =>
+        {
+            await App.Host.InvokeTimerAsync(Hosting.FunctionNames.QueueGauges);
+            return Gauge("neuralfp.queue.depth", App.Names.Alerts) == 2 && Gauge("neuralfp.queue.poison.depth", App.Names.ScoreRequestsPoison) == 1;
+        }, "the queue gauges to show the messages");
         Assert.True(Gauge("neuralfp.queue.oldest.age", App.Names.Alerts) >= 0);
         Assert.Equal(-1, Gauge("neuralfp.queue.poison.depth", App.Names.Alerts));
     }

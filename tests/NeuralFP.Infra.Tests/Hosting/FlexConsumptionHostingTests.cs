@@ -3,7 +3,7 @@ using NeuralFP.Infra.Tests.Support;
 
 namespace NeuralFP.Infra.Tests.Hosting;
 
-/// <summary>The app runs on a Linux Flex Consumption plan as a custom handler, deployed from a blob container with the app's identity.</summary>
+/// <summary>The app runs on a Linux Flex Consumption plan on the .NET isolated worker (dotnet-isolated 10.0), deployed from a blob container with the app's identity.</summary>
 [Collection(InfrastructureCollection.Name)]
 public sealed class FlexConsumptionHostingTests(InfrastructureFixture infra)
 {
@@ -18,14 +18,14 @@ public sealed class FlexConsumptionHostingTests(InfrastructureFixture infra)
     }
 
     [Fact]
-    public void AppIsALinuxFunctionAppOnThatPlanWithTheCustomRuntime()
+    public void AppIsALinuxFunctionAppOnThatPlanWithTheDotnetIsolatedRuntime()
     {
         var plan = infra.Initial.Single("Microsoft.Web/serverfarms");
         var site = infra.Initial.Single("Microsoft.Web/sites");
 
         Assert.Equal("functionapp,linux", site.String("kind"));
         Assert.Equal(plan.Id, site.String("properties.serverFarmId"));
-        Assert.Equal("custom", site.String("properties.functionAppConfig.runtime.name"));
+        Assert.Equal(("dotnet-isolated", "10.0"), (site.String("properties.functionAppConfig.runtime.name"), site.String("properties.functionAppConfig.runtime.version")));
         Assert.True(site.At("properties.httpsOnly").GetBoolean());
         Assert.Equal("1.2", site.String("properties.siteConfig.minTlsVersion"));
     }

@@ -43,14 +43,10 @@ public static class AzureSettings
         [SettingNames.Section] = "the options section prefix, not a setting",
         [SettingNames.Storage] = "a connection string; Azure uses the identity-based AzureWebJobsStorage__* settings",
         [SettingNames.WorkerRuntime] = "Flex Consumption takes the runtime from functionAppConfig.runtime and rejects this setting",
-        [SettingNames.CustomHandlerPort] = "the Functions host sets it when it starts the handler",
         [SettingNames.OtlpEndpoint] = "optional; in Azure telemetry goes to Application Insights",
+        [SettingNames.SummariesTopic] = "optional: batch summaries also go to a Service Bus topic when a deployment adds one",
         [SettingNames.FunctionKey] = "the local host's key; in Azure the host checks function keys",
         // Names the storage branch adds: host-set, local-host-only, or tuning knobs with in-app defaults.
-        ["AzureWebJobsScriptRoot"] = "the Functions host sets it",
-        ["NeuralFP__Standalone"] = "local host only",
-        ["NeuralFP__LocalHost__PollMilliseconds"] = "local host only",
-        ["NeuralFP__LocalHost__MaxBackoffMilliseconds"] = "local host only",
         ["NeuralFP__MaxRecordValues"] = "tuning with an in-app default",
         ["NeuralFP__MaxRecordsPerBatch"] = "tuning with an in-app default",
         ["NeuralFP__MaxModelBytes"] = "tuning with an in-app default",
@@ -65,8 +61,6 @@ public static class AzureSettings
         [SettingNames.StorageTransferTimeoutSeconds] = "tuning with an in-app default (per-attempt timeout of whole-file transfers)",
         ["NeuralFP__ScorerThreads"] = "tuning with an in-app default (ONNX Runtime intra-op threads per scorer)",
         [SettingNames.DriftMinimumRecords] = "tuning with an in-app default",
-        [SettingNames.DriftFlushMilliseconds] = "tuning with an in-app default",
-        [SettingNames.QueueMetricsSeconds] = "tuning with an in-app default",
     };
 
     /// <summary>Every <c>public const string</c> of <see cref="SettingNames"/>.</summary>
