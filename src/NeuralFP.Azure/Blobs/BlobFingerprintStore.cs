@@ -61,11 +61,9 @@ public sealed class BlobFingerprintStore(StorageClients clients, StorageResilien
         ModelIds.Validate(modelId);
         ArgumentNullException.ThrowIfNull(file);
         var blob = _container.GetBlobClient(IFingerprintStore.Prefix(modelId, version) + file.Name);
-        // Reads in 4 MiB ranges; a blob rewritten since the listing fails the read (412) instead of mixing contents.
-        var options = new global::Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false)
-        {
-            Conditions = new() { IfMatch = new global::Azure.ETag(file.ETag) },
-        };
+        // Reads in 4 MiB ranges, each pinned to the ETag of the first: a blob rewritten while it is read fails the read
+        // instead of mixing contents (and one rewritten since the listing no longer has the listed length, which the archive checks).
+        var options = new global::Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false);
         return await resilience.ExecuteAsync(async ct => await blob.OpenReadAsync(options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 

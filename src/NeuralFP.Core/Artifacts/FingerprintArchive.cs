@@ -31,7 +31,9 @@ public static class FingerprintArchive
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(openFile);
-        await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken).ConfigureAwait(false);
+        // The zip writer still writes some headers synchronously, which an HTTP response body refuses.
+        var sink = new AsyncWriteStream(output);
+        var zip = await ZipArchive.CreateAsync(sink, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken).ConfigureAwait(false);
         await using (var entry = await OpenEntryAsync(zip, ManifestEntryName, cancellationToken).ConfigureAwait(false))
             await JsonSerializer.SerializeAsync(entry, manifest, FingerprintJson.Options, cancellationToken).ConfigureAwait(false);
         foreach (var file in manifest.Files)
@@ -42,6 +44,10 @@ public static class FingerprintArchive
             if (copied != file.Length)
                 throw new InvalidDataException($"'{file.Name}' has {copied} bytes but the archive manifest says {file.Length}; the artifact changed while it was being sent.");
         }
+        // Only a complete archive gets its central directory: after a failure the output must not read as a valid zip
+        // holding fewer files (the archive is not disposed then; it owns nothing but the caller's stream, left open).
+        await zip.DisposeAsync().ConfigureAwait(false);
+        await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads an archive written by <see cref="WriteAsync"/>: its manifest and the fingerprint it holds.</summary>

@@ -62,10 +62,14 @@ public sealed class FingerprintArchiveTests(InputLayerFingerprint fixture)
         var files = fixture.Fingerprint.ToFiles();
         var manifest = Manifest(files);
         var shorter = new Dictionary<string, byte[]>(files) { [Fingerprint.ScorerFileName] = files[Fingerprint.ScorerFileName][..100] };
-        await Assert.ThrowsAsync<InvalidDataException>(() => WriteAsync(manifest, shorter));
+        using var output = new NonSeekableStream();
+        await Assert.ThrowsAsync<InvalidDataException>(() =>
+            FingerprintArchive.WriteAsync(output, manifest, (name, _) => Task.FromResult<Stream>(new MemoryStream(shorter[name]))));
+        // What was sent before the failure must not read as an archive with fewer files.
+        await Assert.ThrowsAsync<InvalidDataException>(() => FingerprintArchive.ReadAsync(new MemoryStream(output.ToArray())));
     }
 
-    /// <summary>An HTTP response body: write-only, no seeking, no length.</summary>
+    /// <summary>An HTTP response body: write-only, asynchronous only, no seeking, no length.</summary>
     private sealed class NonSeekableStream : Stream
     {
         private readonly MemoryStream _written = new();
@@ -81,6 +85,11 @@ public sealed class FingerprintArchiveTests(InputLayerFingerprint fixture)
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => _written.Write(buffer, offset, count);
+        // Like an HTTP response body: synchronous writes are refused.
+        public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous operations are disallowed.");
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _written.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _written.WriteAsync(buffer, cancellationToken);
     }
 }
