@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.Ordin
     ["matching"] = MatchingBenchmark.RunAsync,
     ["throughput"] = ThroughputBenchmark.RunAsync,
     ["ablation"] = AblationBenchmark.RunAsync,
+    ["explain"] = ExplainBenchmark.RunAsync,
 };
 var chosen = args.Length == 0 || args.Contains("all", StringComparer.OrdinalIgnoreCase) ? suites.Keys.ToArray() : args;
 var unknown = chosen.Where(name => !suites.ContainsKey(name)).ToArray();
