@@ -6,6 +6,7 @@ var root = new RootCommand("nfp: NeuralFP fingerprints of ONNX models and out-of
     LayersCommand.Create(),
     FingerprintCommand.Create(),
     ScoreCommand.Create(),
+    PullCommand.Create(),
     MatchCommand.Create(),
     EvaluateCommand.Create(),
 };

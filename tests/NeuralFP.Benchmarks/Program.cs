@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.Ordin
     ["throughput"] = ThroughputBenchmark.RunAsync,
     ["ablation"] = AblationBenchmark.RunAsync,
     ["memory"] = MemoryBenchmark.RunAsync,
+    ["explain"] = ExplainBenchmark.RunAsync,
 };
 var chosen = args.Length == 0 || args.Contains("all", StringComparer.OrdinalIgnoreCase) ? suites.Keys.ToArray() : args;
 var unknown = chosen.Where(name => !suites.ContainsKey(name)).ToArray();

@@ -12,6 +12,12 @@ public interface IFingerprintStore
     /// <summary>Every file of one version, by file name; empty when the version does not exist.</summary>
     Task<IReadOnlyDictionary<string, byte[]>> ReadAsync(string modelId, int version, CancellationToken cancellationToken);
 
+    /// <summary>The files of one version (name, length, store tag), ordered by name; empty when the version does not exist.</summary>
+    Task<IReadOnlyList<StoredFile>> ListAsync(string modelId, int version, CancellationToken cancellationToken);
+
+    /// <summary>Opens one file of a version for reading as a stream (read in chunks, never whole), pinned to <paramref name="file"/>'s tag.</summary>
+    Task<Stream> OpenReadAsync(string modelId, int version, StoredFile file, CancellationToken cancellationToken);
+
     /// <summary>Removes a version's files (a failed or superseded build); best effort.</summary>
     Task DeleteAsync(string modelId, int version, CancellationToken cancellationToken);
 

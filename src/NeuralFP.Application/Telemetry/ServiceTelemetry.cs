@@ -87,18 +87,5 @@ public sealed class ServiceTelemetry
         if (ood > 0) OodVerdicts.Add(ood, model, new KeyValuePair<string, object?>(TelemetryTags.ModelVersion, version), detectorTag);
     }
 
-    private static string DecidingLayer(Verdict verdict)
-    {
-        string? layer = null;
-        var smallest = double.PositiveInfinity;
-        foreach (var l in verdict.Layers)
-        {
-            if (l.Fired && l.PValue < smallest)
-            {
-                smallest = l.PValue;
-                layer = l.Layer;
-            }
-        }
-        return layer ?? "unknown";
-    }
+    private static string DecidingLayer(Verdict verdict) => Core.Verdicts.DecidingLayer.Of(verdict)?.Layer ?? "unknown";
 }

@@ -43,6 +43,30 @@ public sealed class BlobFingerprintStore(StorageClients clients, StorageResilien
         return files;
     }
 
+    public async Task<IReadOnlyList<StoredFile>> ListAsync(string modelId, int version, CancellationToken cancellationToken)
+    {
+        ModelIds.Validate(modelId);
+        var prefix = IFingerprintStore.Prefix(modelId, version);
+        return await resilience.ExecuteAsync(async ct =>
+        {
+            var files = new List<StoredFile>();
+            await foreach (var item in _container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, prefix, ct).ConfigureAwait(false))
+                files.Add(new StoredFile(item.Name[prefix.Length..], item.Properties.ContentLength ?? 0, item.Properties.ETag?.ToString() ?? ""));
+            return files.OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Stream> OpenReadAsync(string modelId, int version, StoredFile file, CancellationToken cancellationToken)
+    {
+        ModelIds.Validate(modelId);
+        ArgumentNullException.ThrowIfNull(file);
+        var blob = _container.GetBlobClient(IFingerprintStore.Prefix(modelId, version) + file.Name);
+        // Reads in 4 MiB ranges, each pinned to the ETag of the first: a blob rewritten while it is read fails the read
+        // instead of mixing contents (and one rewritten since the listing no longer has the listed length, which the archive checks).
+        var options = new global::Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false);
+        return await resilience.ExecuteAsync(async ct => await blob.OpenReadAsync(options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Removes a version's files (a failed or superseded build); best effort, never touches the current version's folder by itself.</summary>
     public async Task DeleteAsync(string modelId, int version, CancellationToken cancellationToken)
     {

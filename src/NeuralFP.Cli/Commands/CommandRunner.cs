@@ -16,7 +16,8 @@ internal static class CommandRunner
             return await body();
         }
         catch (Exception e) when (e is FingerprintInputException or OnnxModelException or NpyFormatException or InvalidRecordsException or ArgumentException
-                                      or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+                                      or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+                                      or Client.NeuralFpRequestException or Edge.ModelMismatchException or HttpRequestException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"nfp: {e.Message}");
             return UsageError;

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using NeuralFP.Core.Detectors;
+using NeuralFP.Core.Explanations;
 using NeuralFP.Core.Matching;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
@@ -14,6 +15,7 @@ public sealed class FingerprintScorer : IDisposable
 {
     private readonly ScorerSession _session;
     private readonly OneOutRule _rule;
+    private readonly Lazy<FingerprintExplainer> _explainer;
 
     public FingerprintScorer(Fingerprint fingerprint, SessionOptions? sessionOptions = null)
     {
@@ -23,7 +25,11 @@ public sealed class FingerprintScorer : IDisposable
         _rule = manifest.Rule;
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
             manifest.Layers.Select(l => l.ErrorOutput).ToArray(), manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
+        _explainer = new Lazy<FingerprintExplainer>(() => new FingerprintExplainer(fingerprint), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>Explains verdicts of this fingerprint (deciding layer, input features); created on first use, so plain scoring never pays for it.</summary>
+    public FingerprintExplainer Explainer => _explainer.Value;
 
     /// <summary>Session options used when none are given: all graph optimisations, one intra-op thread per core.</summary>
     public static SessionOptions CreateSessionOptions() => ScorerSession.CreateSessionOptions();
@@ -125,5 +131,9 @@ public sealed class FingerprintScorer : IDisposable
     internal void ComputeErrors(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, CancellationToken cancellationToken = default) =>
         _session.Run(records, errors, predictedClasses, maxProbabilities, cancellationToken);
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (_explainer.IsValueCreated) _explainer.Value.Dispose();
+        _session.Dispose();
+    }
 }

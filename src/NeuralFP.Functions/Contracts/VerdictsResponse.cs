@@ -1,6 +1,9 @@
+using NeuralFP.Core.Explanations;
 using NeuralFP.Core.Verdicts;
 
 namespace NeuralFP.Functions.Contracts;
 
 /// <summary>Verdicts for each posted record, in order, from the model's current fingerprint version.</summary>
-public sealed record VerdictsResponse(string ModelId, int ModelVersion, int Records, int OodRecords, IReadOnlyList<Verdict> Verdicts);
+/// <param name="Explanations">With <c>?explain=true</c>: one per verdict, in the same order (deciding layer, top input features, heatmap); absent otherwise.</param>
+public sealed record VerdictsResponse(string ModelId, int ModelVersion, int Records, int OodRecords, IReadOnlyList<Verdict> Verdicts,
+    IReadOnlyList<VerdictExplanation>? Explanations = null);

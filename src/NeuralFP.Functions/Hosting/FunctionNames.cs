@@ -12,6 +12,7 @@ public static class FunctionNames
     public const string Model = "Model";
     public const string Drift = "Drift";
     public const string Report = "Report";
+    public const string FingerprintDownload = "FingerprintDownload";
     public const string Health = "Health";
     public const string OpenApi = "OpenApi";
     public const string NotFound = "NotFound";
@@ -38,6 +39,7 @@ public static class Routes
     public const string Model = "models/{modelId}";
     public const string Drift = "models/{modelId}/drift";
     public const string Report = "models/{modelId}/report";
+    public const string FingerprintDownload = "models/{modelId}/fingerprint";
     public const string Health = "health";
     public const string OpenApi = "openapi.json";
     public const string Anything = "{*path}";

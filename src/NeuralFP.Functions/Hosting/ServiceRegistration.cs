@@ -1,4 +1,5 @@
 using NeuralFP.Application.Drift;
+using NeuralFP.Application.Edge;
 using NeuralFP.Application.Jobs;
 using NeuralFP.Application.Scoring;
 using NeuralFP.Application.Telemetry;
@@ -28,6 +29,7 @@ public static class ServiceRegistration
         services.AddSingleton<FingerprintSweep>();
         services.AddHostedService<Monitoring.FingerprintSweepService>();
         services.AddSingleton<ScoreBatchJob>();
+        services.AddSingleton<FingerprintDownloads>();
         services.AddSingleton<QueueDepthReader>();
         services.AddSingleton<ApiDocument>();
         services.AddHostedService<StorageInitializer>();

@@ -13,7 +13,7 @@ public sealed class ApiDocument
 {
     private const string DocumentName = "v1";
     private readonly Lazy<Task<string>> _json = new(GenerateAsync, LazyThreadSafetyMode.ExecutionAndPublication);
-    private readonly string[][] _routes = new[] { Routes.Verdicts, Routes.Match, Routes.Models, Routes.Model, Routes.Drift, Routes.Report, Routes.Health, Routes.OpenApi }
+    private readonly string[][] _routes = new[] { Routes.Verdicts, Routes.Match, Routes.Models, Routes.Model, Routes.Drift, Routes.Report, Routes.FingerprintDownload, Routes.Health, Routes.OpenApi }
         .Select(route => (Routes.Prefix + "/" + route).Split('/')).ToArray();
 
     public Task<string> GetJsonAsync(CancellationToken cancellationToken) => _json.Value.WaitAsync(cancellationToken);

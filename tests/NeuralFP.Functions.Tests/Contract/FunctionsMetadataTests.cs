@@ -33,6 +33,7 @@ public sealed class FunctionsMetadataTests
         { FunctionNames.Model, "models/{modelId}", ["GET"] },
         { FunctionNames.Drift, "models/{modelId}/drift", ["GET"] },
         { FunctionNames.Report, "models/{modelId}/report", ["GET", "POST"] },
+        { FunctionNames.FingerprintDownload, "models/{modelId}/fingerprint", ["GET"] },
         { FunctionNames.Health, "health", ["GET"] },
         { FunctionNames.OpenApi, "openapi.json", ["GET"] },
         { FunctionNames.NotFound, "{*path}", ["DELETE", "GET", "PATCH", "POST", "PUT"] },
@@ -44,7 +45,7 @@ public sealed class FunctionsMetadataTests
         var names = Functions().Select(f => f.GetProperty("name").GetString()).Order().ToArray();
         Assert.Equal(new[]
         {
-            FunctionNames.Drift, FunctionNames.FingerprintModel, FunctionNames.Health, FunctionNames.Match, FunctionNames.Model, FunctionNames.Models,
+            FunctionNames.Drift, FunctionNames.FingerprintDownload, FunctionNames.FingerprintModel, FunctionNames.Health, FunctionNames.Match, FunctionNames.Model, FunctionNames.Models,
             FunctionNames.NotFound, FunctionNames.OpenApi, FunctionNames.QueueGauges, FunctionNames.Report, FunctionNames.ScoreBatch, FunctionNames.Verdicts,
         }.Order(), names);
         Assert.All(Functions(), f => Assert.Equal("NeuralFP.Functions.dll", Path.GetFileName(f.GetProperty("scriptFile").GetString())));

@@ -1,0 +1,148 @@
+using Microsoft.ML.OnnxRuntime;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Core.Verdicts;
+
+namespace NeuralFP.Core.Explanations;
+
+/// <summary>
+/// Explains verdicts: the deciding layer, and the input features behind the input layer's reconstruction error. The
+/// per-feature errors come from a second, small ONNX Runtime session holding only the input layer's standardisation and
+/// autoencoder (cut from scorer.onnx), created on first use: scoring without explanations never pays for it. Thread-safe.
+/// </summary>
+public sealed class FingerprintExplainer : IDisposable
+{
+    public const int DefaultTopK = 10;
+    public const int MaxTopK = 1000;
+
+    private readonly Fingerprint _fingerprint;
+    private readonly FingerprintLayer? _inputLayer;
+    private readonly int[] _inputShape;
+    private readonly string? _unavailable;
+    private readonly Lazy<InferenceSession>? _session;
+
+    public FingerprintExplainer(Fingerprint fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        _fingerprint = fingerprint;
+        var manifest = fingerprint.Manifest;
+        _inputShape = manifest.InputShape;
+        _inputLayer = manifest.Layers.FirstOrDefault(l => l.Name == manifest.InputName);
+        var inputFeatures = 1;
+        foreach (var d in _inputShape) inputFeatures *= d;
+        if (_inputLayer is null)
+            _unavailable = $"The fingerprint has no autoencoder on the model input '{manifest.InputName}' (its layers: {string.Join(", ", manifest.Layers.Select(l => l.Name))}), " +
+                           $"so no per-feature errors; rebuild it with the input among its layers (fingerprint.json: \"layers\" naming '{manifest.InputName}') to get them.";
+        else if (_inputLayer.Features != inputFeatures)
+            _unavailable = $"The input layer is pooled ({_inputLayer.Pooling}: {_inputLayer.Features} features for {inputFeatures} input values), so its errors are not per input feature.";
+        if (_unavailable is null)
+            _session = new Lazy<InferenceSession>(() =>
+            {
+                var graph = InputErrorGraph.Build(fingerprint.ScorerOnnx, _inputLayer!.ErrorOutput, _inputLayer.Features);
+                // Its own options: the scorer's may be disposed by the time the first explanation is asked for.
+                using var options = FingerprintScorer.CreateSessionOptions();
+                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                return new InferenceSession(graph, options);
+            }, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Whether per-feature input explanations are available (else <see cref="VerdictExplanation.InputUnavailableReason"/> says why).</summary>
+    public bool HasInputFeatures => _session is not null;
+
+    /// <summary>One explanation per record, for the verdicts the fingerprint gave these records.</summary>
+    /// <exception cref="InvalidRecordsException">Wrong shape, empty, or non-finite.</exception>
+    public IReadOnlyList<VerdictExplanation> Explain(FloatTensor records, IReadOnlyList<Verdict> verdicts, int topK = DefaultTopK, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        if (topK < 1 || topK > MaxTopK)
+            throw new ArgumentOutOfRangeException(nameof(topK), topK, $"top-k must be between 1 and {MaxTopK}.");
+        records = RecordValidator.Validate(records, _inputShape);
+        if (verdicts.Count != records.Records)
+            throw new ArgumentException($"{verdicts.Count} verdicts for {records.Records} records.", nameof(verdicts));
+        var squared = _session is null ? null : SquaredResiduals(records, cancellationToken);
+        var explanations = new VerdictExplanation[records.Records];
+        var features = _inputLayer?.Features ?? 0;
+        for (var r = 0; r < explanations.Length; r++)
+        {
+            var deciding = DecidingLayer.Strongest(verdicts[r]);
+            var input = squared is null ? null : ExplainInput(records.Record(r), squared.AsSpan(r * features, features), Math.Min(topK, features));
+            explanations[r] = new VerdictExplanation(deciding.Layer, deciding.Fired, deciding.PValue, input, _unavailable);
+        }
+        return explanations;
+    }
+
+    private float[] SquaredResiduals(FloatTensor records, CancellationToken cancellationToken)
+    {
+        var session = _session!.Value;
+        var features = _inputLayer!.Features;
+        var result = new float[records.Records * features];
+        long[] shape = [0, .. _inputShape.Select(d => (long)d)];
+        var recordLength = records.RecordLength;
+        const int chunk = 1024;
+        for (var start = 0; start < records.Records; start += chunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(chunk, records.Records - start);
+            shape[0] = count;
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [_fingerprint.Manifest.InputName], [input], [InputErrorGraph.OutputName]);
+            outputs[0].GetTensorDataAsSpan<float>().CopyTo(result.AsSpan(start * features, count * features));
+        }
+        return result;
+    }
+
+    private InputExplanation ExplainInput(ReadOnlySpan<float> record, ReadOnlySpan<float> squared, int topK)
+    {
+        var d = squared.Length;
+        double error = 0;
+        foreach (var s in squared) error += s;
+        error /= d;
+        // The k largest by a partial selection: a min-heap of k indices.
+        var heap = new PriorityQueue<int, float>(topK);
+        for (var i = 0; i < d; i++)
+        {
+            if (heap.Count < topK) heap.Enqueue(i, squared[i]);
+            else if (squared[i] > squared[heap.Peek()]) heap.EnqueueDequeue(i, squared[i]);
+        }
+        var top = new FeatureContribution[heap.Count];
+        for (var k = top.Length - 1; k >= 0; k--)
+        {
+            var i = heap.Dequeue();
+            var contribution = (double)squared[i] / d;
+            top[k] = new FeatureContribution(i, Position(i), record[i], contribution, error > 0 ? contribution / error : 0);
+        }
+        return new InputExplanation(_inputLayer!.Name, error, top, Heatmap(squared));
+    }
+
+    private int[] Position(int index)
+    {
+        var position = new int[_inputShape.Length];
+        for (var a = position.Length - 1; a >= 0; a--)
+        {
+            position[a] = index % _inputShape[a];
+            index /= _inputShape[a];
+        }
+        return position;
+    }
+
+    /// <summary>[H][W] contributions summed over leading axes, for inputs whose last two axes are an image; else null.</summary>
+    private float[][]? Heatmap(ReadOnlySpan<float> squared)
+    {
+        if (_inputShape.Length is < 2 or > 3 || _inputShape[^1] < 2 || _inputShape[^2] < 2) return null;
+        int h = _inputShape[^2], w = _inputShape[^1], d = squared.Length;
+        var map = new float[h][];
+        for (var y = 0; y < h; y++) map[y] = new float[w];
+        for (var i = 0; i < d; i++)
+        {
+            var pixel = i % (h * w);
+            map[pixel / w][pixel % w] += squared[i] / d;
+        }
+        return map;
+    }
+
+    public void Dispose()
+    {
+        if (_session is { IsValueCreated: true }) _session.Value.Dispose();
+    }
+}

@@ -1,0 +1,58 @@
+using Google.Protobuf;
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Onnx.Proto;
+
+namespace NeuralFP.Core.Explanations;
+
+/// <summary>
+/// Cuts from a fused scorer graph the part that gives one layer's per-feature squared residuals (z − ẑ)², [N, D]: the
+/// tensor the layer's error averages. Found by walking back from the layer's error output (Reshape ← MatMul by the
+/// averaging vector ← squared residuals), so artifacts built before explanations existed work as they are.
+/// </summary>
+internal static class InputErrorGraph
+{
+    public const string OutputName = "nfp_explain_squared_residuals";
+
+
+    /// <exception cref="InvalidDataException">The scorer graph does not have the shape <see cref="ScorerGraphBuilder"/> writes.</exception>
+    public static byte[] Build(byte[] scorerOnnx, string errorOutput, int features)
+    {
+        var proto = ModelProto.Parser.ParseFrom(scorerOnnx);
+        var graph = proto.Graph;
+        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+            foreach (var output in node.Output) producers[output] = node;
+        NodeProto Producer(string tensor, string op) =>
+            producers.TryGetValue(tensor, out var node) && node.OpType == op ? node
+                : throw new InvalidDataException($"scorer.onnx: '{tensor}' is not the output of a {op} node as expected for layer error '{errorOutput}'.");
+        var reshape = Producer(errorOutput, "Reshape");
+        var mean = Producer(reshape.Input[0], "MatMul");
+        var squared = mean.Input[0];
+        _ = Producer(squared, "Mul");
+
+        // Keep only what the squared residuals need; nodes are in topological order, so one backward pass finds them.
+        var needed = new HashSet<string>(StringComparer.Ordinal) { squared };
+        var kept = new List<NodeProto>();
+        for (var i = graph.Node.Count - 1; i >= 0; i--)
+        {
+            var node = graph.Node[i];
+            if (!node.Output.Any(needed.Contains)) continue;
+            kept.Add(node);
+            foreach (var input in node.Input) needed.Add(input);
+        }
+        kept.Reverse();
+        graph.Node.Clear();
+        graph.Node.AddRange(kept);
+        graph.Node.Add(new NodeProto { Name = "nfp/explain/identity", OpType = "Identity", Input = { squared }, Output = { OutputName } });
+        var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
+        graph.Initializer.Clear();
+        graph.Initializer.AddRange(initializers);
+        var inputs = graph.Input.Where(v => needed.Contains(v.Name)).ToList();
+        graph.Input.Clear();
+        graph.Input.AddRange(inputs);
+        graph.ValueInfo.Clear();
+        graph.Output.Clear();
+        graph.Output.Add(ProtoFactory.BatchFloatValueInfo(OutputName, [features]));
+        return proto.ToByteArray();
+    }
+}

@@ -1,0 +1,31 @@
+namespace NeuralFP.Core.Explanations;
+
+/// <summary>Why a record got its verdict: the deciding layer and, when the fingerprint has an input-layer autoencoder, the input features behind its error.</summary>
+/// <param name="DecidingLayer">The layer whose evidence decided (see <see cref="Verdicts.DecidingLayer"/>).</param>
+/// <param name="DecidingLayerFired">Whether that layer's error left its interval (false: the record is in distribution and this is the layer closest to firing).</param>
+/// <param name="DecidingPValue">That layer's p-value.</param>
+/// <param name="Input">Per-feature contributions to the input layer's reconstruction error; null when not available.</param>
+/// <param name="InputUnavailableReason">Why <paramref name="Input"/> is null.</param>
+public sealed record VerdictExplanation(
+    string DecidingLayer,
+    bool DecidingLayerFired,
+    double DecidingPValue,
+    InputExplanation? Input,
+    string? InputUnavailableReason);
+
+/// <summary>
+/// The input layer's reconstruction error split by feature: error = Σ_i c_i with c_i = (z_i − ẑ_i)² / D, z the
+/// standardised input and ẑ its reconstruction.
+/// </summary>
+/// <param name="Layer">The input layer's name.</param>
+/// <param name="Error">The layer's error (Σ of all contributions).</param>
+/// <param name="TopFeatures">The features contributing most, largest first.</param>
+/// <param name="Heatmap">For image inputs ([H,W], [C,H,W]): each pixel's contribution summed over channels, [H][W]; otherwise null.</param>
+public sealed record InputExplanation(string Layer, double Error, IReadOnlyList<FeatureContribution> TopFeatures, float[][]? Heatmap);
+
+/// <param name="Index">Flat index into the record (C order).</param>
+/// <param name="Position">The same index per axis of the record shape (e.g. [channel, row, column]).</param>
+/// <param name="Value">The record's value there.</param>
+/// <param name="Contribution">c_i, this feature's part of the layer error.</param>
+/// <param name="Share">c_i / error.</param>
+public sealed record FeatureContribution(int Index, int[] Position, float Value, double Contribution, double Share);

@@ -1,0 +1,37 @@
+namespace NeuralFP.Core.Verdicts;
+
+/// <summary>
+/// Which layer's evidence decided a verdict: among the layers that fired, the one with the smallest p-value; for a
+/// record where none fired, the layer closest to firing (smallest p-value, ties to the error furthest past its τ).
+/// Every layer sits at the same tail level, so the smallest p-value fires first; under the integrated rules it is also
+/// the largest term of Fisher's Σ −ln p_l.
+/// </summary>
+public static class DecidingLayer
+{
+    /// <summary>The fired layer with the smallest p-value, or null when no layer fired.</summary>
+    public static LayerVerdict? Of(Verdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        LayerVerdict? best = null;
+        foreach (var layer in verdict.Layers)
+            if (layer.Fired && (best is null || Stronger(layer, best))) best = layer;
+        return best;
+    }
+
+    /// <summary>The layer with the strongest evidence whether or not any fired.</summary>
+    public static LayerVerdict Strongest(Verdict verdict)
+    {
+        var fired = Of(verdict);
+        if (fired is not null) return fired;
+        var best = verdict.Layers[0];
+        foreach (var layer in verdict.Layers)
+            if (Stronger(layer, best)) best = layer;
+        return best;
+    }
+
+    private static bool Stronger(LayerVerdict a, LayerVerdict b) =>
+        a.PValue < b.PValue || (a.PValue == b.PValue && Excess(a) > Excess(b));
+
+    // How far past τ the error lies, relative to τ (p-values tie at the floor beyond the held-out range).
+    private static double Excess(LayerVerdict layer) => layer.Upper > 0 ? layer.Error / layer.Upper : layer.Error;
+}
