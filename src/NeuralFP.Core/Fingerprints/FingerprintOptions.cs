@@ -14,6 +14,13 @@ public sealed record FingerprintOptions
     /// <summary>Pooling for hidden conv maps: "global", "2x2", "4x4", "none". 2x2 won the ablation (README).</summary>
     public string Pooling { get; init; } = "2x2";
 
+    /// <summary>
+    /// Whether the automatic layer choice taps the model input itself. Off by default: on the panel's validation sets
+    /// the input layer lowered the minimum AUROC (blurred or low-contrast inputs reconstruct *too* well), and noise is
+    /// caught by the hidden layers alone (README, "Detection").
+    /// </summary>
+    public bool IncludeInputLayer { get; init; }
+
     /// <summary>Pooling for the model input when it is tapped as a layer (image inputs keep their pixels by default).</summary>
     public string InputPooling { get; init; } = "none";
 
@@ -33,6 +40,19 @@ public sealed record FingerprintOptions
     /// null for all of them, empty for none. k-NN keeps a subsample of reference features.
     /// </summary>
     public IReadOnlyList<string>? Detectors { get; init; }
+
+    /// <summary>
+    /// How per-layer evidence becomes one verdict: "fisher" (Σ −ln p_l, thresholded on held-out errors),
+    /// "gaussian" (a density over the per-layer log errors) or "one-out" (NeuralFP's ∃l rule). The default was
+    /// chosen on the model panel's validation OOD sets (README, "Detection").
+    /// </summary>
+    public string Integration { get; init; } = Verdicts.IntegrationKinds.Fisher;
+
+    /// <summary>
+    /// Floor of each feature's standardisation scale, relative to the layer's pooled standard deviation: keeps
+    /// near-constant features (e.g. image border pixels) from turning into huge errors. 0.001 was the old value.
+    /// </summary>
+    public double ScaleFloor { get; init; } = 0.1;
 
     /// <summary>Seeds the split and every autoencoder (layer i uses Seed + i).</summary>
     public int Seed { get; init; } = 42;
@@ -56,6 +76,10 @@ public sealed record FingerprintOptions
             throw new ArgumentException("Layers: names must not be empty; omit the option (or use \"auto\") for the automatic choice.", nameof(Layers));
         if (Detectors?.FirstOrDefault(d => !NeuralFP.Core.Detectors.DetectorNames.All.Contains(d)) is { } unknown)
             throw new ArgumentException($"Detectors: '{unknown}' is not a detector; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", nameof(Detectors));
+        if (!Verdicts.IntegrationKinds.All.Contains(Integration))
+            throw new ArgumentException($"Integration: '{Integration}' is not known; choose from {string.Join(", ", Verdicts.IntegrationKinds.All)}.", nameof(Integration));
+        if (!(ScaleFloor >= 0 && ScaleFloor <= 10))
+            throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
         _ = ParsePooling(Pooling, nameof(Pooling));
         _ = ParsePooling(InputPooling, nameof(InputPooling));
         ArgumentNullException.ThrowIfNull(Autoencoder, nameof(Autoencoder));
