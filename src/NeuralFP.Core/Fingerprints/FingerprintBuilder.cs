@@ -157,6 +157,7 @@ public static class FingerprintBuilder
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
+        model.Layers.FirstOrDefault(c => c.Name == layer)?.Role == LayerRole.Sequence ? PoolingSpec.Time :
         FingerprintOptions.ParsePooling(layer == model.InputName ? options.InputPooling : options.Pooling, layer == model.InputName ? nameof(options.InputPooling) : nameof(options.Pooling));
 
     private static LinearHead? ReadLinearHead(OnnxModel model, bool namedExplicitly, IProgress<string>? progress)

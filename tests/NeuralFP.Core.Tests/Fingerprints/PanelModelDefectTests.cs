@@ -110,4 +110,25 @@ public sealed class PanelModelDefectTests
         Assert.InRange(manifest.Calibration.RealisedFpr, 0.04, 0.05);
         Assert.Equal(manifest.Calibration.HeldOutRecords, manifest.Integration.SortedHeldOutScores.Length);
     }
+
+    [Fact]
+    public void A_recurrent_model_offers_its_hidden_states_pooled_over_time_as_a_layer()
+    {
+        var model = Panel("gru.onnx");
+        var sequence = Assert.Single(OnnxModel.Load(model).Layers, l => l.Role == LayerRole.Sequence);
+        Assert.Equal([28, 64], sequence.Shape!);
+
+        var fingerprint = FingerprintBuilder.Build(model, Reference, Small with { Detectors = [] }, null, CancellationToken.None).Fingerprint;
+        var layer = Assert.Single(fingerprint.Manifest.Layers, l => l.Name == sequence.Name);
+
+        Assert.Equal("time", layer.Pooling);
+        Assert.Equal(64, layer.Features);
+        // The fused graph's time mean (Transpose + MatMul) matches the C# pooling the autoencoder trained on.
+        Assert.True(fingerprint.Manifest.Fusion.MaxRelativeDeviation < FusionCheck.Tolerance, $"{fingerprint.Manifest.Fusion}");
+        var hidden = new float[28 * 64];
+        for (var i = 0; i < hidden.Length; i++) hidden[i] = i % 64 + (i / 64) * 0.5f;
+        var pooled = new float[64];
+        PoolingSpec.Time.Pool(hidden, [28, 64], pooled);
+        Assert.Equal(3 + 0.5f * 13.5f, pooled[3], 3); // unit 3: mean over t of 3 + t/2
+    }
 }
