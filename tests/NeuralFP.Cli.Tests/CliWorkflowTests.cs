@@ -43,12 +43,12 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     {
         var fingerprint = Path("cnn");
         var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint, "--seed", "3",
-            "--include-input", "--hidden", "64", "--bottleneck", "0.2", "--detectors", "knn,energy,combined", "--json");
+            "--include-input", "true", "--hidden", "64", "--bottleneck", "0.2", "--detectors", "knn,energy,combined", "--json");
         Assert.True(built.ExitCode == 0, built.Stderr);
         Assert.Contains("Layer input", built.Stderr); // progress goes to stderr; --include-input taps the input
         using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
         {
-            Assert.Equal("fisher", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
+            Assert.Equal("gaussian", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
         }

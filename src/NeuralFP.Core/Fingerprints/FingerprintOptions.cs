@@ -15,11 +15,10 @@ public sealed record FingerprintOptions
     public string Pooling { get; init; } = "2x2";
 
     /// <summary>
-    /// Whether the automatic layer choice taps the model input itself. Off by default: on the panel's validation sets
-    /// the input layer lowered the minimum AUROC (blurred or low-contrast inputs reconstruct *too* well), and noise is
-    /// caught by the hidden layers alone (README, "Detection").
+    /// Whether the automatic layer choice taps the model input itself. On by default: with the Gaussian integration
+    /// the input layer raised both the minimum and the mean AUROC over the panel's validation sets (README, "Detection").
     /// </summary>
-    public bool IncludeInputLayer { get; init; }
+    public bool IncludeInputLayer { get; init; } = true;
 
     /// <summary>Pooling for the model input when it is tapped as a layer (image inputs keep their pixels by default).</summary>
     public string InputPooling { get; init; } = "none";
@@ -46,13 +45,14 @@ public sealed record FingerprintOptions
     /// "gaussian" (a density over the per-layer log errors) or "one-out" (NeuralFP's ∃l rule). The default was
     /// chosen on the model panel's validation OOD sets (README, "Detection").
     /// </summary>
-    public string Integration { get; init; } = Verdicts.IntegrationKinds.Fisher;
+    public string Integration { get; init; } = Verdicts.IntegrationKinds.Gaussian;
 
     /// <summary>
     /// Floor of each feature's standardisation scale, relative to the layer's pooled standard deviation: keeps
-    /// near-constant features (e.g. image border pixels) from turning into huge errors. 0.001 was the old value.
+    /// near-constant features (e.g. image border pixels) from turning into huge errors. 0.001 (the old value) and 0.1
+    /// were within 0.005 AUROC of each other on the panel; 0.001 had the higher validation minimum.
     /// </summary>
-    public double ScaleFloor { get; init; } = 0.1;
+    public double ScaleFloor { get; init; } = 0.001;
 
     /// <summary>Seeds the split and every autoencoder (layer i uses Seed + i).</summary>
     public int Seed { get; init; } = 42;

@@ -15,8 +15,7 @@ public sealed class FingerprintBuildTests(SmallCnnFingerprint cnn) : IClassFixtu
 
         Assert.Equal(model.Sha256, manifest.ModelSha256);
         Assert.Equal([1, 28, 28], manifest.InputShape);
-        // The input layer is left out by default (the panel's choice); every other automatic layer is tapped.
-        Assert.Equal(model.AutoLayers().Where(l => l != model.InputName), manifest.Layers.Select(l => l.Name));
+        Assert.Equal(model.AutoLayers(), manifest.Layers.Select(l => l.Name));
         Assert.Equal(1500, manifest.Calibration.ReferenceRecords);
         // Calibration uses every record the autoencoders did not train on: the 600 held out and the early-stopping ones.
         Assert.Equal(1500, manifest.Calibration.TrainRecords + manifest.Calibration.HeldOutRecords);

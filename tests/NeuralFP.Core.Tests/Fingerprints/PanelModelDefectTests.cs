@@ -100,13 +100,13 @@ public sealed class PanelModelDefectTests
     }
 
     [Fact]
-    public void The_default_fingerprint_uses_the_fisher_integration_without_the_input_layer_and_records_it()
+    public void The_default_fingerprint_uses_the_gaussian_integration_with_the_input_layer_and_records_it()
     {
         var fingerprint = FingerprintBuilder.Build(Panel("bn_gap_cnn_folded.onnx"), Reference, Small with { Detectors = [] }, null, CancellationToken.None).Fingerprint;
         var manifest = Fingerprint.FromFiles(fingerprint.ToFiles()).Manifest;
 
-        Assert.DoesNotContain(manifest.Layers, l => l.Name == manifest.InputName);
-        Assert.Equal("fisher", manifest.Integration!.Kind);
+        Assert.Contains(manifest.Layers, l => l.Name == manifest.InputName);
+        Assert.Equal("gaussian", manifest.Integration!.Kind);
         Assert.InRange(manifest.Calibration.RealisedFpr, 0.04, 0.05);
         Assert.Equal(manifest.Calibration.HeldOutRecords, manifest.Integration.SortedHeldOutScores.Length);
     }
