@@ -42,9 +42,16 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     public async Task Fingerprint_then_score_match_and_evaluate_work_on_files()
     {
         var fingerprint = Path("cnn");
-        var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint, "--seed", "3", "--json");
+        var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint, "--seed", "3",
+            "--include-input", "true", "--hidden", "64", "--bottleneck", "0.2", "--detectors", "knn,energy,combined", "--json");
         Assert.True(built.ExitCode == 0, built.Stderr);
-        Assert.Contains("Layer input", built.Stderr); // progress goes to stderr
+        Assert.Contains("Layer input", built.Stderr); // progress goes to stderr; --include-input taps the input
+        using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
+        {
+            Assert.Equal("gaussian", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
+            Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
+            Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        }
         Assert.True(File.Exists(System.IO.Path.Combine(fingerprint, "scorer.onnx")));
 
         var scored = await NfpProcess.RunAsync("score", "--fingerprint", fingerprint, "--records", Path("noise.npy"), "--json");
@@ -65,6 +72,18 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.Contains("OOD is the positive class", evaluated.Stdout);
         Assert.Contains("| noise | fingerprint |", evaluated.Stdout);
         Assert.Contains("| noise | knn |", evaluated.Stdout);
+        Assert.Contains("| noise | combined |", evaluated.Stdout);
+        Assert.DoesNotContain("Fisher)", evaluated.Stdout); // no partner picked by its OOD AUROC any more
+    }
+
+    [Fact]
+    public async Task An_unknown_detector_in_the_list_fails_with_exit_code_2_naming_the_choices()
+    {
+        var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--detectors", "knn,oracle");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("oracle", result.Stderr);
+        Assert.Contains("combined", result.Stderr);
     }
 
     [Fact]

@@ -19,11 +19,17 @@ internal static class FingerprintCommand
         var kind = new Option<AutoencoderKind>("--autoencoder") { Description = "Autoencoder kind: Mlp or Pca.", DefaultValueFactory = _ => new AutoencoderOptions().Kind };
         var targetFpr = new Option<double>("--target-fpr") { Description = "False-positive rate of the whole rule on in-distribution data.", DefaultValueFactory = _ => new FingerprintOptions().TargetFpr };
         var twoSided = new Option<bool>("--two-sided") { Description = "Also flag suspiciously small errors (NeuralFP's original rule; default: one-sided, see the README's ablation)." };
+        var hidden = new Option<int>("--hidden") { Description = "Autoencoder hidden width (the ablation's autoencoder size).", DefaultValueFactory = _ => new AutoencoderOptions().HiddenSize };
+        var bottleneck = new Option<double>("--bottleneck") { Description = "Autoencoder bottleneck as a share of the layer's width.", DefaultValueFactory = _ => new AutoencoderOptions().BottleneckRatio };
+        var integration = new Option<string>("--integration") { Description = $"How layers are combined: {string.Join(", ", NeuralFP.Core.Verdicts.IntegrationKinds.All)}.", DefaultValueFactory = _ => new FingerprintOptions().Integration };
+        var scaleFloor = new Option<double>("--scale-floor") { Description = "Smallest feature scale relative to the layer's pooled std (0.001 = the old scaling).", DefaultValueFactory = _ => new FingerprintOptions().ScaleFloor };
+        var includeInput = new Option<bool>("--include-input") { Description = "Whether the automatic layer choice taps the model input (`--include-input false` to leave it out).", DefaultValueFactory = _ => new FingerprintOptions().IncludeInputLayer };
+        var detectors = new Option<string>("--detectors") { Description = $"\"all\", \"none\" or a comma list of detectors to fit beside the fingerprint: {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", DefaultValueFactory = _ => "all" };
         var seed = new Option<int>("--seed") { Description = "Seed for the split and the autoencoders.", DefaultValueFactory = _ => new FingerprintOptions().Seed };
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, kind, targetFpr, twoSided, seed, json,
+            model, reference, output, layers, pooling, inputPooling, kind, hidden, bottleneck, integration, scaleFloor, includeInput, detectors, targetFpr, twoSided, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -35,7 +41,11 @@ internal static class FingerprintCommand
                 Layers = layerText.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : layerText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 Pooling = parse.GetValue(pooling)!,
                 InputPooling = parse.GetValue(inputPooling)!,
-                Autoencoder = new AutoencoderOptions { Kind = parse.GetValue(kind) },
+                Autoencoder = new AutoencoderOptions { Kind = parse.GetValue(kind), HiddenSize = parse.GetValue(hidden), BottleneckRatio = parse.GetValue(bottleneck) },
+                Integration = parse.GetValue(integration)!,
+                ScaleFloor = parse.GetValue(scaleFloor),
+                IncludeInputLayer = parse.GetValue(includeInput),
+                Detectors = DetectorList(parse.GetValue(detectors)!),
                 TargetFpr = parse.GetValue(targetFpr),
                 TwoSided = parse.GetValue(twoSided),
                 Seed = parse.GetValue(seed),
@@ -53,4 +63,12 @@ internal static class FingerprintCommand
         }));
         return command;
     }
+
+    /// <summary>"all" → null (every detector), "none" → empty, else the comma list (validated by the options).</summary>
+    private static string[]? DetectorList(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "all" => null,
+        "none" or "" => [],
+        _ => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+    };
 }

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 
 namespace NeuralFP.Core.Activations;
 
-public enum PoolingKind { None, Grid }
+public enum PoolingKind { None, Grid, Time }
 
 /// <summary>
 /// How a [C,H,W] activation map becomes a feature vector: <c>none</c> flattens it; <c>grid k</c>
@@ -22,6 +22,9 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     public static PoolingSpec None { get; } = new(PoolingKind.None, 0);
     public static PoolingSpec Global { get; } = new(PoolingKind.Grid, 1);
 
+    /// <summary>Mean over the first record axis of a [T, H] sequence (a recurrent layer's hidden states over time) to H features.</summary>
+    public static PoolingSpec Time { get; } = new(PoolingKind.Time, 0);
+
     /// <summary>Parses "none", "global", "2x2", "4x4" (any k×k).</summary>
     /// <exception cref="FormatException">Anything else; the message lists the accepted values.</exception>
     public static PoolingSpec Parse(string text)
@@ -30,6 +33,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
         var t = text.Trim().ToLowerInvariant();
         if (t == "none") return None;
         if (t == "global") return Global;
+        if (t == "time") return Time;
         var parts = t.Split('x');
         if (parts.Length == 2
             && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var rows)
@@ -39,7 +43,12 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
         throw new FormatException($"Unknown pooling '{text}'; use {Accepted}.");
     }
 
-    public override string ToString() => Kind == PoolingKind.None ? "none" : Grid == 1 ? "global" : $"{Grid}x{Grid}";
+    public override string ToString() => Kind switch
+    {
+        PoolingKind.None => "none",
+        PoolingKind.Time => "time",
+        _ => Grid == 1 ? "global" : $"{Grid}x{Grid}",
+    };
 
     /// <summary>Whether a record of this shape is pooled (channels and at least one spatial axis) rather than taken as is.</summary>
     public static bool IsMap(int[] recordShape) => recordShape.Length >= 2;
@@ -60,6 +69,12 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
             {
                 if (d <= 0) throw new ArgumentException($"Record shape [{string.Join(",", recordShape)}] has a non-positive dimension.", nameof(recordShape));
                 size = checked(size * d);
+            }
+            if (Kind == PoolingKind.Time)
+            {
+                if (recordShape.Length != 2)
+                    throw new ArgumentException($"Time pooling needs sequence records [T, H]; got [{string.Join(",", recordShape)}].", nameof(recordShape));
+                return recordShape[1];
             }
             if (Kind == PoolingKind.None || !IsMap(recordShape)) return size;
             long features = recordShape[0];
@@ -83,6 +98,14 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
         if (destination.Length != features)
             throw new ArgumentException($"The destination holds {destination.Length} values but {this} pooling of [{string.Join(",", recordShape)}] gives {features}.", nameof(destination));
 
+        if (Kind == PoolingKind.Time)
+        {
+            int steps = recordShape[0], width = recordShape[1];
+            destination.Clear();
+            for (var t = 0; t < steps; t++) TensorPrimitives.Add(destination, record.Slice(t * width, width), destination);
+            TensorPrimitives.Multiply(destination, 1f / steps, destination);
+            return;
+        }
         if (Kind == PoolingKind.None || !IsMap(recordShape))
         {
             record.CopyTo(destination);

@@ -41,7 +41,10 @@ public sealed class Standardizer
     /// constant (e.g. dead ReLU) feature maps to 0 on the reference data instead of dividing by zero.
     /// </summary>
     /// <exception cref="ArgumentException">No records, no features, or a value is NaN or infinite.</exception>
-    public static Standardizer Fit(FloatTensor features)
+    public static Standardizer Fit(FloatTensor features) => Fit(features, RelativeScaleFloor);
+
+    /// <param name="relativeFloor">Smallest scale as a share of the layer's pooled standard deviation.</param>
+    public static Standardizer Fit(FloatTensor features, double relativeFloor)
     {
         ArgumentNullException.ThrowIfNull(features);
         int rows = features.Records, width = features.RecordLength;
@@ -54,7 +57,7 @@ public sealed class Standardizer
         double pooled = 0;
         foreach (double v in variance) pooled += v;
         pooled = Math.Sqrt(pooled / width);
-        double floor = RelativeScaleFloor * pooled + AbsoluteScaleFloor;
+        double floor = Math.Max(relativeFloor, RelativeScaleFloor) * pooled + AbsoluteScaleFloor;
 
         var meanF = new float[width];
         var scaleF = new float[width];

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using NeuralFP.Core.Detectors.Numerics;
 using NeuralFP.Core.Detectors.State;
+using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Detectors;
 
@@ -11,6 +12,9 @@ namespace NeuralFP.Core.Detectors;
 /// Binarised on/off patterns of one (ReLU) layer, stored per predicted class as bitsets (distinct
 /// patterns only). Score = Hamming distance from the record's pattern to the nearest stored pattern
 /// of its predicted class (the layer's width when that class has none); outside the monitor when &gt; γ.
+/// A layer that is not ReLU-like (fewer than 5% of the reference activations at or below the threshold, e.g. a
+/// global-average-pool head or a Tanh) would give all-ones patterns; there each unit is binarised at its own
+/// reference median instead.
 /// </summary>
 public sealed class ActivationPatternMonitor : IOodDetector
 {
@@ -18,6 +22,7 @@ public sealed class ActivationPatternMonitor : IOodDetector
     private int _words;
     private int[] _classOffsets = []; // patterns of class c: [_classOffsets[c], _classOffsets[c + 1])
     private ulong[]? _patterns;       // [pattern count, _words]
+    private float[]? _unitThresholds; // per-unit medians when the layer is not ReLU-like; null = the global threshold
 
     public ActivationPatternMonitor(ActivationPatternOptions? options = null)
     {
@@ -29,7 +34,10 @@ public sealed class ActivationPatternMonitor : IOodDetector
 
     public string Name => DetectorNames.ActivationPatterns;
 
-    public string Description => $"Hamming distance to the nearest of {PatternCount} distinct on/off patterns ({_units} units, {Classes} classes) of the predicted class; outside at distance > γ = {Options.Gamma}; keeps bitsets";
+    public string Description => $"Hamming distance to the nearest of {PatternCount} distinct on/off patterns ({_units} units, {Classes} classes, {(_unitThresholds is null ? $"on above {Options.ActivationThreshold}" : "on above each unit's reference median: the layer is not ReLU-like")}) of the predicted class; outside at distance > γ = {Options.Gamma}; keeps bitsets";
+
+    /// <summary>True when units are binarised at their reference medians (the watched layer is not ReLU-like).</summary>
+    public bool UsesUnitMedians => _unitThresholds is not null;
 
     public bool IsFitted => _patterns is not null;
 
@@ -57,11 +65,12 @@ public sealed class ActivationPatternMonitor : IOodDetector
         if (labels.Min() < 0) throw new ArgumentException($"Detector '{Name}' got a negative class label; labels must be 0..K−1.");
         var classes = Math.Max(labels.Max() + 1, reference.Logits?.RecordLength ?? 0);
 
+        _unitThresholds = IsReluLike(layer, Options.ActivationThreshold) ? null : UnitMedians(layer);
         var all = new ulong[n * words];
         for (var i = 0; i < n; i++)
         {
             if ((i & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
-            Binarise(layer.Record(i), Options.ActivationThreshold, all.AsSpan(i * words, words));
+            Binarise(layer.Record(i), all.AsSpan(i * words, words));
         }
 
         // Sort by (class, pattern) so duplicates sit together and each class's patterns are contiguous.
@@ -109,7 +118,7 @@ public sealed class ActivationPatternMonitor : IOodDetector
             var pattern = scratch.AsSpan(0, words);
             for (var i = 0; i < records.Records; i++)
             {
-                Binarise(layer.Record(i), Options.ActivationThreshold, pattern);
+                Binarise(layer.Record(i), pattern);
                 var c = LogitMath.ArgMax(logits.Record(i));
                 long best = _units;
                 if (c < Classes)
@@ -133,6 +142,7 @@ public sealed class ActivationPatternMonitor : IOodDetector
         Gamma = Options.Gamma,
         PreferLabels = Options.PreferLabels,
         ClassOffsets = _classOffsets,
+        UnitThresholds = _unitThresholds,
         Patterns = _patterns ?? throw new InvalidOperationException($"Detector '{Name}' is not fitted; call Fit first."),
     };
 
@@ -149,7 +159,42 @@ public sealed class ActivationPatternMonitor : IOodDetector
             _words = words,
             _classOffsets = state.ClassOffsets,
             _patterns = state.Patterns,
+            _unitThresholds = state.UnitThresholds is { } t && t.Length == state.Units ? t : null,
         };
+    }
+
+    private void Binarise(ReadOnlySpan<float> activations, Span<ulong> bits)
+    {
+        if (_unitThresholds is null)
+        {
+            Binarise(activations, Options.ActivationThreshold, bits);
+            return;
+        }
+        bits.Clear();
+        for (var i = 0; i < activations.Length; i++)
+            if (activations[i] > _unitThresholds[i]) bits[i >> 6] |= 1UL << (i & 63);
+    }
+
+    /// <summary>ReLU-like: at least 5% of the reference activations are at or below the threshold (units do switch off).</summary>
+    private static bool IsReluLike(FloatTensor layer, float threshold)
+    {
+        long off = 0;
+        foreach (var v in layer.Data) if (v <= threshold) off++;
+        return off >= 0.05 * layer.Data.Length;
+    }
+
+    private static float[] UnitMedians(FloatTensor layer)
+    {
+        int n = layer.Records, units = layer.RecordLength;
+        var medians = new float[units];
+        var column = new float[n];
+        for (var u = 0; u < units; u++)
+        {
+            for (var i = 0; i < n; i++) column[i] = layer.Data[i * units + u];
+            Array.Sort(column);
+            medians[u] = column[n / 2];
+        }
+        return medians;
     }
 
     /// <summary>Bit u of the pattern is set when activation u is above the threshold (NaN counts as off).</summary>

@@ -37,6 +37,9 @@ public sealed class DetectorInputs
 
     public int[]? Labels { get; }
 
+    /// <summary>The fingerprint's integrated score per record (higher = more OOD), read by the combined detector.</summary>
+    public double[]? FingerprintScores { get; init; }
+
     public int Records { get; }
 
     /// <summary>Picks the parts out of tapped activations: the set's outputs are taken as the logits.</summary>
@@ -63,7 +66,13 @@ public sealed class DetectorInputs
             labels = new int[rows.Length];
             for (var i = 0; i < rows.Length; i++) labels[i] = Labels[rows[i]];
         }
-        return new DetectorInputs(SelectRows(Logits, rows), SelectRows(Penultimate, rows), SelectRows(PatternLayer, rows), labels);
+        double[]? fingerprint = null;
+        if (FingerprintScores is not null)
+        {
+            fingerprint = new double[rows.Length];
+            for (var i = 0; i < rows.Length; i++) fingerprint[i] = FingerprintScores[rows[i]];
+        }
+        return new DetectorInputs(SelectRows(Logits, rows), SelectRows(Penultimate, rows), SelectRows(PatternLayer, rows), labels) { FingerprintScores = fingerprint };
     }
 
     internal FloatTensor RequireLogits(string detector) => Logits

@@ -25,6 +25,7 @@ public static class OodDetectorCatalog
             DetectorNames.ActivationPatterns => new ActivationPatternMonitor(),
             DetectorNames.NodeHistograms => new NodeHistogramDetector(),
             DetectorNames.GaussianKl => new GaussianKlDetector(),
+            DetectorNames.Combined => new CombinedDetector(head is null ? [CombinedDetector.FingerprintMember, DetectorNames.Energy] : [CombinedDetector.FingerprintMember, DetectorNames.Knn, DetectorNames.Energy]),
             _ => throw new ArgumentException($"Unknown detector '{name}'; known detectors: {string.Join(", ", DetectorNames.All)}.", nameof(name)),
         };
     }
@@ -42,6 +43,7 @@ public static class OodDetectorCatalog
             ActivationPatternState s => ActivationPatternMonitor.Load(s),
             NodeHistogramState s => NodeHistogramDetector.Load(s),
             GaussianKlState s => GaussianKlDetector.Load(s),
+            CombinedState s => CombinedDetector.Load(s),
             _ => throw new NotSupportedException($"No detector reads state of type {state.GetType().Name}."),
         };
     }

@@ -7,8 +7,8 @@ namespace NeuralFP.Core.Evaluation;
 
 /// <summary>
 /// Evaluates a fingerprint and every detector fitted beside it on an in-distribution set and OOD
-/// sets, from the same model and activations, plus a Fisher combination of the fingerprint with
-/// the best other detector.
+/// sets, from the same model and activations. The combined detector (fixed members, fitted on held-out
+/// in-distribution data) is one of the fitted detectors; nothing here is chosen by looking at the OOD sets.
 /// </summary>
 public static class FingerprintEvaluator
 {
@@ -25,18 +25,6 @@ public static class FingerprintEvaluator
         foreach (var (name, scores) in oods)
         foreach (var detector in detectors)
             rows.Add(new EvaluationRow(detector, name, OodMetrics.Compute(id[detector].Scores, scores[detector].Scores), scores[detector].FlaggedShare));
-
-        // Combine the fingerprint with the other detector of best mean AUROC over these OOD sets.
-        var partner = detectors.Where(d => d != FingerprintDetector)
-            .OrderByDescending(d => rows.Where(r => r.Detector == d).Select(r => r.Metrics.Auroc).DefaultIfEmpty(0).Average())
-            .FirstOrDefault();
-        if (partner is not null)
-        {
-            var combined = $"{FingerprintDetector}+{partner} (Fisher)";
-            var idCombined = Combine(id[FingerprintDetector], id[partner]);
-            foreach (var (name, scores) in oods)
-                rows.Add(new EvaluationRow(combined, name, OodMetrics.Compute(idCombined, Combine(scores[FingerprintDetector], scores[partner])), null));
-        }
 
         var summaries = detectors.Select(d => new DetectorEvaluation(
             d,
@@ -70,13 +58,6 @@ public static class FingerprintEvaluator
             result[detector] = new SetScores(d.Scores, d.PValues, Share(d.Ood), n / clock.Elapsed.TotalSeconds);
         }
         return result;
-    }
-
-    private static double[] Combine(SetScores first, SetScores second)
-    {
-        var combined = new double[first.PValues.Length];
-        FisherCombination.Scores(first.PValues, second.PValues, combined);
-        return combined;
     }
 
     private static double Share(bool[] flags) => flags.Length == 0 ? 0 : (double)flags.Count(f => f) / flags.Length;

@@ -20,6 +20,9 @@ public sealed class DetectorSet
         ArgumentNullException.ThrowIfNull(detectors);
         PenultimateTensor = penultimateTensor;
         Detectors = detectors;
+        // The combined detector scores through its members: connect it to the fitted ones of this set.
+        foreach (var combined in detectors.Select(d => d.Detector).OfType<CombinedDetector>())
+            combined.Bind(detectors.Select(d => d.Detector));
     }
 
     /// <summary>The input of the model's last linear layer, tapped for the feature-space detectors; null when the head is not linear.</summary>
@@ -38,10 +41,10 @@ public sealed class DetectorSet
     /// Fits and calibrates the named detectors. Detectors that need the penultimate features are
     /// skipped (and reported) when the model's head is not linear, unless they were asked for by name.
     /// </summary>
-    internal static DetectorSet Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, ActivationSet activations, ReferenceSplit split, double targetFpr, int seed, IProgress<string>? progress, CancellationToken cancellationToken)
+    internal static DetectorSet Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, ActivationSet activations, ReferenceSplit split, double targetFpr, int seed, IProgress<string>? progress, CancellationToken cancellationToken, string? logitsTensor = null, bool outputIsProbability = false)
     {
         var penultimate = head?.PenultimateTensor;
-        var inputs = DetectorInputs.FromActivations(activations, penultimate, penultimate);
+        var inputs = Inputs(activations, penultimate, logitsTensor, outputIsProbability);
         int[] fitRows = [.. split.Train, .. split.Validation];
         var fit = inputs.Select(fitRows);
         var heldOut = inputs.Select(split.HeldOut);
@@ -50,6 +53,7 @@ public sealed class DetectorSet
         foreach (var name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (name == DetectorNames.Combined) continue; // fitted after the fingerprint's calibration (CombinedDetectorFit)
             if (head is null && NeedsPenultimate(name))
             {
                 if (namedExplicitly)
@@ -63,13 +67,28 @@ public sealed class DetectorSet
             summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
             progress?.Report($"Detector {name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
         }
-        return new DetectorSet(penultimate, detectors) { Summaries = summaries };
+        return new DetectorSet(penultimate, detectors) { Summaries = summaries, LogitsTensor = logitsTensor, OutputIsProbability = outputIsProbability };
     }
+
+    /// <summary>The pre-softmax tensor tapped for the logits when the model outputs probabilities (null otherwise).</summary>
+    internal string? LogitsTensor { get; private init; }
+
+    internal bool OutputIsProbability { get; private init; }
+
+    /// <summary>What the detectors read from the reference's activations, with logits (not probabilities) as <see cref="DetectorInputs.Logits"/>.</summary>
+    internal static DetectorInputs Inputs(ActivationSet activations, string? penultimate, string? logitsTensor, bool outputIsProbability) =>
+        new(ModelHead.Logits(activations.Outputs, logitsTensor is null ? null : activations[logitsTensor], outputIsProbability),
+            penultimate is null ? null : activations[penultimate],
+            penultimate is null ? null : activations[penultimate]);
 
     /// <summary>Fit figures of each detector, recorded in the manifest (not persisted here).</summary>
     internal IReadOnlyList<DetectorSummary> Summaries { get; private init; } = [];
 
-    private static bool NeedsPenultimate(string name) => name is not (DetectorNames.MaxSoftmax or DetectorNames.Energy);
+    private static bool NeedsPenultimate(string name) => name is not (DetectorNames.MaxSoftmax or DetectorNames.Energy or DetectorNames.Combined);
+
+    /// <summary>This set with one more detector (and its fit figures).</summary>
+    internal DetectorSet With(CalibratedDetector detector, DetectorSummary summary) =>
+        new(PenultimateTensor, [.. Detectors, detector]) { Summaries = [.. Summaries, summary], LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(
         new DetectorSetState(DetectorState.CurrentFormatVersion, PenultimateTensor, Detectors.Select(d => d.Save()).ToArray()),

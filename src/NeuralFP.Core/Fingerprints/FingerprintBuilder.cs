@@ -43,7 +43,11 @@ public static class FingerprintBuilder
     }
 
     /// <summary>The artifact with the in-memory autoencoders it was fused from (tests compare the two paths).</summary>
-    internal sealed record Outcome(Fingerprint Fingerprint, IReadOnlyList<Autoencoder> Autoencoders);
+    internal sealed record Outcome(Fingerprint Fingerprint, IReadOnlyList<Autoencoder> Autoencoders)
+    {
+        /// <summary>[layer][record] errors of the calibration records as the fused graph computes them (benchmarks explore integrations on them).</summary>
+        public IReadOnlyList<float[]> CalibrationErrors { get; init; } = [];
+    }
 
     internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null)
     {
@@ -82,16 +86,19 @@ public static class FingerprintBuilder
         if (reference.Records < FingerprintOptions.MinReferenceRecords)
             throw new InvalidRecordsException($"The reference holds {reference.Records} records; at least {FingerprintOptions.MinReferenceRecords} are needed to calibrate thresholds (a few thousand are better).");
 
-        var layerNames = options.Layers is { Count: > 0 } chosen ? chosen : model.AutoLayers();
+        var layerNames = options.Layers is { Count: > 0 } chosen ? chosen : AutoLayers(model, options.IncludeInputLayer);
         var specs = layerNames.Select(name => new LayerSpec(name, PoolingFor(model, name, options))).ToArray();
         progress?.Report($"Model {model.Sha256[..12]}: {specs.Length} layers ({string.Join(", ", specs.Select(s => $"{s.Name}@{s.Pooling}"))}), {reference.Records} reference records.");
 
         var detectorNames = options.Detectors ?? DetectorNames.All;
         var head = detectorNames.Count == 0 ? null : ReadLinearHead(model, options.Detectors is not null, progress);
-        // The detectors read the penultimate features from the same forward pass; tap them if no fingerprint layer does.
-        var extractionSpecs = head is null || specs.Any(s => s.Name == head.PenultimateTensor)
-            ? specs
-            : [.. specs, new LayerSpec(head.PenultimateTensor, PoolingSpec.None)];
+        // The detectors read the penultimate features (and, behind a Softmax output, the logits) from the same
+        // forward pass; tap them if no fingerprint layer does.
+        var outputIsProbability = ModelHead.EndsInSoftmax(model);
+        var logitsTensor = detectorNames.Count > 0 && outputIsProbability ? ModelHead.PreSoftmaxTensor(model) : null;
+        var extractionSpecs = specs.ToList();
+        foreach (var extra in new[] { head?.PenultimateTensor, logitsTensor })
+            if (extra is not null && !extractionSpecs.Any(s => s.Name == extra)) extractionSpecs.Add(new LayerSpec(extra, PoolingSpec.None));
 
         // A streamed reference holds one batch, and the held-out pass one more.
         var held = referenceBytesHeld ?? 2L * Math.Min(options.BatchSize, reference.Records) * source.RecordLength * sizeof(float);
@@ -118,10 +125,10 @@ public static class FingerprintBuilder
             cancellationToken.ThrowIfCancellationRequested();
             var layerClock = Stopwatch.StartNew();
             var features = activations.Features[l];
-            var standardizer = Standardizer.Fit(features.Gather(split.Train));
+            var standardizer = Standardizer.Fit(features.Gather(split.Train), options.ScaleFloor);
             var train = standardizer.Transform(features.Gather(split.Train));
             var validation = standardizer.Transform(features.Gather(split.Validation));
-            var heldOut = standardizer.Transform(features.Gather(split.HeldOut));
+            var heldOut = standardizer.Transform(features.Gather(split.Calibration));
             var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
             var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
             var errors = autoencoder.Errors(heldOut);
@@ -149,16 +156,22 @@ public static class FingerprintBuilder
             progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
-        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, activations, split, options.TargetFpr, options.Seed, progress, cancellationToken);
+        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, activations, split, options.TargetFpr, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
         var (extras, detectorOutputs) = DetectorExtras(detectors);
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         // Thresholds are calibrated on the errors of the path that will score: the fused graph.
         // Its float summation order differs from the C# path by ~1e-5 relative, which a feature
         // with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
-        var heldOutRecords = reference.Read(split.HeldOut, options.BatchSize, cancellationToken);
-        var fusedErrors = FusedErrors(scorer, model, fused, heldOutRecords, split.HeldOut.Length, cancellationToken);
+        // Calibration uses every record the autoencoders did not train on (held-out and early-stopping records).
+        var calibrationRecords = reference.Read(split.Calibration, options.BatchSize, cancellationToken);
+        var fusedErrors = FusedErrors(scorer, model, fused, calibrationRecords, split.Calibration.Length, cancellationToken);
         var fusion = FusionCheck.Compare(heldOutErrors, fusedErrors, specs.Select(s => s.Name).ToArray());
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), fusedErrors, options.TargetFpr, options.TwoSided);
+        var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr);
+        var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
+        if (integration is { Excluded.Count: > 0 })
+            progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
+        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, activations, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
@@ -166,10 +179,11 @@ public static class FingerprintBuilder
             InputName = model.InputName,
             InputShape = model.InputShape,
             ModelOutputs = model.OutputNames,
-            OutputIsProbability = ModelHead.EndsInSoftmax(model),
+            OutputIsProbability = outputIsProbability,
             Layers = layers,
             Rule = rule,
-            Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.HeldOut.Length, options.TargetFpr, rule.RealisedFpr, rule.LayerAlpha, options.TwoSided),
+            Integration = integration,
+            Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided),
             Options = options,
             Fusion = fusion,
             DetectorOutputs = detectorOutputs,
@@ -178,8 +192,17 @@ public static class FingerprintBuilder
             BuildSeconds = clock.Elapsed.TotalSeconds,
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
-        progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {rule.RealisedFpr:P2} (target {options.TargetFpr:P2}).");
-        return new Outcome(fingerprint, autoencoders);
+        progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors };
+    }
+
+    /// <summary>The automatic layer choice, with or without the model input (kept when it is the only candidate).</summary>
+    private static IReadOnlyList<string> AutoLayers(OnnxModel model, bool includeInput)
+    {
+        var auto = model.AutoLayers();
+        if (includeInput) return auto;
+        var hidden = auto.Where(name => name != model.InputName).ToArray();
+        return hidden.Length > 0 ? hidden : auto;
     }
 
     private static void ValidateOptions(FingerprintOptions options)
@@ -203,6 +226,7 @@ public static class FingerprintBuilder
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
+        model.Layers.FirstOrDefault(c => c.Name == layer)?.Role == LayerRole.Sequence ? PoolingSpec.Time :
         FingerprintOptions.ParsePooling(layer == model.InputName ? options.InputPooling : options.Pooling, layer == model.InputName ? nameof(options.InputPooling) : nameof(options.Pooling));
 
     private static LinearHead? ReadLinearHead(OnnxModel model, bool namedExplicitly, IProgress<string>? progress)
@@ -221,9 +245,14 @@ public static class FingerprintBuilder
     /// <summary>The scorer outputs the fitted detectors read: penultimate features, and DICE's masked head computed in-graph.</summary>
     private static (ScorerExtras Extras, DetectorOutputs Outputs) DetectorExtras(DetectorSet detectors)
     {
-        if (detectors.PenultimateTensor is not { } penultimate || detectors.Detectors.Count == 0) return (ScorerExtras.None, new DetectorOutputs(null, null));
         const string PenultimateOutput = "nfp_penultimate";
         const string DiceOutput = "nfp_dice_logits";
+        const string LogitsOutput = "nfp_logits";
+        if (detectors.Detectors.Count == 0) return (ScorerExtras.None, new DetectorOutputs(null, null));
+        List<(string, string)> features = detectors.LogitsTensor is { } logits ? [(logits, LogitsOutput)] : [];
+        var logitsOutput = detectors.LogitsTensor is null ? null : LogitsOutput;
+        if (detectors.PenultimateTensor is not { } penultimate)
+            return (new ScorerExtras(features, []), new DetectorOutputs(null, null) { Logits = logitsOutput });
         var heads = new List<FusedDenseHead>();
         if (detectors.Detectors.FirstOrDefault(d => d.Detector is DiceDetector)?.Detector is DiceDetector dice)
         {
@@ -231,7 +260,7 @@ public static class FingerprintBuilder
             var weight = dice.MaskedWeight.ToArray();
             heads.Add(new FusedDenseHead(penultimate, weight.Length / bias.Length, bias.Length, weight, bias, DiceOutput));
         }
-        return (new ScorerExtras([(penultimate, PenultimateOutput)], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null));
+        return (new ScorerExtras([(penultimate, PenultimateOutput), .. features], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null) { Logits = logitsOutput });
     }
 
     /// <summary>Per layer, the held-out records' errors as the fused scorer graph computes them (batch by batch: records are per-record, so batching changes nothing).</summary>

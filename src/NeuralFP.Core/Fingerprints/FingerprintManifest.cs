@@ -32,6 +32,12 @@ public sealed record FingerprintManifest
     /// <summary>The calibrated one-out rule: per-layer error quantiles and thresholds.</summary>
     public required OneOutRule Rule { get; init; }
 
+    /// <summary>
+    /// The integrated score that decides verdicts (Fisher or Gaussian), calibrated on held-out errors; null when
+    /// the one-out <see cref="Rule"/> decides (and for artifacts built before integrations existed).
+    /// </summary>
+    public LayerIntegration? Integration { get; init; }
+
     public required CalibrationSummary Calibration { get; init; }
 
     public required FingerprintOptions Options { get; init; }
@@ -84,7 +90,10 @@ public sealed record CalibrationSummary(
 /// <param name="DiceLogits">DICE's sparsified last layer, computed inside the graph.</param>
 public sealed record DetectorOutputs(string? Penultimate, string? DiceLogits)
 {
-    public IReadOnlyList<string> Names => new[] { Penultimate, DiceLogits }.OfType<string>().ToArray();
+    /// <summary>The pre-softmax logits, tapped when the model's output is softmax probabilities (msp and energy read them).</summary>
+    public string? Logits { get; init; }
+
+    public IReadOnlyList<string> Names => new[] { Penultimate, DiceLogits, Logits }.OfType<string>().ToArray();
 }
 
 /// <summary>One detector fitted beside the fingerprint: what it is, what it cost, how it calibrated.</summary>

@@ -16,6 +16,7 @@ public sealed class FingerprintScorer : IDisposable
     private readonly ScorerSession _session;
     private readonly OneOutRule _rule;
     private readonly Lazy<FingerprintExplainer> _explainer;
+    private readonly LayerIntegration? _integration;
 
     public FingerprintScorer(Fingerprint fingerprint, SessionOptions? sessionOptions = null)
     {
@@ -23,6 +24,7 @@ public sealed class FingerprintScorer : IDisposable
         Fingerprint = fingerprint;
         var manifest = fingerprint.Manifest;
         _rule = manifest.Rule;
+        _integration = manifest.Integration;
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
             manifest.Layers.Select(l => l.ErrorOutput).ToArray(), manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
         _explainer = new Lazy<FingerprintExplainer>(() => new FingerprintExplainer(fingerprint), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -52,7 +54,7 @@ public sealed class FingerprintScorer : IDisposable
         ComputeErrors(records, errors, predicted, probabilities, cancellationToken);
         var verdicts = new Verdict[n];
         for (var r = 0; r < n; r++)
-            verdicts[r] = _rule.Evaluate(errors.AsSpan(r * LayerCount, LayerCount), predicted[r], probabilities[r]);
+            verdicts[r] = Evaluate(errors.AsSpan(r * LayerCount, LayerCount), predicted[r], probabilities[r]);
         return verdicts;
     }
 
@@ -71,9 +73,41 @@ public sealed class FingerprintScorer : IDisposable
         for (var r = 0; r < n; r++)
         {
             var recordErrors = errors.AsSpan(r * LayerCount, LayerCount);
-            ood[r] = _rule.IsOod(recordErrors);
-            scores[r] = _rule.Score(recordErrors);
+            if (_integration is null)
+            {
+                ood[r] = _rule.IsOod(recordErrors);
+                scores[r] = _rule.Score(recordErrors);
+            }
+            else
+            {
+                scores[r] = _integration.Score(_rule, recordErrors);
+                ood[r] = _integration.IsOod(scores[r]);
+            }
         }
+    }
+
+    /// <summary>
+    /// One record's verdict. Under an integrated rule the verdict, score and p-value are the integration's; each
+    /// layer's detail (thresholds, p-value, fired) stays the one-out rule's, to say where the evidence lies.
+    /// </summary>
+    private Verdict Evaluate(ReadOnlySpan<float> layerErrors, int predictedClass, double maxProbability)
+    {
+        var verdict = _rule.Evaluate(layerErrors, predictedClass, maxProbability);
+        if (_integration is null) return verdict;
+        var score = _integration.Score(_rule, layerErrors);
+        return verdict with { Ood = _integration.IsOod(score), Score = score, PValue = _integration.PValue(score) };
+    }
+
+    /// <summary>The fingerprint's scores (higher = more OOD) of records given their interleaved [record, layer] errors.</summary>
+    private double[] FingerprintScores(float[] errors, int records)
+    {
+        var scores = new double[records];
+        for (var r = 0; r < records; r++)
+        {
+            var recordErrors = errors.AsSpan(r * LayerCount, LayerCount);
+            scores[r] = _integration?.Score(_rule, recordErrors) ?? _rule.Score(recordErrors);
+        }
+        return scores;
     }
 
     /// <summary>
@@ -86,13 +120,16 @@ public sealed class FingerprintScorer : IDisposable
         var chosen = detectors is null ? Fingerprint.Detectors.Detectors : detectors.Select(name => Fingerprint.Detectors[name]).ToArray();
         records = RecordValidator.Validate(records, InputShape);
         if (chosen.Count == 0) return [];
-        var (_, logits, extras) = _session.RunAll(records, cancellationToken);
+        var (errors, logits, extras) = _session.RunAll(records, cancellationToken);
         var outputs = Fingerprint.Manifest.DetectorOutputs;
         var names = outputs.Names;
         FloatTensor? Extra(string? name) => name is null ? null : extras[names.ToList().IndexOf(name)];
         var penultimate = Extra(outputs.Penultimate);
         var diceLogits = Extra(outputs.DiceLogits);
-        var inputs = new DetectorInputs(logits, penultimate, penultimate);
+        var inputs = new DetectorInputs(ModelHead.Logits(logits, Extra(outputs.Logits), Fingerprint.Manifest.OutputIsProbability), penultimate, penultimate)
+        {
+            FingerprintScores = chosen.Any(d => d.Detector is CombinedDetector) ? FingerprintScores(errors, records.Records) : null,
+        };
         var n = records.Records;
         var results = new List<DetectorScores>(chosen.Count);
         foreach (var detector in chosen)

@@ -1,4 +1,5 @@
 using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Fingerprints;
 
@@ -9,5 +10,26 @@ internal static class ModelHead
     {
         var output = model.OutputNames[0];
         return model.Proto.Graph.Node.Any(n => n.Output.Contains(output) && n.OpType == "Softmax");
+    }
+
+    /// <summary>The tensor a trailing Softmax reads (the logits), or null when the output is not a Softmax.</summary>
+    public static string? PreSoftmaxTensor(OnnxModel model)
+    {
+        var output = model.OutputNames[0];
+        return model.Proto.Graph.Node.FirstOrDefault(n => n.Output.Contains(output) && n.OpType == "Softmax")?.Input[0];
+    }
+
+    /// <summary>
+    /// The logits the output-space detectors read: the tapped pre-softmax tensor when there is one, else the model's
+    /// output, or its log when that output is a probability vector (log p differs from the logits by a per-record
+    /// constant, which softmax-based scores ignore).
+    /// </summary>
+    public static FloatTensor Logits(FloatTensor modelOutput, FloatTensor? preSoftmax, bool outputIsProbability)
+    {
+        if (preSoftmax is not null) return preSoftmax;
+        if (!outputIsProbability) return modelOutput;
+        var log = new float[modelOutput.Data.Length];
+        for (var i = 0; i < log.Length; i++) log[i] = MathF.Log(Math.Max(modelOutput.Data[i], 1e-30f));
+        return new FloatTensor(log, (int[])modelOutput.Shape.Clone());
     }
 }

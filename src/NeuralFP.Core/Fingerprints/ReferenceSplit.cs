@@ -6,6 +6,9 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 internal sealed record ReferenceSplit(int[] Train, int[] Validation, int[] HeldOut)
 {
+    /// <summary>Every record the autoencoders did not train on (held-out and early-stopping ones): the calibration set.</summary>
+    public int[] Calibration { get; } = Sorted([.. HeldOut, .. Validation]);
+
     public static ReferenceSplit Create(int records, double heldOutFraction, double validationFraction, int seed)
     {
         var order = Enumerable.Range(0, records).ToArray();

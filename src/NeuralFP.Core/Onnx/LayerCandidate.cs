@@ -5,7 +5,7 @@ namespace NeuralFP.Core.Onnx;
 /// the activation after a Conv/Gemm/MatMul block, the features the classifier head reads, the logits
 /// (the pre-softmax tensor when the model ends in Softmax), or anything else.
 /// </summary>
-public enum LayerRole { Input, Hidden, Penultimate, Logits, Other }
+public enum LayerRole { Input, Hidden, Penultimate, Logits, Other, Sequence }
 
 /// <summary>A tensor of the graph that can be tapped.</summary>
 /// <param name="Name">Tensor name in the graph.</param>

@@ -22,6 +22,28 @@ internal static class LayerRoles
 
     private static readonly HashSet<string> SoftmaxOps = ["Softmax", "LogSoftmax"];
 
+    private static readonly HashSet<string> RecurrentOps = ["GRU", "LSTM", "RNN"];
+
+    /// <summary>
+    /// A recurrent node's Y is [T, directions, N, H]; exporters of batch-first models follow it with Squeeze and a
+    /// Transpose swapping the first two axes, giving the hidden states over time as [N, T, H]. That tensor, pooled
+    /// over time, is the layer (the last step alone is only the penultimate features).
+    /// </summary>
+    private static string? BatchFirstSequence(GraphProto graph, string y)
+    {
+        var tensor = y;
+        for (var depth = 0; depth < 4; depth++)
+        {
+            var next = graph.Node.FirstOrDefault(n => n.Input.Count > 0 && n.Input[0] == tensor && n.OpType is "Squeeze" or "Transpose" or "Reshape");
+            if (next is null) return null;
+            if (next.OpType == "Transpose" && next.Attribute.FirstOrDefault(a => a.Name == "perm") is { } perm
+                && perm.Ints.Count == 3 && perm.Ints[0] == 1 && perm.Ints[1] == 0 && perm.Ints[2] == 2)
+                return next.Output[0];
+            tensor = next.Output[0];
+        }
+        return null;
+    }
+
     private const int MaxWalk = 8;
 
     public static Dictionary<string, LayerRole> Assign(OnnxModel model)
@@ -35,6 +57,10 @@ internal static class LayerRoles
             if (!ActivationOps.Contains(node.OpType) || node.Output.Count == 0 || !index.IsBatchDependent(node.Output[0])) continue;
             if (FollowsBlock(index, node, 0)) roles[SiluProduct(graph, node) ?? node.Output[0]] = LayerRole.Hidden;
         }
+
+        foreach (var node in graph.Node)
+            if (RecurrentOps.Contains(node.OpType) && node.Output.Count > 0 && BatchFirstSequence(graph, node.Output[0]) is { } sequence)
+                roles[sequence] = LayerRole.Sequence;
 
         var logits = model.OutputNames[0];
         if (index.Producer(logits) is { } last && SoftmaxOps.Contains(last.OpType) && index.DataInput(last) is { } preSoftmax)

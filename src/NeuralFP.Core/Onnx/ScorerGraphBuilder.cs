@@ -126,6 +126,15 @@ public static class ScorerGraphBuilder
     private static string AppendPooling(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
     {
         if (shape.Length == 0) return editor.Reshape(scope + "features", tensor, [-1, 1]);
+        if (pooling.Kind == PoolingKind.Time)
+        {
+            // [N, T, H] → [N, H, T] → (× [T, 1] of 1/T) → [N, H, 1] → [N, H]; opset-stable ops only.
+            var hiddenFirst = editor.Node(scope + "time_last", "Transpose", [tensor], ProtoFactory.IntsAttribute("perm", [0, 2, 1]));
+            var averager = new float[shape[0]];
+            Array.Fill(averager, 1f / shape[0]);
+            var mean = editor.Node(scope + "time_mean", "MatMul", [hiddenFirst, editor.FloatConstant(scope + "time_averager", averager, shape[0], 1)]);
+            return editor.Reshape(scope + "features", mean, [-1, shape[1]]);
+        }
         if (!PoolingSpec.IsMap(shape)) return tensor;
         var flatten = ProtoFactory.IntAttribute("axis", 1);
         if (pooling.Kind == PoolingKind.None) return editor.Node(scope + "features", "Flatten", [tensor], flatten);

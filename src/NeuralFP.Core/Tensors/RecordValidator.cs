@@ -16,6 +16,13 @@ public static class RecordValidator
         ArgumentNullException.ThrowIfNull(records);
         ValidateShape(records.Shape, recordShape);
 
+        // Same element count is not enough: [N,32,32,3] must not pass for [N,3,32,32]. Accept the exact record shape,
+        // or flat records [N, L] (read in C order), which cannot be mistaken for another layout.
+        var recordDims = records.Shape.AsSpan(1);
+        if (!recordDims.SequenceEqual(recordShape) && recordDims.Length != 1)
+            throw new InvalidRecordsException(
+                $"Expected records of shape {expected} (or flat [N,{expectedLength}]) but got shape {actual}: the same number of values in another layout. Transpose the records to the model's layout (e.g. channels first) or send them flat.");
+
         if (!TensorPrimitives.IsFiniteAll<float>(records.Data))
             throw NonFinite(records, firstRecord);
 

@@ -17,8 +17,9 @@ public sealed class FingerprintBuildTests(SmallCnnFingerprint cnn) : IClassFixtu
         Assert.Equal([1, 28, 28], manifest.InputShape);
         Assert.Equal(model.AutoLayers(), manifest.Layers.Select(l => l.Name));
         Assert.Equal(1500, manifest.Calibration.ReferenceRecords);
-        Assert.Equal(1500, manifest.Calibration.TrainRecords + manifest.Calibration.ValidationRecords + manifest.Calibration.HeldOutRecords);
-        Assert.Equal(600, manifest.Calibration.HeldOutRecords);
+        // Calibration uses every record the autoencoders did not train on: the 600 held out and the early-stopping ones.
+        Assert.Equal(1500, manifest.Calibration.TrainRecords + manifest.Calibration.HeldOutRecords);
+        Assert.Equal(600 + manifest.Calibration.ValidationRecords, manifest.Calibration.HeldOutRecords);
         Assert.All(manifest.Layers, l => Assert.Equal(l.Features, l.Mean.Length));
         Assert.All(manifest.Layers, l => Assert.Equal(l.Features, l.AutoencoderWidths[0]));
         Assert.All(manifest.Layers, l => Assert.Equal(l.Features, l.AutoencoderWidths[^1]));

@@ -25,6 +25,26 @@ public sealed class RecordValidatorTests
     }
 
     [Fact]
+    public void Channels_last_records_are_refused_for_a_channels_first_model_even_with_the_same_element_count()
+    {
+        var records = new FloatTensor(new float[2 * 32 * 32 * 3], [2, 32, 32, 3]);
+
+        var e = Assert.Throws<InvalidRecordsException>(() => RecordValidator.Validate(records, [3, 32, 32]));
+
+        Assert.Contains("[N,3,32,32]", e.Message);
+        Assert.Contains("[2,32,32,3]", e.Message);
+        Assert.Contains("layout", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_channel_axis_is_refused_but_flat_records_are_accepted()
+    {
+        Assert.Throws<InvalidRecordsException>(() => RecordValidator.Validate(new FloatTensor(new float[2 * 784], [2, 28, 28]), [1, 28, 28]));
+
+        Assert.Equal([2, 1, 28, 28], RecordValidator.Validate(new FloatTensor(new float[2 * 784], [2, 784]), [1, 28, 28]).Shape);
+    }
+
+    [Fact]
     public void An_empty_batch_is_refused()
     {
         var e = Assert.Throws<InvalidRecordsException>(() => RecordValidator.Validate(new FloatTensor([], [0, 4]), [4]));

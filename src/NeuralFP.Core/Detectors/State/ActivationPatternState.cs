@@ -16,6 +16,9 @@ public sealed record ActivationPatternState : DetectorState
     /// <summary>Patterns of class c are rows [ClassOffsets[c], ClassOffsets[c+1]) of <see cref="Patterns"/>.</summary>
     public required int[] ClassOffsets { get; init; }
 
+    /// <summary>Per-unit thresholds (reference medians) when the watched layer is not ReLU-like; null otherwise.</summary>
+    public float[]? UnitThresholds { get; init; }
+
     /// <summary>Distinct patterns, ⌈Units/64⌉ words each, bit u of word u/64 = unit u on.</summary>
     [JsonConverter(typeof(PackedArrayJsonConverter<ulong>))]
     public required ulong[] Patterns { get; init; }

@@ -15,6 +15,7 @@ namespace NeuralFP.Core.Detectors.State;
 [JsonDerivedType(typeof(ActivationPatternState), DetectorNames.ActivationPatterns)]
 [JsonDerivedType(typeof(NodeHistogramState), DetectorNames.NodeHistograms)]
 [JsonDerivedType(typeof(GaussianKlState), DetectorNames.GaussianKl)]
+[JsonDerivedType(typeof(CombinedState), DetectorNames.Combined)]
 public abstract record DetectorState
 {
     public const int CurrentFormatVersion = 1;

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Detectors;
+using NeuralFP.Core.Verdicts;
+
+namespace NeuralFP.Core.Fingerprints;
+
+/// <summary>
+/// Fits the combined detector once the fingerprint is calibrated: its members' p-values and its threshold come
+/// from the held-out records, which neither the autoencoders nor the other detectors were fitted on.
+/// </summary>
+internal static class CombinedDetectorFit
+{
+    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, ActivationSet activations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
+    {
+        if (!requested.Contains(DetectorNames.Combined)) return detectors;
+        var clock = Stopwatch.StartNew();
+        var fitted = detectors.Names.ToHashSet(StringComparer.Ordinal);
+        // Members fixed a priori; a member the model cannot support (k-NN without a linear head) is left out.
+        string[] members = [CombinedDetector.FingerprintMember, .. new[] { DetectorNames.Knn, DetectorNames.Energy }.Where(fitted.Contains)];
+        var combined = new CombinedDetector(members);
+        combined.Bind(detectors.Detectors.Select(d => d.Detector));
+
+        // Fingerprint scores of the held-out records (a subset of the calibration records, in the same sorted order).
+        var position = new Dictionary<int, int>(split.Calibration.Length);
+        for (var i = 0; i < split.Calibration.Length; i++) position[split.Calibration[i]] = i;
+        var layerErrors = new float[calibrationErrors.Count];
+        var fingerprint = new double[split.HeldOut.Length];
+        for (var r = 0; r < split.HeldOut.Length; r++)
+        {
+            var row = position[split.HeldOut[r]];
+            for (var l = 0; l < layerErrors.Length; l++) layerErrors[l] = calibrationErrors[l][row];
+            fingerprint[r] = integration?.Score(rule, layerErrors) ?? rule.Score(layerErrors);
+        }
+        var inputs = DetectorSet.Inputs(activations, detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability).Select(split.HeldOut);
+        inputs = new DetectorInputs(inputs.Logits, inputs.Penultimate, inputs.PatternLayer, inputs.Labels) { FingerprintScores = fingerprint };
+        var calibrated = CalibratedDetector.FitAndCalibrate(combined, inputs, inputs, targetFpr);
+        progress?.Report($"Detector combined ({string.Join(" + ", members)}): realised FPR {calibrated.RealisedFpr:P2} on held-out records.");
+        return detectors.With(calibrated, new DetectorSummary(calibrated.Name, combined.Description, clock.Elapsed.TotalSeconds, calibrated.StateBytes, calibrated.RealisedFpr, false));
+    }
+}

@@ -1,0 +1,134 @@
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Detectors;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Metrics;
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Tensors;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Core.Tests.Fingerprints;
+
+/// <summary>
+/// Defects found on architectures other than the fixture CNN (issue 8), each on a real panel model
+/// (tests/fixtures/models/panel, built by tools/build_panel.py): softmax outputs, non-ReLU pattern layers,
+/// the combined detector end to end.
+/// </summary>
+public sealed class PanelModelDefectTests
+{
+    private static readonly FingerprintOptions Small = new()
+    {
+        Autoencoder = new AutoencoderOptions { MaxEpochs = 6, HiddenSize = 32 },
+        Seed = 11,
+        Detectors = [DetectorNames.MaxSoftmax, DetectorNames.Energy, DetectorNames.Knn, DetectorNames.ActivationPatterns, DetectorNames.Combined],
+    };
+
+    private static byte[] Panel(string file) => File.ReadAllBytes(RepoPaths.Fixture($"models/panel/{file}"));
+
+    private static FloatTensor Reference => FashionMnist.Train().Select(Enumerable.Range(50000, 1200)).Images;
+
+    [Fact]
+    public void Softmax_output_models_give_energy_and_msp_the_pre_softmax_logits()
+    {
+        var model = Panel("softmax_cnn.onnx");
+        var fingerprint = FingerprintBuilder.Build(model, Reference, Small, null, CancellationToken.None).Fingerprint;
+        var records = FashionMnist.Test().Take(200).Images;
+        using var scorer = new FingerprintScorer(fingerprint);
+        var scores = scorer.ScoreDetectors(records, [DetectorNames.Energy, DetectorNames.MaxSoftmax]);
+
+        Assert.True(fingerprint.Manifest.OutputIsProbability);
+        Assert.NotNull(fingerprint.Manifest.DetectorOutputs.Logits);
+        var logitsTensor = ModelHead.PreSoftmaxTensor(OnnxModel.Load(model))!;
+        using var extractor = new ActivationExtractor(OnnxModel.Load(model), [new LayerSpec(logitsTensor, PoolingSpec.None)]);
+        var logits = extractor.Extract(records)[logitsTensor];
+        var expected = new double[records.Records];
+        new EnergyDetector().Score(new DetectorInputs(logits), expected);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], scores[0].Scores[i], 3);
+        // Energy of probabilities would be −log Σ p = 0 for every record: the scores must vary.
+        Assert.True(scores[0].Scores.Max() - scores[0].Scores.Min() > 1);
+        Assert.True(scores[1].Scores.Distinct().Count() > 100);
+    }
+
+    [Fact]
+    public void Log_probabilities_stand_in_for_logits_when_the_graph_has_none()
+    {
+        var probabilities = new FloatTensor([0.7f, 0.2f, 0.1f, 0.4f, 0.4f, 0.2f], [2, 3]);
+
+        var logits = ModelHead.Logits(probabilities, preSoftmax: null, outputIsProbability: true);
+        var msp = new double[2];
+        new MaxSoftmaxDetector().Score(new DetectorInputs(logits), msp);
+
+        Assert.Equal(-0.7, msp[0], 5);
+        Assert.Equal(-0.4, msp[1], 5);
+    }
+
+    [Fact]
+    public void Activation_patterns_binarise_a_global_average_pool_head_at_unit_medians_and_still_separate_noise()
+    {
+        var fingerprint = FingerprintBuilder.Build(Panel("bn_gap_cnn.onnx"), Reference, Small, null, CancellationToken.None).Fingerprint;
+        var monitor = (ActivationPatternMonitor)fingerprint.Detectors[DetectorNames.ActivationPatterns].Detector;
+        using var scorer = new FingerprintScorer(fingerprint);
+        var test = scorer.ScoreDetectors(FashionMnist.Test().Take(400).Images, [DetectorNames.ActivationPatterns])[0];
+        var noise = scorer.ScoreDetectors(OodSets.UniformNoise(400), [DetectorNames.ActivationPatterns])[0];
+
+        Assert.True(monitor.UsesUnitMedians);
+        Assert.Contains("median", monitor.Description);
+        Assert.InRange(test.Ood.Count(f => f) / 400.0, 0.01, 0.12); // was 0.1%: every pattern all-ones
+        Assert.True(OodMetrics.Compute(test.Scores, noise.Scores).Auroc > 0.7);
+    }
+
+    [Fact]
+    public void The_combined_detector_is_fitted_on_held_out_data_scores_over_http_names_and_survives_a_round_trip()
+    {
+        var fingerprint = FingerprintBuilder.Build(Panel("bn_gap_cnn_folded.onnx"), Reference, Small, null, CancellationToken.None).Fingerprint;
+        var combined = fingerprint.Detectors[DetectorNames.Combined];
+        var restored = Fingerprint.FromFiles(fingerprint.ToFiles());
+        var test = FashionMnist.Test().Take(300).Images;
+        var noise = OodSets.GaussianNoise(300);
+
+        using var scorer = new FingerprintScorer(fingerprint);
+        using var restoredScorer = new FingerprintScorer(restored);
+        var id = scorer.ScoreDetectors(test, [DetectorNames.Combined])[0];
+        var ood = scorer.ScoreDetectors(noise, [DetectorNames.Combined])[0];
+        var again = restoredScorer.ScoreDetectors(test, [DetectorNames.Combined])[0];
+
+        Assert.Equal(["fingerprint", DetectorNames.Knn, DetectorNames.Energy], ((CombinedDetector)combined.Detector).Members);
+        Assert.InRange(combined.RealisedFpr, 0.03, 0.05);
+        Assert.Equal(id.Scores, again.Scores);
+        Assert.True(OodMetrics.Compute(id.Scores, ood.Scores).Auroc > 0.95);
+        Assert.InRange(id.Ood.Count(f => f) / 300.0, 0.0, 0.12);
+    }
+
+    [Fact]
+    public void The_default_fingerprint_uses_the_gaussian_integration_with_the_input_layer_and_records_it()
+    {
+        var fingerprint = FingerprintBuilder.Build(Panel("bn_gap_cnn_folded.onnx"), Reference, Small with { Detectors = [] }, null, CancellationToken.None).Fingerprint;
+        var manifest = Fingerprint.FromFiles(fingerprint.ToFiles()).Manifest;
+
+        Assert.Contains(manifest.Layers, l => l.Name == manifest.InputName);
+        Assert.Equal("gaussian", manifest.Integration!.Kind);
+        Assert.InRange(manifest.Calibration.RealisedFpr, 0.04, 0.05);
+        Assert.Equal(manifest.Calibration.HeldOutRecords, manifest.Integration.SortedHeldOutScores.Length);
+    }
+
+    [Fact]
+    public void A_recurrent_model_offers_its_hidden_states_pooled_over_time_as_a_layer()
+    {
+        var model = Panel("gru.onnx");
+        var sequence = Assert.Single(OnnxModel.Load(model).Layers, l => l.Role == LayerRole.Sequence);
+        Assert.Equal([28, 64], sequence.Shape!);
+
+        var fingerprint = FingerprintBuilder.Build(model, Reference, Small with { Detectors = [] }, null, CancellationToken.None).Fingerprint;
+        var layer = Assert.Single(fingerprint.Manifest.Layers, l => l.Name == sequence.Name);
+
+        Assert.Equal("time", layer.Pooling);
+        Assert.Equal(64, layer.Features);
+        // The fused graph's time mean (Transpose + MatMul) matches the C# pooling the autoencoder trained on.
+        Assert.True(fingerprint.Manifest.Fusion.MaxRelativeDeviation < FusionCheck.Tolerance, $"{fingerprint.Manifest.Fusion}");
+        var hidden = new float[28 * 64];
+        for (var i = 0; i < hidden.Length; i++) hidden[i] = i % 64 + (i / 64) * 0.5f;
+        var pooled = new float[64];
+        PoolingSpec.Time.Pool(hidden, [28, 64], pooled);
+        Assert.Equal(3 + 0.5f * 13.5f, pooled[3], 3); // unit 3: mean over t of 3 + t/2
+    }
+}

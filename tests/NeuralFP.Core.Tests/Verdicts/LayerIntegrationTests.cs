@@ -1,0 +1,97 @@
+using System.Text.Json;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Verdicts;
+
+namespace NeuralFP.Core.Tests.Verdicts;
+
+/// <summary>The integrated rules: calibrated on held-out errors, constant layers left out with a note, serialisable.</summary>
+public sealed class LayerIntegrationTests
+{
+    private static (string[] Layers, float[][] Errors) HeldOut(int records, int seed, bool constantSecondLayer)
+    {
+        var random = new Random(seed);
+        var errors = new float[3][];
+        for (var l = 0; l < 3; l++)
+        {
+            errors[l] = new float[records];
+            for (var r = 0; r < records; r++)
+                errors[l][r] = l == 1 && constantSecondLayer ? 0.25f : (float)Math.Exp(random.NextDouble() * 2 + l);
+        }
+        return (["a", "b", "c"], errors);
+    }
+
+    [Theory]
+    [InlineData(IntegrationKinds.Fisher)]
+    [InlineData(IntegrationKinds.Gaussian)]
+    public void Fresh_in_distribution_errors_are_flagged_at_about_the_target_rate(string kind)
+    {
+        var (layers, calibration) = HeldOut(4000, 1, constantSecondLayer: false);
+        var rule = OneOutRule.Calibrate(layers, calibration, 0.05, twoSided: false);
+        var integration = LayerIntegration.Calibrate(kind, rule, calibration, 0.05);
+        var (_, fresh) = HeldOut(20000, 2, constantSecondLayer: false);
+
+        var flagged = 0;
+        var record = new float[3];
+        for (var r = 0; r < fresh[0].Length; r++)
+        {
+            for (var l = 0; l < 3; l++) record[l] = fresh[l][r];
+            if (integration.IsOod(integration.Score(rule, record))) flagged++;
+        }
+
+        Assert.InRange(integration.RealisedFpr, 0.045, 0.05);
+        Assert.InRange(flagged / 20000.0, 0.04, 0.06);
+    }
+
+    [Fact]
+    public void A_constant_layer_is_left_out_with_a_note_and_changes_no_score()
+    {
+        var (layers, calibration) = HeldOut(1000, 3, constantSecondLayer: true);
+        var rule = OneOutRule.Calibrate(layers, calibration, 0.05, twoSided: false);
+
+        var integration = LayerIntegration.Calibrate(IntegrationKinds.Fisher, rule, calibration, 0.05);
+
+        Assert.Equal([true, false, true], integration.Included);
+        var note = Assert.Single(integration.Excluded);
+        Assert.Equal("b", note.Layer);
+        Assert.Contains("constant", note.Reason);
+        Assert.Equal(integration.Score(rule, [2f, 0.25f, 9f]), integration.Score(rule, [2f, 1000f, 9f]));
+    }
+
+    [Fact]
+    public void A_far_record_scores_higher_than_every_held_out_record()
+    {
+        var (layers, calibration) = HeldOut(1000, 4, constantSecondLayer: false);
+        var rule = OneOutRule.Calibrate(layers, calibration, 0.05, twoSided: false);
+        foreach (var kind in new[] { IntegrationKinds.Fisher, IntegrationKinds.Gaussian })
+        {
+            var integration = LayerIntegration.Calibrate(kind, rule, calibration, 0.05);
+            var far = integration.Score(rule, [100f, 100f, 1000f]);
+            Assert.True(far > integration.SortedHeldOutScores[^1], kind);
+            Assert.True(integration.IsOod(far));
+        }
+    }
+
+    [Fact]
+    public void The_integration_survives_a_json_round_trip_with_identical_scores()
+    {
+        var (layers, calibration) = HeldOut(800, 5, constantSecondLayer: true);
+        var rule = OneOutRule.Calibrate(layers, calibration, 0.05, twoSided: false);
+        var integration = LayerIntegration.Calibrate(IntegrationKinds.Gaussian, rule, calibration, 0.05);
+
+        var json = JsonSerializer.Serialize(integration, FingerprintJson.Options);
+        var restored = JsonSerializer.Deserialize<LayerIntegration>(json, FingerprintJson.Options)!;
+
+        Assert.Equal(integration.Threshold, restored.Threshold);
+        Assert.Equal(integration.Excluded, restored.Excluded);
+        Assert.Equal(integration.Score(rule, [3f, 0.25f, 40f]), restored.Score(rule, [3f, 0.25f, 40f]));
+    }
+
+    [Fact]
+    public void An_unknown_integration_is_refused_naming_the_choices()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new FingerprintOptions { Integration = "vote" }.Validate());
+
+        Assert.Contains("fisher", e.Message);
+        Assert.Contains("one-out", e.Message);
+    }
+}
