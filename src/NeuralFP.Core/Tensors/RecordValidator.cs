@@ -16,13 +16,6 @@ public static class RecordValidator
         ArgumentNullException.ThrowIfNull(records);
         ValidateShape(records.Shape, recordShape);
 
-        // Same element count is not enough: [N,32,32,3] must not pass for [N,3,32,32]. Accept the exact record shape,
-        // or flat records [N, L] (read in C order), which cannot be mistaken for another layout.
-        var recordDims = records.Shape.AsSpan(1);
-        if (!recordDims.SequenceEqual(recordShape) && recordDims.Length != 1)
-            throw new InvalidRecordsException(
-                $"Expected records of shape {expected} (or flat [N,{expectedLength}]) but got shape {actual}: the same number of values in another layout. Transpose the records to the model's layout (e.g. channels first) or send them flat.");
-
         if (!TensorPrimitives.IsFiniteAll<float>(records.Data))
             throw NonFinite(records, firstRecord);
 
@@ -56,6 +49,13 @@ public static class RecordValidator
             throw new InvalidRecordsException(
                 $"Expected records of shape {expected} (or [N,{expectedLength}]), {expectedLength} values each, but got shape {actual} with {recordLength} values per record.{hint}");
         }
+
+        // Same element count is not enough: [N,32,32,3] must not pass for [N,3,32,32]. Accept the exact record shape,
+        // or flat records [N, L] (read in C order), which cannot be mistaken for another layout.
+        var recordDims = shape.AsSpan(1);
+        if (!recordDims.SequenceEqual(recordShape) && recordDims.Length != 1)
+            throw new InvalidRecordsException(
+                $"Expected records of shape {expected} (or flat [N,{expectedLength}]) but got shape {actual}: the same number of values in another layout. Transpose the records to the model's layout (e.g. channels first) or send them flat.");
     }
 
     // Only on the failure path: find where the first bad value is so the message can point at it.
