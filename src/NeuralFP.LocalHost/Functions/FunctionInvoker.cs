@@ -9,8 +9,6 @@ namespace NeuralFP.LocalHost.Functions;
 /// <summary>Sends one InvocationRequest to the ready worker, waits for its InvocationResponse and writes its outputs.</summary>
 internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBindingWriter outputs, ILogger logger)
 {
-    /// <summary>How long a trigger waits for a (re)starting worker before the attempt counts as failed.</summary>
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Invokes <paramref name="functionName"/>; <paramref name="beforeSend"/> runs once the invocation id is known and
@@ -21,7 +19,7 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBinding
         Func<WorkerSession, InvocationRequest, Task>? beforeSend, CancellationToken cancellationToken)
     {
         using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ready.CancelAfter(ReadyTimeout);
+        ready.CancelAfter(WorkerSupervisor.ReadyTimeout);
         WorkerSession session;
         try
         {
@@ -29,7 +27,7 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBinding
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new WorkerUnavailableException($"No worker was ready within {ReadyTimeout.TotalSeconds:0} s.");
+            throw new WorkerUnavailableException($"No worker was ready within {WorkerSupervisor.ReadyTimeout.TotalSeconds:0} s.");
         }
         var function = session.Function(functionName);
         var request = new InvocationRequest
