@@ -38,11 +38,20 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBinding
         };
         fill(request, function);
         var send = beforeSend is null ? Task.CompletedTask : beforeSend(session, request);
-        var answer = await session.Connection.RequestAsync(request.InvocationId, new StreamingMessage
+        StreamingMessage answer;
+        try
         {
-            RequestId = Guid.NewGuid().ToString(),
-            InvocationRequest = request,
-        }, cancellationToken).ConfigureAwait(false);
+            answer = await session.Connection.RequestAsync(request.InvocationId, new StreamingMessage
+            {
+                RequestId = Guid.NewGuid().ToString(),
+                InvocationRequest = request,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _ = send.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed: the invocation's failure is the one reported
+            throw;
+        }
         await send.ConfigureAwait(false);
         var response = answer.InvocationResponse;
         if (response.Result?.Status != StatusResult.Types.Status.Success)
