@@ -9,7 +9,7 @@ public sealed class InProcessWorkerTests
     [Fact]
     public async Task An_in_process_worker_serves_http_and_queue_triggers()
     {
-        await using var sample = await SampleHost.StartAsync(launcher: WorkerLauncher.InProcess(SampleWorker.Program.RunAsync));
+        await using var sample = await SampleHost.StartAsync(launcher: WorkerLauncher.InProcess(SampleWorker.Program.RunAsync, Path.GetDirectoryName(SampleHost.WorkerDll)));
 
         Assert.Null(sample.Host.WorkerProcessId);
         var answer = await sample.Http.GetFromJsonAsync<JsonElement>("sample/echo/inside");

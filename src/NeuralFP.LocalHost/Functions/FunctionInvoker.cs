@@ -9,8 +9,6 @@ namespace NeuralFP.LocalHost.Functions;
 /// <summary>Sends one InvocationRequest to the ready worker, waits for its InvocationResponse and writes its outputs.</summary>
 internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBindingWriter outputs, ILogger logger)
 {
-    /// <summary>How long a trigger waits for a (re)starting worker before the attempt counts as failed.</summary>
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Invokes <paramref name="functionName"/>; <paramref name="beforeSend"/> runs once the invocation id is known and
@@ -21,7 +19,7 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBinding
         Func<WorkerSession, InvocationRequest, Task>? beforeSend, CancellationToken cancellationToken)
     {
         using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ready.CancelAfter(ReadyTimeout);
+        ready.CancelAfter(WorkerSupervisor.ReadyTimeout);
         WorkerSession session;
         try
         {
@@ -29,7 +27,7 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBinding
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new WorkerUnavailableException($"No worker was ready within {ReadyTimeout.TotalSeconds:0} s.");
+            throw new WorkerUnavailableException($"No worker was ready within {WorkerSupervisor.ReadyTimeout.TotalSeconds:0} s.");
         }
         var function = session.Function(functionName);
         var request = new InvocationRequest
@@ -40,11 +38,20 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBinding
         };
         fill(request, function);
         var send = beforeSend is null ? Task.CompletedTask : beforeSend(session, request);
-        var answer = await session.Connection.RequestAsync(request.InvocationId, new StreamingMessage
+        StreamingMessage answer;
+        try
         {
-            RequestId = Guid.NewGuid().ToString(),
-            InvocationRequest = request,
-        }, cancellationToken).ConfigureAwait(false);
+            answer = await session.Connection.RequestAsync(request.InvocationId, new StreamingMessage
+            {
+                RequestId = Guid.NewGuid().ToString(),
+                InvocationRequest = request,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _ = send.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed: the invocation's failure is the one reported
+            throw;
+        }
         await send.ConfigureAwait(false);
         var response = answer.InvocationResponse;
         if (response.Result?.Status != StatusResult.Types.Status.Success)

@@ -76,11 +76,25 @@ internal sealed class OutputBindingWriter(AppSettings settings, QueueSettings qu
         }
     }
 
-    private Task<QueueClient> QueueAsync(string? connection, string queueName, CancellationToken cancellationToken) =>
-        _queues.GetOrAdd((connection ?? "", queueName), async key =>
+    private async Task<QueueClient> QueueAsync(string? connection, string queueName, CancellationToken cancellationToken)
+    {
+        var key = (connection ?? "", queueName);
+        var created = _queues.GetOrAdd(key, k => CreateAsync(k.Connection, k.Queue));
+        try
         {
-            var client = new QueueClient(settings.ConnectionString(key.Connection), key.Queue);
-            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return client;
-        });
+            return await created.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (created.IsFaulted)
+        {
+            _queues.TryRemove(KeyValuePair.Create(key, created)); // try creating it again next time
+            throw;
+        }
+    }
+
+    private async Task<QueueClient> CreateAsync(string connection, string queueName)
+    {
+        var client = new QueueClient(settings.ConnectionString(connection), queueName);
+        await client.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return client;
+    }
 }

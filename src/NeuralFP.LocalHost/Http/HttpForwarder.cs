@@ -36,7 +36,7 @@ internal sealed class HttpForwarder(
         WorkerSession session;
         try
         {
-            session = await supervisor.ReadyAsync(context.RequestAborted).WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            session = await supervisor.ReadyAsync(context.RequestAborted).WaitAsync(WorkerSupervisor.ReadyTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -104,21 +104,23 @@ internal sealed class HttpForwarder(
     /// </summary>
     private async Task<HttpResponseMessage> SendWithRetryAsync(HttpContext context, Uri workerUri, string invocationId)
     {
-        for (var attempt = 1; ; attempt++)
+        var giveUp = DateTime.UtcNow + ConnectPatience;
+        while (true)
         {
             using var outgoing = Outgoing(context, workerUri, invocationId);
             try
             {
                 return await _client.SendAsync(outgoing, context.RequestAborted).ConfigureAwait(false);
             }
-            catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } && attempt < ConnectAttempts)
+            catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } && DateTime.UtcNow < giveUp)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100), context.RequestAborted).ConfigureAwait(false);
             }
         }
     }
 
-    private const int ConnectAttempts = 50;
+    /// <summary>How long a refused connection is tried again (a loaded machine starts Kestrel slowly).</summary>
+    private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(30);
 
     private static HttpRequestMessage Outgoing(HttpContext context, Uri workerUri, string invocationId)
     {

@@ -10,7 +10,11 @@ namespace NeuralFP.LocalHost.Worker;
 /// </summary>
 internal sealed class WorkerSupervisor : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>How long a worker may take from start to loaded functions (generous: test machines are often loaded).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a request or trigger waits for a (re)starting worker before it fails.</summary>
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(2);
     private readonly WorkerLauncher _launcher;
     private readonly WorkerRegistry _registry;
     private readonly IReadOnlyDictionary<string, string?> _settings;
