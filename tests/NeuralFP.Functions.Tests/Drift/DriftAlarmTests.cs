@@ -87,7 +87,7 @@ public sealed class DriftAlarmTests(DriftFixture fixture, ITestOutputHelper outp
         var model = JsonDocument.Parse(await App.Http.GetStringAsync($"api/models/{DriftFixture.StreamModel}")).RootElement;
         Assert.True(model.GetProperty("driftAlarm").GetBoolean());
         Assert.Equal(alarmed.GetProperty("alarmSince").GetDateTimeOffset(), model.GetProperty("driftAlarmSince").GetDateTimeOffset());
-        var row = await App.Services.GetRequiredService<DriftTracker>().GetAsync(DriftFixture.StreamModel, CancellationToken.None);
+        var row = await App.Services.GetRequiredService<NeuralFP.Application.Ports.IDriftStore>().GetAsync(DriftFixture.StreamModel, CancellationToken.None);
         Assert.Equal((false, false), (row!.AlertPending, row.RegistryPending)); // everything the alarm owed is done
 
         // More noise keeps the alarm up without raising it again: one alert per alarm.

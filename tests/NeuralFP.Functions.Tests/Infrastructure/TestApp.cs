@@ -154,24 +154,7 @@ public sealed class TestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        var workerProcess = _host.WorkerProcessId;
-        try
-        {
-            await _host.DisposeAsync();
-        }
-        catch (OperationCanceledException) when (workerProcess is int pid)
-        {
-            // The local host's blob poller can surface its own cancellation while stopping (reported in coord/worker.md);
-            // the worker process it started must not outlive the test.
-            try
-            {
-                System.Diagnostics.Process.GetProcessById(pid).Kill(entireProcessTree: true);
-            }
-            catch (ArgumentException)
-            {
-                // already gone
-            }
-        }
+        await _host.DisposeAsync(); // stops the worker process and the host's listeners
         await _services.DisposeAsync();
         File.Delete(_hostJson);
         // The host's and the worker's log lines, beside the test output, for the test that failed.
@@ -187,13 +170,14 @@ public sealed class WorkerServices
 
     public IServiceProvider Provider => _provider ?? throw new InvalidOperationException("The worker has not started.");
 
-    internal IHostedService Capture(IServiceProvider provider)
+    // A concrete type: the host registers hosted services by implementation type.
+    internal Captured Capture(IServiceProvider provider)
     {
         _provider = provider;
-        return new Nothing();
+        return new Captured();
     }
 
-    private sealed class Nothing : IHostedService
+    internal sealed class Captured : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -55,18 +55,25 @@ public static class TestModels
     }
 
     /// <summary>Uploads options, then the two inputs in the given order (the last one starts the build).</summary>
-    public static async Task UploadAsync(TestApp app, string modelId, byte[] model, FloatTensor reference, bool referenceFirst = false)
+    public static Task UploadAsync(TestApp app, string modelId, byte[] model, FloatTensor reference, bool referenceFirst = false)
+        => UploadAsync((name, bytes) => app.UploadAsync(modelId, name, bytes), model, reference, referenceFirst);
+
+    /// <summary>The same uploads through the storage adapter alone (no app, so no trigger fires).</summary>
+    public static Task UploadAsync(IModelFileStore files, string modelId, byte[] model, FloatTensor reference)
+        => UploadAsync((name, bytes) => files.UploadAsync(modelId, name, bytes, CancellationToken.None), model, reference, referenceFirst: false);
+
+    private static async Task UploadAsync(Func<string, byte[], Task> upload, byte[] model, FloatTensor reference, bool referenceFirst)
     {
-        await app.UploadAsync(modelId, ModelFiles.Options, OptionsJson);
+        await upload(ModelFiles.Options, OptionsJson);
         if (referenceFirst)
         {
-            await app.UploadAsync(modelId, ModelFiles.Reference, Npy(reference));
-            await app.UploadAsync(modelId, ModelFiles.Model, model);
+            await upload(ModelFiles.Reference, Npy(reference));
+            await upload(ModelFiles.Model, model);
         }
         else
         {
-            await app.UploadAsync(modelId, ModelFiles.Model, model);
-            await app.UploadAsync(modelId, ModelFiles.Reference, Npy(reference));
+            await upload(ModelFiles.Model, model);
+            await upload(ModelFiles.Reference, Npy(reference));
         }
     }
 
