@@ -24,6 +24,7 @@ public static class StorageServices
         services.AddAppOptions(configuration);
         services.AddStorageAdapters();
         services.AddSingleton<ScorerCache>();
+        services.AddSingleton<Application.Telemetry.ServiceTelemetry>();
         services.AddSingleton<Application.Jobs.FingerprintJob>();
         return services.BuildServiceProvider();
     }

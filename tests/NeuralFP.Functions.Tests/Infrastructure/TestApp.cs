@@ -80,6 +80,9 @@ public sealed class TestApp : IAsyncDisposable
 
         var hostJson = FastHostJson();
         WorkerServices? worker = configure is null ? null : new WorkerServices();
+        // In this process the blob extension reads its connection (AzureWebJobsStorage) from the environment, as a
+        // worker process inherits it from the host. Every test app shares the one Azurite, so one value serves all.
+        if (configure is not null) Environment.SetEnvironmentVariable(SettingNames.Storage, AzuriteServer.Instance.ConnectionString);
         var launcher = configure is null
             ? WorkerLauncher.Process(WorkerDll)
             : WorkerLauncher.InProcess((args, workerSettings, ct) => Program.RunAsync(args, workerSettings, builder =>
