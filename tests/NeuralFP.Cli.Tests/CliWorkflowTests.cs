@@ -87,6 +87,30 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Score_explain_names_the_deciding_layer_and_the_top_input_features()
+    {
+        var fingerprint = Path("cnn-input");
+        var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint,
+            "--layers", "input,/8/Relu_output_0", "--seed", "3", "--json");
+        Assert.True(built.ExitCode == 0, built.Stderr);
+
+        var scored = await NfpProcess.RunAsync("score", "--fingerprint", fingerprint, "--records", Path("noise.npy"), "--explain", "--top", "3", "--json");
+        Assert.True(scored.ExitCode == 0, scored.Stderr);
+        using var json = JsonDocument.Parse(scored.Stdout);
+        var explanations = json.RootElement.GetProperty("explanations").EnumerateArray().ToArray();
+        Assert.Equal(300, explanations.Length);
+        var first = explanations[0];
+        Assert.Contains(first.GetProperty("decidingLayer").GetString(), new[] { "input", "/8/Relu_output_0" });
+        var input = first.GetProperty("input");
+        Assert.Equal(3, input.GetProperty("topFeatures").GetArrayLength());
+        Assert.Equal(28, input.GetProperty("heatmap").GetArrayLength());
+
+        var plain = await NfpProcess.RunAsync("score", "--fingerprint", fingerprint, "--records", Path("noise.npy"), "--explain");
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("decided by", plain.Stdout);
+    }
+
+    [Fact]
     public async Task A_records_file_that_is_not_npy_fails_with_exit_code_2_and_a_message()
     {
         await File.WriteAllTextAsync(Path("bad.npy"), "not numpy");
