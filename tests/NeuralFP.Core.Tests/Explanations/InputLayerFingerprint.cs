@@ -1,3 +1,4 @@
+using NeuralFP.Core.Verdicts;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.TestData;
@@ -12,6 +13,9 @@ public sealed class InputLayerFingerprint
     public static readonly FingerprintOptions Options = new()
     {
         Layers = ["input", "/8/Relu_output_0"],
+        // The paper's rule, so "deciding layer" means "the fired layer" here; under the Gaussian default 173 of the
+        // 200 occluded images are OOD (the locality of the explanation does not depend on the rule).
+        Integration = IntegrationKinds.OneOut,
         Seed = 11,
     };
 
