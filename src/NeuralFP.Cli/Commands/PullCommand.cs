@@ -9,7 +9,7 @@ internal static class PullCommand
 {
     public static Command Create()
     {
-        var url = new Option<Uri>("--url") { Description = "The service's base address, e.g. http://127.0.0.1:7071.", Required = true };
+        var url = new Option<string>("--url") { Description = "The service's base address, e.g. http://127.0.0.1:7071.", Required = true };
         var model = new Option<string>("--model") { Description = "The model id.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write artifact.json, fingerprint.json, scorer.onnx (and detectors.json) into.", Required = true };
         var key = new Option<string?>("--key") { Description = "Function key, when the service needs one (default: $NEURALFP_FUNCTION_KEY)." };
@@ -21,7 +21,9 @@ internal static class PullCommand
         {
             var directory = parse.GetValue(output)!.FullName;
             var modelId = parse.GetValue(model)!;
-            using var client = new NeuralFpClient(parse.GetValue(url)!, new NeuralFpClientOptions
+            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+                throw new ArgumentException($"--url must be an http(s) address such as http://127.0.0.1:7071; got '{parse.GetValue(url)}'.");
+            using var client = new NeuralFpClient(endpoint, new NeuralFpClientOptions
             {
                 FunctionKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable("NEURALFP_FUNCTION_KEY"),
             });

@@ -110,6 +110,58 @@ public sealed class EdgeScoringTests(EdgeScoringTests.Fixture fixture) : IClassF
         }
     }
 
+    /// <summary>The runnable example: <c>nfp pull</c> from the running app, then <c>nfp score</c> offline on the pulled folder.</summary>
+    [Fact]
+    public async Task Nfp_pull_then_score_offline_gives_the_services_ood_count_and_a_second_pull_is_a_no_op()
+    {
+        var directory = Directory.CreateTempSubdirectory("nfp-pull-").FullName;
+        try
+        {
+            var url = fixture.App.Address.ToString().TrimEnd('/');
+            var pulled = await RunNfpAsync("pull", "--url", url, "--model", ModelId, "--out", directory, "--verify-model", RepoPaths.Model("fmnist_cnn.onnx"), "--json");
+            Assert.True(pulled.ExitCode == 0, pulled.Stderr);
+            Assert.True(JsonDocument.Parse(pulled.Stdout).RootElement.GetProperty("updated").GetBoolean());
+            Assert.True(File.Exists(Path.Combine(directory, FingerprintArchive.ManifestEntryName)));
+            var again = await RunNfpAsync("pull", "--url", url, "--model", ModelId, "--out", directory);
+            Assert.True(again.ExitCode == 0, again.Stderr);
+            Assert.Contains("is current", again.Stdout);
+
+            var records = TestModels.Probe(300);
+            var npy = Path.Combine(directory, "records.npy");
+            await File.WriteAllBytesAsync(npy, TestModels.Npy(records));
+            var scored = await RunNfpAsync("score", "--fingerprint", directory, "--records", npy, "--json");
+            Assert.True(scored.ExitCode == 0, scored.Stderr);
+            var summary = JsonDocument.Parse(scored.Stdout).RootElement.GetProperty("summary");
+            using var content = new ByteArrayContent(TestModels.Npy(records));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
+            using var served = await fixture.App.Http.PostAsync($"api/models/{ModelId}/verdicts", content);
+            var serviceOod = JsonDocument.Parse(await served.Content.ReadAsStringAsync()).RootElement.GetProperty("oodRecords").GetInt32();
+            Assert.Equal(serviceOod, summary.GetProperty("ood").GetInt32());
+            Assert.Equal(300, summary.GetProperty("drift").GetProperty("windowCount").GetInt32());
+
+            var wrongModel = await RunNfpAsync("pull", "--url", url, "--model", "no-such-model", "--out", directory);
+            Assert.Equal(2, wrongModel.ExitCode);
+            Assert.Contains("404", wrongModel.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNfpAsync(params string[] args)
+    {
+        var nfp = Path.Combine(Path.GetDirectoryName(TestApp.WorkerDll)!.Replace(Path.Combine("NeuralFP.Functions", "bin"), Path.Combine("NeuralFP.Cli", "bin")), "nfp.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(nfp);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     [Fact]
     public async Task A_gateway_running_another_model_refuses_the_archive()
     {
