@@ -105,6 +105,28 @@ public sealed class ErrorDistribution
         return (lo + (error - q[lo]) / (q[lo + 1] - q[lo])) / (q.Length - 1);
     }
 
+    /// <summary>
+    /// Equal-width bins from <paramref name="start"/> to <paramref name="end"/>, each with the share of the distribution
+    /// inside it (the interpolated CDF's rise across the bin); mass outside the range is left out.
+    /// </summary>
+    public HistogramBin[] Histogram(double start, double end, int binCount)
+    {
+        if (!(end > start) || !double.IsFinite(start) || !double.IsFinite(end))
+            throw new ArgumentException($"The histogram range [{start}, {end}] must be finite and non-empty.", nameof(end));
+        ArgumentOutOfRangeException.ThrowIfLessThan(binCount, 1);
+        var bins = new HistogramBin[binCount];
+        double width = (end - start) / binCount;
+        double previous = Cdf(start);
+        for (int i = 0; i < binCount; i++)
+        {
+            double binEnd = i == binCount - 1 ? end : start + (i + 1) * width;
+            double cdf = Cdf(binEnd);
+            bins[i] = new HistogramBin(start + i * width, binEnd, cdf - previous);
+            previous = cdf;
+        }
+        return bins;
+    }
+
     /// <summary>The error at a level in [0, 1], interpolated linearly between grid points.</summary>
     public double Quantile(double level)
     {

@@ -1,3 +1,4 @@
+using NeuralFP.Core.Verdicts;
 using System.Text;
 using static NeuralFP.Functions.Reports.ReportFormat;
 
@@ -37,8 +38,8 @@ internal static class LayerPlot
         min = min >= 0 ? Math.Max(0, min - pad * 0.25) : min - pad * 0.25;
         max += pad;
 
-        var bins = QuantileHistogram.Build(layer.Quantiles, min, max, BinCount);
-        double beyond = 1.0 - QuantileHistogram.Cdf(layer.Quantiles, max);
+        var bins = layer.Distribution.Histogram(min, max, BinCount);
+        double beyond = 1.0 - layer.Distribution.Cdf(max);
         double tallest = bins.Max(b => b.Mass);
         if (tallest <= 0)
         {

@@ -1,3 +1,5 @@
+using NeuralFP.Core.Verdicts;
+
 namespace NeuralFP.Functions.Reports;
 
 /// <summary>One layer of the fingerprint as the report draws it.</summary>
@@ -10,19 +12,11 @@ public sealed record LayerReport(string Name, double[] Quantiles, double Lower, 
 {
     public bool HasLower => double.IsFinite(Lower);
 
-    /// <summary>Quantile at <paramref name="level"/> in [0, 1], interpolated between the stored ones.</summary>
-    public double Quantile(double level)
-    {
-        double position = Math.Clamp(level, 0, 1) * (Quantiles.Length - 1);
-        int below = (int)Math.Floor(position);
-        if (below >= Quantiles.Length - 1)
-        {
-            return Quantiles[^1];
-        }
+    /// <summary>The held-out errors as Core's distribution (quantiles, CDF, histogram): the report computes no statistics of its own.</summary>
+    public ErrorDistribution Distribution => new(Quantiles, Quantiles.Length);
 
-        double fraction = position - below;
-        return Quantiles[below] + fraction * (Quantiles[below + 1] - Quantiles[below]);
-    }
+    /// <summary>Quantile at <paramref name="level"/>, clamped to [0, 1].</summary>
+    public double Quantile(double level) => Distribution.Quantile(Math.Clamp(level, 0, 1));
 
     public void Validate()
     {

@@ -1,16 +1,16 @@
-using NeuralFP.Functions.Reports;
+using NeuralFP.Core.Verdicts;
 
-namespace NeuralFP.Functions.Tests.Reports;
+namespace NeuralFP.Core.Tests.Verdicts;
 
 /// <summary>A histogram rebuilt from stored quantiles puts each bin's share of the distribution in it.</summary>
-public sealed class QuantileHistogramTests
+public sealed class ErrorDistributionHistogramTests
 {
     [Fact]
     public void UniformQuantilesGiveEqualBins()
     {
         var quantiles = Enumerable.Range(0, 1001).Select(i => i / 1000.0).ToArray();
 
-        var bins = QuantileHistogram.Build(quantiles, 0, 1, 10);
+        var bins = Of(quantiles).Histogram(0, 1, 10);
 
         Assert.All(bins, b => Assert.Equal(0.1, b.Mass, 1e-12));
         Assert.Equal(0.0, bins[0].Start);
@@ -22,7 +22,7 @@ public sealed class QuantileHistogramTests
     {
         var quantiles = Enumerable.Range(0, 101).Select(i => i / 100.0).ToArray();
 
-        var bins = QuantileHistogram.Build(quantiles, 0.2, 0.7, 5);
+        var bins = Of(quantiles).Histogram(0.2, 0.7, 5);
 
         Assert.Equal(0.5, bins.Sum(b => b.Mass), 1e-12);
     }
@@ -33,7 +33,7 @@ public sealed class QuantileHistogramTests
         // Quantiles of Exp(1): −ln(1 − level); the last level (1) is capped at the 0.9999 quantile.
         var quantiles = Enumerable.Range(0, 1001).Select(i => -Math.Log(1 - Math.Min(i / 1000.0, 0.9999))).ToArray();
 
-        var bins = QuantileHistogram.Build(quantiles, 0, 3, 6);
+        var bins = Of(quantiles).Histogram(0, 3, 6);
 
         for (int i = 1; i < bins.Length; i++)
         {
@@ -50,7 +50,7 @@ public sealed class QuantileHistogramTests
         // Levels 0.2..0.8 sit at exactly 1.2: 60% of the distribution in the bin holding 1.2.
         double[] quantiles = [0, 1.2, 1.2, 1.2, 1.2, 2];
 
-        var bins = QuantileHistogram.Build(quantiles, 0, 2, 4);
+        var bins = Of(quantiles).Histogram(0, 2, 4);
 
         double ramp = 0.5 / 1.2 / 5; // the linear rise from 0 to 1.2 carries the first 20%
         Assert.Equal(ramp, bins[0].Mass, 1e-12);
@@ -64,10 +64,10 @@ public sealed class QuantileHistogramTests
     {
         double[] quantiles = [1, 2, 4, 8, 16];
 
-        Assert.Equal(0.0, QuantileHistogram.Cdf(quantiles, 0.5));
-        Assert.Equal(0.25, QuantileHistogram.Cdf(quantiles, 2), 1e-15);
-        Assert.Equal(0.625, QuantileHistogram.Cdf(quantiles, 6), 1e-15);
-        Assert.Equal(1.0, QuantileHistogram.Cdf(quantiles, 16));
+        Assert.Equal(0.0, Of(quantiles).Cdf(0.5));
+        Assert.Equal(0.25, Of(quantiles).Cdf(2), 1e-15);
+        Assert.Equal(0.625, Of(quantiles).Cdf(6), 1e-15);
+        Assert.Equal(1.0, Of(quantiles).Cdf(16));
     }
 
     [Theory]
@@ -76,6 +76,8 @@ public sealed class QuantileHistogramTests
     [InlineData(double.NaN, 1.0)]
     public void RejectsEmptyOrInvalidRanges(double start, double end)
     {
-        Assert.Throws<ArgumentException>(() => QuantileHistogram.Build([0.0, 1.0], start, end, 4));
+        Assert.Throws<ArgumentException>(() => Of([0.0, 1.0]).Histogram(start, end, 4));
     }
+
+    private static ErrorDistribution Of(double[] quantiles) => new(quantiles, quantiles.Length);
 }
