@@ -101,7 +101,8 @@ public sealed class TestApp : IAsyncDisposable
             var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
             {
                 Worker = launcher,
-                StorageConnectionString = AzuriteServer.Instance.ConnectionString,
+                // The host's own triggers (blob events, queues) read the storage the app does, e.g. a test's private Azurite.
+                StorageConnectionString = all[SettingNames.Storage]!,
                 HostJsonPath = hostJson,
                 // As app settings (environment variables): NeuralFP__X; the worker's configuration reads them as NeuralFP:X.
                 WorkerSettings = all.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value),
