@@ -3,7 +3,6 @@ using System.Text.Json;
 using NeuralFP.Application.Registry;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Fingerprints;
-using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Hosting;
 using NeuralFP.Functions.Tests.Infrastructure;
 
@@ -90,6 +89,4 @@ internal static class FaultRun
         Assert.True(response.IsSuccessStatusCode, $"verdicts after recovery: {(int)response.StatusCode} {body}");
         Assert.Equal(4, JsonDocument.Parse(body).RootElement.GetProperty("verdicts").GetArrayLength());
     }
-
-    public static FloatTensor Records(int count) => TestModels.Probe(count);
 }
