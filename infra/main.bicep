@@ -47,6 +47,9 @@ param driftWindowSize int = 500
 @description('Significance level of the drift test (one-sided binomial test of the window\'s OOD count against the calibrated FPR), e.g. 0.001.')
 param driftAlpha string = '0.001'
 
+@description('NCRONTAB schedule (six fields, UTC) of the SweepFingerprints timer, which takes over builds whose lease expired and retries transient failures.')
+param sweepSchedule string = '*/30 * * * * *'
+
 @description('Days the Log Analytics workspace keeps logs.')
 @minValue(30)
 @maxValue(730)
@@ -193,6 +196,7 @@ module functionApp 'modules/functionApp.bicep' = {
       { name: 'NeuralFP__DriftAlpha', value: driftAlpha }
       { name: 'NeuralFP__MaxRequestBytes', value: string(maxRequestBytes) }
       { name: 'NeuralFP__MaxRecordsPerRequest', value: string(maxRecordsPerRequest) }
+      { name: 'NeuralFP__SweepSchedule', value: sweepSchedule }
     ]
   }
 }

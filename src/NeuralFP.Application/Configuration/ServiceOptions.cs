@@ -46,9 +46,6 @@ public sealed record ServiceOptions
     /// <summary>Builds of the same content that may be cut off (crash, kill, lost lease) before the model is marked failed for good.</summary>
     public int MaxBuildAttempts { get; set; } = 3;
 
-    /// <summary>How often the sweep looks for stalled builds and transient failures to retry.</summary>
-    public TimeSpan FingerprintSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>What one build may cost (features per layer, autoencoder parameters, scorer size, memory); <c>NeuralFP__Limits__*</c>.</summary>
     public BuildLimits Limits { get; set; } = new();
 
@@ -77,7 +74,6 @@ public sealed record ServiceOptions
         if (FingerprintLease < TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(FingerprintLease), FingerprintLease, $"{FingerprintLeaseSetting}: the fingerprint lease must be at least 10 seconds.");
         if (RegistryCacheDuration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RegistryCacheDuration), RegistryCacheDuration, $"{RegistryCacheSetting}: the registry cache duration cannot be negative.");
         if (MaxBuildAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxBuildAttempts), MaxBuildAttempts, $"{Section}__{nameof(MaxBuildAttempts)} must be at least 1.");
-        if (FingerprintSweepInterval < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(FingerprintSweepInterval), FingerprintSweepInterval, $"{Section}__{nameof(FingerprintSweepInterval)} must be at least 1 second.");
         ArgumentNullException.ThrowIfNull(Limits);
         Limits.Validate();
         ArgumentNullException.ThrowIfNull(Drift);

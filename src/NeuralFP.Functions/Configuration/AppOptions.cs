@@ -89,7 +89,6 @@ public static class AppOptions
         options.RequireManifest = SettingsReader.GetString(configuration, SettingNames.RequireManifest) is { } require && bool.Parse(require);
         options.ScorerCacheBytes = SettingsReader.GetInt64(configuration, SettingNames.ScorerCacheBytes, options.ScorerCacheBytes);
         options.MaxBuildAttempts = SettingsReader.GetInt32(configuration, SettingNames.MaxBuildAttempts, options.MaxBuildAttempts);
-        options.FingerprintSweepInterval = TimeSpan.FromSeconds(SettingsReader.GetInt64(configuration, SettingNames.FingerprintSweepSeconds, (long)options.FingerprintSweepInterval.TotalSeconds));
         var limits = options.Limits;
         options.Limits = new Core.Fingerprints.BuildLimits
         {

@@ -6,6 +6,7 @@ public static class FunctionNames
     public const string FingerprintModel = "FingerprintModel";
     public const string ScoreBatch = "ScoreBatch";
     public const string QueueGauges = "QueueGauges";
+    public const string SweepFingerprints = "SweepFingerprints";
     public const string Verdicts = "Verdicts";
     public const string Match = "Match";
     public const string Models = "Models";
@@ -27,6 +28,13 @@ public static class FunctionNames
 
     /// <summary>Every five minutes: a scale-to-zero app must not be woken more often just for gauges.</summary>
     public const string QueueGaugesSchedule = "0 */5 * * * *";
+
+    /// <summary>
+    /// The fingerprint sweep's NCRONTAB schedule, from <see cref="SettingNames.SweepSchedule"/> (every 30 s in the
+    /// templates and run-local). No run on start-up: the host would fire it on every scale-out and cold start, and a
+    /// cut-off build is only taken over after its lease expires, which the next tick sees anyway.
+    /// </summary>
+    public const string SweepSchedule = "%NeuralFP:SweepSchedule%";
 }
 
 /// <summary>Routes of the HTTP functions, relative to the route prefix (<c>api</c>); the OpenAPI description uses the same constants.</summary>

@@ -27,7 +27,6 @@ public static class ServiceRegistration
         services.AddSingleton<DriftReader>();
         services.AddSingleton<FingerprintJob>();
         services.AddSingleton<FingerprintSweep>();
-        services.AddHostedService<Monitoring.FingerprintSweepService>();
         services.AddSingleton<ScoreBatchJob>();
         services.AddSingleton<FingerprintDownloads>();
         services.AddSingleton<QueueDepthReader>();

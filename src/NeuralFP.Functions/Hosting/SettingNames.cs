@@ -70,8 +70,9 @@ public static class SettingNames
     public const string ScorerCacheBytes = ServiceOptions.ScorerCacheBytesSetting;
     /// <summary>Cut-off builds of the same content before the model is marked failed for good.</summary>
     public const string MaxBuildAttempts = "NeuralFP__MaxBuildAttempts";
-    /// <summary>How often stalled builds and transient failures are looked for.</summary>
-    public const string FingerprintSweepSeconds = "NeuralFP__FingerprintSweepSeconds";
+    /// <summary>NCRONTAB schedule of the <c>SweepFingerprints</c> timer, which looks for stalled builds and transient
+    /// failures (the timer attribute names it, so it must be set; <c>*/30 * * * * *</c> in the templates).</summary>
+    public const string SweepSchedule = "NeuralFP__SweepSchedule";
     /// <summary>How long registry rows are cached by the scoring path (0 = read on every request).</summary>
     public const string RegistryCacheMilliseconds = ServiceOptions.RegistryCacheSetting;
 

@@ -15,11 +15,14 @@ namespace NeuralFP.LocalHost.Triggers;
 /// receives up to batchSize messages (invisible while they run), deletes a message when its invocation succeeds,
 /// makes it visible again after visibilityTimeout when it fails, and moves it to <c>&lt;queue&gt;-poison</c> once it
 /// has been dequeued maxDequeueCount times. An idle queue is polled with back-off up to maxPollingInterval.
+/// A received message is leased for <see cref="Lease"/> and the lease renewed while its invocation runs, so a message
+/// whose delete or release was cut off by a storage outage is back within one short lease, not ten minutes.
 /// </summary>
 internal sealed class QueueTriggerListener : IAsyncDisposable
 {
     private const string QueueSource = "AzureStorageQueues";
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LeaseRenewal = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly string _functionName;
@@ -90,7 +93,7 @@ internal sealed class QueueTriggerListener : IAsyncDisposable
         // A message dequeued too often (its invocations crashed the worker, say) goes to poison without running again.
         if (message.DequeueCount > _settings.MaxDequeueCount)
         {
-            await PoisonAsync(message, "it was dequeued more than maxDequeueCount times", token).ConfigureAwait(false);
+            await PoisonAsync(message, message.PopReceipt, "it was dequeued more than maxDequeueCount times", token).ConfigureAwait(false);
             return;
         }
         string text;
@@ -100,10 +103,13 @@ internal sealed class QueueTriggerListener : IAsyncDisposable
         }
         catch (FormatException)
         {
-            await PoisonAsync(message, "its text is not base64 (host.json messageEncoding is base64)", token).ConfigureAwait(false);
+            await PoisonAsync(message, message.PopReceipt, "its text is not base64 (host.json messageEncoding is base64)", token).ConfigureAwait(false);
             return;
         }
         InvocationResult result;
+        var receipt = message.PopReceipt;
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var renewal = RenewLeaseAsync(message, r => receipt = r, () => receipt, renewing.Token);
         try
         {
             result = await _invoker.InvokeAsync(_functionName, (request, f) =>
@@ -123,27 +129,61 @@ internal sealed class QueueTriggerListener : IAsyncDisposable
         {
             result = new InvocationResult("", false, e.Message);
         }
+        finally
+        {
+            await renewing.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
+        }
         try
         {
             if (result.Succeeded)
-                await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, token).ConfigureAwait(false);
+                await _queue.DeleteMessageAsync(message.MessageId, receipt, token).ConfigureAwait(false);
             else if (message.DequeueCount >= _settings.MaxDequeueCount)
-                await PoisonAsync(message, $"its invocation failed {message.DequeueCount} times: {result.Error}", token).ConfigureAwait(false);
+                await PoisonAsync(message, receipt, $"its invocation failed {message.DequeueCount} times: {result.Error}", token).ConfigureAwait(false);
             else
-                await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: _settings.VisibilityTimeout, cancellationToken: token).ConfigureAwait(false);
+                await _queue.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: _settings.VisibilityTimeout, cancellationToken: token).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             _logger.LogWarning("Message {Id} on '{Queue}' was gone when '{Function}' finished with it (its lease ran out?).", message.MessageId, _queue.Name, _functionName);
         }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException && !token.IsCancellationRequested)
+        {
+            // Storage is down: the message becomes visible again when its short lease runs out and is handled then.
+            _logger.LogWarning("Message {Id} on '{Queue}' could not be settled after '{Function}' ({Error}); it is back within {Lease}.", message.MessageId, _queue.Name, _functionName, e.Message, Lease);
+        }
     }
 
-    private async Task PoisonAsync(QueueMessage message, string reason, CancellationToken token)
+    /// <summary>Keeps the message invisible while its invocation runs; a renewal that fails (storage down) is tried again next time.</summary>
+    private async Task RenewLeaseAsync(QueueMessage message, Action<string> setReceipt, Func<string> receipt, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(LeaseRenewal, token).ConfigureAwait(false);
+                try
+                {
+                    var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt(), visibilityTimeout: Lease, cancellationToken: token).ConfigureAwait(false);
+                    setReceipt(updated.Value.PopReceipt);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogWarning("Lease of message {Id} on '{Queue}' not renewed: {Error}", message.MessageId, _queue.Name, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PoisonAsync(QueueMessage message, string receipt, string reason, CancellationToken token)
     {
         _logger.LogError("Message {Id} on '{Queue}' moved to '{Poison}': {Reason}.", message.MessageId, _queue.Name, _poison.Name, reason);
         await _poison.CreateIfNotExistsAsync(cancellationToken: token).ConfigureAwait(false);
         await _poison.SendMessageAsync(message.MessageText, token).ConfigureAwait(false);
-        await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, token).ConfigureAwait(false);
+        await _queue.DeleteMessageAsync(message.MessageId, receipt, token).ConfigureAwait(false);
     }
 
     private string Decode(QueueMessage message) =>

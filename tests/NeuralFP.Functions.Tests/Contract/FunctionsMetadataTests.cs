@@ -46,7 +46,7 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(new[]
         {
             FunctionNames.Drift, FunctionNames.FingerprintDownload, FunctionNames.FingerprintModel, FunctionNames.Health, FunctionNames.Match, FunctionNames.Model, FunctionNames.Models,
-            FunctionNames.NotFound, FunctionNames.OpenApi, FunctionNames.QueueGauges, FunctionNames.Report, FunctionNames.ScoreBatch, FunctionNames.Verdicts,
+            FunctionNames.NotFound, FunctionNames.OpenApi, FunctionNames.QueueGauges, FunctionNames.Report, FunctionNames.ScoreBatch, FunctionNames.SweepFingerprints, FunctionNames.Verdicts,
         }.Order(), names);
         Assert.All(Functions(), f => Assert.Equal("NeuralFP.Functions.dll", Path.GetFileName(f.GetProperty("scriptFile").GetString())));
     }
@@ -79,6 +79,16 @@ public sealed class FunctionsMetadataTests
         var trigger = Assert.Single(Bindings(FunctionNames.QueueGauges));
         Assert.Equal(("timerTrigger", "In", FunctionNames.QueueGaugesSchedule), (Text(trigger, "type"), Text(trigger, "direction"), Text(trigger, "schedule")));
         Assert.StartsWith("0 */", FunctionNames.QueueGaugesSchedule, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_fingerprint_sweep_is_a_timer_whose_schedule_is_a_setting_and_that_does_not_run_on_startup()
+    {
+        var trigger = Assert.Single(Bindings(FunctionNames.SweepFingerprints));
+        Assert.Equal(("timerTrigger", "In", "%NeuralFP:SweepSchedule%"), (Text(trigger, "type"), Text(trigger, "direction"), Text(trigger, "schedule")));
+        Assert.False(trigger.TryGetProperty("runOnStartup", out var startup) && startup.ValueKind == JsonValueKind.True);
+        // The binding expression names the app setting the templates and run-local set.
+        Assert.Equal(SettingNames.SweepSchedule, "NeuralFP__" + FunctionNames.SweepSchedule.Trim('%').Split(':')[1]);
     }
 
     [Theory]

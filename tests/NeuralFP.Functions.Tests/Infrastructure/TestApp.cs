@@ -42,6 +42,9 @@ public sealed class TestApp : IAsyncDisposable
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release",
         "net10.0", "NeuralFP.Functions.dll");
 
+    /// <summary>The sweep schedule the templates and run-local set.</summary>
+    public const string DefaultSweepSchedule = "*/30 * * * * *";
+
     public StorageNames Names { get; }
     public CapturedLogs Logs { get; }
     public Uri Address { get; }
@@ -69,6 +72,8 @@ public sealed class TestApp : IAsyncDisposable
             StorageNames.Setting(SettingNames.Storage, AzuriteServer.Instance.ConnectionString),
             StorageNames.Setting(SettingNames.RegistryCacheMilliseconds, "0"),
             StorageNames.Setting(SettingNames.StorageRetryDelayMilliseconds, "50"),
+            // The sweep timer's attribute names this setting; the deployed default (a test may set a faster one).
+            StorageNames.Setting(SettingNames.SweepSchedule, DefaultSweepSchedule),
             .. names.Settings(),
             .. settings ?? [],
         ])
@@ -96,7 +101,8 @@ public sealed class TestApp : IAsyncDisposable
             var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
             {
                 Worker = launcher,
-                StorageConnectionString = AzuriteServer.Instance.ConnectionString,
+                // The host's own triggers (blob events, queues) read the storage the app does, e.g. a test's private Azurite.
+                StorageConnectionString = all[SettingNames.Storage]!,
                 HostJsonPath = hostJson,
                 // As app settings (environment variables): NeuralFP__X; the worker's configuration reads them as NeuralFP:X.
                 WorkerSettings = all.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value),

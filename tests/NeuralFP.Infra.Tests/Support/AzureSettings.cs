@@ -35,6 +35,7 @@ public static class AzureSettings
         SettingNames.DriftAlpha,
         SettingNames.MaxRequestBytes,
         SettingNames.MaxRecordsPerRequest,
+        SettingNames.SweepSchedule,
     };
 
     /// <summary>Names the app knows that the templates deliberately leave unset, with the reason.</summary>
@@ -56,7 +57,6 @@ public static class AzureSettings
         [SettingNames.MaxBuildAttempts] = "tuning with an in-app default",
         [SettingNames.ScorerCacheBytes] = "tuning with an in-app default",
         [SettingNames.RequireManifest] = "upload protocol switch with an in-app default (off)",
-        [SettingNames.FingerprintSweepSeconds] = "tuning with an in-app default",
         ["NeuralFP__Limits__MaxFeaturesPerLayer"] = "build limit with an in-app default",
         ["NeuralFP__Limits__MaxAutoencoderParameters"] = "build limit with an in-app default",
         ["NeuralFP__Limits__MaxScorerBytes"] = "build limit with an in-app default",

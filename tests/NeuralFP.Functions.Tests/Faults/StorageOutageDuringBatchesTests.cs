@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using global::Azure.Storage.Queues.Models;
+using NeuralFP.Application.Registry;
+using NeuralFP.Functions.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace NeuralFP.Functions.Tests.Faults;
+
+/// <summary>
+/// Storage stopped while a stream of queued score requests is being worked through, then started again: every batch
+/// ends with exactly one results/{batchId}.json and exactly one summary on the results queue; none lost, none twice.
+/// </summary>
+public sealed class StorageOutageDuringBatchesTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Batches = 120;
+    private const string ModelId = "stream";
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(8);
+    private AzuriteServer _azurite = null!;
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = AzuriteServer.StartPrivate();
+        _app = await TestApp.StartAsync(settings: FaultRun.FastRecovery(_azurite.ConnectionString));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _azurite.Dispose();
+    }
+
+    private static string BatchId(int i) => $"b{i:D3}";
+
+    private async Task<HashSet<string>> ResultNamesAsync()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var blob in _app.Clients.Results.GetBlobsAsync()) names.Add(blob.Name);
+        return names;
+    }
+
+    [Fact]
+    public async Task Every_queued_batch_has_exactly_one_result_and_one_summary_after_an_outage()
+    {
+        await TestModels.UploadAsync(_app, ModelId, TestModels.Cnn, TestModels.Reference());
+        await _app.WaitForStatusAsync(ModelId, ModelStatus.Ready);
+
+        var records = TestModels.RecordsJson(TestModels.Probe(2))[1..^1]; // "records":[...]
+        for (var i = 0; i < Batches; i++)
+            await _app.SendAsync(_app.Clients.ScoreRequests, $"{{\"batchId\":\"{BatchId(i)}\",\"modelId\":\"{ModelId}\",{records}}}");
+
+        // Cut storage once the stream is under way, so requests are in flight when it goes.
+        await Eventually.UntilAsync(async () => (await ResultNamesAsync()).Count >= 10, "the first results");
+        var scoredBefore = (await ResultNamesAsync()).Count;
+        _azurite.Stop();
+        var outage = Stopwatch.StartNew();
+        try
+        {
+            await Task.Delay(Outage);
+        }
+        finally
+        {
+            _azurite.Start();
+        }
+        var down = outage.Elapsed;
+
+        var expected = Enumerable.Range(0, Batches).Select(i => BatchId(i) + ".json").ToHashSet();
+        var clock = Stopwatch.StartNew();
+        HashSet<string> results = [];
+        while (clock.Elapsed < FaultRun.RecoveryBar)
+        {
+            try
+            {
+                results = await ResultNamesAsync();
+                if (results.SetEquals(expected)) break;
+            }
+            catch (Exception)
+            {
+                // storage still coming back
+            }
+            await Task.Delay(200);
+        }
+        var recovered = clock.Elapsed;
+        Assert.Equal(expected.Order(), results.Order());
+        // The stream was cut mid-way: not everything was scored before the outage.
+        Assert.InRange(scoredBefore, 10, Batches - 1);
+
+        // Every request consumed: nothing left (visible or leased) and nothing poisoned.
+        await Eventually.UntilAsync(async () => (await _app.Clients.ScoreRequests.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, "the request queue to drain", FaultRun.RecoveryBar);
+        Assert.Empty(await TestApp.PeekAllAsync(_app.Clients.ScoreRequestsPoison));
+
+        var summaries = await DrainAsync(_app.Clients.ScoreResults);
+        var perBatch = summaries.GroupBy(s => JsonDocument.Parse(s).RootElement.GetProperty("batchId").GetString()!).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine($"{Batches} batches, storage down {down.TotalSeconds:F1} s with {scoredBefore} scored; all {results.Count} results {recovered.TotalSeconds:F1} s after storage came back; " +
+            $"{summaries.Count} summaries, {perBatch.Count(p => p.Value > 1)} batches summarised more than once.");
+        Assert.Equal(Enumerable.Range(0, Batches).Select(BatchId).Order(), perBatch.Keys.Order());
+        Assert.All(perBatch, p => Assert.True(p.Value == 1, $"batch {p.Key}: {p.Value} summaries"));
+    }
+
+    /// <summary>Takes every message off a queue (decoded).</summary>
+    private static async Task<List<string>> DrainAsync(global::Azure.Storage.Queues.QueueClient queue)
+    {
+        var all = new List<string>();
+        while (true)
+        {
+            QueueMessage[] messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+            if (messages.Length == 0) return all;
+            all.AddRange(messages.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.MessageText))));
+        }
+    }
+}
