@@ -42,7 +42,8 @@ internal static class BlobDownloader
     public static async Task<LocalFile?> DownloadToFileIfExistsAsync(
         BlobClient blob, long maxBytes, string what, string limitSetting, StorageResilience resilience, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Path.GetTempPath(), "nfp-reference-" + Guid.NewGuid().ToString("N") + ".npy");
+        RemoveFilesOfDeadProcesses();
+        var path = Path.Combine(Path.GetTempPath(), $"{TempFilePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}.npy");
         try
         {
             var etag = await resilience.Transfer.ExecuteAsync(async ct =>
@@ -79,6 +80,50 @@ internal static class BlobDownloader
         {
             File.Delete(path);
             throw;
+        }
+    }
+
+    private const string TempFilePrefix = "nfp-reference-";
+
+    /// <summary>
+    /// A worker killed mid-build cannot delete its reference copy; the next download (by the restarted worker or
+    /// another instance on the machine) removes the files whose owning process is gone, so crashes leave no litter.
+    /// </summary>
+    private static void RemoveFilesOfDeadProcesses()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.GetTempPath(), TempFilePrefix + "*.npy"))
+        {
+            var name = Path.GetFileName(file.AsSpan())[TempFilePrefix.Length..];
+            var dash = name.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(name[..dash], out var pid) || IsRunning(pid)) continue;
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Another instance removed it first, or it is still open elsewhere: leave it to the next download.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 }

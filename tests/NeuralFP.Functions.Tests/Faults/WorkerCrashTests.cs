@@ -40,5 +40,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(row.ReadyAt > killedAt, "ready before the kill: the build was not interrupted");
         Assert.NotEqual(worker, _app.Host.WorkerProcessId); // a new worker process serves the app
         await FaultRun.AssertServesVerdictsAsync(_app, "killed");
+        // The killed worker could not delete its copy of the reference; the build that took over removed it.
+        Assert.Empty(Directory.EnumerateFiles(Path.GetTempPath(), $"nfp-reference-{worker}-*"));
     }
 }
