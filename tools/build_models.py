@@ -6,27 +6,20 @@ Fully seeded and deterministic on CPU (2 threads). Every file has input `input` 
 (dynamic N, except fmnist_cnn_fixedbatch.onnx where N=1) and output `logits`.
 """
 import os
-import random
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nfp_data  # noqa: E402
+from nfp_training import accuracy, seed_everything, train  # noqa: E402
 
 SEED = 20240521
 OPSET = 13
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "tests", "fixtures", "models")
-
-
-def seed_everything(seed):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 class Cnn(nn.Sequential):
@@ -46,35 +39,6 @@ class Mlp(nn.Sequential):
             nn.Linear(784, 128), nn.ReLU(),
             nn.Linear(128, 64), nn.ReLU(),
             nn.Linear(64, 10))
-
-
-def train(model, x, y, epochs, lr, batch, seed):
-    seed_everything(seed)
-    gen = torch.Generator().manual_seed(seed)
-    xs, ys = torch.from_numpy(x), torch.from_numpy(y)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
-    model.train()
-    for epoch in range(epochs):
-        order = torch.randperm(len(xs), generator=gen)
-        total = 0.0
-        for start in range(0, len(xs), batch):
-            idx = order[start:start + batch]
-            opt.zero_grad()
-            loss = loss_fn(model(xs[idx]), ys[idx])
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        print(f"    epoch {epoch + 1}/{epochs} loss {total / len(xs):.4f}", flush=True)
-    model.eval()
-    return model
-
-
-@torch.no_grad()
-def accuracy(model, x, y):
-    model.eval()
-    preds = torch.cat([model(torch.from_numpy(x[i:i + 1000])).argmax(1) for i in range(0, len(x), 1000)])
-    return float((preds.numpy() == y).mean())
 
 
 def export(model, name, dynamic=True):

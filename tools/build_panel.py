@@ -19,7 +19,6 @@ Shapes covered (each differs from the CNN the defaults used to be tuned on):
 """
 import json
 import os
-import random
 import sys
 import time
 
@@ -29,18 +28,13 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nfp_data  # noqa: E402
+from nfp_training import accuracy, seed_everything, train  # noqa: E402
 
 SEED = 20261130
 OPSET = 13
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "tests", "fixtures", "models", "panel")
 TRAIN_RECORDS = 20000  # first 20k training images (file order is already class-shuffled)
-
-
-def seed_everything(seed):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 class BnGapCnn(nn.Module):
@@ -154,35 +148,6 @@ class Standardised(nn.Module):
 
     def forward(self, x):
         return self.net((x - self.mean) / self.std)
-
-
-def train(model, x, y, epochs, lr, batch, seed):
-    seed_everything(seed)
-    gen = torch.Generator().manual_seed(seed)
-    xs, ys = torch.from_numpy(x), torch.from_numpy(y)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
-    model.train()
-    for epoch in range(epochs):
-        order = torch.randperm(len(xs), generator=gen)
-        total = 0.0
-        for start in range(0, len(xs), batch):
-            idx = order[start:start + batch]
-            opt.zero_grad()
-            loss = loss_fn(model(xs[idx]), ys[idx])
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        print(f"    epoch {epoch + 1}/{epochs} loss {total / len(xs):.4f}", flush=True)
-    model.eval()
-    return model
-
-
-@torch.no_grad()
-def accuracy(model, x, y):
-    model.eval()
-    preds = torch.cat([model(torch.from_numpy(x[i:i + 1000])).argmax(1) for i in range(0, len(x), 1000)])
-    return float((preds.numpy() == y).mean())
 
 
 def export(model, name, example, output="logits", fold_batchnorm=True):

@@ -12,49 +12,35 @@ namespace NeuralFP.Functions.Tests.Faults;
 /// Storage stopped while a stream of queued score requests is being worked through, then started again: every batch
 /// ends with exactly one results/{batchId}.json and its summary on the results queue (at least once; a repeat is identical); none lost.
 /// </summary>
-public sealed class StorageOutageDuringBatchesTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StorageOutageDuringBatchesTests(ITestOutputHelper output) : PrivateStorageFaultTest
 {
     private const int Batches = 200;
     private const string ModelId = "stream";
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(8);
-    private AzuriteServer _azurite = null!;
-    private TestApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _azurite = AzuriteServer.StartPrivate();
-        _app = await TestApp.StartAsync(settings: FaultRun.FastRecovery(_azurite.ConnectionString));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        _azurite.Dispose();
-    }
 
     private static string BatchId(int i) => $"b{i:D3}";
 
     private async Task<HashSet<string>> ResultNamesAsync()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var blob in _app.Clients.Results.GetBlobsAsync()) names.Add(blob.Name);
+        await foreach (var blob in App.Clients.Results.GetBlobsAsync()) names.Add(blob.Name);
         return names;
     }
 
     [Fact]
     public async Task Every_queued_batch_has_exactly_one_result_and_its_summary_after_an_outage()
     {
-        await TestModels.UploadAsync(_app, ModelId, TestModels.Cnn, TestModels.Reference());
-        await _app.WaitForStatusAsync(ModelId, ModelStatus.Ready);
+        await TestModels.UploadAsync(App, ModelId, TestModels.Cnn, TestModels.Reference());
+        await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
 
         var records = TestModels.RecordsJson(TestModels.Probe(2))[1..^1]; // "records":[...]
         for (var i = 0; i < Batches; i++)
-            await _app.SendAsync(_app.Clients.ScoreRequests, $"{{\"batchId\":\"{BatchId(i)}\",\"modelId\":\"{ModelId}\",{records}}}");
+            await App.SendAsync(App.Clients.ScoreRequests, $"{{\"batchId\":\"{BatchId(i)}\",\"modelId\":\"{ModelId}\",{records}}}");
 
         // Cut storage once the stream is under way, so requests are in flight when it goes.
         await Eventually.UntilAsync(async () => (await ResultNamesAsync()).Count >= 10, "the first results");
         var scoredBefore = (await ResultNamesAsync()).Count;
-        _azurite.Stop();
+        Azurite.Stop();
         var outage = Stopwatch.StartNew();
         try
         {
@@ -62,7 +48,7 @@ public sealed class StorageOutageDuringBatchesTests(ITestOutputHelper output) : 
         }
         finally
         {
-            _azurite.Start();
+            Azurite.Start();
         }
         var down = outage.Elapsed;
 
@@ -88,10 +74,10 @@ public sealed class StorageOutageDuringBatchesTests(ITestOutputHelper output) : 
         Assert.InRange(scoredBefore, 10, Batches - 1);
 
         // Every request consumed: nothing left (visible or leased) and nothing poisoned.
-        await Eventually.UntilAsync(async () => (await _app.Clients.ScoreRequests.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, "the request queue to drain", FaultRun.RecoveryBar);
-        Assert.Empty(await TestApp.PeekAllAsync(_app.Clients.ScoreRequestsPoison));
+        await Eventually.UntilAsync(async () => (await App.Clients.ScoreRequests.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, "the request queue to drain", FaultRun.RecoveryBar);
+        Assert.Empty(await TestApp.PeekAllAsync(App.Clients.ScoreRequestsPoison));
 
-        var summaries = await DrainAsync(_app.Clients.ScoreResults);
+        var summaries = await DrainAsync(App.Clients.ScoreResults);
         var byBatch = summaries.GroupBy(s => JsonDocument.Parse(s).RootElement.GetProperty("batchId").GetString()!).ToDictionary(g => g.Key, g => g.ToList());
         var perBatch = byBatch.ToDictionary(g => g.Key, g => g.Value.Count);
         output.WriteLine($"{Batches} batches, storage down {down.TotalSeconds:F1} s with {scoredBefore} scored; all {results.Count} results {recovered.TotalSeconds:F1} s after storage came back; " +

@@ -10,30 +10,16 @@ namespace NeuralFP.Functions.Tests.Faults;
 /// cannot renew its lease or write its result, and after recovery the model still ends ready (or failed with a
 /// reason) without a new upload or a manual step.
 /// </summary>
-public sealed class StorageOutageDuringBuildTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StorageOutageDuringBuildTests(ITestOutputHelper output) : PrivateStorageFaultTest
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(12);
-    private AzuriteServer _azurite = null!;
-    private TestApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _azurite = AzuriteServer.StartPrivate();
-        _app = await TestApp.StartAsync(settings: FaultRun.FastRecovery(_azurite.ConnectionString));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        _azurite.Dispose();
-    }
 
     [Fact]
     public async Task A_build_cut_off_by_a_storage_outage_ends_ready_or_failed_after_recovery()
     {
-        var building = await FaultRun.StartSlowBuildAsync(_app, "outage");
+        var building = await FaultRun.StartSlowBuildAsync(App, "outage");
 
-        _azurite.Stop();
+        Azurite.Stop();
         var outage = Stopwatch.StartNew();
         try
         {
@@ -41,11 +27,11 @@ public sealed class StorageOutageDuringBuildTests(ITestOutputHelper output) : IA
         }
         finally
         {
-            _azurite.Start();
+            Azurite.Start();
         }
         var down = outage.Elapsed;
 
-        var (row, elapsed) = await FaultRun.WaitUntilSettledAsync(_app, "outage");
+        var (row, elapsed) = await FaultRun.WaitUntilSettledAsync(App, "outage");
         output.WriteLine($"Storage down {down.TotalSeconds:F1} s during the build of v{building.BuildingVersion}; " +
             $"model {row.Status} (v{row.CurrentVersion}{(row.FailureReason is null ? "" : ", " + row.FailureReason)}) {elapsed.TotalSeconds:F1} s after storage came back.");
 
@@ -57,7 +43,7 @@ public sealed class StorageOutageDuringBuildTests(ITestOutputHelper output) : IA
         {
             Assert.Equal(ModelStatus.Ready, row.Status);
             Assert.True(row.CurrentVersion >= building.BuildingVersion);
-            await FaultRun.AssertServesVerdictsAsync(_app, "outage");
+            await FaultRun.AssertServesVerdictsAsync(App, "outage");
         }
         // Settled means settled: no build left leased on the row.
         Assert.Null(row.LeaseExpiresAt);
