@@ -51,21 +51,23 @@ internal static class PanelBenchmark
                 {
                     // Exploration builds tap the input layer too, so that "with" and "without" it come from the same
                     // autoencoders; integrations are re-fitted from the same calibration errors; the old floor is the other scaling.
-                    var withInput = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true }, null, CancellationToken.None);
+                    var withInput = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian }, null, CancellationToken.None);
                     var before = exploration.Count;
                     Evaluate(model, seed, withInput, "", exploration, null, detectors: false);
                     // The default integration with the input layer: the ablation row of the main table.
-                    cells.AddRange(exploration.Skip(before).Where(c => c.Detector == defaults.Integration).Select(c => c with { Detector = WithInput }));
-                    var otherFloor = defaults.ScaleFloor == 0.001 ? 0.1 : 0.001;
-                    var old = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true, ScaleFloor = otherFloor }, null, CancellationToken.None);
-                    Evaluate(model, seed, old, $"floor {otherFloor}, ", exploration, null, detectors: false);
+                    var defaultVariant = defaults.Integration + (defaults.LatentStatistic && IntegrationKinds.IsGaussian(defaults.Integration) ? " +latent" : "");
+                    cells.AddRange(exploration.Skip(before).Where(c => c.Detector == defaultVariant).Select(c => c with { Detector = WithInput }));
                 }
             }
             await output.FlushAsync();
         }
         output.WriteLine();
 
-        if (exploration.Count > 0) PrintSelection(output, exploration);
+        if (exploration.Count > 0)
+        {
+            PrintSelection(output, exploration);
+            PrintVariants(output, exploration);
+        }
         PrintTable(output, cells, "AUROC", c => c.Auroc, "F3");
         PrintTable(output, cells, "FPR95 (lower is better)", c => c.Fpr95, "F3");
         PrintTable(output, cells, "share flagged at the calibrated 5% threshold", c => c.Flagged, "P0");
@@ -103,27 +105,39 @@ internal static class PanelBenchmark
     private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration)
     {
         var input = InputLayer(manifest);
-        return input < 0 || manifest.Layers.Count < 2 ? [] : [Fit(NoInput, manifest.Options.Integration, manifest, calibration, skip: input)];
+        var latent = manifest.Integration?.StatisticCount > manifest.Layers.Count;
+        return input < 0 || manifest.Layers.Count < 2 ? [] : [Fit(NoInput, manifest.Options.Integration, manifest, calibration, skip: input, latent)];
     }
 
     private static List<Variant> ExplorationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, string prefix)
     {
         var input = InputLayer(manifest);
+        var hasLatent = calibration.Count > manifest.Layers.Count;
         var list = new List<Variant>();
         foreach (var kind in IntegrationKinds.All)
-        {
-            list.Add(Fit($"{prefix}{kind}", kind, manifest, calibration, skip: -1));
-            if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{prefix}{kind} −input", kind, manifest, calibration, skip: input));
-        }
+            foreach (var latent in IntegrationKinds.IsGaussian(kind) && hasLatent ? new[] { false, true } : [false])
+            {
+                var name = $"{prefix}{kind}{(latent ? " +latent" : "")}";
+                list.Add(Fit(name, kind, manifest, calibration, skip: -1, latent));
+                if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{name} −input", kind, manifest, calibration, skip: input, latent));
+            }
         return list;
     }
 
     private static int InputLayer(FingerprintManifest manifest) => manifest.Layers.ToList().FindIndex(l => l.Name == manifest.InputName);
 
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip)
+    /// <summary>
+    /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
+    /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
+    /// </summary>
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent)
     {
-        var keep = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
-        var rule = OneOutRule.Calibrate(keep.Select(l => manifest.Layers[l].Name).ToArray(), keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, manifest.Options.TwoSided);
+        var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
+        var latentIndex = new Dictionary<int, int>();
+        for (int l = 0, next = manifest.Layers.Count; l < manifest.Layers.Count; l++)
+            if (manifest.Layers[l].LatentOutput is not null && next < calibration.Count) latentIndex[l] = next++;
+        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : []];
+        var rule = OneOutRule.Calibrate(layers.Select(l => manifest.Layers[l].Name).ToArray(), layers.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, manifest.Options.TwoSided);
         var buffer = new float[keep.Length];
         float[] Pick(float[] all)
         {
@@ -145,7 +159,7 @@ internal static class PanelBenchmark
     {
         var result = new Dictionary<string, (double[], bool[])>();
         var n = records.Records;
-        var layers = scorer.LayerCount;
+        var layers = scorer.StatisticCount;
         var errors = new float[n * layers];
         scorer.ComputeErrors(RecordValidator.Validate(records, scorer.InputShape), errors, default, default);
         if (withFingerprint)
@@ -187,6 +201,22 @@ internal static class PanelBenchmark
         foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} |");
         output.WriteLine();
         output.WriteLine($"Best by the validation minimum (then mean): **{rows[0].Name}**.");
+        output.WriteLine();
+    }
+
+    /// <summary>Every exploration variant's AUROC per (model, set), seed 1: the evidence behind the selection table.</summary>
+    private static void PrintVariants(TextWriter output, List<Cell> exploration)
+    {
+        var variants = exploration.Select(c => c.Detector).Distinct().ToArray();
+        output.WriteLine("### Exploration variants, AUROC per cell (seed 1; V = validation set, T = test set, never used to choose)");
+        output.WriteLine();
+        output.WriteLine($"| model | set | {string.Join(" | ", variants)} |");
+        output.WriteLine($"|---|---|{string.Concat(variants.Select(_ => "---:|"))}");
+        foreach (var group in exploration.GroupBy(c => (c.Model, c.Set, c.Role)))
+        {
+            var values = variants.Select(v => group.Where(c => c.Detector == v).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average());
+            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(" | ", values.Select(v => double.IsNaN(v) ? "–" : v.ToString("F3")))} |");
+        }
         output.WriteLine();
     }
 

@@ -134,9 +134,15 @@ public static class FingerprintBuilder
             var errors = autoencoder.Errors(heldOut);
             heldOutErrors.Add(errors);
             autoencoders.Add(autoencoder);
+            // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
+            // records calibrate it as they calibrate the errors.
+            var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
+                ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train))
+                : null;
 
             var errorOutput = $"nfp_error_{l}";
-            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, errorOutput));
+            var latentOutput = latent is null ? null : $"nfp_latent_{l}";
+            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, errorOutput) { Latent = latent, LatentOutputName = latentOutput });
             layers.Add(new FingerprintLayer(
                 specs[l].Name,
                 model.Layers.FirstOrDefault(c => c.Name == specs[l].Name)?.OpType ?? "?",
@@ -152,7 +158,7 @@ public static class FingerprintBuilder
                 Mean(autoencoder.Errors(validation)),
                 Median(errors),
                 standardizer.Mean,
-                standardizer.Scale));
+                standardizer.Scale) { LatentOutput = latentOutput, LatentMean = latent?.Mean, LatentWhitening = latent?.Whitening });
             progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
@@ -165,9 +171,11 @@ public static class FingerprintBuilder
         // Calibration uses every record the autoencoders did not train on (held-out and early-stopping records).
         var calibrationRecords = reference.Read(split.Calibration, options.BatchSize, cancellationToken);
         var fusedErrors = FusedErrors(scorer, model, fused, calibrationRecords, split.Calibration.Length, cancellationToken);
-        var fusion = FusionCheck.Compare(heldOutErrors, fusedErrors, specs.Select(s => s.Name).ToArray());
-        var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), fusedErrors, options.TargetFpr, options.TwoSided);
-        var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr);
+        var layerErrors = fusedErrors.Take(specs.Length).ToArray();
+        var fusion = FusionCheck.Compare(heldOutErrors, layerErrors, specs.Select(s => s.Name).ToArray());
+        var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), layerErrors, options.TargetFpr, options.TwoSided);
+        var latentNames = fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)").ToArray();
+        var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr, latentNames);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
@@ -263,11 +271,14 @@ public static class FingerprintBuilder
         return (new ScorerExtras([(penultimate, PenultimateOutput), .. features], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null) { Logits = logitsOutput });
     }
 
-    /// <summary>Per layer, the held-out records' errors as the fused scorer graph computes them (batch by batch: records are per-record, so batching changes nothing).</summary>
+    /// <summary>
+    /// Per statistic (every layer's error, then the latent distances), the held-out records' values as the fused scorer
+    /// graph computes them (batch by batch: records are per-record, so batching changes nothing).
+    /// </summary>
     private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, IEnumerable<FloatTensor> batches, int records, CancellationToken cancellationToken)
     {
-        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], fused.Select(f => f.ErrorOutputName).ToArray(), outputIsProbability: false);
-        var errors = fused.Select(_ => new float[records]).ToArray();
+        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], StatisticOutputs(fused), outputIsProbability: false);
+        var errors = Enumerable.Range(0, session.LayerCount).Select(_ => new float[records]).ToArray();
         var start = 0;
         foreach (var batch in batches)
         {
@@ -277,6 +288,10 @@ public static class FingerprintBuilder
         }
         return errors;
     }
+
+    /// <summary>The scorer's per-record statistic outputs: every layer's error, then the latent distances of the layers that have one.</summary>
+    internal static string[] StatisticOutputs(IReadOnlyList<FusedLayer> fused) =>
+        [.. fused.Select(f => f.ErrorOutputName), .. fused.Where(f => f.LatentOutputName is not null).Select(f => f.LatentOutputName!)];
 
     private static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);
 

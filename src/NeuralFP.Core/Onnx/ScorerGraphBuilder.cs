@@ -43,9 +43,13 @@ public static class ScorerGraphBuilder
             var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
             var z = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "mean", layer.Mean, width));
             z = editor.Binary(scope + "z", "Div", z, editor.FloatConstant(scope + "scale", layer.Scale, width));
-            var reconstruction = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
+            var (reconstruction, latent) = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
             AppendError(editor, z, reconstruction, width, scope, layer.ErrorOutputName);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
+            if (layer.Latent is not { } distance) continue;
+            editor.Claim(layer.LatentOutputName!);
+            AppendLatentDistance(editor, latent, distance, scope, layer.LatentOutputName!);
+            proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.LatentOutputName!, []));
         }
         AppendExtras(editor, proto, model, extras ?? ScorerExtras.None);
         return proto.ToByteArray();
@@ -119,6 +123,12 @@ public static class ScorerGraphBuilder
             throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the autoencoder ends with width {inputs}, not the feature width {width}.", nameof(layer));
         if (string.IsNullOrEmpty(layer.ErrorOutputName))
             throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}') needs an error output name.", nameof(layer));
+        if (layer.Latent is { } latent)
+        {
+            var code = layer.Autoencoder[LatentDistance.BottleneckIndex(layer.Autoencoder)].Outputs;
+            if (latent.Width != code || latent.Whitening.Length != code * code || string.IsNullOrEmpty(layer.LatentOutputName))
+                throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the latent distance needs a mean of {code}, a {code}x{code} whitening and an output name.", nameof(layer));
+        }
         return width;
     }
 
@@ -166,9 +176,12 @@ public static class ScorerGraphBuilder
         return editor.Reshape(scope + "features", pooled, [-1, (long)shape[0] * bins]);
     }
 
-    private static string AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
+    /// <summary>Returns the reconstruction and the latent code (the bottleneck's output).</summary>
+    private static (string Reconstruction, string Latent) AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
     {
         var h = z;
+        var latent = z;
+        var bottleneck = dense.Count >= 2 && dense.Count % 2 == 0 ? LatentDistance.BottleneckIndex(dense) : -1;
         for (var j = 0; j < dense.Count; j++)
         {
             var d = dense[j];
@@ -182,8 +195,22 @@ public static class ScorerGraphBuilder
                 Activation.Tanh => editor.Node(name + "tanh", "Tanh", [h]),
                 _ => throw new ArgumentException($"Activation {d.Activation} has no ONNX form here.", nameof(dense)),
             };
+            if (j == bottleneck) latent = h;
         }
-        return h;
+        return (h, latent);
+    }
+
+    /// <summary>‖(h − μ)·W‖² as [N]: Sub, MatMul by the whitening, Mul, and a MatMul by a column of ones.</summary>
+    private static void AppendLatentDistance(GraphEditor editor, string latent, LatentDistance distance, string scope, string output)
+    {
+        var k = distance.Width;
+        var centred = editor.Binary(scope + "latent_centred", "Sub", latent, editor.FloatConstant(scope + "latent_mean", distance.Mean, k));
+        var whitened = editor.Node(scope + "latent_whitened", "MatMul", [centred, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k)]);
+        var squared = editor.Binary(scope + "latent_squared", "Mul", whitened, whitened);
+        var ones = new float[k];
+        Array.Fill(ones, 1f);
+        var sum = editor.Node(scope + "latent_sum", "MatMul", [squared, editor.FloatConstant(scope + "latent_ones", ones, k, 1)]);
+        editor.Reshape(scope + "latent_distance", sum, [-1], exactOutput: output);
     }
 
     /// <summary>mean over features of (z − ẑ)², as [N].</summary>
