@@ -7,16 +7,23 @@ namespace NeuralFP.Core.Autoencoders;
 /// The autoencoder's second statistic: the squared Mahalanobis distance of a record's latent code (the bottleneck)
 /// from the latent codes of the records the autoencoder trained on. A record the autoencoder reconstructs well can
 /// still sit in an empty part of the latent space (digits through a clothes model); this measures that.
-/// d(h) = ‖(h − μ)·W‖² with W = L⁻ᵀ, Σ = L·Lᵀ, so the scorer graph computes it with Sub, MatMul, Mul and a summing MatMul.
+/// d(h) = min_c ‖(h − μ_c)·W‖² with W = L⁻ᵀ, Σ = L·Lᵀ: one mean per predicted class of the model and their shared
+/// within-class covariance (as Lee et al.'s Mahalanobis detector, here on each layer's latent code), or one mean overall.
+/// The scorer graph computes it with MatMuls, Adds and a MaxPool for the minimum.
 /// </summary>
-/// <param name="Mean">μ, one value per latent unit.</param>
+/// <param name="Means">μ_c, [classes, latent] row-major (one row when not per class).</param>
 /// <param name="Whitening">W, [latent, latent] row-major (upper triangular).</param>
-public sealed record LatentDistance(float[] Mean, float[] Whitening)
+public sealed record LatentDistance(float[] Means, float[] Whitening)
 {
     // Shrinkage towards the diagonal: a bottleneck may hold (nearly) collinear units.
     private const double Shrinkage = 0.05;
 
-    public int Width => Mean.Length;
+    /// <summary>A class needs this many training records for a mean of its own; rarer classes are left out.</summary>
+    public const int MinClassRecords = 20;
+
+    public int Width => (int)Math.Round(Math.Sqrt(Whitening.Length));
+
+    public int Classes => Means.Length / Width;
 
     /// <summary>Index of the autoencoder's bottleneck layer (the symmetric stack's middle): its output is the latent code.</summary>
     public static int BottleneckIndex(IReadOnlyList<DenseLayer> layers)
@@ -43,38 +50,52 @@ public sealed record LatentDistance(float[] Mean, float[] Whitening)
         return new FloatTensor(current, [rows, layers[last].Outputs]);
     }
 
-    /// <summary>Fits μ and W on the latent codes of the autoencoder's training records.</summary>
-    /// <exception cref="ArgumentException">Fewer than two records.</exception>
-    public static LatentDistance Fit(FloatTensor latents)
+    /// <summary>
+    /// Fits the means and W on the latent codes of the autoencoder's training records; with <paramref name="classes"/>
+    /// (each record's predicted class), one mean per class of at least <see cref="MinClassRecords"/> records and the
+    /// pooled within-class covariance, else (or with fewer than two such classes) one mean and the covariance.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two records, or labels that do not match the records.</exception>
+    public static LatentDistance Fit(FloatTensor latents, IReadOnlyList<int>? classes = null)
     {
         ArgumentNullException.ThrowIfNull(latents);
         int n = latents.Records, k = latents.RecordLength;
         if (n < 2) throw new ArgumentException("A latent distance needs at least two records.", nameof(latents));
-        var mean = new double[k];
-        for (var r = 0; r < n; r++)
+        if (classes is not null && classes.Count != n) throw new ArgumentException($"Give one class per record ({n}); got {classes.Count}.", nameof(classes));
+        var groups = classes is null ? [] : Enumerable.Range(0, n).GroupBy(r => classes[r]).Where(g => g.Count() >= MinClassRecords).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
+        if (groups.Length < 2) groups = [Enumerable.Range(0, n).ToArray()];
+        var means = new double[groups.Length * k];
+        var used = 0;
+        for (var c = 0; c < groups.Length; c++)
         {
-            var row = latents.Record(r);
-            for (var i = 0; i < k; i++) mean[i] += row[i];
+            foreach (var r in groups[c])
+            {
+                var row = latents.Record(r);
+                for (var i = 0; i < k; i++) means[c * k + i] += row[i];
+            }
+            for (var i = 0; i < k; i++) means[c * k + i] /= groups[c].Length;
+            used += groups[c].Length;
         }
-        for (var i = 0; i < k; i++) mean[i] /= n;
         var cov = new double[k * k];
         var centred = new double[k];
-        for (var r = 0; r < n; r++)
-        {
-            var row = latents.Record(r);
-            for (var i = 0; i < k; i++) centred[i] = row[i] - mean[i];
-            for (var i = 0; i < k; i++)
+        for (var c = 0; c < groups.Length; c++)
+            foreach (var r in groups[c])
             {
-                var a = centred[i];
-                for (var j = 0; j <= i; j++) cov[i * k + j] += a * centred[j];
+                var row = latents.Record(r);
+                for (var i = 0; i < k; i++) centred[i] = row[i] - means[c * k + i];
+                for (var i = 0; i < k; i++)
+                {
+                    var a = centred[i];
+                    for (var j = 0; j <= i; j++) cov[i * k + j] += a * centred[j];
+                }
             }
-        }
+        var dof = Math.Max(1, used - groups.Length);
         double trace = 0;
-        for (var i = 0; i < k; i++) trace += cov[i * k + i] / (n - 1);
+        for (var i = 0; i < k; i++) trace += cov[i * k + i] / dof;
         for (var i = 0; i < k; i++)
             for (var j = 0; j <= i; j++)
             {
-                var v = cov[i * k + j] / (n - 1);
+                var v = cov[i * k + j] / dof;
                 v = i == j ? v + Shrinkage * trace / k + 1e-12 : (1 - Shrinkage) * v;
                 cov[i * k + j] = v;
                 cov[j * k + i] = v;
@@ -85,7 +106,44 @@ public sealed record LatentDistance(float[] Mean, float[] Whitening)
         var whitening = new float[k * k];
         for (var i = 0; i < k; i++)
             for (var j = 0; j < k; j++) whitening[i * k + j] = (float)inverse[j * k + i];
-        return new LatentDistance(mean.Select(m => (float)m).ToArray(), whitening);
+        return new LatentDistance(means.Select(m => (float)m).ToArray(), whitening);
+    }
+
+    /// <summary>The mean of the class means: the graph centres codes on it before whitening, so that its expanded form
+    /// ‖hW‖² − 2·hW·m_c + ‖m_c‖² (with m_c = (μ_c − μ̄)·W) stays accurate in float.</summary>
+    public float[] Centre()
+    {
+        int k = Width, classes = Classes;
+        var centre = new float[k];
+        for (var i = 0; i < k; i++)
+        {
+            double sum = 0;
+            for (var c = 0; c < classes; c++) sum += Means[c * k + i];
+            centre[i] = (float)(sum / classes);
+        }
+        return centre;
+    }
+
+    /// <summary>m_c = (μ_c − μ̄)·W per class, [classes, latent] row-major, and ‖m_c‖² per class (see <see cref="Centre"/>).</summary>
+    public (float[] WhitenedMeans, float[] SquaredNorms) Expanded()
+    {
+        int k = Width, classes = Classes;
+        var centre = Centre();
+        var whitened = new float[classes * k];
+        var norms = new float[classes];
+        for (var c = 0; c < classes; c++)
+        {
+            double norm = 0;
+            for (var j = 0; j < k; j++)
+            {
+                double z = 0;
+                for (var i = 0; i <= j; i++) z += (Means[c * k + i] - (double)centre[i]) * Whitening[i * k + j];
+                whitened[c * k + j] = (float)z;
+                norm += z * z;
+            }
+            norms[c] = (float)norm;
+        }
+        return (whitened, norms);
     }
 
     /// <summary>Squared distance of each latent code ([N, Width]) into <paramref name="destination"/>.</summary>
@@ -99,15 +157,20 @@ public sealed record LatentDistance(float[] Mean, float[] Whitening)
         for (var r = 0; r < latents.Records; r++)
         {
             var row = latents.Record(r);
-            for (var i = 0; i < k; i++) centred[i] = row[i] - Mean[i];
-            double sum = 0;
-            for (var j = 0; j < k; j++)
+            var best = double.PositiveInfinity;
+            for (var c = 0; c < Classes; c++)
             {
-                double z = 0;
-                for (var i = 0; i <= j; i++) z += centred[i] * Whitening[i * k + j];
-                sum += z * z;
+                for (var i = 0; i < k; i++) centred[i] = row[i] - Means[c * k + i];
+                double sum = 0;
+                for (var j = 0; j < k; j++)
+                {
+                    double z = 0;
+                    for (var i = 0; i <= j; i++) z += centred[i] * Whitening[i * k + j];
+                    sum += z * z;
+                }
+                best = Math.Min(best, sum);
             }
-            destination[r] = (float)sum;
+            destination[r] = (float)best;
         }
     }
 

@@ -119,6 +119,8 @@ public static class FingerprintBuilder
         var layers = new List<FingerprintLayer>(specs.Length);
         var fused = new List<FusedLayer>(specs.Length);
         var heldOutErrors = new List<float[]>(specs.Length);
+        // The model's predicted class of each training record: the latent distance's class means (null: no classes).
+        var trainClasses = PredictedClasses(activations.Outputs, split.Train);
         var autoencoders = new List<Autoencoder>(specs.Length);
         for (var l = 0; l < specs.Length; l++)
         {
@@ -137,7 +139,7 @@ public static class FingerprintBuilder
             // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
             // records calibrate it as they calibrate the errors.
             var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
-                ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train))
+                ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
                 : null;
 
             var errorOutput = $"nfp_error_{l}";
@@ -158,7 +160,7 @@ public static class FingerprintBuilder
                 Mean(autoencoder.Errors(validation)),
                 Median(errors),
                 standardizer.Mean,
-                standardizer.Scale) { LatentOutput = latentOutput, LatentMean = latent?.Mean, LatentWhitening = latent?.Whitening });
+                standardizer.Scale) { LatentOutput = latentOutput, LatentMeans = latent?.Means, LatentWhitening = latent?.Whitening });
             progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
@@ -287,6 +289,15 @@ public static class FingerprintBuilder
             start += batch.Records;
         }
         return errors;
+    }
+
+    /// <summary>Argmax of the model's first output for the given records; null when it is not a class vector (one value per record).</summary>
+    private static int[]? PredictedClasses(FloatTensor outputs, int[] records)
+    {
+        if (outputs.RecordLength < 2) return null;
+        var classes = new int[records.Length];
+        for (var i = 0; i < records.Length; i++) classes[i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(outputs.Record(records[i]));
+        return classes;
     }
 
     /// <summary>The scorer's per-record statistic outputs: every layer's error, then the latent distances of the layers that have one.</summary>

@@ -126,8 +126,8 @@ public static class ScorerGraphBuilder
         if (layer.Latent is { } latent)
         {
             var code = layer.Autoencoder[LatentDistance.BottleneckIndex(layer.Autoencoder)].Outputs;
-            if (latent.Width != code || latent.Whitening.Length != code * code || string.IsNullOrEmpty(layer.LatentOutputName))
-                throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the latent distance needs a mean of {code}, a {code}x{code} whitening and an output name.", nameof(layer));
+            if (latent.Whitening.Length != code * code || latent.Means.Length == 0 || latent.Means.Length % code != 0 || string.IsNullOrEmpty(layer.LatentOutputName))
+                throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the latent distance needs means of {code} values, a {code}x{code} whitening and an output name.", nameof(layer));
         }
         return width;
     }
@@ -200,17 +200,35 @@ public static class ScorerGraphBuilder
         return (h, latent);
     }
 
-    /// <summary>‖(h − μ)·W‖² as [N]: Sub, MatMul by the whitening, Mul, and a MatMul by a column of ones.</summary>
+    /// <summary>
+    /// min_c ‖(h − μ_c)·W‖² as [N]. One mean: Sub, MatMul by the whitening, Mul, and a MatMul by a column of ones. Per
+    /// class: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖² with u = (h − μ̄)·W (one MatMul by the [latent, classes] matrix of
+    /// whitened means), and the minimum over classes as −MaxPool(−d), an op every opset reads the same way.
+    /// </summary>
     private static void AppendLatentDistance(GraphEditor editor, string latent, LatentDistance distance, string scope, string output)
     {
-        var k = distance.Width;
-        var centred = editor.Binary(scope + "latent_centred", "Sub", latent, editor.FloatConstant(scope + "latent_mean", distance.Mean, k));
-        var whitened = editor.Node(scope + "latent_whitened", "MatMul", [centred, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k)]);
-        var squared = editor.Binary(scope + "latent_squared", "Mul", whitened, whitened);
+        int k = distance.Width, classes = distance.Classes;
         var ones = new float[k];
         Array.Fill(ones, 1f);
+        var centred = editor.Binary(scope + "latent_centred", "Sub", latent, editor.FloatConstant(scope + "latent_mean", distance.Centre(), k));
+        var whitened = editor.Node(scope + "latent_whitened", "MatMul", [centred, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k)]);
+        var squared = editor.Binary(scope + "latent_squared", "Mul", whitened, whitened);
         var sum = editor.Node(scope + "latent_sum", "MatMul", [squared, editor.FloatConstant(scope + "latent_ones", ones, k, 1)]);
-        editor.Reshape(scope + "latent_distance", sum, [-1], exactOutput: output);
+        if (classes == 1)
+        {
+            editor.Reshape(scope + "latent_distance", sum, [-1], exactOutput: output);
+            return;
+        }
+        var (means, norms) = distance.Expanded();
+        var crossWeights = new float[k * classes];
+        for (var c = 0; c < classes; c++)
+            for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
+        var cross = editor.Node(scope + "latent_cross", "MatMul", [whitened, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes)]);
+        var perClass = editor.Binary(scope + "latent_class_partial", "Add", cross, sum);
+        perClass = editor.Binary(scope + "latent_class_distance", "Add", perClass, editor.FloatConstant(scope + "latent_class_norms", norms, classes));
+        var negated = editor.Node(scope + "latent_negated", "Neg", [editor.Reshape(scope + "latent_row", perClass, [-1, 1, classes])]);
+        var largest = editor.Node(scope + "latent_max", "MaxPool", [negated], ProtoFactory.IntsAttribute("kernel_shape", [classes]));
+        editor.Reshape(scope + "latent_distance", editor.Node(scope + "latent_min", "Neg", [largest]), [-1], exactOutput: output);
     }
 
     /// <summary>mean over features of (z − ẑ)², as [N].</summary>

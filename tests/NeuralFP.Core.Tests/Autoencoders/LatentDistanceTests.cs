@@ -42,7 +42,8 @@ public sealed class LatentDistanceTests
         // E‖(h − μ)·W‖² = width under the fitted Gaussian; the 5% diagonal shrinkage pulls it to width / 1.05.
         Assert.InRange(mean, 2.75, 2.97);
         Assert.Equal(distance.Whitening, LatentDistance.Fit(codes).Whitening);
-        Assert.Equal(distance.Mean, LatentDistance.Fit(codes).Mean);
+        Assert.Equal(distance.Means, LatentDistance.Fit(codes).Means);
+        Assert.Equal(1, distance.Classes);
     }
 
     [Fact]
@@ -55,6 +56,59 @@ public sealed class LatentDistanceTests
         var across = distance.Distances(new FloatTensor([5f, -4f, 0f], [1, 3]))[0];
 
         Assert.True(across > 10 * along, $"across {across}, along {along}");
+    }
+
+    [Fact]
+    public void Per_class_means_find_the_empty_space_between_two_classes_that_one_mean_calls_typical()
+    {
+        var random = new Random(5);
+        var data = new float[4000 * 2];
+        var classes = new int[4000];
+        for (var r = 0; r < 4000; r++)
+        {
+            classes[r] = r % 2;
+            data[r * 2] = (float)((classes[r] == 0 ? -5 : 5) + Normal(random));
+            data[r * 2 + 1] = (float)Normal(random);
+        }
+        var codes = new FloatTensor(data, [4000, 2]);
+        var perClass = LatentDistance.Fit(codes, classes);
+        var overall = LatentDistance.Fit(codes);
+        var between = new FloatTensor([0f, 0f], [1, 2]);
+        var onAClass = new FloatTensor([5f, 0f], [1, 2]);
+
+        Assert.Equal(2, perClass.Classes);
+        Assert.True(perClass.Distances(between)[0] > 10 * perClass.Distances(onAClass)[0]);
+        Assert.True(overall.Distances(between)[0] < overall.Distances(onAClass)[0]);
+    }
+
+    [Fact]
+    public void The_expanded_form_the_graph_uses_equals_the_direct_distance()
+    {
+        var random = new Random(6);
+        var data = Enumerable.Range(0, 3000 * 3).Select(_ => (float)(10 + Normal(random))).ToArray();
+        var classes = Enumerable.Range(0, 3000).Select(r => r % 3).ToArray();
+        var distance = LatentDistance.Fit(new FloatTensor(data, [3000, 3]), classes);
+        var (means, norms) = distance.Expanded();
+        var centre = distance.Centre();
+        float[] code = [11f, 8.5f, 10.2f];
+
+        var u = new double[3];
+        for (var j = 0; j < 3; j++)
+            for (var i = 0; i <= j; i++) u[j] += (code[i] - centre[i]) * distance.Whitening[i * 3 + j];
+        var expanded = Enumerable.Range(0, distance.Classes)
+            .Min(c => u.Sum(x => x * x) - 2 * Enumerable.Range(0, 3).Sum(j => u[j] * means[c * 3 + j]) + norms[c]);
+
+        Assert.Equal(distance.Distances(new FloatTensor(code, [1, 3]))[0], expanded, 1e-3);
+    }
+
+    [Fact]
+    public void A_class_with_too_few_records_gets_no_mean_of_its_own()
+    {
+        var random = new Random(7);
+        var data = Enumerable.Range(0, 200 * 2).Select(_ => (float)Normal(random)).ToArray();
+        var classes = Enumerable.Range(0, 200).Select(r => r < LatentDistance.MinClassRecords - 1 ? 2 : r % 2).ToArray();
+
+        Assert.Equal(2, LatentDistance.Fit(new FloatTensor(data, [200, 2]), classes).Classes);
     }
 
     [Fact]

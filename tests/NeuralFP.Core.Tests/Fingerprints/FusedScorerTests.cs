@@ -60,7 +60,7 @@ public sealed class FusedScorerTests(SmallCnnFingerprint cnn) : IClassFixture<Sm
             var (layer, l) = latentLayers[i];
             var standardized = new Standardizer(layer.Mean, layer.Scale).Transform(activations.Features[l]);
             var latent = LatentDistance.Encode(cnn.Autoencoders[l].Layers, standardized);
-            var unfused = new LatentDistance(layer.LatentMean!, layer.LatentWhitening!).Distances(latent);
+            var unfused = new LatentDistance(layer.LatentMeans!, layer.LatentWhitening!).Distances(latent);
             for (var r = 0; r < records.Records; r++)
             {
                 var expected = unfused[r];
