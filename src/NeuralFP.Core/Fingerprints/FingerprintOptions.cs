@@ -58,7 +58,7 @@ public sealed record FingerprintOptions
     /// Whether the latent distance is to the nearest mean of the model's predicted classes (with their shared
     /// within-class covariance) rather than to one overall mean. Chosen on the panel's validation sets (README, "Detection").
     /// </summary>
-    public bool LatentPerClass { get; init; } = true;
+    public bool LatentPerClass { get; init; }
 
     /// <summary>
     /// Floor of each feature's standardisation scale, relative to the layer's pooled standard deviation: keeps
