@@ -120,7 +120,9 @@ public sealed class EdgeScoringTests(EdgeScoringTests.Fixture fixture) : IClassF
             var url = fixture.App.Address.ToString().TrimEnd('/');
             var pulled = await RunNfpAsync("pull", "--url", url, "--model", ModelId, "--out", directory, "--verify-model", RepoPaths.Model("fmnist_cnn.onnx"), "--json");
             Assert.True(pulled.ExitCode == 0, pulled.Stderr);
-            Assert.True(JsonDocument.Parse(pulled.Stdout).RootElement.GetProperty("updated").GetBoolean());
+            var pull = JsonDocument.Parse(pulled.Stdout).RootElement;
+            Assert.True(pull.GetProperty("updated").GetBoolean());
+            Assert.Equal(fixture.Ready.CurrentVersion, pull.GetProperty("modelVersion").GetInt32()); // the service's name
             Assert.True(File.Exists(Path.Combine(directory, FingerprintArchive.ManifestEntryName)));
             var again = await RunNfpAsync("pull", "--url", url, "--model", ModelId, "--out", directory);
             Assert.True(again.ExitCode == 0, again.Stderr);
