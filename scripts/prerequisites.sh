@@ -1,7 +1,8 @@
 # Checks and installs what the scripts need, before any long step, so a fresh machine with only the .NET SDK,
-# Node and apt needs no manual step. Sourced by scripts/run-local, scripts/test and .ci/run (not run on its own).
+# Node and apt needs no manual step. Sourced by scripts/run-local and scripts/test (which .ci/run runs).
 #
 #   require_dotnet_sdk                      # the SDK global.json asks for; cannot be installed from Debian: says where
+#   require_commands cmd...                 # a command missing from PATH adds its Debian package to the next install
 #   require_debian_packages pkg...          # missing ones installed with apt-get (sudo when not root), in one go
 #   require_node_modules                    # npm ci when node_modules is missing or holds another Azurite than package.json pins
 #
