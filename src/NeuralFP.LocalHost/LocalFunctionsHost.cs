@@ -186,6 +186,10 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null;
+            // A little under Kestrel's defaults (32 KiB, 100 headers), so a request forwarded with the host's three
+            // headers added still fits a worker's Kestrel at its defaults: the worker never rejects what the host let in.
+            kestrel.Limits.MaxRequestHeadersTotalSize = ForwardedHeadersLimit;
+            kestrel.Limits.MaxRequestHeaderCount = ForwardedHeaderCountLimit;
             // The worker's gRPC channel speaks HTTP/2 without TLS (prior knowledge), so its port is HTTP/2 only.
             kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
@@ -195,6 +199,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             kestrel.Listen(Address(http.Host), http.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1; // no TLS here, so no HTTP/2 negotiation either
+                RejectionProblemWriter.Use(listen, kestrel.Limits);
                 httpListen = listen;
             });
         });
@@ -202,6 +207,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         // Kestrel applies this configuration, and binds port 0 to a real port, when the app starts.
         return (app, () => Port(grpcListen), () => Port(httpListen));
     }
+
+    internal const int ForwardedHeadersLimit = 31 * 1024;
+    internal const int ForwardedHeaderCountLimit = 96;
 
     private static IPAddress Address(string host) => host switch
     {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using NeuralFP.LocalHost;
 
@@ -31,9 +32,13 @@ if (string.IsNullOrEmpty(storage))
     return 2;
 }
 
-using var loggerFactory = LoggerFactory.Create(logging => logging
-    .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
-    .SetMinimumLevel(LogLevel.Information));
+// Log levels from the environment as in any .NET host (Logging__LogLevel__Microsoft.AspNetCore=Warning); the worker,
+// which inherits the environment, filters its own logs the same way before it sends them here.
+var logging = new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection("Logging");
+using var loggerFactory = LoggerFactory.Create(builder => builder
+    .SetMinimumLevel(LogLevel.Information)
+    .AddConfiguration(logging)
+    .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; }));
 using var stop = new CancellationTokenSource();
 // Ctrl+C and SIGTERM (run-local's cleanup) stop the host cleanly: the worker is told to stop, then killed.
 void Stop(PosixSignalContext context)

@@ -75,17 +75,26 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.Equal(0, scored.ExitCode);
         using (var json = JsonDocument.Parse(scored.Stdout))
         {
-            Assert.Equal(300, json.RootElement.GetProperty("summary").GetProperty("records").GetInt32());
-            Assert.True(json.RootElement.GetProperty("summary").GetProperty("oodRate").GetDouble() > 0.9);
+            // The HTTP API's names (VerdictsResponse), so a script moves between nfp and the service unchanged.
+            Assert.Equal(300, json.RootElement.GetProperty("records").GetInt32());
+            Assert.Equal(300, json.RootElement.GetProperty("verdicts").GetArrayLength());
+            Assert.True(json.RootElement.GetProperty("oodRecords").GetInt32() > 270);
+            Assert.True(json.RootElement.GetProperty("oodRate").GetDouble() > 0.9);
         }
 
         var matched = await NfpProcess.RunAsync("match", "--fingerprints", fingerprint, "--records", Path("test.npy"), "--json");
         Assert.Equal(0, matched.ExitCode);
         using (var json = JsonDocument.Parse(matched.Stdout))
-            Assert.Equal("cnn", json.RootElement.GetProperty("ranking")[0].GetProperty("modelId").GetString());
+        {
+            // The HTTP API's names (MatchResponse).
+            Assert.Equal("cnn", json.RootElement.GetProperty("matches")[0].GetProperty("modelId").GetString());
+            Assert.Equal(0, json.RootElement.GetProperty("skipped").GetArrayLength());
+        }
 
-        var evaluated = await NfpProcess.RunAsync("evaluate", "--fingerprint", fingerprint, "--in", Path("test.npy"), "--out", Path("noise.npy"));
+        var evaluated = await NfpProcess.RunAsync("evaluate", "--fingerprint", fingerprint, "--in", Path("test.npy"), "--ood", Path("noise.npy"));
         Assert.Equal(0, evaluated.ExitCode);
+        Assert.Contains("set 2/2 'noise' (300 records): combined", evaluated.Stderr); // progress, on stderr
+        Assert.DoesNotContain("records): ", evaluated.Stdout);
         Assert.Contains("OOD is the positive class", evaluated.Stdout);
         Assert.Contains("| noise | fingerprint |", evaluated.Stdout);
         Assert.Contains("| noise | knn |", evaluated.Stdout);

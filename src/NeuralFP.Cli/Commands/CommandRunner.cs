@@ -37,5 +37,11 @@ internal static class CommandRunner
     }
 
     /// <summary>Progress lines for long work go to stderr so stdout stays machine-readable.</summary>
-    public static IProgress<string> StderrProgress() => new Progress<string>(line => Console.Error.WriteLine(line));
+    /// Written synchronously (not <see cref="Progress{T}"/>, which posts to the thread pool: lines came out of order or were lost at exit).
+    public static IProgress<string> StderrProgress() => new StderrLines();
+
+    private sealed class StderrLines : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
+    }
 }

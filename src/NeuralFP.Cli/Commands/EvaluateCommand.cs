@@ -12,22 +12,25 @@ internal static class EvaluateCommand
         var fingerprint = CommonOptions.Fingerprint();
         var inDistribution = CommonOptions.Records("--in");
         inDistribution.Description = "In-distribution records (.npy) not used to build the fingerprint, e.g. the test split.";
-        var outOfDistribution = new Option<FileInfo[]>("--out")
+        // --ood, not --out: across nfp, --out is always where a command writes its result.
+        var outOfDistribution = new Option<FileInfo[]>("--ood")
         {
-            Description = "OOD record sets (.npy); repeat the option for several sets.",
+            Description = "Out-of-distribution record sets (.npy); repeat the option for several sets.",
             Required = true,
         };
         var json = CommonOptions.Json();
         var command = new Command("evaluate", "Evaluate a fingerprint against OOD sets, with max-softmax beside it.") { fingerprint, inDistribution, outOfDistribution, json };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
+            var progress = CommandRunner.StderrProgress();
+            progress.Report("loading the fingerprint and the record sets");
             using var scorer = new FingerprintScorer(await Fingerprint.LoadAsync(parse.GetValue(fingerprint)!.FullName, cancellationToken));
             var idFile = parse.GetValue(inDistribution)!;
             var id = new LabelledSet(Path.GetFileNameWithoutExtension(idFile.Name), CommandRunner.ReadRecords(idFile));
             var oodSets = parse.GetValue(outOfDistribution)!
                 .Select(f => new LabelledSet(Path.GetFileNameWithoutExtension(f.Name), CommandRunner.ReadRecords(f)))
                 .ToArray();
-            var report = FingerprintEvaluator.Evaluate(scorer, id, oodSets, cancellationToken);
+            var report = FingerprintEvaluator.Evaluate(scorer, id, oodSets, cancellationToken, progress);
             if (parse.GetValue(json))
             {
                 CliJson.Write(new { EvaluationReport.Convention, Report = report });

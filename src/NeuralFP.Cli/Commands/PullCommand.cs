@@ -47,7 +47,8 @@ internal static class PullCommand
                 await fingerprint.SaveAsync(directory, cancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(directory, EtagFile), download.ETag ?? "", cancellationToken);
             }
-            var result = new { fingerprint.ModelId, fingerprint.Version, fingerprint.ModelSha256, download.ETag, Updated = !download.NotModified, Directory = directory };
+            // modelVersion as in the service's verdicts (and its X-NeuralFP-Model-Version header).
+            var result = new { fingerprint.ModelId, ModelVersion = fingerprint.Version, fingerprint.ModelSha256, download.ETag, Updated = !download.NotModified, Directory = directory };
             if (parse.GetValue(json)) CliJson.Write(result);
             else Console.WriteLine(download.NotModified
                 ? $"{modelId} version {fingerprint.Version} in {directory} is current."

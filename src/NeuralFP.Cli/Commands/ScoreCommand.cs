@@ -34,8 +34,8 @@ internal static class ScoreCommand
                 ? await ScoreAsEdgeAsync(directory, input, topK, cancellationToken)
                 : await ScoreAsync(directory, input, topK, cancellationToken);
             var ood = verdicts.Count(v => v.Ood);
-            var summary = new { Records = verdicts.Count, Ood = ood, OodRate = (double)ood / verdicts.Count, Drift = drift };
-            var document = new { Summary = summary, Verdicts = verdicts, Explanations = explanations };
+            // The HTTP API's names (VerdictsResponse: records, oodRecords, verdicts, explanations), plus what only a local run knows.
+            var document = new { Records = verdicts.Count, OodRecords = ood, OodRate = (double)ood / verdicts.Count, Drift = drift, Verdicts = verdicts, Explanations = explanations };
             if (parse.GetValue(output) is { } file)
             {
                 await using var stream = file.Create();
@@ -46,7 +46,7 @@ internal static class ScoreCommand
                 CliJson.Write(document);
                 return 0;
             }
-            Console.WriteLine($"{summary.Records} records, {ood} out of distribution ({summary.OodRate:P1}).");
+            Console.WriteLine($"{document.Records} records, {ood} out of distribution ({document.OodRate:P1}).");
             if (drift is { } d)
                 Console.WriteLine($"Local drift test: {d.OodCount}/{d.WindowCount} OOD, expected rate {d.ExpectedRate:P1}, p = {d.PValue:G3}{(d.Alarm ? " — ALARM" : "")}.");
             if (explanations is not null)

@@ -15,10 +15,13 @@ public static class FingerprintEvaluator
     public const string FingerprintDetector = "fingerprint";
     public const string MaxSoftmaxDetector = DetectorNames.MaxSoftmax;
 
-    public static EvaluationReport Evaluate(FingerprintScorer scorer, LabelledSet inDistribution, IReadOnlyList<LabelledSet> outOfDistribution, CancellationToken cancellationToken = default)
+    /// <param name="progress">One line per set and detector scored (sets can take minutes on a large model).</param>
+    public static EvaluationReport Evaluate(FingerprintScorer scorer, LabelledSet inDistribution, IReadOnlyList<LabelledSet> outOfDistribution, CancellationToken cancellationToken = default,
+        IProgress<string>? progress = null)
     {
-        var id = Run(scorer, inDistribution, cancellationToken);
-        var oods = outOfDistribution.Select(set => (set.Name, Scores: Run(scorer, set, cancellationToken))).ToArray();
+        var sets = outOfDistribution.Count + 1;
+        var id = Run(scorer, inDistribution, $"1/{sets}", progress, cancellationToken);
+        var oods = outOfDistribution.Select((set, i) => (set.Name, Scores: Run(scorer, set, $"{i + 2}/{sets}", progress, cancellationToken))).ToArray();
         var detectors = id.Keys.ToArray();
 
         var rows = new List<EvaluationRow>();
@@ -40,22 +43,27 @@ public static class FingerprintEvaluator
     private sealed record SetScores(double[] Scores, double[] PValues, double FlaggedShare, double RecordsPerSecond);
 
     /// <summary>Scores of every detector on one set: the fingerprint's from its own run, the others' from theirs.</summary>
-    private static Dictionary<string, SetScores> Run(FingerprintScorer scorer, LabelledSet set, CancellationToken cancellationToken)
+    private static Dictionary<string, SetScores> Run(FingerprintScorer scorer, LabelledSet set, string position, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var n = set.Records.Records;
+        var detectors = scorer.Fingerprint.Detectors.Names.ToArray();
+        void Report(string detector, int done, TimeSpan took) =>
+            progress?.Report($"set {position} '{set.Name}' ({n:N0} records): {detector} [{done}/{detectors.Length + 1}] {took.TotalSeconds:F1} s");
         var result = new Dictionary<string, SetScores>();
         var ood = new bool[n];
         var scores = new double[n];
         var clock = Stopwatch.StartNew();
         scorer.ScoreInto(set.Records, ood, scores, default, cancellationToken);
         var rate = n / clock.Elapsed.TotalSeconds;
+        Report(FingerprintDetector, 1, clock.Elapsed);
         // The fingerprint's p-value is the Bonferroni min p, 10^−score, capped at 1.
         result[FingerprintDetector] = new SetScores(scores, scores.Select(s => Math.Min(1, Math.Pow(10, -s))).ToArray(), Share(ood), rate);
-        foreach (var detector in scorer.Fingerprint.Detectors.Names)
+        foreach (var (detector, i) in detectors.Select((d, i) => (d, i)))
         {
             clock.Restart();
             var d = scorer.ScoreDetectors(set.Records, [detector], cancellationToken)[0];
             result[detector] = new SetScores(d.Scores, d.PValues, Share(d.Ood), n / clock.Elapsed.TotalSeconds);
+            Report(detector, i + 2, clock.Elapsed);
         }
         return result;
     }

@@ -78,7 +78,12 @@ internal sealed class HttpForwarder(
             foreach (var (key, value) in values) request.TriggerMetadata.Add(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
             request.TriggerMetadata["Query"] = Typed.Json(JsonSerializer.Serialize(context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString())));
             request.TriggerMetadata["Headers"] = Typed.Json(JsonSerializer.Serialize(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString())));
-        }, (s, request) => ForwardAsync(context, s.HttpUri!, request.InvocationId), context.RequestAborted).ConfigureAwait(false);
+        }, (s, request) => ForwardAsync(context, s.HttpUri!, request.InvocationId),
+            // Not the client's abort token: a client that goes away (curl -f closes on a 4xx without reading the body)
+            // made the host stop waiting and drop the worker's InvocationResponse ("nothing waits for"). The worker
+            // answers every invocation it is sent (it gives up waiting for the HTTP request after 5 s), and a closed
+            // worker stream fails the wait, so this wait is bounded.
+            CancellationToken.None).ConfigureAwait(false);
         if (!result.Succeeded && !context.Response.HasStarted)
             await Problem(context, StatusCodes.Status500InternalServerError, $"Function '{function.Name}' failed: {result.Error}").ConfigureAwait(false);
     }

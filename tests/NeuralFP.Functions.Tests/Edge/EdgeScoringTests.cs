@@ -120,7 +120,9 @@ public sealed class EdgeScoringTests(EdgeScoringTests.Fixture fixture) : IClassF
             var url = fixture.App.Address.ToString().TrimEnd('/');
             var pulled = await RunNfpAsync("pull", "--url", url, "--model", ModelId, "--out", directory, "--verify-model", RepoPaths.Model("fmnist_cnn.onnx"), "--json");
             Assert.True(pulled.ExitCode == 0, pulled.Stderr);
-            Assert.True(JsonDocument.Parse(pulled.Stdout).RootElement.GetProperty("updated").GetBoolean());
+            var pull = JsonDocument.Parse(pulled.Stdout).RootElement;
+            Assert.True(pull.GetProperty("updated").GetBoolean());
+            Assert.Equal(fixture.Ready.CurrentVersion, pull.GetProperty("modelVersion").GetInt32()); // the service's name
             Assert.True(File.Exists(Path.Combine(directory, FingerprintArchive.ManifestEntryName)));
             var again = await RunNfpAsync("pull", "--url", url, "--model", ModelId, "--out", directory);
             Assert.True(again.ExitCode == 0, again.Stderr);
@@ -131,13 +133,13 @@ public sealed class EdgeScoringTests(EdgeScoringTests.Fixture fixture) : IClassF
             await File.WriteAllBytesAsync(npy, TestModels.Npy(records));
             var scored = await RunNfpAsync("score", "--fingerprint", directory, "--records", npy, "--json");
             Assert.True(scored.ExitCode == 0, scored.Stderr);
-            var summary = JsonDocument.Parse(scored.Stdout).RootElement.GetProperty("summary");
+            var local = JsonDocument.Parse(scored.Stdout).RootElement;
             using var content = new ByteArrayContent(TestModels.Npy(records));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
             using var served = await fixture.App.Http.PostAsync($"api/models/{ModelId}/verdicts", content);
             var serviceOod = JsonDocument.Parse(await served.Content.ReadAsStringAsync()).RootElement.GetProperty("oodRecords").GetInt32();
-            Assert.Equal(serviceOod, summary.GetProperty("ood").GetInt32());
-            Assert.Equal(300, summary.GetProperty("drift").GetProperty("windowCount").GetInt32());
+            Assert.Equal(serviceOod, local.GetProperty("oodRecords").GetInt32()); // the same name as the service's
+            Assert.Equal(300, local.GetProperty("drift").GetProperty("windowCount").GetInt32());
 
             var wrongModel = await RunNfpAsync("pull", "--url", url, "--model", "no-such-model", "--out", directory);
             Assert.Equal(2, wrongModel.ExitCode);

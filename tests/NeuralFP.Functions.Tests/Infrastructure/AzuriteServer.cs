@@ -80,7 +80,7 @@ public sealed class AzuriteServer : IDisposable
                 "/bin/sh", "-c", watchdog, "azurite-watchdog", _azurite,
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                 "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
-                "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
+                "--location", _location, "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
             },
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -62,7 +62,9 @@ public sealed class TestApp : IAsyncDisposable
 
     /// <param name="settings">App settings (configuration keys, as <see cref="StorageNames.Setting"/> makes them); later ones win.</param>
     /// <param name="configure">Runs the worker in this process and lets the test change its builder (e.g. attach in-memory exporters).</param>
-    public static async Task<TestApp> StartAsync(IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null, Action<FunctionsApplicationBuilder>? configure = null)
+    /// <param name="blobPollInterval">How often the host looks for uploads, which also paces its back-off (default 100 ms).</param>
+    public static async Task<TestApp> StartAsync(IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null, Action<FunctionsApplicationBuilder>? configure = null,
+        TimeSpan? blobPollInterval = null)
     {
         names ??= StorageNames.Unique();
         var logs = new CapturedLogs();
@@ -106,7 +108,7 @@ public sealed class TestApp : IAsyncDisposable
                 HostJsonPath = hostJson,
                 // As app settings (environment variables): NeuralFP__X; the worker's configuration reads them as NeuralFP:X.
                 WorkerSettings = all.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value),
-                BlobPollInterval = TimeSpan.FromMilliseconds(100),
+                BlobPollInterval = blobPollInterval ?? TimeSpan.FromMilliseconds(100),
                 QueuePollInterval = TimeSpan.FromMilliseconds(100),
                 LoggerFactory = loggers,
             });
