@@ -22,7 +22,11 @@ internal sealed class OrtRunner : IDisposable
     }
 
     /// <summary>The bare model with the scorer's own session options.</summary>
-    public static OrtRunner Bare(byte[] model) { using var options = FingerprintScorer.CreateSessionOptions(); return new OrtRunner(model, options); }
+    public static OrtRunner Bare(byte[] model, SessionOptions? options = null)
+    {
+        using var defaults = FingerprintScorer.CreateSessionOptions();
+        return new OrtRunner(model, options ?? defaults);
+    }
 
     /// <summary>The fused scorer graph asking for what plain scoring asks for: the model's output and every layer's error.</summary>
     public static OrtRunner Fused(Fingerprint fingerprint, SessionOptions? options = null)

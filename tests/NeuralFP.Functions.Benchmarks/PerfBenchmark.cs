@@ -24,8 +24,16 @@ internal static class PerfBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = PerfOptions.Parse(args);
         var output = Console.Out;
+        if (args.Contains("--panel") || args.Contains("--sessions"))
+        {
+            output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start");
+            var rounds = Array.IndexOf(args, "--rounds") is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
+            if (args.Contains("--sessions")) await SessionOptionsBenchmark.RunAsync(rounds, args.Contains("--global-pool"), RepoPaths.Model("fmnist_cnn.onnx"), output);
+            if (args.Contains("--panel")) await PanelRows.RunAsync(rounds, output);
+            return 0;
+        }
+        var options = PerfOptions.Parse(args);
         var machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}";
         output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}, load average {LoadAverage()} at start");
         output.WriteLine($"model {options.Model}, reference {options.Reference}, records {options.Records ?? options.Reference}; {options.Rounds} rounds (+1 warm-up), medians");
@@ -85,7 +93,6 @@ internal static class PerfBenchmark
             output.WriteLine("|---|---:|---|");
             foreach (var bar in bars) output.WriteLine(bar);
 
-            if (options.Panel) await PanelRows.RunAsync(options.Rounds, output);
             return 0;
         }
         finally
@@ -218,7 +225,7 @@ internal static class PerfBenchmark
 }
 
 /// <summary>Command-line options of <c>perf</c>.</summary>
-internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp, bool Panel)
+internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp)
 {
     public static PerfOptions Parse(string[] args)
     {
@@ -233,6 +240,6 @@ internal sealed record PerfOptions(string Model, string Reference, string? Recor
         var rounds = Int("--rounds", 3);
         if (rounds < 3) throw new ArgumentException("--rounds must be at least 3 (medians of ≥ 3 rounds).");
         return new PerfOptions(Path.GetFullPath(model), Path.GetFullPath(reference), Value("--records") is { } r ? Path.GetFullPath(r) : null, rounds,
-            Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"), args.Contains("--panel"));
+            Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"));
     }
 }

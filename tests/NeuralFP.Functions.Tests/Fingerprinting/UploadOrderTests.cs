@@ -53,7 +53,7 @@ public sealed class UploadOrderTests : IAsyncLifetime
             Assert.Equal(expected[i].Score, verdict.GetProperty("score").GetDouble(), 9);
             Assert.Equal(expected[i].Layers.Count, verdict.GetProperty("layers").GetArrayLength());
             for (var l = 0; l < expected[i].Layers.Count; l++)
-                Assert.Equal(expected[i].Layers[l].Error, verdict.GetProperty("layers")[l].GetProperty("error").GetDouble(), 9);
+                Assert.Equal(expected[i].Layers[l].Error, verdict.GetProperty("layers")[l].GetProperty("error").GetSingle(), 9); // a float32 on the wire
         }
     }
 
