@@ -202,9 +202,12 @@ internal static class PerfBenchmark
                 bytes.Add(answered / (double)bodies.Length);
             }
             var detailBytes = await PostAsync(http, url + "?detail=layers", bodies[0]);
+            // The answer before the lean format: every verdict object in full, every layer's thresholds in every record.
+            var oldBytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { modelId, modelVersion = ready.CurrentVersion, records = Batch, oodRecords = 0,
+                verdicts = (IReadOnlyList<Core.Verdicts.Verdict>)scorer.Score(batches[0]).ToArray() }, Application.Serialization.JsonDefaults.Options).Length;
             var (engineRate, httpRate) = (Timing.Median(inProcess), Timing.Median(overHttp));
             rows.Add($"| in-process `Score` of the service's scorer, batch {Batch} | {engineRate:N0} rec/s | 1 |");
-            rows.Add($"| HTTP, `.npy` batches of {Batch}, one connection (answer {Timing.Median(bytes) / 1024:F0} KiB; with `?detail=layers` {detailBytes / 1024.0:F0} KiB) | {httpRate:N0} rec/s | **{httpRate / engineRate:F2}× of in-process** |");
+            rows.Add($"| HTTP, `.npy` batches of {Batch}, one connection (answer {Timing.Median(bytes) / 1024:F0} KiB; with `?detail=layers` {detailBytes / 1024.0:F0} KiB; the old format {oldBytes / 1024.0:F0} KiB) | {httpRate:N0} rec/s | **{httpRate / engineRate:F2}× of in-process** |");
             bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process", httpRate / engineRate, 0.8));
 
             var single = await OpenLoop.RunAsync(app.Address, url, records, options.Rate, options.Seconds);

@@ -16,6 +16,8 @@ internal sealed class ScorerSession : IDisposable
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    // What plain scoring reads: the model's output and the errors; the detectors' extra outputs only when asked for.
+    private readonly string[] _scoreOutputNames;
     private readonly int[] _inputShape;
     private readonly bool _outputIsProbability;
 
@@ -25,6 +27,7 @@ internal sealed class ScorerSession : IDisposable
     {
         _inputNames = [inputName];
         _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
+        _scoreOutputNames = [modelOutput, .. errorOutputs];
         _layerCount = errorOutputs.Count;
         _inputShape = inputShape;
         _outputIsProbability = outputIsProbability;
@@ -39,14 +42,25 @@ internal sealed class ScorerSession : IDisposable
         }
     }
 
-    /// <summary>All graph optimisations, one intra-op thread per core.</summary>
-    public static SessionOptions CreateSessionOptions() => new()
+    /// <summary>
+    /// All graph optimisations; the process's shared intra-op pool when <see cref="Onnx.SharedThreadPool"/> is enabled,
+    /// else one intra-op thread per core for this session; idle pool threads sleep instead of spinning (chosen by
+    /// measurement, <c>perf --sessions</c>: on shared cores spinning threads starve the request and scoring threads,
+    /// several times the throughput lost at batch 256, no batch-1 latency gained; see docs/scale-plan.md).
+    /// </summary>
+    public static SessionOptions CreateSessionOptions()
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        IntraOpNumThreads = Environment.ProcessorCount,
-        InterOpNumThreads = 1,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-    };
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        if (Onnx.SharedThreadPool.IsEnabled) options.DisablePerSessionThreads();
+        else options.IntraOpNumThreads = Environment.ProcessorCount;
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
 
     public int LayerCount => _layerCount;
 
@@ -106,7 +120,7 @@ internal sealed class ScorerSession : IDisposable
             shape[0] = count;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
             using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
+            using var outputs = _session.Run(runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
             if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
                 ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
                     predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
