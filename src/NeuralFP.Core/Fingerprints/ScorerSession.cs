@@ -18,7 +18,9 @@ internal sealed class ScorerSession : IDisposable
     private readonly string[] _outputNames;
     // What plain scoring reads: the model's output and the errors; the detectors' extra outputs only when asked for.
     private readonly string[] _scoreOutputNames;
-    private readonly int[] _inputShape;
+    private readonly long[] _recordShape;
+    // Read-only during runs, so one serves every run (no native object per call).
+    private readonly RunOptions _runOptions = new();
     private readonly bool _outputIsProbability;
 
     private readonly int _layerCount;
@@ -29,7 +31,7 @@ internal sealed class ScorerSession : IDisposable
         _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
         _scoreOutputNames = [modelOutput, .. errorOutputs];
         _layerCount = errorOutputs.Count;
-        _inputShape = inputShape;
+        _recordShape = [.. inputShape.Select(d => (long)d)];
         _outputIsProbability = outputIsProbability;
         if (sessionOptions is null)
         {
@@ -112,15 +114,15 @@ internal sealed class ScorerSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var n = records.Records;
         var recordLength = records.RecordLength;
-        long[] shape = [0, .. _inputShape.Select(d => (long)d)];
+        var shape = new long[1 + _recordShape.Length];
+        _recordShape.CopyTo(shape, 1);
         for (var start = 0; start < n; start += MaxRecordsPerRun)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var count = Math.Min(MaxRecordsPerRun, n - start);
             shape[0] = count;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
+            using var outputs = _session.Run(_runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
             if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
                 ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
                     predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
@@ -164,5 +166,6 @@ internal sealed class ScorerSession : IDisposable
     {
         _disposed = true;
         _session.Dispose();
+        _runOptions.Dispose();
     }
 }
