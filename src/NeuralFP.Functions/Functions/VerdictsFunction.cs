@@ -47,12 +47,9 @@ public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, Dri
         var verdicts = model.Scorer.Score(records, cancellationToken);
         telemetry.RecordVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, verdicts, time.GetElapsedTime(started));
         var explanations = explainTopK is int topK ? model.Scorer.Explainer.Explain(records, verdicts, topK, cancellationToken) : null;
-        var outcomes = new bool[verdicts.Count];
-        var ood = 0;
-        for (var i = 0; i < outcomes.Length; i++)
-            if (outcomes[i] = verdicts[i].Ood) ood++;
+        var outcomes = VerdictOutcomes.Of(verdicts);
         await drift.RecordAsync(modelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes, cancellationToken).ConfigureAwait(false);
-        return Results.Json(new VerdictsResponse(modelId, model.Version, verdicts.Count, ood, verdicts, explanations), JsonDefaults.Options);
+        return Results.Json(new VerdictsResponse(modelId, model.Version, verdicts.Count, outcomes.OodCount, verdicts, explanations), JsonDefaults.Options);
     }
 
     private static DetectorVerdictsResponse ScoreWithDetector(LoadedModel model, CalibratedDetector detector, FloatTensor records, CancellationToken cancellationToken)
