@@ -69,7 +69,7 @@ internal static class BatchGallery
     {
         html.Append("<img class=\"").Append(kind).Append("\" width=\"").Append(ImageSize).Append("\" height=\"")
             .Append(ImageSize * height / Math.Max(1, width)).Append("\" alt=\"").Append(Encode(alt)).Append("\" src=\"")
-            .Append(PngImage.DataUri(width, height, rgb)).Append("\">");
+            .Append(PngEncoder.DataUri(width, height, rgb)).Append("\">");
     }
 
     /// <summary>The record's pixels scaled to 0–255 by its own range (inputs may be standardised, not 0–1).</summary>

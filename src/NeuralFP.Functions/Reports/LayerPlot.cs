@@ -13,14 +13,14 @@ namespace NeuralFP.Functions.Reports;
 internal static class LayerPlot
 {
     public const int Width = 640;
-    public const int Height = 250;
+    public const int Height = 272;
     private const int BinCount = 48;
     private const double Left = 58;
     private const double Right = Width - 18;
     private const double OverflowWidth = 78;
     private const double Top = 28;
-    private const double Bottom = Height - 62;
-    private const double RugY = Bottom + 36;
+    private const double Bottom = Height - 84;
+    private const double RugY = Bottom + 50;
 
     // The bulk: from the 0.1% to the 99.5% held-out quantile, widened to take in τ and μ.
     private const double BulkLow = 0.001;

@@ -10,8 +10,8 @@ namespace NeuralFP.Functions.Reports;
 /// </summary>
 internal static class RateChart
 {
-    public const int Width = 1000;
-    public const int Height = 210;
+    public const int Width = 720;
+    public const int Height = 200;
     private const double Left = 56;
     private const double Right = Width - 16;
     private const double Top = 22;

@@ -9,7 +9,7 @@ namespace NeuralFP.Functions.Reports;
 /// Small RGB images (a record's input, its heatmap) as PNG data URIs: the page's content security policy allows
 /// <c>data:</c> images only, and a 28×28 PNG is a few hundred bytes where an SVG of rectangles would be tens of kilobytes.
 /// </summary>
-internal static class PngImage
+internal static class PngEncoder
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
