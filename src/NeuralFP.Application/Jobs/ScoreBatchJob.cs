@@ -71,8 +71,9 @@ public sealed class ScoreBatchJob(
         // while counting after the result could be skipped for good by a retry that finds the result.
         if (drift is not null)
         {
-            var outcomes = verdicts.Ood.ToArray();
-            await drift.RecordAsync(new DriftBatch(request.ModelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes, request.BatchId), cancellationToken).ConfigureAwait(false);
+            var outcomes = VerdictOutcomes.Of(verdicts);
+            await drift.RecordAsync(new DriftBatch(request.ModelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes.Outcomes, request.BatchId,
+                LayerFires: outcomes.LayerFires), cancellationToken).ConfigureAwait(false);
         }
         var summary = Summarise(request, model.Version, verdicts, resultsBlob, requestHash);
         var document = JsonSerializer.SerializeToUtf8Bytes(new BatchResultDocument(summary, verdicts), JsonDefaults.Options);

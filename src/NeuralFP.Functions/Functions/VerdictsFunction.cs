@@ -49,7 +49,7 @@ public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, Dri
         var verdicts = model.Scorer.Score(records, cancellationToken);
         telemetry.RecordVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, verdicts, time.GetElapsedTime(started));
         var explanations = explainTopK is int topK ? model.Scorer.Explainer.Explain(records, verdicts, topK, cancellationToken) : null;
-        await drift.RecordAsync(modelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, verdicts.Ood.ToArray(), cancellationToken).ConfigureAwait(false);
+        await drift.RecordAsync(modelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, VerdictOutcomes.Of(verdicts), cancellationToken).ConfigureAwait(false);
         return new VerdictsResult(modelId, model.Version, verdicts, layers, explanations);
     }
 
