@@ -7,7 +7,8 @@ namespace NeuralFP.Functions.Benchmarks;
 /// <summary>
 /// An open-loop load generator: single-record <c>.npy</c> requests sent on a fixed schedule whether or not earlier ones
 /// have returned (so a slow answer cannot slow the offered load), over up to 256 connections. Latency is from the
-/// moment a request is sent; sends more than a millisecond behind schedule are counted.
+/// moment a request is sent; sends more than a millisecond behind schedule are counted, and a request not answered
+/// within 10 s counts as an error.
 /// </summary>
 internal static class OpenLoop
 {
@@ -16,7 +17,7 @@ internal static class OpenLoop
     public static async Task<Result> RunAsync(Uri address, string url, FloatTensor records, int rate, int seconds)
     {
         var bodies = Enumerable.Range(0, Math.Min(200, records.Records)).Select(i => Npy.ToBytes(records.Slice(i, 1))).ToArray();
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = address };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
         await Schedule(http, url, bodies, rate, Math.Max(1, seconds / 5)); // warm-up: connections, JIT, tiering
         var total = rate * seconds;
         var (latencies, errors, late, elapsed) = await Schedule(http, url, bodies, rate, seconds);
@@ -56,7 +57,7 @@ internal static class OpenLoop
                     latencies[index] = response.IsSuccessStatusCode ? Stopwatch.GetElapsedTime(sent).TotalMilliseconds : double.NaN;
                     if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     latencies[index] = double.NaN;
                     Interlocked.Increment(ref errors);
