@@ -47,31 +47,27 @@ internal sealed class OrtRunner : IDisposable
     public void Dispose() => _session.Dispose();
 }
 
-/// <summary>Throughput and latency of one contender over fixed work, one round at a time.</summary>
+/// <summary>Throughput and latency of contenders over the same work, called in turn.</summary>
 internal static class Timing
 {
-    /// <summary>Records per second over <paramref name="batches"/> batches of <paramref name="batch"/> records.</summary>
-    public static double Throughput(Action<int, int> run, FloatTensor records, int batch, int batches)
+    /// <summary>
+    /// Each contender's records per second and median milliseconds per call over <paramref name="calls"/> calls of
+    /// <paramref name="batch"/> records, the contenders called in turn on the same records (A B C A B C …).
+    /// </summary>
+    public static (double RecordsPerSecond, double P50Ms)[] Interleaved(IReadOnlyList<Action<int, int>> contenders, FloatTensor records, int batch, int calls)
     {
-        var clock = Stopwatch.StartNew();
-        for (var b = 0; b < batches; b++) run(b * batch % (records.Records - batch + 1), batch);
-        return batches * batch / clock.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>Records per second and median milliseconds of <paramref name="calls"/> single-record calls.</summary>
-    public static (double RecordsPerSecond, double P50Ms) Single(Action<int, int> run, FloatTensor records, int calls)
-    {
-        var latencies = new double[calls];
-        var clock = Stopwatch.StartNew();
+        var times = contenders.Select(_ => new double[calls]).ToArray();
         for (var i = 0; i < calls; i++)
         {
-            var started = Stopwatch.GetTimestamp();
-            run(i % records.Records, 1);
-            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var start = i * batch % (records.Records - batch + 1);
+            for (var c = 0; c < contenders.Count; c++)
+            {
+                var began = Stopwatch.GetTimestamp();
+                contenders[c](start, batch);
+                times[c][i] = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+            }
         }
-        var rate = calls / clock.Elapsed.TotalSeconds;
-        Array.Sort(latencies);
-        return (rate, latencies[calls / 2]);
+        return [.. times.Select(t => (calls * batch / (t.Sum() / 1000), Median(t)))];
     }
 
     public static double Median(IEnumerable<double> values)

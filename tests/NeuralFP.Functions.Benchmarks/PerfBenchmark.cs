@@ -148,23 +148,23 @@ internal static class PerfBenchmark
             using var bare = OrtRunner.Bare(model);
             using var fused = OrtRunner.Fused(fingerprint);
             using var scorer = new FingerprintScorer(fingerprint);
-            Action<int, int> score = (start, count) => scorer.Score(records.Slice(start, count));
+            Action<int, int>[] contenders = [(s, c) => bare.Run(records, s, c), (s, c) => fused.Run(records, s, c), (s, c) => scorer.Score(records.Slice(s, c))];
             var r = new List<double>[9];
             for (var i = 0; i < r.Length; i++) r[i] = [];
-            var batches = Math.Max(8, 5120 / Batch);
-            var singles = 512;
+            var batches = 24;
+            var singles = 600;
             for (var round = 0; round <= rounds; round++)
             {
-                // A and B alternate inside each round, so load from other processes falls on both alike.
-                var b256 = Timing.Throughput((s, c) => bare.Run(records, s, c), records, Batch, batches);
-                var f256 = Timing.Throughput((s, c) => fused.Run(records, s, c), records, Batch, batches);
-                var s256 = Timing.Throughput(score, records, Batch, batches);
-                var b1 = Timing.Single((s, c) => bare.Run(records, s, c), records, singles);
-                var f1 = Timing.Single((s, c) => fused.Run(records, s, c), records, singles);
-                var s1 = Timing.Single(score, records, singles);
+                // The contenders alternate call by call (A B C A B C …), so load from other processes falls on all alike.
+                var b256 = Timing.Interleaved(contenders, records, Batch, batches);
+                var b1 = Timing.Interleaved(contenders, records, 1, singles);
                 if (round == 0) continue;
-                double[] values = [b256, f256, s256, b1.RecordsPerSecond, f1.RecordsPerSecond, s1.RecordsPerSecond, b1.P50Ms, f1.P50Ms, s1.P50Ms];
-                for (var i = 0; i < values.Length; i++) r[i].Add(values[i]);
+                for (var c = 0; c < 3; c++)
+                {
+                    r[c].Add(b256[c].RecordsPerSecond);
+                    r[3 + c].Add(b1[c].RecordsPerSecond);
+                    r[6 + c].Add(b1[c].P50Ms);
+                }
             }
             var m = r.Select(Timing.Median).ToArray();
             return new InProcess(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]);
