@@ -46,33 +46,37 @@ internal static class PerfBenchmark
             var reference = Npy.Read(File.OpenRead(options.Reference));
             var records = options.Records is null ? reference : Npy.Read(File.OpenRead(options.Records));
 
-            // 1. The build, whole process (nfp fingerprint): time per reference record and peak RSS.
-            var fingerprintDir = Path.Combine(work, "fingerprint");
-            var build = WholeProcess.Run(WholeProcess.Nfp("fingerprint", "--model", options.Model, "--reference", options.Reference, "--out", fingerprintDir, "--json"));
-            rows.Add($"| fingerprint build, `nfp fingerprint`, {reference.Records:N0} reference records, whole process | {build.Seconds:F1} s = **{build.Seconds * 1000 / reference.Records:F3} ms/record**; peak RSS {build.PeakMiB:N0} MiB | |");
-            var fingerprint = await Fingerprint.LoadAsync(fingerprintDir);
-            output.WriteLine($"fingerprint: {fingerprint.Manifest.Layers.Count} layers ({string.Join(", ", fingerprint.Manifest.Layers.Select(l => l.Name))})");
-
-            // 2. In process: bare model, fused graph and the whole C# Score path, batch 256 and batch 1.
-            var engine = InProcess.Measure(modelBytes, fingerprint, records, options.Rounds);
-            rows.AddRange(engine.Rows());
-            bars.Add(Bar("fused ≥ 0.85× bare, batch 256", engine.Fused256 / engine.Bare256, 0.85));
-            bars.Add(Bar("fused ≥ 0.6× bare, batch 1", engine.Fused1 / engine.Bare1, 0.6));
-
-            // 3. nfp score on many records, whole process, against a bare-model process over the same file.
-            var many = Path.Combine(work, "many.npy");
-            WriteTiled(records, options.ScoreRecords, many);
-            var nfp = new List<WholeProcess.Result>();
-            var bare = new List<WholeProcess.Result>();
-            for (var round = 0; round < options.Rounds; round++)
+            var httpOnly = args.Contains("--http-only");
+            if (!httpOnly)
             {
-                bare.Add(WholeProcess.Run(WholeProcess.Self("bare-process", "--model", options.Model, "--records", many, "--out", Path.Combine(work, "bare.txt"))));
-                nfp.Add(WholeProcess.Run(WholeProcess.Nfp("score", "--fingerprint", fingerprintDir, "--records", many, "--out", Path.Combine(work, "verdicts.json"))));
+                // 1. The build, whole process (nfp fingerprint): time per reference record and peak RSS.
+                var fingerprintDir = Path.Combine(work, "fingerprint");
+                var build = WholeProcess.Run(WholeProcess.Nfp("fingerprint", "--model", options.Model, "--reference", options.Reference, "--out", fingerprintDir, "--json"));
+                rows.Add($"| fingerprint build, `nfp fingerprint`, {reference.Records:N0} reference records, whole process | {build.Seconds:F1} s = **{build.Seconds * 1000 / reference.Records:F3} ms/record**; peak RSS {build.PeakMiB:N0} MiB | |");
+                var fingerprint = await Fingerprint.LoadAsync(fingerprintDir);
+                output.WriteLine($"fingerprint: {fingerprint.Manifest.Layers.Count} layers ({string.Join(", ", fingerprint.Manifest.Layers.Select(l => l.Name))})");
+
+                // 2. In process: bare model, fused graph and the whole C# Score path, batch 256 and batch 1.
+                var engine = InProcess.Measure(modelBytes, fingerprint, records, options.Rounds);
+                rows.AddRange(engine.Rows());
+                bars.Add(Bar("fused ≥ 0.85× bare, batch 256", engine.Fused256 / engine.Bare256, 0.85));
+                bars.Add(Bar("fused ≥ 0.6× bare, batch 1", engine.Fused1 / engine.Bare1, 0.6));
+
+                // 3. nfp score on many records, whole process, against a bare-model process over the same file.
+                var many = Path.Combine(work, "many.npy");
+                WriteTiled(records, options.ScoreRecords, many);
+                var nfp = new List<WholeProcess.Result>();
+                var bare = new List<WholeProcess.Result>();
+                for (var round = 0; round < options.Rounds; round++)
+                {
+                    bare.Add(WholeProcess.Run(WholeProcess.Self("bare-process", "--model", options.Model, "--records", many, "--out", Path.Combine(work, "bare.txt"))));
+                    nfp.Add(WholeProcess.Run(WholeProcess.Nfp("score", "--fingerprint", fingerprintDir, "--records", many, "--out", Path.Combine(work, "verdicts.json"))));
+                }
+                var nfpSeconds = Timing.Median(nfp.Select(r => r.Seconds));
+                var bareSeconds = Timing.Median(bare.Select(r => r.Seconds));
+                rows.Add($"| `nfp score`, {options.ScoreRecords:N0} records, whole process (verdicts to a file) | {nfpSeconds:F2} s, peak RSS {Timing.Median(nfp.Select(r => r.PeakMiB)):N0} MiB (bare: {bareSeconds:F2} s, {Timing.Median(bare.Select(r => r.PeakMiB)):N0} MiB) | **{bareSeconds / nfpSeconds:F2}×** |");
+                bars.Add(Bar($"nfp score {options.ScoreRecords:N0} ≥ 0.7× bare whole process", bareSeconds / nfpSeconds, 0.7));
             }
-            var nfpSeconds = Timing.Median(nfp.Select(r => r.Seconds));
-            var bareSeconds = Timing.Median(bare.Select(r => r.Seconds));
-            rows.Add($"| `nfp score`, {options.ScoreRecords:N0} records, whole process (verdicts to a file) | {nfpSeconds:F2} s, peak RSS {Timing.Median(nfp.Select(r => r.PeakMiB)):N0} MiB (bare: {bareSeconds:F2} s, {Timing.Median(bare.Select(r => r.PeakMiB)):N0} MiB) | **{bareSeconds / nfpSeconds:F2}×** |");
-            bars.Add(Bar($"nfp score {options.ScoreRecords:N0} ≥ 0.7× bare whole process", bareSeconds / nfpSeconds, 0.7));
 
             // 4. The service over loopback HTTP: .npy batches of 256 on one connection beside in-process, then single records open loop.
             if (!options.SkipHttp)
@@ -204,13 +208,20 @@ internal static class PerfBenchmark
             List<double> inProcess = [], overHttp = [], bytes = [];
             for (var round = 0; round <= options.Rounds; round++)
             {
-                var clock = Stopwatch.StartNew();
-                foreach (var b in batches) scorer.Score(b);
-                var engine = batches.Length * Batch / clock.Elapsed.TotalSeconds;
-                clock.Restart();
+                // In-process and HTTP alternate batch by batch, so load from other processes falls on both alike.
+                double engineSeconds = 0, servedSeconds = 0;
                 long answered = 0;
-                foreach (var body in bodies) answered += await PostAsync(http, url, body);
-                var served = bodies.Length * Batch / clock.Elapsed.TotalSeconds;
+                for (var i = 0; i < batches.Length; i++)
+                {
+                    var began = Stopwatch.GetTimestamp();
+                    scorer.Score(batches[i]);
+                    engineSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                    began = Stopwatch.GetTimestamp();
+                    answered += await PostAsync(http, url, bodies[i]);
+                    servedSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                }
+                var engine = batches.Length * Batch / engineSeconds;
+                var served = bodies.Length * Batch / servedSeconds;
                 if (round == 0) continue;
                 inProcess.Add(engine);
                 overHttp.Add(served);
