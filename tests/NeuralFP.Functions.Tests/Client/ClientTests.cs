@@ -34,8 +34,9 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
             await App.UploadAsync(ModelId, ModelFiles.Model, TestModels.Cnn);
             await App.UploadAsync(ModelId, ModelFiles.Reference, TestModels.Npy(TestModels.Reference()));
             await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
-            Client = new NeuralFpClient(App.Address);
-            JsonClient = new NeuralFpClient(App.Address, new NeuralFpClientOptions { RecordsFormat = RecordsFormat.Json });
+            // The app's checked clients: every response the typed client receives is also checked against the OpenAPI document.
+            Client = new NeuralFpClient(App.NewHttpClient());
+            JsonClient = new NeuralFpClient(App.NewHttpClient(), new NeuralFpClientOptions { RecordsFormat = RecordsFormat.Json });
         }
 
         public async Task DisposeAsync()
