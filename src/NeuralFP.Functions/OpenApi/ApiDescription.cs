@@ -77,7 +77,7 @@ internal static class ApiDescription
         api.MapGet(Routes.OpenApi, () => Results.Empty)
             .WithName(FunctionNames.OpenApi)
             .WithSummary("This document (OpenAPI 3.1).")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+            .Produces(StatusCodes.Status200OK);
     }
 
     /// <summary>Declares problem+json answers for the given status codes.</summary>

@@ -53,6 +53,13 @@ internal static class ContractDocument
                 if (!Anonymous.Contains(operation.OperationId ?? string.Empty))
                     operation.Security = [KeyRequirement(document, HeaderKeyScheme), KeyRequirement(document, QueryKeyScheme)];
                 BinaryBodies(operation);
+                if (operation.OperationId == FunctionNames.OpenApi && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse document200)
+                {
+                    document200.Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "An OpenAPI 3.1 document: this one." } },
+                    };
+                }
             }
         }
         return Task.CompletedTask;
