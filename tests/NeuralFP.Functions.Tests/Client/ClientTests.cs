@@ -115,6 +115,9 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         Assert.Equal(model.CurrentVersion, one.CurrentVersion);
         Assert.Equal(["input", "/8/Relu_output_0"], one.Layers);
         Assert.Equal(64, one.Hashes!.Model.Length);
+        // The model lists its fitted detectors, and each name is one the verdicts endpoint accepts.
+        Assert.NotEmpty(one.Detectors);
+        Assert.Equal(one.Detectors[0], (await Client.GetDetectorVerdictsAsync(ModelId, one.Detectors[0], TestModels.Probe(3))).Detector);
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<NeuralFpRequestException>(() => Client.GetModelAsync("nobody"))).Status);
 
         var drift = await Client.GetDriftAsync(ModelId);
