@@ -143,11 +143,11 @@ public sealed class DriftTrackerTests : IAsyncLifetime
         var last = DriftWindowRecord.HourOf(clock.Now);
         Assert.True(window.Hours.Count <= 7 * 24 + 1, $"{window.Hours.Count} hourly buckets kept.");
         Assert.True(window.Hours.Min(h => h.Hour) > last.AddHours(-7 * 24 - 1), "Buckets older than a week are kept.");
-        Assert.Equal(7 * 24 / 3, window.Hours.Count);
+        Assert.Equal(57, window.Hours.Count); // writes at hours 45..213 of the run: those after the last one's hour − 169
         // Per-layer fires only for the last day (the hour in progress and the 24 before it): bounded, whatever the layer count.
         var withFires = window.Hours.Where(h => h.LayerFires is not null).ToList();
         Assert.All(withFires, h => Assert.True(h.Hour > last.AddHours(-25)));
-        Assert.Equal(24 / 3, withFires.Count);
+        Assert.Equal(9, withFires.Count); // writes at hours 189..213: after the last one's hour − 25
         Assert.All(withFires, h => Assert.Equal([1L, 2L, 3L], h.LayerFires!));
         // The burst raised the alarm: its hour says so; hours of the first days, before it, do not.
         Assert.True(window.Hours.Single(h => h.Hour == last.AddHours(-27)).Alarm);
