@@ -5,6 +5,20 @@ namespace NeuralFP.Application.Drift;
 /// <summary>What the drift window keeps of a batch of fingerprint verdicts: each record's outcome (true = OOD) and, per layer, how many records fired there.</summary>
 public sealed record VerdictOutcomes(bool[] Outcomes, long[]? LayerFires)
 {
+    /// <summary>From a scored batch's arrays, without building a verdict object per record.</summary>
+    public static VerdictOutcomes Of(VerdictBatch verdicts)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        var fires = new long[verdicts.Count == 0 ? 0 : verdicts.LayerCount];
+        for (var r = 0; r < verdicts.Count; r++)
+        {
+            var fired = verdicts.Fired(r);
+            for (var l = 0; l < fires.Length; l++)
+                if (fired[l]) fires[l]++;
+        }
+        return new VerdictOutcomes(verdicts.Ood.ToArray(), fires);
+    }
+
     public static VerdictOutcomes Of(IReadOnlyList<Verdict> verdicts)
     {
         ArgumentNullException.ThrowIfNull(verdicts);

@@ -69,11 +69,12 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         for (var y = 1; y < 7; y++)
             for (var x = 1; x < 7; x++) image[y * Side + x] = 1f;
         var records = new FloatTensor(image, [1, 1, Side, Side]);
-        var response = await Client.GetVerdictsAsync(ModelId, records, new VerdictsOptions { Explain = true, Top = 5 });
+        var response = await Client.GetVerdictsAsync(ModelId, records, new VerdictsOptions { Explain = true, Top = 5, Layers = true });
         var explanation = Assert.Single(response.Explanations!);
-        var verdict = response.Verdicts[0];
+        var verdict = response.ToVerdicts()[0];
         Assert.True(verdict.Ood);
         Assert.Equal(verdict.Layers.Where(l => l.Fired).MinBy(l => l.PValue)!.Layer, explanation.DecidingLayer);
+        Assert.Equal(explanation.DecidingLayer, response.Verdicts[0].DecidingLayer);
         var input = explanation.Input!;
         Assert.Equal("input", input.Layer);
         Assert.Equal(5, input.TopFeatures.Count);
