@@ -45,6 +45,8 @@ internal static class ContractDocument
             if (name == "ProblemDetails") DescribeProblem(concrete);
             NullsAreOmitted(concrete);
         }
+        // The archive's Produces<Stream> leaves a schema of Stream's properties behind; its content is described as binary below.
+        document.Components?.Schemas?.Remove("Stream");
         AddSecurity(document);
         foreach (var path in document.Paths.Values)
         {

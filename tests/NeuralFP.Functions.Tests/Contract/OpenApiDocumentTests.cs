@@ -57,7 +57,7 @@ public sealed class OpenApiDocumentTests
             .Select(p => $"{p.Schema}.{p.Property}")
             .ToList();
         Assert.Empty(numberOrString);
-        Assert.Equal("number", document["components"]!["schemas"]!["Verdict"]!["properties"]!["score"]!["type"]!.GetValue<string>());
+        Assert.Equal("number", document["components"]!["schemas"]!["RecordVerdict"]!["properties"]!["score"]!["type"]!.GetValue<string>());
         Assert.Equal("integer", document["components"]!["schemas"]!["VerdictsResponse"]!["properties"]!["records"]!["type"]!.GetValue<string>());
     }
 
@@ -86,8 +86,10 @@ public sealed class OpenApiDocumentTests
             Assert.Equal("#/components/schemas/RecordsRequest", content["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
         }
         var schemas = document["components"]!["schemas"]!;
-        Assert.Equal("#/components/schemas/Verdict", schemas["VerdictsResponse"]!["properties"]!["verdicts"]!["items"]!["$ref"]!.GetValue<string>());
-        Assert.Equal("#/components/schemas/LayerVerdict", schemas["Verdict"]!["properties"]!["layers"]!["items"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/RecordVerdict", schemas["VerdictsResponse"]!["properties"]!["verdicts"]!["items"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/LayerThresholds", schemas["VerdictsResponse"]!["properties"]!["layers"]!["items"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/LayerEvidence", schemas["RecordVerdict"]!["properties"]!["layers"]!["items"]!["$ref"]!.GetValue<string>());
+        Assert.Null(schemas["Stream"]); // the archive is described inline as binary, not as a .NET Stream's properties
         var zip = document["paths"]!["/api/models/{modelId}/fingerprint"]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Single();
         Assert.Equal("binary", zip.Value!["schema"]!["format"]!.GetValue<string>());
     }
