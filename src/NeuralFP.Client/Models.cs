@@ -48,7 +48,11 @@ public sealed record ModelView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? BuildStartedAt,
-    DateTimeOffset? ReadyAt);
+    DateTimeOffset? ReadyAt)
+{
+    /// <summary>Detectors fitted beside the current fingerprint: the names <see cref="NeuralFpClient.GetDetectorVerdictsAsync"/> accepts.</summary>
+    public IReadOnlyList<string> Detectors { get; init; } = [];
+}
 
 /// <summary>SHA-256 (lowercase hex) of the current fingerprint's inputs.</summary>
 public sealed record ModelHashes(string Model, string Reference, string Options);

@@ -68,7 +68,7 @@ internal static class ApiDescription
         api.MapGet(Routes.FingerprintDownload, (string modelId, [FromHeader(Name = "If-None-Match"), Description(IfNoneMatchDescription)] string? ifNoneMatch) => Results.Empty)
             .WithName(FunctionNames.FingerprintDownload)
             .WithSummary("The current fingerprint version as one zip archive for an edge gateway: artifact.json (model id, version, model SHA-256, files) then fingerprint.json, scorer.onnx and detectors.json. Strong ETag; X-NeuralFP-Model-Version and X-NeuralFP-Model-Sha256 headers.")
-            .Produces(StatusCodes.Status200OK, contentType: Core.Artifacts.FingerprintArchive.MediaType)
+            .Produces<Stream>(StatusCodes.Status200OK, Core.Artifacts.FingerprintArchive.MediaType)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         api.MapGet(Routes.Health, () => Results.Empty)
@@ -79,7 +79,7 @@ internal static class ApiDescription
         api.MapGet(Routes.OpenApi, () => Results.Empty)
             .WithName(FunctionNames.OpenApi)
             .WithSummary("This document (OpenAPI 3.1).")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+            .Produces(StatusCodes.Status200OK);
     }
 
     /// <summary>Declares problem+json answers for the given status codes.</summary>

@@ -22,7 +22,7 @@ internal static class BatchGallery
     {
         html.Append("<section id=\"unusual\"><h2>Most unusual records</h2><p class=\"meta\">The ").Append(records.Count).Append(" of ")
             .Append(Count(batchSize)).Append(" posted records with the highest OOD score. Heatmap: each pixel's share of the input layer's reconstruction error (")
-            .Append("<span class=\"legend-ramp\"></span> low → high, scaled per record).</p><div class=\"gallery\">");
+            .Append("<span class=\"legend-ramp\"></span> low → high, per record up to its 99th percentile, square-root scale).</p><div class=\"gallery\">");
         foreach (var record in records)
         {
             html.Append("<figure class=\"unusual-record\" id=\"record-").Append(record.Index).Append("\" data-index=\"").Append(record.Index).Append("\">");
@@ -97,17 +97,22 @@ internal static class BatchGallery
         return rgb;
     }
 
+    /// <summary>
+    /// The heatmap in the palette, scaled so that its 99th-percentile value is the top colour (and the square root of the
+    /// level taken): a single extreme pixel would otherwise paint the rest of the record black.
+    /// </summary>
     internal static byte[] HeatmapPixels(float[][] heatmap)
     {
         int height = heatmap.Length, width = heatmap[0].Length;
-        float max = 0;
-        foreach (var row in heatmap) foreach (float v in row) if (v > max) max = v;
+        var values = heatmap.SelectMany(row => row).Where(float.IsFinite).Order().ToArray();
+        float top = values.Length == 0 ? 0 : values[(int)Math.Floor(0.99 * (values.Length - 1))];
+        if (top <= 0 && values.Length > 0) top = values[^1];
         var rgb = new byte[height * width * 3];
         for (int r = 0; r < height; r++)
         {
             for (int c = 0; c < width; c++)
             {
-                var (red, green, blue) = Colour(max > 0 ? heatmap[r][c] / max : 0);
+                var (red, green, blue) = Colour(top > 0 ? Math.Sqrt(Math.Clamp(heatmap[r][c] / top, 0, 1)) : 0);
                 int i = (r * width + c) * 3;
                 rgb[i] = red;
                 rgb[i + 1] = green;

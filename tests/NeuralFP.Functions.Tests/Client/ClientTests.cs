@@ -34,8 +34,9 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
             await App.UploadAsync(ModelId, ModelFiles.Model, TestModels.Cnn);
             await App.UploadAsync(ModelId, ModelFiles.Reference, TestModels.Npy(TestModels.Reference()));
             await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
-            Client = new NeuralFpClient(App.Address);
-            JsonClient = new NeuralFpClient(App.Address, new NeuralFpClientOptions { RecordsFormat = RecordsFormat.Json });
+            // The app's checked clients: every response the typed client receives is also checked against the OpenAPI document.
+            Client = new NeuralFpClient(App.NewHttpClient());
+            JsonClient = new NeuralFpClient(App.NewHttpClient(), new NeuralFpClientOptions { RecordsFormat = RecordsFormat.Json });
         }
 
         public async Task DisposeAsync()
@@ -115,6 +116,9 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         Assert.Equal(model.CurrentVersion, one.CurrentVersion);
         Assert.Equal(["input", "/8/Relu_output_0"], one.Layers);
         Assert.Equal(64, one.Hashes!.Model.Length);
+        // The model lists its fitted detectors, and each name is one the verdicts endpoint accepts.
+        Assert.NotEmpty(one.Detectors);
+        Assert.Equal(one.Detectors[0], (await Client.GetDetectorVerdictsAsync(ModelId, one.Detectors[0], TestModels.Probe(3))).Detector);
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<NeuralFpRequestException>(() => Client.GetModelAsync("nobody"))).Status);
 
         var drift = await Client.GetDriftAsync(ModelId);
