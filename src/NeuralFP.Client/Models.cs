@@ -6,9 +6,20 @@ using NeuralFP.Core.Verdicts;
 
 namespace NeuralFP.Client;
 
-/// <summary>Fingerprint verdicts per record, in order; <see cref="Explanations"/> when asked for (<see cref="VerdictsOptions.Explain"/>).</summary>
-public sealed record VerdictsResponse(string ModelId, int ModelVersion, int Records, int OodRecords, IReadOnlyList<Verdict> Verdicts,
-    IReadOnlyList<VerdictExplanation>? Explanations = null);
+/// <summary>
+/// Fingerprint verdicts per record, in order: what a gateway acts on, with each record's per-layer evidence when asked
+/// for (<see cref="VerdictsOptions.Layers"/>); the layers' thresholds once; <see cref="Explanations"/> when asked for
+/// (<see cref="VerdictsOptions.Explain"/>).
+/// </summary>
+/// <param name="Detail">"verdict" or "layers" (each verdict carries <see cref="RecordVerdict.Layers"/>).</param>
+/// <param name="Layers">The fingerprint's layers in order with their thresholds (the same for every record).</param>
+public sealed record VerdictsResponse(string ModelId, int ModelVersion, int Records, int OodRecords, string Detail,
+    IReadOnlyList<LayerThresholds> Layers, IReadOnlyList<RecordVerdict> Verdicts, IReadOnlyList<VerdictExplanation>? Explanations = null)
+{
+    /// <summary>The full verdicts (every field of the in-process <see cref="Verdict"/>), from an answer asked for with <see cref="VerdictsOptions.Layers"/>.</summary>
+    /// <exception cref="InvalidOperationException">The answer carries no per-layer detail.</exception>
+    public IReadOnlyList<Verdict> ToVerdicts() => Verdicts.Select(v => v.ToVerdict(Layers)).ToArray();
+}
 
 /// <summary>Verdicts of one detector fitted beside the fingerprint (<c>?detector=name</c>).</summary>
 public sealed record DetectorVerdictsResponse(string ModelId, int ModelVersion, string Detector, double Threshold, double TargetFpr,
@@ -37,7 +48,11 @@ public sealed record ModelView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? BuildStartedAt,
-    DateTimeOffset? ReadyAt);
+    DateTimeOffset? ReadyAt)
+{
+    /// <summary>Detectors fitted beside the current fingerprint: the names <see cref="NeuralFpClient.GetDetectorVerdictsAsync"/> accepts.</summary>
+    public IReadOnlyList<string> Detectors { get; init; } = [];
+}
 
 /// <summary>SHA-256 (lowercase hex) of the current fingerprint's inputs.</summary>
 public sealed record ModelHashes(string Model, string Reference, string Options);
@@ -74,6 +89,9 @@ public sealed record HealthReport(string Status, string Storage, string Mode, st
 /// <summary>Options of a verdicts request.</summary>
 public sealed record VerdictsOptions
 {
+    /// <summary>Each verdict also carries its per-layer evidence (error, p-value, fired; <c>?detail=layers</c>).</summary>
+    public bool Layers { get; init; }
+
     /// <summary>Add one explanation per verdict (deciding layer, top input features, heatmap).</summary>
     public bool Explain { get; init; }
 

@@ -63,6 +63,7 @@ public class NeuralFpClient : IDisposable
     public virtual async Task<VerdictsResponse> GetVerdictsAsync(string modelId, FloatTensor records, VerdictsOptions? options = null, CancellationToken cancellationToken = default)
     {
         var query = new List<string>();
+        if (options?.Layers == true) query.Add("detail=layers");
         if (options?.Explain == true) query.Add("explain=true");
         if (options?.Top is int top) query.Add("top=" + top.ToString(CultureInfo.InvariantCulture));
         return await SendAsync<VerdictsResponse>(HttpMethod.Post, ModelPath(modelId, "verdicts", query), RecordsContent(records), cancellationToken).ConfigureAwait(false);

@@ -40,9 +40,9 @@ public sealed class EdgeScorer : IDisposable
         }
     }
 
-    /// <summary>Per-record verdicts; their outcomes enter the local drift window.</summary>
+    /// <summary>Per-record verdicts (held as arrays; index it for <see cref="Verdict"/> objects); their outcomes enter the local drift window.</summary>
     /// <exception cref="InvalidRecordsException">Wrong shape, empty, or non-finite.</exception>
-    public IReadOnlyList<Verdict> Score(FloatTensor records, CancellationToken cancellationToken = default)
+    public VerdictBatch Score(FloatTensor records, CancellationToken cancellationToken = default)
     {
         var verdicts = _scorer.Score(records, cancellationToken);
         Observe(verdicts);
@@ -53,15 +53,17 @@ public sealed class EdgeScorer : IDisposable
     public IReadOnlyList<(Verdict Verdict, VerdictExplanation Explanation)> ScoreAndExplain(FloatTensor records, int topK = FingerprintExplainer.DefaultTopK, CancellationToken cancellationToken = default)
     {
         var verdicts = Score(records, cancellationToken);
-        var explanations = _scorer.Explainer.Explain(records, verdicts, topK, cancellationToken);
+        var explanations = Explain(records, verdicts, topK, cancellationToken);
         return verdicts.Zip(explanations).ToArray();
     }
 
-    private void Observe(IReadOnlyList<Verdict> verdicts)
+    /// <summary>Explanations of verdicts this scorer gave for these records (no effect on the drift window).</summary>
+    public IReadOnlyList<VerdictExplanation> Explain(FloatTensor records, IReadOnlyList<Verdict> verdicts, int topK = FingerprintExplainer.DefaultTopK, CancellationToken cancellationToken = default)
+        => _scorer.Explainer.Explain(records, verdicts, topK, cancellationToken);
+
+    private void Observe(VerdictBatch verdicts)
     {
-        Span<bool> outcomes = verdicts.Count <= 1024 ? stackalloc bool[verdicts.Count] : new bool[verdicts.Count];
-        for (var i = 0; i < verdicts.Count; i++) outcomes[i] = verdicts[i].Ood;
-        lock (_driftLock) _drift.Observe(outcomes);
+        lock (_driftLock) _drift.Observe(verdicts.Ood);
     }
 
     public void Dispose() => _scorer.Dispose();

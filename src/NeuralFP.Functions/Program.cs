@@ -13,6 +13,8 @@ public static class Program
     /// <summary>The worker's entry point; <paramref name="settings"/> and <paramref name="configure"/> let a test run it in its own process.</summary>
     public static async Task RunAsync(string[] args, IReadOnlyDictionary<string, string?> settings, Action<FunctionsApplicationBuilder>? configure, CancellationToken cancellationToken)
     {
+        // Every model's scorer runs on one intra-op pool (a pool per model would oversubscribe the instance's cores).
+        Core.Onnx.SharedThreadPool.TryEnable(Environment.ProcessorCount);
         var builder = FunctionsApplication.CreateBuilder(args);
         // App settings as the host sets them (environment variables, NeuralFP__X), read as configuration keys (NeuralFP:X).
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));

@@ -137,6 +137,52 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Score_streams_lean_verdicts_in_chunks_and_with_detail_layers_gives_every_in_process_field()
+    {
+        var fingerprint = Path("cnn-wire");
+        var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint,
+            "--layers", "input,/8/Relu_output_0", "--seed", "3", "--json");
+        Assert.True(built.ExitCode == 0, built.Stderr);
+        var records = FashionMnist.Test().Take(2500).Images; // more than two of the command's 1,024-record chunks
+        await WriteNpy("many.npy", records);
+
+        var lean = await NfpProcess.RunAsync("score", "--fingerprint", fingerprint, "--records", Path("many.npy"), "--json", "--out", Path("lean.json"));
+        Assert.True(lean.ExitCode == 0, lean.Stderr);
+        Assert.Equal(lean.Stdout.Trim(), (await File.ReadAllTextAsync(Path("lean.json"))).Trim());
+        using (var json = JsonDocument.Parse(lean.Stdout))
+        {
+            var root = json.RootElement;
+            Assert.Equal("verdict", root.GetProperty("detail").GetString());
+            Assert.Equal(["input", "/8/Relu_output_0"], root.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("layer").GetString()));
+            Assert.Equal(2500, root.GetProperty("verdicts").GetArrayLength());
+            Assert.All(root.GetProperty("verdicts").EnumerateArray(), v =>
+                Assert.Equal(["ood", "score", "pValue", "predictedClass", "maxProbability", "decidingLayer"], v.EnumerateObject().Select(p => p.Name)));
+            Assert.Equal(2500, root.GetProperty("records").GetInt32());
+        }
+
+        var detailed = await NfpProcess.RunAsync("score", "--fingerprint", fingerprint, "--records", Path("many.npy"), "--detail", "layers", "--json");
+        Assert.True(detailed.ExitCode == 0, detailed.Stderr);
+        using var document = JsonDocument.Parse(detailed.Stdout);
+        var thresholds = document.RootElement.GetProperty("layers").Deserialize<Core.Verdicts.LayerThresholds[]>(Json)!;
+        var wire = document.RootElement.GetProperty("verdicts").Deserialize<Core.Verdicts.RecordVerdict[]>(Json)!;
+        using var scorer = new Core.Fingerprints.FingerprintScorer(await Core.Fingerprints.Fingerprint.LoadAsync(fingerprint));
+        var expected = scorer.Score(records);
+        Assert.Equal(expected.OodCount, document.RootElement.GetProperty("oodRecords").GetInt32());
+        for (var r = 0; r < expected.Count; r++)
+        {
+            var verdict = wire[r].ToVerdict(thresholds);
+            Assert.Equal((expected[r].Ood, expected[r].Score, expected[r].PValue, expected[r].PredictedClass, expected[r].MaxProbability), (verdict.Ood, verdict.Score, verdict.PValue, verdict.PredictedClass, verdict.MaxProbability));
+            Assert.Equal(expected[r].Layers, verdict.Layers);
+        }
+
+        var bad = await NfpProcess.RunAsync("score", "--fingerprint", fingerprint, "--records", Path("many.npy"), "--detail", "all");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("all", bad.Stderr);
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
     public async Task A_records_file_that_is_not_npy_fails_with_exit_code_2_and_a_message()
     {
         await File.WriteAllTextAsync(Path("bad.npy"), "not numpy");

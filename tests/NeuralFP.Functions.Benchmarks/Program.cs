@@ -11,6 +11,9 @@ using NeuralFP.Application.Scoring;
 using NeuralFP.TestData;
 
 // dotnet run -c Release --project tests/NeuralFP.Functions.Benchmarks [-- rate seconds reference-records]
+// dotnet run -c Release --project tests/NeuralFP.Functions.Benchmarks -- perf --model m.onnx --reference ref.npy [--records r.npy] [--rounds 3] [--panel] [--no-http]
+if (args is ["perf", .. var perfArgs]) return await NeuralFP.Functions.Benchmarks.PerfBenchmark.RunAsync(perfArgs);
+if (args is ["bare-process", .. var bareArgs]) return NeuralFP.Functions.Benchmarks.BareProcess.Run(bareArgs);
 var rate = args.Length > 0 ? int.Parse(args[0]) : 200;
 var seconds = args.Length > 1 ? int.Parse(args[1]) : 30;
 var referenceRecords = args.Length > 2 ? int.Parse(args[2]) : 10_000;
@@ -114,3 +117,4 @@ Console.WriteLine($"| loopback HTTP, .npy batches of {batch}, two requests in fl
 Console.WriteLine($"| ratio HTTP (two in flight) / in-process | {overHttpConcurrent / engine:F2} |");
 Console.WriteLine($"| single-record verdicts at {rate}/s for {seconds} s ({achieved:F0}/s achieved, {latencies.Length:N0} requests) | p50 {Quantile(0.5):F2} ms, p90 {Quantile(0.9):F2} ms, p99 {Quantile(0.99):F2} ms, max {latencies[^1]:F2} ms |");
 Console.WriteLine($"\nload average at end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+return 0;

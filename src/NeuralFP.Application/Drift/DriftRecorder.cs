@@ -16,17 +16,22 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
 
     public bool Buffered => tracker.Options.FlushInterval > TimeSpan.Zero;
 
-    public async Task RecordAsync(string modelId, int version, double expectedRate, bool[] outcomes, CancellationToken cancellationToken)
+    public Task RecordAsync(string modelId, int version, double expectedRate, bool[] outcomes, CancellationToken cancellationToken)
+        => RecordAsync(modelId, version, expectedRate, new VerdictOutcomes(outcomes, null), cancellationToken);
+
+    /// <param name="outcomes">Each verdict's outcome and the batch's per-layer fire counts (null: not recorded).</param>
+    public async Task RecordAsync(string modelId, int version, double expectedRate, VerdictOutcomes outcomes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
-        if (outcomes.Length == 0) return;
+        ArgumentNullException.ThrowIfNull(outcomes.Outcomes);
+        if (outcomes.Outcomes.Length == 0) return;
         if (!Buffered)
         {
-            await WriteAsync(new DriftBatch(modelId, version, expectedRate, outcomes), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(new DriftBatch(modelId, version, expectedRate, outcomes.Outcomes, LayerFires: outcomes.LayerFires), cancellationToken).ConfigureAwait(false);
             return;
         }
         var pending = _pending.GetOrAdd((modelId, version), _ => new Pending(expectedRate));
-        lock (pending) pending.Add(outcomes, tracker.Options.WindowSize);
+        lock (pending) pending.Add(outcomes.Outcomes, outcomes.LayerFires, tracker.Options.WindowSize);
     }
 
     /// <summary>Writes everything buffered so far; outcomes whose write fails stay buffered for the next flush.</summary>
@@ -66,12 +71,14 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
         private readonly List<bool> _outcomes = [];
         private long _droppedRecords;
         private long _droppedOod;
+        private long[]? _layerFires;
 
         public double ExpectedRate { get; } = expectedRate;
 
-        public void Add(bool[] outcomes, int cap)
+        public void Add(bool[] outcomes, long[]? layerFires, int cap)
         {
             _outcomes.AddRange(outcomes);
+            _layerFires = VerdictOutcomes.Add(_layerFires, layerFires);
             Trim(cap);
         }
 
@@ -80,13 +87,15 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
             _outcomes.InsertRange(0, batch.Outcomes);
             _droppedRecords += batch.EarlierRecords;
             _droppedOod += batch.EarlierOod;
+            _layerFires = VerdictOutcomes.Add(batch.LayerFires, _layerFires);
             Trim(cap);
         }
 
         public DriftBatch Take(string modelId, int version)
         {
-            var batch = new DriftBatch(modelId, version, ExpectedRate, [.. _outcomes], EarlierRecords: _droppedRecords, EarlierOod: _droppedOod);
+            var batch = new DriftBatch(modelId, version, ExpectedRate, [.. _outcomes], EarlierRecords: _droppedRecords, EarlierOod: _droppedOod, LayerFires: _layerFires);
             _outcomes.Clear();
+            _layerFires = null;
             _droppedRecords = _droppedOod = 0;
             return batch;
         }

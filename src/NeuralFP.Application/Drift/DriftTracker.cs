@@ -19,8 +19,11 @@ public sealed class DriftTracker
     /// <summary>Batch ids remembered per model: enough for the retries of recent deliveries.</summary>
     internal const int RememberedBatches = 64;
 
-    /// <summary>Hourly buckets kept: the last day plus the hour in progress.</summary>
-    internal const int KeptHours = 25;
+    /// <summary>Hourly buckets kept: the last week plus the hour in progress (for the report's OOD-rate history).</summary>
+    internal const int KeptHours = 7 * 24 + 1;
+
+    /// <summary>Hourly buckets that keep their per-layer fire counts: the last day plus the hour in progress.</summary>
+    internal const int LayerFireHours = 25;
 
     private const int MaxAttempts = 40;
 
@@ -122,7 +125,7 @@ public sealed class DriftTracker
             AlarmsRaised = (existing?.AlarmsRaised ?? 0) + (raised ? 1 : 0),
             AlertPending = raised || (state.Alarm && sameVersion && existing!.AlertPending),
             RegistryPending = raised || cleared || (existing?.RegistryPending ?? false),
-            Hours = AddToHours(existing?.Hours ?? [], now, records, ood),
+            Hours = AddToHours(existing?.Hours ?? [], sameVersion, now, records, ood, state.Alarm, batch.LayerFires),
             RecentBatches = recent,
             TotalRecords = (existing?.TotalRecords ?? 0) + records,
             TotalOod = (existing?.TotalOod ?? 0) + ood,
@@ -131,15 +134,29 @@ public sealed class DriftTracker
         };
     }
 
-    private static HourlyCount[] AddToHours(IReadOnlyList<HourlyCount> hours, DateTimeOffset now, long records, long ood)
+    private static HourlyCount[] AddToHours(IReadOnlyList<HourlyCount> hours, bool sameVersion, DateTimeOffset now, long records, long ood, bool alarm, long[]? layerFires)
     {
         var hour = DriftWindowRecord.HourOf(now);
-        var updated = hours.Where(h => h.Hour > hour.AddHours(-KeptHours)).ToList();
+        var fireSince = hour.AddHours(-LayerFireHours);
+        var updated = hours.Where(h => h.Hour > hour.AddHours(-KeptHours))
+            .Select(h => (sameVersion && h.Hour > fireSince) || h.LayerFires is null ? h : h with { LayerFires = null }) // another version's layers do not add up
+            .ToList();
         var index = updated.FindIndex(h => h.Hour == hour);
         if (index >= 0)
-            updated[index] = updated[index] with { Records = updated[index].Records + records, Ood = updated[index].Ood + ood };
+        {
+            var current = updated[index];
+            updated[index] = current with
+            {
+                Records = current.Records + records,
+                Ood = current.Ood + ood,
+                Alarm = current.Alarm || alarm,
+                LayerFires = VerdictOutcomes.Add(current.LayerFires, layerFires),
+            };
+        }
         else
-            updated.Add(new HourlyCount(hour, records, ood));
+        {
+            updated.Add(new HourlyCount(hour, records, ood, alarm, layerFires is null ? null : [.. layerFires]));
+        }
         return [.. updated.OrderBy(h => h.Hour)];
     }
 }

@@ -147,6 +147,7 @@ public sealed class FingerprintJob(
                 CurrentVersion = version,
                 CurrentHashes = hashes,
                 Layers = layers,
+                Detectors = [.. fingerprint.Detectors.Names],
                 InputShape = inputShape,
                 Calibration = calibration,
                 BuildSeconds = seconds,

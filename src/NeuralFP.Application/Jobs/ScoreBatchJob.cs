@@ -71,12 +71,12 @@ public sealed class ScoreBatchJob(
         // while counting after the result could be skipped for good by a retry that finds the result.
         if (drift is not null)
         {
-            var outcomes = new bool[verdicts.Count];
-            for (var i = 0; i < outcomes.Length; i++) outcomes[i] = verdicts[i].Ood;
-            await drift.RecordAsync(new DriftBatch(request.ModelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes, request.BatchId), cancellationToken).ConfigureAwait(false);
+            var outcomes = VerdictOutcomes.Of(verdicts);
+            await drift.RecordAsync(new DriftBatch(request.ModelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes.Outcomes, request.BatchId,
+                LayerFires: outcomes.LayerFires), cancellationToken).ConfigureAwait(false);
         }
         var summary = Summarise(request, model.Version, verdicts, resultsBlob, requestHash);
-        var document = JsonSerializer.SerializeToUtf8Bytes(new BatchResultDocument(summary, verdicts), JsonDefaults.Options);
+        var document = BatchResultDocument.Write(summary, verdicts);
         if (!await results.TryCreateAsync(request.BatchId, document, requestHash, cancellationToken).ConfigureAwait(false))
         {
             // Another delivery finished first; its result stands if it answered the same request.
@@ -101,22 +101,20 @@ public sealed class ScoreBatchJob(
 
     private sealed record StoredSummary(BatchSummary Summary);
 
-    private BatchSummary Summarise(ScoreRequest request, int version, IReadOnlyList<Core.Verdicts.Verdict> verdicts, string resultsBlob, string requestHash)
+    private BatchSummary Summarise(ScoreRequest request, int version, Core.Verdicts.VerdictBatch verdicts, string resultsBlob, string requestHash)
     {
         var fired = new Dictionary<string, int>(StringComparer.Ordinal);
-        var ood = 0;
+        foreach (var layer in verdicts.Layers) fired[layer] = 0;
         var scoreSum = 0.0;
-        foreach (var verdict in verdicts)
+        for (var r = 0; r < verdicts.Count; r++)
         {
-            if (verdict.Ood) ood++;
-            scoreSum += verdict.Score;
-            foreach (var layer in verdict.Layers)
-            {
-                fired.TryGetValue(layer.Layer, out var count);
-                fired[layer.Layer] = count + (layer.Fired ? 1 : 0);
-            }
+            scoreSum += verdicts.Scores[r];
+            var layers = verdicts.Fired(r);
+            for (var l = 0; l < layers.Length; l++)
+                if (layers[l]) fired[verdicts.Layers[l]]++;
         }
         var n = verdicts.Count;
+        var ood = verdicts.OodCount;
         return new BatchSummary(request.BatchId, request.ModelId, version, n, ood, n == 0 ? 0 : (double)ood / n, n == 0 ? 0 : scoreSum / n, fired, resultsBlob, requestHash, _time.GetUtcNow());
     }
 

@@ -38,6 +38,10 @@ public sealed record ModelRecord
     public int BuildAttempts { get; init; }
 
     public IReadOnlyList<string> Layers { get; init; } = [];
+
+    /// <summary>Detectors fitted beside the current fingerprint (names for <c>?detector=</c>); empty for fingerprints built before they were recorded.</summary>
+    public IReadOnlyList<string> Detectors { get; init; } = [];
+
     public int[]? InputShape { get; init; }
     public CalibrationSummary? Calibration { get; init; }
     public double? BuildSeconds { get; init; }

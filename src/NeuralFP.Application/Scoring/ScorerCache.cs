@@ -211,11 +211,8 @@ public sealed class ScorerCache : IDisposable
         {
             throw new FingerprintUnreadableException(record.ModelId, version, e.Message);
         }
-        using var sessionOptions = FingerprintScorer.CreateSessionOptions();
-        // Requests score concurrently on the thread pool; intra-op threads that spin while idle steal the
-        // cores those requests need, which shows as tail latency, so they sleep instead.
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        var scorer = new FingerprintScorer(fingerprint, sessionOptions);
+        // The scorer's default options: the process's shared intra-op pool, threads that sleep rather than spin.
+        var scorer = new FingerprintScorer(fingerprint);
         _logger.LogInformation("Model {ModelId}: loaded fingerprint version {Version}.", record.ModelId, version);
         // The session holds the graph and its weights once more beside the files' bytes that the fingerprint keeps.
         return new LoadedModel(record, version, scorer) { EstimatedBytes = 2 * files.Values.Sum(f => (long)f.Length) };

@@ -55,7 +55,7 @@ public sealed class ServiceTelemetry
     /// <summary>Readings by queue name (queue names differ between apps sharing a process, as in the tests).</summary>
     public QueueGauges Queues => SharedQueues;
     /// <summary>Counts a batch of fingerprint verdicts: records scored, OOD verdicts by deciding layer, and the time it took.</summary>
-    public void RecordVerdicts(string modelId, int version, string source, IReadOnlyList<Verdict> verdicts, TimeSpan elapsed)
+    public void RecordVerdicts(string modelId, int version, string source, VerdictBatch verdicts, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(verdicts);
         var model = new KeyValuePair<string, object?>(TelemetryTags.ModelId, modelId);
@@ -64,10 +64,10 @@ public sealed class ServiceTelemetry
         RecordsScored.Add(verdicts.Count, model, versionTag, sourceTag, new KeyValuePair<string, object?>(TelemetryTags.Detector, "fingerprint"));
         ScoringDuration.Record(elapsed.TotalSeconds, model, sourceTag, new KeyValuePair<string, object?>(TelemetryTags.Detector, "fingerprint"));
         Dictionary<string, int>? byLayer = null;
-        foreach (var verdict in verdicts)
+        for (var r = 0; r < verdicts.Count; r++)
         {
-            if (!verdict.Ood) continue;
-            var deciding = DecidingLayer(verdict);
+            if (!verdicts.Ood[r]) continue;
+            var deciding = DecidingLayer(verdicts, r);
             byLayer ??= new Dictionary<string, int>(StringComparer.Ordinal);
             byLayer[deciding] = byLayer.GetValueOrDefault(deciding) + 1;
         }
@@ -87,5 +87,10 @@ public sealed class ServiceTelemetry
         if (ood > 0) OodVerdicts.Add(ood, model, new KeyValuePair<string, object?>(TelemetryTags.ModelVersion, version), detectorTag);
     }
 
-    private static string DecidingLayer(Verdict verdict) => Core.Verdicts.DecidingLayer.Of(verdict)?.Layer ?? "unknown";
+    // The fired layer with the smallest p-value (the batch's deciding layer when one fired), else "unknown".
+    private static string DecidingLayer(VerdictBatch verdicts, int record)
+    {
+        var deciding = verdicts.DecidingLayers[record];
+        return verdicts.Fired(record)[deciding] ? verdicts.Layers[deciding] : "unknown";
+    }
 }

@@ -11,65 +11,143 @@ using NeuralFP.Edge;
 namespace NeuralFP.Cli.Commands;
 
 /// <summary>
-/// <c>nfp score</c>: per-record verdicts for a .npy of records. A folder from <c>nfp pull</c> is scored as a gateway
-/// would (the edge library, with its local drift test); <c>--explain</c> adds the deciding layer and top input features.
+/// <c>nfp score</c>: per-record verdicts for a .npy of records, streamed: the file is read, scored and written chunk by
+/// chunk, so memory does not grow with the file. A folder from <c>nfp pull</c> is scored as a gateway would (the edge
+/// library, with its local drift test); <c>--explain</c> adds the deciding layer and top input features. The JSON is
+/// the service's wire format (<c>layers</c> with thresholds once, lean <c>verdicts</c>, per-layer evidence with
+/// <c>--detail layers</c>) plus a <c>summary</c>.
 /// </summary>
 internal static class ScoreCommand
 {
+    /// <summary>Records per chunk: bounds memory whatever the file's size.</summary>
+    private const int ChunkRecords = 1024;
+
     public static Command Create()
     {
         var fingerprint = CommonOptions.Fingerprint();
         var records = CommonOptions.Records();
         var output = new Option<FileInfo?>("--out") { Description = "Write the verdicts as JSON to this file." };
+        var detail = new Option<string>("--detail") { Description = "verdict: what a gateway acts on (ood, score, pValue, class, probability, deciding layer); layers: also each layer's error, p-value and fired.", DefaultValueFactory = _ => "verdict" };
+        detail.AcceptOnlyFromAmong("verdict", "layers");
         var explain = new Option<bool>("--explain") { Description = "Explain each verdict: the deciding layer, the top input features of the input layer's error and a heatmap for images." };
         var top = new Option<int>("--top") { Description = "Input features per explanation (with --explain).", DefaultValueFactory = _ => FingerprintExplainer.DefaultTopK };
         var json = CommonOptions.Json();
-        var command = new Command("score", "Score records: per-record OOD verdict, score, per-layer errors and thresholds.") { fingerprint, records, output, explain, top, json };
+        var command = new Command("score", "Score records: per-record OOD verdict, score, deciding layer (per-layer errors and thresholds with --detail layers).") { fingerprint, records, output, detail, explain, top, json };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var directory = parse.GetValue(fingerprint)!.FullName;
-            var input = CommandRunner.ReadRecords(parse.GetValue(records)!);
+            var file = parse.GetValue(records)!;
+            if (!file.Exists) throw new FileNotFoundException($"No records file at '{file.FullName}'.");
+            var source = RecordSource.FromNpy(file.OpenRead);
+            if (source.Records == 0) throw new InvalidRecordsException("The records file holds no records.");
             var topK = parse.GetValue(explain) ? parse.GetValue(top) : (int?)null;
-            var (verdicts, explanations, drift) = File.Exists(Path.Combine(directory, FingerprintArchive.ManifestEntryName))
-                ? await ScoreAsEdgeAsync(directory, input, topK, cancellationToken)
-                : await ScoreAsync(directory, input, topK, cancellationToken);
-            var ood = verdicts.Count(v => v.Ood);
-            // The HTTP API's names (VerdictsResponse: records, oodRecords, verdicts, explanations), plus what only a local run knows.
-            var document = new { Records = verdicts.Count, OodRecords = ood, OodRate = (double)ood / verdicts.Count, Drift = drift, Verdicts = verdicts, Explanations = explanations };
-            if (parse.GetValue(output) is { } file)
+            var layers = parse.GetValue(detail) == "layers";
+            var asJson = parse.GetValue(json);
+            using var scorer = await ChunkScorer.OpenAsync(directory, cancellationToken);
+
+            await using var outFile = parse.GetValue(output)?.Create();
+            await using var stdout = asJson ? Console.OpenStandardOutput() : null;
+            var writers = new[] { outFile, stdout }.OfType<Stream>().Select(s => new Utf8JsonWriter(s)).ToArray();
+            // Explanations follow the verdicts in the JSON, so they are kept until the end; text mode prints them as it goes.
+            var explanations = topK is null || writers.Length == 0 ? null : new List<VerdictExplanation>();
+            int scored = 0, ood = 0;
+            try
             {
-                await using var stream = file.Create();
-                await JsonSerializer.SerializeAsync(stream, document, FingerprintJson.Options, cancellationToken);
-            }
-            if (parse.GetValue(json))
-            {
-                CliJson.Write(document);
+                foreach (var chunk in source.Batches(ChunkRecords, cancellationToken))
+                {
+                    var verdicts = scorer.Score(chunk, cancellationToken);
+                    var explained = topK is int k ? scorer.Explain(chunk, verdicts, k, cancellationToken) : null;
+                    foreach (var writer in writers)
+                    {
+                        if (scored == 0) WriteStart(writer, verdicts, layers);
+                        for (var r = 0; r < verdicts.Count; r++) VerdictJsonWriter.WriteVerdict(writer, verdicts, r, layers);
+                        await writer.FlushAsync(cancellationToken);
+                    }
+                    if (explained is not null)
+                    {
+                        explanations?.AddRange(explained);
+                        if (!asJson)
+                            for (var r = 0; r < verdicts.Count; r++)
+                                if (verdicts.Ood[r]) Console.WriteLine($"  record {scored + r}: {Describe(explained[r])}");
+                    }
+                    scored += verdicts.Count;
+                    ood += verdicts.OodCount;
+                }
+                var summary = new ScoreSummary(scored, ood, (double)ood / scored, scorer.Drift);
+                foreach (var writer in writers)
+                {
+                    WriteEnd(writer, explanations, summary);
+                    await writer.FlushAsync(cancellationToken);
+                }
+                if (stdout is not null) await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
+                if (asJson) return 0;
+                Console.WriteLine($"{summary.Records} records, {ood} out of distribution ({summary.OodRate:P1}).");
+                if (summary.Drift is { } d)
+                    Console.WriteLine($"Local drift test: {d.OodCount}/{d.WindowCount} OOD, expected rate {d.ExpectedRate:P1}, p = {d.PValue:G3}{(d.Alarm ? " — ALARM" : "")}.");
                 return 0;
             }
-            Console.WriteLine($"{document.Records} records, {ood} out of distribution ({document.OodRate:P1}).");
-            if (drift is { } d)
-                Console.WriteLine($"Local drift test: {d.OodCount}/{d.WindowCount} OOD, expected rate {d.ExpectedRate:P1}, p = {d.PValue:G3}{(d.Alarm ? " — ALARM" : "")}.");
-            if (explanations is not null)
-                for (var r = 0; r < verdicts.Count; r++)
-                    if (verdicts[r].Ood) Console.WriteLine($"  record {r}: {Describe(explanations[r])}");
-            return 0;
+            finally
+            {
+                foreach (var writer in writers) await writer.DisposeAsync();
+            }
         }));
         return command;
     }
 
-    private static async Task<(IReadOnlyList<Verdict>, IReadOnlyList<VerdictExplanation>?, DriftState?)> ScoreAsEdgeAsync(string directory, FloatTensor records, int? topK, CancellationToken cancellationToken)
+    private static void WriteStart(Utf8JsonWriter writer, VerdictBatch verdicts, bool layers)
     {
-        using var scorer = new EdgeScorer(await EdgeFingerprint.LoadDirectoryAsync(directory, cancellationToken));
-        if (topK is not int k) return (scorer.Score(records, cancellationToken), null, scorer.Drift);
-        var explained = scorer.ScoreAndExplain(records, k, cancellationToken);
-        return (explained.Select(e => e.Verdict).ToArray(), explained.Select(e => e.Explanation).ToArray(), scorer.Drift);
+        writer.WriteStartObject();
+        writer.WriteString("detail", layers ? "layers" : "verdict");
+        writer.WritePropertyName("layers");
+        VerdictJsonWriter.WriteThresholds(writer, verdicts);
+        writer.WriteStartArray("verdicts");
     }
 
-    private static async Task<(IReadOnlyList<Verdict>, IReadOnlyList<VerdictExplanation>?, DriftState?)> ScoreAsync(string directory, FloatTensor records, int? topK, CancellationToken cancellationToken)
+    private static void WriteEnd(Utf8JsonWriter writer, IReadOnlyList<VerdictExplanation>? explanations, ScoreSummary summary)
     {
-        using var scorer = new FingerprintScorer(await Fingerprint.LoadAsync(directory, cancellationToken));
-        var verdicts = scorer.Score(records, cancellationToken);
-        return (verdicts, topK is int k ? scorer.Explainer.Explain(records, verdicts, k, cancellationToken) : null, null);
+        writer.WriteEndArray();
+        if (explanations is not null)
+        {
+            writer.WritePropertyName("explanations");
+            JsonSerializer.Serialize(writer, explanations, FingerprintJson.Options);
+        }
+        // The HTTP API's names (VerdictsResponse: records, oodRecords), plus what only a local run knows.
+        writer.WriteNumber("records", summary.Records);
+        writer.WriteNumber("oodRecords", summary.OodRecords);
+        writer.WriteNumber("oodRate", summary.OodRate);
+        writer.WritePropertyName("drift");
+        JsonSerializer.Serialize(writer, summary.Drift, FingerprintJson.Options);
+        writer.WriteEndObject();
+    }
+
+    private sealed record ScoreSummary(int Records, int OodRecords, double OodRate, DriftState? Drift);
+
+    /// <summary>A pulled archive scores through the edge library (with its drift window); a built folder through Core's scorer.</summary>
+    private sealed class ChunkScorer : IDisposable
+    {
+        private readonly EdgeScorer? _edge;
+        private readonly FingerprintScorer? _local;
+
+        private ChunkScorer(EdgeScorer? edge, FingerprintScorer? local) => (_edge, _local) = (edge, local);
+
+        public static async Task<ChunkScorer> OpenAsync(string directory, CancellationToken cancellationToken) =>
+            File.Exists(Path.Combine(directory, FingerprintArchive.ManifestEntryName))
+                ? new ChunkScorer(new EdgeScorer(await EdgeFingerprint.LoadDirectoryAsync(directory, cancellationToken)), null)
+                : new ChunkScorer(null, new FingerprintScorer(await Fingerprint.LoadAsync(directory, cancellationToken)));
+
+        public DriftState? Drift => _edge?.Drift;
+
+        public VerdictBatch Score(FloatTensor records, CancellationToken cancellationToken) =>
+            _edge?.Score(records, cancellationToken) ?? _local!.Score(records, cancellationToken);
+
+        public IReadOnlyList<VerdictExplanation> Explain(FloatTensor records, VerdictBatch verdicts, int topK, CancellationToken cancellationToken) =>
+            _edge?.Explain(records, verdicts, topK, cancellationToken) ?? _local!.Explainer.Explain(records, verdicts, topK, cancellationToken);
+
+        public void Dispose()
+        {
+            _edge?.Dispose();
+            _local?.Dispose();
+        }
     }
 
     private static string Describe(VerdictExplanation explanation)

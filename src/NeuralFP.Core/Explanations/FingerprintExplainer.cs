@@ -41,7 +41,6 @@ public sealed class FingerprintExplainer : IDisposable
                 var graph = InputErrorGraph.Build(fingerprint.ScorerOnnx, _inputLayer!.ErrorOutput, _inputLayer.Features);
                 // Its own options: the scorer's may be disposed by the time the first explanation is asked for.
                 using var options = FingerprintScorer.CreateSessionOptions();
-                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
                 return new InferenceSession(graph, options);
             }, LazyThreadSafetyMode.ExecutionAndPublication);
     }

@@ -85,6 +85,14 @@ public sealed record FingerprintLayer(
 }
 
 /// <summary>How the thresholds were calibrated and how the rule did on the records it was calibrated on.</summary>
+/// <param name="ReferenceRecords">Reference records the fingerprint was built from.</param>
+/// <param name="TrainRecords">Of those, records the autoencoders were trained on.</param>
+/// <param name="ValidationRecords">Of those, records that decided when the autoencoders' training stopped.</param>
+/// <param name="HeldOutRecords">Of those, held-out records the error distributions and thresholds come from.</param>
+/// <param name="TargetFpr">The false-positive rate the whole rule was calibrated to (0-1).</param>
+/// <param name="RealisedFpr">The rate the rule gives on the held-out records (0-1).</param>
+/// <param name="LayerAlpha">Per-layer tail probability the thresholds were set at so that the whole rule meets the target.</param>
+/// <param name="TwoSided">Whether errors below μ count as outliers too (else only errors above τ).</param>
 public sealed record CalibrationSummary(
     int ReferenceRecords,
     int TrainRecords,

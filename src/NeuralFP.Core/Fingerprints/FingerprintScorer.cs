@@ -53,8 +53,14 @@ public sealed class FingerprintScorer : IDisposable
     /// <summary>Values per record that <see cref="ComputeErrors"/> writes: every layer's error, then the latent distances the integration reads.</summary>
     public int StatisticCount => _session.LayerCount;
 
+    /// <summary>
+    /// Per-record verdicts, held as arrays (<see cref="VerdictBatch"/>): the fused graph's one run per chunk, then the
+    /// rule per record, with no object per record. Under an integrated rule the verdict, score and p-value are the
+    /// integration's; each layer's detail (thresholds, p-value, fired) stays the one-out rule's, to say where the
+    /// evidence lies.
+    /// </summary>
     /// <exception cref="InvalidRecordsException">Wrong shape, empty, or non-finite.</exception>
-    public IReadOnlyList<Verdict> Score(FloatTensor records, CancellationToken cancellationToken = default)
+    public VerdictBatch Score(FloatTensor records, CancellationToken cancellationToken = default)
     {
         records = RecordValidator.Validate(records, InputShape);
         var n = records.Records;
@@ -62,10 +68,7 @@ public sealed class FingerprintScorer : IDisposable
         var predicted = new int[n];
         var probabilities = new float[n];
         ComputeErrors(records, errors, predicted, probabilities, cancellationToken);
-        var verdicts = new Verdict[n];
-        for (var r = 0; r < n; r++)
-            verdicts[r] = Evaluate(errors.AsSpan(r * StatisticCount, StatisticCount), predicted[r], probabilities[r]);
-        return verdicts;
+        return VerdictBatch.Evaluate(_rule, _integration, n, errors, predicted, probabilities, StatisticCount);
     }
 
     /// <summary>
@@ -94,18 +97,6 @@ public sealed class FingerprintScorer : IDisposable
                 ood[r] = _integration.IsOod(scores[r]);
             }
         }
-    }
-
-    /// <summary>
-    /// One record's verdict. Under an integrated rule the verdict, score and p-value are the integration's; each
-    /// layer's detail (thresholds, p-value, fired) stays the one-out rule's, to say where the evidence lies.
-    /// </summary>
-    private Verdict Evaluate(ReadOnlySpan<float> layerErrors, int predictedClass, double maxProbability)
-    {
-        var verdict = _rule.Evaluate(layerErrors[.._layers], predictedClass, maxProbability);
-        if (_integration is null) return verdict;
-        var score = _integration.Score(_rule, layerErrors);
-        return verdict with { Ood = _integration.IsOod(score), Score = score, PValue = _integration.PValue(score) };
     }
 
     /// <summary>The fingerprint's scores (higher = more OOD) of records given their interleaved [record, layer] errors.</summary>

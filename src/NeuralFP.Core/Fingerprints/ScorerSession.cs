@@ -16,7 +16,11 @@ internal sealed class ScorerSession : IDisposable
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly int[] _inputShape;
+    // What plain scoring reads: the model's output and the errors; the detectors' extra outputs only when asked for.
+    private readonly string[] _scoreOutputNames;
+    private readonly long[] _recordShape;
+    // Read-only during runs, so one serves every run (no native object per call).
+    private readonly RunOptions _runOptions = new();
     private readonly bool _outputIsProbability;
 
     private readonly int _layerCount;
@@ -25,8 +29,9 @@ internal sealed class ScorerSession : IDisposable
     {
         _inputNames = [inputName];
         _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
+        _scoreOutputNames = [modelOutput, .. errorOutputs];
         _layerCount = errorOutputs.Count;
-        _inputShape = inputShape;
+        _recordShape = [.. inputShape.Select(d => (long)d)];
         _outputIsProbability = outputIsProbability;
         if (sessionOptions is null)
         {
@@ -39,14 +44,25 @@ internal sealed class ScorerSession : IDisposable
         }
     }
 
-    /// <summary>All graph optimisations, one intra-op thread per core.</summary>
-    public static SessionOptions CreateSessionOptions() => new()
+    /// <summary>
+    /// All graph optimisations; the process's shared intra-op pool when <see cref="Onnx.SharedThreadPool"/> is enabled,
+    /// else one intra-op thread per core for this session; idle pool threads sleep instead of spinning (chosen by
+    /// measurement, <c>perf --sessions</c>: on shared cores spinning threads starve the request and scoring threads,
+    /// several times the throughput lost at batch 256, no batch-1 latency gained; see docs/scale-plan.md).
+    /// </summary>
+    public static SessionOptions CreateSessionOptions()
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        IntraOpNumThreads = Environment.ProcessorCount,
-        InterOpNumThreads = 1,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-    };
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        if (Onnx.SharedThreadPool.IsEnabled) options.DisablePerSessionThreads();
+        else options.IntraOpNumThreads = Environment.ProcessorCount;
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
 
     public int LayerCount => _layerCount;
 
@@ -98,15 +114,15 @@ internal sealed class ScorerSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var n = records.Records;
         var recordLength = records.RecordLength;
-        long[] shape = [0, .. _inputShape.Select(d => (long)d)];
+        var shape = new long[1 + _recordShape.Length];
+        _recordShape.CopyTo(shape, 1);
         for (var start = 0; start < n; start += MaxRecordsPerRun)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var count = Math.Min(MaxRecordsPerRun, n - start);
             shape[0] = count;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
+            using var outputs = _session.Run(_runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
             if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
                 ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
                     predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
@@ -150,5 +166,6 @@ internal sealed class ScorerSession : IDisposable
     {
         _disposed = true;
         _session.Dispose();
+        _runOptions.Dispose();
     }
 }

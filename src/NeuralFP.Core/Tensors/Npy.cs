@@ -24,8 +24,16 @@ public static class Npy
 
     /// <summary>Reads a whole .npy file held in memory.</summary>
     /// <exception cref="NpyFormatException">The bytes are not a well-formed, supported .npy file.</exception>
-    public static FloatTensor Read(ReadOnlySpan<byte> bytes)
+    public static FloatTensor Read(ReadOnlySpan<byte> bytes) => Read(bytes, static count => new float[count]);
+
+    /// <summary>
+    /// Reads a whole .npy file held in memory into an array from <paramref name="allocate"/> (given the value count; it
+    /// must return an array of exactly that length, e.g. from <see cref="FloatArrayPool"/>), which is filled entirely.
+    /// </summary>
+    /// <exception cref="NpyFormatException">The bytes are not a well-formed, supported .npy file.</exception>
+    public static FloatTensor Read(ReadOnlySpan<byte> bytes, Func<int, float[]> allocate)
     {
+        ArgumentNullException.ThrowIfNull(allocate);
         EnsureLittleEndianHost();
         if (bytes.Length < 10)
             throw TooShort(bytes.Length);
@@ -42,7 +50,9 @@ public static class Npy
         long available = bytes.Length - preambleLength - headerLength;
         CheckDataLength(layout, available);
 
-        var data = new float[layout.Count];
+        var data = allocate(checked((int)layout.Count));
+        if (data.Length != layout.Count)
+            throw new ArgumentException($"The allocator returned {data.Length} values for {layout.Count}.", nameof(allocate));
         layout.Dtype.ConvertToSingle(bytes.Slice(preambleLength + (int)headerLength, (int)layout.DataBytes), data);
         return new FloatTensor(data, layout.Shape);
     }

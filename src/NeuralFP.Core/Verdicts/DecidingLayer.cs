@@ -29,9 +29,29 @@ public static class DecidingLayer
         return best;
     }
 
+    /// <summary>
+    /// The same rule as <see cref="Strongest"/> over one record's per-layer detail held in spans (no objects): the index
+    /// of the deciding layer, in the rule's layer order.
+    /// </summary>
+    public static int StrongestIndex(OneOutRule rule, ReadOnlySpan<float> errors, ReadOnlySpan<double> pValues, ReadOnlySpan<bool> fired)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var best = -1;
+        for (var pass = 0; pass < 2 && best < 0; pass++)
+            for (var l = 0; l < errors.Length; l++)
+            {
+                if (pass == 0 && !fired[l]) continue;
+                if (best < 0 || Stronger(pValues[l], Excess(errors[l], rule.UpperOf(l)), pValues[best], Excess(errors[best], rule.UpperOf(best)))) best = l;
+            }
+        return best;
+    }
+
     private static bool Stronger(LayerVerdict a, LayerVerdict b) =>
-        a.PValue < b.PValue || (a.PValue == b.PValue && Excess(a) > Excess(b));
+        Stronger(a.PValue, Excess(a.Error, a.Upper), b.PValue, Excess(b.Error, b.Upper));
+
+    private static bool Stronger(double pA, double excessA, double pB, double excessB) =>
+        pA < pB || (pA == pB && excessA > excessB);
 
     // How far past τ the error lies, relative to τ (p-values tie at the floor beyond the held-out range).
-    private static double Excess(LayerVerdict layer) => layer.Upper > 0 ? layer.Error / layer.Upper : layer.Error;
+    private static double Excess(double error, double upper) => upper > 0 ? error / upper : error;
 }

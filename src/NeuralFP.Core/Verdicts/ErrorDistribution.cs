@@ -114,14 +114,30 @@ public sealed class ErrorDistribution
         if (!(end > start) || !double.IsFinite(start) || !double.IsFinite(end))
             throw new ArgumentException($"The histogram range [{start}, {end}] must be finite and non-empty.", nameof(end));
         ArgumentOutOfRangeException.ThrowIfLessThan(binCount, 1);
-        var bins = new HistogramBin[binCount];
+        var edges = new double[binCount + 1];
         double width = (end - start) / binCount;
-        double previous = Cdf(start);
-        for (int i = 0; i < binCount; i++)
+        for (int i = 0; i < binCount; i++) edges[i] = start + i * width;
+        edges[binCount] = end;
+        return Histogram(edges);
+    }
+
+    /// <summary>
+    /// Bins between consecutive <paramref name="edges"/> (any spacing, e.g. logarithmic for a long-tailed layer), each with
+    /// the share of the distribution inside it; mass outside [first, last edge] is left out.
+    /// </summary>
+    public HistogramBin[] Histogram(IReadOnlyList<double> edges)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        if (edges.Count < 2) throw new ArgumentException("A histogram needs at least two bin edges.", nameof(edges));
+        for (int i = 0; i < edges.Count; i++)
+            if (!double.IsFinite(edges[i]) || (i > 0 && !(edges[i] > edges[i - 1])))
+                throw new ArgumentException($"Bin edges must be finite and increasing; edge {i} is {edges[i]}.", nameof(edges));
+        var bins = new HistogramBin[edges.Count - 1];
+        double previous = Cdf(edges[0]);
+        for (int i = 0; i < bins.Length; i++)
         {
-            double binEnd = i == binCount - 1 ? end : start + (i + 1) * width;
-            double cdf = Cdf(binEnd);
-            bins[i] = new HistogramBin(start + i * width, binEnd, cdf - previous);
+            double cdf = Cdf(edges[i + 1]);
+            bins[i] = new HistogramBin(edges[i], edges[i + 1], cdf - previous);
             previous = cdf;
         }
         return bins;

@@ -156,20 +156,43 @@ public sealed class OneOutRule
     public Verdict Evaluate(ReadOnlySpan<float> layerErrors, int predictedClass, double maxProbability)
     {
         CheckLength(layerErrors);
+        Span<double> pValues = stackalloc double[_layers.Length];
+        Span<bool> fired = stackalloc bool[_layers.Length];
+        bool ood = EvaluateLayers(layerErrors, pValues, fired, out double pValue);
         var layers = new LayerVerdict[_layers.Length];
+        for (int l = 0; l < layers.Length; l++)
+            layers[l] = new LayerVerdict(_layers[l], layerErrors[l], _lower[l], _upper[l], pValues[l], fired[l]);
+        return new Verdict(ood, Score(layerErrors), pValue, predictedClass, maxProbability, layers);
+    }
+
+    /// <summary>
+    /// Allocation-free per-layer detail of one record: each layer's p-value and whether it fired; returns the rule's
+    /// verdict and gives the Bonferroni-corrected smallest p-value.
+    /// </summary>
+    public bool EvaluateLayers(ReadOnlySpan<float> layerErrors, Span<double> pValues, Span<bool> fired, out double pValue)
+    {
+        CheckLength(layerErrors);
         bool ood = false;
         double minP = 1;
-        for (int l = 0; l < layers.Length; l++)
+        for (int l = 0; l < _layers.Length; l++)
         {
             float e = layerErrors[l];
             double p = _distributions[l].PValue(Clamp(e), TwoSided);
-            bool fired = Fires(l, e);
-            ood |= fired;
+            bool fires = Fires(l, e);
+            ood |= fires;
             minP = Math.Min(minP, p);
-            layers[l] = new LayerVerdict(_layers[l], e, _lower[l], _upper[l], p, fired);
+            pValues[l] = p;
+            fired[l] = fires;
         }
-        return new Verdict(ood, Score(layerErrors), Bonferroni(minP), predictedClass, maxProbability, layers);
+        pValue = Bonferroni(minP);
+        return ood;
     }
+
+    /// <summary>μ_l of one layer, without copying the array.</summary>
+    public double LowerOf(int layer) => _lower[layer];
+
+    /// <summary>τ_l of one layer, without copying the array.</summary>
+    public double UpperOf(int layer) => _upper[layer];
 
     // Written as "not inside" so a NaN error fires.
     private bool Fires(int layer, float error) => !(error >= _lower[layer] && error <= _upper[layer]);

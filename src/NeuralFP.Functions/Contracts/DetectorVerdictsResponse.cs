@@ -7,6 +7,13 @@ namespace NeuralFP.Functions.Contracts;
 /// (<c>?detector=name</c>). Each verdict carries the detector's score (higher = more OOD), its calibrated
 /// threshold and the record's p-value against the held-out in-distribution scores.
 /// </summary>
+/// <param name="ModelId">The model's ID.</param>
+/// <param name="ModelVersion">The fingerprint version whose detector judged the records.</param>
+/// <param name="Detector">The detector's name (as in ?detector=).</param>
+/// <param name="Threshold">The detector's calibrated threshold: scores above it are OOD.</param>
+/// <param name="Records">Records judged.</param>
+/// <param name="OodRecords">Of those, records judged out of distribution.</param>
+/// <param name="Verdicts">One verdict per posted record, in order.</param>
 /// <param name="TargetFpr">False-positive rate the threshold was calibrated for.</param>
 /// <param name="KeepsReferenceData">True when the detector stores reference features (k-NN keeps a subsample of the reference set).</param>
 public sealed record DetectorVerdictsResponse(

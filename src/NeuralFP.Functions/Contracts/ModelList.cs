@@ -1,3 +1,5 @@
 namespace NeuralFP.Functions.Contracts;
 
+/// <summary>Every model the service knows.</summary>
+/// <param name="Models">The models, by ID.</param>
 public sealed record ModelList(IReadOnlyList<ModelView> Models);

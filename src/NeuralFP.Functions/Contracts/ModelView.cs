@@ -4,6 +4,24 @@ using NeuralFP.Application.Registry;
 namespace NeuralFP.Functions.Contracts;
 
 /// <summary>A model as the API shows it: the registry row without its concurrency token.</summary>
+/// <param name="ModelId">The model's ID (its folder under models/).</param>
+/// <param name="Status">pending, fingerprinting, ready or failed.</param>
+/// <param name="FailureReason">Why the last build failed; absent otherwise.</param>
+/// <param name="CurrentVersion">The fingerprint version verdicts use; absent before the first build finished.</param>
+/// <param name="LatestVersion">The newest version started (equal to the current one when no build is pending).</param>
+/// <param name="BuildingVersion">The version being built now; absent when none is.</param>
+/// <param name="Layers">The current fingerprint's layers (tensor names), in order.</param>
+/// <param name="Detectors">Detectors fitted beside the current fingerprint: the names ?detector= accepts besides 'fingerprint'.</param>
+/// <param name="InputShape">The shape of one record the model takes (without the batch axis).</param>
+/// <param name="Calibration">How the current fingerprint's thresholds were calibrated.</param>
+/// <param name="Hashes">SHA-256 of the current fingerprint's inputs.</param>
+/// <param name="BuildSeconds">How long the current fingerprint took to build.</param>
+/// <param name="DriftAlarm">The drift test of the current version's recent verdicts fires.</param>
+/// <param name="DriftAlarmSince">When the current drift alarm was raised.</param>
+/// <param name="CreatedAt">When the model was first seen.</param>
+/// <param name="UpdatedAt">When the row last changed.</param>
+/// <param name="BuildStartedAt">When the build in progress (or the last one) started.</param>
+/// <param name="ReadyAt">When the current version became ready.</param>
 public sealed record ModelView(
     string ModelId,
     string Status,
@@ -12,6 +30,7 @@ public sealed record ModelView(
     int LatestVersion,
     int? BuildingVersion,
     IReadOnlyList<string> Layers,
+    IReadOnlyList<string> Detectors,
     int[]? InputShape,
     CalibrationSummary? Calibration,
     ContentHashes? Hashes,
@@ -31,6 +50,7 @@ public sealed record ModelView(
         record.LatestVersion,
         record.BuildingVersion,
         record.Layers,
+        record.Detectors,
         record.InputShape,
         record.Calibration,
         record.CurrentHashes,

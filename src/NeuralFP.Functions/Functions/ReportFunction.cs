@@ -13,8 +13,9 @@ namespace NeuralFP.Functions.Functions;
 
 /// <summary>
 /// <c>GET /api/models/{modelId}/report</c>: the fingerprint report (per-layer error histograms with τ and μ, calibration,
-/// recent OOD rate) as one self-contained HTML page; <c>POST</c> with records (and <c>?label=</c>) marks where each
-/// record's errors fall.
+/// the hourly OOD rate over the last day and week with alarm periods, per-layer fire rates) as one self-contained HTML page;
+/// <c>POST</c> with records (and <c>?label=</c>) marks where each record's errors fall and shows the most unusual records
+/// with their input and explanation heatmap side by side.
 /// </summary>
 public sealed class ReportFunction(ScorerCache scorers, DriftReader drift, ApiOptions limits, TimeProvider time)
 {
@@ -33,15 +34,16 @@ public sealed class ReportFunction(ScorerCache scorers, DriftReader drift, ApiOp
         using var lease = await scorers.LeaseAsync(modelId, cancellationToken).ConfigureAwait(false);
         var model = lease.Model;
         TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
-        IReadOnlyList<Core.Verdicts.Verdict>? batch = null;
+        PostedBatch? batch = null;
         if (posted)
         {
             using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);
-            batch = model.Scorer.Score(body.ToTensor(model.Scorer.InputShape), cancellationToken);
+            var records = body.ToTensor(model.Scorer.InputShape);
+            batch = new PostedBatch(records, model.Scorer.Score(records, cancellationToken));
         }
         var now = time.GetUtcNow();
-        var window = await drift.ReadWindowAsync(model, now, cancellationToken).ConfigureAwait(false);
-        var page = ReportPage.Render(ReportModels.Create(model, window, batch, Label(request.Query["label"].FirstOrDefault()), now));
+        var (window, hours) = await drift.ReadWindowAsync(model, now, cancellationToken).ConfigureAwait(false);
+        var page = ReportPage.Render(ReportModels.Create(model, window, hours, batch, Label(request.Query["label"].FirstOrDefault()), now, cancellationToken));
         request.HttpContext.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Content(page, HtmlContentType);

@@ -17,7 +17,8 @@ namespace NeuralFP.Functions.Functions;
 /// <summary>
 /// <c>POST /api/models/{modelId}/verdicts[?detector=name]</c>: per-record OOD verdicts from the model's current
 /// fingerprint, or from one of the detectors fitted beside it. Fingerprint verdicts also feed the model's drift window
-/// (written during the request). <c>?explain=true[&amp;top=k]</c> adds an explanation per verdict.
+/// (written during the request). Each verdict carries what a gateway acts on; <c>?detail=layers</c> adds its per-layer
+/// evidence (thresholds are written once per answer); <c>?explain=true[&amp;top=k]</c> adds an explanation per verdict.
 /// </summary>
 public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, DriftRecorder drift, ServiceTelemetry telemetry, TimeProvider time)
 {
@@ -31,6 +32,7 @@ public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, Dri
         var model = lease.Model;
         TelemetryTags.Enrich(Activity.Current, modelId, model.Version);
         var chosen = DetectorChoice.Resolve(model, request.Query["detector"].FirstOrDefault());
+        var layers = DetailChoice.Resolve(request.Query["detail"].FirstOrDefault());
         var explainTopK = ExplainChoice.Resolve(request.Query["explain"].FirstOrDefault(), request.Query["top"].FirstOrDefault());
         if (chosen is not null && explainTopK is not null)
             throw new BadRequestException($"Explanations are given for fingerprint verdicts; drop explain=true or detector={chosen.Name}.");
@@ -47,12 +49,8 @@ public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, Dri
         var verdicts = model.Scorer.Score(records, cancellationToken);
         telemetry.RecordVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, verdicts, time.GetElapsedTime(started));
         var explanations = explainTopK is int topK ? model.Scorer.Explainer.Explain(records, verdicts, topK, cancellationToken) : null;
-        var outcomes = new bool[verdicts.Count];
-        var ood = 0;
-        for (var i = 0; i < outcomes.Length; i++)
-            if (outcomes[i] = verdicts[i].Ood) ood++;
-        await drift.RecordAsync(modelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes, cancellationToken).ConfigureAwait(false);
-        return Results.Json(new VerdictsResponse(modelId, model.Version, verdicts.Count, ood, verdicts, explanations), JsonDefaults.Options);
+        await drift.RecordAsync(modelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, VerdictOutcomes.Of(verdicts), cancellationToken).ConfigureAwait(false);
+        return new VerdictsResult(modelId, model.Version, verdicts, layers, explanations);
     }
 
     private static DetectorVerdictsResponse ScoreWithDetector(LoadedModel model, CalibratedDetector detector, FloatTensor records, CancellationToken cancellationToken)

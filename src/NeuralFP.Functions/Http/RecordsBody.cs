@@ -10,6 +10,7 @@ internal sealed class RecordsBody : IDisposable
     private byte[]? _pooledJson;
     private readonly JsonElement _records;
     private readonly FloatTensor? _tensor;
+    private bool _pooledTensor;
     private readonly Dictionary<string, FloatTensor> _shaped = new(StringComparer.Ordinal);
 
     private RecordsBody(JsonDocument document, JsonElement records, byte[] pooledJson)
@@ -20,9 +21,10 @@ internal sealed class RecordsBody : IDisposable
         Count = records.GetArrayLength();
     }
 
-    private RecordsBody(FloatTensor tensor)
+    private RecordsBody(FloatTensor tensor, bool pooled)
     {
         _tensor = tensor;
+        _pooledTensor = pooled;
         Count = tensor.Records;
     }
 
@@ -31,7 +33,8 @@ internal sealed class RecordsBody : IDisposable
     /// <summary>Records in a JSON document that reads from <paramref name="pooledJson"/>, a pooled buffer returned on dispose.</summary>
     public static RecordsBody FromJson(JsonDocument document, JsonElement records, byte[] pooledJson) => new(document, records, pooledJson);
 
-    public static RecordsBody FromTensor(FloatTensor tensor) => new(tensor);
+    /// <summary>Records in a decoded tensor; with <paramref name="pooled"/>, its array came from <see cref="FloatArrayPool.Shared"/> and goes back on dispose.</summary>
+    public static RecordsBody FromTensor(FloatTensor tensor, bool pooled = false) => new(tensor, pooled);
 
     /// <summary>The records as <c>[N, ...recordShape]</c>.</summary>
     /// <exception cref="InvalidRecordsException">They do not fit the shape, or hold NaN/infinity, or there are none.</exception>
@@ -44,8 +47,14 @@ internal sealed class RecordsBody : IDisposable
         return tensor;
     }
 
+    /// <summary>Returns the pooled buffers: no tensor from <see cref="ToTensor"/> may be used afterwards.</summary>
     public void Dispose()
     {
+        if (_pooledTensor && _tensor is not null)
+        {
+            _pooledTensor = false;
+            FloatArrayPool.Shared.Return(_tensor.Data);
+        }
         _document?.Dispose();
         if (_pooledJson is { } buffer)
         {

@@ -50,10 +50,14 @@ internal static class RecordsBodyReader
 
         RecordsBody FromNpy(ReadOnlySpan<byte> npy)
         {
-            var tensor = Npy.Read(npy);
+            // Decoded into a pooled array of the exact length (a request of a recurring size reuses one), returned when the body is disposed.
+            var tensor = Npy.Read(npy, FloatArrayPool.Shared.Rent);
             if (tensor.RecordLength > limits.MaxRecordValues)
+            {
+                FloatArrayPool.Shared.Return(tensor.Data);
                 throw new InputTooLargeException("One record (values)", tensor.RecordLength, limits.MaxRecordValues, SettingNames.MaxRecordValues);
-            return RecordsBody.FromTensor(tensor);
+            }
+            return RecordsBody.FromTensor(tensor, pooled: true);
         }
 
         RecordsBody FromJson(byte[] json, int jsonLength)

@@ -22,11 +22,15 @@ public sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, T
         return From(record, version, window, tracker.Options.For(record.Calibration?.TargetFpr ?? 0.05), time.GetUtcNow());
     }
 
-    /// <summary>The drift state of an already loaded model (no second registry read).</summary>
-    public async Task<DriftView> ReadWindowAsync(Application.Scoring.LoadedModel model, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The drift state of an already loaded model (no second registry read) with the window's hourly buckets (the last week's,
+    /// for the report's OOD-rate history; only the current version's buckets keep per-layer fire counts).</summary>
+    public async Task<(DriftView View, IReadOnlyList<HourlyCount> Hours)> ReadWindowAsync(Application.Scoring.LoadedModel model, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var window = await tracker.GetAsync(model.ModelId, cancellationToken).ConfigureAwait(false);
-        return From(model.Record, model.Version, window, tracker.Options.For(model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr), now);
+        var view = From(model.Record, model.Version, window, tracker.Options.For(model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr), now);
+        IReadOnlyList<HourlyCount> hours = window is null ? []
+            : window.ModelVersion == model.Version ? window.Hours : [.. window.Hours.Select(h => h with { LayerFires = null })];
+        return (view, hours);
     }
 
     /// <summary>The window if it belongs to <paramref name="version"/>; an empty one (no verdicts yet) otherwise.</summary>

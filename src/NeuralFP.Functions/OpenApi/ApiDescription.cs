@@ -17,6 +17,7 @@ internal static class ApiDescription
     private const string DetectorDescription = "Detector to judge the records with: 'fingerprint' (the default) or one fitted beside it (msp, energy, dice, mahalanobis, knn, activation-patterns, node-histograms, gaussian-kl; GET the model to see which). Unknown names are a 400 listing the available ones.";
     private const string IfNoneMatchDescription = "The ETag of the archive the gateway holds: 304 Not Modified when it is still the current one.";
     private const string ExplainDescription = "true: add one explanation per fingerprint verdict (the deciding layer; for an input-layer autoencoder the top-k input features of its reconstruction error and, for images, a [H][W] heatmap). Costs one more small run; not with ?detector.";
+    private const string DetailDescription = "'verdict' (the default): each fingerprint verdict carries ood, score, pValue, predictedClass, maxProbability and decidingLayer; 'layers': also its per-layer evidence (error, pValue, fired, in the order of the answer's layers, whose thresholds appear once per answer).";
     private const string TopDescription = "How many input features each explanation names (1-1000, default 10); only with explain=true.";
     private const string LabelDescription = "Name of the batch shown on the page (default: 'posted batch of N records').";
 
@@ -24,6 +25,7 @@ internal static class ApiDescription
     {
         var api = app.MapGroup("/" + Routes.Prefix);
         api.MapPost(Routes.Verdicts, (string modelId, [FromQuery(Name = "detector"), Description(DetectorDescription)] string? detector,
+                [FromQuery(Name = "detail"), Description(DetailDescription)] string? detail,
                 [FromQuery(Name = "explain"), Description(ExplainDescription)] bool? explain, [FromQuery(Name = "top"), Description(TopDescription)] int? top) => Results.Empty)
             .WithName(FunctionNames.Verdicts)
             .WithSummary("Per-record out-of-distribution verdicts from the model's current fingerprint, or with ?detector=name from a detector fitted beside it.")
@@ -66,7 +68,7 @@ internal static class ApiDescription
         api.MapGet(Routes.FingerprintDownload, (string modelId, [FromHeader(Name = "If-None-Match"), Description(IfNoneMatchDescription)] string? ifNoneMatch) => Results.Empty)
             .WithName(FunctionNames.FingerprintDownload)
             .WithSummary("The current fingerprint version as one zip archive for an edge gateway: artifact.json (model id, version, model SHA-256, files) then fingerprint.json, scorer.onnx and detectors.json. Strong ETag; X-NeuralFP-Model-Version and X-NeuralFP-Model-Sha256 headers.")
-            .Produces(StatusCodes.Status200OK, contentType: Core.Artifacts.FingerprintArchive.MediaType)
+            .Produces<Stream>(StatusCodes.Status200OK, Core.Artifacts.FingerprintArchive.MediaType)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         api.MapGet(Routes.Health, () => Results.Empty)
@@ -77,7 +79,7 @@ internal static class ApiDescription
         api.MapGet(Routes.OpenApi, () => Results.Empty)
             .WithName(FunctionNames.OpenApi)
             .WithSummary("This document (OpenAPI 3.1).")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+            .Produces(StatusCodes.Status200OK);
     }
 
     /// <summary>Declares problem+json answers for the given status codes.</summary>

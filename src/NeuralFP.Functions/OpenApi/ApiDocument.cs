@@ -29,12 +29,8 @@ public sealed class ApiDocument
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(ApiDocument).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
-        builder.Services.AddOpenApi(DocumentName, options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "NeuralFP";
-            document.Info.Description = "Fingerprint-as-a-service for neural networks: per-record out-of-distribution verdicts and model match.";
-            return Task.CompletedTask;
-        }));
+        builder.Services.ConfigureHttpJsonOptions(json => ContractDocument.Configure(json.SerializerOptions));
+        builder.Services.AddOpenApi(DocumentName, options => options.AddDocumentTransformer(ContractDocument.CompleteAsync));
         // The generator reads the endpoints from the EndpointDataSource service, which a web application that never
         // starts does not fill: hand it the application's own data sources.
         ICollection<EndpointDataSource> sources = [];

@@ -7,74 +7,103 @@ namespace NeuralFP.Functions.Reports;
 /// <summary>
 /// Inline SVG for one layer: the histogram of held-out reconstruction errors, τ and μ as dashed
 /// lines, and a posted batch's errors as a rug of marks under the axis (red outside [μ, τ]).
+/// The axis shows the bulk: logarithmic when the errors span decades, otherwise linear and clipped a
+/// little past τ; records beyond it go in an overflow band on the right, placed by how many decades out they are.
 /// </summary>
 internal static class LayerPlot
 {
     public const int Width = 640;
-    public const int Height = 250;
+    public const int Height = 272;
     private const int BinCount = 48;
     private const double Left = 58;
     private const double Right = Width - 18;
+    private const double OverflowWidth = 78;
     private const double Top = 28;
-    private const double Bottom = Height - 62;
-    private const double RugY = Bottom + 36;
+    private const double Bottom = Height - 84;
+    private const double RugY = Bottom + 50;
 
-    // Reconstruction errors are right-skewed: the axis stops a little past τ or the 99.9th
-    // percentile, whichever is further, so the bulk stays readable; anything beyond is counted.
-    private const double TailLevel = 0.999;
-    private const double RightPadding = 0.08;
+    // The bulk: from the 0.1% to the 99.5% held-out quantile, widened to take in τ and μ.
+    private const double BulkLow = 0.001;
+    private const double BulkHigh = 0.995;
 
-    public static void Write(StringBuilder html, LayerReport layer, int index)
+    /// <summary>A log axis when the bulk spans more than this ratio (two decades): a linear one would crowd it into one bar.</summary>
+    public const double LogRatio = 100;
+
+    private const double Padding = 0.08;
+
+    /// <summary>The axis the layer is drawn on (data range only; pixels are placed by <see cref="Write"/>).</summary>
+    public static IPlotAxis ChooseAxis(LayerReport layer, double from = Left, double to = Right)
     {
+        double low = layer.Quantile(BulkLow);
+        if (layer.HasLower) low = Math.Min(low, layer.Lower);
+        double high = Math.Max(layer.Upper, layer.Quantile(BulkHigh));
+        if (low > 0 && high / low > LogRatio)
+        {
+            return new LogAxis(low / 1.5, high * 1.5, from, to);
+        }
+
         double min = Math.Min(layer.Quantiles[0], layer.HasLower ? layer.Lower : double.PositiveInfinity);
-        double max = Math.Max(layer.Upper, layer.Quantile(TailLevel));
-        double pad = (max - min) * RightPadding;
+        double pad = (high - min) * Padding;
         if (pad <= 0)
         {
-            pad = Math.Max(Math.Abs(max) * RightPadding, 1e-12);
+            pad = Math.Max(Math.Abs(high) * Padding, 1e-12);
         }
 
         // Errors are non-negative: pad the left edge without crossing 0.
         min = min >= 0 ? Math.Max(0, min - pad * 0.25) : min - pad * 0.25;
-        max += pad;
+        return new LinearAxis(min, high + pad, from, to);
+    }
 
-        var bins = layer.Distribution.Histogram(min, max, BinCount);
-        double beyond = 1.0 - layer.Distribution.Cdf(max);
+    public static void Write(StringBuilder html, LayerReport layer, int index)
+    {
+        var distribution = layer.Distribution;
+        var axisRange = ChooseAxis(layer);
+        double beyond = 1.0 - distribution.Cdf(axisRange.Max);
+        double heldOutMax = layer.Quantiles[^1];
+        double batchMax = layer.BatchErrors is { Length: > 0 } errors ? errors.Max() : double.NegativeInfinity;
+        bool overflow = batchMax > axisRange.Max || beyond > 0.0005;
+        double plotRight = overflow ? Right - OverflowWidth : Right;
+        IPlotAxis x = axisRange.IsLogarithmic
+            ? new LogAxis(axisRange.Min, axisRange.Max, Left, plotRight)
+            : new LinearAxis(axisRange.Min, axisRange.Max, Left, plotRight);
+
+        var bins = distribution.Histogram(x.BinEdges(BinCount));
         double tallest = bins.Max(b => b.Mass);
         if (tallest <= 0)
         {
             tallest = 1;
         }
 
-        var x = new LinearAxis(min, max, Left, Right);
         var y = new LinearAxis(0, tallest * 1.1, Bottom, Top);
         string name = Encode(layer.Name);
 
         html.Append("<svg class=\"layer-plot\" id=\"layer-plot-").Append(index)
             .Append("\" data-layer=\"").Append(name)
-            .Append("\" width=\"").Append(Width).Append("\" height=\"").Append(Height)
+            .Append("\" data-axis=\"").Append(x.IsLogarithmic ? "log" : "linear")
+            .Append("\" data-axis-max=\"").Append(Number(x.Max))
             .Append("\" viewBox=\"0 0 ").Append(Width).Append(' ').Append(Height)
-            .Append("\" role=\"img\" aria-label=\"Held-out reconstruction errors of layer ").Append(name).Append("\">");
+            .Append("\" preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-label=\"Held-out reconstruction errors of layer ").Append(name).Append("\">");
         html.Append("<title>Held-out reconstruction errors of layer ").Append(name).Append("</title>");
 
         WriteBars(html, bins, x, y);
-        WriteAxes(html, x, y);
+        WriteAxes(html, x, y, plotRight);
         WriteThresholds(html, layer, x);
-        if (layer.BatchErrors is { } errors)
+        // Overflow: an extra band past the axis end where values are placed by decades beyond the axis.
+        var band = overflow ? new OverflowBand(x.Max, Math.Max(batchMax, heldOutMax), plotRight + 10, Right - 4) : (OverflowBand?)null;
+        if (band is { } b)
         {
-            WriteBatch(html, layer, errors, x);
+            WriteOverflowBand(html, b, beyond, heldOutMax);
         }
 
-        if (beyond > 0.0005)
+        if (layer.BatchErrors is { } batch)
         {
-            html.Append("<text class=\"note\" x=\"").Append(Pixel(Right)).Append("\" y=\"").Append(Pixel(Top - 12))
-                .Append("\" text-anchor=\"end\">").Append(Percent(beyond)).Append(" of held-out errors beyond the axis →</text>");
+            WriteBatch(html, layer, batch, x, band);
         }
 
         html.Append("</svg>");
     }
 
-    private static void WriteBars(StringBuilder html, HistogramBin[] bins, LinearAxis x, LinearAxis y)
+    private static void WriteBars(StringBuilder html, HistogramBin[] bins, IPlotAxis x, LinearAxis y)
     {
         html.Append("<g class=\"bars\">");
         foreach (var bin in bins)
@@ -96,11 +125,11 @@ internal static class LayerPlot
         html.Append("</g>");
     }
 
-    private static void WriteAxes(StringBuilder html, LinearAxis x, LinearAxis y)
+    private static void WriteAxes(StringBuilder html, IPlotAxis x, LinearAxis y, double plotRight)
     {
         html.Append("<g class=\"axis\">");
         html.Append("<line x1=\"").Append(Pixel(Left)).Append("\" y1=\"").Append(Pixel(Bottom))
-            .Append("\" x2=\"").Append(Pixel(Right)).Append("\" y2=\"").Append(Pixel(Bottom)).Append("\"/>");
+            .Append("\" x2=\"").Append(Pixel(plotRight)).Append("\" y2=\"").Append(Pixel(Bottom)).Append("\"/>");
         html.Append("<line x1=\"").Append(Pixel(Left)).Append("\" y1=\"").Append(Pixel(Top))
             .Append("\" x2=\"").Append(Pixel(Left)).Append("\" y2=\"").Append(Pixel(Bottom)).Append("\"/>");
         foreach (double tick in x.Ticks())
@@ -121,12 +150,12 @@ internal static class LayerPlot
                 .Append("\" text-anchor=\"end\">").Append(Percent(tick)).Append("</text>");
         }
 
-        html.Append("<text class=\"axis-title\" x=\"").Append(Pixel((Left + Right) / 2)).Append("\" y=\"").Append(Pixel(Bottom + 30))
-            .Append("\" text-anchor=\"middle\">reconstruction error</text>");
+        html.Append("<text class=\"axis-title\" x=\"").Append(Pixel((Left + plotRight) / 2)).Append("\" y=\"").Append(Pixel(Bottom + 30))
+            .Append("\" text-anchor=\"middle\">reconstruction error").Append(x.IsLogarithmic ? " (log scale)" : string.Empty).Append("</text>");
         html.Append("</g>");
     }
 
-    private static void WriteThresholds(StringBuilder html, LayerReport layer, LinearAxis x)
+    private static void WriteThresholds(StringBuilder html, LayerReport layer, IPlotAxis x)
     {
         // τ's label sits inside the plot, μ's above it: μ is often near the y axis and its labels.
         WriteThreshold(html, "threshold-upper", "τ", layer.Upper, x, labelY: Top + 4);
@@ -136,9 +165,9 @@ internal static class LayerPlot
         }
     }
 
-    private static void WriteThreshold(StringBuilder html, string kind, string symbol, double value, LinearAxis x, double labelY)
+    private static void WriteThreshold(StringBuilder html, string kind, string symbol, double value, IPlotAxis x, double labelY)
     {
-        double px = x.Map(value);
+        double px = x.Map(Math.Clamp(value, x.Min, x.Max));
         html.Append("<g class=\"threshold ").Append(kind).Append("\" data-value=\"").Append(Number(value)).Append("\">");
         html.Append("<line x1=\"").Append(Pixel(px)).Append("\" y1=\"").Append(Pixel(Top - 6))
             .Append("\" x2=\"").Append(Pixel(px)).Append("\" y2=\"").Append(Pixel(Bottom)).Append("\"/>");
@@ -147,33 +176,81 @@ internal static class LayerPlot
         html.Append("</g>");
     }
 
-    private static void WriteBatch(StringBuilder html, LayerReport layer, double[] errors, LinearAxis x)
+    private static void WriteOverflowBand(StringBuilder html, OverflowBand band, double beyond, double heldOutMax)
     {
-        int clipped = 0;
+        html.Append("<g class=\"overflow\" data-beyond=\"").Append(Number(beyond)).Append("\">");
+        html.Append("<rect class=\"overflow-band\" x=\"").Append(Pixel(band.From - 4)).Append("\" y=\"").Append(Pixel(Top - 6))
+            .Append("\" width=\"").Append(Pixel(band.To - band.From + 8)).Append("\" height=\"").Append(Pixel(RugY + 10 - Top))
+            .Append("\"><title>Beyond the axis: placed by how many decades past ").Append(Number(band.AxisMax)).Append(" they are</title></rect>");
+        html.Append("<text class=\"note\" x=\"").Append(Pixel((band.From + band.To) / 2)).Append("\" y=\"").Append(Pixel(Top + 4))
+            .Append("\" text-anchor=\"middle\">beyond ▸</text>");
+        if (beyond > 0.0005)
+        {
+            // The held-out tail past the axis: a grey span from the axis end to the largest held-out error.
+            html.Append("<line class=\"overflow-tail\" x1=\"").Append(Pixel(band.From)).Append("\" y1=\"").Append(Pixel(Bottom - 3))
+                .Append("\" x2=\"").Append(Pixel(band.Map(heldOutMax))).Append("\" y2=\"").Append(Pixel(Bottom - 3))
+                .Append("\"><title>").Append(Percent(beyond)).Append(" of held-out errors, up to ").Append(Number(heldOutMax)).Append("</title></line>");
+            html.Append("<text class=\"note\" x=\"").Append(Pixel((band.From + band.To) / 2)).Append("\" y=\"").Append(Pixel(Bottom - 10))
+                .Append("\" text-anchor=\"middle\">").Append(Percent(beyond)).Append("</text>");
+        }
+
+        html.Append("<text class=\"note overflow-max\" x=\"").Append(Pixel(band.To)).Append("\" y=\"").Append(Pixel(Bottom + 16))
+            .Append("\" text-anchor=\"end\">").Append(Number(band.Largest)).Append("</text>");
+        html.Append("</g>");
+    }
+
+    private static void WriteBatch(StringBuilder html, LayerReport layer, double[] errors, IPlotAxis x, OverflowBand? band)
+    {
+        int over = 0, under = 0;
         html.Append("<g class=\"batch\">");
         foreach (double error in errors)
         {
-            double shown = Math.Clamp(error, x.Min, x.Max);
-            if (shown != error)
+            bool outside = layer.IsOutside(error);
+            double px;
+            string extra = string.Empty;
+            if (error > x.Max && band is { } b)
             {
-                clipped++;
+                over++;
+                px = b.Map(error);
+                extra = " batch-marker-overflow";
+            }
+            else if (error < x.Min)
+            {
+                under++;
+                px = x.Map(x.Min);
+            }
+            else
+            {
+                px = x.Map(Math.Min(error, x.Max));
             }
 
-            double px = x.Map(shown);
-            bool outside = layer.IsOutside(error);
-            html.Append("<line class=\"batch-marker").Append(outside ? " batch-marker-out" : string.Empty)
+            html.Append("<line class=\"batch-marker").Append(outside ? " batch-marker-out" : string.Empty).Append(extra)
+                .Append("\" data-error=\"").Append(Number(error))
                 .Append("\" x1=\"").Append(Pixel(px)).Append("\" y1=\"").Append(Pixel(RugY - 7))
-                .Append("\" x2=\"").Append(Pixel(px)).Append("\" y2=\"").Append(Pixel(RugY + 7)).Append("\"/>");
+                .Append("\" x2=\"").Append(Pixel(px)).Append("\" y2=\"").Append(Pixel(RugY + 7)).Append("\"><title>")
+                .Append(Number(error)).Append("</title></line>");
         }
 
         html.Append("<text class=\"note\" x=\"").Append(Pixel(Left - 7)).Append("\" y=\"").Append(Pixel(RugY + 4))
             .Append("\" text-anchor=\"end\">batch</text>");
-        if (clipped > 0)
+        var notes = new List<string>();
+        if (over > 0) notes.Add($"{over} beyond the axis (▸ band, up to {Number(errors.Max())})");
+        if (under > 0) notes.Add($"{under} below it, drawn at its left edge");
+        if (notes.Count > 0)
         {
-            html.Append("<text class=\"note\" x=\"").Append(Pixel(Right)).Append("\" y=\"").Append(Pixel(RugY + 20))
-                .Append("\" text-anchor=\"end\">").Append(clipped).Append(" off the axis, drawn at its edge</text>");
+            html.Append("<text class=\"note\" x=\"").Append(Pixel(Left)).Append("\" y=\"").Append(Pixel(RugY + 20))
+                .Append("\">").Append(Encode(string.Join("; ", notes))).Append("</text>");
         }
 
         html.Append("</g>");
+    }
+
+    /// <summary>The band right of the axis: a value v &gt; AxisMax sits at log₁₀(v / AxisMax) decades, the largest value at the band's end.</summary>
+    private readonly record struct OverflowBand(double AxisMax, double Largest, double From, double To)
+    {
+        private double Decades => Math.Max(1, Math.Log10(Math.Max(Largest, AxisMax) / AxisMax));
+
+        public double Map(double value) =>
+            From + Math.Clamp(Math.Log10(Math.Max(value, AxisMax) / AxisMax) / Decades, 0, 1) * (To - From);
     }
 }

@@ -17,7 +17,7 @@ internal static class ReportFormat
     public static string Percent(double share) =>
         (share * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
-    public static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string PValue(double p) =>
         p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);

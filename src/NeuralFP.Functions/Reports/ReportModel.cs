@@ -8,6 +8,7 @@ namespace NeuralFP.Functions.Reports;
 /// <param name="Calibration">How the thresholds were calibrated.</param>
 /// <param name="Drift">Recent verdict statistics, or null when none were recorded.</param>
 /// <param name="BatchLabel">Name of the posted batch whose errors the layers carry, if any.</param>
+/// <param name="Unusual">The posted batch's most unusual records with their explanations, most unusual first; null without a batch.</param>
 public sealed record ReportModel(
     string ModelId,
     string Version,
@@ -15,7 +16,8 @@ public sealed record ReportModel(
     IReadOnlyList<LayerReport> Layers,
     CalibrationSummary Calibration,
     DriftSummary? Drift = null,
-    string? BatchLabel = null)
+    string? BatchLabel = null,
+    IReadOnlyList<UnusualRecord>? Unusual = null)
 {
     /// <summary>Records in the posted batch (0 without one).</summary>
     public int BatchSize => Layers.Count > 0 && Layers[0].BatchErrors is { } errors ? errors.Length : 0;

@@ -34,8 +34,9 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
             await App.UploadAsync(ModelId, ModelFiles.Model, TestModels.Cnn);
             await App.UploadAsync(ModelId, ModelFiles.Reference, TestModels.Npy(TestModels.Reference()));
             await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
-            Client = new NeuralFpClient(App.Address);
-            JsonClient = new NeuralFpClient(App.Address, new NeuralFpClientOptions { RecordsFormat = RecordsFormat.Json });
+            // The app's checked clients: every response the typed client receives is also checked against the OpenAPI document.
+            Client = new NeuralFpClient(App.NewHttpClient());
+            JsonClient = new NeuralFpClient(App.NewHttpClient(), new NeuralFpClientOptions { RecordsFormat = RecordsFormat.Json });
         }
 
         public async Task DisposeAsync()
@@ -68,11 +69,12 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         for (var y = 1; y < 7; y++)
             for (var x = 1; x < 7; x++) image[y * Side + x] = 1f;
         var records = new FloatTensor(image, [1, 1, Side, Side]);
-        var response = await Client.GetVerdictsAsync(ModelId, records, new VerdictsOptions { Explain = true, Top = 5 });
+        var response = await Client.GetVerdictsAsync(ModelId, records, new VerdictsOptions { Explain = true, Top = 5, Layers = true });
         var explanation = Assert.Single(response.Explanations!);
-        var verdict = response.Verdicts[0];
+        var verdict = response.ToVerdicts()[0];
         Assert.True(verdict.Ood);
         Assert.Equal(verdict.Layers.Where(l => l.Fired).MinBy(l => l.PValue)!.Layer, explanation.DecidingLayer);
+        Assert.Equal(explanation.DecidingLayer, response.Verdicts[0].DecidingLayer);
         var input = explanation.Input!;
         Assert.Equal("input", input.Layer);
         Assert.Equal(5, input.TopFeatures.Count);
@@ -114,6 +116,9 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         Assert.Equal(model.CurrentVersion, one.CurrentVersion);
         Assert.Equal(["input", "/8/Relu_output_0"], one.Layers);
         Assert.Equal(64, one.Hashes!.Model.Length);
+        // The model lists its fitted detectors, and each name is one the verdicts endpoint accepts.
+        Assert.NotEmpty(one.Detectors);
+        Assert.Equal(one.Detectors[0], (await Client.GetDetectorVerdictsAsync(ModelId, one.Detectors[0], TestModels.Probe(3))).Detector);
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<NeuralFpRequestException>(() => Client.GetModelAsync("nobody"))).Status);
 
         var drift = await Client.GetDriftAsync(ModelId);

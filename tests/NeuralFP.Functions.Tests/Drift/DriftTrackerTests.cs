@@ -121,6 +121,64 @@ public sealed class DriftTrackerTests : IAsyncLifetime
         Assert.Equal(sent[^1000..], window.Outcomes);
     }
 
+    [Fact]
+    public async Task Hours_cover_the_last_week_with_alarms_and_keep_per_layer_fires_for_the_last_day()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 0, 10, 0, TimeSpan.Zero));
+        var store = _services.GetRequiredService<IDriftStore>();
+        var publisher = new DriftAlarmPublisher(_services.GetRequiredService<IDriftAlertSender>(), _services.GetRequiredService<IModelRegistry>(), store);
+        var tracker = new DriftTracker(store, publisher, _services.GetRequiredService<ServiceOptions>().Drift, time: clock);
+        var recorder = new DriftRecorder(tracker); // the app's settings: written during the request
+        // Nine days, one write every 3 hours: 20 records, 1 OOD, and per layer [1, 2, 3] fires; 30 hours before the end, 200 OOD records.
+        const int hours = 9 * 24;
+        for (var h = 0; h < hours; h += 3)
+        {
+            clock.Now = new DateTimeOffset(2026, 11, 20, 0, 10, 0, TimeSpan.Zero).AddHours(h);
+            var burst = h == hours - 30;
+            var outcomes = burst ? Enumerable.Repeat(true, 200).ToArray() : Enumerable.Range(0, 20).Select(i => i == 0).ToArray();
+            await recorder.RecordAsync("history", 1, ExpectedRate, new VerdictOutcomes(outcomes, [1, 2, 3]), CancellationToken.None);
+        }
+
+        var window = (await tracker.GetAsync("history", CancellationToken.None))!;
+        var last = DriftWindowRecord.HourOf(clock.Now);
+        Assert.True(window.Hours.Count <= 7 * 24 + 1, $"{window.Hours.Count} hourly buckets kept.");
+        Assert.True(window.Hours.Min(h => h.Hour) > last.AddHours(-7 * 24 - 1), "Buckets older than a week are kept.");
+        Assert.Equal(57, window.Hours.Count); // writes at hours 45..213 of the run: those after the last one's hour − 169
+        // Per-layer fires only for the last day (the hour in progress and the 24 before it): bounded, whatever the layer count.
+        var withFires = window.Hours.Where(h => h.LayerFires is not null).ToList();
+        Assert.All(withFires, h => Assert.True(h.Hour > last.AddHours(-25)));
+        Assert.Equal(9, withFires.Count); // writes at hours 189..213: after the last one's hour − 25
+        Assert.All(withFires, h => Assert.Equal([1L, 2L, 3L], h.LayerFires!));
+        // The burst raised the alarm: its hour says so; hours of the first days, before it, do not.
+        Assert.True(window.Hours.Single(h => h.Hour == last.AddHours(-27)).Alarm);
+        Assert.False(window.Hours.First().Alarm);
+        Assert.Equal(9 * 20 + 200, window.Hours.Where(h => h.Hour >= last.AddHours(-27)).Sum(h => h.Records)); // the burst's hour and the nine writes after it
+    }
+
+    [Fact]
+    public async Task Buffered_per_layer_fires_add_up_and_another_versions_layers_are_not_mixed_in()
+    {
+        var recorder = new DriftRecorder(_tracker);
+        await recorder.RecordAsync("fires", 1, ExpectedRate, new VerdictOutcomes(Outcomes(10, 2), [5, 0]), CancellationToken.None);
+        await recorder.RecordAsync("fires", 1, ExpectedRate, new VerdictOutcomes(Outcomes(10, 2), [1, 4]), CancellationToken.None);
+        await recorder.FlushAsync(CancellationToken.None);
+        var window = (await _tracker.GetAsync("fires", CancellationToken.None))!;
+        Assert.Equal([6L, 4L], window.Hours.Single().LayerFires!);
+
+        await recorder.RecordAsync("fires", 2, ExpectedRate, new VerdictOutcomes(Outcomes(10, 2), [7, 7, 7]), CancellationToken.None);
+        await recorder.FlushAsync(CancellationToken.None);
+        window = (await _tracker.GetAsync("fires", CancellationToken.None))!;
+        Assert.Equal([7L, 7L, 7L], window.Hours.Single().LayerFires!);
+        Assert.Equal(30, window.Hours.Single().Records);
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

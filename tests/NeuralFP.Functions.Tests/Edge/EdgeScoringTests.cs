@@ -63,9 +63,10 @@ public sealed class EdgeScoringTests(EdgeScoringTests.Fixture fixture) : IClassF
             var chunk = FashionMnist.Test().Select(Enumerable.Range(start, batch)).Images;
             using var content = new ByteArrayContent(TestModels.Npy(chunk));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
-            using var served = await fixture.App.Http.PostAsync($"api/models/{ModelId}/verdicts", content);
+            using var served = await fixture.App.Http.PostAsync($"api/models/{ModelId}/verdicts?detail=layers", content);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-            var service = JsonDocument.Parse(await served.Content.ReadAsStringAsync()).RootElement.GetProperty("verdicts").Deserialize<Verdict[]>(Json)!;
+            var answer = JsonSerializer.Deserialize<NeuralFP.Functions.Contracts.VerdictsResponse>(await served.Content.ReadAsStringAsync(), Json)!;
+            var service = answer.Verdicts.Select(v => v.ToVerdict(answer.Layers)).ToArray();
             var edge = scorer.Score(chunk);
             Assert.Equal(service.Length, edge.Count);
             lastBatchOod = service.Count(v => v.Ood);

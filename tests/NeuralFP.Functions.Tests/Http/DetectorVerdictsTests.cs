@@ -69,7 +69,7 @@ public sealed class DetectorVerdictsTests(ReadyModelFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         Assert.Equal(plainBody.ToString(), JsonDocument.Parse(await named.Content.ReadAsStringAsync()).RootElement.ToString());
         Assert.False(plainBody.TryGetProperty("detector", out _));
-        Assert.True(plainBody.GetProperty("verdicts")[0].TryGetProperty("layers", out _));
+        Assert.True(plainBody.GetProperty("verdicts")[0].TryGetProperty("decidingLayer", out _));
     }
 
     [Fact]

@@ -34,8 +34,11 @@ public sealed class TestApp : IAsyncDisposable
         Logs = logs;
         Worker = worker;
         Address = host.HttpAddress;
-        Http = new HttpClient { BaseAddress = host.HttpAddress, Timeout = TimeSpan.FromMinutes(2) };
+        Http = NewHttpClient();
     }
+
+    /// <summary>A client of the app whose every response is checked against the OpenAPI document (<see cref="ContractCheck"/>).</summary>
+    public HttpClient NewHttpClient() => new(new ContractCheck()) { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>The worker assembly the tests run: the Functions project's build output of the same configuration as the tests.</summary>
     public static string WorkerDll => Path.Combine(RepoPaths.Root, "src", "NeuralFP.Functions", "bin",
@@ -165,6 +168,7 @@ public sealed class TestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        ContractCheck.WriteCoverage();
         await _host.DisposeAsync(); // stops the worker process and the host's listeners
         await _services.DisposeAsync();
         File.Delete(_hostJson);

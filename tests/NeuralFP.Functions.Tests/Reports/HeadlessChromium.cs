@@ -33,6 +33,14 @@ internal sealed class HeadlessChromium
         return stdout;
     }
 
+    /// <summary>The DOM after the page has loaded (and run its scripts) in a window of the given size.</summary>
+    public async Task<string> DumpDomAsync(string htmlFile, int width, int height)
+    {
+        var (stdout, stderr, exitCode) = await RunAsync([$"--window-size={width},{height}", "--dump-dom", new Uri(htmlFile).AbsoluteUri]);
+        Assert.True(exitCode == 0 && stdout.Length > 0, $"chromium --dump-dom exited with {exitCode}: {stderr}");
+        return stdout;
+    }
+
     /// <summary>A PNG of the page in a window of the given size.</summary>
     public async Task ScreenshotAsync(string htmlFile, string pngFile, int width, int height)
     {

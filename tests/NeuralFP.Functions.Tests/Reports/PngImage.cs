@@ -30,12 +30,13 @@ internal sealed class PngImage
         }
     }
 
-    public static PngImage Load(string path)
+    public static PngImage Load(string path) => Decode(File.ReadAllBytes(path), path);
+
+    public static PngImage Decode(byte[] data, string name = "data")
     {
-        var data = File.ReadAllBytes(path);
-        if (!data.AsSpan(0, 8).SequenceEqual(Signature))
+        if (data.Length < 8 || !data.AsSpan(0, 8).SequenceEqual(Signature))
         {
-            throw new InvalidDataException($"{path} is not a PNG file.");
+            throw new InvalidDataException($"{name} is not a PNG file.");
         }
 
         int width = 0, height = 0, channels = 0;
@@ -91,6 +92,48 @@ internal sealed class PngImage
         }
 
         return count;
+    }
+
+    /// <summary>How many different colours the rectangle holds, and the standard deviation of its luma (0–255).</summary>
+    public (int Colours, double LumaSpread) Variety(int x, int y, int width, int height)
+    {
+        var colours = new HashSet<int>();
+        double sum = 0, sumSquares = 0;
+        int n = 0;
+        for (int row = Math.Max(0, y); row < Math.Min(Height, y + height); row++)
+        {
+            for (int column = Math.Max(0, x); column < Math.Min(Width, x + width); column++)
+            {
+                var (r, g, b) = this[column, row];
+                colours.Add(r << 16 | g << 8 | b);
+                double luma = 0.299 * r + 0.587 * g + 0.114 * b;
+                sum += luma;
+                sumSquares += luma * luma;
+                n++;
+            }
+        }
+
+        if (n == 0) return (0, 0);
+        double mean = sum / n;
+        return (colours.Count, Math.Sqrt(Math.Max(0, sumSquares / n - mean * mean)));
+    }
+
+    /// <summary>Mean luma (0–255) of a rectangle.</summary>
+    public double MeanLuma(int x, int y, int width, int height)
+    {
+        double sum = 0;
+        int n = 0;
+        for (int row = y; row < y + height; row++)
+        {
+            for (int column = x; column < x + width; column++)
+            {
+                var (r, g, b) = this[column, row];
+                sum += 0.299 * r + 0.587 * g + 0.114 * b;
+                n++;
+            }
+        }
+
+        return sum / Math.Max(1, n);
     }
 
     private static byte[] Unfilter(byte[] raw, int width, int height, int channels)

@@ -122,7 +122,113 @@ public sealed partial class ReportPageContentTests
         Assert.Contains("above τ", Assert.Throws<ArgumentException>(() => ReportPage.Render(inverted)).Message);
     }
 
-    // Anything that would make the browser fetch: src/href attributes, CSS url() or @import, <link>.
-    [GeneratedRegex(@"\b(src|href)\s*=|url\(|@import|<link\b", RegexOptions.IgnoreCase)]
+    [Fact]
+    public void ALongTailedLayerGetsALogAxisThatSpreadsItsBulk()
+    {
+        var model = SyntheticReports.Create();
+
+        var html = ReportPage.Render(model);
+
+        var input = ReportMarkup.Svg(html, 0);
+        Assert.Contains("data-axis=\"log\"", input);
+        Assert.Contains("reconstruction error (log scale)", input);
+        // The bulk spreads over many bins instead of one bar at 0: no bin holds a quarter of the mass, and most bins have some.
+        var masses = ReportMarkup.BarMasses(input);
+        Assert.True(masses.Count >= 30, $"Only {masses.Count} bars drawn on the log axis.");
+        Assert.True(masses.Max() < 0.25, $"One bar holds {masses.Max():P0} of the mass.");
+        // τ sits well inside the plot, not squashed against the y axis.
+        Assert.True(ReportMarkup.ThresholdX(input, "threshold-upper") > 58 + 0.5 * (640 - 18 - 58 - 78), "τ is squashed to the left.");
+        for (int i = 1; i < model.Layers.Count; i++)
+            Assert.Contains("data-axis=\"linear\"", ReportMarkup.Svg(html, i));
+    }
+
+    [Fact]
+    public void RecordsBeyondTheAxisArePlacedByHowFarOutTheyAre()
+    {
+        var model = SyntheticReports.Create(batchSize: 0);
+        var layer = model.Layers[1];
+        double axisMax = double.Parse(Regex.Match(ReportMarkup.Svg(ReportPage.Render(model), 1), "data-axis-max=\"([^\"]+)\"").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        double[] errors = [layer.Quantile(0.5), axisMax * 2, axisMax * 20, axisMax * 2000];
+        var withBatch = model with { Layers = [.. model.Layers.Select(l => l with { BatchErrors = l == layer ? errors : [.. errors.Select(_ => l.Quantile(0.5))] })] };
+
+        var svg = ReportMarkup.Svg(ReportPage.Render(withBatch), 1);
+
+        var overflow = Regex.Matches(svg, "class=\"batch-marker batch-marker-out batch-marker-overflow\" data-error=\"([^\"]+)\" x1=\"([^\"]+)\"")
+            .Select(m => (Error: double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), X: double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(3, overflow.Count);
+        Assert.True(overflow[0].X < overflow[1].X && overflow[1].X < overflow[2].X, "Overflow markers are not ordered by how far out they are.");
+        Assert.True(overflow[0].X > ReportMarkup.ThresholdX(svg, "threshold-upper"), "Overflow markers must sit right of the axis.");
+        Assert.Contains($">{(axisMax * 2000).ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}</text>", svg);
+        Assert.Contains("3 beyond the axis", svg);
+    }
+
+    [Fact]
+    public void HourlyRateChartsShowTheDayAndWeekWithTheCalibratedRateAndAlarmPeriods()
+    {
+        var model = SyntheticReports.Create();
+
+        var html = ReportPage.Render(model);
+
+        var day = ReportMarkup.Element(html, "svg", "rate-day");
+        var week = ReportMarkup.Element(html, "svg", "rate-week");
+        Assert.Contains("data-hours=\"24\"", day);
+        Assert.Equal(24, Regex.Count(day, "<rect class=\"rate-bar"));
+        Assert.Equal(7 * 24 - 4, Regex.Count(week, "<rect class=\"rate-bar")); // four hours had no verdicts
+        // One alarm period of six hours: one shaded run, as wide as six hourly slots.
+        Assert.Equal(1, Regex.Count(day, "<rect class=\"alarm-period\""));
+        Assert.Contains($"data-alarm-hours=\"{SyntheticReports.AlarmHours}\"", day);
+        double slot = (720 - 16 - 56) / 24.0;
+        double width = double.Parse(Regex.Match(day, "class=\"alarm-period\" x=\"[^\"]+\" y=\"[^\"]+\" width=\"([^\"]+)\"").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(SyntheticReports.AlarmHours * slot, width, 1);
+        Assert.Contains("<g class=\"expected-rate\" data-value=\"0.05\">", day);
+        Assert.Contains("calibrated 5%", week);
+        // Hours above the calibrated rate stand out.
+        Assert.True(Regex.Count(day, "rate-bar rate-bar-high") >= SyntheticReports.AlarmHours);
+    }
+
+    [Fact]
+    public void PerLayerFireRatesOfRecentTrafficAreListedBesideTheHeldOutRate()
+    {
+        var model = SyntheticReports.Create();
+
+        var html = ReportPage.Render(model);
+
+        var rows = Regex.Matches(html, "<tr class=\"layer-fire\" data-layer=\"([^\"]*)\" data-rate=\"([^\"]+)\">").ToList();
+        Assert.Equal(model.Layers.Count, rows.Count);
+        for (int l = 0; l < rows.Count; l++)
+        {
+            Assert.Equal(model.Layers[l].Name, System.Net.WebUtility.HtmlDecode(rows[l].Groups[1].Value));
+            Assert.Equal((double)model.Drift!.LayerFires![l] / model.Drift.LayerFireRecords, double.Parse(rows[l].Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 4);
+        }
+    }
+
+    [Fact]
+    public void TheMostUnusualRecordsShowTheirInputAndHeatmapSideBySide()
+    {
+        var model = SyntheticReports.Create();
+
+        var html = ReportPage.Render(model);
+
+        var figures = Regex.Matches(html, "<figure class=\"unusual-record\"[^>]*>.*?</figure>", RegexOptions.Singleline).Select(m => m.Value).ToList();
+        Assert.Equal(model.Unusual!.Count, figures.Count);
+        for (int k = 0; k < figures.Count; k++)
+        {
+            var record = model.Unusual[k];
+            Assert.Contains($"data-index=\"{record.Index}\"", figures[k]);
+            var input = ReportMarkup.DataImage(figures[k], "record-input");
+            var heatmap = ReportMarkup.DataImage(figures[k], "record-heatmap");
+            Assert.Equal((28, 28), (input.Width, input.Height));
+            Assert.Equal((28, 28), (heatmap.Width, heatmap.Height));
+            // The pasted square is where the heatmap is hot and the input is bright.
+            var square = record.Explanation!.Input!.TopFeatures[0].Position;
+            Assert.True(heatmap.MeanLuma(square[2], square[1], 5, 5) > heatmap.MeanLuma(0, 0, 4, 4) + 100, $"Record {record.Index}: the heatmap is not hot on the square.");
+            Assert.True(input.MeanLuma(square[2], square[1], 5, 5) > 240);
+            Assert.Contains("deciding layer <code>input</code> (fired)", figures[k]);
+        }
+    }
+
+    // Anything that would make the browser fetch: src/href attributes (data: URIs excepted: they fetch nothing), CSS url() or @import, <link>.
+    [GeneratedRegex(@"\b(src|href)\s*=\s*""(?!data:)|url\(|@import|<link\b", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalReference();
 }

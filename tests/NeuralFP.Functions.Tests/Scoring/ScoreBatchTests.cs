@@ -28,7 +28,7 @@ public sealed class ScoreBatchTests(ReadyModelFixture fixture) : IClassFixture<R
 
     private async Task<string> VerdictsFromHttpAsync(Core.Tensors.FloatTensor records)
     {
-        var response = await App.Http.PostAsync($"api/models/{ReadyModelFixture.ModelId}/verdicts", new StringContent(TestModels.RecordsJson(records), Encoding.UTF8, "application/json"));
+        var response = await App.Http.PostAsync($"api/models/{ReadyModelFixture.ModelId}/verdicts?detail=layers", new StringContent(TestModels.RecordsJson(records), Encoding.UTF8, "application/json"));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("verdicts").ToString();
     }
 

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Registry;
+using NeuralFP.Application.Scoring;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Functions.Tests.Infrastructure;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Functions.Benchmarks;
+
+/// <summary>
+/// <c>perf --model m.onnx --reference ref.npy</c>: the performance issue's whole table on any model, each path beside
+/// bare ONNX Runtime on the same model in the same run, contenders alternating within every round, medians of the
+/// rounds (the first, warm-up round dropped). Whole-process rows run <c>nfp</c> and a bare-model process under
+/// <c>/usr/bin/time</c>. Figures are printed, never asserted.
+/// </summary>
+internal static class PerfBenchmark
+{
+    private const int Batch = 256;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var output = Console.Out;
+        if (args.Contains("--panel") || args.Contains("--sessions"))
+        {
+            output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start");
+            var rounds = Array.IndexOf(args, "--rounds") is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
+            if (args.Contains("--sessions")) await SessionOptionsBenchmark.RunAsync(rounds, args.Contains("--global-pool"), RepoPaths.Model("fmnist_cnn.onnx"), output);
+            if (args.Contains("--panel")) await PanelRows.RunAsync(rounds, output);
+            return 0;
+        }
+        var options = PerfOptions.Parse(args);
+        var machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}";
+        output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}, load average {LoadAverage()} at start");
+        output.WriteLine($"model {options.Model}, reference {options.Reference}, records {options.Records ?? options.Reference}; {options.Rounds} rounds (+1 warm-up), medians");
+        var work = Directory.CreateTempSubdirectory("nfp-perf-").FullName;
+        try
+        {
+            var rows = new RowList(output);
+            var bars = new List<string>();
+            var modelBytes = await File.ReadAllBytesAsync(options.Model);
+            var reference = Npy.Read(File.OpenRead(options.Reference));
+            var records = options.Records is null ? reference : Npy.Read(File.OpenRead(options.Records));
+
+            var httpOnly = args.Contains("--http-only");
+            if (!httpOnly)
+            {
+                // 1. The build, whole process (nfp fingerprint): time per reference record and peak RSS.
+                var fingerprintDir = Path.Combine(work, "fingerprint");
+                var build = WholeProcess.Run(WholeProcess.Nfp("fingerprint", "--model", options.Model, "--reference", options.Reference, "--out", fingerprintDir, "--json"));
+                rows.Add($"| fingerprint build, `nfp fingerprint`, {reference.Records:N0} reference records, whole process | {build.Seconds:F1} s = **{build.Seconds * 1000 / reference.Records:F3} ms/record**; peak RSS {build.PeakMiB:N0} MiB | |");
+                var fingerprint = await Fingerprint.LoadAsync(fingerprintDir);
+                output.WriteLine($"fingerprint: {fingerprint.Manifest.Layers.Count} layers ({string.Join(", ", fingerprint.Manifest.Layers.Select(l => l.Name))})");
+
+                // 2. In process: bare model, fused graph and the whole C# Score path, batch 256 and batch 1.
+                var engine = InProcess.Measure(modelBytes, fingerprint, records, options.Rounds);
+                rows.AddRange(engine.Rows());
+                bars.Add(Bar("fused ≥ 0.85× bare, batch 256", engine.Fused256 / engine.Bare256, 0.85));
+                bars.Add(Bar("fused ≥ 0.6× bare, batch 1", engine.Fused1 / engine.Bare1, 0.6));
+
+                // 3. nfp score on many records, whole process, against a bare-model process over the same file.
+                var many = Path.Combine(work, "many.npy");
+                WriteTiled(records, options.ScoreRecords, many);
+                var nfp = new List<WholeProcess.Result>();
+                var bare = new List<WholeProcess.Result>();
+                for (var round = 0; round < options.Rounds; round++)
+                {
+                    bare.Add(WholeProcess.Run(WholeProcess.Self("bare-process", "--model", options.Model, "--records", many, "--out", Path.Combine(work, "bare.txt"))));
+                    nfp.Add(WholeProcess.Run(WholeProcess.Nfp("score", "--fingerprint", fingerprintDir, "--records", many, "--out", Path.Combine(work, "verdicts.json"))));
+                }
+                var nfpSeconds = Timing.Median(nfp.Select(r => r.Seconds));
+                var bareSeconds = Timing.Median(bare.Select(r => r.Seconds));
+                rows.Add($"| `nfp score`, {options.ScoreRecords:N0} records, whole process (verdicts to a file) | {nfpSeconds:F2} s, peak RSS {Timing.Median(nfp.Select(r => r.PeakMiB)):N0} MiB (bare: {bareSeconds:F2} s, {Timing.Median(bare.Select(r => r.PeakMiB)):N0} MiB) | **{bareSeconds / nfpSeconds:F2}×** |");
+                bars.Add(Bar($"nfp score {options.ScoreRecords:N0} ≥ 0.7× bare whole process", bareSeconds / nfpSeconds, 0.7));
+            }
+
+            // 4. The service over loopback HTTP: .npy batches of 256 on one connection beside in-process, then single records open loop.
+            if (!options.SkipHttp)
+            {
+                var http = await Service.MeasureAsync(modelBytes, await File.ReadAllBytesAsync(options.Reference), records, options, work);
+                ((List<string>)rows).AddRange(http.Rows); // already printed as measured
+                bars.AddRange(http.Bars);
+            }
+
+            output.WriteLine();
+            output.WriteLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}; load average {LoadAverage()} at end.");
+            output.WriteLine();
+            output.WriteLine("| path | records/s or latency | ratio |");
+            output.WriteLine("|---|---|---|");
+            foreach (var row in rows) output.WriteLine(row);
+            output.WriteLine();
+            output.WriteLine("| bar | measured | met |");
+            output.WriteLine("|---|---:|---|");
+            foreach (var bar in bars) output.WriteLine(bar);
+
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Rows kept for the final table and printed at once, so a run that fails late still shows what it measured.</summary>
+    private sealed class RowList(TextWriter output) : List<string>
+    {
+        public new void Add(string row)
+        {
+            base.Add(row);
+            output.WriteLine(row);
+        }
+
+        public new void AddRange(IEnumerable<string> rows)
+        {
+            foreach (var row in rows) Add(row);
+        }
+    }
+
+    internal static string Bar(string name, double ratio, double target) => $"| {name} | {ratio:F2}× | {(ratio >= target ? "**met**" : "missed")} |";
+
+    internal static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    /// <summary>A .npy of <paramref name="count"/> records, the given ones repeated, written in chunks.</summary>
+    private static void WriteTiled(FloatTensor records, int count, string path)
+    {
+        using var file = File.Create(path);
+        var header = Npy.ToBytes(new FloatTensor([], [0, .. records.RecordShape]));
+        var headerText = System.Text.Encoding.ASCII.GetString(header, 10, header.Length - 10).Replace("(0,", $"({count},");
+        var padded = headerText.TrimEnd('\n');
+        var total = 10 + padded.Length + 1;
+        padded = padded.PadRight(padded.Length + (64 - total % 64) % 64) + "\n";
+        file.Write(header.AsSpan(0, 8));
+        file.Write(BitConverter.GetBytes((ushort)padded.Length));
+        file.Write(System.Text.Encoding.ASCII.GetBytes(padded));
+        for (var written = 0; written < count;)
+        {
+            var take = Math.Min(records.Records, count - written);
+            file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(records.Data.AsSpan(0, take * records.RecordLength)));
+            written += take;
+        }
+    }
+
+    /// <summary>The engine in this process: bare ONNX Runtime, the fused graph, and Score (graph + the C# rule, verdict arrays).</summary>
+    internal sealed record InProcess(double Bare256, double Fused256, double Score256, double Bare1, double Fused1, double Score1, double BareP50, double FusedP50, double ScoreP50)
+    {
+        public static InProcess Measure(byte[] model, Fingerprint fingerprint, FloatTensor records, int rounds)
+        {
+            using var bare = OrtRunner.Bare(model);
+            using var fused = OrtRunner.Fused(fingerprint);
+            using var scorer = new FingerprintScorer(fingerprint);
+            Action<int, int>[] contenders = [(s, c) => bare.Run(records, s, c), (s, c) => fused.Run(records, s, c), (s, c) => scorer.Score(records.Slice(s, c))];
+            var r = new List<double>[9];
+            for (var i = 0; i < r.Length; i++) r[i] = [];
+            var batches = 24;
+            var singles = 600;
+            for (var round = 0; round <= rounds; round++)
+            {
+                // The contenders alternate call by call (A B C A B C …), so load from other processes falls on all alike.
+                var b256 = Timing.Interleaved(contenders, records, Batch, batches);
+                var b1 = Timing.Interleaved(contenders, records, 1, singles);
+                if (round == 0) continue;
+                for (var c = 0; c < 3; c++)
+                {
+                    r[c].Add(b256[c].RecordsPerSecond);
+                    r[3 + c].Add(b1[c].RecordsPerSecond);
+                    r[6 + c].Add(b1[c].P50Ms);
+                }
+            }
+            var m = r.Select(Timing.Median).ToArray();
+            return new InProcess(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]);
+        }
+
+        public IEnumerable<string> Rows()
+        {
+            yield return $"| bare ONNX Runtime, batch {Batch} | {Bare256:N0} rec/s | 1 |";
+            yield return $"| fused `scorer.onnx`, batch {Batch} | {Fused256:N0} rec/s | **{Fused256 / Bare256:F2}×** |";
+            yield return $"| full C# path in-process (`Score`), batch {Batch} | {Score256:N0} rec/s | {Score256 / Bare256:F2}× |";
+            yield return $"| bare ONNX Runtime, batch 1 | {Bare1:N0} rec/s; p50 {BareP50:F3} ms | 1 |";
+            yield return $"| fused, batch 1 | {Fused1:N0} rec/s; p50 {FusedP50:F3} ms | **{Fused1 / Bare1:F2}×** |";
+            yield return $"| full C# path (`Score`), batch 1 | {Score1:N0} rec/s; p50 {ScoreP50:F3} ms | {Score1 / Bare1:F2}× |";
+        }
+    }
+
+    /// <summary>The running service (real Azurite, the local host driving the real worker process) over loopback.</summary>
+    private static class Service
+    {
+        public static async Task<(List<string> Rows, List<string> Bars)> MeasureAsync(byte[] model, byte[] reference, FloatTensor records, PerfOptions options, string work)
+        {
+            const string modelId = "perf";
+            List<string> rows = [], bars = [];
+            await using var app = await TestApp.StartAsync(settings: [StorageNames.Setting(Hosting.SettingNames.RegistryCacheMilliseconds, "2000")]);
+            await app.UploadAsync(modelId, ModelFiles.Model, model);
+            await app.UploadAsync(modelId, ModelFiles.Reference, reference);
+            var ready = await app.WaitForStatusAsync(modelId, ModelStatus.Ready);
+            rows.Add($"| the service's own build (worker process), {ready.BuildSeconds:F1} s | {ready.BuildSeconds * 1000 / Npy.Read(reference).Records:F3} ms/record | |");
+
+            using var lease = await app.Services.GetRequiredService<ScorerCache>().LeaseAsync(modelId, CancellationToken.None);
+            var scorer = lease.Model.Scorer;
+            var batches = Enumerable.Range(0, 20).Select(i => records.Slice(i * Batch % (records.Records - Batch + 1), Batch)).ToArray();
+            var bodies = batches.Select(Npy.ToBytes).ToArray();
+            // One connection, one request at a time.
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = app.Address };
+            var url = $"api/models/{modelId}/verdicts";
+            List<double> inProcess = [], overHttp = [], bytes = [];
+            for (var round = 0; round <= options.Rounds; round++)
+            {
+                // In-process and HTTP alternate batch by batch, so load from other processes falls on both alike.
+                double engineSeconds = 0, servedSeconds = 0;
+                long answered = 0;
+                for (var i = 0; i < batches.Length; i++)
+                {
+                    var began = Stopwatch.GetTimestamp();
+                    scorer.Score(batches[i]);
+                    engineSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                    began = Stopwatch.GetTimestamp();
+                    answered += await PostAsync(http, url, bodies[i]);
+                    servedSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                }
+                var engine = batches.Length * Batch / engineSeconds;
+                var served = bodies.Length * Batch / servedSeconds;
+                if (round == 0) continue;
+                inProcess.Add(engine);
+                overHttp.Add(served);
+                bytes.Add(answered / (double)bodies.Length);
+            }
+            var detailBytes = await PostAsync(http, url + "?detail=layers", bodies[0]);
+            // The answer before the lean format: every verdict object in full, every layer's thresholds in every record.
+            var oldBytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { modelId, modelVersion = ready.CurrentVersion, records = Batch, oodRecords = 0,
+                verdicts = (IReadOnlyList<Core.Verdicts.Verdict>)scorer.Score(batches[0]).ToArray() }, Application.Serialization.JsonDefaults.Options).Length;
+            var (engineRate, httpRate) = (Timing.Median(inProcess), Timing.Median(overHttp));
+            rows.Add($"| in-process `Score` of the service's scorer, batch {Batch} | {engineRate:N0} rec/s | 1 |");
+            rows.Add($"| HTTP, `.npy` batches of {Batch}, one connection (answer {Timing.Median(bytes) / 1024:F0} KiB; with `?detail=layers` {detailBytes / 1024.0:F0} KiB; the old format {oldBytes / 1024.0:F0} KiB) | {httpRate:N0} rec/s | **{httpRate / engineRate:F2}× of in-process** |");
+            bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process", httpRate / engineRate, 0.8));
+
+            foreach (var row in rows) Console.Out.WriteLine(row); // before the open loop, which may fail on an overloaded machine
+            var single = await OpenLoop.RunAsync(app.Address, url, records, options.Rate, options.Seconds);
+            rows.Add($"| HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({single.Achieved:N0}/s offered, {single.Late} sent > 1 ms late, {single.Errors} errors or > 10 s) | p50 {single.P50:F2} ms, p99 **{single.P99:F2} ms**, max {single.Max:F1} ms | |");
+            Console.Out.WriteLine(rows[^1]);
+            bars.Add($"| single-record p99 ≤ 2 ms at {options.Rate:N0} req/s | {single.P99:F2} ms | {(single.P99 <= 2 ? "**met**" : "missed")} |");
+            return (rows, bars);
+        }
+
+        private static async Task<long> PostAsync(HttpClient http, string url, byte[] body)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
+            using var response = await http.PostAsync(url, content);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadAsByteArrayAsync()).LongLength;
+        }
+    }
+}
+
+/// <summary>Command-line options of <c>perf</c>.</summary>
+internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp)
+{
+    public static PerfOptions Parse(string[] args)
+    {
+        string? Value(string name)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+        int Int(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var model = Value("--model") ?? RepoPaths.Model("fmnist_cnn.onnx");
+        var reference = Value("--reference") ?? throw new ArgumentException("perf needs --reference ref.npy (e.g. data/fmnist_train.npy from tools/build_datasets.py).");
+        var rounds = Int("--rounds", 3);
+        if (rounds < 3) throw new ArgumentException("--rounds must be at least 3 (medians of ≥ 3 rounds).");
+        return new PerfOptions(Path.GetFullPath(model), Path.GetFullPath(reference), Value("--records") is { } r ? Path.GetFullPath(r) : null, rounds,
+            Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"));
+    }
+}
