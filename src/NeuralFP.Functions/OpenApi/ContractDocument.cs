@@ -55,6 +55,7 @@ internal static class ContractDocument
                 if (!Anonymous.Contains(operation.OperationId ?? string.Empty))
                     operation.Security = [KeyRequirement(document, HeaderKeyScheme), KeyRequirement(document, QueryKeyScheme)];
                 BinaryBodies(operation);
+                if (operation.OperationId != FunctionNames.OpenApi) ServerProblems(document, operation);
                 if (operation.OperationId == FunctionNames.OpenApi && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse document200)
                 {
                     document200.Content = new Dictionary<string, OpenApiMediaType>
@@ -100,6 +101,34 @@ internal static class ContractDocument
             if (schema.Properties?.TryGetValue(field[0], out var property) == true && property is OpenApiSchema concrete)
                 concrete.Description = field[1];
     }
+
+    /// <summary>
+    /// What the problem middleware answers for any function that reaches storage: 503 while storage does not answer
+    /// (with Retry-After; nothing was changed) and 500 for an unexpected failure. Health declares its own 503.
+    /// </summary>
+    private static void ServerProblems(OpenApiDocument document, OpenApiOperation operation)
+    {
+        operation.Responses ??= new OpenApiResponses();
+        if (!operation.Responses.ContainsKey("503"))
+        {
+            operation.Responses["503"] = new OpenApiResponse
+            {
+                Description = "Storage is not answering; nothing was changed. Retry after the Retry-After header's seconds.",
+                Headers = new Dictionary<string, IOpenApiHeader>
+                {
+                    ["Retry-After"] = new OpenApiHeader { Description = "Seconds to wait before retrying.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
+                },
+                Content = ProblemContent(document),
+            };
+        }
+        if (!operation.Responses.ContainsKey("500"))
+            operation.Responses["500"] = new OpenApiResponse { Description = "An unexpected failure; it has been logged.", Content = ProblemContent(document) };
+    }
+
+    private static Dictionary<string, OpenApiMediaType> ProblemContent(OpenApiDocument document) => new()
+    {
+        ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", document) },
+    };
 
     private static void AddSecurity(OpenApiDocument document)
     {

@@ -113,6 +113,26 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task Every_operation_that_reaches_storage_declares_the_storage_outage_and_internal_error_problems()
+    {
+        var document = await DocumentAsync();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            if (path == "/api/openapi.json") continue;
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var responses = operation!["responses"]!;
+                Assert.True(responses["503"] is not null && responses["500"] is not null, $"{method} {path} lacks 503 or 500.");
+                if (path != "/api/health")
+                {
+                    Assert.Equal("#/components/schemas/ProblemDetails", responses["503"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+                    Assert.NotNull(responses["503"]!["headers"]!["Retry-After"]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_model_lists_its_fitted_detectors()
     {
         var document = await DocumentAsync();

@@ -40,6 +40,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
             CurrentHashes = hashes,
             BuildingHashes = hashes with { Model = "dd" },
             Layers = ["input", "logits"],
+            Detectors = ["msp", "knn"],
             InputShape = [1, 28, 28],
             Calibration = new Core.Fingerprints.CalibrationSummary(600, 306, 54, 240, 0.05, 0.0458, 0.01, true),
             BuildSeconds = 1.5,
@@ -47,8 +48,9 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         }, CancellationToken.None);
 
         var stored = await registry.GetAsync("round-trip", CancellationToken.None);
-        Assert.Equal(written! with { InputShape = null, Layers = [] }, stored! with { InputShape = null, Layers = [] });
+        Assert.Equal(written! with { InputShape = null, Layers = [], Detectors = [] }, stored! with { InputShape = null, Layers = [], Detectors = [] });
         Assert.Equal(["input", "logits"], stored.Layers);
+        Assert.Equal(["msp", "knn"], stored.Detectors);
         Assert.Equal([1, 28, 28], stored.InputShape!);
         Assert.Equal(1, (await registry.ListAsync(CancellationToken.None)).Count(r => r.ModelId == "round-trip"));
     }
