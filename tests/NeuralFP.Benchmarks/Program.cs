@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.Ordin
     ["throughput"] = ThroughputBenchmark.RunAsync,
     ["ablation"] = AblationBenchmark.RunAsync,
     ["memory"] = MemoryBenchmark.RunAsync,
+    ["build"] = BuildSpeedBenchmark.RunAsync,
     ["explain"] = ExplainBenchmark.RunAsync,
     ["panel"] = PanelBenchmark.RunAsync,
 };

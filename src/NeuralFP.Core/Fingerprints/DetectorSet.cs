@@ -41,13 +41,14 @@ public sealed class DetectorSet
     /// Fits and calibrates the named detectors. Detectors that need the penultimate features are
     /// skipped (and reported) when the model's head is not linear, unless they were asked for by name.
     /// </summary>
-    internal static DetectorSet Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, ActivationSet activations, ReferenceSplit split, double targetFpr, int seed, IProgress<string>? progress, CancellationToken cancellationToken, string? logitsTensor = null, bool outputIsProbability = false)
+    /// <param name="fitActivations">The records the detectors are fitted on (the autoencoders' training and early-stopping records); read only when a detector is named.</param>
+    /// <param name="heldOutActivations">The held-out records they are calibrated on; read only when a detector is named.</param>
+    internal static DetectorSet Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, Func<ActivationSet> fitActivations, Func<ActivationSet> heldOutActivations, double targetFpr, int seed, IProgress<string>? progress, CancellationToken cancellationToken, string? logitsTensor = null, bool outputIsProbability = false)
     {
         var penultimate = head?.PenultimateTensor;
-        var inputs = Inputs(activations, penultimate, logitsTensor, outputIsProbability);
-        int[] fitRows = [.. split.Train, .. split.Validation];
-        var fit = inputs.Select(fitRows);
-        var heldOut = inputs.Select(split.HeldOut);
+        if (names.Count == 0) return new DetectorSet(penultimate, []) { LogitsTensor = logitsTensor, OutputIsProbability = outputIsProbability };
+        var fit = Inputs(fitActivations(), penultimate, logitsTensor, outputIsProbability);
+        var heldOut = Inputs(heldOutActivations(), penultimate, logitsTensor, outputIsProbability);
         var detectors = new List<CalibratedDetector>(names.Count);
         var summaries = new List<DetectorSummary>(names.Count);
         foreach (var name in names)

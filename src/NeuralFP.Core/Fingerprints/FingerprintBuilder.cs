@@ -102,76 +102,88 @@ public static class FingerprintBuilder
 
         // A streamed reference holds one batch, and the held-out pass one more.
         var held = referenceBytesHeld ?? 2L * Math.Min(options.BatchSize, reference.Records) * source.RecordLength * sizeof(float);
-        var estimate = Estimate(model, modelOnnx.Length, specs, extractionSpecs, reference.Records, held, options);
+        var detectorTaps = detectorNames.Count == 0 ? null : new[] { head?.PenultimateTensor, logitsTensor }.OfType<string>().ToArray();
+        var estimate = Estimate(model, modelOnnx.Length, specs, extractionSpecs, reference.Records, held, options, detectorTaps);
         estimate.Check(limits);
 
-        ActivationSet activations;
+        // One streamed pass: every record is checked and hashed; only the autoencoders' (capped) sample and, for the
+        // detectors, the held-out records go through the model, and of those only what the build needs is kept.
+        var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
+        SampledActivations sampled;
         IReadOnlyList<int[]> tapShapes;
         using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
-            activations = extractor.Extract(reference.ReadAll(options.BatchSize, cancellationToken), reference.Records, cancellationToken);
+            sampled = new SampledActivations(extractionSpecs.Select(s => s.Name).ToArray(), extractor.FeatureCounts, split, reference.Records, detectorTaps is not null, detectorTaps ?? []);
+            sampled.SetOutputShape(extractor.ExtractInto(reference.ReadAll(sampled.Records, options.BatchSize, cancellationToken), sampled.Records.Length, sampled, cancellationToken));
         }
         reference.RequireVariation();
-        progress?.Report($"Activations extracted in {clock.Elapsed.TotalSeconds:F1} s.");
+        progress?.Report($"Activations of {sampled.Records.Length} records extracted in {clock.Elapsed.TotalSeconds:F1} s" +
+            (split.LeftOut > 0 ? $" (the autoencoders train on a seeded sample of {split.Train.Length} records; {split.LeftOut} left out by maxTrainingRecords {options.MaxTrainingRecords})." : "."));
 
-        var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed);
-        var layers = new List<FingerprintLayer>(specs.Length);
+        // Detectors first: they read the raw features, which the layer loop below releases as it goes.
+        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, sampled.DetectorFit, sampled.DetectorHeldOut, options.TargetFpr, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
+
         var fused = new List<FusedLayer>(specs.Length);
-        var heldOutErrors = new List<float[]>(specs.Length);
+        var validationErrors = new List<float[]>(specs.Length);
         var autoencoders = new List<Autoencoder>(specs.Length);
+        var trained = new List<(Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width)>(specs.Length);
         for (var l = 0; l < specs.Length; l++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var layerClock = Stopwatch.StartNew();
-            var features = activations.Features[l];
-            var standardizer = Standardizer.Fit(features.Gather(split.Train), options.ScaleFloor);
-            var train = standardizer.Transform(features.Gather(split.Train));
-            var validation = standardizer.Transform(features.Gather(split.Validation));
-            var heldOut = standardizer.Transform(features.Gather(split.Calibration));
+            var rawTrain = sampled.Train(l);
+            var standardizer = Standardizer.Fit(rawTrain, options.ScaleFloor);
+            var train = standardizer.Transform(rawTrain);
+            var validation = standardizer.Transform(sampled.Validation(l));
+            sampled.Release(l);
             var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
             var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
-            var errors = autoencoder.Errors(heldOut);
-            heldOutErrors.Add(errors);
+            validationErrors.Add(autoencoder.Errors(validation));
             autoencoders.Add(autoencoder);
-
-            var errorOutput = $"nfp_error_{l}";
-            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, errorOutput));
-            layers.Add(new FingerprintLayer(
-                specs[l].Name,
-                model.Layers.FirstOrDefault(c => c.Name == specs[l].Name)?.OpType ?? "?",
-                tapShapes[l],
-                specs[l].Pooling.ToString(),
-                features.RecordLength,
-                errorOutput,
-                aeOptions.Kind.ToString().ToLowerInvariant(),
-                [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)],
-                autoencoder.Training?.Epochs ?? 0,
-                autoencoder.Training?.StoppedEarly ?? false,
-                Mean(autoencoder.Errors(train)),
-                Mean(autoencoder.Errors(validation)),
-                Median(errors),
-                standardizer.Mean,
-                standardizer.Scale));
-            progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
+            trained.Add((standardizer, aeOptions, Mean(autoencoder.Errors(train)), rawTrain.RecordLength));
+            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}"));
+            progress?.Report($"Layer {specs[l].Name}: {rawTrain.RecordLength} features, autoencoder {string.Join("-", [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)])}, {autoencoder.Training?.Epochs ?? 0} epochs ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
-        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, activations, split, options.TargetFpr, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
         var (extras, detectorOutputs) = DetectorExtras(detectors);
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
-        // Thresholds are calibrated on the errors of the path that will score: the fused graph.
+        // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
+        // streamed through it batch by batch (one error per record and layer is kept).
         // Its float summation order differs from the C# path by ~1e-5 relative, which a feature
         // with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
         // Calibration uses every record the autoencoders did not train on (held-out and early-stopping records).
         var calibrationRecords = reference.Read(split.Calibration, options.BatchSize, cancellationToken);
         var fusedErrors = FusedErrors(scorer, model, fused, calibrationRecords, split.Calibration.Length, cancellationToken);
-        var fusion = FusionCheck.Compare(heldOutErrors, fusedErrors, specs.Select(s => s.Name).ToArray());
+        // The C# path's errors are known for the early-stopping records (their features were kept): compare there.
+        var fusion = FusionCheck.Compare(validationErrors, AtRecords(fusedErrors, split.Calibration, split.Validation), specs.Select(s => s.Name).ToArray());
+        var layers = new List<FingerprintLayer>(specs.Length);
+        for (var l = 0; l < specs.Length; l++)
+        {
+            var autoencoder = autoencoders[l];
+            layers.Add(new FingerprintLayer(
+                specs[l].Name,
+                model.Layers.FirstOrDefault(c => c.Name == specs[l].Name)?.OpType ?? "?",
+                tapShapes[l],
+                specs[l].Pooling.ToString(),
+                trained[l].Width,
+                fused[l].ErrorOutputName,
+                trained[l].Options.Kind.ToString().ToLowerInvariant(),
+                [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)],
+                autoencoder.Training?.Epochs ?? 0,
+                autoencoder.Training?.StoppedEarly ?? false,
+                trained[l].TrainError,
+                Mean(validationErrors[l]),
+                Median(fusedErrors[l]),
+                trained[l].Standardizer.Mean,
+                trained[l].Standardizer.Scale));
+        }
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), fusedErrors, options.TargetFpr, options.TwoSided);
         var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
-        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, activations, split, options.TargetFpr, progress);
+        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, sampled.DetectorHeldOut, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
@@ -218,11 +230,18 @@ public static class FingerprintBuilder
     }
 
     /// <summary>The build's cost from the model's shapes, before any data is touched (see <see cref="BuildEstimate"/>).</summary>
-    private static BuildEstimate Estimate(OnnxModel model, long modelBytes, LayerSpec[] specs, IReadOnlyList<LayerSpec> extractionSpecs, long records, long referenceBytesHeld, FingerprintOptions options)
+    private static BuildEstimate Estimate(OnnxModel model, long modelBytes, LayerSpec[] specs, IReadOnlyList<LayerSpec> extractionSpecs, int records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps)
     {
         TapRewriter.RequireTappable(model, [.. extractionSpecs.Select(s => s.Name)]);
         var taps = extractionSpecs.Select(s => (s.Name, model.Layer(s.Name).Shape!, s.Pooling, specs.Contains(s))).ToArray();
-        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options);
+        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps);
+    }
+
+    /// <summary>Per layer, the values of <paramref name="errors"/> (indexed like <paramref name="rows"/>, sorted) at the records <paramref name="at"/>.</summary>
+    private static float[][] AtRecords(float[][] errors, int[] rows, int[] at)
+    {
+        var positions = at.Select(r => Array.BinarySearch(rows, r)).ToArray();
+        return [.. errors.Select(e => positions.Select(p => e[p]).ToArray())];
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
