@@ -31,7 +31,7 @@ public static class BuildSpeedBenchmark
                 foreach (var (label, options) in new[] { ("defaults (fingerprint + 8 detectors)", new FingerprintOptions()), ("fingerprint only (detectors: [])", new FingerprintOptions { Detectors = [] }) })
                 {
                     var clock = Stopwatch.StartNew();
-                    var fingerprint = await FingerprintBuilder.BuildAsync(model, RecordSource.FromNpy(() => File.OpenRead(file)), options, new BuildLimits());
+                    var fingerprint = await FingerprintBuilder.BuildAsync(model, RecordSource.FromNpy(() => File.OpenRead(file)), options, new BuildLimits(), new Progress<string>(Console.Error.WriteLine));
                     var seconds = clock.Elapsed.TotalSeconds;
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {records:N0} | {label} | {seconds:F1} | {seconds * 1000 / records:F3} | {fingerprint.Manifest.Calibration.TrainRecords:N0} |"));

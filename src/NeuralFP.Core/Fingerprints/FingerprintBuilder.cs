@@ -47,6 +47,9 @@ public static class FingerprintBuilder
     {
         /// <summary>[layer][record] errors of the calibration records as the fused graph computes them (benchmarks explore integrations on them).</summary>
         public IReadOnlyList<float[]> CalibrationErrors { get; init; } = [];
+
+        /// <summary>Records whose activations the build held (the autoencoders' sample and, with detectors, the held-out records).</summary>
+        public int ExtractedRecords { get; init; }
     }
 
     internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null)
@@ -205,7 +208,7 @@ public static class FingerprintBuilder
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
-        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors };
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length };
     }
 
     /// <summary>The automatic layer choice, with or without the model input (kept when it is the only candidate).</summary>
