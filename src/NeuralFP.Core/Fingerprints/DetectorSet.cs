@@ -38,19 +38,17 @@ public sealed class DetectorSet
         ?? throw new KeyNotFoundException($"Detector '{name}' is not part of this fingerprint; available: fingerprint, {string.Join(", ", Names)}.");
 
     /// <summary>
-    /// Fits and calibrates the named detectors. Detectors that need the penultimate features are
+    /// Fits the named detectors (calibrated later, once the fused scorer gives the held-out records' inputs: see
+    /// <see cref="FittedDetectors.Calibrate"/>). Detectors that need the penultimate features are
     /// skipped (and reported) when the model's head is not linear, unless they were asked for by name.
     /// </summary>
     /// <param name="fitActivations">The records the detectors are fitted on (the autoencoders' training and early-stopping records); read only when a detector is named.</param>
-    /// <param name="heldOutActivations">The held-out records they are calibrated on; read only when a detector is named.</param>
-    internal static DetectorSet Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, Func<ActivationSet> fitActivations, Func<ActivationSet> heldOutActivations, double targetFpr, int seed, IProgress<string>? progress, CancellationToken cancellationToken, string? logitsTensor = null, bool outputIsProbability = false)
+    internal static FittedDetectors Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, Func<ActivationSet> fitActivations, int seed, IProgress<string>? progress, CancellationToken cancellationToken, string? logitsTensor = null, bool outputIsProbability = false)
     {
         var penultimate = head?.PenultimateTensor;
-        if (names.Count == 0) return new DetectorSet(penultimate, []) { LogitsTensor = logitsTensor, OutputIsProbability = outputIsProbability };
+        var fitted = new List<(IOodDetector, double)>(names.Count);
+        if (names.Count == 0) return new FittedDetectors(penultimate, logitsTensor, outputIsProbability, fitted);
         var fit = Inputs(fitActivations(), penultimate, logitsTensor, outputIsProbability);
-        var heldOut = Inputs(heldOutActivations(), penultimate, logitsTensor, outputIsProbability);
-        var detectors = new List<CalibratedDetector>(names.Count);
-        var summaries = new List<DetectorSummary>(names.Count);
         foreach (var name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -63,12 +61,38 @@ public sealed class DetectorSet
                 continue;
             }
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var detector = CalibratedDetector.FitAndCalibrate(OodDetectorCatalog.Create(name, head, seed), fit, heldOut, targetFpr, cancellationToken);
-            detectors.Add(detector);
-            summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
-            progress?.Report($"Detector {name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
+            var detector = OodDetectorCatalog.Create(name, head, seed);
+            detector.Fit(fit, cancellationToken);
+            fitted.Add((detector, clock.Elapsed.TotalSeconds));
         }
-        return new DetectorSet(penultimate, detectors) { Summaries = summaries, LogitsTensor = logitsTensor, OutputIsProbability = outputIsProbability };
+        return new FittedDetectors(penultimate, logitsTensor, outputIsProbability, fitted);
+    }
+
+    /// <summary>Detectors fitted on the autoencoders' records, waiting for the held-out records to set their thresholds.</summary>
+    internal sealed record FittedDetectors(string? PenultimateTensor, string? LogitsTensor, bool OutputIsProbability, IReadOnlyList<(IOodDetector Detector, double FitSeconds)> Detectors)
+    {
+        /// <summary>The tensors the detectors read beside the model output (penultimate features, pre-softmax logits).</summary>
+        public IEnumerable<string> Taps => new[] { PenultimateTensor, LogitsTensor }.OfType<string>().Distinct();
+
+        /// <summary>Scores the held-out records and sets each detector's threshold for the target FPR.</summary>
+        public DetectorSet Calibrate(ActivationSet? heldOutActivations, double targetFpr, IProgress<string>? progress, CancellationToken cancellationToken)
+        {
+            if (Detectors.Count == 0 || heldOutActivations is null)
+                return new DetectorSet(PenultimateTensor, []) { LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
+            var heldOut = Inputs(heldOutActivations, PenultimateTensor, LogitsTensor, OutputIsProbability);
+            var detectors = new List<CalibratedDetector>(Detectors.Count);
+            var summaries = new List<DetectorSummary>(Detectors.Count);
+            foreach (var (fitted, fitSeconds) in Detectors)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr);
+                detectors.Add(detector);
+                summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
+                progress?.Report($"Detector {detector.Name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
+            }
+            return new DetectorSet(PenultimateTensor, detectors) { Summaries = summaries, LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
+        }
     }
 
     /// <summary>The pre-softmax tensor tapped for the logits when the model outputs probabilities (null otherwise).</summary>

@@ -109,23 +109,23 @@ public static class FingerprintBuilder
         var estimate = Estimate(model, modelOnnx.Length, specs, extractionSpecs, reference.Records, held, options, detectorTaps);
         estimate.Check(limits);
 
-        // One streamed pass: every record is checked and hashed; only the autoencoders' (capped) sample and, for the
-        // detectors, the held-out records go through the model, and of those only what the build needs is kept.
+        // One streamed pass: every record is checked and hashed; only the autoencoders' (capped) sample goes through the
+        // model, and its activations are all the build holds (the held-out records stream through the fused scorer later).
         var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
         SampledActivations sampled;
         IReadOnlyList<int[]> tapShapes;
         using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
-            sampled = new SampledActivations(extractionSpecs.Select(s => s.Name).ToArray(), extractor.FeatureCounts, split, reference.Records, detectorTaps is not null, detectorTaps ?? []);
+            sampled = new SampledActivations(extractionSpecs.Select(s => s.Name).ToArray(), extractor.FeatureCounts, split, reference.Records);
             sampled.SetOutputShape(extractor.ExtractInto(reference.ReadAll(sampled.Records, options.BatchSize, cancellationToken), sampled.Records.Length, sampled, cancellationToken));
         }
         reference.RequireVariation();
         progress?.Report($"Activations of {sampled.Records.Length} records extracted in {clock.Elapsed.TotalSeconds:F1} s" +
             (split.LeftOut > 0 ? $" (the autoencoders train on a seeded sample of {split.Train.Length} records; {split.LeftOut} left out by maxTrainingRecords {options.MaxTrainingRecords})." : "."));
 
-        // Detectors first: they read the raw features, which the layer loop below releases as it goes.
-        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, sampled.DetectorFit, sampled.DetectorHeldOut, options.TargetFpr, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
+        // Detectors are fitted first: they read the raw features, which the layer loop below releases as it goes.
+        var fittedDetectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, () => sampled.Fit([.. detectorTaps ?? []]), options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
 
         var fused = new List<FusedLayer>(specs.Length);
         var validationErrors = new List<float[]>(specs.Length);
@@ -149,15 +149,18 @@ public static class FingerprintBuilder
             progress?.Report($"Layer {specs[l].Name}: {rawTrain.RecordLength} features, autoencoder {string.Join("-", [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)])}, {autoencoder.Training?.Epochs ?? 0} epochs ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
-        var (extras, detectorOutputs) = DetectorExtras(detectors);
+        var (extras, detectorOutputs) = DetectorExtras(fittedDetectors);
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
-        // streamed through it batch by batch (one error per record and layer is kept).
-        // Its float summation order differs from the C# path by ~1e-5 relative, which a feature
-        // with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
-        // Calibration uses every record the autoencoders did not train on (held-out and early-stopping records).
-        var calibrationRecords = reference.Read(split.Calibration, options.BatchSize, cancellationToken);
-        var fusedErrors = FusedErrors(scorer, model, fused, calibrationRecords, split.Calibration.Length, cancellationToken);
+        // (every record the autoencoders did not train on: held-out and early-stopping ones) streamed through it batch by
+        // batch, one error per record and layer kept. Its float summation order differs from the C# path by ~1e-5
+        // relative, which a feature with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
+        // The detectors are calibrated on the held-out records' outputs of the same runs.
+        IReadOnlyList<(string, string)>? calibrationTaps = detectorNames.Count == 0 ? null :
+            [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
+                .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
+        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, fused, calibrationTaps, reference.Read(split.Calibration, options.BatchSize, cancellationToken), split, cancellationToken);
+        var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
         // The C# path's errors are known for the early-stopping records (their features were kept): compare there.
         var fusion = FusionCheck.Compare(validationErrors, AtRecords(fusedErrors, split.Calibration, split.Validation), specs.Select(s => s.Name).ToArray());
         var layers = new List<FingerprintLayer>(specs.Length);
@@ -186,7 +189,7 @@ public static class FingerprintBuilder
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
-        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, sampled.DetectorHeldOut, split, options.TargetFpr, progress);
+        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, () => heldOutActivations!, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
@@ -265,7 +268,7 @@ public static class FingerprintBuilder
     }
 
     /// <summary>The scorer outputs the fitted detectors read: penultimate features, and DICE's masked head computed in-graph.</summary>
-    private static (ScorerExtras Extras, DetectorOutputs Outputs) DetectorExtras(DetectorSet detectors)
+    private static (ScorerExtras Extras, DetectorOutputs Outputs) DetectorExtras(DetectorSet.FittedDetectors detectors)
     {
         const string PenultimateOutput = "nfp_penultimate";
         const string DiceOutput = "nfp_dice_logits";
@@ -276,28 +279,13 @@ public static class FingerprintBuilder
         if (detectors.PenultimateTensor is not { } penultimate)
             return (new ScorerExtras(features, []), new DetectorOutputs(null, null) { Logits = logitsOutput });
         var heads = new List<FusedDenseHead>();
-        if (detectors.Detectors.FirstOrDefault(d => d.Detector is DiceDetector)?.Detector is DiceDetector dice)
+        if (detectors.Detectors.Select(d => d.Detector).OfType<DiceDetector>().FirstOrDefault() is { } dice)
         {
             var bias = dice.Bias.ToArray();
             var weight = dice.MaskedWeight.ToArray();
             heads.Add(new FusedDenseHead(penultimate, weight.Length / bias.Length, bias.Length, weight, bias, DiceOutput));
         }
         return (new ScorerExtras([(penultimate, PenultimateOutput), .. features], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null) { Logits = logitsOutput });
-    }
-
-    /// <summary>Per layer, the held-out records' errors as the fused scorer graph computes them (batch by batch: records are per-record, so batching changes nothing).</summary>
-    private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, IEnumerable<FloatTensor> batches, int records, CancellationToken cancellationToken)
-    {
-        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], fused.Select(f => f.ErrorOutputName).ToArray(), outputIsProbability: false);
-        var errors = fused.Select(_ => new float[records]).ToArray();
-        var start = 0;
-        foreach (var batch in batches)
-        {
-            var byLayer = session.RunByLayer(batch, cancellationToken);
-            for (var l = 0; l < errors.Length; l++) byLayer[l].CopyTo(errors[l], start);
-            start += batch.Records;
-        }
-        return errors;
     }
 
     private static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);

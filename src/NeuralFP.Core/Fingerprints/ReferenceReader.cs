@@ -21,6 +21,7 @@ internal sealed class ReferenceReader(RecordSource source, int[] inputShape)
     /// <summary>
     /// The first pass: every record checked and hashed, and the records at <paramref name="keep"/> (sorted ascending)
     /// yielded in batches of up to <paramref name="batchSize"/> of the model's record shape; the others are only read.
+    /// Each batch is valid until the next is requested (arrays are reused).
     /// </summary>
     /// <exception cref="InvalidRecordsException">A record holds NaN or ±∞.</exception>
     public IEnumerable<FloatTensor> ReadAll(int[] keep, int batchSize, CancellationToken cancellationToken) =>
@@ -31,7 +32,7 @@ internal sealed class ReferenceReader(RecordSource source, int[] inputShape)
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         float[]? first = null;
         var start = 0;
-        foreach (var raw in source.Batches(batchSize, cancellationToken))
+        foreach (var raw in source.ReusedBatches(batchSize, cancellationToken))
         {
             var batch = RecordValidator.Validate(raw, inputShape, start);
             hash.AppendData(MemoryMarshal.AsBytes(batch.Data.AsSpan()));
@@ -55,16 +56,20 @@ internal sealed class ReferenceReader(RecordSource source, int[] inputShape)
                 $"All {Records} reference records are identical; a fingerprint learns the spread of the training data. Upload a sample of the real training records.");
     }
 
-    /// <summary>A second pass yielding only the records at <paramref name="indices"/> (sorted ascending), in batches of up to <paramref name="batchSize"/>.</summary>
+    /// <summary>A second pass yielding only the records at <paramref name="indices"/> (sorted ascending), in batches of up to <paramref name="batchSize"/>, each valid until the next is requested.</summary>
     public IEnumerable<FloatTensor> Read(int[] indices, int batchSize, CancellationToken cancellationToken) =>
-        Pack(source.Batches(batchSize, cancellationToken), indices, batchSize);
+        Pack(source.ReusedBatches(batchSize, cancellationToken), indices, batchSize);
 
-    /// <summary>The records at <paramref name="indices"/> (sorted ascending) of <paramref name="batches"/>, packed into batches; every batch is read to its end.</summary>
+    /// <summary>
+    /// The records at <paramref name="indices"/> (sorted ascending) of <paramref name="batches"/>, packed into batches;
+    /// every batch is read to its end. One array is reused: a batch is valid until the next is requested.
+    /// </summary>
     private IEnumerable<FloatTensor> Pack(IEnumerable<FloatTensor> batches, int[] indices, int batchSize)
     {
         var recordLength = source.RecordLength;
         var buffer = new float[checked(Math.Min(batchSize, Math.Max(indices.Length, 1)) * recordLength)];
         var capacity = buffer.Length / recordLength;
+        var full = new FloatTensor(buffer, [capacity, .. inputShape]);
         int next = 0, filled = 0, start = 0;
         foreach (var raw in batches)
         {
@@ -73,7 +78,7 @@ internal sealed class ReferenceReader(RecordSource source, int[] inputShape)
                 raw.Record(indices[next] - start).CopyTo(buffer.AsSpan(filled * recordLength, recordLength));
                 if (++filled == capacity)
                 {
-                    yield return new FloatTensor(buffer[..], [filled, .. inputShape]);
+                    yield return full;
                     filled = 0;
                 }
             }

@@ -69,14 +69,17 @@ public sealed class SampledBuildTests
     }
 
     [Fact]
-    public void With_detectors_only_their_layers_of_the_held_out_records_are_kept()
+    public void With_detectors_the_held_out_records_are_still_only_streamed_and_calibrate_them()
     {
         var reference = FashionMnist.Train().Take(1_000).Images;
 
         var outcome = FingerprintBuilder.Build(Cnn, RecordSource.FromTensor(reference), Small with { Detectors = ["energy", "mahalanobis"] }, progress: null, CancellationToken.None);
 
-        Assert.Equal(200 + 35 + 400, outcome.ExtractedRecords);
+        // The detectors' held-out inputs come from the fused scorer's calibration pass, not from a held copy of the reference's activations.
+        Assert.Equal(200 + 35, outcome.ExtractedRecords);
         Assert.Equal(2, outcome.Fingerprint.Detectors.Detectors.Count);
+        Assert.All(outcome.Fingerprint.Detectors.Detectors, d => Assert.Equal(400, d.Calibration.SampleSize));
+        Assert.All(outcome.Fingerprint.Detectors.Detectors, d => Assert.InRange(d.RealisedFpr, 0.04, 0.06));
     }
 
     [Fact]
