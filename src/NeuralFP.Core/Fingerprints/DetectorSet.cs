@@ -8,7 +8,8 @@ namespace NeuralFP.Core.Fingerprints;
 
 /// <summary>
 /// The other OOD detectors, fitted beside the fingerprint from the same forward pass (fit on the
-/// autoencoders' training records, calibrated on the same held-out records as the fingerprint).
+/// autoencoders' training and early-stopping sample, calibrated on the same held-out records as the fingerprint, from the
+/// fused scorer's outputs in the build's calibration pass).
 /// Persisted in the artifact as <c>detectors.json</c>.
 /// </summary>
 public sealed class DetectorSet
@@ -71,9 +72,6 @@ public sealed class DetectorSet
     /// <summary>Detectors fitted on the autoencoders' records, waiting for the held-out records to set their thresholds.</summary>
     internal sealed record FittedDetectors(string? PenultimateTensor, string? LogitsTensor, bool OutputIsProbability, IReadOnlyList<(IOodDetector Detector, double FitSeconds)> Detectors)
     {
-        /// <summary>The tensors the detectors read beside the model output (penultimate features, pre-softmax logits).</summary>
-        public IEnumerable<string> Taps => new[] { PenultimateTensor, LogitsTensor }.OfType<string>().Distinct();
-
         /// <summary>Scores the held-out records and sets each detector's threshold for the target FPR.</summary>
         public DetectorSet Calibrate(ActivationSet? heldOutActivations, double targetFpr, IProgress<string>? progress, CancellationToken cancellationToken)
         {

@@ -31,8 +31,10 @@ public static class FingerprintBuilder
 
     /// <inheritdoc cref="BuildAsync(ReadOnlyMemory{byte}, FloatTensor, FingerprintOptions, BuildLimits, IProgress{string}?, CancellationToken)"/>
     /// <param name="reference">
-    /// The reference read batch by batch (twice: once for the activations, once for the held-out records' errors through
-    /// the fused scorer), so that only one batch of records is held; what is held in full is listed on <see cref="BuildEstimate"/>.
+    /// The reference read batch by batch, twice: every record checked and hashed, with the autoencoders' capped sample
+    /// (<see cref="FingerprintOptions.MaxTrainingRecords"/>) through the model; then the calibration records through the
+    /// fused scorer, keeping their errors. One batch of records is held at a time; what is held in full is listed on
+    /// <see cref="BuildEstimate"/>, and depends on the cap and the model, not on the reference's size.
     /// </param>
     public static Task<Fingerprint> BuildAsync(ReadOnlyMemory<byte> modelOnnx, RecordSource reference, FingerprintOptions options, BuildLimits limits, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -48,7 +50,7 @@ public static class FingerprintBuilder
         /// <summary>[layer][record] errors of the calibration records as the fused graph computes them (benchmarks explore integrations on them).</summary>
         public IReadOnlyList<float[]> CalibrationErrors { get; init; } = [];
 
-        /// <summary>Records whose activations the build held (the autoencoders' sample and, with detectors, the held-out records).</summary>
+        /// <summary>Records whose activations the build held: the autoencoders' training and early-stopping sample.</summary>
         public int ExtractedRecords { get; init; }
     }
 
