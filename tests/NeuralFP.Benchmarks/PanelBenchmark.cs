@@ -51,25 +51,31 @@ internal static class PanelBenchmark
                 {
                     // Exploration builds tap the input layer too, so that "with" and "without" it come from the same
                     // autoencoders; integrations are re-fitted from the same calibration errors; the old floor is the other scaling.
-                    var withInput = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true }, null, CancellationToken.None);
+                    var withInput = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian }, null, CancellationToken.None);
                     var before = exploration.Count;
                     Evaluate(model, seed, withInput, "", exploration, null, detectors: false);
                     // The default integration with the input layer: the ablation row of the main table.
-                    cells.AddRange(exploration.Skip(before).Where(c => c.Detector == defaults.Integration).Select(c => c with { Detector = WithInput }));
-                    var otherFloor = defaults.ScaleFloor == 0.001 ? 0.1 : 0.001;
-                    var old = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true, ScaleFloor = otherFloor }, null, CancellationToken.None);
-                    Evaluate(model, seed, old, $"floor {otherFloor}, ", exploration, null, detectors: false);
+                    var defaultVariant = defaults.Integration + (defaults.LatentStatistic && IntegrationKinds.IsGaussian(defaults.Integration) ? " +latent" : "");
+                    cells.AddRange(exploration.Skip(before).Where(c => c.Detector == defaultVariant).Select(c => c with { Detector = WithInput }));
+                    // The latent distance's other form (per predicted class / one mean): same seeded autoencoders, other statistic.
+                    var other = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian, LatentPerClass = !defaults.LatentPerClass }, null, CancellationToken.None);
+                    Evaluate(model, seed, other, defaults.LatentPerClass ? "one-mean latent: " : "per-class latent: ", exploration, null, detectors: false);
                 }
             }
             await output.FlushAsync();
         }
         output.WriteLine();
 
-        if (exploration.Count > 0) PrintSelection(output, exploration);
+        if (exploration.Count > 0)
+        {
+            PrintSelection(output, exploration);
+            PrintVariants(output, exploration);
+        }
         PrintTable(output, cells, "AUROC", c => c.Auroc, "F3");
         PrintTable(output, cells, "FPR95 (lower is better)", c => c.Fpr95, "F3");
         PrintTable(output, cells, "share flagged at the calibrated 5% threshold", c => c.Flagged, "P0");
         PrintMinimum(output, cells);
+        PrintCombinedRules(output, cells);
         PrintRealised(output, realised);
         PrintBars(output, cells, realised);
     }
@@ -83,6 +89,8 @@ internal static class PanelBenchmark
         var names = detectors ? scorer.Fingerprint.Detectors.Names.ToArray() : [];
 
         var id = Score(scorer, model.InDistribution, variants, names, detectors);
+        var otherRule = detectors ? OtherCombinedRule(scorer) : null;
+        double[]? idOther = otherRule is null ? null : otherRule(id);
         if (realised is not null)
             foreach (var (detector, (_, flags)) in id)
                 realised.Add(new Realised(model.Name, model.Tabular, detector, seed, Share(flags)));
@@ -94,7 +102,48 @@ internal static class PanelBenchmark
                 var m = OodMetrics.Compute(id[detector].Scores, scores);
                 cells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, detector, seed, m.Auroc, m.Fpr95, Share(flags)));
             }
+            if (otherRule is not null)
+            {
+                var m = OodMetrics.Compute(idOther!, otherRule(ood));
+                RuleCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, OtherRuleName, seed, m.Auroc, m.Fpr95, double.NaN));
+            }
         }
+    }
+
+    private const string OtherRuleName = "combined, min-p rule";
+
+    /// <summary>The combined detector's other rule on the same members and held-out fit (AUROC only: it has no calibrated threshold).</summary>
+    private static readonly List<Cell> RuleCells = [];
+
+    private static Func<Dictionary<string, (double[] Scores, bool[] Flags)>, double[]>? OtherCombinedRule(FingerprintScorer scorer)
+    {
+        if (!scorer.Fingerprint.Detectors.Names.Contains(DetectorNames.Combined)) return null;
+        var combined = (CombinedDetector)scorer.Fingerprint.Detectors[DetectorNames.Combined].Detector;
+        var other = combined.WithRule(combined.Rule == CombinedDetector.FisherRule ? CombinedDetector.MinPRule : CombinedDetector.FisherRule);
+        return result =>
+        {
+            var members = combined.Members.Select(m => result[m == CombinedDetector.FingerprintMember ? Fingerprint : m].Scores).ToArray();
+            var scores = new double[members[0].Length];
+            other.Combine(members, scores);
+            return scores;
+        };
+    }
+
+    private static void PrintCombinedRules(TextWriter output, List<Cell> cells)
+    {
+        if (RuleCells.Count == 0) return;
+        output.WriteLine("### Combined detector: its rule against the other rule on the same members (AUROC, mean over seeds)");
+        output.WriteLine();
+        output.WriteLine("| model | set | combined | combined, other rule | best single detector |");
+        output.WriteLine("|---|---|---:|---:|---:|");
+        foreach (var group in RuleCells.GroupBy(c => (c.Model, c.Set, c.Role)))
+        {
+            var same = cells.Where(c => c.Model == group.Key.Model && c.Set == group.Key.Set).ToArray();
+            var combined = same.Where(c => c.Detector == DetectorNames.Combined).Average(c => c.Auroc);
+            var best = same.Where(c => c.Detector is not (DetectorNames.Combined or NoInput or WithInput)).GroupBy(c => c.Detector).Max(g => g.Average(c => c.Auroc));
+            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {combined:F3} | {group.Average(c => c.Auroc):F3} | {best:F3} |");
+        }
+        output.WriteLine();
     }
 
     private sealed record Variant(string Name, Func<float[], (double Score, bool Ood)> Evaluate);
@@ -103,27 +152,45 @@ internal static class PanelBenchmark
     private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration)
     {
         var input = InputLayer(manifest);
-        return input < 0 || manifest.Layers.Count < 2 ? [] : [Fit(NoInput, manifest.Options.Integration, manifest, calibration, skip: input)];
+        var latent = manifest.Integration?.StatisticCount > manifest.Layers.Count;
+        return input < 0 || manifest.Layers.Count < 2 ? [] : [Fit(NoInput, manifest.Options.Integration, manifest, calibration, skip: input, latent)];
     }
 
     private static List<Variant> ExplorationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, string prefix)
     {
         var input = InputLayer(manifest);
+        var hasLatent = calibration.Count > manifest.Layers.Count;
         var list = new List<Variant>();
-        foreach (var kind in IntegrationKinds.All)
-        {
-            list.Add(Fit($"{prefix}{kind}", kind, manifest, calibration, skip: -1));
-            if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{prefix}{kind} −input", kind, manifest, calibration, skip: input));
-        }
+        foreach (var kind in new[] { IntegrationKinds.OneOut, IntegrationKinds.Fisher, IntegrationKinds.Gaussian })
+            foreach (var twoSided in IntegrationKinds.IsGaussian(kind) ? new[] { false } : [false, true])
+                foreach (var latent in hasLatent ? new[] { false, true } : [false])
+                {
+                    // A prefixed build differs only in its latent statistic: only the variants that read it.
+                    if (prefix.Length > 0 && !(latent && IntegrationKinds.IsGaussian(kind))) continue;
+                    var name = $"{prefix}{kind}{(twoSided ? " two-sided" : "")}{(latent ? " +latent" : "")}";
+                    list.Add(Fit(name, kind, manifest, calibration, skip: -1, latent, twoSided));
+                    if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{name} −input", kind, manifest, calibration, skip: input, latent, twoSided));
+                }
         return list;
     }
 
     private static int InputLayer(FingerprintManifest manifest) => manifest.Layers.ToList().FindIndex(l => l.Name == manifest.InputName);
 
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip)
+    /// <summary>
+    /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
+    /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
+    /// </summary>
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null)
     {
-        var keep = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
-        var rule = OneOutRule.Calibrate(keep.Select(l => manifest.Layers[l].Name).ToArray(), keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, manifest.Options.TwoSided);
+        var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
+        var latentIndex = new Dictionary<int, int>();
+        for (int l = 0, next = manifest.Layers.Count; l < manifest.Layers.Count; l++)
+            if (manifest.Layers[l].LatentOutput is not null && next < calibration.Count) latentIndex[l] = next++;
+        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : []];
+        // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
+        var ruleStatistics = IntegrationKinds.IsGaussian(kind) ? layers : keep;
+        string StatisticName(int i) => i < manifest.Layers.Count ? manifest.Layers[i].Name : $"latent {i}";
+        var rule = OneOutRule.Calibrate(ruleStatistics.Select(StatisticName).ToArray(), ruleStatistics.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, twoSided ?? manifest.Options.TwoSided);
         var buffer = new float[keep.Length];
         float[] Pick(float[] all)
         {
@@ -132,6 +199,7 @@ internal static class PanelBenchmark
         }
         if (kind == IntegrationKinds.OneOut)
             return new Variant(name, e => (rule.Score(Pick(e)), rule.IsOod(buffer)));
+        // (For Fisher, keep and the rule's layers are the same statistics.)
         var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr);
         return new Variant(name, e =>
         {
@@ -145,7 +213,7 @@ internal static class PanelBenchmark
     {
         var result = new Dictionary<string, (double[], bool[])>();
         var n = records.Records;
-        var layers = scorer.LayerCount;
+        var layers = scorer.StatisticCount;
         var errors = new float[n * layers];
         scorer.ComputeErrors(RecordValidator.Validate(records, scorer.InputShape), errors, default, default);
         if (withFingerprint)
@@ -187,6 +255,22 @@ internal static class PanelBenchmark
         foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} |");
         output.WriteLine();
         output.WriteLine($"Best by the validation minimum (then mean): **{rows[0].Name}**.");
+        output.WriteLine();
+    }
+
+    /// <summary>Every exploration variant's AUROC per (model, set), seed 1: the evidence behind the selection table.</summary>
+    private static void PrintVariants(TextWriter output, List<Cell> exploration)
+    {
+        var variants = exploration.Select(c => c.Detector).Distinct().ToArray();
+        output.WriteLine("### Exploration variants, AUROC per cell (seed 1; V = validation set, T = test set, never used to choose)");
+        output.WriteLine();
+        output.WriteLine($"| model | set | {string.Join(" | ", variants)} |");
+        output.WriteLine($"|---|---|{string.Concat(variants.Select(_ => "---:|"))}");
+        foreach (var group in exploration.GroupBy(c => (c.Model, c.Set, c.Role)))
+        {
+            var values = variants.Select(v => group.Where(c => c.Detector == v).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average());
+            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(" | ", values.Select(v => double.IsNaN(v) ? "–" : v.ToString("F3")))} |");
+        }
         output.WriteLine();
     }
 

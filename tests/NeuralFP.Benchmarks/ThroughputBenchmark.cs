@@ -19,12 +19,15 @@ internal static class ThroughputBenchmark
     {
         var modelBytes = BenchmarkData.Model("fmnist_cnn.onnx");
         var fingerprint = await FingerprintBuilder.BuildAsync(modelBytes, BenchmarkData.Reference(), new FingerprintOptions());
+        // The same fingerprint without the latent statistic: what the latent distances cost.
+        var errorsOnly = await FingerprintBuilder.BuildAsync(modelBytes, BenchmarkData.Reference(), new FingerprintOptions { LatentStatistic = false });
         var records = FashionMnist.Test().Images;
 
         using var options = FingerprintScorer.CreateSessionOptions();
         using var bare = new InferenceSession(modelBytes, options);
         using var fused = new FingerprintScorer(fingerprint);
-        var errors = new float[Batch * fused.LayerCount];
+        using var fusedErrorsOnly = new FingerprintScorer(errorsOnly);
+        var errors = new float[Batch * fused.StatisticCount];
 
         double BareRun(FloatTensor batch)
         {
@@ -38,23 +41,36 @@ internal static class ThroughputBenchmark
             fused.ComputeErrors(batch, errors, default, default);
             return errors[0];
         }
+        double ErrorsOnlyRun(FloatTensor batch)
+        {
+            fusedErrorsOnly.ComputeErrors(batch, errors, default, default);
+            return errors[0];
+        }
 
         var batches = Enumerable.Range(0, records.Records / Batch).Select(b => records.Slice(b * Batch, Batch)).ToArray();
         var bareRate = new List<double>();
         var fusedRate = new List<double>();
-        Measure(batches, BareRun); Measure(batches, FusedRun); // warm-up
+        var errorsOnlyRate = new List<double>();
+        Measure(batches, BareRun); Measure(batches, FusedRun); Measure(batches, ErrorsOnlyRun); // warm-up
         for (var round = 0; round < Rounds; round++)
         {
             bareRate.Add(Measure(batches, BareRun));
             fusedRate.Add(Measure(batches, FusedRun));
+            errorsOnlyRate.Add(Measure(batches, ErrorsOnlyRun));
         }
         var bareMedian = Median(bareRate);
         var fusedMedian = Median(fusedRate);
+        var errorsOnlyMedian = Median(errorsOnlyRate);
         output.WriteLine($"| path | records/s (median of {Rounds} rounds, batches of {Batch}) |");
         output.WriteLine("|---|---:|");
         output.WriteLine($"| bare model (ONNX Runtime) | {bareMedian:N0} |");
-        output.WriteLine($"| fused scorer (model + {fused.LayerCount} autoencoders + errors) | {fusedMedian:N0} |");
+        output.WriteLine($"| fused scorer (model + {fused.LayerCount} autoencoders + errors + {fused.StatisticCount - fused.LayerCount} latent distances) | {fusedMedian:N0} |");
+        output.WriteLine($"| fused scorer without the latent distances | {errorsOnlyMedian:N0} |");
         output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
+        var perLayer = (1e6 / fusedMedian - 1e6 / errorsOnlyMedian) / Math.Max(1, fused.StatisticCount - fused.LayerCount);
+        output.WriteLine($"| latent distance cost per layer (µs per record) | {perLayer:F3} |");
+        foreach (var layer in fingerprint.Manifest.Layers.Where(l => l.LatentMeans is not null))
+            output.WriteLine($"| — {layer.Name}: latent {Math.Sqrt(layer.LatentWhitening!.Length):F0} units, {layer.LatentMeans!.Length / Math.Sqrt(layer.LatentWhitening.Length):F0} mean(s) (autoencoder {string.Join("-", layer.AutoencoderWidths)}) | |");
         output.WriteLine();
     }
 

@@ -80,17 +80,40 @@ public sealed class CombinedDetector : IOodDetector
         DetectorGuard.ScoreSpan(records, scores);
         if (!IsFitted) throw new InvalidOperationException("The combined detector is not fitted.");
         var n = records.Records;
-        var member = new double[n];
-        scores[..n].Clear();
+        var members = new double[_members.Length][];
         for (var m = 0; m < _members.Length; m++)
         {
-            MemberScores(m, records, member);
-            for (var i = 0; i < n; i++)
+            members[m] = new double[n];
+            MemberScores(m, records, members[m]);
+        }
+        Combine(members, scores[..n]);
+    }
+
+    /// <summary>The rule applied to the members' own scores ([member][record], in <see cref="Members"/> order).</summary>
+    public void Combine(IReadOnlyList<double[]> memberScores, Span<double> scores)
+    {
+        ArgumentNullException.ThrowIfNull(memberScores);
+        if (!IsFitted) throw new InvalidOperationException("The combined detector is not fitted.");
+        if (memberScores.Count != _members.Length) throw new ArgumentException($"Give the scores of {_members.Length} members ({string.Join(", ", _members)}).", nameof(memberScores));
+        scores.Clear();
+        for (var m = 0; m < _members.Length; m++)
+        {
+            var member = memberScores[m];
+            if (member.Length < scores.Length) throw new ArgumentException($"Member '{_members[m]}' has {member.Length} scores; {scores.Length} are needed.", nameof(memberScores));
+            for (var i = 0; i < scores.Length; i++)
             {
                 var evidence = Evidence(m, member[i]);
                 scores[i] = Rule == FisherRule ? scores[i] + evidence : Math.Max(scores[i], evidence);
             }
         }
+    }
+
+    /// <summary>The same members and held-out scores joined by another rule (to compare rules on the same fit).</summary>
+    public CombinedDetector WithRule(string rule)
+    {
+        var other = new CombinedDetector(_members, rule);
+        other.SetHeldOut(_heldOut);
+        return other;
     }
 
     public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut };

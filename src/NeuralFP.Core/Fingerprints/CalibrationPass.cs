@@ -11,15 +11,16 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 internal static class CalibrationPass
 {
+    /// <param name="statistics">The scorer's per-record statistic outputs (every layer's error, then any latent distances).</param>
     /// <param name="detectorTaps">(tensor, scorer output) pairs the detectors read; null when no detector is fitted.</param>
-    /// <returns>Per layer the calibration records' errors ([layer][record], in <see cref="ReferenceSplit.Calibration"/> order), and the held-out records' detector inputs (null without detectors).</returns>
-    public static (float[][] Errors, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, CancellationToken cancellationToken)
+    /// <returns>Per statistic the calibration records' values ([statistic][record], in <see cref="ReferenceSplit.Calibration"/> order), and the held-out records' detector inputs (null without detectors).</returns>
+    public static (float[][] Errors, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<string> statistics, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, CancellationToken cancellationToken)
     {
-        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], [.. fused.Select(f => f.ErrorOutputName)],
+        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], statistics,
             outputIsProbability: false, extraOutputs: detectorTaps?.Select(t => t.Output).ToArray());
         var calibration = split.Calibration;
-        var layers = fused.Count;
-        var errors = fused.Select(_ => new float[calibration.Length]).ToArray();
+        var layers = statistics.Count;
+        var errors = statistics.Select(_ => new float[calibration.Length]).ToArray();
         var heldOut = HeldOutPositions(calibration, split.HeldOut);
         float[]? outputs = null;
         float[][]? taps = null;

@@ -30,7 +30,7 @@ internal static class CombinedDetectorFit
         {
             var row = position[split.HeldOut[r]];
             for (var l = 0; l < layerErrors.Length; l++) layerErrors[l] = calibrationErrors[l][row];
-            fingerprint[r] = integration?.Score(rule, layerErrors) ?? rule.Score(layerErrors);
+            fingerprint[r] = integration?.Score(rule, layerErrors) ?? rule.Score(layerErrors.AsSpan(0, rule.Layers.Count));
         }
         var inputs = DetectorSet.Inputs(heldOutActivations(), detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability);
         inputs = new DetectorInputs(inputs.Logits, inputs.Penultimate, inputs.PatternLayer, inputs.Labels) { FingerprintScores = fingerprint };

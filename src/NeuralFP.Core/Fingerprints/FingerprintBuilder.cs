@@ -131,8 +131,10 @@ public static class FingerprintBuilder
 
         var fused = new List<FusedLayer>(specs.Length);
         var validationErrors = new List<float[]>(specs.Length);
+        // The model's predicted class of each training record: the latent distance's class means (null: no classes).
+        var trainClasses = PredictedClasses(sampled.TrainOutputs);
         var autoencoders = new List<Autoencoder>(specs.Length);
-        var trained = new List<(Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width)>(specs.Length);
+        var trained = new List<(Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent)>(specs.Length);
         for (var l = 0; l < specs.Length; l++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -146,8 +148,14 @@ public static class FingerprintBuilder
             var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
             validationErrors.Add(autoencoder.Errors(validation));
             autoencoders.Add(autoencoder);
-            trained.Add((standardizer, aeOptions, Mean(autoencoder.Errors(train)), rawTrain.RecordLength));
-            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}"));
+            // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
+            // records calibrate it as they calibrate the errors.
+            var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
+                ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
+                : null;
+            trained.Add((standardizer, aeOptions, Mean(autoencoder.Errors(train)), rawTrain.RecordLength, latent));
+            var latentOutput = latent is null ? null : $"nfp_latent_{l}";
+            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latentOutput });
             progress?.Report($"Layer {specs[l].Name}: {rawTrain.RecordLength} features, autoencoder {string.Join("-", [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)])}, {autoencoder.Training?.Epochs ?? 0} epochs ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
@@ -155,20 +163,22 @@ public static class FingerprintBuilder
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
         // (every record the autoencoders did not train on: held-out and early-stopping ones) streamed through it batch by
-        // batch, one error per record and layer kept. Its float summation order differs from the C# path by ~1e-5
+        // batch, one value per record and statistic kept. Its float summation order differs from the C# path by ~1e-5
         // relative, which a feature with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
         // The detectors are calibrated on the held-out records' outputs of the same runs.
         IReadOnlyList<(string, string)>? calibrationTaps = detectorNames.Count == 0 ? null :
             [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
-        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, fused, calibrationTaps, reference.Read(split.Calibration, options.BatchSize, cancellationToken), split, cancellationToken);
+        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, reference.Read(split.Calibration, options.BatchSize, cancellationToken), split, cancellationToken);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
+        var layerErrors = fusedErrors.Take(specs.Length).ToArray();
         // The C# path's errors are known for the early-stopping records (their features were kept): compare there.
-        var fusion = FusionCheck.Compare(validationErrors, AtRecords(fusedErrors, split.Calibration, split.Validation), specs.Select(s => s.Name).ToArray());
+        var fusion = FusionCheck.Compare(validationErrors, AtRecords(layerErrors, split.Calibration, split.Validation), specs.Select(s => s.Name).ToArray());
         var layers = new List<FingerprintLayer>(specs.Length);
         for (var l = 0; l < specs.Length; l++)
         {
             var autoencoder = autoencoders[l];
+            var latent = trained[l].Latent;
             layers.Add(new FingerprintLayer(
                 specs[l].Name,
                 model.Layers.FirstOrDefault(c => c.Name == specs[l].Name)?.OpType ?? "?",
@@ -182,12 +192,13 @@ public static class FingerprintBuilder
                 autoencoder.Training?.StoppedEarly ?? false,
                 trained[l].TrainError,
                 Mean(validationErrors[l]),
-                Median(fusedErrors[l]),
+                Median(layerErrors[l]),
                 trained[l].Standardizer.Mean,
-                trained[l].Standardizer.Scale));
+                trained[l].Standardizer.Scale) { LatentOutput = fused[l].LatentOutputName, LatentMeans = latent?.Means, LatentWhitening = latent?.Whitening });
         }
-        var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), fusedErrors, options.TargetFpr, options.TwoSided);
-        var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr);
+        var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), layerErrors, options.TargetFpr, options.TwoSided);
+        var latentNames = fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)").ToArray();
+        var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr, latentNames);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
@@ -289,6 +300,19 @@ public static class FingerprintBuilder
         }
         return (new ScorerExtras([(penultimate, PenultimateOutput), .. features], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null) { Logits = logitsOutput });
     }
+
+    /// <summary>Argmax of the model's first output per record; null when it is not a class vector (one value per record).</summary>
+    private static int[]? PredictedClasses(FloatTensor outputs)
+    {
+        if (outputs.RecordLength < 2) return null;
+        var classes = new int[outputs.Records];
+        for (var i = 0; i < classes.Length; i++) classes[i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(outputs.Record(i));
+        return classes;
+    }
+
+    /// <summary>The scorer's per-record statistic outputs: every layer's error, then the latent distances of the layers that have one.</summary>
+    internal static string[] StatisticOutputs(IReadOnlyList<FusedLayer> fused) =>
+        [.. fused.Select(f => f.ErrorOutputName), .. fused.Where(f => f.LatentOutputName is not null).Select(f => f.LatentOutputName!)];
 
     private static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);
 

@@ -72,7 +72,17 @@ public sealed record FingerprintLayer(
     double ValidationError,
     double HeldOutMedianError,
     float[] Mean,
-    float[] Scale);
+    float[] Scale)
+{
+    /// <summary>scorer.onnx's [N] output of the latent code's squared Mahalanobis distance; null when the layer has none.</summary>
+    public string? LatentOutput { get; init; }
+
+    /// <summary>Means of the training records' latent codes, one row per predicted class (or one overall), [classes, latent] row-major (to recompute <see cref="LatentOutput"/> outside the graph).</summary>
+    public float[]? LatentMeans { get; init; }
+
+    /// <summary>The latent whitening W, [latent, latent] row-major: distance = min_c ‖(h − μ_c)·W‖².</summary>
+    public float[]? LatentWhitening { get; init; }
+}
 
 /// <summary>How the thresholds were calibrated and how the rule did on the records it was calibrated on.</summary>
 public sealed record CalibrationSummary(

@@ -48,6 +48,19 @@ public sealed record FingerprintOptions
     public string Integration { get; init; } = Verdicts.IntegrationKinds.Gaussian;
 
     /// <summary>
+    /// Whether each layer's autoencoder gives a second statistic, the Mahalanobis distance of its latent code from the
+    /// training records' codes, which the Gaussian integrations read beside the log errors (with the Fisher and one-out
+    /// rules, which read the errors only, the scorer graph does not compute it). Chosen on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public bool LatentStatistic { get; init; } = true;
+
+    /// <summary>
+    /// Whether the latent distance is to the nearest mean of the model's predicted classes (with their shared
+    /// within-class covariance) rather than to one overall mean. Chosen on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public bool LatentPerClass { get; init; }
+
+    /// <summary>
     /// Floor of each feature's standardisation scale, relative to the layer's pooled standard deviation: keeps
     /// near-constant features (e.g. image border pixels) from turning into huge errors. 0.001 (the old value) and 0.1
     /// were within 0.005 AUROC of each other on the panel; 0.001 had the higher validation minimum.

@@ -17,6 +17,7 @@ public sealed class FingerprintScorer : IDisposable
     private readonly OneOutRule _rule;
     private readonly Lazy<FingerprintExplainer> _explainer;
     private readonly LayerIntegration? _integration;
+    private readonly int _layers;
 
     public FingerprintScorer(Fingerprint fingerprint, SessionOptions? sessionOptions = null)
     {
@@ -25,8 +26,14 @@ public sealed class FingerprintScorer : IDisposable
         var manifest = fingerprint.Manifest;
         _rule = manifest.Rule;
         _integration = manifest.Integration;
+        // The latent distances are read only when the integration uses them (an artifact may carry them unused).
+        var readsLatent = _integration is not null && _integration.StatisticCount > manifest.Layers.Count;
+        string[] statistics = [.. manifest.Layers.Select(l => l.ErrorOutput), .. readsLatent ? manifest.Layers.Where(l => l.LatentOutput is not null).Select(l => l.LatentOutput!) : []];
+        if (readsLatent && statistics.Length != _integration!.StatisticCount)
+            throw new InvalidOperationException($"fingerprint.json: the integration reads {_integration.StatisticCount} statistics but the layers name {statistics.Length} outputs.");
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
-            manifest.Layers.Select(l => l.ErrorOutput).ToArray(), manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
+            statistics, manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
+        _layers = manifest.Layers.Count;
         _explainer = new Lazy<FingerprintExplainer>(() => new FingerprintExplainer(fingerprint), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -41,20 +48,23 @@ public sealed class FingerprintScorer : IDisposable
     /// <summary>The record shape the model accepts.</summary>
     public int[] InputShape => Fingerprint.Manifest.InputShape;
 
-    public int LayerCount => _session.LayerCount;
+    public int LayerCount => _layers;
+
+    /// <summary>Values per record that <see cref="ComputeErrors"/> writes: every layer's error, then the latent distances the integration reads.</summary>
+    public int StatisticCount => _session.LayerCount;
 
     /// <exception cref="InvalidRecordsException">Wrong shape, empty, or non-finite.</exception>
     public IReadOnlyList<Verdict> Score(FloatTensor records, CancellationToken cancellationToken = default)
     {
         records = RecordValidator.Validate(records, InputShape);
         var n = records.Records;
-        var errors = new float[n * LayerCount];
+        var errors = new float[n * StatisticCount];
         var predicted = new int[n];
         var probabilities = new float[n];
         ComputeErrors(records, errors, predicted, probabilities, cancellationToken);
         var verdicts = new Verdict[n];
         for (var r = 0; r < n; r++)
-            verdicts[r] = Evaluate(errors.AsSpan(r * LayerCount, LayerCount), predicted[r], probabilities[r]);
+            verdicts[r] = Evaluate(errors.AsSpan(r * StatisticCount, StatisticCount), predicted[r], probabilities[r]);
         return verdicts;
     }
 
@@ -68,15 +78,15 @@ public sealed class FingerprintScorer : IDisposable
         var n = records.Records;
         if (ood.Length < n || scores.Length < n)
             throw new ArgumentException($"Destination spans hold {Math.Min(ood.Length, scores.Length)} records; {n} are needed.");
-        var errors = new float[n * LayerCount];
+        var errors = new float[n * StatisticCount];
         ComputeErrors(records, errors, default, maxProbabilities.IsEmpty ? default : maxProbabilities[..n], cancellationToken);
         for (var r = 0; r < n; r++)
         {
-            var recordErrors = errors.AsSpan(r * LayerCount, LayerCount);
+            var recordErrors = errors.AsSpan(r * StatisticCount, StatisticCount);
             if (_integration is null)
             {
-                ood[r] = _rule.IsOod(recordErrors);
-                scores[r] = _rule.Score(recordErrors);
+                ood[r] = _rule.IsOod(recordErrors[.._layers]);
+                scores[r] = _rule.Score(recordErrors[.._layers]);
             }
             else
             {
@@ -92,7 +102,7 @@ public sealed class FingerprintScorer : IDisposable
     /// </summary>
     private Verdict Evaluate(ReadOnlySpan<float> layerErrors, int predictedClass, double maxProbability)
     {
-        var verdict = _rule.Evaluate(layerErrors, predictedClass, maxProbability);
+        var verdict = _rule.Evaluate(layerErrors[.._layers], predictedClass, maxProbability);
         if (_integration is null) return verdict;
         var score = _integration.Score(_rule, layerErrors);
         return verdict with { Ood = _integration.IsOod(score), Score = score, PValue = _integration.PValue(score) };
@@ -104,8 +114,8 @@ public sealed class FingerprintScorer : IDisposable
         var scores = new double[records];
         for (var r = 0; r < records; r++)
         {
-            var recordErrors = errors.AsSpan(r * LayerCount, LayerCount);
-            scores[r] = _integration?.Score(_rule, recordErrors) ?? _rule.Score(recordErrors);
+            var recordErrors = errors.AsSpan(r * StatisticCount, StatisticCount);
+            scores[r] = _integration?.Score(_rule, recordErrors) ?? _rule.Score(recordErrors[.._layers]);
         }
         return scores;
     }
@@ -161,10 +171,10 @@ public sealed class FingerprintScorer : IDisposable
     {
         records = RecordValidator.Validate(records, InputShape);
         var byLayer = _session.RunByLayer(records, cancellationToken);
-        return ModelMatcher.Score(modelId, _rule, byLayer);
+        return ModelMatcher.Score(modelId, _rule, byLayer[.._layers]);
     }
 
-    /// <summary>[record, layer] errors of already-validated records; the prediction spans may be empty to skip them.</summary>
+    /// <summary>[record, statistic] values (<see cref="StatisticCount"/> per record: layer errors, then latent distances) of already-validated records; the prediction spans may be empty to skip them.</summary>
     internal void ComputeErrors(FloatTensor records, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, CancellationToken cancellationToken = default) =>
         _session.Run(records, errors, predictedClasses, maxProbabilities, cancellationToken);
 

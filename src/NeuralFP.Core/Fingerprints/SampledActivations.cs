@@ -70,6 +70,9 @@ internal sealed class SampledActivations : IActivationSink
     /// <summary>The early-stopping records' features at tapped layer <paramref name="layer"/> [validation, D].</summary>
     public FloatTensor Validation(int layer) => new(_validationFeatures[layer] ?? throw Released(layer), [_validation, _featureCounts[layer]]);
 
+    /// <summary>The model's first output for the training records [train, ...].</summary>
+    public FloatTensor TrainOutputs => new(_trainOutputs, [_train, .. _outputShape]);
+
     /// <summary>Drops a layer's features once they are standardised for its autoencoder (fit the detectors before).</summary>
     public void Release(int layer)
     {

@@ -43,9 +43,13 @@ public static class ScorerGraphBuilder
             var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
             var z = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "mean", layer.Mean, width));
             z = editor.Binary(scope + "z", "Div", z, editor.FloatConstant(scope + "scale", layer.Scale, width));
-            var reconstruction = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
+            var (reconstruction, latent) = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
             AppendError(editor, z, reconstruction, width, scope, layer.ErrorOutputName);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
+            if (layer.Latent is not { } distance) continue;
+            editor.Claim(layer.LatentOutputName!);
+            AppendLatentDistance(editor, latent, distance, scope, layer.LatentOutputName!);
+            proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.LatentOutputName!, []));
         }
         AppendExtras(editor, proto, model, extras ?? ScorerExtras.None);
         return proto.ToByteArray();
@@ -119,6 +123,12 @@ public static class ScorerGraphBuilder
             throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the autoencoder ends with width {inputs}, not the feature width {width}.", nameof(layer));
         if (string.IsNullOrEmpty(layer.ErrorOutputName))
             throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}') needs an error output name.", nameof(layer));
+        if (layer.Latent is { } latent)
+        {
+            var code = layer.Autoencoder[LatentDistance.BottleneckIndex(layer.Autoencoder)].Outputs;
+            if (latent.Whitening.Length != code * code || latent.Means.Length == 0 || latent.Means.Length % code != 0 || string.IsNullOrEmpty(layer.LatentOutputName))
+                throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the latent distance needs means of {code} values, a {code}x{code} whitening and an output name.", nameof(layer));
+        }
         return width;
     }
 
@@ -166,9 +176,12 @@ public static class ScorerGraphBuilder
         return editor.Reshape(scope + "features", pooled, [-1, (long)shape[0] * bins]);
     }
 
-    private static string AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
+    /// <summary>Returns the reconstruction and the latent code (the bottleneck's output).</summary>
+    private static (string Reconstruction, string Latent) AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
     {
         var h = z;
+        var latent = z;
+        var bottleneck = dense.Count >= 2 && dense.Count % 2 == 0 ? LatentDistance.BottleneckIndex(dense) : -1;
         for (var j = 0; j < dense.Count; j++)
         {
             var d = dense[j];
@@ -182,8 +195,40 @@ public static class ScorerGraphBuilder
                 Activation.Tanh => editor.Node(name + "tanh", "Tanh", [h]),
                 _ => throw new ArgumentException($"Activation {d.Activation} has no ONNX form here.", nameof(dense)),
             };
+            if (j == bottleneck) latent = h;
         }
-        return h;
+        return (h, latent);
+    }
+
+    /// <summary>
+    /// min_c ‖(h − μ_c)·W‖² as [N]. One mean: Sub, MatMul by the whitening, Mul, and a MatMul by a column of ones. Per
+    /// class: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖² with u = (h − μ̄)·W (one MatMul by the [latent, classes] matrix of
+    /// whitened means), and the minimum over classes as −MaxPool(−d), an op every opset reads the same way.
+    /// </summary>
+    private static void AppendLatentDistance(GraphEditor editor, string latent, LatentDistance distance, string scope, string output)
+    {
+        int k = distance.Width, classes = distance.Classes;
+        var ones = new float[k];
+        Array.Fill(ones, 1f);
+        var centred = editor.Binary(scope + "latent_centred", "Sub", latent, editor.FloatConstant(scope + "latent_mean", distance.Centre(), k));
+        var whitened = editor.Node(scope + "latent_whitened", "MatMul", [centred, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k)]);
+        var squared = editor.Binary(scope + "latent_squared", "Mul", whitened, whitened);
+        var sum = editor.Node(scope + "latent_sum", "MatMul", [squared, editor.FloatConstant(scope + "latent_ones", ones, k, 1)]);
+        if (classes == 1)
+        {
+            editor.Reshape(scope + "latent_distance", sum, [-1], exactOutput: output);
+            return;
+        }
+        var (means, norms) = distance.Expanded();
+        var crossWeights = new float[k * classes];
+        for (var c = 0; c < classes; c++)
+            for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
+        var cross = editor.Node(scope + "latent_cross", "MatMul", [whitened, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes)]);
+        var perClass = editor.Binary(scope + "latent_class_partial", "Add", cross, sum);
+        perClass = editor.Binary(scope + "latent_class_distance", "Add", perClass, editor.FloatConstant(scope + "latent_class_norms", norms, classes));
+        var negated = editor.Node(scope + "latent_negated", "Neg", [editor.Reshape(scope + "latent_row", perClass, [-1, 1, classes])]);
+        var largest = editor.Node(scope + "latent_max", "MaxPool", [negated], ProtoFactory.IntsAttribute("kernel_shape", [classes]));
+        editor.Reshape(scope + "latent_distance", editor.Node(scope + "latent_min", "Neg", [largest]), [-1], exactOutput: output);
     }
 
     /// <summary>mean over features of (z − ẑ)², as [N].</summary>

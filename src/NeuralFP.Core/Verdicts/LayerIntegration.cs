@@ -15,7 +15,14 @@ public static class IntegrationKinds
     /// <summary>Squared Mahalanobis distance of the vector of per-layer log errors from the held-out ones.</summary>
     public const string Gaussian = "gaussian";
 
-    public static IReadOnlyList<string> All { get; } = [OneOut, Fisher, Gaussian];
+    /// <summary>The Gaussian rule with independent statistics: Σ of squared standardised log values, so statistics
+    /// that rise together add up instead of being explained away by their correlation.</summary>
+    public const string GaussianDiagonal = "gaussian-diagonal";
+
+    public static IReadOnlyList<string> All { get; } = [OneOut, Fisher, Gaussian, GaussianDiagonal];
+
+    /// <summary>A density over the per-statistic log values (full or diagonal covariance).</summary>
+    public static bool IsGaussian(string kind) => kind is Gaussian or GaussianDiagonal;
 }
 
 /// <summary>A layer left out of the integrated score, and why (recorded in fingerprint.json).</summary>
@@ -39,11 +46,11 @@ public sealed class LayerIntegration
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(included);
         ArgumentNullException.ThrowIfNull(sortedHeldOutScores);
-        if (kind is not (IntegrationKinds.Fisher or IntegrationKinds.Gaussian))
-            throw new ArgumentException($"Integration '{kind}' is not a calibrated score; use {IntegrationKinds.Fisher} or {IntegrationKinds.Gaussian} ({IntegrationKinds.OneOut} is the OneOutRule itself).", nameof(kind));
+        if (kind is not (IntegrationKinds.Fisher or IntegrationKinds.Gaussian or IntegrationKinds.GaussianDiagonal))
+            throw new ArgumentException($"Integration '{kind}' is not a calibrated score; use {IntegrationKinds.Fisher}, {IntegrationKinds.Gaussian} or {IntegrationKinds.GaussianDiagonal} ({IntegrationKinds.OneOut} is the OneOutRule itself).", nameof(kind));
         if (!included.Any(i => i)) throw new ArgumentException("An integration needs at least one included layer.", nameof(included));
         int k = included.Count(i => i);
-        if (kind == IntegrationKinds.Gaussian && (logMean?.Length != k || inverseCholesky?.Length != k * k || logFloor?.Length != included.Length))
+        if (IntegrationKinds.IsGaussian(kind) && (logMean?.Length != k || inverseCholesky?.Length != k * k || logFloor?.Length != included.Length))
             throw new ArgumentException($"A Gaussian integration needs a mean of {k} log errors, a {k}x{k} inverse Cholesky factor and one log floor per layer.");
         Kind = kind;
         Included = (bool[])included.Clone();
@@ -80,44 +87,79 @@ public sealed class LayerIntegration
 
     public double RealisedFpr => Calibration.RealisedFpr;
 
-    /// <summary>Fits the integration on held-out errors ([layer][record]) whose per-layer distributions <paramref name="rule"/> holds.</summary>
-    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr)
+    /// <summary>
+    /// Fits the integration on held-out statistics ([statistic][record]) whose first <c>rule.Layers.Count</c> are the
+    /// per-layer errors <paramref name="rule"/> holds the distributions of; any further ones (the layers' latent
+    /// distances, named by <paramref name="extraNames"/>) enter the Gaussian integration only.
+    /// </summary>
+    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(heldOutErrors);
         var layers = rule.Layers.Count;
-        var included = new bool[layers];
+        var statistics = heldOutErrors.Count;
+        if (statistics < layers) throw new ArgumentException($"Held-out statistics hold {statistics} rows; the rule has {layers} layers.", nameof(heldOutErrors));
+        var quantiles = new StatisticQuantiles(rule, heldOutErrors);
+        var included = new bool[statistics];
         var excluded = new List<ExcludedLayer>();
-        for (var l = 0; l < layers; l++)
+        for (var l = 0; l < statistics; l++)
         {
-            var d = rule.Distributions[l];
-            double lo = d.Quantile(0.01), hi = d.Quantile(0.99), mid = Math.Abs(d.Quantile(0.5));
+            // Fisher's sum reads the rule's p-values, which only the errors have.
+            if (l >= layers && !IntegrationKinds.IsGaussian(kind)) continue;
+            double lo = quantiles.Of(l, 0.01), hi = quantiles.Of(l, 0.99), mid = Math.Abs(quantiles.Of(l, 0.5));
             included[l] = hi - lo > 1e-6 * Math.Max(mid, 1e-30);
-            if (!included[l]) excluded.Add(new ExcludedLayer(rule.Layers[l], $"held-out errors are (near-)constant (1%..99% quantiles {lo:G4}..{hi:G4}): ties carry no evidence"));
+            var name = l < layers ? rule.Layers[l] : extraNames?.ElementAtOrDefault(l - layers) ?? $"statistic {l}";
+            if (!included[l]) excluded.Add(new ExcludedLayer(name, $"held-out values are (near-)constant (1%..99% quantiles {lo:G4}..{hi:G4}): ties carry no evidence"));
         }
-        if (!included.Any(i => i))
+        if (!included.Take(layers).Any(i => i))
         {
-            Array.Fill(included, true);
-            excluded.Clear();
+            for (var l = 0; l < layers; l++) included[l] = true;
+            excluded.RemoveAll(e => rule.Layers.Contains(e.Layer));
         }
 
         int n = heldOutErrors[0].Length;
         double[]? mean = null, inverse = null, floor = null;
-        if (kind == IntegrationKinds.Gaussian)
-            (mean, inverse, floor) = FitGaussian(rule, heldOutErrors, included);
+        if (IntegrationKinds.IsGaussian(kind))
+            (mean, inverse, floor) = FitGaussian(quantiles, heldOutErrors, included, diagonal: kind == IntegrationKinds.GaussianDiagonal);
         var draft = new LayerIntegration(kind, included, [0], targetFpr, mean, inverse, floor, excluded);
         var scores = new double[n];
-        var record = new float[layers];
+        var record = new float[statistics];
         for (var r = 0; r < n; r++)
         {
-            for (var l = 0; l < layers; l++) record[l] = heldOutErrors[l][r];
+            for (var l = 0; l < statistics; l++) record[l] = heldOutErrors[l][r];
             scores[r] = draft.Score(rule, record);
         }
         Array.Sort(scores);
         return new LayerIntegration(kind, included, scores, targetFpr, mean, inverse, floor, excluded);
     }
 
-    /// <summary>Higher = more OOD. Allocation-free for the Fisher rule; the Gaussian rule uses a small stack buffer.</summary>
+    /// <summary>Quantiles of each held-out statistic: the rule's distributions for the errors, the sorted values for the rest.</summary>
+    private sealed class StatisticQuantiles(OneOutRule rule, IReadOnlyList<float[]> values)
+    {
+        private readonly Dictionary<int, float[]> _sorted = [];
+
+        public double Of(int statistic, double p)
+        {
+            if (statistic < rule.Layers.Count) return rule.Distributions[statistic].Quantile(p);
+            if (!_sorted.TryGetValue(statistic, out var sorted))
+            {
+                sorted = (float[])values[statistic].Clone();
+                Array.Sort(sorted);
+                _sorted[statistic] = sorted;
+            }
+            var position = p * (sorted.Length - 1);
+            int below = (int)Math.Floor(position), above = Math.Min(below + 1, sorted.Length - 1);
+            return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+        }
+    }
+
+    /// <summary>Statistics per record this integration reads: the layers' errors, then any latent distances.</summary>
+    public int StatisticCount => Included.Length;
+
+    /// <summary>
+    /// Higher = more OOD. <paramref name="layerErrors"/> holds <see cref="StatisticCount"/> values (errors, then latent
+    /// distances). Allocation-free for the Fisher rule; the Gaussian rule uses a small stack buffer.
+    /// </summary>
     public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors)
     {
         if (Kind == IntegrationKinds.Fisher)
@@ -155,11 +197,11 @@ public sealed class LayerIntegration
 
     public double PValue(double score) => Calibration.PValue(score);
 
-    private static (double[] Mean, double[] InverseCholesky, double[] Floor) FitGaussian(OneOutRule rule, IReadOnlyList<float[]> errors, bool[] included)
+    private static (double[] Mean, double[] InverseCholesky, double[] Floor) FitGaussian(StatisticQuantiles quantiles, IReadOnlyList<float[]> errors, bool[] included, bool diagonal)
     {
         int layers = included.Length, n = errors[0].Length, k = included.Count(i => i);
         var floor = new double[layers];
-        for (var l = 0; l < layers; l++) floor[l] = Math.Max(LogFloorRelative * Math.Abs(rule.Distributions[l].Quantile(0.5)), 1e-30);
+        for (var l = 0; l < layers; l++) floor[l] = Math.Max(LogFloorRelative * Math.Abs(quantiles.Of(l, 0.5)), 1e-30);
         var logs = new double[n * k];
         for (int l = 0, i = 0; l < layers; l++)
         {
@@ -184,7 +226,7 @@ public sealed class LayerIntegration
             for (var j = 0; j <= i; j++)
             {
                 double v = cov[i * k + j] / Math.Max(1, n - 1);
-                v = i == j ? v + 1e-3 * trace / k + 1e-12 : 0.95 * v;
+                v = i == j ? v + 1e-3 * trace / k + 1e-12 : diagonal ? 0 : 0.95 * v;
                 cov[i * k + j] = v;
                 cov[j * k + i] = v;
             }

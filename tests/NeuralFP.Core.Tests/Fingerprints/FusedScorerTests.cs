@@ -15,7 +15,8 @@ public sealed class FusedScorerTests(SmallCnnFingerprint cnn) : IClassFixture<Sm
         var manifest = cnn.Fingerprint.Manifest;
         var records = FashionMnist.Test().Take(200).Images;
         using var scorer = new FingerprintScorer(cnn.Fingerprint);
-        var fused = new float[records.Records * scorer.LayerCount];
+        var stride = scorer.StatisticCount;
+        var fused = new float[records.Records * stride];
         scorer.ComputeErrors(records, fused, default, default);
 
         var model = OnnxModel.Load(cnn.ModelBytes);
@@ -30,8 +31,42 @@ public sealed class FusedScorerTests(SmallCnnFingerprint cnn) : IClassFixture<Sm
             for (var r = 0; r < records.Records; r++)
             {
                 var expected = unfused[r];
-                var actual = fused[r * scorer.LayerCount + l];
+                var actual = fused[r * stride + l];
                 Assert.True(Math.Abs(actual - expected) <= 1e-4 * Math.Max(Math.Abs(expected), 1e-6),
+                    $"layer {layer.Name} record {r}: fused {actual} vs unfused {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Fused_graph_latent_distances_equal_the_unfused_path_within_1e3_relative()
+    {
+        var manifest = cnn.Fingerprint.Manifest;
+        var records = FashionMnist.Test().Take(200).Images;
+        using var scorer = new FingerprintScorer(cnn.Fingerprint);
+        var stride = scorer.StatisticCount;
+        var latentLayers = manifest.Layers.Select((layer, index) => (layer, index)).Where(x => x.layer.LatentOutput is not null).ToArray();
+        Assert.NotEmpty(latentLayers);
+        Assert.Equal(manifest.Layers.Count + latentLayers.Length, stride);
+        var fused = new float[records.Records * stride];
+        scorer.ComputeErrors(records, fused, default, default);
+
+        var model = OnnxModel.Load(cnn.ModelBytes);
+        var specs = manifest.Layers.Select(l => new LayerSpec(l.Name, PoolingSpec.Parse(l.Pooling))).ToArray();
+        using var extractor = new ActivationExtractor(model, specs);
+        var activations = extractor.Extract(records);
+        for (var i = 0; i < latentLayers.Length; i++)
+        {
+            var (layer, l) = latentLayers[i];
+            var standardized = new Standardizer(layer.Mean, layer.Scale).Transform(activations.Features[l]);
+            var latent = LatentDistance.Encode(cnn.Autoencoders[l].Layers, standardized);
+            var unfused = new LatentDistance(layer.LatentMeans!, layer.LatentWhitening!).Distances(latent);
+            for (var r = 0; r < records.Records; r++)
+            {
+                var expected = unfused[r];
+                var actual = fused[r * stride + manifest.Layers.Count + i];
+                Assert.True(expected > 0, $"layer {layer.Name} record {r}: a latent distance of {expected}");
+                Assert.True(Math.Abs(actual - expected) <= 1e-3 * Math.Max(Math.Abs(expected), 1e-3),
                     $"layer {layer.Name} record {r}: fused {actual} vs unfused {expected}");
             }
         }

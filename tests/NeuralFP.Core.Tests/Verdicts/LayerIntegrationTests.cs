@@ -87,6 +87,30 @@ public sealed class LayerIntegrationTests
     }
 
     [Fact]
+    public void A_latent_statistic_enters_the_gaussian_score_only_and_catches_a_shift_the_errors_miss()
+    {
+        var (layers, errors) = HeldOut(3000, 6, constantSecondLayer: false);
+        var random = new Random(9);
+        var latent = Enumerable.Range(0, 3000).Select(_ => (float)(4 + random.NextDouble())).ToArray();
+        float[][] statistics = [.. errors, latent];
+        var rule = OneOutRule.Calibrate(layers, errors, 0.05, twoSided: false);
+
+        var gaussian = LayerIntegration.Calibrate(IntegrationKinds.Gaussian, rule, statistics, 0.05, ["c (latent distance)"]);
+        var fisher = LayerIntegration.Calibrate(IntegrationKinds.Fisher, rule, statistics, 0.05, ["c (latent distance)"]);
+
+        Assert.Equal(4, gaussian.StatisticCount);
+        Assert.Equal([true, true, true, true], gaussian.Included);
+        Assert.Equal([true, true, true, false], fisher.Included);
+        // Typical errors everywhere; only the latent distance is far out.
+        float[] typical = [errors[0][0], errors[1][0], errors[2][0], 4.5f];
+        float[] farLatent = [errors[0][0], errors[1][0], errors[2][0], 400f];
+        Assert.False(gaussian.IsOod(gaussian.Score(rule, typical)));
+        Assert.True(gaussian.IsOod(gaussian.Score(rule, farLatent)));
+        Assert.Equal(fisher.Score(rule, typical), fisher.Score(rule, farLatent));
+        Assert.InRange(gaussian.RealisedFpr, 0.045, 0.05);
+    }
+
+    [Fact]
     public void An_unknown_integration_is_refused_naming_the_choices()
     {
         var e = Assert.Throws<ArgumentException>(() => new FingerprintOptions { Integration = "vote" }.Validate());
