@@ -243,11 +243,11 @@ internal static class PanelBenchmark
 
     private static void PrintSelection(TextWriter output, List<Cell> exploration)
     {
-        output.WriteLine("### Selection: fingerprint integration × feature scaling, VALIDATION sets only (seed 1)");
+        output.WriteLine("### Selection: fingerprint integration × statistics × layers, VALIDATION sets only (seed 1)");
         output.WriteLine();
         output.WriteLine("Validation sets: blur, low contrast, occlusion, additive noise, classes 5-9 (cnn-0to4), feature noise (tabular). Test sets are not used here.");
         output.WriteLine();
-        output.WriteLine("| variant (default scale floor unless said) | min AUROC | mean AUROC | min AUROC, test sets (not used to choose) |");
+        output.WriteLine("| variant | min AUROC | mean AUROC | min AUROC, test sets (not used to choose) |");
         output.WriteLine("|---|---:|---:|---:|");
         var rows = exploration.GroupBy(c => c.Detector)
             .Select(g => (Name: g.Key, Min: g.Where(c => c.Role == SetRole.Validation).Min(c => c.Auroc), Mean: g.Where(c => c.Role == SetRole.Validation).Average(c => c.Auroc), TestMin: g.Where(c => c.Role == SetRole.Test).Min(c => c.Auroc)))

@@ -39,6 +39,21 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Latent_statistic_false_builds_a_fingerprint_of_the_errors_alone()
+    {
+        var fingerprint = Path("errors-only");
+        var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_mlp.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint,
+            "--hidden", "16", "--detectors", "none", "--latent-statistic", "false", "--json");
+        Assert.True(built.ExitCode == 0, built.Stderr);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json")));
+        var root = manifest.RootElement;
+
+        Assert.False(root.GetProperty("options").GetProperty("latentStatistic").GetBoolean());
+        Assert.All(root.GetProperty("layers").EnumerateArray(), l => Assert.True(!l.TryGetProperty("latentOutput", out var o) || o.ValueKind == JsonValueKind.Null));
+        Assert.Equal(root.GetProperty("layers").GetArrayLength(), root.GetProperty("integration").GetProperty("included").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Fingerprint_then_score_match_and_evaluate_work_on_files()
     {
         var fingerprint = Path("cnn");
@@ -51,6 +66,8 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             Assert.Equal("gaussian", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+            // The default Gaussian integration reads every layer's latent distance beside its error.
+            Assert.All(manifest.RootElement.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("nfp_latent_", l.GetProperty("latentOutput").GetString()));
         }
         Assert.True(File.Exists(System.IO.Path.Combine(fingerprint, "scorer.onnx")));
 

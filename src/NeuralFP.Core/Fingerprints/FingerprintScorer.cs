@@ -30,7 +30,7 @@ public sealed class FingerprintScorer : IDisposable
         var readsLatent = _integration is not null && _integration.StatisticCount > manifest.Layers.Count;
         string[] statistics = [.. manifest.Layers.Select(l => l.ErrorOutput), .. readsLatent ? manifest.Layers.Where(l => l.LatentOutput is not null).Select(l => l.LatentOutput!) : []];
         if (readsLatent && statistics.Length != _integration!.StatisticCount)
-            throw new InvalidOperationException($"fingerprint.json: the integration reads {_integration.StatisticCount} statistics but the layers name {statistics.Length} outputs.");
+            throw new InvalidDataException($"fingerprint.json: the integration reads {_integration.StatisticCount} statistics but the layers name {statistics.Length} outputs.");
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
             statistics, manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
         _layers = manifest.Layers.Count;

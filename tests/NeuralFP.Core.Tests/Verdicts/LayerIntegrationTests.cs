@@ -43,6 +43,39 @@ public sealed class LayerIntegrationTests
     }
 
     [Fact]
+    public void With_many_statistics_the_cross_fitted_threshold_still_holds_the_target_rate_on_fresh_records()
+    {
+        // 24 correlated statistics from 600 calibration records: a Gaussian scored on its own fit records would put
+        // the threshold too low (in-sample distances are smaller), flagging well over 5% of fresh records.
+        static float[][] Draw(int records, int seed)
+        {
+            var random = new Random(seed);
+            var values = Enumerable.Range(0, 24).Select(_ => new float[records]).ToArray();
+            for (var r = 0; r < records; r++)
+            {
+                var shared = random.NextDouble();
+                for (var l = 0; l < 24; l++) values[l][r] = (float)Math.Exp(shared + random.NextDouble() + 0.1 * l);
+            }
+            return values;
+        }
+        var calibration = Draw(600, 11);
+        var layers = Enumerable.Range(0, 24).Select(l => $"l{l}").ToArray();
+        var rule = OneOutRule.Calibrate(layers, calibration, 0.05, twoSided: false);
+        var integration = LayerIntegration.Calibrate(IntegrationKinds.Gaussian, rule, calibration, 0.05);
+        var fresh = Draw(20000, 12);
+
+        var flagged = 0;
+        var record = new float[24];
+        for (var r = 0; r < 20000; r++)
+        {
+            for (var l = 0; l < 24; l++) record[l] = fresh[l][r];
+            if (integration.IsOod(integration.Score(rule, record))) flagged++;
+        }
+
+        Assert.InRange(flagged / 20000.0, 0.04, 0.065);
+    }
+
+    [Fact]
     public void A_constant_layer_is_left_out_with_a_note_and_changes_no_score()
     {
         var (layers, calibration) = HeldOut(1000, 3, constantSecondLayer: true);
