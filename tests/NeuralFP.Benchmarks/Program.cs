@@ -10,6 +10,8 @@ var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.Ordin
     ["throughput"] = ThroughputBenchmark.RunAsync,
     ["ablation"] = AblationBenchmark.RunAsync,
     ["memory"] = MemoryBenchmark.RunAsync,
+    ["build"] = BuildSpeedBenchmark.RunAsync,
+    ["sample"] = TrainingSampleBenchmark.RunAsync,
     ["explain"] = ExplainBenchmark.RunAsync,
     ["panel"] = PanelBenchmark.RunAsync,
 };

@@ -36,6 +36,13 @@ internal static class CommandRunner
         return Npy.Read(stream);
     }
 
+    /// <summary>A .npy file read batch by batch (header checked now), for work that streams.</summary>
+    public static RecordSource StreamRecords(FileInfo file)
+    {
+        if (!file.Exists) throw new FileNotFoundException($"No records file at '{file.FullName}'.");
+        return RecordSource.FromNpy(file.OpenRead);
+    }
+
     /// <summary>Progress lines for long work go to stderr so stdout stays machine-readable.</summary>
     /// Written synchronously (not <see cref="Progress{T}"/>, which posts to the thread pool: lines came out of order or were lost at exit).
     public static IProgress<string> StderrProgress() => new StderrLines();

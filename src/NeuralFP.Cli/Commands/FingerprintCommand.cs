@@ -27,11 +27,12 @@ internal static class FingerprintCommand
         var latent = new Option<bool>("--latent-statistic") { Description = "Whether each autoencoder's latent distance enters the Gaussian integrations (`--latent-statistic false` for the errors alone).", DefaultValueFactory = _ => new FingerprintOptions().LatentStatistic };
         var latentPerClass = new Option<bool>("--latent-per-class") { Description = "Latent distance to the nearest predicted-class mean instead of one overall mean.", DefaultValueFactory = _ => new FingerprintOptions().LatentPerClass };
         var detectors = new Option<string>("--detectors") { Description = $"\"all\", \"none\" or a comma list of detectors to fit beside the fingerprint: {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", DefaultValueFactory = _ => "all" };
+        var maxTraining = new Option<int>("--max-training-records") { Description = "Most reference records the autoencoders train on (a seeded sample); the build's memory follows it, not the reference's size.", DefaultValueFactory = _ => new FingerprintOptions().MaxTrainingRecords };
         var seed = new Option<int>("--seed") { Description = "Seed for the split and the autoencoders.", DefaultValueFactory = _ => new FingerprintOptions().Seed };
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, kind, hidden, bottleneck, integration, scaleFloor, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, seed, json,
+            model, reference, output, layers, pooling, inputPooling, kind, hidden, bottleneck, integration, scaleFloor, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -52,10 +53,12 @@ internal static class FingerprintCommand
                 Detectors = DetectorList(parse.GetValue(detectors)!),
                 TargetFpr = parse.GetValue(targetFpr),
                 TwoSided = parse.GetValue(twoSided),
+                MaxTrainingRecords = parse.GetValue(maxTraining),
                 Seed = parse.GetValue(seed),
             };
-            var records = CommandRunner.ReadRecords(parse.GetValue(reference)!);
-            var fingerprint = await FingerprintBuilder.BuildAsync(await File.ReadAllBytesAsync(modelFile.FullName, cancellationToken), records, options, CommandRunner.StderrProgress(), cancellationToken);
+            // Streamed from the file, batch by batch, as the service does: the reference is never held whole.
+            var records = CommandRunner.StreamRecords(parse.GetValue(reference)!);
+            var fingerprint = await FingerprintBuilder.BuildAsync(await File.ReadAllBytesAsync(modelFile.FullName, cancellationToken), records, options, new BuildLimits(), CommandRunner.StderrProgress(), cancellationToken);
             var directory = parse.GetValue(output)!.FullName;
             await fingerprint.SaveAsync(directory, cancellationToken);
             var m = fingerprint.Manifest;

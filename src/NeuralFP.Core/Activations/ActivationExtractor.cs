@@ -62,11 +62,31 @@ public sealed class ActivationExtractor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batches);
         if (records <= 0) throw new InvalidRecordsException("No records were given; send at least one record.");
+        var sink = new WholeSink(records, _featureCounts);
+        var outputShape = ExtractInto(batches, records, sink, cancellationToken);
+        return new ActivationSet(
+            [.. _layers.Select(l => l.Name)],
+            [.. sink.Layers.Select((f, l) => new FloatTensor(f, [records, _featureCounts[l]]))],
+            new FloatTensor(sink.Outputs!, [records, .. outputShape]));
+    }
+
+    /// <summary>Pooled features per record of each tapped layer, in tap order.</summary>
+    public IReadOnlyList<int> FeatureCounts => _featureCounts;
+
+    /// <summary>
+    /// Runs the batches and pools every record's taps straight into the buffers <paramref name="sink"/> hands out (an
+    /// empty span skips that record's layer), so a caller keeps only the records it needs. Returns the record shape of
+    /// the model's first output.
+    /// </summary>
+    /// <exception cref="InvalidRecordsException">A batch has the wrong record shape, or the batches hold other than <paramref name="records"/> records.</exception>
+    internal int[] ExtractInto(IEnumerable<FloatTensor> batches, int records, IActivationSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (records <= 0) throw new InvalidRecordsException("No records were given; send at least one record.");
         var inputShape = _model.InputShape;
-        var n = records;
-        var features = _featureCounts.Select(d => new float[checked(n * d)]).ToArray();
-        float[]? outputs = null;
         int[]? outputRecordShape = null;
+        var outputLength = 0;
 
         var shape = new long[inputShape.Length + 1];
         for (var d = 0; d < inputShape.Length; d++) shape[d + 1] = inputShape[d];
@@ -77,39 +97,63 @@ public sealed class ActivationExtractor : IDisposable
                 throw new InvalidRecordsException(
                     $"Records have shape [{string.Join(",", batch.RecordShape)}] but the model takes [{string.Join(",", inputShape)}] per record.");
             var count = batch.Records;
-            if (start + count > n) throw new InvalidRecordsException($"The records hold more than the {n} announced.");
+            if (start + count > records) throw new InvalidRecordsException($"The records hold more than the {records} announced.");
             shape[0] = count;
             // The input wraps the batch's array (pinned, no copy).
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.Data.AsMemory(), shape);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.Data.AsMemory(0, count * batch.RecordLength), shape);
             using var results = _session.Run(_model.InputName, input, _outputNames, cancellationToken);
 
             var output = results[0];
-            if (outputs is null)
+            if (outputRecordShape is null)
             {
                 outputRecordShape = RecordShape(output, count, _model.OutputNames[0]);
-                outputs = new float[checked(n * outputRecordShape.Aggregate(1, (a, b) => a * b))];
+                outputLength = outputRecordShape.Aggregate(1, (a, b) => checked(a * b));
+                sink.Begin(outputLength);
             }
-            var outputLength = outputs.Length / n;
-            RequireShape(output, count, outputRecordShape!, _model.OutputNames[0]);
-            output.GetTensorDataAsSpan<float>().CopyTo(outputs.AsSpan(start * outputLength, count * outputLength));
+            RequireShape(output, count, outputRecordShape, _model.OutputNames[0]);
+            var outputs = output.GetTensorDataAsSpan<float>();
+            for (var r = 0; r < count; r++)
+            {
+                var destination = sink.Output(start + r);
+                if (!destination.IsEmpty) outputs.Slice(r * outputLength, outputLength).CopyTo(destination);
+            }
 
             for (var l = 0; l < _layers.Length; l++)
             {
                 var tap = results[l + 1];
                 RequireShape(tap, count, _tapShapes[l], _layers[l].Name);
                 var values = tap.GetTensorDataAsSpan<float>();
-                int length = _tapLengths[l], d = _featureCounts[l];
+                var length = _tapLengths[l];
                 for (var r = 0; r < count; r++)
-                    _layers[l].Pooling.Pool(values.Slice(r * length, length), _tapShapes[l], features[l].AsSpan((start + r) * d, d));
+                {
+                    var destination = sink.Features(l, start + r);
+                    if (!destination.IsEmpty) _layers[l].Pooling.Pool(values.Slice(r * length, length), _tapShapes[l], destination);
+                }
             }
             start += count;
         }
-        if (start != n) throw new InvalidRecordsException($"The records hold {start} records, not the {n} announced.");
+        if (start != records) throw new InvalidRecordsException($"The records hold {start} records, not the {records} announced.");
+        return outputRecordShape!;
+    }
 
-        return new ActivationSet(
-            [.. _layers.Select(l => l.Name)],
-            [.. features.Select((f, l) => new FloatTensor(f, [n, _featureCounts[l]]))],
-            new FloatTensor(outputs!, [n, .. outputRecordShape!]));
+    /// <summary>Keeps every record: [N, D_l] per layer and [N, K] outputs.</summary>
+    private sealed class WholeSink(int records, int[] featureCounts) : IActivationSink
+    {
+        private int _outputLength;
+
+        public float[][] Layers { get; } = [.. featureCounts.Select(d => new float[checked(records * d)])];
+
+        public float[]? Outputs { get; private set; }
+
+        public void Begin(int outputLength)
+        {
+            _outputLength = outputLength;
+            Outputs = new float[checked(records * outputLength)];
+        }
+
+        public Span<float> Output(int record) => Outputs.AsSpan(record * _outputLength, _outputLength);
+
+        public Span<float> Features(int layer, int record) => Layers[layer].AsSpan(record * featureCounts[layer], featureCounts[layer]);
     }
 
     public void Dispose() => _session.Dispose();

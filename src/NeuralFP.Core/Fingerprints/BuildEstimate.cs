@@ -10,9 +10,11 @@ public sealed record LayerEstimate(string Name, int[] TapShape, PoolingSpec Pool
 /// <summary>
 /// What a build will cost, from the options and the model's shapes alone (no data is touched), so a build over
 /// <see cref="BuildLimits"/> is refused before any work. Sizes are float32. Memory counts what the build holds at its
-/// peak: the reference (or one batch of it when streamed), every layer's pooled activations, one layer's
-/// split and standardised copies, the autoencoders with their optimiser state, one extraction batch's raw taps
-/// and the scorer graph three times (proto, bytes, ONNX Runtime session). The process's own base is not counted.
+/// peak: the reference (or one batch of it when streamed), the pooled activations of the autoencoders' sample
+/// (capped by <see cref="FingerprintOptions.MaxTrainingRecords"/>) at every layer and of the held-out records at the
+/// detectors' layers, one layer's standardised copies, the autoencoders with their optimiser state, one extraction
+/// batch's raw taps, the split's indices and the calibration errors (a few values per reference record), and the
+/// scorer graph three times (proto, bytes, ONNX Runtime session). The process's own base is not counted.
 /// </summary>
 public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Records, long ReferenceBytesHeld, long AutoencoderParameters, long ScorerBytes, long BuildMemoryBytes)
 {
@@ -20,7 +22,8 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
 
     /// <param name="taps">Every tensor extraction reads, with its record shape and pooling; <c>Fingerprinted</c> false for a detector-only tap.</param>
     /// <param name="referenceBytesHeld">Bytes of reference records held at once: all of them, or one batch when streamed.</param>
-    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options)
+    /// <param name="detectorTaps">The taps the detectors read, whose held-out records are kept too; null when no detector is fitted.</param>
+    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps = null)
     {
         ArgumentNullException.ThrowIfNull(taps);
         ArgumentNullException.ThrowIfNull(options);
@@ -34,17 +37,26 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
         var standardizers = Sum(layers.Where(l => l.Fingerprinted).Select(l => Mul(2, l.Features)));
         var scorer = Add(modelBytes, Mul(FloatBytes, Add(parameters, standardizers)));
 
-        var features = Sum(layers.Select(l => Mul(records, l.Features)));
-        var largestLayer = layers.Where(l => l.Fingerprinted).Select(l => Mul(records, l.Features)).DefaultIfEmpty(0).Max();
+        var split = ReferenceSplit.SizesFor((int)Math.Min(records, int.MaxValue), options.HeldOutFraction, options.ValidationFraction, options.MaxTrainingRecords);
+        long sample = split.Train + split.Validation;
+        long heldOut = detectorTaps is null ? 0 : split.HeldOut;
+        long calibration = split.HeldOut + split.Validation;
+        var features = Add(
+            Sum(layers.Select(l => Mul(sample, l.Features))),
+            Sum(layers.Where(l => detectorTaps?.Contains(l.Name) == true).Select(l => Mul(heldOut, l.Features))));
+        var largestLayer = layers.Where(l => l.Fingerprinted).Select(l => Mul(sample, l.Features)).DefaultIfEmpty(0).Max();
         var largestAutoencoder = layers.Select(l => l.AutoencoderParameters).DefaultIfEmpty(0).Max();
         var tapBatch = Mul(options.BatchSize, Sum(layers.Select(l => l.TapShape.Aggregate(1L, (a, d) => Mul(a, d)))));
+        var fingerprinted = layers.LongCount(l => l.Fingerprinted);
         var memory = Sum([
             referenceBytesHeld,
             Mul(FloatBytes, features),
-            Mul(3 * FloatBytes, largestLayer),             // gathered split + standardised copies of one layer
+            Mul(FloatBytes, largestLayer),                 // the standardised copy of the layer in training
             Mul(FloatBytes, parameters),                   // every trained autoencoder is kept for the scorer
             Mul(3 * FloatBytes, largestAutoencoder),       // gradients and Adam moments of the one in training
             Mul(FloatBytes, tapBatch),                     // one extraction batch of raw (unpooled) taps
+            Mul(3 * sizeof(int), records),                 // the split's shuffle, roles and index lists
+            Mul(2 * FloatBytes, Mul(calibration, fingerprinted)), // calibration errors, and a sorted copy per layer
             Mul(3, scorer),
         ]);
         return new BuildEstimate(layers, records, referenceBytesHeld, parameters, scorer, memory);

@@ -11,7 +11,7 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 internal static class CombinedDetectorFit
 {
-    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, ActivationSet activations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
+    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, Func<ActivationSet> heldOutActivations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
     {
         if (!requested.Contains(DetectorNames.Combined)) return detectors;
         var clock = Stopwatch.StartNew();
@@ -32,7 +32,7 @@ internal static class CombinedDetectorFit
             for (var l = 0; l < layerErrors.Length; l++) layerErrors[l] = calibrationErrors[l][row];
             fingerprint[r] = integration?.Score(rule, layerErrors) ?? rule.Score(layerErrors.AsSpan(0, rule.Layers.Count));
         }
-        var inputs = DetectorSet.Inputs(activations, detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability).Select(split.HeldOut);
+        var inputs = DetectorSet.Inputs(heldOutActivations(), detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability);
         inputs = new DetectorInputs(inputs.Logits, inputs.Penultimate, inputs.PatternLayer, inputs.Labels) { FingerprintScores = fingerprint };
         var calibrated = CalibratedDetector.FitAndCalibrate(combined, inputs, inputs, targetFpr);
         progress?.Report($"Detector combined ({string.Join(" + ", members)}): realised FPR {calibrated.RealisedFpr:P2} on held-out records.");

@@ -8,7 +8,8 @@ namespace NeuralFP.Core.Fingerprints;
 
 /// <summary>
 /// The other OOD detectors, fitted beside the fingerprint from the same forward pass (fit on the
-/// autoencoders' training records, calibrated on the same held-out records as the fingerprint).
+/// autoencoders' training and early-stopping sample, calibrated on the same held-out records as the fingerprint, from the
+/// fused scorer's outputs in the build's calibration pass).
 /// Persisted in the artifact as <c>detectors.json</c>.
 /// </summary>
 public sealed class DetectorSet
@@ -38,18 +39,17 @@ public sealed class DetectorSet
         ?? throw new KeyNotFoundException($"Detector '{name}' is not part of this fingerprint; available: fingerprint, {string.Join(", ", Names)}.");
 
     /// <summary>
-    /// Fits and calibrates the named detectors. Detectors that need the penultimate features are
+    /// Fits the named detectors (calibrated later, once the fused scorer gives the held-out records' inputs: see
+    /// <see cref="FittedDetectors.Calibrate"/>). Detectors that need the penultimate features are
     /// skipped (and reported) when the model's head is not linear, unless they were asked for by name.
     /// </summary>
-    internal static DetectorSet Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, ActivationSet activations, ReferenceSplit split, double targetFpr, int seed, IProgress<string>? progress, CancellationToken cancellationToken, string? logitsTensor = null, bool outputIsProbability = false)
+    /// <param name="fitActivations">The records the detectors are fitted on (the autoencoders' training and early-stopping records); read only when a detector is named.</param>
+    internal static FittedDetectors Fit(IReadOnlyList<string> names, bool namedExplicitly, LinearHead? head, Func<ActivationSet> fitActivations, int seed, IProgress<string>? progress, CancellationToken cancellationToken, string? logitsTensor = null, bool outputIsProbability = false)
     {
         var penultimate = head?.PenultimateTensor;
-        var inputs = Inputs(activations, penultimate, logitsTensor, outputIsProbability);
-        int[] fitRows = [.. split.Train, .. split.Validation];
-        var fit = inputs.Select(fitRows);
-        var heldOut = inputs.Select(split.HeldOut);
-        var detectors = new List<CalibratedDetector>(names.Count);
-        var summaries = new List<DetectorSummary>(names.Count);
+        var fitted = new List<(IOodDetector, double)>(names.Count);
+        if (names.Count == 0) return new FittedDetectors(penultimate, logitsTensor, outputIsProbability, fitted);
+        var fit = Inputs(fitActivations(), penultimate, logitsTensor, outputIsProbability);
         foreach (var name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -62,12 +62,35 @@ public sealed class DetectorSet
                 continue;
             }
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var detector = CalibratedDetector.FitAndCalibrate(OodDetectorCatalog.Create(name, head, seed), fit, heldOut, targetFpr, cancellationToken);
-            detectors.Add(detector);
-            summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
-            progress?.Report($"Detector {name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
+            var detector = OodDetectorCatalog.Create(name, head, seed);
+            detector.Fit(fit, cancellationToken);
+            fitted.Add((detector, clock.Elapsed.TotalSeconds));
         }
-        return new DetectorSet(penultimate, detectors) { Summaries = summaries, LogitsTensor = logitsTensor, OutputIsProbability = outputIsProbability };
+        return new FittedDetectors(penultimate, logitsTensor, outputIsProbability, fitted);
+    }
+
+    /// <summary>Detectors fitted on the autoencoders' records, waiting for the held-out records to set their thresholds.</summary>
+    internal sealed record FittedDetectors(string? PenultimateTensor, string? LogitsTensor, bool OutputIsProbability, IReadOnlyList<(IOodDetector Detector, double FitSeconds)> Detectors)
+    {
+        /// <summary>Scores the held-out records and sets each detector's threshold for the target FPR.</summary>
+        public DetectorSet Calibrate(ActivationSet? heldOutActivations, double targetFpr, IProgress<string>? progress, CancellationToken cancellationToken)
+        {
+            if (Detectors.Count == 0 || heldOutActivations is null)
+                return new DetectorSet(PenultimateTensor, []) { LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
+            var heldOut = Inputs(heldOutActivations, PenultimateTensor, LogitsTensor, OutputIsProbability);
+            var detectors = new List<CalibratedDetector>(Detectors.Count);
+            var summaries = new List<DetectorSummary>(Detectors.Count);
+            foreach (var (fitted, fitSeconds) in Detectors)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr);
+                detectors.Add(detector);
+                summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
+                progress?.Report($"Detector {detector.Name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
+            }
+            return new DetectorSet(PenultimateTensor, detectors) { Summaries = summaries, LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
+        }
     }
 
     /// <summary>The pre-softmax tensor tapped for the logits when the model outputs probabilities (null otherwise).</summary>

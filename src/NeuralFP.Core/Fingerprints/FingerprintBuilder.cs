@@ -31,8 +31,10 @@ public static class FingerprintBuilder
 
     /// <inheritdoc cref="BuildAsync(ReadOnlyMemory{byte}, FloatTensor, FingerprintOptions, BuildLimits, IProgress{string}?, CancellationToken)"/>
     /// <param name="reference">
-    /// The reference read batch by batch (twice: once for the activations, once for the held-out records' errors through
-    /// the fused scorer), so that only one batch of records is held; what is held in full is listed on <see cref="BuildEstimate"/>.
+    /// The reference read batch by batch, twice: every record checked and hashed, with the autoencoders' capped sample
+    /// (<see cref="FingerprintOptions.MaxTrainingRecords"/>) through the model; then the calibration records through the
+    /// fused scorer, keeping their errors. One batch of records is held at a time; what is held in full is listed on
+    /// <see cref="BuildEstimate"/>, and depends on the cap and the model, not on the reference's size.
     /// </param>
     public static Task<Fingerprint> BuildAsync(ReadOnlyMemory<byte> modelOnnx, RecordSource reference, FingerprintOptions options, BuildLimits limits, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -47,6 +49,9 @@ public static class FingerprintBuilder
     {
         /// <summary>[layer][record] errors of the calibration records as the fused graph computes them (benchmarks explore integrations on them).</summary>
         public IReadOnlyList<float[]> CalibrationErrors { get; init; } = [];
+
+        /// <summary>Records whose activations the build held: the autoencoders' training and early-stopping sample.</summary>
+        public int ExtractedRecords { get; init; }
     }
 
     internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null)
@@ -102,86 +107,102 @@ public static class FingerprintBuilder
 
         // A streamed reference holds one batch, and the held-out pass one more.
         var held = referenceBytesHeld ?? 2L * Math.Min(options.BatchSize, reference.Records) * source.RecordLength * sizeof(float);
-        var estimate = Estimate(model, modelOnnx.Length, specs, extractionSpecs, reference.Records, held, options);
+        var detectorTaps = detectorNames.Count == 0 ? null : new[] { head?.PenultimateTensor, logitsTensor }.OfType<string>().ToArray();
+        var estimate = Estimate(model, modelOnnx.Length, specs, extractionSpecs, reference.Records, held, options, detectorTaps);
         estimate.Check(limits);
 
-        ActivationSet activations;
+        // One streamed pass: every record is checked and hashed; only the autoencoders' (capped) sample goes through the
+        // model, and its activations are all the build holds (the held-out records stream through the fused scorer later).
+        var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
+        SampledActivations sampled;
         IReadOnlyList<int[]> tapShapes;
         using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
-            activations = extractor.Extract(reference.ReadAll(options.BatchSize, cancellationToken), reference.Records, cancellationToken);
+            sampled = new SampledActivations(extractionSpecs.Select(s => s.Name).ToArray(), extractor.FeatureCounts, split, reference.Records);
+            sampled.SetOutputShape(extractor.ExtractInto(reference.ReadAll(sampled.Records, options.BatchSize, cancellationToken), sampled.Records.Length, sampled, cancellationToken));
         }
         reference.RequireVariation();
-        progress?.Report($"Activations extracted in {clock.Elapsed.TotalSeconds:F1} s.");
+        progress?.Report($"Activations of {sampled.Records.Length} records extracted in {clock.Elapsed.TotalSeconds:F1} s" +
+            (split.LeftOut > 0 ? $" (the autoencoders train on a seeded sample of {split.Train.Length} records; {split.LeftOut} left out by maxTrainingRecords {options.MaxTrainingRecords})." : "."));
 
-        var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed);
-        var layers = new List<FingerprintLayer>(specs.Length);
+        // Detectors are fitted first: they read the raw features, which the layer loop below releases as it goes.
+        var fittedDetectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, () => sampled.Fit([.. detectorTaps ?? []]), options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
+
         var fused = new List<FusedLayer>(specs.Length);
-        var heldOutErrors = new List<float[]>(specs.Length);
+        var validationErrors = new List<float[]>(specs.Length);
         // The model's predicted class of each training record: the latent distance's class means (null: no classes).
-        var trainClasses = PredictedClasses(activations.Outputs, split.Train);
+        var trainClasses = PredictedClasses(sampled.TrainOutputs);
         var autoencoders = new List<Autoencoder>(specs.Length);
+        var trained = new List<(Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent)>(specs.Length);
         for (var l = 0; l < specs.Length; l++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var layerClock = Stopwatch.StartNew();
-            var features = activations.Features[l];
-            var standardizer = Standardizer.Fit(features.Gather(split.Train), options.ScaleFloor);
-            var train = standardizer.Transform(features.Gather(split.Train));
-            var validation = standardizer.Transform(features.Gather(split.Validation));
-            var heldOut = standardizer.Transform(features.Gather(split.Calibration));
+            var rawTrain = sampled.Train(l);
+            var standardizer = Standardizer.Fit(rawTrain, options.ScaleFloor);
+            var train = standardizer.Transform(rawTrain);
+            var validation = standardizer.Transform(sampled.Validation(l));
+            sampled.Release(l);
             var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
             var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
-            var errors = autoencoder.Errors(heldOut);
-            heldOutErrors.Add(errors);
+            validationErrors.Add(autoencoder.Errors(validation));
             autoencoders.Add(autoencoder);
             // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
             // records calibrate it as they calibrate the errors.
             var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
                 ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
                 : null;
-
-            var errorOutput = $"nfp_error_{l}";
+            trained.Add((standardizer, aeOptions, Mean(autoencoder.Errors(train)), rawTrain.RecordLength, latent));
             var latentOutput = latent is null ? null : $"nfp_latent_{l}";
-            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, errorOutput) { Latent = latent, LatentOutputName = latentOutput });
+            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latentOutput });
+            progress?.Report($"Layer {specs[l].Name}: {rawTrain.RecordLength} features, autoencoder {string.Join("-", [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)])}, {autoencoder.Training?.Epochs ?? 0} epochs ({layerClock.Elapsed.TotalSeconds:F1} s).");
+        }
+
+        var (extras, detectorOutputs) = DetectorExtras(fittedDetectors);
+        var scorer = ScorerGraphBuilder.Build(model, fused, extras);
+        // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
+        // (every record the autoencoders did not train on: held-out and early-stopping ones) streamed through it batch by
+        // batch, one value per record and statistic kept. Its float summation order differs from the C# path by ~1e-5
+        // relative, which a feature with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
+        // The detectors are calibrated on the held-out records' outputs of the same runs.
+        IReadOnlyList<(string, string)>? calibrationTaps = detectorNames.Count == 0 ? null :
+            [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
+                .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
+        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, reference.Read(split.Calibration, options.BatchSize, cancellationToken), split, cancellationToken);
+        var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
+        var layerErrors = fusedErrors.Take(specs.Length).ToArray();
+        // The C# path's errors are known for the early-stopping records (their features were kept): compare there.
+        var fusion = FusionCheck.Compare(validationErrors, AtRecords(layerErrors, split.Calibration, split.Validation), specs.Select(s => s.Name).ToArray());
+        var layers = new List<FingerprintLayer>(specs.Length);
+        for (var l = 0; l < specs.Length; l++)
+        {
+            var autoencoder = autoencoders[l];
+            var latent = trained[l].Latent;
             layers.Add(new FingerprintLayer(
                 specs[l].Name,
                 model.Layers.FirstOrDefault(c => c.Name == specs[l].Name)?.OpType ?? "?",
                 tapShapes[l],
                 specs[l].Pooling.ToString(),
-                features.RecordLength,
-                errorOutput,
-                aeOptions.Kind.ToString().ToLowerInvariant(),
+                trained[l].Width,
+                fused[l].ErrorOutputName,
+                trained[l].Options.Kind.ToString().ToLowerInvariant(),
                 [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)],
                 autoencoder.Training?.Epochs ?? 0,
                 autoencoder.Training?.StoppedEarly ?? false,
-                Mean(autoencoder.Errors(train)),
-                Mean(autoencoder.Errors(validation)),
-                Median(errors),
-                standardizer.Mean,
-                standardizer.Scale) { LatentOutput = latentOutput, LatentMeans = latent?.Means, LatentWhitening = latent?.Whitening });
-            progress?.Report($"Layer {specs[l].Name}: {features.RecordLength} features, autoencoder {string.Join("-", layers[^1].AutoencoderWidths)}, {layers[^1].Epochs} epochs, held-out median error {layers[^1].HeldOutMedianError:G4} ({layerClock.Elapsed.TotalSeconds:F1} s).");
+                trained[l].TrainError,
+                Mean(validationErrors[l]),
+                Median(layerErrors[l]),
+                trained[l].Standardizer.Mean,
+                trained[l].Standardizer.Scale) { LatentOutput = fused[l].LatentOutputName, LatentMeans = latent?.Means, LatentWhitening = latent?.Whitening });
         }
-
-        var detectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, activations, split, options.TargetFpr, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
-        var (extras, detectorOutputs) = DetectorExtras(detectors);
-        var scorer = ScorerGraphBuilder.Build(model, fused, extras);
-        // Thresholds are calibrated on the errors of the path that will score: the fused graph.
-        // Its float summation order differs from the C# path by ~1e-5 relative, which a feature
-        // with a tiny spread can amplify; calibrating on the scoring path keeps FPR exact anyway.
-        // Calibration uses every record the autoencoders did not train on (held-out and early-stopping records).
-        var calibrationRecords = reference.Read(split.Calibration, options.BatchSize, cancellationToken);
-        var fusedErrors = FusedErrors(scorer, model, fused, calibrationRecords, split.Calibration.Length, cancellationToken);
-        var layerErrors = fusedErrors.Take(specs.Length).ToArray();
-        var fusion = FusionCheck.Compare(heldOutErrors, layerErrors, specs.Select(s => s.Name).ToArray());
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), layerErrors, options.TargetFpr, options.TwoSided);
         var latentNames = fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)").ToArray();
         var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr, latentNames);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
-        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, activations, split, options.TargetFpr, progress);
+        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, () => heldOutActivations!, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
@@ -203,7 +224,7 @@ public static class FingerprintBuilder
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
-        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors };
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length };
     }
 
     /// <summary>The automatic layer choice, with or without the model input (kept when it is the only candidate).</summary>
@@ -228,11 +249,18 @@ public static class FingerprintBuilder
     }
 
     /// <summary>The build's cost from the model's shapes, before any data is touched (see <see cref="BuildEstimate"/>).</summary>
-    private static BuildEstimate Estimate(OnnxModel model, long modelBytes, LayerSpec[] specs, IReadOnlyList<LayerSpec> extractionSpecs, long records, long referenceBytesHeld, FingerprintOptions options)
+    private static BuildEstimate Estimate(OnnxModel model, long modelBytes, LayerSpec[] specs, IReadOnlyList<LayerSpec> extractionSpecs, int records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps)
     {
         TapRewriter.RequireTappable(model, [.. extractionSpecs.Select(s => s.Name)]);
         var taps = extractionSpecs.Select(s => (s.Name, model.Layer(s.Name).Shape!, s.Pooling, specs.Contains(s))).ToArray();
-        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options);
+        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps);
+    }
+
+    /// <summary>Per layer, the values of <paramref name="errors"/> (indexed like <paramref name="rows"/>, sorted) at the records <paramref name="at"/>.</summary>
+    private static float[][] AtRecords(float[][] errors, int[] rows, int[] at)
+    {
+        var positions = at.Select(r => Array.BinarySearch(rows, r)).ToArray();
+        return [.. errors.Select(e => positions.Select(p => e[p]).ToArray())];
     }
 
     private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
@@ -253,7 +281,7 @@ public static class FingerprintBuilder
     }
 
     /// <summary>The scorer outputs the fitted detectors read: penultimate features, and DICE's masked head computed in-graph.</summary>
-    private static (ScorerExtras Extras, DetectorOutputs Outputs) DetectorExtras(DetectorSet detectors)
+    private static (ScorerExtras Extras, DetectorOutputs Outputs) DetectorExtras(DetectorSet.FittedDetectors detectors)
     {
         const string PenultimateOutput = "nfp_penultimate";
         const string DiceOutput = "nfp_dice_logits";
@@ -264,7 +292,7 @@ public static class FingerprintBuilder
         if (detectors.PenultimateTensor is not { } penultimate)
             return (new ScorerExtras(features, []), new DetectorOutputs(null, null) { Logits = logitsOutput });
         var heads = new List<FusedDenseHead>();
-        if (detectors.Detectors.FirstOrDefault(d => d.Detector is DiceDetector)?.Detector is DiceDetector dice)
+        if (detectors.Detectors.Select(d => d.Detector).OfType<DiceDetector>().FirstOrDefault() is { } dice)
         {
             var bias = dice.Bias.ToArray();
             var weight = dice.MaskedWeight.ToArray();
@@ -273,30 +301,12 @@ public static class FingerprintBuilder
         return (new ScorerExtras([(penultimate, PenultimateOutput), .. features], heads), new DetectorOutputs(PenultimateOutput, heads.Count > 0 ? DiceOutput : null) { Logits = logitsOutput });
     }
 
-    /// <summary>
-    /// Per statistic (every layer's error, then the latent distances), the held-out records' values as the fused scorer
-    /// graph computes them (batch by batch: records are per-record, so batching changes nothing).
-    /// </summary>
-    private static float[][] FusedErrors(byte[] scorer, OnnxModel model, IReadOnlyList<FusedLayer> fused, IEnumerable<FloatTensor> batches, int records, CancellationToken cancellationToken)
-    {
-        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], StatisticOutputs(fused), outputIsProbability: false);
-        var errors = Enumerable.Range(0, session.LayerCount).Select(_ => new float[records]).ToArray();
-        var start = 0;
-        foreach (var batch in batches)
-        {
-            var byLayer = session.RunByLayer(batch, cancellationToken);
-            for (var l = 0; l < errors.Length; l++) byLayer[l].CopyTo(errors[l], start);
-            start += batch.Records;
-        }
-        return errors;
-    }
-
-    /// <summary>Argmax of the model's first output for the given records; null when it is not a class vector (one value per record).</summary>
-    private static int[]? PredictedClasses(FloatTensor outputs, int[] records)
+    /// <summary>Argmax of the model's first output per record; null when it is not a class vector (one value per record).</summary>
+    private static int[]? PredictedClasses(FloatTensor outputs)
     {
         if (outputs.RecordLength < 2) return null;
-        var classes = new int[records.Length];
-        for (var i = 0; i < records.Length; i++) classes[i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(outputs.Record(records[i]));
+        var classes = new int[outputs.Records];
+        for (var i = 0; i < classes.Length; i++) classes[i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(outputs.Record(i));
         return classes;
     }
 

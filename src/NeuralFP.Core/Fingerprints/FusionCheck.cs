@@ -1,8 +1,8 @@
 namespace NeuralFP.Core.Fingerprints;
 
 /// <summary>
-/// How closely the fused scorer graph reproduces the C# autoencoder errors on the held-out
-/// records. Small deviations are float summation order; a systematic one is a fusion bug, and a
+/// How closely the fused scorer graph reproduces the C# autoencoder errors on the early-stopping records (the
+/// calibration records whose features the build keeps). Small deviations are float summation order; a systematic one is a fusion bug, and a
 /// build with one is refused rather than published.
 /// </summary>
 /// <param name="MedianRelativeDeviation">Median over records and layers of |fused − C#| / max(|C#|, 1e-6).</param>

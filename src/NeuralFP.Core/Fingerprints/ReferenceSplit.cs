@@ -3,23 +3,46 @@ namespace NeuralFP.Core.Fingerprints;
 /// <summary>
 /// Seeded three-way split of the reference records: autoencoder training, early-stopping
 /// validation, and the held-out records whose errors define the fingerprint and its thresholds.
+/// The training and validation parts are capped (<see cref="FingerprintOptions.MaxTrainingRecords"/>): the records
+/// beyond the cap are left out, so what a build holds depends on the cap, not on the reference's size.
 /// </summary>
 internal sealed record ReferenceSplit(int[] Train, int[] Validation, int[] HeldOut)
 {
-    /// <summary>Every record the autoencoders did not train on (held-out and early-stopping ones): the calibration set.</summary>
+    /// <summary>Records the autoencoders' split would take without a cap and was capped to (0 when nothing was left out).</summary>
+    public int LeftOut { get; init; }
+
+    /// <summary>Every held-out and early-stopping record (none of which the autoencoders trained on): the calibration set.</summary>
     public int[] Calibration { get; } = Sorted([.. HeldOut, .. Validation]);
 
-    public static ReferenceSplit Create(int records, double heldOutFraction, double validationFraction, int seed)
+    /// <summary>The autoencoders' records and the detectors' fit records: training records then validation records.</summary>
+    public int[] Fit => [.. Train, .. Validation];
+
+    /// <param name="maxTrainingRecords">At most this many training records, and proportionally few validation records.</param>
+    public static ReferenceSplit Create(int records, double heldOutFraction, double validationFraction, int seed, int maxTrainingRecords = int.MaxValue)
     {
+        var sizes = SizesFor(records, heldOutFraction, validationFraction, maxTrainingRecords);
+        // One seeded shuffle: the first records of each part are a uniform sample of it, the same for every layer, and an
+        // uncapped split is exactly the split of earlier versions (same seed, same records).
         var order = Enumerable.Range(0, records).ToArray();
         new Random(seed).Shuffle(order);
+        var train = records - sizes.HeldOut - sizes.FullValidation;
+        return new ReferenceSplit(
+            Sorted(order.AsSpan(0, sizes.Train)),
+            Sorted(order.AsSpan(train, sizes.Validation)),
+            Sorted(order.AsSpan(train + sizes.FullValidation, sizes.HeldOut)))
+        {
+            LeftOut = train - sizes.Train + sizes.FullValidation - sizes.Validation,
+        };
+    }
+
+    /// <summary>The sizes of the parts <see cref="Create"/> makes, without touching any record (for the build estimate).</summary>
+    public static (int Train, int Validation, int HeldOut, int FullValidation) SizesFor(int records, double heldOutFraction, double validationFraction, int maxTrainingRecords)
+    {
         var heldOut = (int)Math.Round(records * heldOutFraction);
         var validation = Math.Max(1, (int)Math.Round((records - heldOut) * validationFraction));
         var train = records - heldOut - validation;
-        return new ReferenceSplit(
-            Sorted(order.AsSpan(0, train)),
-            Sorted(order.AsSpan(train, validation)),
-            Sorted(order.AsSpan(train + validation, heldOut)));
+        var maxValidation = (int)Math.Min(int.MaxValue, Math.Max(1, Math.Round(maxTrainingRecords * validationFraction / (1 - validationFraction))));
+        return (Math.Min(train, maxTrainingRecords), Math.Min(validation, maxValidation), heldOut, validation);
     }
 
     // Sorted indices keep row gathers cache-friendly; the split itself is already random.

@@ -19,6 +19,12 @@ public abstract class RecordSource
     /// <exception cref="NpyFormatException">The underlying file turns out malformed while it is read.</exception>
     public abstract IEnumerable<FloatTensor> Batches(int batchSize, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="Batches"/>, but a batch's array may be reused for the next one: each batch is valid only until the
+    /// next is requested (for a reader that is done with a batch before it asks for another, such as a build's passes).
+    /// </summary>
+    internal virtual IEnumerable<FloatTensor> ReusedBatches(int batchSize, CancellationToken cancellationToken = default) => Batches(batchSize, cancellationToken);
+
     /// <summary>Records already in memory (nothing is saved: they are held anyway).</summary>
     public static RecordSource FromTensor(FloatTensor records) => new TensorRecordSource(records);
 
@@ -70,7 +76,11 @@ public abstract class RecordSource
 
         public override int[] Shape => _layout.Shape;
 
-        public override IEnumerable<FloatTensor> Batches(int batchSize, CancellationToken cancellationToken = default)
+        public override IEnumerable<FloatTensor> Batches(int batchSize, CancellationToken cancellationToken = default) => Read(batchSize, reuse: false, cancellationToken);
+
+        internal override IEnumerable<FloatTensor> ReusedBatches(int batchSize, CancellationToken cancellationToken = default) => Read(batchSize, reuse: true, cancellationToken);
+
+        private IEnumerable<FloatTensor> Read(int batchSize, bool reuse, CancellationToken cancellationToken)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
             using var stream = _open();
@@ -79,11 +89,13 @@ public abstract class RecordSource
                 throw new InvalidOperationException("The .npy file changed between two reads of it; pin the source to one version.");
             var length = RecordLength;
             long done = 0;
+            float[]? reused = null;
             for (var start = 0; start < Records; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var count = Math.Min(batchSize, Records - start);
-                var data = new float[checked(count * length)];
+                // A reused array saves a large-object allocation per batch (the garbage a long pass would pile up).
+                var data = reuse && count == batchSize ? (reused ??= new float[checked(count * length)]) : new float[checked(count * length)];
                 Npy.ReadValues(stream, layout, done, data);
                 done += data.Length;
                 yield return new FloatTensor(data, [count, .. layout.Shape[1..]]);

@@ -1,0 +1,74 @@
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Tensors;
+
+namespace NeuralFP.Core.Fingerprints;
+
+/// <summary>
+/// The build's second streamed pass: the calibration records (held-out and early-stopping) through the fused scorer,
+/// batch by batch. Keeps one error per record and layer, and, for the detectors, the held-out records' model outputs
+/// and tapped detector inputs as the scoring path computes them; nothing else of a batch outlives it.
+/// </summary>
+internal static class CalibrationPass
+{
+    /// <param name="statistics">The scorer's per-record statistic outputs (every layer's error, then any latent distances).</param>
+    /// <param name="detectorTaps">(tensor, scorer output) pairs the detectors read; null when no detector is fitted.</param>
+    /// <returns>Per statistic the calibration records' values ([statistic][record], in <see cref="ReferenceSplit.Calibration"/> order), and the held-out records' detector inputs (null without detectors).</returns>
+    public static (float[][] Errors, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<string> statistics, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, CancellationToken cancellationToken)
+    {
+        using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], statistics,
+            outputIsProbability: false, extraOutputs: detectorTaps?.Select(t => t.Output).ToArray());
+        var calibration = split.Calibration;
+        var layers = statistics.Count;
+        var errors = statistics.Select(_ => new float[calibration.Length]).ToArray();
+        var heldOut = HeldOutPositions(calibration, split.HeldOut);
+        float[]? outputs = null;
+        float[][]? taps = null;
+        int[]? outputShape = null;
+        int start = 0, h = 0;
+        foreach (var batch in batches)
+        {
+            if (detectorTaps is null)
+            {
+                var byLayer = session.RunByLayer(batch, cancellationToken);
+                for (var l = 0; l < layers; l++) byLayer[l].CopyTo(errors[l], start);
+                start += batch.Records;
+                continue;
+            }
+            var (interleaved, modelOutput, extras) = session.RunAll(batch, cancellationToken);
+            outputShape ??= modelOutput.RecordShape;
+            outputs ??= new float[checked(split.HeldOut.Length * modelOutput.RecordLength)];
+            taps ??= [.. extras.Select(e => new float[checked(split.HeldOut.Length * e.RecordLength)])];
+            for (var r = 0; r < batch.Records; r++)
+            {
+                for (var l = 0; l < layers; l++) errors[l][start + r] = interleaved[r * layers + l];
+                if (!heldOut[start + r]) continue;
+                modelOutput.Record(r).CopyTo(outputs.AsSpan(h * modelOutput.RecordLength, modelOutput.RecordLength));
+                for (var x = 0; x < extras.Length; x++) extras[x].Record(r).CopyTo(taps[x].AsSpan(h * extras[x].RecordLength, extras[x].RecordLength));
+                h++;
+            }
+            start += batch.Records;
+        }
+        if (start != calibration.Length) throw new InvalidOperationException($"The calibration pass read {start} records, not {calibration.Length}.");
+        if (detectorTaps is null) return (errors, null);
+        var n = split.HeldOut.Length;
+        var held = new ActivationSet(
+            [.. detectorTaps.Select(t => t.Tensor)],
+            [.. taps!.Select(t => new FloatTensor(t, [n, t.Length / Math.Max(n, 1)]))],
+            new FloatTensor(outputs!, [n, .. outputShape!]));
+        return (errors, held);
+    }
+
+    /// <summary>For each calibration record (sorted), whether it is a held-out one (both sorted, so the k-th held-out one in this order is HeldOut[k]).</summary>
+    private static bool[] HeldOutPositions(int[] calibration, int[] heldOut)
+    {
+        var result = new bool[calibration.Length];
+        for (int c = 0, k = 0; c < calibration.Length && k < heldOut.Length; c++)
+        {
+            if (calibration[c] != heldOut[k]) continue;
+            result[c] = true;
+            k++;
+        }
+        return result;
+    }
+}
