@@ -27,7 +27,9 @@ internal sealed class VerdictsResult(string modelId, int modelVersion, VerdictBa
         WriteStart(writer);
         for (var start = 0; start < verdicts.Count; start += RecordsPerFlush)
         {
-            WriteVerdicts(writer, start, Math.Min(verdicts.Count, start + RecordsPerFlush));
+            var end = Math.Min(verdicts.Count, start + RecordsPerFlush);
+            WriteVerdicts(writer, start, end);
+            if (end == verdicts.Count) break; // the last block goes out with the end: a small answer is one write
             writer.Flush();
             await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
