@@ -18,6 +18,21 @@ public sealed class ErrorDistributionHistogramTests
     }
 
     [Fact]
+    public void LogSpacedEdgesOfALogUniformDistributionGiveEqualBins()
+    {
+        // Quantiles of 10^U, U uniform on [-3, 1]: each decade holds a quarter of the mass.
+        var quantiles = Enumerable.Range(0, 1001).Select(i => Math.Pow(10, -3 + 4 * i / 1000.0)).ToArray();
+
+        var bins = Of(quantiles).Histogram([1e-3, 1e-2, 1e-1, 1, 10]);
+
+        Assert.Equal(4, bins.Length);
+        Assert.All(bins, b => Assert.Equal(0.25, b.Mass, 2));
+        Assert.Equal((1e-2, 1e-1), (bins[1].Start, bins[1].End));
+        Assert.Throws<ArgumentException>(() => Of(quantiles).Histogram([1, 1]));
+        Assert.Throws<ArgumentException>(() => Of(quantiles).Histogram([1.0]));
+    }
+
+    [Fact]
     public void MassOutsideTheRangeIsLeftOut()
     {
         var quantiles = Enumerable.Range(0, 101).Select(i => i / 100.0).ToArray();
