@@ -144,21 +144,45 @@ public sealed class AzuriteServer : IDisposable
         catch (InvalidOperationException)
         {
         }
-        try
+        // Azurite may still be saving for a moment after its kill (a file created during the delete left the folder
+        // behind): delete again until the folder is gone.
+        for (var attempt = 0; attempt < 20 && Directory.Exists(_location); attempt++)
         {
-            Directory.Delete(_location, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(_location, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 
     // Plain SIGKILLs, child first. Not Process.Kill(entireProcessTree): it SIGSTOPs the tree before killing it, and when
     // that runs at process exit the test host may be gone before the kills, leaving a stopped watchdog and a live Azurite.
+    // Returns once the children are gone (or after 5 s), so nothing writes into the data folder after it.
     private void KillAll()
     {
-        foreach (var pid in Children()) _ = Kill(pid, SigKill);
+        var children = Children().ToArray();
+        foreach (var pid in children) _ = Kill(pid, SigKill);
         _ = Kill(_process.Id, SigKill);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (children.Any(IsRunning) && DateTime.UtcNow < deadline) Thread.Sleep(20);
+    }
+
+    /// <summary>Whether a process exists and is not a zombie (a killed child of the killed watchdog is reaped by init).</summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not 'Z' and not 'X';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private IEnumerable<int> Children()
