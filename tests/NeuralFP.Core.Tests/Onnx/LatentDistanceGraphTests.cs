@@ -12,17 +12,8 @@ public sealed class LatentDistanceGraphTests
 {
     private static IReadOnlyList<DenseLayer> Autoencoder(int width, Random rng)
     {
-        return [Dense(width, 16, Activation.Relu), Dense(16, 6, Activation.Identity), Dense(6, 16, Activation.Relu), Dense(16, width, Activation.Identity)];
-
-        DenseLayer Dense(int inputs, int outputs, Activation activation)
-        {
-            var limit = 1.0 / Math.Sqrt(inputs);
-            var w = new float[inputs * outputs];
-            for (var i = 0; i < w.Length; i++) w[i] = (float)((rng.NextDouble() * 2 - 1) * limit);
-            var b = new float[outputs];
-            for (var i = 0; i < b.Length; i++) b[i] = (float)(rng.NextDouble() * 0.2 - 0.1);
-            return new DenseLayer(inputs, outputs, w, b, activation);
-        }
+        return [ReferenceScoring.RandomDense(width, 16, Activation.Relu, rng), ReferenceScoring.RandomDense(16, 6, Activation.Identity, rng),
+            ReferenceScoring.RandomDense(6, 16, Activation.Relu, rng), ReferenceScoring.RandomDense(16, width, Activation.Identity, rng)];
     }
 
     [Theory]

@@ -10,17 +10,18 @@ internal static class ReferenceScoring
 {
     public static IReadOnlyList<DenseLayer> RandomAutoencoder(int width, Random rng)
     {
-        return [Dense(width, 16, Activation.Tanh), Dense(16, 8, Activation.Relu), Dense(8, width, Activation.Identity)];
+        return [RandomDense(width, 16, Activation.Tanh, rng), RandomDense(16, 8, Activation.Relu, rng), RandomDense(8, width, Activation.Identity, rng)];
+    }
 
-        DenseLayer Dense(int inputs, int outputs, Activation activation)
-        {
-            var limit = 1.0 / Math.Sqrt(inputs);
-            var w = new float[inputs * outputs];
-            for (var i = 0; i < w.Length; i++) w[i] = (float)((rng.NextDouble() * 2 - 1) * limit);
-            var b = new float[outputs];
-            for (var i = 0; i < b.Length; i++) b[i] = (float)(rng.NextDouble() * 0.2 - 0.1);
-            return new DenseLayer(inputs, outputs, w, b, activation);
-        }
+    /// <summary>A dense layer with seeded uniform weights (±1/√inputs) and small biases.</summary>
+    public static DenseLayer RandomDense(int inputs, int outputs, Activation activation, Random rng)
+    {
+        var limit = 1.0 / Math.Sqrt(inputs);
+        var w = new float[inputs * outputs];
+        for (var i = 0; i < w.Length; i++) w[i] = (float)((rng.NextDouble() * 2 - 1) * limit);
+        var b = new float[outputs];
+        for (var i = 0; i < b.Length; i++) b[i] = (float)(rng.NextDouble() * 0.2 - 0.1);
+        return new DenseLayer(inputs, outputs, w, b, activation);
     }
 
     /// <summary>Fused layers over the extracted features: statistics from the features, random autoencoders.</summary>
