@@ -13,6 +13,7 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
 {
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly ConcurrentDictionary<(string ModelId, int Version), Pending> _pending = new();
+    private readonly ConcurrentDictionary<(string ModelId, int Version), GroupWriter> _writers = new();
 
     public bool Buffered => tracker.Options.FlushInterval > TimeSpan.Zero;
 
@@ -27,7 +28,8 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
         if (outcomes.Outcomes.Length == 0) return;
         if (!Buffered)
         {
-            await WriteAsync(new DriftBatch(modelId, version, expectedRate, outcomes.Outcomes, LayerFires: outcomes.LayerFires), cancellationToken).ConfigureAwait(false);
+            await _writers.GetOrAdd((modelId, version), _ => new GroupWriter(this, modelId, version, expectedRate))
+                .WriteAsync(outcomes, cancellationToken).ConfigureAwait(false);
             return;
         }
         var pending = _pending.GetOrAdd((modelId, version), _ => new Pending(expectedRate));
@@ -59,6 +61,72 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
         {
             _logger.LogWarning(e, "Model {ModelId}: {Count} verdict outcomes could not be added to the drift window yet.", batch.ModelId, batch.Outcomes.Length);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Unbuffered writes of one model version, one at a time (group commit): a request's outcomes are written before it
+    /// returns, as before, but requests that arrive while a write is under way join the next write instead of each
+    /// reading and replacing the same drift row, which made concurrent requests collide on its ETag and retry.
+    /// </summary>
+    private sealed class GroupWriter(DriftRecorder recorder, string modelId, int version, double expectedRate)
+    {
+        private readonly Lock _gate = new();
+        private List<(VerdictOutcomes Outcomes, TaskCompletionSource Done)> _waiting = [];
+        private bool _writing;
+
+        public Task WriteAsync(VerdictOutcomes outcomes, CancellationToken cancellationToken)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            bool lead;
+            lock (_gate)
+            {
+                _waiting.Add((outcomes, done));
+                lead = !_writing;
+                _writing = true;
+            }
+            if (lead) _ = Task.Run(DrainAsync, CancellationToken.None);
+            return done.Task.WaitAsync(cancellationToken);
+        }
+
+        /// <summary>Writes what is waiting until nothing is; a failed write is logged and never fails its requests.</summary>
+        private async Task DrainAsync()
+        {
+            while (true)
+            {
+                List<(VerdictOutcomes Outcomes, TaskCompletionSource Done)> group;
+                lock (_gate)
+                {
+                    if (_waiting.Count == 0)
+                    {
+                        _writing = false;
+                        return;
+                    }
+                    group = _waiting;
+                    _waiting = [];
+                }
+                long[]? fires = null;
+                var all = new List<bool>();
+                foreach (var (outcomes, _) in group)
+                {
+                    all.AddRange(outcomes.Outcomes);
+                    fires = group.Count == 1 ? outcomes.LayerFires : VerdictOutcomes.Add(fires, outcomes.LayerFires);
+                }
+                try
+                {
+                    // Not a request's token: the write carries other requests' outcomes too.
+                    await recorder.WriteAsync(new DriftBatch(modelId, version, expectedRate, [.. all], LayerFires: fires), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // WriteAsync logs and absorbs storage failures; anything else must not stop this loop either.
+                    recorder._logger.LogWarning(e, "Model {ModelId}: {Count} verdict outcomes could not be added to the drift window.", modelId, all.Count);
+                }
+                finally
+                {
+                    foreach (var (_, done) in group) done.TrySetResult();
+                }
+            }
         }
     }
 

@@ -54,6 +54,26 @@ public sealed class DriftTrackerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unbuffered_requests_at_once_are_written_before_they_return_and_lose_nothing()
+    {
+        // As the app records verdicts: no flush interval, so each request's outcomes are in the table when it returns;
+        // requests that arrive during a write share the next one (one writer per model version, no ETag collisions).
+        var recorder = new DriftRecorder(new DriftTracker(_services.GetRequiredService<IDriftStore>(),
+            new DriftAlarmPublisher(_services.GetRequiredService<IDriftAlertSender>(), _services.GetRequiredService<IModelRegistry>(), _services.GetRequiredService<IDriftStore>()),
+            _services.GetRequiredService<ServiceOptions>().Drift with { FlushInterval = TimeSpan.Zero }));
+        const int requests = 40, each = 5;
+        await Task.WhenAll(Enumerable.Range(0, requests).Select(_ => Task.Run(() =>
+            recorder.RecordAsync("grouped", 1, ExpectedRate, new VerdictOutcomes(Outcomes(each, 5), [1, 2]), CancellationToken.None))));
+
+        var window = await _tracker.GetAsync("grouped", CancellationToken.None);
+        Assert.NotNull(window);
+        Assert.Equal((requests * each, requests * each, requests), (window.TotalRecords, window.Outcomes.Length, window.OodCount));
+        Assert.Equal([requests * 1L, requests * 2L], window.Hours.Single().LayerFires!);
+        await recorder.RecordAsync("grouped", 1, ExpectedRate, [true], CancellationToken.None);
+        Assert.Equal(requests * each + 1, (await _tracker.GetAsync("grouped", CancellationToken.None))!.TotalRecords);
+    }
+
+    [Fact]
     public async Task A_batch_id_is_counted_once()
     {
         var first = await _tracker.RecordAsync(new DriftBatch("batches", 1, ExpectedRate, Outcomes(30, 3), "b-1"), CancellationToken.None);
