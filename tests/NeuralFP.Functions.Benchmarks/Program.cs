@@ -92,6 +92,15 @@ async Task<double> PostSingle(string json)
     return clock.Elapsed.TotalMilliseconds;
 }
 for (var i = 0; i < 200; i++) await PostSingle(singles[i]);
+if (Environment.GetEnvironmentVariable("BENCH_PROBE") == "1")
+{
+    async Task<double> GetHealth() { var c = Stopwatch.StartNew(); using var r = await http.GetAsync("api/health"); await r.Content.ReadAsByteArrayAsync(); return c.Elapsed.TotalMilliseconds; }
+    async Task<double> GetMissing() { var c = Stopwatch.StartNew(); using var r = await http.GetAsync("api/nothing-here"); await r.Content.ReadAsByteArrayAsync(); return c.Elapsed.TotalMilliseconds; }
+    for (var k = 0; k < 50; k++) { await GetHealth(); await GetMissing(); }
+    var h = new List<double>(); var m = new List<double>(); var v = new List<double>();
+    for (var k = 0; k < 300; k++) { h.Add(await GetHealth()); m.Add(await GetMissing()); v.Add(await PostSingle(singles[k % 200])); }
+    Console.WriteLine($"PROBE closed-loop p50: health {Median(h):F2} ms, not-found {Median(m):F2} ms, verdict {Median(v):F2} ms");
+}
 var total = rate * seconds;
 var pending = new Task<double>[total];
 var start = Stopwatch.StartNew();
