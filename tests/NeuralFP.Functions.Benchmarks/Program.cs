@@ -100,6 +100,15 @@ if (Environment.GetEnvironmentVariable("BENCH_PROBE") == "1")
     var h = new List<double>(); var m = new List<double>(); var v = new List<double>();
     for (var k = 0; k < 300; k++) { h.Add(await GetHealth()); m.Add(await GetMissing()); v.Add(await PostSingle(singles[k % 200])); }
     Console.WriteLine($"PROBE closed-loop p50: health {Median(h):F2} ms, not-found {Median(m):F2} ms, verdict {Median(v):F2} ms");
+    // The same requests 200 ms apart (the 5/s pace): what an idle gap adds to each.
+    var ph = new List<double>(); var pm = new List<double>(); var pv = new List<double>();
+    for (var k = 0; k < 20; k++)
+    {
+        await Task.Delay(200); pm.Add(await GetMissing());
+        await Task.Delay(200); ph.Add(await GetHealth());
+        await Task.Delay(200); pv.Add(await PostSingle(singles[k]));
+    }
+    Console.WriteLine($"PROBE 200 ms apart p50: health {Median(ph):F2} ms, not-found {Median(pm):F2} ms, verdict {Median(pv):F2} ms");
 }
 var total = rate * seconds;
 var pending = new Task<double>[total];
