@@ -136,6 +136,10 @@ public sealed class AzuriteServer : IDisposable
 
     public void Dispose()
     {
+        // First a detached reaper that removes the data folder once Azurite is gone: at the end of a run the test host
+        // may be ended in the middle of this method (after the kill of the watchdog, which would otherwise clean up, and
+        // before the delete below), and an Azurite that is still saving recreates what a delete removed.
+        if (!_process.HasExited) StartReaper(Children().ToArray());
         try
         {
             if (!_process.HasExited) KillAll();
@@ -156,6 +160,27 @@ public sealed class AzuriteServer : IDisposable
             {
                 Thread.Sleep(100);
             }
+        }
+    }
+
+    private void StartReaper(IReadOnlyCollection<int> azurite)
+    {
+        if (azurite.Count == 0) return;
+        var alive = string.Join(" || ", azurite.Select(pid => $"kill -0 {pid} 2>/dev/null"));
+        var reaper = new ProcessStartInfo("setsid")
+        {
+            ArgumentList = { "/bin/sh", "-c", $"while {alive}; do sleep 0.1; done; sleep 0.5; rm -rf '{_location}'" },
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        try
+        {
+            Process.Start(reaper)?.Dispose();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
         }
     }
 
