@@ -3,87 +3,15 @@ using NeuralFP.Core.Explanations;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Matching;
 using NeuralFP.Core.Verdicts;
+using NeuralFP.Contracts;
 
 namespace NeuralFP.Client;
 
-/// <summary>
-/// Fingerprint verdicts per record, in order: what a gateway acts on, with each record's per-layer evidence when asked
-/// for (<see cref="VerdictsOptions.Layers"/>); the layers' thresholds once; <see cref="Explanations"/> when asked for
-/// (<see cref="VerdictsOptions.Explain"/>).
-/// </summary>
-/// <param name="Detail">"verdict" or "layers" (each verdict carries <see cref="RecordVerdict.Layers"/>).</param>
-/// <param name="Layers">The fingerprint's layers in order with their thresholds (the same for every record).</param>
-public sealed record VerdictsResponse(string ModelId, int ModelVersion, int Records, int OodRecords, string Detail,
-    IReadOnlyList<LayerThresholds> Layers, IReadOnlyList<RecordVerdict> Verdicts, IReadOnlyList<VerdictExplanation>? Explanations = null)
+/// <summary>What the client adds to the API's bodies.</summary>
+public static class ContractExtensions
 {
-    /// <summary>The full verdicts (every field of the in-process <see cref="Verdict"/>), from an answer asked for with <see cref="VerdictsOptions.Layers"/>.</summary>
-    /// <exception cref="InvalidOperationException">The answer carries no per-layer detail.</exception>
-    public IReadOnlyList<Verdict> ToVerdicts() => Verdicts.Select(v => v.ToVerdict(Layers)).ToArray();
-}
-
-/// <summary>Verdicts of one detector fitted beside the fingerprint (<c>?detector=name</c>).</summary>
-public sealed record DetectorVerdictsResponse(string ModelId, int ModelVersion, string Detector, double Threshold, double TargetFpr,
-    bool KeepsReferenceData, int Records, int OodRecords, IReadOnlyList<DetectorVerdict> Verdicts);
-
-/// <summary>Ready models ranked by fit (rank 1 best) and the ones skipped because the records do not fit their input.</summary>
-public sealed record MatchResponse(int Records, IReadOnlyList<MatchResult> Matches, IReadOnlyList<SkippedModel> Skipped);
-
-public sealed record SkippedModel(string ModelId, string Reason);
-
-/// <summary>A model: status (pending, fingerprinting, ready, failed), versions, layers, calibration, hashes, drift flag, timestamps.</summary>
-public sealed record ModelView(
-    string ModelId,
-    string Status,
-    string? FailureReason,
-    int? CurrentVersion,
-    int LatestVersion,
-    int? BuildingVersion,
-    IReadOnlyList<string> Layers,
-    int[]? InputShape,
-    CalibrationSummary? Calibration,
-    ModelHashes? Hashes,
-    double? BuildSeconds,
-    bool DriftAlarm,
-    DateTimeOffset? DriftAlarmSince,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    DateTimeOffset? BuildStartedAt,
-    DateTimeOffset? ReadyAt)
-{
-    /// <summary>Detectors fitted beside the current fingerprint: the names <see cref="NeuralFpClient.GetDetectorVerdictsAsync"/> accepts.</summary>
-    public IReadOnlyList<string> Detectors { get; init; } = [];
-}
-
-/// <summary>SHA-256 (lowercase hex) of the current fingerprint's inputs.</summary>
-public sealed record ModelHashes(string Model, string Reference, string Options);
-
-internal sealed record ModelList(IReadOnlyList<ModelView> Models);
-
-/// <summary>The drift test of a model's current fingerprint (see the service's README, "Drift alarms").</summary>
-public sealed record DriftView(
-    string ModelId,
-    int ModelVersion,
-    int WindowSize,
-    int Count,
-    int OodCount,
-    double Rate,
-    double ExpectedRate,
-    double PValue,
-    double Alpha,
-    int MinimumRecords,
-    bool Alarm,
-    DateTimeOffset? AlarmSince,
-    int AlarmsRaised,
-    long LastDayRecords,
-    long LastDayOodRecords,
-    double? LastDayRate,
-    long TotalRecords,
-    DateTimeOffset? UpdatedAt);
-
-/// <summary>The health answer; <see cref="Status"/> is <c>healthy</c> when storage answers.</summary>
-public sealed record HealthReport(string Status, string Storage, string Mode, string Version)
-{
-    public bool IsHealthy => string.Equals(Status, "healthy", StringComparison.OrdinalIgnoreCase);
+    /// <summary><see cref="HealthReport.Status"/> is <c>healthy</c>: storage answers.</summary>
+    public static bool IsHealthy(this HealthReport report) => string.Equals(report.Status, "healthy", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Options of a verdicts request.</summary>

@@ -1,3 +1,4 @@
+using NeuralFP.Contracts;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuralFP.Client;
+using NeuralFP.Contracts;
 using NeuralFP.Edge;
 
 namespace NeuralFP.Cli.Commands;

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
 using NeuralFP.Application.Ports;
 using NeuralFP.Application.Serialization;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 using NeuralFP.Functions.Hosting;
 
 namespace NeuralFP.Functions.Functions;

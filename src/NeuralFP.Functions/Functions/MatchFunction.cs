@@ -4,7 +4,7 @@ using NeuralFP.Application.Serialization;
 using NeuralFP.Core.Matching;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Configuration;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 using NeuralFP.Functions.Hosting;
 using NeuralFP.Functions.Http;
 

@@ -4,6 +4,7 @@ using NeuralFP.Application.Jobs;
 using NeuralFP.Application.Ports;
 using NeuralFP.Application.Registry;
 using NeuralFP.Application.Serialization;
+using NeuralFP.Contracts;
 using NeuralFP.Functions.Contracts;
 using NeuralFP.Functions.Hosting;
 
@@ -19,6 +20,6 @@ public sealed class ModelFunction(IModelRegistry registry, FingerprintSweep swee
         var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false) ?? throw new ModelNotFoundException(modelId);
         // A read that finds a stalled build starts its takeover in the background; the answer shows the row as it is.
         _ = sweep.TakeOverIfStalledAsync(record, CancellationToken.None);
-        return Results.Json(ModelView.From(record), JsonDefaults.Options);
+        return Results.Json(record.ToView(), JsonDefaults.Options);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using NeuralFP.Application.Ports;
 using NeuralFP.Application.Serialization;
+using NeuralFP.Contracts;
 using NeuralFP.Functions.Contracts;
 using NeuralFP.Functions.Hosting;
 
@@ -13,6 +14,6 @@ public sealed class ModelsFunction(IModelRegistry registry)
     public async Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Models)] HttpRequest request, CancellationToken cancellationToken)
     {
         var records = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
-        return Results.Json(new ModelList(records.Select(ModelView.From).ToList()), JsonDefaults.Options);
+        return Results.Json(new ModelList(records.Select(ModelViewMapping.ToView).ToList()), JsonDefaults.Options);
     }
 }

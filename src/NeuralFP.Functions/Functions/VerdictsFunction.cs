@@ -8,7 +8,7 @@ using NeuralFP.Application.Telemetry;
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Functions.Configuration;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 using NeuralFP.Functions.Hosting;
 using NeuralFP.Functions.Http;
 

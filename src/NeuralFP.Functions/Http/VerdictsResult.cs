@@ -2,7 +2,7 @@ using System.Text.Json;
 using NeuralFP.Application.Serialization;
 using NeuralFP.Core.Explanations;
 using NeuralFP.Core.Verdicts;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 
 namespace NeuralFP.Functions.Http;
 

@@ -1,5 +1,5 @@
 using NeuralFP.Core.Monitoring;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 using NeuralFP.Application.Drift;
 using NeuralFP.Application.Errors;
 using NeuralFP.Application.Ports;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 using NeuralFP.Functions.Hosting;
 using NeuralFP.Functions.Http;
 

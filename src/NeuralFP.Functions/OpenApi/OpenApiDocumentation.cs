@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 
 namespace NeuralFP.Functions.OpenApi;
 

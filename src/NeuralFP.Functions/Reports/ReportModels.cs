@@ -1,7 +1,7 @@
 using NeuralFP.Core.Monitoring;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 using NeuralFP.Application.Drift;
 using NeuralFP.Application.Scoring;
 

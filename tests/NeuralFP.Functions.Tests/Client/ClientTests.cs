@@ -3,6 +3,7 @@ using System.Text.Json;
 using NeuralFP.Application.Inputs;
 using NeuralFP.Application.Registry;
 using NeuralFP.Client;
+using NeuralFP.Contracts;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Edge;
@@ -133,7 +134,7 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         Assert.Contains("client batch", await Client.GetReportAsync(ModelId, TestModels.Probe(4), label: "client batch"));
 
         var health = await Client.GetHealthAsync();
-        Assert.True(health.IsHealthy);
+        Assert.True(health.IsHealthy());
 
         using var openApi = await Client.GetOpenApiDocumentAsync();
         Assert.True(openApi.RootElement.GetProperty("paths").TryGetProperty("/api/models/{modelId}/fingerprint", out _));

@@ -65,7 +65,7 @@ public sealed class EdgeScoringTests(EdgeScoringTests.Fixture fixture) : IClassF
             content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
             using var served = await fixture.App.Http.PostAsync($"api/models/{ModelId}/verdicts?detail=layers", content);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-            var answer = JsonSerializer.Deserialize<NeuralFP.Functions.Contracts.VerdictsResponse>(await served.Content.ReadAsStringAsync(), Json)!;
+            var answer = JsonSerializer.Deserialize<NeuralFP.Contracts.VerdictsResponse>(await served.Content.ReadAsStringAsync(), Json)!;
             var service = answer.Verdicts.Select(v => v.ToVerdict(answer.Layers)).ToArray();
             var edge = scorer.Score(chunk);
             Assert.Equal(service.Length, edge.Count);

@@ -1,3 +1,4 @@
+using NeuralFP.Core.Fingerprints;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

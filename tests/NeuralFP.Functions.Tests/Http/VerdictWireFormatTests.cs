@@ -8,7 +8,7 @@ using NeuralFP.Application.Serialization;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
-using NeuralFP.Functions.Contracts;
+using NeuralFP.Contracts;
 using NeuralFP.Functions.Tests.Infrastructure;
 using NeuralFP.TestData;
 

@@ -1,3 +1,4 @@
+using NeuralFP.Core.Fingerprints;
 using NeuralFP.Functions.Tests.Infrastructure;
 using NeuralFP.Application.Registry;
 

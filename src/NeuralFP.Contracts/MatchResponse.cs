@@ -1,6 +1,6 @@
 using NeuralFP.Core.Matching;
 
-namespace NeuralFP.Functions.Contracts;
+namespace NeuralFP.Contracts;
 
 /// <summary>Ready models ranked by how well the batch fits each (rank 1 fits best); models whose input the records do not fit are listed as skipped.</summary>
 /// <param name="Records">Records in the posted batch.</param>

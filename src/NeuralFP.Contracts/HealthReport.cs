@@ -1,4 +1,4 @@
-namespace NeuralFP.Functions.Contracts;
+namespace NeuralFP.Contracts;
 
 /// <summary>Whether the app can serve: its storage answers.</summary>
 /// <param name="Status"><c>healthy</c> when storage answers, <c>unhealthy</c> otherwise.</param>

@@ -1,4 +1,4 @@
-namespace NeuralFP.Functions.Contracts;
+namespace NeuralFP.Contracts;
 
 /// <summary>Every model the service knows.</summary>
 /// <param name="Models">The models, by ID.</param>

@@ -1,7 +1,6 @@
 using NeuralFP.Core.Fingerprints;
-using NeuralFP.Application.Registry;
 
-namespace NeuralFP.Functions.Contracts;
+namespace NeuralFP.Contracts;
 
 /// <summary>A model as the API shows it: the registry row without its concurrency token.</summary>
 /// <param name="ModelId">The model's ID (its folder under models/).</param>
@@ -40,25 +39,4 @@ public sealed record ModelView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? BuildStartedAt,
-    DateTimeOffset? ReadyAt)
-{
-    public static ModelView From(ModelRecord record) => new(
-        record.ModelId,
-        record.Status.ToString().ToLowerInvariant(),
-        record.FailureReason,
-        record.CurrentVersion,
-        record.LatestVersion,
-        record.BuildingVersion,
-        record.Layers,
-        record.Detectors,
-        record.InputShape,
-        record.Calibration,
-        record.CurrentHashes,
-        record.BuildSeconds,
-        record.DriftAlarm,
-        record.DriftAlarmSince,
-        record.CreatedAt,
-        record.UpdatedAt,
-        record.BuildStartedAt,
-        record.ReadyAt);
-}
+    DateTimeOffset? ReadyAt);

@@ -1,4 +1,4 @@
-namespace NeuralFP.Functions.Contracts;
+namespace NeuralFP.Contracts;
 
 /// <summary>A ready model the batch was not scored against, and why (its input shape does not fit the records).</summary>
 /// <param name="ModelId">The model's ID.</param>

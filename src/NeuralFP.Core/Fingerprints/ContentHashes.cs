@@ -1,4 +1,4 @@
-namespace NeuralFP.Application.Registry;
+namespace NeuralFP.Core.Fingerprints;
 
 /// <summary>SHA-256 (lowercase hex) of the three inputs of a fingerprint; equal hashes mean an equal fingerprint.</summary>
 /// <param name="Model">Hash of model.onnx.</param>

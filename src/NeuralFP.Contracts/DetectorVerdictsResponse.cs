@@ -1,6 +1,6 @@
 using NeuralFP.Core.Detectors;
 
-namespace NeuralFP.Functions.Contracts;
+namespace NeuralFP.Contracts;
 
 /// <summary>
 /// Verdicts for each posted record, in order, from one of the detectors fitted beside the fingerprint

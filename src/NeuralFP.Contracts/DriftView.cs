@@ -1,4 +1,4 @@
-namespace NeuralFP.Functions.Contracts;
+namespace NeuralFP.Contracts;
 
 /// <summary>
 /// A model's drift test: over the last <see cref="Count"/> fingerprint verdicts (at most <see cref="WindowSize"/>),
