@@ -10,12 +10,13 @@ namespace NeuralFP.Core.Onnx;
 /// outputs followed by one [N] error tensor per layer.
 /// </summary>
 /// <remarks>
-/// Only ops that exist from opset 1 (Flatten, MatMul, Add, Sub, Div, Mul, Relu, Tanh, Reshape,
-/// GlobalAveragePool, AveragePool) are appended, each in the form the model's own opset reads, so
-/// the model's opset import stays as it is. Pooling uses GlobalAveragePool for global means,
-/// AveragePool when every bin has the same size, and a MatMul by a constant bin-averaging matrix
-/// otherwise. Feature means use MatMul by a constant vector rather than ReduceMean, whose axes moved
-/// from an attribute to an input across opsets.
+/// Appended ops are each written in the form the model's own opset reads (Gemm from opset 7, MatMul + Add before;
+/// reduction axes as attribute or input), so the model's opset import stays as it is. Pooling uses GlobalAveragePool
+/// for global means, AveragePool when every bin has the same size, and a MatMul by a constant bin-averaging matrix
+/// otherwise. The per-layer chain is kept to as few nodes as the maths allows (see <see cref="AppendAutoencoderError"/>):
+/// at batch 1 ONNX Runtime's cost is per node. Scorer graphs written by earlier versions (standardisation as Sub and
+/// Div, MatMul + Add per dense layer, a Reshape after each error) are read and scored the same way: the outputs, their
+/// names and meaning have not changed.
 /// </remarks>
 public static class ScorerGraphBuilder
 {
@@ -41,10 +42,7 @@ public static class ScorerGraphBuilder
             editor.Claim(layer.ErrorOutputName);
             var scope = $"l{i}/";
             var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
-            var z = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "mean", layer.Mean, width));
-            z = editor.Binary(scope + "z", "Div", z, editor.FloatConstant(scope + "scale", layer.Scale, width));
-            var (reconstruction, latent) = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
-            AppendError(editor, z, reconstruction, width, scope, layer.ErrorOutputName);
+            var latent = AppendAutoencoderError(editor, features, layer, width, scope);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
             if (layer.Latent is not { } distance) continue;
             editor.Claim(layer.LatentOutputName!);
@@ -70,9 +68,8 @@ public static class ScorerGraphBuilder
                 throw new ArgumentException($"Head '{head.OutputName}' needs a [{head.Inputs},{head.Outputs}] weight and {head.Outputs} biases.", nameof(extras));
             editor.Claim(head.OutputName);
             var scope = $"head/{head.OutputName}/";
-            var product = editor.Node(scope + "matmul", "MatMul", [head.InputTensor, editor.FloatConstant(scope + "weight", head.Weight, head.Inputs, head.Outputs)]);
-            var sum = editor.Binary(scope + "add", "Add", product, editor.FloatConstant(scope + "bias", head.Bias, head.Outputs));
-            editor.NodeTo(head.OutputName, "Identity", [sum]);
+            editor.Affine(scope + "linear", head.InputTensor, editor.FloatConstant(scope + "weight", head.Weight, head.Inputs, head.Outputs),
+                editor.FloatConstant(scope + "bias", head.Bias, head.Outputs), exactOutput: head.OutputName);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(head.OutputName, [head.Outputs]));
         }
     }
@@ -176,69 +173,129 @@ public static class ScorerGraphBuilder
         return editor.Reshape(scope + "features", pooled, [-1, (long)shape[0] * bins]);
     }
 
-    /// <summary>Returns the reconstruction and the latent code (the bottleneck's output).</summary>
-    private static (string Reconstruction, string Latent) AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
+    /// <summary>
+    /// The layer's error, mean over features of (z − ẑ)² with z = (x − μ)/σ, as [N] under the layer's error output name;
+    /// returns the latent code (the bottleneck's output) for the latent distance.
+    /// </summary>
+    /// <remarks>
+    /// The same maths as standardise → autoencoder → squared residual, reparametrised so that it costs fewer ONNX
+    /// Runtime nodes (at small batches the cost is per node): 1/σ is folded into the first dense layer's weights; with a
+    /// linear last layer its output is brought back to the centred feature space (weights × σ) and its bias moved into the
+    /// centring, c = x − (μ + σ·b_L), so that one Gemm with c as its C input returns the residual r = c − (h·W_L·σ) =
+    /// σ·(z − ẑ) directly; the error is then (r ⊙ r)·w with w_j = 1/(D·σ_j²). The centring stays a subtraction of its own
+    /// (not folded into the first layer's bias) so that features far from zero lose no precision. Per layer:
+    /// Sub, one Gemm (+ activation) per dense layer, Mul, MatMul, against Sub, Div, MatMul + Add (+ activation) per dense
+    /// layer, Sub, Mul, MatMul and Reshape before. <see cref="Explanations.InputErrorGraph"/> reads the squared residuals
+    /// back as (r ⊙ r) ⊙ (D·w).
+    /// </remarks>
+    private static string AppendAutoencoderError(GraphEditor editor, string features, FusedLayer layer, int width, string scope)
     {
-        var h = z;
-        var latent = z;
+        var dense = layer.Autoencoder;
+        var last = dense[^1];
+        // A linear last layer (every autoencoder NeuralFP trains) gives the residual in one Gemm; anything else is decoded
+        // to z units and compared after scaling back by σ.
+        var residualGemm = dense.Count >= 2 && last.Activation == Activation.Identity;
+        var centre = new float[width];
+        for (var j = 0; j < width; j++) centre[j] = residualGemm ? (float)(layer.Mean[j] + (double)layer.Scale[j] * last.Bias[j]) : layer.Mean[j];
+        var centred = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "centre", centre, width));
+
         var bottleneck = dense.Count >= 2 && dense.Count % 2 == 0 ? LatentDistance.BottleneckIndex(dense) : -1;
-        for (var j = 0; j < dense.Count; j++)
+        var h = centred;
+        var latent = centred;
+        var hidden = residualGemm ? dense.Count - 1 : dense.Count;
+        for (var j = 0; j < hidden; j++)
         {
             var d = dense[j];
             var name = $"{scope}ae{j}/";
-            h = editor.Node(name + "matmul", "MatMul", [h, editor.FloatConstant(name + "weight", d.Weights, d.Inputs, d.Outputs)]);
-            h = editor.Binary(name + "linear", "Add", h, editor.FloatConstant(name + "bias", d.Bias, d.Outputs));
-            h = d.Activation switch
-            {
-                Activation.Identity => h,
-                Activation.Relu => editor.Node(name + "relu", "Relu", [h]),
-                Activation.Tanh => editor.Node(name + "tanh", "Tanh", [h]),
-                _ => throw new ArgumentException($"Activation {d.Activation} has no ONNX form here.", nameof(dense)),
-            };
+            var (weights, bias) = j == 0 ? FoldStandardisation(d, layer.Scale, residualGemm ? last.Bias : null) : (d.Weights, d.Bias);
+            h = editor.Affine(name + "linear", h, editor.FloatConstant(name + "weight", weights, d.Inputs, d.Outputs), editor.FloatConstant(name + "bias", bias, d.Outputs));
+            h = Activate(editor, h, d.Activation, name);
             if (j == bottleneck) latent = h;
         }
-        return (h, latent);
+
+        string residual;
+        if (residualGemm)
+        {
+            var name = $"{scope}ae{dense.Count - 1}/";
+            var negatedScaled = new float[last.Weights.Length];
+            for (var i = 0; i < last.Inputs; i++)
+                for (var o = 0; o < last.Outputs; o++) negatedScaled[i * last.Outputs + o] = (float)(-(double)last.Weights[i * last.Outputs + o] * layer.Scale[o]);
+            residual = editor.Affine(scope + "residual", h, editor.FloatConstant(name + "weight", negatedScaled, last.Inputs, last.Outputs), centred);
+        }
+        else
+        {
+            var rescaled = editor.Binary(scope + "reconstruction", "Mul", h, editor.FloatConstant(scope + "scale", layer.Scale, width));
+            residual = editor.Binary(scope + "residual", "Sub", centred, rescaled);
+        }
+        var squared = editor.Binary(scope + "squared", "Mul", residual, residual);
+        var weightsPerFeature = new float[width];
+        for (var j = 0; j < width; j++) weightsPerFeature[j] = (float)(1.0 / (width * (double)layer.Scale[j] * layer.Scale[j]));
+        // A 1-D right operand makes MatMul return [N] itself: no Reshape.
+        editor.NodeTo(layer.ErrorOutputName, "MatMul", [squared, editor.FloatConstant(scope + "error_weights", weightsPerFeature, width)]);
+        return latent;
     }
 
     /// <summary>
-    /// min_c ‖(h − μ_c)·W‖² as [N]. One mean: Sub, MatMul by the whitening, Mul, and a MatMul by a column of ones. Per
-    /// class: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖² with u = (h − μ̄)·W (one MatMul by the [latent, classes] matrix of
-    /// whitened means), and the minimum over classes as −MaxPool(−d), an op every opset reads the same way.
+    /// The first dense layer's weights and bias for centred features c instead of z = c/σ − b_L (b_L the last layer's bias
+    /// moved into the centring, or none): W' = diag(1/σ)·W, b' = b + b_L·W.
+    /// </summary>
+    private static (float[] Weights, float[] Bias) FoldStandardisation(DenseLayer first, float[] scale, float[]? lastBias)
+    {
+        var weights = new float[first.Weights.Length];
+        var bias = new double[first.Outputs];
+        for (var o = 0; o < first.Outputs; o++) bias[o] = first.Bias[o];
+        for (var i = 0; i < first.Inputs; i++)
+        {
+            var shift = lastBias is null ? 0.0 : lastBias[i];
+            for (var o = 0; o < first.Outputs; o++)
+            {
+                double w = first.Weights[i * first.Outputs + o];
+                weights[i * first.Outputs + o] = (float)(w / scale[i]);
+                bias[o] += shift * w;
+            }
+        }
+        return (weights, [.. bias.Select(b => (float)b)]);
+    }
+
+    private static string Activate(GraphEditor editor, string h, Activation activation, string name) => activation switch
+    {
+        Activation.Identity => h,
+        Activation.Relu => editor.Node(name + "relu", "Relu", [h]),
+        Activation.Tanh => editor.Node(name + "tanh", "Tanh", [h]),
+        _ => throw new ArgumentException($"Activation {activation} has no ONNX form here.", nameof(activation)),
+    };
+
+    /// <summary>
+    /// min_c ‖(h − μ_c)·W‖² as [N]. u = (h − μ̄)·W is one Gemm (bias −μ̄·W). One mean: ReduceSumSquare of u. Per class:
+    /// the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖² (one Gemm by the [latent, classes] matrix of −2·whitened means with the
+    /// norms as its C, plus ‖u‖²) and ReduceMin over classes.
     /// </summary>
     private static void AppendLatentDistance(GraphEditor editor, string latent, LatentDistance distance, string scope, string output)
     {
         int k = distance.Width, classes = distance.Classes;
-        var ones = new float[k];
-        Array.Fill(ones, 1f);
-        var centred = editor.Binary(scope + "latent_centred", "Sub", latent, editor.FloatConstant(scope + "latent_mean", distance.Centre(), k));
-        var whitened = editor.Node(scope + "latent_whitened", "MatMul", [centred, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k)]);
-        var squared = editor.Binary(scope + "latent_squared", "Mul", whitened, whitened);
-        var sum = editor.Node(scope + "latent_sum", "MatMul", [squared, editor.FloatConstant(scope + "latent_ones", ones, k, 1)]);
+        var centre = distance.Centre();
+        var offset = new float[k];
+        for (var j = 0; j < k; j++)
+        {
+            double shift = 0;
+            for (var i = 0; i < k; i++) shift -= centre[i] * (double)distance.Whitening[i * k + j];
+            offset[j] = (float)shift;
+        }
+        var whitened = editor.Affine(scope + "latent_whitened", latent, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k),
+            editor.FloatConstant(scope + "latent_offset", offset, k));
         if (classes == 1)
         {
-            editor.Reshape(scope + "latent_distance", sum, [-1], exactOutput: output);
+            editor.Reduce(scope + "latent_distance", "ReduceSumSquare", whitened, 1, keepDims: false, exactOutput: output);
             return;
         }
         var (means, norms) = distance.Expanded();
         var crossWeights = new float[k * classes];
         for (var c = 0; c < classes; c++)
             for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
-        var cross = editor.Node(scope + "latent_cross", "MatMul", [whitened, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes)]);
-        var perClass = editor.Binary(scope + "latent_class_partial", "Add", cross, sum);
-        perClass = editor.Binary(scope + "latent_class_distance", "Add", perClass, editor.FloatConstant(scope + "latent_class_norms", norms, classes));
-        var negated = editor.Node(scope + "latent_negated", "Neg", [editor.Reshape(scope + "latent_row", perClass, [-1, 1, classes])]);
-        var largest = editor.Node(scope + "latent_max", "MaxPool", [negated], ProtoFactory.IntsAttribute("kernel_shape", [classes]));
-        editor.Reshape(scope + "latent_distance", editor.Node(scope + "latent_min", "Neg", [largest]), [-1], exactOutput: output);
-    }
-
-    /// <summary>mean over features of (z − ẑ)², as [N].</summary>
-    private static void AppendError(GraphEditor editor, string z, string reconstruction, int width, string scope, string output)
-    {
-        var diff = editor.Binary(scope + "residual", "Sub", z, reconstruction);
-        var squared = editor.Binary(scope + "squared", "Mul", diff, diff);
-        var averager = new float[width];
-        Array.Fill(averager, 1f / width);
-        var mean = editor.Node(scope + "mean_squared", "MatMul", [squared, editor.FloatConstant(scope + "averager", averager, width, 1)]);
-        editor.Reshape(scope + "error", mean, [-1], exactOutput: output);
+        var cross = editor.Affine(scope + "latent_cross", whitened, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes),
+            editor.FloatConstant(scope + "latent_class_norms", norms, classes));
+        var sum = editor.Reduce(scope + "latent_sum", "ReduceSumSquare", whitened, 1, keepDims: true);
+        var perClass = editor.Binary(scope + "latent_class_distance", "Add", cross, sum);
+        editor.Reduce(scope + "latent_distance", "ReduceMin", perClass, 1, keepDims: false, exactOutput: output);
     }
 }
