@@ -7,7 +7,8 @@ namespace NeuralFP.Core.Explanations;
 /// <summary>
 /// Cuts from a fused scorer graph the part that gives one layer's per-feature squared residuals (z − ẑ)², [N, D]: the
 /// tensor the layer's error averages. Found by walking back from the layer's error output (Reshape ← MatMul by the
-/// averaging vector ← squared residuals), so artifacts built before explanations existed work as they are.
+/// averaging vector ← squared residuals in graphs built before the compact form, ReduceSumSquare ← scaled residuals
+/// since), so artifacts built before explanations existed work as they are.
 /// </summary>
 internal static class InputErrorGraph
 {
@@ -25,18 +26,21 @@ internal static class InputErrorGraph
         NodeProto Producer(string tensor, string op) =>
             producers.TryGetValue(tensor, out var node) && node.OpType == op ? node
                 : throw new InvalidDataException($"scorer.onnx: '{tensor}' is not the output of a {op} node as expected for layer error '{errorOutput}'.");
-        // Older graphs end in MatMul → Reshape; newer ones in a MatMul by a 1-D weight vector that gives [N] itself.
-        var mean = producers.TryGetValue(errorOutput, out var last) && last.OpType == "Reshape" ? Producer(last.Input[0], "MatMul") : Producer(errorOutput, "MatMul");
-        var squared = mean.Input[0];
-        _ = Producer(squared, "Mul");
-        // The error is (squared residuals)·w: w_j = 1/D in z units (older graphs), or 1/(D·σ_j²) when the residual is in
-        // feature units (newer ones). D·w turns either into (z − ẑ)² per feature.
-        var weights = graph.Initializer.FirstOrDefault(t => t.Name == mean.Input[1])
-            ?? throw new InvalidDataException($"scorer.onnx: the error weights of layer error '{errorOutput}' are not a constant.");
-        var perFeature = ErrorWeights(weights, features, errorOutput);
+        // Older graphs end in Mul(r, r) → MatMul by 1/D → Reshape, the squared residuals in z units; newer ones in
+        // ReduceSumSquare of r ⊙ s = (z − ẑ)/√D, whose square times D is the same.
+        string tail;
+        var compact = producers.TryGetValue(errorOutput, out var last) && last.OpType == "ReduceSumSquare";
+        if (compact)
+            tail = Producer(last!.Input[0], "Mul").Output[0];
+        else
+        {
+            var mean = Producer(Producer(errorOutput, "Reshape").Input[0], "MatMul");
+            tail = mean.Input[0];
+            _ = Producer(tail, "Mul");
+        }
 
         // Keep only what the squared residuals need; nodes are in topological order, so one backward pass finds them.
-        var needed = new HashSet<string>(StringComparer.Ordinal) { squared };
+        var needed = new HashSet<string>(StringComparer.Ordinal) { tail };
         var kept = new List<NodeProto>();
         for (var i = graph.Node.Count - 1; i >= 0; i--)
         {
@@ -48,16 +52,15 @@ internal static class InputErrorGraph
         kept.Reverse();
         graph.Node.Clear();
         graph.Node.AddRange(kept);
-        if (perFeature.All(w => w == 1f))
-            graph.Node.Add(new NodeProto { Name = "nfp/explain/identity", OpType = "Identity", Input = { squared }, Output = { OutputName } });
-        else
+        var squared = tail;
+        if (compact)
         {
             var editor = new GraphEditor(proto);
-            var scale = editor.FloatConstant("explain/feature_scale", perFeature, features);
-            needed.Add(scale);
-            var scaled = editor.Binary("explain/squared_z", "Mul", squared, scale);
-            graph.Node.Add(new NodeProto { Name = "nfp/explain/identity", OpType = "Identity", Input = { scaled }, Output = { OutputName } });
+            var count = editor.FloatConstant("explain/features", [features], 1);
+            needed.Add(count);
+            squared = editor.Binary("explain/squared_z", "Mul", editor.Binary("explain/squares", "Mul", tail, tail), count);
         }
+        graph.Node.Add(new NodeProto { Name = "nfp/explain/identity", OpType = "Identity", Input = { squared }, Output = { OutputName } });
         var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
         graph.Initializer.Clear();
         graph.Initializer.AddRange(initializers);
@@ -68,15 +71,5 @@ internal static class InputErrorGraph
         graph.Output.Clear();
         graph.Output.Add(ProtoFactory.BatchFloatValueInfo(OutputName, [features]));
         return proto.ToByteArray();
-    }
-
-    /// <summary>D·w per feature; exactly 1 where w is the uniform 1/D of older graphs.</summary>
-    private static float[] ErrorWeights(TensorProto weights, int features, string errorOutput)
-    {
-        var values = weights.RawData.Length > 0 ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(weights.RawData.Span).ToArray() : [.. weights.FloatData];
-        if (values.Length != features)
-            throw new InvalidDataException($"scorer.onnx: layer error '{errorOutput}' averages {values.Length} features, not {features}.");
-        var uniform = values.All(v => v == values[0]) && Math.Abs(values[0] * (double)features - 1) < 1e-6;
-        return [.. values.Select(v => uniform ? 1f : (float)(v * (double)features))];
     }
 }

@@ -184,9 +184,9 @@ public static class ScorerGraphBuilder
     /// centring, c = x − (μ + σ·b_L), so that one Gemm with c as its C input returns the residual r = c − (h·W_L·σ) =
     /// σ·(z − ẑ) directly; the error is then (r ⊙ r)·w with w_j = 1/(D·σ_j²). The centring stays a subtraction of its own
     /// (not folded into the first layer's bias) so that features far from zero lose no precision. Per layer:
-    /// Sub, one Gemm (+ activation) per dense layer, Mul, MatMul, against Sub, Div, MatMul + Add (+ activation) per dense
-    /// layer, Sub, Mul, MatMul and Reshape before. <see cref="Explanations.InputErrorGraph"/> reads the squared residuals
-    /// back as (r ⊙ r) ⊙ (D·w).
+    /// Sub, one Gemm (+ activation) per dense layer, Mul, ReduceSumSquare, against Sub, Div, MatMul + Add (+ activation)
+    /// per dense layer, Sub, Mul, MatMul and Reshape before. <see cref="Explanations.InputErrorGraph"/> reads the squared
+    /// residuals back as D·(r ⊙ s)².
     /// </remarks>
     private static string AppendAutoencoderError(GraphEditor editor, string features, FusedLayer layer, int width, string scope)
     {
@@ -227,11 +227,11 @@ public static class ScorerGraphBuilder
             var rescaled = editor.Binary(scope + "reconstruction", "Mul", h, editor.FloatConstant(scope + "scale", layer.Scale, width));
             residual = editor.Binary(scope + "residual", "Sub", centred, rescaled);
         }
-        var squared = editor.Binary(scope + "squared", "Mul", residual, residual);
-        var weightsPerFeature = new float[width];
-        for (var j = 0; j < width; j++) weightsPerFeature[j] = (float)(1.0 / (width * (double)layer.Scale[j] * layer.Scale[j]));
-        // A 1-D right operand makes MatMul return [N] itself: no Reshape.
-        editor.NodeTo(layer.ErrorOutputName, "MatMul", [squared, editor.FloatConstant(scope + "error_weights", weightsPerFeature, width)]);
+        // r ⊙ s with s_j = 1/(σ_j·√D) is (z − ẑ)/√D; its sum of squares over features is the error, [N] with no Reshape.
+        var perFeature = new float[width];
+        for (var j = 0; j < width; j++) perFeature[j] = (float)(1.0 / (layer.Scale[j] * Math.Sqrt(width)));
+        var scaled = editor.Binary(scope + "scaled_residual", "Mul", residual, editor.FloatConstant(scope + "error_scale", perFeature, width));
+        editor.Reduce(scope + "error", "ReduceSumSquare", scaled, 1, keepDims: false, exactOutput: layer.ErrorOutputName);
         return latent;
     }
 

@@ -93,7 +93,7 @@ public class CompactScorerGraphTests
         var compactNodes = ModelProto.Parser.ParseFrom(ScorerGraphBuilder.Build(model, layers)).Graph.Node.Count - original;
 
         Assert.True(compactNodes <= 0.6 * mainNodes, $"compact graph adds {compactNodes} nodes, main's {mainNodes}");
-        // Per layer after pooling (≤ 2 nodes): centring, 3 Gemms (+2 Relu), the residual Gemm, Mul, MatMul; latent Gemm + ReduceSumSquare.
+        // Per layer after pooling (≤ 2 nodes): centring, 3 Gemms (+2 Relu), the residual Gemm, Mul, ReduceSumSquare; latent Gemm + ReduceSumSquare.
         Assert.True(compactNodes <= layers.Count * (2 + 11), $"compact graph adds {compactNodes} nodes for {layers.Count} layers");
     }
 
