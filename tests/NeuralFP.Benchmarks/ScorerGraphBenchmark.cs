@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using NeuralFP.Core.Activations;
@@ -69,6 +70,11 @@ internal static partial class ScorerGraphBenchmark
                     foreach (var batch in new[] { 256, 1 })
                         output.WriteLine($"profile {name} {label} batch {batch}: {Profile(graph, model.InputName, outputs, records, batch)}");
             }
+            if (Environment.GetEnvironmentVariable("NFP_GRAPH_POOLING") == "1")
+            {
+                ComparePooling(output, bytes, model, layers, b, outputs, records, rounds);
+                continue;
+            }
             using var bare = new Runner(bytes, model.InputName, model.OutputNames);
             using var mainRunner = new Runner(a, model.InputName, outputs);
             using var compactRunner = new Runner(b, model.InputName, outputs);
@@ -114,11 +120,81 @@ internal static partial class ScorerGraphBenchmark
         })];
     }
 
+    /// <summary>
+    /// The scorer graph B with every equal-bin AveragePool of a conv map replaced by the same means through other ops:
+    /// Reshape + ReduceMean, Flatten + MatMul by an averaging matrix + Reshape, or two AveragePools (smaller bins first).
+    /// </summary>
+    private static void ComparePooling(TextWriter output, byte[] bare, OnnxModel model, IReadOnlyList<FusedLayer> layers, byte[] graph, string[] outputs, FloatTensor records, int rounds)
+    {
+        string[] forms = ["AveragePool", "Reshape+ReduceMean", "Flatten+MatMul", "AveragePool twice"];
+        var runners = forms.Select(f => new Runner(WithPooling(graph, layers, f), model.InputName, outputs)).Append(new Runner(bare, model.InputName, model.OutputNames)).ToArray();
+        try
+        {
+            var big = runners.Select(_ => new List<double>()).ToArray();
+            var single = runners.Select(_ => new List<double>()).ToArray();
+            for (var round = 0; round <= rounds; round++)
+            {
+                var b256 = Interleaved(runners, records, 256, 24);
+                var b1 = Interleaved(runners, records, 1, 600);
+                if (round == 0) continue;
+                for (var c = 0; c < runners.Length; c++) { big[c].Add(Median(b256[c])); single[c].Add(Median(b1[c])); }
+            }
+            output.WriteLine($"Pooling of the conv maps, same scorer graph otherwise ({(CpuTime ? "thread CPU" : "wall")} ms per call, medians; load {Load()}):");
+            output.WriteLine("| pooling form | batch 256 ms | batch 1 ms |");
+            output.WriteLine("|---|---:|---:|");
+            for (var c = 0; c < runners.Length; c++)
+                output.WriteLine($"| {(c < forms.Length ? forms[c] : "bare model")} | {Median(big[c]):F3} | {Median(single[c]):F4} |");
+        }
+        finally
+        {
+            foreach (var r in runners) r.Dispose();
+        }
+    }
+
+    private static byte[] WithPooling(byte[] graph, IReadOnlyList<FusedLayer> layers, string form)
+    {
+        if (form == "AveragePool") return graph;
+        var proto = ModelProto.Parser.ParseFrom(graph);
+        var editor = new GraphEditor(proto);
+        var nodes = proto.Graph.Node.ToList();
+        proto.Graph.Node.Clear();
+        foreach (var node in nodes)
+        {
+            var layer = node.OpType == "AveragePool" && node.Name.StartsWith(GraphEditor.Prefix, StringComparison.Ordinal) ? layers.FirstOrDefault(l => l.TensorName == node.Input[0]) : null;
+            if (layer is null || (form == "AveragePool twice" && (layer.TapShape[1] / layer.Pooling.Grid % 2 != 0 || layer.TapShape[2] / layer.Pooling.Grid % 2 != 0)))
+            {
+                proto.Graph.Node.Add(node);
+                continue;
+            }
+            int c = layer.TapShape[0], h = layer.TapShape[1], w = layer.TapShape[2], g = layer.Pooling.Grid;
+            var x = node.Input[0];
+            switch (form)
+            {
+                case "Reshape+ReduceMean":
+                    var blocks = editor.Reshape("blocks", x, [-1, c, g, h / g, g, w / g]);
+                    editor.NodeTo(node.Output[0], "ReduceMean", [blocks], ProtoFactory.IntsAttribute("axes", [3, 5]), ProtoFactory.IntAttribute("keepdims", 0));
+                    break;
+                case "Flatten+MatMul":
+                    var rows = editor.Node("rows", "Flatten", [x], ProtoFactory.IntAttribute("axis", 2));
+                    var means = editor.Node("means", "MatMul", [rows, editor.FloatConstant("averager", AdaptiveBins.AveragingMatrix([h, w], g), h * w, g * g)]);
+                    editor.Reshape("map", means, [-1, c, g, g], exactOutput: node.Output[0]);
+                    break;
+                case "AveragePool twice":
+                    long[] inner = [h / g / 2, w / g / 2];
+                    var first = editor.Node("quarter", "AveragePool", [x], ProtoFactory.IntsAttribute("kernel_shape", inner), ProtoFactory.IntsAttribute("strides", inner));
+                    editor.NodeTo(node.Output[0], "AveragePool", [first], ProtoFactory.IntsAttribute("kernel_shape", [2, 2]), ProtoFactory.IntsAttribute("strides", [2, 2]));
+                    break;
+            }
+        }
+        return proto.ToByteArray();
+    }
+
     /// <summary>ONNX Runtime's own profile of 200 runs: microseconds per run by op type, largest first.</summary>
     private static string Profile(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch)
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"nfp-profile-{Guid.NewGuid():N}");
         using var options = ScorerSession.CreateSessionOptions();
+        if (CpuTime) options.IntraOpNumThreads = 1;
         options.EnableProfiling = true;
         options.ProfileOutputPathPrefix = prefix;
         string file;
