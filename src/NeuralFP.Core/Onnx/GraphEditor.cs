@@ -32,6 +32,9 @@ internal sealed class GraphEditor
 
     public GraphProto Graph { get; }
 
+    /// <summary>The model's default-domain opset, which decides the form of every op written.</summary>
+    public long Opset => _opset;
+
     public bool IsTaken(string name) => _names.Contains(name);
 
     /// <summary><see cref="Prefix"/> + <paramref name="name"/>, suffixed with a counter if that is taken.</summary>

@@ -42,11 +42,11 @@ public static class ScorerGraphBuilder
             editor.Claim(layer.ErrorOutputName);
             var scope = $"l{i}/";
             var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
-            var latent = AppendAutoencoderError(editor, features, layer, width, scope);
+            var (latent, whitened) = AppendAutoencoderError(editor, features, layer, width, scope);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
             if (layer.Latent is not { } distance) continue;
             editor.Claim(layer.LatentOutputName!);
-            AppendLatentDistance(editor, latent, distance, scope, layer.LatentOutputName!);
+            AppendLatentDistance(editor, latent, whitened, distance, scope, layer.LatentOutputName!);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.LatentOutputName!, []));
         }
         AppendExtras(editor, proto, model, extras ?? ScorerExtras.None);
@@ -175,40 +175,60 @@ public static class ScorerGraphBuilder
 
     /// <summary>
     /// The layer's error, mean over features of (z − ẑ)² with z = (x − μ)/σ, as [N] under the layer's error output name;
-    /// returns the latent code (the bottleneck's output) for the latent distance.
+    /// returns the tensor the latent distance starts from: the latent code, or (<c>Whitened</c>) its whitened form u.
     /// </summary>
     /// <remarks>
     /// The same maths as standardise → autoencoder → squared residual, reparametrised so that it costs fewer ONNX
-    /// Runtime nodes (at small batches the cost is per node): 1/σ is folded into the first dense layer's weights; with a
-    /// linear last layer its output is brought back to the centred feature space (weights × σ) and its bias moved into the
-    /// centring, c = x − (μ + σ·b_L), so that one Gemm with c as its C input returns the residual r = c − (h·W_L·σ) =
-    /// σ·(z − ẑ) directly; the error is then (r ⊙ r)·w with w_j = 1/(D·σ_j²). The centring stays a subtraction of its own
-    /// (not folded into the first layer's bias) so that features far from zero lose no precision. Per layer:
-    /// Sub, one Gemm (+ activation) per dense layer, Mul, ReduceSumSquare, against Sub, Div, MatMul + Add (+ activation)
-    /// per dense layer, Sub, Mul, MatMul and Reshape before. <see cref="Explanations.InputErrorGraph"/> reads the squared
-    /// residuals back as D·(r ⊙ s)².
+    /// Runtime nodes (at small batches the cost is per node), every constant folded in double precision:
+    /// <list type="bullet">
+    /// <item>1/σ and the centring are folded into the first dense layer: x·(W/σ) + (b − (μ/σ)·W).</item>
+    /// <item>A linear last layer is brought back to feature units (weights × σ) and given C = x, so its one Gemm returns
+    /// the residual r = x − x̂ = σ·(z − ẑ); the constant μ + σ·b_L it also needs rides on one extra unit of the layer
+    /// before, whose weights are 0 and bias 1 (ReLU and identity leave it 1).</item>
+    /// <item>With a latent distance, the bottleneck (a linear layer) returns the whitened code u = (h − μ̄)·W_h directly and
+    /// the next layer takes u (its weights × W_h⁻¹), so the distance is a ReduceSumSquare of u.</item>
+    /// <item>The error is the sum of squares of r ⊙ s, s_j = 1/(σ_j·√D): Mul and ReduceSumSquare, [N] with no Reshape.</item>
+    /// </list>
+    /// Where folding the centring would cost precision (|μ/σ| above <see cref="MaxFoldedOffset"/>) or the layers do not
+    /// allow it, the centring stays a Sub of its own and the residual Gemm takes the centred features as C. Per layer:
+    /// one Gemm (+ activation) per dense layer, Mul, ReduceSumSquare, against Sub, Div, MatMul + Add (+ activation) per
+    /// dense layer, Sub, Mul, MatMul and Reshape, and Sub, MatMul, Mul, MatMul, Reshape for the latent distance before.
+    /// <see cref="Explanations.InputErrorGraph"/> reads the squared residuals back as D·(r ⊙ s)².
     /// </remarks>
-    private static string AppendAutoencoderError(GraphEditor editor, string features, FusedLayer layer, int width, string scope)
+    private static (string Latent, bool Whitened) AppendAutoencoderError(GraphEditor editor, string features, FusedLayer layer, int width, string scope)
     {
-        var dense = layer.Autoencoder;
+        var dense = layer.Autoencoder.Select(d => new FoldedDense(d)).ToArray();
+        var count = dense.Length;
+        var bottleneck = count >= 2 && count % 2 == 0 ? LatentDistance.BottleneckIndex(layer.Autoencoder) : -1;
+        var whitened = layer.Latent is not null && bottleneck >= 0 && dense[bottleneck].Activation == Activation.Identity;
+        if (whitened) FoldWhitening(dense[bottleneck], dense[bottleneck + 1], layer.Latent!);
+
         var last = dense[^1];
         // A linear last layer (every autoencoder NeuralFP trains) gives the residual in one Gemm; anything else is decoded
         // to z units and compared after scaling back by σ.
-        var residualGemm = dense.Count >= 2 && last.Activation == Activation.Identity;
-        var centre = new float[width];
-        for (var j = 0; j < width; j++) centre[j] = residualGemm ? (float)(layer.Mean[j] + (double)layer.Scale[j] * last.Bias[j]) : layer.Mean[j];
-        var centred = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "centre", centre, width));
+        var residualGemm = count >= 2 && last.Activation == Activation.Identity;
+        var before = count >= 2 ? dense[^2] : null;
+        var foldCentring = residualGemm && count > 2 && bottleneck != count - 2 && before!.Activation is Activation.Relu or Activation.Identity
+            && Enumerable.Range(0, width).All(j => Math.Abs(layer.Mean[j] / (double)layer.Scale[j]) <= MaxFoldedOffset);
+        // x̂ = σ ⊙ (h·W_L + b_L) + μ: the constant part.
+        var offset = new double[width];
+        for (var j = 0; j < width; j++) offset[j] = layer.Mean[j] + (residualGemm ? layer.Scale[j] * last.Bias[j] : 0);
+        // The chain's input v = x − k; the first layer reads z = (v + k − μ)/σ.
+        var k = foldCentring ? new double[width] : offset;
+        FoldStandardisation(dense[0], layer.Mean, layer.Scale, k);
+        if (foldCentring) before!.AppendConstantUnit();
 
-        var bottleneck = dense.Count >= 2 && dense.Count % 2 == 0 ? LatentDistance.BottleneckIndex(dense) : -1;
-        var h = centred;
-        var latent = centred;
-        var hidden = residualGemm ? dense.Count - 1 : dense.Count;
+        var v = features;
+        if (!foldCentring)
+            v = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "centre", [.. k.Select(c => (float)c)], width));
+        var h = v;
+        var latent = v;
+        var hidden = residualGemm ? count - 1 : count;
         for (var j = 0; j < hidden; j++)
         {
             var d = dense[j];
             var name = $"{scope}ae{j}/";
-            var (weights, bias) = j == 0 ? FoldStandardisation(d, layer.Scale, residualGemm ? last.Bias : null) : (d.Weights, d.Bias);
-            h = editor.Affine(name + "linear", h, editor.FloatConstant(name + "weight", weights, d.Inputs, d.Outputs), editor.FloatConstant(name + "bias", bias, d.Outputs));
+            h = editor.Affine(name + "linear", h, editor.FloatConstant(name + "weight", d.FloatWeights(), d.Inputs, d.Outputs), editor.FloatConstant(name + "bias", d.FloatBias(), d.Outputs));
             h = Activate(editor, h, d.Activation, name);
             if (j == bottleneck) latent = h;
         }
@@ -216,45 +236,127 @@ public static class ScorerGraphBuilder
         string residual;
         if (residualGemm)
         {
-            var name = $"{scope}ae{dense.Count - 1}/";
-            var negatedScaled = new float[last.Weights.Length];
-            for (var i = 0; i < last.Inputs; i++)
-                for (var o = 0; o < last.Outputs; o++) negatedScaled[i * last.Outputs + o] = (float)(-(double)last.Weights[i * last.Outputs + o] * layer.Scale[o]);
-            residual = editor.Affine(scope + "residual", h, editor.FloatConstant(name + "weight", negatedScaled, last.Inputs, last.Outputs), centred);
+            var name = $"{scope}ae{count - 1}/";
+            // r = v − h·(W_L·σ), with the constant row −(μ + σ·b_L) when h carries the constant unit and v = x.
+            var weights = new float[last.Inputs * width];
+            var rows = last.Inputs;
+            for (var i = 0; i < rows; i++)
+                for (var o = 0; o < width; o++) weights[i * width + o] = (float)(-last.Weights[i * width + o] * layer.Scale[o]);
+            if (foldCentring)
+            {
+                rows = before!.Outputs;
+                Array.Resize(ref weights, rows * width);
+                for (var o = 0; o < width; o++) weights[(rows - 1) * width + o] = (float)-offset[o];
+            }
+            residual = editor.Affine(scope + "residual", h, editor.FloatConstant(name + "weight", weights, rows, width), v);
         }
         else
         {
             var rescaled = editor.Binary(scope + "reconstruction", "Mul", h, editor.FloatConstant(scope + "scale", layer.Scale, width));
-            residual = editor.Binary(scope + "residual", "Sub", centred, rescaled);
+            residual = editor.Binary(scope + "residual", "Sub", v, rescaled);
         }
         // r ⊙ s with s_j = 1/(σ_j·√D) is (z − ẑ)/√D; its sum of squares over features is the error, [N] with no Reshape.
         var perFeature = new float[width];
         for (var j = 0; j < width; j++) perFeature[j] = (float)(1.0 / (layer.Scale[j] * Math.Sqrt(width)));
         var scaled = editor.Binary(scope + "scaled_residual", "Mul", residual, editor.FloatConstant(scope + "error_scale", perFeature, width));
         editor.Reduce(scope + "error", "ReduceSumSquare", scaled, 1, keepDims: false, exactOutput: layer.ErrorOutputName);
-        return latent;
+        return (latent, whitened);
+    }
+
+    /// <summary>Largest |μ_j/σ_j| for which the centring is folded into the first layer's bias: beyond it, x·(W/σ) and
+    /// (μ/σ)·W would cancel and lose float precision that (x − μ) keeps.</summary>
+    private const double MaxFoldedOffset = 100;
+
+    /// <summary>
+    /// The first dense layer for inputs v = x − k instead of z = (x − μ)/σ: W' = diag(1/σ)·W, b' = b + ((k − μ)/σ)·W.
+    /// </summary>
+    private static void FoldStandardisation(FoldedDense first, float[] mean, float[] scale, double[] k)
+    {
+        for (var i = 0; i < first.Inputs; i++)
+        {
+            var shift = (k[i] - mean[i]) / scale[i];
+            for (var o = 0; o < first.Outputs; o++)
+            {
+                var w = first.Weights[i * first.Outputs + o];
+                first.Bias[o] += shift * w;
+                first.Weights[i * first.Outputs + o] = w / scale[i];
+            }
+        }
     }
 
     /// <summary>
-    /// The first dense layer's weights and bias for centred features c instead of z = c/σ − b_L (b_L the last layer's bias
-    /// moved into the centring, or none): W' = diag(1/σ)·W, b' = b + b_L·W.
+    /// The bottleneck returns u = (h − μ̄)·W_h instead of h (W_b·W_h, (b_b − μ̄)·W_h) and the next layer reads u
+    /// (W_h⁻¹·W, b − … so that u·W' + b' = h·W + b). W_h is triangular with a positive diagonal, so W_h⁻¹ exists.
     /// </summary>
-    private static (float[] Weights, float[] Bias) FoldStandardisation(DenseLayer first, float[] scale, float[]? lastBias)
+    private static void FoldWhitening(FoldedDense code, FoldedDense next, LatentDistance distance)
     {
-        var weights = new float[first.Weights.Length];
-        var bias = new double[first.Outputs];
-        for (var o = 0; o < first.Outputs; o++) bias[o] = first.Bias[o];
-        for (var i = 0; i < first.Inputs; i++)
-        {
-            var shift = lastBias is null ? 0.0 : lastBias[i];
-            for (var o = 0; o < first.Outputs; o++)
+        int k = distance.Width;
+        var whitening = distance.Whitening.Select(w => (double)w).ToArray();
+        var centre = distance.Centre();
+        // u = h·W_h − μ̄·W_h.
+        var weights = MatMul(code.Weights, code.Inputs, k, whitening, k);
+        var centred = new double[k];
+        for (var i = 0; i < k; i++) centred[i] = code.Bias[i] - centre[i];
+        var bias = MatMul(centred, 1, k, whitening, k);
+        Array.Copy(weights, code.Weights, weights.Length);
+        Array.Copy(bias, code.Bias, k);
+        // h = u·W_h⁻¹ + μ̄, so h·W + b = u·(W_h⁻¹·W) + (μ̄·W + b).
+        var inverse = InvertUpperTriangular(whitening, k);
+        var nextWeights = MatMul(inverse, k, k, next.Weights, next.Outputs);
+        var shift = MatMul([.. centre.Select(c => (double)c)], 1, k, next.Weights, next.Outputs);
+        Array.Copy(nextWeights, next.Weights, nextWeights.Length);
+        for (var o = 0; o < next.Outputs; o++) next.Bias[o] += shift[o];
+    }
+
+    private static double[] MatMul(double[] a, int rows, int inner, double[] b, int columns)
+    {
+        var product = new double[rows * columns];
+        for (var r = 0; r < rows; r++)
+            for (var i = 0; i < inner; i++)
             {
-                double w = first.Weights[i * first.Outputs + o];
-                weights[i * first.Outputs + o] = (float)(w / scale[i]);
-                bias[o] += shift * w;
+                var x = a[r * inner + i];
+                if (x == 0) continue;
+                for (var c = 0; c < columns; c++) product[r * columns + c] += x * b[i * columns + c];
             }
+        return product;
+    }
+
+    /// <summary>The inverse of an upper-triangular [k, k] matrix (row-major) by back substitution.</summary>
+    private static double[] InvertUpperTriangular(double[] upper, int k)
+    {
+        var inverse = new double[k * k];
+        for (var column = 0; column < k; column++)
+            for (var row = column; row >= 0; row--)
+            {
+                var sum = row == column ? 1.0 : 0.0;
+                for (var j = row + 1; j <= column; j++) sum -= upper[row * k + j] * inverse[j * k + column];
+                inverse[row * k + column] = sum / upper[row * k + row];
+            }
+        return inverse;
+    }
+
+    /// <summary>A dense layer's weights and bias in double, while constants are folded into them.</summary>
+    private sealed class FoldedDense(DenseLayer layer)
+    {
+        public int Inputs { get; } = layer.Inputs;
+        public int Outputs { get; private set; } = layer.Outputs;
+        public Activation Activation { get; } = layer.Activation;
+        public double[] Weights { get; private set; } = [.. layer.Weights.Select(w => (double)w)];
+        public double[] Bias { get; private set; } = [.. layer.Bias.Select(b => (double)b)];
+
+        /// <summary>One more output whose weights are 0 and bias 1: after ReLU or identity it is the constant 1.</summary>
+        public void AppendConstantUnit()
+        {
+            var widened = new double[Inputs * (Outputs + 1)];
+            for (var i = 0; i < Inputs; i++) Array.Copy(Weights, i * Outputs, widened, i * (Outputs + 1), Outputs);
+            Weights = widened;
+            Bias = [.. Bias, 1.0];
+            Outputs++;
         }
-        return (weights, [.. bias.Select(b => (float)b)]);
+
+        public float[] FloatWeights() => [.. Weights.Select(w => (float)w)];
+
+        public float[] FloatBias() => [.. Bias.Select(b => (float)b)];
     }
 
     private static string Activate(GraphEditor editor, string h, Activation activation, string name) => activation switch
@@ -266,36 +368,51 @@ public static class ScorerGraphBuilder
     };
 
     /// <summary>
-    /// min_c ‖(h − μ_c)·W‖² as [N]. u = (h − μ̄)·W is one Gemm (bias −μ̄·W). One mean: ReduceSumSquare of u. Per class:
-    /// the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖² (one Gemm by the [latent, classes] matrix of −2·whitened means with the
-    /// norms as its C, plus ‖u‖²) and ReduceMin over classes.
+    /// min_c ‖(h − μ_c)·W‖² as [N]. u = (h − μ̄)·W is one Gemm (bias −μ̄·W), or already computed by the chain
+    /// (<paramref name="whitened"/>). One mean: ReduceSumSquare of u. Per class: ‖u − m_c‖² for every whitened class mean
+    /// m_c = (μ_c − μ̄)·W at once (Reshape, Sub, ReduceSumSquare) and ReduceMin over classes.
     /// </summary>
-    private static void AppendLatentDistance(GraphEditor editor, string latent, LatentDistance distance, string scope, string output)
+    private static void AppendLatentDistance(GraphEditor editor, string latent, bool whitened, LatentDistance distance, string scope, string output)
     {
         int k = distance.Width, classes = distance.Classes;
-        var centre = distance.Centre();
-        var offset = new float[k];
-        for (var j = 0; j < k; j++)
+        if (!whitened)
         {
-            double shift = 0;
-            for (var i = 0; i < k; i++) shift -= centre[i] * (double)distance.Whitening[i * k + j];
-            offset[j] = (float)shift;
+            var centre = distance.Centre();
+            var offset = new float[k];
+            for (var j = 0; j < k; j++)
+            {
+                double shift = 0;
+                for (var i = 0; i < k; i++) shift -= centre[i] * (double)distance.Whitening[i * k + j];
+                offset[j] = (float)shift;
+            }
+            latent = editor.Affine(scope + "latent_whitened", latent, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k),
+                editor.FloatConstant(scope + "latent_offset", offset, k));
         }
-        var whitened = editor.Affine(scope + "latent_whitened", latent, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k),
-            editor.FloatConstant(scope + "latent_offset", offset, k));
+        var u = latent;
         if (classes == 1)
         {
-            editor.Reduce(scope + "latent_distance", "ReduceSumSquare", whitened, 1, keepDims: false, exactOutput: output);
+            editor.Reduce(scope + "latent_distance", "ReduceSumSquare", u, 1, keepDims: false, exactOutput: output);
             return;
         }
         var (means, norms) = distance.Expanded();
-        var crossWeights = new float[k * classes];
-        for (var c = 0; c < classes; c++)
-            for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
-        var cross = editor.Affine(scope + "latent_cross", whitened, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes),
-            editor.FloatConstant(scope + "latent_class_norms", norms, classes));
-        var sum = editor.Reduce(scope + "latent_sum", "ReduceSumSquare", whitened, 1, keepDims: true);
-        var perClass = editor.Binary(scope + "latent_class_distance", "Add", cross, sum);
+        string perClass;
+        if (editor.Opset >= 7)
+        {
+            // ‖u − m_c‖² directly ([N, 1, k] − [classes, k] → [N, classes, k]): no cancellation between large terms.
+            var row = editor.Reshape(scope + "latent_row", u, [-1, 1, k]);
+            var differences = editor.Binary(scope + "latent_class_differences", "Sub", row, editor.FloatConstant(scope + "latent_class_means", means, classes, k));
+            perClass = editor.Reduce(scope + "latent_class_distance", "ReduceSumSquare", differences, 2, keepDims: false);
+        }
+        else
+        {
+            // Older broadcasting cannot pair [N, 1, k] with [classes, k]: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖².
+            var crossWeights = new float[k * classes];
+            for (var c = 0; c < classes; c++)
+                for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
+            var cross = editor.Affine(scope + "latent_cross", u, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes),
+                editor.FloatConstant(scope + "latent_class_norms", norms, classes));
+            perClass = editor.Binary(scope + "latent_class_distance", "Add", cross, editor.Reduce(scope + "latent_sum", "ReduceSumSquare", u, 1, keepDims: true));
+        }
         editor.Reduce(scope + "latent_distance", "ReduceMin", perClass, 1, keepDims: false, exactOutput: output);
     }
 }
