@@ -18,7 +18,7 @@ namespace NeuralFP.Benchmarks;
 /// batch 256 and batch 1, medians of the rounds after a warm-up. Both graphs are built from the same fused layers:
 /// the default layers and pooling, autoencoders of the default shape (trained briefly: speed does not depend on the
 /// weights) and the default latent distance. Prints node counts before and after ONNX Runtime's optimisation.
-/// NFP_GRAPH_MODELS=cnn,mlp picks models; NFP_GRAPH_ROUNDS (default 3). NFP_GRAPH_CPU=1 runs every session on one
+/// NFP_GRAPH_MODELS=cnn,mlp picks models; NFP_GRAPH_ROUNDS (default 3); NFP_GRAPH_HIDDEN sets the autoencoders' hidden width. NFP_GRAPH_CPU=1 runs every session on one
 /// intra-op thread (the calling thread) and times the calling thread's CPU time instead of the wall clock: on a
 /// machine shared with other jobs, CPU time compares graph forms far more steadily than wall time does.
 /// </summary>
@@ -103,6 +103,8 @@ internal static partial class ScorerGraphBenchmark
     internal static IReadOnlyList<FusedLayer> FusedLayers(OnnxModel model, FloatTensor reference)
     {
         var options = new FingerprintOptions();
+        if (int.TryParse(Environment.GetEnvironmentVariable("NFP_GRAPH_HIDDEN"), out var hidden))
+            options = options with { Autoencoder = options.Autoencoder with { HiddenSize = hidden } };
         var specs = model.AutoLayers().Select(n => new LayerSpec(n,
             model.Layers.FirstOrDefault(c => c.Name == n)?.Role == LayerRole.Sequence ? PoolingSpec.Time
             : FingerprintOptions.ParsePooling(n == model.InputName ? options.InputPooling : options.Pooling, "pooling"))).ToArray();
