@@ -11,7 +11,8 @@ namespace NeuralFP.Benchmarks;
 /// Issue 8's panel benchmark: every panel model × OOD set × detector (AUROC, FPR95, share flagged at the calibrated
 /// threshold), the minimum over the panel, the realised FPR per model over seeds, the integration/scaling exploration
 /// on the validation sets only, and the bars. Environment: NFP_PANEL_SEEDS (default 1,2,3), NFP_PANEL_MODELS
-/// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts).
+/// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts),
+/// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_HIDDEN (autoencoder hidden width).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -33,8 +34,13 @@ internal static class PanelBenchmark
         var cells = new List<Cell>();
         var realised = new List<Realised>();
         var exploration = new List<Cell>();
-        var defaults = new FingerprintOptions();
-        output.WriteLine($"Defaults: integration {defaults.Integration}, scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        // NFP_PANEL_INPUT_POOLING measures a cheaper input layer (e.g. 14x14) against the default without changing it.
+        var defaults = Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_POOLING") is { Length: > 0 } inputPooling
+            ? new FingerprintOptions { InputPooling = inputPooling } : new FingerprintOptions();
+        // NFP_PANEL_HIDDEN measures smaller (cheaper) autoencoders against the default hidden width.
+        if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_HIDDEN"), out var hidden))
+            defaults = defaults with { Autoencoder = defaults.Autoencoder with { HiddenSize = hidden } };
+        output.WriteLine($"Defaults: integration {defaults.Integration}, scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");

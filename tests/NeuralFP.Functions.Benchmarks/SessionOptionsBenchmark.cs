@@ -8,7 +8,7 @@ namespace NeuralFP.Functions.Benchmarks;
 /// <summary>
 /// <c>perf --sessions [--global-pool]</c>: ONNX Runtime session options measured on the fused scorer and the bare
 /// model of the CNN fixture (a fingerprint built with default options on 2,000 Fashion-MNIST images): graph
-/// optimisation level, intra-op threads, spinning; with <c>--global-pool</c> the process's environment is created
+/// optimisation level, memory pattern, intra-op threads, spinning; with <c>--global-pool</c> the process's environment is created
 /// with one intra-op thread pool shared by every session (sessions opt out of their own). Variants alternate within
 /// each round; medians.
 /// </summary>
@@ -35,12 +35,12 @@ internal static class SessionOptionsBenchmark
             ]
             :
             [
-                new($"all optimisations, {Environment.ProcessorCount} threads (the old default)", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, null)),
-                new($"all, {Environment.ProcessorCount} threads, no spinning", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, false)),
-                new("all, 1 thread", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, 1, null)),
-                new($"extended, {Environment.ProcessorCount} threads", () => Options(GraphOptimizationLevel.ORT_ENABLE_EXTENDED, Environment.ProcessorCount, null)),
-                new($"basic, {Environment.ProcessorCount} threads", () => Options(GraphOptimizationLevel.ORT_ENABLE_BASIC, Environment.ProcessorCount, null)),
-                new($"none, {Environment.ProcessorCount} threads", () => Options(GraphOptimizationLevel.ORT_DISABLE_ALL, Environment.ProcessorCount, null)),
+                new($"all, {Environment.ProcessorCount} threads, no spinning (the default without the shared pool)", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, false)),
+                new($"all, {Environment.ProcessorCount} threads, no spinning, memory pattern off", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, false, memoryPattern: false)),
+                new($"extended (no NCHWc layout), {Environment.ProcessorCount} threads, no spinning", () => Options(GraphOptimizationLevel.ORT_ENABLE_EXTENDED, Environment.ProcessorCount, false)),
+                new("all, 1 thread", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, 1, false)),
+                new($"all, {Environment.ProcessorCount} threads, spinning (the old default)", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, null)),
+                new($"basic, {Environment.ProcessorCount} threads, no spinning", () => Options(GraphOptimizationLevel.ORT_ENABLE_BASIC, Environment.ProcessorCount, false)),
             ];
         var runners = variants.Select(v =>
         {
@@ -78,9 +78,9 @@ internal static class SessionOptionsBenchmark
         }
     }
 
-    private static SessionOptions Options(GraphOptimizationLevel level, int threads, bool? spinning, bool shared = false)
+    private static SessionOptions Options(GraphOptimizationLevel level, int threads, bool? spinning, bool shared = false, bool memoryPattern = true)
     {
-        var options = new SessionOptions { GraphOptimizationLevel = level, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, InterOpNumThreads = 1 };
+        var options = new SessionOptions { GraphOptimizationLevel = level, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, InterOpNumThreads = 1, EnableMemoryPattern = memoryPattern };
         if (shared) options.DisablePerSessionThreads();
         else options.IntraOpNumThreads = threads;
         if (spinning is bool spin) options.AddSessionConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");

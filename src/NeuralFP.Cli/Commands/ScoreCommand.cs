@@ -51,18 +51,17 @@ internal static class ScoreCommand
             // Explanations follow the verdicts in the JSON, so they are kept until the end; text mode prints them as it goes.
             var explanations = topK is null || writers.Length == 0 ? null : new List<VerdictExplanation>();
             int scored = 0, ood = 0;
+            // A chunk's verdicts are written while the next chunk is read and scored (one write in flight, in order).
+            var writing = Task.CompletedTask;
             try
             {
                 foreach (var chunk in source.Batches(ChunkRecords, cancellationToken))
                 {
                     var verdicts = scorer.Score(chunk, cancellationToken);
                     var explained = topK is int k ? scorer.Explain(chunk, verdicts, k, cancellationToken) : null;
-                    foreach (var writer in writers)
-                    {
-                        if (scored == 0) WriteStart(writer, verdicts, layers);
-                        for (var r = 0; r < verdicts.Count; r++) VerdictJsonWriter.WriteVerdict(writer, verdicts, r, layers);
-                        await writer.FlushAsync(cancellationToken);
-                    }
+                    await writing;
+                    var first = scored == 0;
+                    writing = writers.Length == 0 ? Task.CompletedTask : Task.Run(() => WriteChunk(writers, verdicts, first, layers), cancellationToken);
                     if (explained is not null)
                     {
                         explanations?.AddRange(explained);
@@ -73,6 +72,7 @@ internal static class ScoreCommand
                     scored += verdicts.Count;
                     ood += verdicts.OodCount;
                 }
+                await writing;
                 var summary = new ScoreSummary(scored, ood, (double)ood / scored, scorer.Drift);
                 foreach (var writer in writers)
                 {
@@ -88,10 +88,22 @@ internal static class ScoreCommand
             }
             finally
             {
+                // A write still in flight when scoring failed finishes before its writer goes (its own fault, if any, is secondary).
+                await Task.WhenAny(writing);
                 foreach (var writer in writers) await writer.DisposeAsync();
             }
         }));
         return command;
+    }
+
+    private static void WriteChunk(Utf8JsonWriter[] writers, VerdictBatch verdicts, bool first, bool layers)
+    {
+        foreach (var writer in writers)
+        {
+            if (first) WriteStart(writer, verdicts, layers);
+            for (var r = 0; r < verdicts.Count; r++) VerdictJsonWriter.WriteVerdict(writer, verdicts, r, layers);
+            writer.Flush();
+        }
     }
 
     private static void WriteStart(Utf8JsonWriter writer, VerdictBatch verdicts, bool layers)

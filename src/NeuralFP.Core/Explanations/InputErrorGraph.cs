@@ -7,7 +7,8 @@ namespace NeuralFP.Core.Explanations;
 /// <summary>
 /// Cuts from a fused scorer graph the part that gives one layer's per-feature squared residuals (z − ẑ)², [N, D]: the
 /// tensor the layer's error averages. Found by walking back from the layer's error output (Reshape ← MatMul by the
-/// averaging vector ← squared residuals), so artifacts built before explanations existed work as they are.
+/// averaging vector ← squared residuals in graphs built before the compact form, ReduceSumSquare ← scaled residuals
+/// since), so artifacts built before explanations existed work as they are.
 /// </summary>
 internal static class InputErrorGraph
 {
@@ -25,13 +26,21 @@ internal static class InputErrorGraph
         NodeProto Producer(string tensor, string op) =>
             producers.TryGetValue(tensor, out var node) && node.OpType == op ? node
                 : throw new InvalidDataException($"scorer.onnx: '{tensor}' is not the output of a {op} node as expected for layer error '{errorOutput}'.");
-        var reshape = Producer(errorOutput, "Reshape");
-        var mean = Producer(reshape.Input[0], "MatMul");
-        var squared = mean.Input[0];
-        _ = Producer(squared, "Mul");
+        // Older graphs end in Mul(r, r) → MatMul by 1/D → Reshape, the squared residuals in z units; newer ones in
+        // ReduceSumSquare of r ⊙ s = (z − ẑ)/√D, whose square times D is the same.
+        string tail;
+        var compact = producers.TryGetValue(errorOutput, out var last) && last.OpType == "ReduceSumSquare";
+        if (compact)
+            tail = Producer(last!.Input[0], "Mul").Output[0];
+        else
+        {
+            var mean = Producer(Producer(errorOutput, "Reshape").Input[0], "MatMul");
+            tail = mean.Input[0];
+            _ = Producer(tail, "Mul");
+        }
 
         // Keep only what the squared residuals need; nodes are in topological order, so one backward pass finds them.
-        var needed = new HashSet<string>(StringComparer.Ordinal) { squared };
+        var needed = new HashSet<string>(StringComparer.Ordinal) { tail };
         var kept = new List<NodeProto>();
         for (var i = graph.Node.Count - 1; i >= 0; i--)
         {
@@ -43,6 +52,14 @@ internal static class InputErrorGraph
         kept.Reverse();
         graph.Node.Clear();
         graph.Node.AddRange(kept);
+        var squared = tail;
+        if (compact)
+        {
+            var editor = new GraphEditor(proto);
+            var count = editor.FloatConstant("explain/features", [features], 1);
+            needed.Add(count);
+            squared = editor.Binary("explain/squared_z", "Mul", editor.Binary("explain/squares", "Mul", tail, tail), count);
+        }
         graph.Node.Add(new NodeProto { Name = "nfp/explain/identity", OpType = "Identity", Input = { squared }, Output = { OutputName } });
         var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
         graph.Initializer.Clear();

@@ -9,6 +9,11 @@ public sealed class Fingerprint
     public const string ScorerFileName = "scorer.onnx";
 
     public Fingerprint(FingerprintManifest manifest, byte[] scorerOnnx, DetectorSet? detectors = null)
+        : this(manifest, scorerOnnx, new Lazy<DetectorSet>(detectors ?? new DetectorSet(null, [])))
+    {
+    }
+
+    private Fingerprint(FingerprintManifest manifest, byte[] scorerOnnx, Lazy<DetectorSet> detectors)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(scorerOnnx);
@@ -16,15 +21,18 @@ public sealed class Fingerprint
             throw new InvalidDataException($"Fingerprint format version {manifest.FormatVersion} is not supported (this build reads version {FingerprintManifest.CurrentFormatVersion}); rebuild the fingerprint.");
         Manifest = manifest;
         ScorerOnnx = scorerOnnx;
-        Detectors = detectors ?? new DetectorSet(null, []);
+        _detectors = detectors;
     }
+
+    private readonly Lazy<DetectorSet> _detectors;
 
     public FingerprintManifest Manifest { get; }
 
     public byte[] ScorerOnnx { get; }
 
     /// <summary>The other detectors fitted from the same activations (empty when none were).</summary>
-    public DetectorSet Detectors { get; }
+    /// <exception cref="InvalidDataException">Loaded by <see cref="LoadAsync"/>, whose detectors are read on first use, from a <c>detectors.json</c> this version cannot read.</exception>
+    public DetectorSet Detectors => _detectors.Value;
 
     /// <summary>File name → bytes, as stored under <c>fingerprints/{modelId}/{version}/</c>.</summary>
     public IReadOnlyDictionary<string, byte[]> ToFiles()
@@ -39,7 +47,11 @@ public sealed class Fingerprint
     }
 
     /// <exception cref="InvalidDataException">A file is missing or the manifest cannot be read.</exception>
-    public static Fingerprint FromFiles(IReadOnlyDictionary<string, byte[]> files)
+    public static Fingerprint FromFiles(IReadOnlyDictionary<string, byte[]> files) => FromFiles(files, deferDetectors: false);
+
+    /// <param name="deferDetectors">Read <c>detectors.json</c> on first use of <see cref="Detectors"/> rather than now: plain
+    /// scoring never reads it, and parsing it is a good part of a short process's start-up (<c>nfp score</c>).</param>
+    private static Fingerprint FromFiles(IReadOnlyDictionary<string, byte[]> files, bool deferDetectors)
     {
         ArgumentNullException.ThrowIfNull(files);
         if (!files.TryGetValue(ManifestFileName, out var manifestBytes))
@@ -55,8 +67,11 @@ public sealed class Fingerprint
         {
             throw new InvalidDataException($"{ManifestFileName} cannot be read: {e.Message}", e);
         }
-        var detectors = files.TryGetValue(DetectorSet.FileName, out var detectorBytes) ? DetectorSet.FromJson(detectorBytes) : null;
-        return new Fingerprint(manifest ?? throw new InvalidDataException($"{ManifestFileName} is empty."), scorer, detectors);
+        if (manifest is null) throw new InvalidDataException($"{ManifestFileName} is empty.");
+        if (!files.TryGetValue(DetectorSet.FileName, out var detectorBytes)) return new Fingerprint(manifest, scorer);
+        return deferDetectors
+            ? new Fingerprint(manifest, scorer, new Lazy<DetectorSet>(() => DetectorSet.FromJson(detectorBytes), LazyThreadSafetyMode.ExecutionAndPublication))
+            : new Fingerprint(manifest, scorer, DetectorSet.FromJson(detectorBytes));
     }
 
     public async Task SaveAsync(string directory, CancellationToken cancellationToken = default)
@@ -76,6 +91,6 @@ public sealed class Fingerprint
             var path = Path.Combine(directory, name);
             if (File.Exists(path)) files[name] = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        return FromFiles(files);
+        return FromFiles(files, deferDetectors: true);
     }
 }

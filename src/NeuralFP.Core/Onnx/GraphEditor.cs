@@ -32,6 +32,9 @@ internal sealed class GraphEditor
 
     public GraphProto Graph { get; }
 
+    /// <summary>The model's default-domain opset, which decides the form of every op written.</summary>
+    public long Opset => _opset;
+
     public bool IsTaken(string name) => _names.Contains(name);
 
     /// <summary><see cref="Prefix"/> + <paramref name="name"/>, suffixed with a counter if that is taken.</summary>
@@ -94,6 +97,28 @@ internal sealed class GraphEditor
         }
         var shapeName = Int64Constant(output + "_shape", shape);
         return exactOutput is null ? Node(output, "Reshape", [input, shapeName]) : NodeTo(exactOutput, "Reshape", [input, shapeName]);
+    }
+
+    /// <summary>
+    /// a·W + c as one Gemm (from opset 7, where C broadcasts and may be a full [N, M] tensor), or MatMul and Add before.
+    /// </summary>
+    public string Affine(string output, string a, string weights, string c, string? exactOutput = null)
+    {
+        if (_opset >= 7)
+            return exactOutput is null ? Node(output, "Gemm", [a, weights, c]) : NodeTo(exactOutput, "Gemm", [a, weights, c]);
+        var product = Node(output + "_product", "MatMul", [a, weights]);
+        var sum = Binary(output, "Add", product, c);
+        return exactOutput is null ? sum : NodeTo(exactOutput, "Identity", [sum]);
+    }
+
+    /// <summary>A reduction over one axis (ReduceSumSquare, ReduceMin, …; not ReduceSum, whose axes moved at opset 13): axes an
+    /// attribute before opset 18, an input since.</summary>
+    public string Reduce(string output, string op, string input, long axis, bool keepDims, string? exactOutput = null)
+    {
+        var keep = ProtoFactory.IntAttribute("keepdims", keepDims ? 1 : 0);
+        string[] inputs = _opset >= 18 ? [input, Int64Constant(output + "_axes", [axis])] : [input];
+        AttributeProto[] attributes = _opset >= 18 ? [keep] : [keep, ProtoFactory.IntsAttribute("axes", [axis])];
+        return exactOutput is null ? Node(output, op, inputs, attributes) : NodeTo(exactOutput, op, inputs, attributes);
     }
 
     public static long DefaultOpset(ModelProto model)

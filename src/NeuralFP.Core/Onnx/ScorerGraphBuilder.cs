@@ -10,12 +10,13 @@ namespace NeuralFP.Core.Onnx;
 /// outputs followed by one [N] error tensor per layer.
 /// </summary>
 /// <remarks>
-/// Only ops that exist from opset 1 (Flatten, MatMul, Add, Sub, Div, Mul, Relu, Tanh, Reshape,
-/// GlobalAveragePool, AveragePool) are appended, each in the form the model's own opset reads, so
-/// the model's opset import stays as it is. Pooling uses GlobalAveragePool for global means,
-/// AveragePool when every bin has the same size, and a MatMul by a constant bin-averaging matrix
-/// otherwise. Feature means use MatMul by a constant vector rather than ReduceMean, whose axes moved
-/// from an attribute to an input across opsets.
+/// Appended ops are each written in the form the model's own opset reads (Gemm from opset 7, MatMul + Add before;
+/// reduction axes as attribute or input), so the model's opset import stays as it is. Pooling uses GlobalAveragePool
+/// for global means, AveragePool when every bin has the same size, and a MatMul by a constant bin-averaging matrix
+/// otherwise. The per-layer chain is kept to as few nodes as the maths allows (see <see cref="AppendAutoencoderError"/>):
+/// at batch 1 ONNX Runtime's cost is per node. Scorer graphs written by earlier versions (standardisation as Sub and
+/// Div, MatMul + Add per dense layer, a Reshape after each error) are read and scored the same way: the outputs, their
+/// names and meaning have not changed.
 /// </remarks>
 public static class ScorerGraphBuilder
 {
@@ -41,14 +42,11 @@ public static class ScorerGraphBuilder
             editor.Claim(layer.ErrorOutputName);
             var scope = $"l{i}/";
             var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
-            var z = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "mean", layer.Mean, width));
-            z = editor.Binary(scope + "z", "Div", z, editor.FloatConstant(scope + "scale", layer.Scale, width));
-            var (reconstruction, latent) = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
-            AppendError(editor, z, reconstruction, width, scope, layer.ErrorOutputName);
+            var (latent, whitened) = AppendAutoencoderError(editor, features, layer, width, scope);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
             if (layer.Latent is not { } distance) continue;
             editor.Claim(layer.LatentOutputName!);
-            AppendLatentDistance(editor, latent, distance, scope, layer.LatentOutputName!);
+            AppendLatentDistance(editor, latent, whitened, distance, scope, layer.LatentOutputName!);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.LatentOutputName!, []));
         }
         AppendExtras(editor, proto, model, extras ?? ScorerExtras.None);
@@ -70,9 +68,8 @@ public static class ScorerGraphBuilder
                 throw new ArgumentException($"Head '{head.OutputName}' needs a [{head.Inputs},{head.Outputs}] weight and {head.Outputs} biases.", nameof(extras));
             editor.Claim(head.OutputName);
             var scope = $"head/{head.OutputName}/";
-            var product = editor.Node(scope + "matmul", "MatMul", [head.InputTensor, editor.FloatConstant(scope + "weight", head.Weight, head.Inputs, head.Outputs)]);
-            var sum = editor.Binary(scope + "add", "Add", product, editor.FloatConstant(scope + "bias", head.Bias, head.Outputs));
-            editor.NodeTo(head.OutputName, "Identity", [sum]);
+            editor.Affine(scope + "linear", head.InputTensor, editor.FloatConstant(scope + "weight", head.Weight, head.Inputs, head.Outputs),
+                editor.FloatConstant(scope + "bias", head.Bias, head.Outputs), exactOutput: head.OutputName);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(head.OutputName, [head.Outputs]));
         }
     }
@@ -176,69 +173,246 @@ public static class ScorerGraphBuilder
         return editor.Reshape(scope + "features", pooled, [-1, (long)shape[0] * bins]);
     }
 
-    /// <summary>Returns the reconstruction and the latent code (the bottleneck's output).</summary>
-    private static (string Reconstruction, string Latent) AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
+    /// <summary>
+    /// The layer's error, mean over features of (z − ẑ)² with z = (x − μ)/σ, as [N] under the layer's error output name;
+    /// returns the tensor the latent distance starts from: the latent code, or (<c>Whitened</c>) its whitened form u.
+    /// </summary>
+    /// <remarks>
+    /// The same maths as standardise → autoencoder → squared residual, reparametrised so that it costs fewer ONNX
+    /// Runtime nodes (at small batches the cost is per node), every constant folded in double precision:
+    /// <list type="bullet">
+    /// <item>1/σ and the centring are folded into the first dense layer: x·(W/σ) + (b − (μ/σ)·W).</item>
+    /// <item>A linear last layer is brought back to feature units (weights × σ) and given C = x, so its one Gemm returns
+    /// the residual r = x − x̂ = σ·(z − ẑ); the constant μ + σ·b_L it also needs rides on one extra unit of the layer
+    /// before, whose weights are 0 and bias 1 (ReLU and identity leave it 1).</item>
+    /// <item>With a latent distance, the bottleneck (a linear layer) returns the whitened code u = (h − μ̄)·W_h directly and
+    /// the next layer takes u (its weights × W_h⁻¹), so the distance is a ReduceSumSquare of u.</item>
+    /// <item>The error is the sum of squares of r ⊙ s, s_j = 1/(σ_j·√D): Mul and ReduceSumSquare, [N] with no Reshape.</item>
+    /// </list>
+    /// Where folding the centring would cost precision (|μ/σ| above <see cref="MaxFoldedOffset"/>) or the layers do not
+    /// allow it, the centring stays a Sub of its own and the residual Gemm takes the centred features as C. Per layer:
+    /// one Gemm (+ activation) per dense layer, Mul, ReduceSumSquare, against Sub, Div, MatMul + Add (+ activation) per
+    /// dense layer, Sub, Mul, MatMul and Reshape, and Sub, MatMul, Mul, MatMul, Reshape for the latent distance before.
+    /// <see cref="Explanations.InputErrorGraph"/> reads the squared residuals back as D·(r ⊙ s)².
+    /// </remarks>
+    private static (string Latent, bool Whitened) AppendAutoencoderError(GraphEditor editor, string features, FusedLayer layer, int width, string scope)
     {
-        var h = z;
-        var latent = z;
-        var bottleneck = dense.Count >= 2 && dense.Count % 2 == 0 ? LatentDistance.BottleneckIndex(dense) : -1;
-        for (var j = 0; j < dense.Count; j++)
+        var dense = layer.Autoencoder.Select(d => new FoldedDense(d)).ToArray();
+        var count = dense.Length;
+        var bottleneck = count >= 2 && count % 2 == 0 ? LatentDistance.BottleneckIndex(layer.Autoencoder) : -1;
+        var whitened = layer.Latent is not null && bottleneck >= 0 && dense[bottleneck].Activation == Activation.Identity;
+        if (whitened) FoldWhitening(dense[bottleneck], dense[bottleneck + 1], layer.Latent!);
+
+        var last = dense[^1];
+        // A linear last layer (every autoencoder NeuralFP trains) gives the residual in one Gemm; anything else is decoded
+        // to z units and compared after scaling back by σ.
+        var residualGemm = count >= 2 && last.Activation == Activation.Identity;
+        var before = count >= 2 ? dense[^2] : null;
+        var foldCentring = residualGemm && count > 2 && bottleneck != count - 2 && before!.Activation is Activation.Relu or Activation.Identity
+            && Enumerable.Range(0, width).All(j => Math.Abs(layer.Mean[j] / (double)layer.Scale[j]) <= MaxFoldedOffset);
+        // x̂ = σ ⊙ (h·W_L + b_L) + μ: the constant part.
+        var offset = new double[width];
+        for (var j = 0; j < width; j++) offset[j] = layer.Mean[j] + (residualGemm ? layer.Scale[j] * last.Bias[j] : 0);
+        // The chain's input v = x − k; the first layer reads z = (v + k − μ)/σ.
+        var k = foldCentring ? new double[width] : offset;
+        FoldStandardisation(dense[0], layer.Mean, layer.Scale, k);
+        if (foldCentring) before!.AppendConstantUnit();
+
+        var v = features;
+        if (!foldCentring)
+            v = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "centre", [.. k.Select(c => (float)c)], width));
+        var h = v;
+        var latent = v;
+        var hidden = residualGemm ? count - 1 : count;
+        for (var j = 0; j < hidden; j++)
         {
             var d = dense[j];
             var name = $"{scope}ae{j}/";
-            h = editor.Node(name + "matmul", "MatMul", [h, editor.FloatConstant(name + "weight", d.Weights, d.Inputs, d.Outputs)]);
-            h = editor.Binary(name + "linear", "Add", h, editor.FloatConstant(name + "bias", d.Bias, d.Outputs));
-            h = d.Activation switch
-            {
-                Activation.Identity => h,
-                Activation.Relu => editor.Node(name + "relu", "Relu", [h]),
-                Activation.Tanh => editor.Node(name + "tanh", "Tanh", [h]),
-                _ => throw new ArgumentException($"Activation {d.Activation} has no ONNX form here.", nameof(dense)),
-            };
+            h = editor.Affine(name + "linear", h, editor.FloatConstant(name + "weight", d.FloatWeights(), d.Inputs, d.Outputs), editor.FloatConstant(name + "bias", d.FloatBias(), d.Outputs));
+            h = Activate(editor, h, d.Activation, name);
             if (j == bottleneck) latent = h;
         }
-        return (h, latent);
+
+        string residual;
+        if (residualGemm)
+        {
+            var name = $"{scope}ae{count - 1}/";
+            // r = v − h·(W_L·σ), with the constant row −(μ + σ·b_L) when h carries the constant unit and v = x.
+            var weights = new float[last.Inputs * width];
+            var rows = last.Inputs;
+            for (var i = 0; i < rows; i++)
+                for (var o = 0; o < width; o++) weights[i * width + o] = (float)(-last.Weights[i * width + o] * layer.Scale[o]);
+            if (foldCentring)
+            {
+                rows = before!.Outputs;
+                Array.Resize(ref weights, rows * width);
+                for (var o = 0; o < width; o++) weights[(rows - 1) * width + o] = (float)-offset[o];
+            }
+            residual = editor.Affine(scope + "residual", h, editor.FloatConstant(name + "weight", weights, rows, width), v);
+        }
+        else
+        {
+            var rescaled = editor.Binary(scope + "reconstruction", "Mul", h, editor.FloatConstant(scope + "scale", layer.Scale, width));
+            residual = editor.Binary(scope + "residual", "Sub", v, rescaled);
+        }
+        // r ⊙ s with s_j = 1/(σ_j·√D) is (z − ẑ)/√D; its sum of squares over features is the error, [N] with no Reshape.
+        var perFeature = new float[width];
+        for (var j = 0; j < width; j++) perFeature[j] = (float)(1.0 / (layer.Scale[j] * Math.Sqrt(width)));
+        var scaled = editor.Binary(scope + "scaled_residual", "Mul", residual, editor.FloatConstant(scope + "error_scale", perFeature, width));
+        editor.Reduce(scope + "error", "ReduceSumSquare", scaled, 1, keepDims: false, exactOutput: layer.ErrorOutputName);
+        return (latent, whitened);
+    }
+
+    /// <summary>Largest |μ_j/σ_j| for which the centring is folded into the first layer's bias: beyond it, x·(W/σ) and
+    /// (μ/σ)·W would cancel and lose float precision that (x − μ) keeps.</summary>
+    private const double MaxFoldedOffset = 100;
+
+    /// <summary>
+    /// The first dense layer for inputs v = x − k instead of z = (x − μ)/σ: W' = diag(1/σ)·W, b' = b + ((k − μ)/σ)·W.
+    /// </summary>
+    private static void FoldStandardisation(FoldedDense first, float[] mean, float[] scale, double[] k)
+    {
+        for (var i = 0; i < first.Inputs; i++)
+        {
+            var shift = (k[i] - mean[i]) / scale[i];
+            for (var o = 0; o < first.Outputs; o++)
+            {
+                var w = first.Weights[i * first.Outputs + o];
+                first.Bias[o] += shift * w;
+                first.Weights[i * first.Outputs + o] = w / scale[i];
+            }
+        }
     }
 
     /// <summary>
-    /// min_c ‖(h − μ_c)·W‖² as [N]. One mean: Sub, MatMul by the whitening, Mul, and a MatMul by a column of ones. Per
-    /// class: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖² with u = (h − μ̄)·W (one MatMul by the [latent, classes] matrix of
-    /// whitened means), and the minimum over classes as −MaxPool(−d), an op every opset reads the same way.
+    /// The bottleneck returns u = (h − μ̄)·W_h instead of h (W_b·W_h, (b_b − μ̄)·W_h) and the next layer reads u
+    /// (W_h⁻¹·W, b − … so that u·W' + b' = h·W + b). W_h is triangular with a positive diagonal, so W_h⁻¹ exists.
     /// </summary>
-    private static void AppendLatentDistance(GraphEditor editor, string latent, LatentDistance distance, string scope, string output)
+    private static void FoldWhitening(FoldedDense code, FoldedDense next, LatentDistance distance)
+    {
+        int k = distance.Width;
+        var whitening = distance.Whitening.Select(w => (double)w).ToArray();
+        var centre = distance.Centre();
+        // u = h·W_h − μ̄·W_h.
+        var weights = MatMul(code.Weights, code.Inputs, k, whitening, k);
+        var centred = new double[k];
+        for (var i = 0; i < k; i++) centred[i] = code.Bias[i] - centre[i];
+        var bias = MatMul(centred, 1, k, whitening, k);
+        Array.Copy(weights, code.Weights, weights.Length);
+        Array.Copy(bias, code.Bias, k);
+        // h = u·W_h⁻¹ + μ̄, so h·W + b = u·(W_h⁻¹·W) + (μ̄·W + b).
+        var inverse = InvertUpperTriangular(whitening, k);
+        var nextWeights = MatMul(inverse, k, k, next.Weights, next.Outputs);
+        var shift = MatMul([.. centre.Select(c => (double)c)], 1, k, next.Weights, next.Outputs);
+        Array.Copy(nextWeights, next.Weights, nextWeights.Length);
+        for (var o = 0; o < next.Outputs; o++) next.Bias[o] += shift[o];
+    }
+
+    private static double[] MatMul(double[] a, int rows, int inner, double[] b, int columns)
+    {
+        var product = new double[rows * columns];
+        for (var r = 0; r < rows; r++)
+            for (var i = 0; i < inner; i++)
+            {
+                var x = a[r * inner + i];
+                if (x == 0) continue;
+                for (var c = 0; c < columns; c++) product[r * columns + c] += x * b[i * columns + c];
+            }
+        return product;
+    }
+
+    /// <summary>The inverse of an upper-triangular [k, k] matrix (row-major) by back substitution.</summary>
+    private static double[] InvertUpperTriangular(double[] upper, int k)
+    {
+        var inverse = new double[k * k];
+        for (var column = 0; column < k; column++)
+            for (var row = column; row >= 0; row--)
+            {
+                var sum = row == column ? 1.0 : 0.0;
+                for (var j = row + 1; j <= column; j++) sum -= upper[row * k + j] * inverse[j * k + column];
+                inverse[row * k + column] = sum / upper[row * k + row];
+            }
+        return inverse;
+    }
+
+    /// <summary>A dense layer's weights and bias in double, while constants are folded into them.</summary>
+    private sealed class FoldedDense(DenseLayer layer)
+    {
+        public int Inputs { get; } = layer.Inputs;
+        public int Outputs { get; private set; } = layer.Outputs;
+        public Activation Activation { get; } = layer.Activation;
+        public double[] Weights { get; private set; } = [.. layer.Weights.Select(w => (double)w)];
+        public double[] Bias { get; private set; } = [.. layer.Bias.Select(b => (double)b)];
+
+        /// <summary>One more output whose weights are 0 and bias 1: after ReLU or identity it is the constant 1.</summary>
+        public void AppendConstantUnit()
+        {
+            var widened = new double[Inputs * (Outputs + 1)];
+            for (var i = 0; i < Inputs; i++) Array.Copy(Weights, i * Outputs, widened, i * (Outputs + 1), Outputs);
+            Weights = widened;
+            Bias = [.. Bias, 1.0];
+            Outputs++;
+        }
+
+        public float[] FloatWeights() => [.. Weights.Select(w => (float)w)];
+
+        public float[] FloatBias() => [.. Bias.Select(b => (float)b)];
+    }
+
+    private static string Activate(GraphEditor editor, string h, Activation activation, string name) => activation switch
+    {
+        Activation.Identity => h,
+        Activation.Relu => editor.Node(name + "relu", "Relu", [h]),
+        Activation.Tanh => editor.Node(name + "tanh", "Tanh", [h]),
+        _ => throw new ArgumentException($"Activation {activation} has no ONNX form here.", nameof(activation)),
+    };
+
+    /// <summary>
+    /// min_c ‖(h − μ_c)·W‖² as [N]. u = (h − μ̄)·W is one Gemm (bias −μ̄·W), or already computed by the chain
+    /// (<paramref name="whitened"/>). One mean: ReduceSumSquare of u. Per class: ‖u − m_c‖² for every whitened class mean
+    /// m_c = (μ_c − μ̄)·W at once (Reshape, Sub, ReduceSumSquare) and ReduceMin over classes.
+    /// </summary>
+    private static void AppendLatentDistance(GraphEditor editor, string latent, bool whitened, LatentDistance distance, string scope, string output)
     {
         int k = distance.Width, classes = distance.Classes;
-        var ones = new float[k];
-        Array.Fill(ones, 1f);
-        var centred = editor.Binary(scope + "latent_centred", "Sub", latent, editor.FloatConstant(scope + "latent_mean", distance.Centre(), k));
-        var whitened = editor.Node(scope + "latent_whitened", "MatMul", [centred, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k)]);
-        var squared = editor.Binary(scope + "latent_squared", "Mul", whitened, whitened);
-        var sum = editor.Node(scope + "latent_sum", "MatMul", [squared, editor.FloatConstant(scope + "latent_ones", ones, k, 1)]);
+        if (!whitened)
+        {
+            var centre = distance.Centre();
+            var offset = new float[k];
+            for (var j = 0; j < k; j++)
+            {
+                double shift = 0;
+                for (var i = 0; i < k; i++) shift -= centre[i] * (double)distance.Whitening[i * k + j];
+                offset[j] = (float)shift;
+            }
+            latent = editor.Affine(scope + "latent_whitened", latent, editor.FloatConstant(scope + "latent_whitening", distance.Whitening, k, k),
+                editor.FloatConstant(scope + "latent_offset", offset, k));
+        }
+        var u = latent;
         if (classes == 1)
         {
-            editor.Reshape(scope + "latent_distance", sum, [-1], exactOutput: output);
+            editor.Reduce(scope + "latent_distance", "ReduceSumSquare", u, 1, keepDims: false, exactOutput: output);
             return;
         }
         var (means, norms) = distance.Expanded();
-        var crossWeights = new float[k * classes];
-        for (var c = 0; c < classes; c++)
-            for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
-        var cross = editor.Node(scope + "latent_cross", "MatMul", [whitened, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes)]);
-        var perClass = editor.Binary(scope + "latent_class_partial", "Add", cross, sum);
-        perClass = editor.Binary(scope + "latent_class_distance", "Add", perClass, editor.FloatConstant(scope + "latent_class_norms", norms, classes));
-        var negated = editor.Node(scope + "latent_negated", "Neg", [editor.Reshape(scope + "latent_row", perClass, [-1, 1, classes])]);
-        var largest = editor.Node(scope + "latent_max", "MaxPool", [negated], ProtoFactory.IntsAttribute("kernel_shape", [classes]));
-        editor.Reshape(scope + "latent_distance", editor.Node(scope + "latent_min", "Neg", [largest]), [-1], exactOutput: output);
-    }
-
-    /// <summary>mean over features of (z − ẑ)², as [N].</summary>
-    private static void AppendError(GraphEditor editor, string z, string reconstruction, int width, string scope, string output)
-    {
-        var diff = editor.Binary(scope + "residual", "Sub", z, reconstruction);
-        var squared = editor.Binary(scope + "squared", "Mul", diff, diff);
-        var averager = new float[width];
-        Array.Fill(averager, 1f / width);
-        var mean = editor.Node(scope + "mean_squared", "MatMul", [squared, editor.FloatConstant(scope + "averager", averager, width, 1)]);
-        editor.Reshape(scope + "error", mean, [-1], exactOutput: output);
+        string perClass;
+        if (editor.Opset >= 7)
+        {
+            // ‖u − m_c‖² directly ([N, 1, k] − [classes, k] → [N, classes, k]): no cancellation between large terms.
+            var row = editor.Reshape(scope + "latent_row", u, [-1, 1, k]);
+            var differences = editor.Binary(scope + "latent_class_differences", "Sub", row, editor.FloatConstant(scope + "latent_class_means", means, classes, k));
+            perClass = editor.Reduce(scope + "latent_class_distance", "ReduceSumSquare", differences, 2, keepDims: false);
+        }
+        else
+        {
+            // Older broadcasting cannot pair [N, 1, k] with [classes, k]: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖².
+            var crossWeights = new float[k * classes];
+            for (var c = 0; c < classes; c++)
+                for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
+            var cross = editor.Affine(scope + "latent_cross", u, editor.FloatConstant(scope + "latent_class_means", crossWeights, k, classes),
+                editor.FloatConstant(scope + "latent_class_norms", norms, classes));
+            perClass = editor.Binary(scope + "latent_class_distance", "Add", cross, editor.Reduce(scope + "latent_sum", "ReduceSumSquare", u, 1, keepDims: true));
+        }
+        editor.Reduce(scope + "latent_distance", "ReduceMin", perClass, 1, keepDims: false, exactOutput: output);
     }
 }

@@ -63,6 +63,32 @@ public sealed class DetectorSetTests(SmallCnnFingerprint cnn) : IClassFixture<Sm
     }
 
     [Fact]
+    public async Task A_loaded_folder_scores_without_reading_detectors_json_and_a_broken_one_fails_clearly_on_first_use()
+    {
+        var directory = Directory.CreateTempSubdirectory("nfp-detectors-").FullName;
+        try
+        {
+            await cnn.Fingerprint.SaveAsync(directory);
+            await File.WriteAllTextAsync(Path.Combine(directory, DetectorSet.FileName), "{ not json");
+            var loaded = await Fingerprint.LoadAsync(directory);
+            using var scorer = new FingerprintScorer(loaded);
+            var records = FashionMnist.Test().Take(20).Images;
+
+            using var original = new FingerprintScorer(cnn.Fingerprint);
+            Assert.Equal(original.Score(records).Ood.ToArray(), scorer.Score(records).Ood.ToArray());
+            var error = Assert.Throws<InvalidDataException>(() => loaded.Detectors);
+            Assert.Contains(DetectorSet.FileName, error.Message);
+            // The service's loader (FromFiles) still reads every file at once and refuses the artifact.
+            var files = Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+            Assert.Throws<InvalidDataException>(() => Fingerprint.FromFiles(files));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_unknown_detector_names_the_available_ones()
     {
         using var scorer = new FingerprintScorer(cnn.Fingerprint);

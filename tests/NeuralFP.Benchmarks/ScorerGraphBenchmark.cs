@@ -1,0 +1,306 @@
+using Google.Protobuf;
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using NeuralFP.Core.Activations;
+using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Onnx.Proto;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Core.Tests.Support;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Benchmarks;
+
+/// <summary>
+/// <c>scorergraph</c>: main's scorer graph (A, <see cref="MainScorerGraph"/>) against the current builder's (B) on the
+/// panel's image models, beside the bare model, the three called in turn within every round (A B bare A B bare …),
+/// batch 256 and batch 1, medians of the rounds after a warm-up. Both graphs are built from the same fused layers:
+/// the default layers and pooling, autoencoders of the default shape (trained briefly: speed does not depend on the
+/// weights) and the default latent distance. Prints node counts before and after ONNX Runtime's optimisation.
+/// NFP_GRAPH_MODELS=cnn,mlp picks models; NFP_GRAPH_ROUNDS (default 3); NFP_GRAPH_HIDDEN sets the autoencoders' hidden width. NFP_GRAPH_CPU=1 runs every session on one
+/// intra-op thread (the calling thread) and times the calling thread's CPU time instead of the wall clock: on a
+/// machine shared with other jobs, CPU time compares graph forms far more steadily than wall time does.
+/// </summary>
+internal static partial class ScorerGraphBenchmark
+{
+    private static readonly bool CpuTime = Environment.GetEnvironmentVariable("NFP_GRAPH_CPU") == "1";
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    private readonly record struct TimeSpec(long Seconds, long Nanoseconds);
+
+    /// <summary>Milliseconds: the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID) or the wall clock.</summary>
+    private static double Now()
+    {
+        if (!CpuTime) return Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
+        _ = ClockGetTime(3, out var t);
+        return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
+    }
+
+    public static Task RunAsync(TextWriter output)
+    {
+        var only = Environment.GetEnvironmentVariable("NFP_GRAPH_MODELS")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("NFP_GRAPH_ROUNDS"), out var r) ? r : 3;
+        var reference = FashionMnist.Train().Take(1000).Images;
+        var records = FashionMnist.Test().Take(2048).Images;
+        using (var shown = ScorerSession.CreateSessionOptions())
+            output.WriteLine($"Session options: {shown.GraphOptimizationLevel}, intra-op threads {(CpuTime ? 1 : shown.IntraOpNumThreads)} (shared pool {SharedThreadPool.IsEnabled}), no spinning; " +
+                $"{(CpuTime ? "the calling thread's CPU time" : "wall clock")}; load average {Load()} at start.");
+        output.WriteLine();
+        output.WriteLine("| model | layers | nodes added A → B (after ORT optimisation) | bare 256 rec/s | A 256 / bare | B 256 / bare | bare 1 p50 ms | A 1 p50 ms | B 1 p50 ms | A 1 / bare | B 1 / bare | load |");
+        output.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, file, _) in PanelModels.ImageModels)
+        {
+            if (only is not null && !only.Contains(name)) continue;
+            var bytes = File.ReadAllBytes(RepoPaths.Model(file));
+            var model = OnnxModel.Load(bytes);
+            var layers = FusedLayers(model, reference);
+            var a = MainScorerGraph.Build(model, layers);
+            var b = ScorerGraphBuilder.Build(model, layers);
+            var original = model.Proto.Graph.Node.Count;
+            var (optimisedBare, optimisedA, optimisedB) = (OptimisedNodes(bytes), OptimisedNodes(a), OptimisedNodes(b));
+            var nodes = $"{Nodes(a) - original} → {Nodes(b) - original} ({optimisedA - optimisedBare} → {optimisedB - optimisedBare})";
+
+            string[] outputs = [.. model.OutputNames, .. layers.SelectMany(l => new[] { l.ErrorOutputName, l.LatentOutputName }).OfType<string>()];
+            if (Environment.GetEnvironmentVariable("NFP_GRAPH_PROFILE") == "1")
+            {
+                foreach (var (label, graph) in new[] { ("A", a), ("B", b) })
+                    foreach (var batch in new[] { 256, 1 })
+                        output.WriteLine($"profile {name} {label} batch {batch}: {Profile(graph, model.InputName, outputs, records, batch)}");
+            }
+            if (Environment.GetEnvironmentVariable("NFP_GRAPH_POOLING") == "1")
+            {
+                ComparePooling(output, bytes, model, layers, b, outputs, records, rounds);
+                continue;
+            }
+            using var bare = new Runner(bytes, model.InputName, model.OutputNames);
+            using var mainRunner = new Runner(a, model.InputName, outputs);
+            using var compactRunner = new Runner(b, model.InputName, outputs);
+            Runner[] contenders = [mainRunner, compactRunner, bare];
+            var rate256 = contenders.Select(_ => new List<double>()).ToArray();
+            var p50 = contenders.Select(_ => new List<double>()).ToArray();
+            for (var round = 0; round <= rounds; round++)
+            {
+                var big = Interleaved(contenders, records, 256, 24);
+                var single = Interleaved(contenders, records, 1, 600);
+                if (round == 0) continue;
+                for (var c = 0; c < contenders.Length; c++)
+                {
+                    rate256[c].Add(256 / Median(big[c]) * 1000);
+                    p50[c].Add(Median(single[c]));
+                }
+            }
+            var (a256, b256, bare256) = (Median(rate256[0]), Median(rate256[1]), Median(rate256[2]));
+            var (a1, b1, bare1) = (Median(p50[0]), Median(p50[1]), Median(p50[2]));
+            output.WriteLine($"| {name} | {layers.Count} | {nodes} | {bare256:N0} | {a256 / bare256:F2} | **{b256 / bare256:F2}** | {bare1:F3} | {a1:F3} | {b1:F3} | {bare1 / a1:F2} | **{bare1 / b1:F2}** | {Load()} |");
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The fused layers a default build makes (layers, pooling, autoencoder shape, latent distance), trained briefly.</summary>
+    internal static IReadOnlyList<FusedLayer> FusedLayers(OnnxModel model, FloatTensor reference)
+    {
+        var options = new FingerprintOptions();
+        if (int.TryParse(Environment.GetEnvironmentVariable("NFP_GRAPH_HIDDEN"), out var hidden))
+            options = options with { Autoencoder = options.Autoencoder with { HiddenSize = hidden } };
+        var specs = model.AutoLayers().Select(n => new LayerSpec(n,
+            model.Layers.FirstOrDefault(c => c.Name == n)?.Role == LayerRole.Sequence ? PoolingSpec.Time
+            : FingerprintOptions.ParsePooling(n == model.InputName ? options.InputPooling : options.Pooling, "pooling"))).ToArray();
+        using var extractor = new ActivationExtractor(model, specs);
+        var activations = extractor.Extract(reference, batchSize: 256);
+        var split = reference.Records * 4 / 5;
+        return [.. specs.Select((spec, l) =>
+        {
+            var standardizer = Standardizer.Fit(activations.Features[l], options.ScaleFloor);
+            var z = standardizer.Transform(activations.Features[l]);
+            var autoencoder = AutoencoderTrainer.Fit(z.Slice(0, split), z.Slice(split, z.Records - split), options.Autoencoder with { MaxEpochs = 2, Seed = l });
+            var latent = LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, z));
+            return new FusedLayer(spec.Name, extractor.TapShapes[l], spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}")
+                { Latent = latent, LatentOutputName = $"nfp_latent_{l}" };
+        })];
+    }
+
+    /// <summary>
+    /// The scorer graph B with every equal-bin AveragePool of a conv map replaced by the same means through other ops:
+    /// Reshape + ReduceMean, Flatten + MatMul by an averaging matrix + Reshape, or two AveragePools (smaller bins first).
+    /// </summary>
+    private static void ComparePooling(TextWriter output, byte[] bare, OnnxModel model, IReadOnlyList<FusedLayer> layers, byte[] graph, string[] outputs, FloatTensor records, int rounds)
+    {
+        string[] forms = ["AveragePool", "Reshape+ReduceMean", "Flatten+MatMul", "AveragePool twice"];
+        var runners = forms.Select(f => new Runner(WithPooling(graph, layers, f), model.InputName, outputs)).Append(new Runner(bare, model.InputName, model.OutputNames)).ToArray();
+        try
+        {
+            var big = runners.Select(_ => new List<double>()).ToArray();
+            var single = runners.Select(_ => new List<double>()).ToArray();
+            for (var round = 0; round <= rounds; round++)
+            {
+                var b256 = Interleaved(runners, records, 256, 24);
+                var b1 = Interleaved(runners, records, 1, 600);
+                if (round == 0) continue;
+                for (var c = 0; c < runners.Length; c++) { big[c].Add(Median(b256[c])); single[c].Add(Median(b1[c])); }
+            }
+            output.WriteLine($"Pooling of the conv maps, same scorer graph otherwise ({(CpuTime ? "thread CPU" : "wall")} ms per call, medians; load {Load()}):");
+            output.WriteLine("| pooling form | batch 256 ms | batch 1 ms |");
+            output.WriteLine("|---|---:|---:|");
+            for (var c = 0; c < runners.Length; c++)
+                output.WriteLine($"| {(c < forms.Length ? forms[c] : "bare model")} | {Median(big[c]):F3} | {Median(single[c]):F4} |");
+        }
+        finally
+        {
+            foreach (var r in runners) r.Dispose();
+        }
+    }
+
+    private static byte[] WithPooling(byte[] graph, IReadOnlyList<FusedLayer> layers, string form)
+    {
+        if (form == "AveragePool") return graph;
+        var proto = ModelProto.Parser.ParseFrom(graph);
+        var editor = new GraphEditor(proto);
+        var nodes = proto.Graph.Node.ToList();
+        proto.Graph.Node.Clear();
+        foreach (var node in nodes)
+        {
+            var layer = node.OpType == "AveragePool" && node.Name.StartsWith(GraphEditor.Prefix, StringComparison.Ordinal) ? layers.FirstOrDefault(l => l.TensorName == node.Input[0]) : null;
+            if (layer is null || (form == "AveragePool twice" && (layer.TapShape[1] / layer.Pooling.Grid % 2 != 0 || layer.TapShape[2] / layer.Pooling.Grid % 2 != 0)))
+            {
+                proto.Graph.Node.Add(node);
+                continue;
+            }
+            int c = layer.TapShape[0], h = layer.TapShape[1], w = layer.TapShape[2], g = layer.Pooling.Grid;
+            var x = node.Input[0];
+            switch (form)
+            {
+                case "Reshape+ReduceMean":
+                    var blocks = editor.Reshape("blocks", x, [-1, c, g, h / g, g, w / g]);
+                    editor.NodeTo(node.Output[0], "ReduceMean", [blocks], ProtoFactory.IntsAttribute("axes", [3, 5]), ProtoFactory.IntAttribute("keepdims", 0));
+                    break;
+                case "Flatten+MatMul":
+                    var rows = editor.Node("rows", "Flatten", [x], ProtoFactory.IntAttribute("axis", 2));
+                    var means = editor.Node("means", "MatMul", [rows, editor.FloatConstant("averager", AdaptiveBins.AveragingMatrix([h, w], g), h * w, g * g)]);
+                    editor.Reshape("map", means, [-1, c, g, g], exactOutput: node.Output[0]);
+                    break;
+                case "AveragePool twice":
+                    long[] inner = [h / g / 2, w / g / 2];
+                    var first = editor.Node("quarter", "AveragePool", [x], ProtoFactory.IntsAttribute("kernel_shape", inner), ProtoFactory.IntsAttribute("strides", inner));
+                    editor.NodeTo(node.Output[0], "AveragePool", [first], ProtoFactory.IntsAttribute("kernel_shape", [2, 2]), ProtoFactory.IntsAttribute("strides", [2, 2]));
+                    break;
+            }
+        }
+        return proto.ToByteArray();
+    }
+
+    /// <summary>ONNX Runtime's own profile of 200 runs: microseconds per run by op type, largest first.</summary>
+    private static string Profile(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch)
+    {
+        var prefix = Path.Combine(Path.GetTempPath(), $"nfp-profile-{Guid.NewGuid():N}");
+        using var options = ScorerSession.CreateSessionOptions();
+        if (CpuTime) options.IntraOpNumThreads = 1;
+        options.EnableProfiling = true;
+        options.ProfileOutputPathPrefix = prefix;
+        string file;
+        const int runs = 200;
+        using (var session = new InferenceSession(onnx, options))
+        {
+            using var runOptions = new RunOptions();
+            for (var i = 0; i < runs; i++)
+            {
+                using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(0, batch * records.RecordLength), [batch, .. records.RecordShape.Select(d => (long)d)]);
+                using var results = session.Run(runOptions, [input], [value], outputs);
+            }
+            file = session.EndProfiling();
+        }
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            var byOp = new Dictionary<string, double>();
+            foreach (var e in json.RootElement.EnumerateArray())
+            {
+                if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
+                var op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+                byOp[op] = byOp.GetValueOrDefault(op) + e.GetProperty("dur").GetDouble();
+            }
+            return $"total {byOp.Values.Sum() / runs:F1} µs; " + string.Join(", ", byOp.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value / runs:F1}"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static int Nodes(byte[] onnx) => ModelProto.Parser.ParseFrom(onnx).Graph.Node.Count;
+
+    /// <summary>Nodes ONNX Runtime runs after its graph optimisations (the scorer's session options).</summary>
+    private static int OptimisedNodes(byte[] onnx)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"nfp-optimised-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using var options = ScorerSession.CreateSessionOptions();
+            options.OptimizedModelFilePath = path;
+            using (new InferenceSession(onnx, options)) { }
+            return Nodes(File.ReadAllBytes(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Milliseconds per call of each contender, called in turn on the same records.</summary>
+    private static List<double>[] Interleaved(Runner[] contenders, FloatTensor records, int batch, int calls)
+    {
+        var times = contenders.Select(_ => new List<double>(calls)).ToArray();
+        for (var i = 0; i < calls; i++)
+        {
+            var start = i * batch % (records.Records - batch + 1);
+            for (var c = 0; c < contenders.Length; c++)
+            {
+                var began = Now();
+                contenders[c].Run(records, start, batch);
+                times[c].Add(Now() - began);
+            }
+        }
+        return times;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    /// <summary>One session with the scorer's options, asking for the given outputs.</summary>
+    private sealed class Runner : IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly string[] _inputs;
+        private readonly string[] _outputs;
+        private readonly RunOptions _runOptions = new();
+
+        public Runner(byte[] onnx, string input, IReadOnlyList<string> outputs)
+        {
+            using var options = ScorerSession.CreateSessionOptions();
+            if (CpuTime) options.IntraOpNumThreads = 1;
+            _session = new InferenceSession(onnx, options);
+            _inputs = [input];
+            _outputs = [.. outputs];
+        }
+
+        public void Run(FloatTensor records, int start, int count)
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+                records.Data.AsMemory(start * records.RecordLength, count * records.RecordLength), [count, .. records.RecordShape.Select(d => (long)d)]);
+            using var results = _session.Run(_runOptions, _inputs, [input], _outputs);
+        }
+
+        public void Dispose()
+        {
+            _session.Dispose();
+            _runOptions.Dispose();
+        }
+    }
+}
