@@ -192,24 +192,34 @@ internal static class PerfBenchmark
         {
             const string modelId = "perf";
             List<string> rows = [], bars = [];
-            await using var app = await TestApp.StartAsync(settings: [StorageNames.Setting(Hosting.SettingNames.RegistryCacheMilliseconds, "2000")]);
-            await app.UploadAsync(modelId, ModelFiles.Model, model);
-            await app.UploadAsync(modelId, ModelFiles.Reference, reference);
-            var ready = await app.WaitForStatusAsync(modelId, ModelStatus.Ready);
-            rows.Add($"| the service's own build (worker process), {ready.BuildSeconds:F1} s | {ready.BuildSeconds * 1000 / Npy.Read(reference).Records:F3} ms/record | |");
+            var referenceRecords = Npy.Read(reference).Records;
+            async Task<TestApp> StartReadyAsync(string? workerDll, string label)
+            {
+                var started = await TestApp.StartAsync(settings: [StorageNames.Setting(Hosting.SettingNames.RegistryCacheMilliseconds, "2000")], workerDll: workerDll);
+                await started.UploadAsync(modelId, ModelFiles.Model, model);
+                await started.UploadAsync(modelId, ModelFiles.Reference, reference);
+                var built = await started.WaitForStatusAsync(modelId, ModelStatus.Ready);
+                rows.Add($"| the service's own build (worker process{label}), {built.BuildSeconds:F1} s | {built.BuildSeconds * 1000 / referenceRecords:F3} ms/record | |");
+                return started;
+            }
+            await using var app = await StartReadyAsync(null, "");
+            // Optional: an earlier build of the worker (e.g. main's) served by the same local host, measured alternately with this one.
+            await using var baseline = options.BaselineWorker is { } dll ? await StartReadyAsync(dll, $", baseline {Path.GetFileName(Path.GetDirectoryName(dll))}") : null;
+            var ready = (await app.Registry.GetAsync(modelId, CancellationToken.None))!;
 
             using var lease = await app.Services.GetRequiredService<ScorerCache>().LeaseAsync(modelId, CancellationToken.None);
             var scorer = lease.Model.Scorer;
             var batches = Enumerable.Range(0, 20).Select(i => records.Slice(i * Batch % (records.Records - Batch + 1), Batch)).ToArray();
             var bodies = batches.Select(Npy.ToBytes).ToArray();
-            // One connection, one request at a time.
+            // One connection per app, one request at a time.
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = app.Address };
+            using var baseHttp = baseline is null ? null : new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = baseline.Address };
             var url = $"api/models/{modelId}/verdicts";
-            List<double> inProcess = [], overHttp = [], bytes = [];
+            List<double> inProcess = [], overHttp = [], overBase = [], bytes = [];
             for (var round = 0; round <= options.Rounds; round++)
             {
-                // In-process and HTTP alternate batch by batch, so load from other processes falls on both alike.
-                double engineSeconds = 0, servedSeconds = 0;
+                // In-process and HTTP (and the baseline) alternate batch by batch, so load from other processes falls on all alike.
+                double engineSeconds = 0, servedSeconds = 0, baseSeconds = 0;
                 long answered = 0;
                 for (var i = 0; i < batches.Length; i++)
                 {
@@ -219,12 +229,15 @@ internal static class PerfBenchmark
                     began = Stopwatch.GetTimestamp();
                     answered += await PostAsync(http, url, bodies[i]);
                     servedSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                    if (baseHttp is null) continue;
+                    began = Stopwatch.GetTimestamp();
+                    await PostAsync(baseHttp, url, bodies[i]);
+                    baseSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
                 }
-                var engine = batches.Length * Batch / engineSeconds;
-                var served = bodies.Length * Batch / servedSeconds;
                 if (round == 0) continue;
-                inProcess.Add(engine);
-                overHttp.Add(served);
+                inProcess.Add(batches.Length * Batch / engineSeconds);
+                overHttp.Add(bodies.Length * Batch / servedSeconds);
+                if (baseHttp is not null) overBase.Add(bodies.Length * Batch / baseSeconds);
                 bytes.Add(answered / (double)bodies.Length);
             }
             var detailBytes = await PostAsync(http, url + "?detail=layers", bodies[0]);
@@ -234,13 +247,45 @@ internal static class PerfBenchmark
             var (engineRate, httpRate) = (Timing.Median(inProcess), Timing.Median(overHttp));
             rows.Add($"| in-process `Score` of the service's scorer, batch {Batch} | {engineRate:N0} rec/s | 1 |");
             rows.Add($"| HTTP, `.npy` batches of {Batch}, one connection (answer {Timing.Median(bytes) / 1024:F0} KiB; with `?detail=layers` {detailBytes / 1024.0:F0} KiB; the old format {oldBytes / 1024.0:F0} KiB) | {httpRate:N0} rec/s | **{httpRate / engineRate:F2}× of in-process** |");
+            if (overBase.Count > 0)
+                rows.Add($"| *baseline worker*, HTTP, `.npy` batches of {Batch}, one connection (alternating with the row above) | {Timing.Median(overBase):N0} rec/s | {Timing.Median(overBase) / engineRate:F2}× of in-process |");
             bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process", httpRate / engineRate, 0.8));
 
+            if (baseline is not null)
+            {
+                // Closed loop, one request at a time, the two apps alternating request by request: where a single request's time goes.
+                var single = Npy.ToBytes(records.Slice(0, 1));
+                var probes = new Dictionary<string, List<double>>();
+                async Task Probe(string name, HttpClient client, Func<HttpClient, Task> send)
+                {
+                    var began = Stopwatch.GetTimestamp();
+                    await send(client);
+                    var ms = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+                    if (!probes.TryGetValue(name, out var list)) probes[name] = list = [];
+                    list.Add(ms);
+                }
+                for (var k = 0; k < 330; k++)
+                    foreach (var (name, client) in new[] { ("this", http), ("baseline", baseHttp!) })
+                    {
+                        await Probe($"{name} not-found GET", client, async c => { using var r = await c.GetAsync("api/nothing-here"); await r.Content.ReadAsByteArrayAsync(); });
+                        await Probe($"{name} GET /api/health", client, async c => { using var r = await c.GetAsync("api/health"); await r.Content.ReadAsByteArrayAsync(); });
+                        await Probe($"{name} one verdict (.npy)", client, c => PostAsync(c, url, single));
+                    }
+                foreach (var (name, list) in probes)
+                    rows.Add($"| probe, closed loop, {name} | p50 {Timing.Median(list.Skip(30)):F2} ms | |");
+            }
+
             foreach (var row in rows) Console.Out.WriteLine(row); // before the open loop, which may fail on an overloaded machine
-            var single = await OpenLoop.RunAsync(app.Address, url, records, options.Rate, options.Seconds);
-            rows.Add($"| HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({single.Achieved:N0}/s offered, {single.Late} sent > 1 ms late, {single.Errors} errors or > 10 s) | p50 {single.P50:F2} ms, p99 **{single.P99:F2} ms**, max {single.Max:F1} ms | |");
-            Console.Out.WriteLine(rows[^1]);
-            bars.Add($"| single-record p99 ≤ 2 ms at {options.Rate:N0} req/s | {single.P99:F2} ms | {(single.P99 <= 2 ? "**met**" : "missed")} |");
+            var runs = baseline is null ? new[] { ("", app) } : [("", app), (" *baseline*", baseline), ("", app), (" *baseline*", baseline)];
+            var p99s = new List<double>();
+            foreach (var (label, target) in runs)
+            {
+                var result = await OpenLoop.RunAsync(target.Address, url, records, options.Rate, options.Seconds);
+                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms | |");
+                Console.Out.WriteLine(rows[^1]);
+                if (target == app) p99s.Add(result.P99);
+            }
+            bars.Add($"| single-record p99 ≤ 2 ms at {options.Rate:N0} req/s | {p99s.Min():F2} ms | {(p99s.Min() <= 2 ? "**met**" : "missed")} |");
             return (rows, bars);
         }
 
@@ -256,7 +301,7 @@ internal static class PerfBenchmark
 }
 
 /// <summary>Command-line options of <c>perf</c>.</summary>
-internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp)
+internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp, string? BaselineWorker = null)
 {
     public static PerfOptions Parse(string[] args)
     {
@@ -271,6 +316,7 @@ internal sealed record PerfOptions(string Model, string Reference, string? Recor
         var rounds = Int("--rounds", 3);
         if (rounds < 3) throw new ArgumentException("--rounds must be at least 3 (medians of ≥ 3 rounds).");
         return new PerfOptions(Path.GetFullPath(model), Path.GetFullPath(reference), Value("--records") is { } r ? Path.GetFullPath(r) : null, rounds,
-            Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"));
+            Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"),
+            Value("--baseline-worker") is { } b ? Path.GetFullPath(b) : null);
     }
 }
