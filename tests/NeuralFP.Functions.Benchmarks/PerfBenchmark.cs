@@ -277,6 +277,21 @@ internal static class PerfBenchmark
                 rows.Add($"| *baseline worker*, HTTP, `.npy` batches of {Batch}, one connection (alternating with the row above) | {Timing.Median(overBase):N0} rec/s | {Timing.Median(overBase) / engineRate:F2}× of in-process |");
             bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process", httpRate / engineRate, 0.8));
 
+            // CPU per batch (this process's tree: client, local host, worker processes, Azurite), which load does not inflate the
+            // way it inflates wall time: in-process Score, then each app's HTTP path, one after the other.
+            static double Cpu() => ProcessCpu.Seconds(Environment.ProcessId);
+            double CpuPerBatch(Func<int, Task> run)
+            {
+                var before = Cpu();
+                for (var i = 0; i < 40; i++) run(i).GetAwaiter().GetResult();
+                return (Cpu() - before) * 1000 / 40;
+            }
+            var cpuScore = CpuPerBatch(i => { scorer.Score(batches[i % batches.Length]); return Task.CompletedTask; });
+            var cpuHttp = CpuPerBatch(i => PostAsync(http, url, bodies[i % bodies.Length]));
+            var cpuBase = baseHttp is null ? double.NaN : CpuPerBatch(i => PostAsync(baseHttp, url, bodies[i % bodies.Length]));
+            rows.Add($"| CPU per batch of {Batch} (all processes): in-process Score / HTTP{(baseHttp is null ? "" : " / baseline HTTP")} | " +
+                $"{cpuScore:F1} / {cpuHttp:F1}{(baseHttp is null ? "" : $" / {cpuBase:F1}")} ms | {cpuScore / cpuHttp:F2}×{(baseHttp is null ? "" : $" / {cpuScore / cpuBase:F2}×")} |");
+
             if (baseline is not null)
             {
                 // Closed loop, one request at a time, the two apps alternating request by request: where a single request's time goes.
@@ -306,8 +321,10 @@ internal static class PerfBenchmark
             var p99s = new List<double>();
             foreach (var (label, target) in runs)
             {
+                var cpuBefore = Cpu();
                 var result = await OpenLoop.RunAsync(target.Address, url, records, options.Rate, options.Seconds);
-                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms | |");
+                var cpuPerRequest = (Cpu() - cpuBefore) * 1000 / (options.Rate * (options.Seconds + Math.Max(1, options.Seconds / 5)));
+                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms; CPU {cpuPerRequest:F2} ms/request (all processes, generator included) | |");
                 Console.Out.WriteLine(rows[^1]);
                 if (target == app) p99s.Add(result.P99);
             }
