@@ -174,6 +174,38 @@ public sealed class DriftWriteBehindTests : IAsyncLifetime
         Assert.Equal(Sum(requests), ((await RowAsync("idle")).TotalRecords, (await RowAsync("idle")).TotalOod));
     }
 
+    [Fact]
+    public async Task A_week_without_a_flush_keeps_a_bounded_buffer_and_counts_every_record()
+    {
+        // One request an hour for 200 hours and no flush (a storage outage longer than the row's week of buckets): what the
+        // writer holds stays bounded (a window of outcomes, at most a week of hours), and the flush counts every record.
+        var start = new DateTimeOffset(2026, 11, 1, 0, 30, 0, TimeSpan.Zero);
+        var clock = new ManualClock(start);
+        var recorder = NewInstance(time: clock);
+        var requests = Enumerable.Range(0, 200).Select(Request).ToArray();
+        for (var h = 0; h < requests.Length; h++)
+        {
+            clock.Now = start.AddHours(h);
+            await recorder.RecordAsync("week", 1, ExpectedRate, requests[h], CancellationToken.None);
+        }
+        Assert.Equal(Sum(requests).Records, recorder.PendingRecords);
+
+        Assert.True(await recorder.FlushAsync(CancellationToken.None));
+        var row = await RowAsync("week");
+        Assert.Equal(Sum(requests), (row.TotalRecords, row.TotalOod)); // every record in the totals
+        Assert.Equal(WindowSize, row.Outcomes.Length); // the newest window's outcomes
+        // Buckets: the hours the row keeps (the last 169), each with exactly its own request's records, at its own hour.
+        Assert.Equal(DriftTrackerKeptHours, row.Hours.Count);
+        for (var h = requests.Length - DriftTrackerKeptHours; h < requests.Length; h++)
+        {
+            var bucket = row.Hours.Single(b => b.Hour == DriftWindowRecord.HourOf(start.AddHours(h)));
+            Assert.Equal((requests[h].Outcomes.Length, requests[h].OodCount), ((int)bucket.Records, (int)bucket.Ood));
+        }
+    }
+
+    /// <summary>Hourly buckets a drift row keeps: a week plus the hour in progress.</summary>
+    private const int DriftTrackerKeptHours = 7 * 24 + 1;
+
     /// <summary>The real store, whose next successful write's answer is replaced by a timeout (fault injection at the port).</summary>
     private sealed class LostAnswerStore(IDriftStore inner) : IDriftStore
     {
