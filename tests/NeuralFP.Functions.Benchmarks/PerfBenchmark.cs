@@ -314,6 +314,20 @@ internal static class PerfBenchmark
                     }
                 foreach (var (name, list) in probes)
                     rows.Add($"| probe, closed loop, {name} | p50 {Timing.Median(list.Skip(30)):F2} ms | |");
+                // This build's worker: CPU per request of each kind, each kind on its own (the bare invocation path vs the functions).
+                var workerPid = app.Host.WorkerProcessId ?? 0;
+                foreach (var (name, send) in new (string, Func<Task>)[]
+                {
+                    ("not-found GET", async () => { using var r = await http.GetAsync("api/nothing-here"); await r.Content.ReadAsByteArrayAsync(); }),
+                    ("GET /api/health", async () => { using var r = await http.GetAsync("api/health"); await r.Content.ReadAsByteArrayAsync(); }),
+                    ("one verdict (.npy)", () => PostAsync(http, url, single)),
+                })
+                {
+                    for (var k = 0; k < 50; k++) await send();
+                    var (workerBefore, allBefore) = (ProcessCpu.Seconds(workerPid), Cpu());
+                    for (var k = 0; k < 500; k++) await send();
+                    rows.Add($"| CPU per request, closed loop, {name}: worker / all processes | {(ProcessCpu.Seconds(workerPid) - workerBefore) * 2:F2} / {(Cpu() - allBefore) * 2:F2} ms | |");
+                }
             }
 
             foreach (var row in rows) Console.Out.WriteLine(row); // before the open loop, which may fail on an overloaded machine
