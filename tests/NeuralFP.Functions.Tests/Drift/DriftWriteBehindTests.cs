@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NeuralFP.Application.Configuration;
 using NeuralFP.Application.Drift;
 using NeuralFP.Application.Ports;
@@ -201,6 +202,38 @@ public sealed class DriftWriteBehindTests : IAsyncLifetime
             var bucket = row.Hours.Single(b => b.Hour == DriftWindowRecord.HourOf(start.AddHours(h)));
             Assert.Equal((requests[h].Outcomes.Length, requests[h].OodCount), ((int)bucket.Records, (int)bucket.Ood));
         }
+    }
+
+    [Fact]
+    public async Task Outcomes_of_requests_the_server_drains_while_stopping_are_written_too()
+    {
+        // A real generic host: the "server" (registered first, so stopped after the flush service's StopAsync, as the web
+        // server is) finishes a request while stopping; the flush service's last flush, after every service has stopped, writes it.
+        var recorder = NewInstance();
+        var drained = Request(5);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddHostedService(_ => new DrainingServer(() => recorder.RecordAsync("drained", 1, ExpectedRate, drained, CancellationToken.None)));
+        builder.Services.AddSingleton(recorder);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_services.GetRequiredService<ServiceOptions>().Drift);
+        builder.Services.AddHostedService<Monitoring.DriftFlushService>();
+        using var host = builder.Build();
+        await host.StartAsync();
+        var before = Request(1);
+        await recorder.RecordAsync("drained", 1, ExpectedRate, before, CancellationToken.None);
+
+        await host.StopAsync();
+
+        Assert.Equal(Sum([before, drained]), ((await RowAsync("drained")).TotalRecords, (await RowAsync("drained")).TotalOod));
+        Assert.Equal(0, recorder.PendingRecords);
+    }
+
+    /// <summary>Stands in for the web server: a request finishes (records its outcomes) while the host stops.</summary>
+    private sealed class DrainingServer(Func<Task> finishRequest) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => finishRequest();
     }
 
     /// <summary>Hourly buckets a drift row keeps: a week plus the hour in progress.</summary>
