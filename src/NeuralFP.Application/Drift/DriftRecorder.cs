@@ -4,18 +4,31 @@ using Microsoft.Extensions.Logging;
 namespace NeuralFP.Application.Drift;
 
 /// <summary>
-/// Collects the outcomes of HTTP verdicts for the drift windows. With a flush interval (the default) they are
-/// buffered per model and version and written by <see cref="FlushAsync"/>, so that a busy model costs one table
-/// write per interval rather than one per request; with 0 they are written during the request. Either way a
-/// failed write never fails the request: verdicts are the product, monitoring follows them.
+/// Collects the outcomes of HTTP verdicts for the drift windows, off the request's critical path (write-behind): a
+/// request adds its outcomes to its model version's <see cref="DriftWriter"/> in memory and returns; <see cref="FlushAsync(CancellationToken)"/>
+/// (every <see cref="DriftAlarmOptions.FlushInterval"/>, and on shutdown) writes each writer's pending outcomes with one
+/// conditional write. With a flush interval of 0 each request waits for the write that carries its outcomes (group commit).
+/// A failed write never fails a request and loses nothing: the outcomes stay pending for the next flush.
 /// </summary>
 public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? logger = null)
 {
-    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-    private readonly ConcurrentDictionary<(string ModelId, int Version), Pending> _pending = new();
-    private readonly ConcurrentDictionary<(string ModelId, int Version), GroupWriter> _writers = new();
+    /// <summary>A writer with nothing pending and no outcome for this long is dropped (its model version is idle or replaced).</summary>
+    public static readonly TimeSpan IdleWriterLifetime = TimeSpan.FromMinutes(10);
 
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly ConcurrentDictionary<(string ModelId, int Version), DriftWriter> _writers = new();
+
+    /// <summary>This instance's writers' id prefix on the rows (marks tell which flushes a row already holds).</summary>
+    private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Flush sequence numbers, growing over every writer this instance ever has (a retired writer's successor must not reuse them).</summary>
+    private long _sequence;
+
+    /// <summary>True when outcomes are written by <see cref="FlushAsync(CancellationToken)"/> after the request, false when during it.</summary>
     public bool Buffered => tracker.Options.FlushInterval > TimeSpan.Zero;
+
+    /// <summary>Model versions with a writer in memory (bounded by <see cref="IdleWriterLifetime"/>).</summary>
+    public int Writers => _writers.Count;
 
     public Task RecordAsync(string modelId, int version, double expectedRate, bool[] outcomes, CancellationToken cancellationToken)
         => RecordAsync(modelId, version, expectedRate, new VerdictOutcomes(outcomes, null), cancellationToken);
@@ -26,155 +39,37 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(outcomes.Outcomes);
         if (outcomes.Outcomes.Length == 0) return;
-        if (!Buffered)
-        {
-            await _writers.GetOrAdd((modelId, version), _ => new GroupWriter(this, modelId, version, expectedRate))
-                .WriteAsync(outcomes, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        var pending = _pending.GetOrAdd((modelId, version), _ => new Pending(expectedRate));
-        lock (pending) pending.Add(outcomes.Outcomes, outcomes.LayerFires, tracker.Options.WindowSize);
+        var now = tracker.Time.GetUtcNow();
+        DriftWriter writer;
+        do writer = _writers.GetOrAdd((modelId, version), key => new DriftWriter(tracker, key.ModelId, key.Version, expectedRate, $"{_instance}.{key.Version}",
+            () => Interlocked.Increment(ref _sequence), _logger));
+        while (!writer.TryAdd(outcomes, now));
+        // Not the request's token for the write itself: it may carry other requests' outcomes too.
+        if (!Buffered) await writer.FlushAsync(CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes everything buffered so far; outcomes whose write fails stay buffered for the next flush.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>Writes every writer's pending outcomes (one conditional write each) and drops writers idle for <see cref="IdleWriterLifetime"/>.</summary>
+    /// <returns>False when some outcomes could not be written; they stay pending for the next flush.</returns>
+    public async Task<bool> FlushAsync(CancellationToken cancellationToken)
     {
-        foreach (var ((modelId, version), pending) in _pending)
+        var now = tracker.Time.GetUtcNow();
+        var all = true;
+        foreach (var (key, writer) in _writers)
         {
-            DriftBatch batch;
-            lock (pending) batch = pending.Take(modelId, version);
-            // Empty entries stay (one per model version): removing one could orphan outcomes added meanwhile.
-            if (batch.Outcomes.Length == 0 && batch.EarlierRecords == 0) continue;
-            if (!await WriteAsync(batch, cancellationToken).ConfigureAwait(false))
-                lock (pending) pending.PutBack(batch, tracker.Options.WindowSize);
+            all &= await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (writer.TryRetire(now - IdleWriterLifetime)) _writers.TryRemove(KeyValuePair.Create(key, writer));
         }
+        return all;
     }
 
-    private async Task<bool> WriteAsync(DriftBatch batch, CancellationToken cancellationToken)
+    /// <summary>Writes the pending outcomes of one model's writers, so that a read of its drift row that follows sees them.</summary>
+    public async Task FlushAsync(string modelId, CancellationToken cancellationToken)
     {
-        try
-        {
-            await tracker.RecordAsync(batch, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _logger.LogWarning(e, "Model {ModelId}: {Count} verdict outcomes could not be added to the drift window yet.", batch.ModelId, batch.Outcomes.Length);
-            return false;
-        }
+        foreach (var (key, writer) in _writers)
+            if (string.Equals(key.ModelId, modelId, StringComparison.Ordinal))
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Unbuffered writes of one model version, one at a time (group commit): a request's outcomes are written before it
-    /// returns, as before, but requests that arrive while a write is under way join the next write instead of each
-    /// reading and replacing the same drift row, which made concurrent requests collide on its ETag and retry.
-    /// </summary>
-    private sealed class GroupWriter(DriftRecorder recorder, string modelId, int version, double expectedRate)
-    {
-        private readonly Lock _gate = new();
-        private List<(VerdictOutcomes Outcomes, TaskCompletionSource Done)> _waiting = [];
-        private bool _writing;
-
-        public Task WriteAsync(VerdictOutcomes outcomes, CancellationToken cancellationToken)
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            bool lead;
-            lock (_gate)
-            {
-                _waiting.Add((outcomes, done));
-                lead = !_writing;
-                _writing = true;
-            }
-            if (lead) _ = Task.Run(DrainAsync, CancellationToken.None);
-            return done.Task.WaitAsync(cancellationToken);
-        }
-
-        /// <summary>Writes what is waiting until nothing is; a failed write is logged and never fails its requests.</summary>
-        private async Task DrainAsync()
-        {
-            while (true)
-            {
-                List<(VerdictOutcomes Outcomes, TaskCompletionSource Done)> group;
-                lock (_gate)
-                {
-                    if (_waiting.Count == 0)
-                    {
-                        _writing = false;
-                        return;
-                    }
-                    group = _waiting;
-                    _waiting = [];
-                }
-                long[]? fires = null;
-                var all = new List<bool>();
-                foreach (var (outcomes, _) in group)
-                {
-                    all.AddRange(outcomes.Outcomes);
-                    fires = group.Count == 1 ? outcomes.LayerFires : VerdictOutcomes.Add(fires, outcomes.LayerFires);
-                }
-                try
-                {
-                    // Not a request's token: the write carries other requests' outcomes too.
-                    await recorder.WriteAsync(new DriftBatch(modelId, version, expectedRate, [.. all], LayerFires: fires), CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    // WriteAsync logs and absorbs storage failures; anything else must not stop this loop either.
-                    recorder._logger.LogWarning(e, "Model {ModelId}: {Count} verdict outcomes could not be added to the drift window.", modelId, all.Count);
-                }
-                finally
-                {
-                    foreach (var (_, done) in group) done.TrySetResult();
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Outcomes waiting for one model version. Only the newest window's worth can matter to the test, so older ones are
-    /// dropped from the list, but they are still counted so that the totals and hourly buckets see every record.
-    /// </summary>
-    private sealed class Pending(double expectedRate)
-    {
-        private readonly List<bool> _outcomes = [];
-        private long _droppedRecords;
-        private long _droppedOod;
-        private long[]? _layerFires;
-
-        public double ExpectedRate { get; } = expectedRate;
-
-        public void Add(bool[] outcomes, long[]? layerFires, int cap)
-        {
-            _outcomes.AddRange(outcomes);
-            _layerFires = VerdictOutcomes.Add(_layerFires, layerFires);
-            Trim(cap);
-        }
-
-        public void PutBack(DriftBatch batch, int cap)
-        {
-            _outcomes.InsertRange(0, batch.Outcomes);
-            _droppedRecords += batch.EarlierRecords;
-            _droppedOod += batch.EarlierOod;
-            _layerFires = VerdictOutcomes.Add(batch.LayerFires, _layerFires);
-            Trim(cap);
-        }
-
-        public DriftBatch Take(string modelId, int version)
-        {
-            var batch = new DriftBatch(modelId, version, ExpectedRate, [.. _outcomes], EarlierRecords: _droppedRecords, EarlierOod: _droppedOod, LayerFires: _layerFires);
-            _outcomes.Clear();
-            _layerFires = null;
-            _droppedRecords = _droppedOod = 0;
-            return batch;
-        }
-
-        private void Trim(int cap)
-        {
-            if (_outcomes.Count <= cap) return;
-            var drop = _outcomes.Count - cap;
-            _droppedRecords += drop;
-            for (var i = 0; i < drop; i++) if (_outcomes[i]) _droppedOod++;
-            _outcomes.RemoveRange(0, drop);
-        }
-    }
+    /// <summary>Outcomes recorded but not yet in the table, over every writer (what a crash would lose).</summary>
+    public long PendingRecords => _writers.Values.Sum(w => w.PendingRecords);
 }

@@ -25,6 +25,9 @@ public sealed class DriftTracker
     /// <summary>Hourly buckets that keep their per-layer fire counts: the last day plus the hour in progress.</summary>
     internal const int LayerFireHours = 25;
 
+    /// <summary>Write-behind writers remembered per row: more than the instances (times model versions) that write one model at a time.</summary>
+    internal const int RememberedWriters = 32;
+
     private const int MaxAttempts = 40;
 
     private readonly IDriftStore _store;
@@ -48,23 +51,38 @@ public sealed class DriftTracker
 
     public DriftAlarmOptions Options => _options;
 
+    /// <summary>The clock the hourly buckets follow.</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>The model's window as last written, or null when no verdict was recorded yet.</summary>
     public Task<DriftWindowRecord?> GetAsync(string modelId, CancellationToken cancellationToken) => _store.GetAsync(modelId, cancellationToken);
 
-    public async Task<DriftUpdate> RecordAsync(DriftBatch batch, CancellationToken cancellationToken)
+    public Task<DriftUpdate> RecordAsync(DriftBatch batch, CancellationToken cancellationToken) => RecordAsync(batch, known: null, cancellationToken);
+
+    /// <summary>
+    /// Adds the batch to the model's row. With <paramref name="known"/> (the row as this caller last read or wrote it, ETag
+    /// included) the first attempt writes without reading; if another writer changed the row since, it is read again and the
+    /// batch re-applied. A batch carrying a <see cref="DriftBatch.Mark"/> the row already holds is not applied again.
+    /// </summary>
+    /// <returns>What the write did, and the row as stored (<see cref="DriftUpdate.Row"/>) for the caller to keep.</returns>
+    public async Task<DriftUpdate> RecordAsync(DriftBatch batch, DriftWindowRecord? known, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(batch.Outcomes);
         ModelIds.Validate(batch.ModelId);
+        if (known is not null && !string.Equals(known.ModelId, batch.ModelId, StringComparison.Ordinal))
+            throw new ArgumentException($"The known row is model '{known.ModelId}', the batch model '{batch.ModelId}'.", nameof(known));
         var test = _options.For(batch.ExpectedRate);
         for (var attempt = 1; ; attempt++)
         {
-            var existing = await _store.GetAsync(batch.ModelId, cancellationToken).ConfigureAwait(false);
+            var existing = attempt == 1 && known is not null ? known : await _store.GetAsync(batch.ModelId, cancellationToken).ConfigureAwait(false);
             if (existing is not null && existing.ModelVersion > batch.ModelVersion)
-                return new DriftUpdate(existing.State, Raised: false, Cleared: false, Counted: false); // verdicts of a replaced fingerprint
+                return new DriftUpdate(existing.State, Raised: false, Cleared: false, Counted: false, existing); // verdicts of a replaced fingerprint
             var sameVersion = existing is not null && existing.ModelVersion == batch.ModelVersion;
             if (sameVersion && batch.BatchId is not null && existing!.RecentBatches.Contains(batch.BatchId, StringComparer.Ordinal))
-                return new DriftUpdate(existing.State, Raised: false, Cleared: false, Counted: false);
+                return new DriftUpdate(existing.State, Raised: false, Cleared: false, Counted: false, existing);
+            if (sameVersion && batch.Mark is { } mark && existing!.Writers.Any(w => w.Writer == mark.Writer && w.Sequence >= mark.Sequence))
+                return new DriftUpdate(existing.State, Raised: false, Cleared: false, Counted: false, existing); // a flush whose answer was lost
 
             var next = Apply(existing, sameVersion, batch, test, _time.GetUtcNow(), out var state, out var raised, out var cleared);
             var written = await _store.TryWriteAsync(next, cancellationToken).ConfigureAwait(false);
@@ -72,8 +90,10 @@ public sealed class DriftTracker
             {
                 if (attempt >= MaxAttempts)
                     throw new InvalidOperationException($"The drift window of model '{batch.ModelId}' kept changing under {MaxAttempts} attempts to add {batch.Outcomes.Length} outcomes; the caller should retry.");
-                // Jittered, growing pause so that writers that collided do not collide again in lockstep.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + 5 * Math.Min(attempt, 10))), _time, cancellationToken).ConfigureAwait(false);
+                // A row known from an earlier write is simply stale (another instance wrote): read it again at once. Writers that
+                // collided on a fresh read pause, jittered and growing, so that they do not collide again in lockstep.
+                if (attempt > 1 || known is null)
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + 5 * Math.Min(attempt, 10))), _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -89,8 +109,11 @@ public sealed class DriftTracker
                     batch.ModelId, batch.ModelVersion, state.OodCount, state.WindowCount, state.PValue);
             }
             if (written.AlertPending || written.RegistryPending)
+            {
                 await _publisher.SettleAsync(written, cancellationToken).ConfigureAwait(false);
-            return new DriftUpdate(state, raised, cleared, Counted: true);
+                written = null; // settling rewrites the row: its ETag is no longer the one just written
+            }
+            return new DriftUpdate(state, raised, cleared, Counted: true, written);
         }
     }
 
@@ -103,8 +126,13 @@ public sealed class DriftTracker
         raised = state.Alarm && !wasAlarm;
         // A new fingerprint version starts a new window: an alarm on the old one is over.
         cleared = !state.Alarm && (existing?.Alarm ?? false);
-        long ood = batch.EarlierOod, records = batch.EarlierRecords + batch.Outcomes.Length;
-        foreach (var outcome in batch.Outcomes) if (outcome) ood++;
+        var counts = batch.CountsByHour(now);
+        long ood = 0, records = 0;
+        foreach (var hour in counts)
+        {
+            records += hour.Records;
+            ood += hour.Ood;
+        }
 
         var recent = sameVersion ? existing!.RecentBatches : [];
         if (batch.BatchId is not null)
@@ -125,8 +153,9 @@ public sealed class DriftTracker
             AlarmsRaised = (existing?.AlarmsRaised ?? 0) + (raised ? 1 : 0),
             AlertPending = raised || (state.Alarm && sameVersion && existing!.AlertPending),
             RegistryPending = raised || cleared || (existing?.RegistryPending ?? false),
-            Hours = AddToHours(existing?.Hours ?? [], sameVersion, now, records, ood, state.Alarm, batch.LayerFires),
+            Hours = AddToHours(existing?.Hours ?? [], sameVersion, now, counts, state.Alarm),
             RecentBatches = recent,
+            Writers = batch.Mark is { } mark ? Remember(existing?.Writers ?? [], mark) : existing?.Writers ?? [],
             TotalRecords = (existing?.TotalRecords ?? 0) + records,
             TotalOod = (existing?.TotalOod ?? 0) + ood,
             UpdatedAt = now,
@@ -134,28 +163,48 @@ public sealed class DriftTracker
         };
     }
 
-    private static HourlyCount[] AddToHours(IReadOnlyList<HourlyCount> hours, bool sameVersion, DateTimeOffset now, long records, long ood, bool alarm, long[]? layerFires)
+    /// <summary>The writer's new mark, newest last; the writers that wrote longest ago are forgotten beyond <see cref="RememberedWriters"/>.</summary>
+    private static WriterMark[] Remember(IReadOnlyList<WriterMark> writers, WriterMark mark)
+    {
+        var others = writers.Where(w => w.Writer != mark.Writer).ToList();
+        return [.. others.Skip(Math.Max(0, others.Count + 1 - RememberedWriters)), mark];
+    }
+
+    /// <param name="counts">Records by the hour they were scored in; hours older than the kept week count in the totals only.</param>
+    /// <param name="alarm">The alarm after this write: marks the hour in progress.</param>
+    private static HourlyCount[] AddToHours(IReadOnlyList<HourlyCount> hours, bool sameVersion, DateTimeOffset now, IReadOnlyList<HourlyCount> counts, bool alarm)
     {
         var hour = DriftWindowRecord.HourOf(now);
+        var keptSince = hour.AddHours(-KeptHours);
         var fireSince = hour.AddHours(-LayerFireHours);
-        var updated = hours.Where(h => h.Hour > hour.AddHours(-KeptHours))
+        var updated = hours.Where(h => h.Hour > keptSince)
             .Select(h => (sameVersion && h.Hour > fireSince) || h.LayerFires is null ? h : h with { LayerFires = null }) // another version's layers do not add up
             .ToList();
-        var index = updated.FindIndex(h => h.Hour == hour);
-        if (index >= 0)
+        foreach (var count in counts)
         {
-            var current = updated[index];
-            updated[index] = current with
+            if (count.Hour <= keptSince) continue;
+            var fires = count.Hour > fireSince ? count.LayerFires : null;
+            var index = updated.FindIndex(h => h.Hour == count.Hour);
+            if (index >= 0)
             {
-                Records = current.Records + records,
-                Ood = current.Ood + ood,
-                Alarm = current.Alarm || alarm,
-                LayerFires = VerdictOutcomes.Add(current.LayerFires, layerFires),
-            };
+                var current = updated[index];
+                updated[index] = current with
+                {
+                    Records = current.Records + count.Records,
+                    Ood = current.Ood + count.Ood,
+                    LayerFires = VerdictOutcomes.Add(current.LayerFires, fires),
+                };
+            }
+            else
+            {
+                updated.Add(new HourlyCount(count.Hour, count.Records, count.Ood, LayerFires: fires is null ? null : [.. fires]));
+            }
         }
-        else
+        if (alarm)
         {
-            updated.Add(new HourlyCount(hour, records, ood, alarm, layerFires is null ? null : [.. layerFires]));
+            var index = updated.FindIndex(h => h.Hour == hour);
+            if (index >= 0) updated[index] = updated[index] with { Alarm = true };
+            else updated.Add(new HourlyCount(hour, 0, 0, Alarm: true));
         }
         return [.. updated.OrderBy(h => h.Hour)];
     }

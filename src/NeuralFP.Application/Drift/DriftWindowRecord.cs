@@ -46,6 +46,9 @@ public sealed record DriftWindowRecord
     /// <summary>Queued batches already counted, newest last, so a redelivered batch is not counted twice.</summary>
     public IReadOnlyList<string> RecentBatches { get; init; } = [];
 
+    /// <summary>Each recent write-behind writer's last applied flush, newest last (at most <c>DriftTracker.RememberedWriters</c>).</summary>
+    public IReadOnlyList<WriterMark> Writers { get; init; } = [];
+
     public long TotalRecords { get; init; }
 
     public long TotalOod { get; init; }

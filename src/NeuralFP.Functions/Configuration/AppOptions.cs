@@ -102,9 +102,9 @@ public static class AppOptions
         drift.Alpha = SettingsReader.GetDouble(configuration, SettingNames.DriftAlpha, drift.Alpha);
         // A small window lowers the default minimum to fit it.
         drift.MinimumRecords = SettingsReader.GetInt32(configuration, SettingNames.DriftMinimumRecords, Math.Min(drift.MinimumRecords, drift.WindowSize));
-        // Verdict outcomes are written during each request: a scale-to-zero app has no background flusher, and
-        // outcomes buffered in memory would be lost when an instance is scaled in.
-        drift.FlushInterval = TimeSpan.Zero;
+        // HTTP verdicts' outcomes are written behind the requests (DriftFlushService), flushed when the instance stops.
+        drift.FlushInterval = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.DriftFlushMilliseconds, (long)drift.FlushInterval.TotalMilliseconds));
+        drift.ShutdownFlushTimeout = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.DriftShutdownFlushMilliseconds, (long)drift.ShutdownFlushTimeout.TotalMilliseconds));
     }
 
     internal static void ReadApi(ApiOptions options, IConfiguration configuration)

@@ -1,14 +1,14 @@
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
-using NeuralFP.Application.Ports;
 using NeuralFP.Application.Serialization;
 using NeuralFP.Contracts;
 using NeuralFP.Functions.Hosting;
+using NeuralFP.Functions.Monitoring;
 
 namespace NeuralFP.Functions.Functions;
 
-/// <summary><c>GET /api/health</c>: 200 when the registry table answers, 503 otherwise.</summary>
-public sealed class HealthFunction(IModelRegistry registry, ILogger<HealthFunction> logger)
+/// <summary><c>GET /api/health</c>: 200 when the registry table answers, 503 otherwise (the probe's answer is reused a few seconds, see <see cref="StorageProbe"/>).</summary>
+public sealed class HealthFunction(StorageProbe storage)
 {
     /// <summary>How the app runs: as a .NET isolated worker under a Functions host (Azure, Core Tools or the local host).</summary>
     public const string Mode = "isolated-worker";
@@ -18,16 +18,9 @@ public sealed class HealthFunction(IModelRegistry registry, ILogger<HealthFuncti
     [Function(FunctionNames.Health)]
     public async Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest request, CancellationToken cancellationToken)
     {
-        try
-        {
-            await registry.PingAsync(cancellationToken).ConfigureAwait(false);
+        if (await storage.IsReachableAsync(cancellationToken).ConfigureAwait(false))
             return Results.Json(new HealthReport("healthy", "ok", Mode, Version), JsonDefaults.Options);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning(e, "Health check: storage unreachable.");
-            // Anonymous endpoint: the exception (hosts, ports, SDK text) goes to the log, not to the caller.
-            return Results.Json(new HealthReport("unhealthy", "storage unreachable", Mode, Version), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
+        // Anonymous endpoint: the exception (hosts, ports, SDK text) went to the log, not to the caller.
+        return Results.Json(new HealthReport("unhealthy", "storage unreachable", Mode, Version), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

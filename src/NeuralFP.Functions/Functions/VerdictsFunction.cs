@@ -17,7 +17,7 @@ namespace NeuralFP.Functions.Functions;
 /// <summary>
 /// <c>POST /api/models/{modelId}/verdicts[?detector=name]</c>: per-record OOD verdicts from the model's current
 /// fingerprint, or from one of the detectors fitted beside it. Fingerprint verdicts also feed the model's drift window
-/// (written during the request). Each verdict carries what a gateway acts on; <c>?detail=layers</c> adds its per-layer
+/// (written behind the request, see <see cref="DriftRecorder"/>). Each verdict carries what a gateway acts on; <c>?detail=layers</c> adds its per-layer
 /// evidence (thresholds are written once per answer); <c>?explain=true[&amp;top=k]</c> adds an explanation per verdict.
 /// </summary>
 public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, DriftRecorder drift, ServiceTelemetry telemetry, TimeProvider time)

@@ -25,6 +25,7 @@ public static class ServiceRegistration
         services.AddSingleton<DriftTracker>();
         services.AddSingleton<DriftRecorder>();
         services.AddSingleton<DriftReader>();
+        services.AddSingleton<StorageProbe>();
         services.AddSingleton<FingerprintJob>();
         services.AddSingleton<FingerprintSweep>();
         services.AddSingleton<ScoreBatchJob>();
@@ -32,6 +33,7 @@ public static class ServiceRegistration
         services.AddSingleton<QueueDepthReader>();
         services.AddSingleton<ApiDocument>();
         services.AddHostedService<StorageInitializer>();
+        services.AddHostedService<DriftFlushService>();
         return services;
     }
 }

@@ -50,6 +50,10 @@ public static class SettingNames
     public const string DriftAlpha = DriftAlarmOptions.AlphaSetting;
     /// <summary>Fewest verdicts in the window before a drift alarm may be raised.</summary>
     public const string DriftMinimumRecords = DriftAlarmOptions.MinimumRecordsSetting;
+    /// <summary>How often HTTP verdicts' drift outcomes are written (one conditional write per model version); 0 = during each request.</summary>
+    public const string DriftFlushMilliseconds = DriftAlarmOptions.FlushIntervalSetting;
+    /// <summary>Longest wait for the last drift flush when the instance stops (scale-in, deployment).</summary>
+    public const string DriftShutdownFlushMilliseconds = DriftAlarmOptions.ShutdownFlushSetting;
     public const string MaxRequestBytes = "NeuralFP__MaxRequestBytes";
     public const string MaxRecordsPerRequest = "NeuralFP__MaxRecordsPerRequest";
     public const string FunctionKey = "NeuralFP__FunctionKey";

@@ -8,7 +8,9 @@ using NeuralFP.Application.Registry;
 namespace NeuralFP.Functions.Monitoring;
 
 /// <summary>The drift state of a model's current fingerprint version, as the drift endpoint and the report show it.</summary>
-public sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, TimeProvider time)
+/// <remarks>The outcomes this instance has recorded but not yet written are written first, so that a client reads its own verdicts; other
+/// instances' arrive within their flush interval.</remarks>
+public sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, DriftRecorder recorder, TimeProvider time)
 {
     /// <exception cref="ModelNotFoundException">No such model.</exception>
     /// <exception cref="ModelNotReadyException">The model has no current fingerprint.</exception>
@@ -18,6 +20,7 @@ public sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, T
         var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false) ?? throw new ModelNotFoundException(modelId);
         if (record.CurrentVersion is not int version)
             throw new ModelNotReadyException(record.ModelId, record.Status, record.FailureReason);
+        await recorder.FlushAsync(modelId, cancellationToken).ConfigureAwait(false);
         var window = await tracker.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
         return From(record, version, window, tracker.Options.For(record.Calibration?.TargetFpr ?? 0.05), time.GetUtcNow());
     }
@@ -26,6 +29,7 @@ public sealed class DriftReader(IModelRegistry registry, DriftTracker tracker, T
     /// for the report's OOD-rate history; only the current version's buckets keep per-layer fire counts).</summary>
     public async Task<(DriftView View, IReadOnlyList<HourlyCount> Hours)> ReadWindowAsync(Application.Scoring.LoadedModel model, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        await recorder.FlushAsync(model.ModelId, cancellationToken).ConfigureAwait(false);
         var window = await tracker.GetAsync(model.ModelId, cancellationToken).ConfigureAwait(false);
         var view = From(model.Record, model.Version, window, tracker.Options.For(model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr), now);
         IReadOnlyList<HourlyCount> hours = window is null ? []

@@ -31,6 +31,9 @@ internal sealed class InProcessWorkerLauncher(
             return Exited;
         }
 
+        /// <summary>Cancelling the entry point's token is already a graceful stop (the host stops its services).</summary>
+        public Task TerminateAsync() => KillAsync();
+
         public async ValueTask DisposeAsync()
         {
             await KillAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);

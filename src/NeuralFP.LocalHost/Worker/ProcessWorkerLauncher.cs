@@ -59,6 +59,19 @@ internal sealed class ProcessWorkerLauncher(string dll) : WorkerLauncher(Path.Ge
             return _exited.Task;
         }
 
+        public Task TerminateAsync()
+        {
+            if (OperatingSystem.IsWindows()) return KillAsync(); // no SIGTERM; Windows hosts send WorkerTerminate instead
+            if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0 && !_process.HasExited)
+                throw new InvalidOperationException($"SIGTERM to worker {_process.Id} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+            return _exited.Task;
+        }
+
+        private const int SigTerm = 15;
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        private static extern int SendSignal(int pid, int signal);
+
         public async ValueTask DisposeAsync()
         {
             await KillAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);

@@ -13,4 +13,6 @@ internal interface IRunningWorker : IAsyncDisposable
     Task Exited { get; }
     /// <summary>Ends the worker now, without a grace period (kill -9 for a process).</summary>
     Task KillAsync();
+    /// <summary>Asks the worker to stop as a platform does on scale-in (SIGTERM for a process); returns when it has exited.</summary>
+    Task TerminateAsync();
 }

@@ -223,5 +223,10 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
         if (Current is { } session) await session.Worker.KillAsync().ConfigureAwait(false);
     }
 
+    public async Task TerminateAsync()
+    {
+        if (Current is { } session) await session.Worker.TerminateAsync().ConfigureAwait(false);
+    }
+
     private static TaskCompletionSource<WorkerSession> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

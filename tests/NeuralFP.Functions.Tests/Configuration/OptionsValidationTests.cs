@@ -28,8 +28,10 @@ public sealed class OptionsValidationTests
     {
         var options = StorageServices.Options<StorageOptions>(Config());
         var drift = StorageServices.Options<ServiceOptions>(Config()).Drift;
-        Assert.Equal(("drift", "ood-alerts", 500, 0.001, 50, TimeSpan.Zero),
-            (options.DriftTable, options.AlertsQueue, drift.WindowSize, drift.Alpha, drift.MinimumRecords, drift.FlushInterval));
+        Assert.Equal(("drift", "ood-alerts", 500, 0.001, 50, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)),
+            (options.DriftTable, options.AlertsQueue, drift.WindowSize, drift.Alpha, drift.MinimumRecords, drift.FlushInterval, drift.ShutdownFlushTimeout));
+        var written = StorageServices.Options<ServiceOptions>(Config((SettingNames.DriftFlushMilliseconds, "0"), (SettingNames.DriftShutdownFlushMilliseconds, "2000"))).Drift;
+        Assert.Equal((TimeSpan.Zero, TimeSpan.FromSeconds(2)), (written.FlushInterval, written.ShutdownFlushTimeout));
     }
 
     [Fact]
@@ -41,6 +43,10 @@ public sealed class OptionsValidationTests
     [InlineData(SettingNames.DriftWindowSize, "1000000")]
     [InlineData(SettingNames.DriftAlpha, "1.5")]
     [InlineData(SettingNames.DriftMinimumRecords, "501")]
+    [InlineData(SettingNames.DriftFlushMilliseconds, "-1")]
+    [InlineData(SettingNames.DriftFlushMilliseconds, "300001")]
+    [InlineData(SettingNames.DriftShutdownFlushMilliseconds, "0")]
+    [InlineData(SettingNames.DriftShutdownFlushMilliseconds, "60001")]
     public void Drift_settings_out_of_range_name_their_setting(string setting, string value)
     {
         var error = Assert.ThrowsAny<OptionsValidationException>(() => StorageServices.Options<ServiceOptions>(Config((setting, value))));

@@ -6,8 +6,8 @@ using NeuralFP.Application.Registry;
 namespace NeuralFP.Functions.Tests.Drift;
 
 /// <summary>
-/// An app whose drift window holds <see cref="WindowSize"/> verdicts, written during each request (no buffering) so a
-/// test sees each request's effect at once, with two ready CNN fingerprints: one for the shifting stream, one for the
+/// An app whose drift window holds <see cref="WindowSize"/> verdicts, written behind the requests as deployed (a drift read
+/// writes what the instance holds first, so a test sees each request's effect at once), with two ready CNN fingerprints: one for the shifting stream, one for the
 /// count checks.
 /// </summary>
 public sealed class DriftFixture : IAsyncLifetime

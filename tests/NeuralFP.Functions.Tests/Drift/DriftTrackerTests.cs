@@ -33,7 +33,7 @@ public sealed class DriftTrackerTests : IAsyncLifetime
         await _clients.Alerts.CreateIfNotExistsAsync();
         var store = _services.GetRequiredService<IDriftStore>();
         var publisher = new DriftAlarmPublisher(_services.GetRequiredService<IDriftAlertSender>(), _services.GetRequiredService<IModelRegistry>(), store);
-        // The recorder buffers only with a flush interval (the app writes during each request and sets none).
+        // A long flush interval: these tests flush by hand.
         _tracker = new DriftTracker(store, publisher, _services.GetRequiredService<ServiceOptions>().Drift with { FlushInterval = TimeSpan.FromMinutes(1) });
     }
 
@@ -56,7 +56,7 @@ public sealed class DriftTrackerTests : IAsyncLifetime
     [Fact]
     public async Task Unbuffered_requests_at_once_are_written_before_they_return_and_lose_nothing()
     {
-        // As the app records verdicts: no flush interval, so each request's outcomes are in the table when it returns;
+        // No flush interval: each request's outcomes are in the table when it returns;
         // requests that arrive during a write share the next one (one writer per model version, no ETag collisions).
         var recorder = new DriftRecorder(new DriftTracker(_services.GetRequiredService<IDriftStore>(),
             new DriftAlarmPublisher(_services.GetRequiredService<IDriftAlertSender>(), _services.GetRequiredService<IModelRegistry>(), _services.GetRequiredService<IDriftStore>()),
@@ -147,8 +147,8 @@ public sealed class DriftTrackerTests : IAsyncLifetime
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 0, 10, 0, TimeSpan.Zero));
         var store = _services.GetRequiredService<IDriftStore>();
         var publisher = new DriftAlarmPublisher(_services.GetRequiredService<IDriftAlertSender>(), _services.GetRequiredService<IModelRegistry>(), store);
-        var tracker = new DriftTracker(store, publisher, _services.GetRequiredService<ServiceOptions>().Drift, time: clock);
-        var recorder = new DriftRecorder(tracker); // the app's settings: written during the request
+        var tracker = new DriftTracker(store, publisher, _services.GetRequiredService<ServiceOptions>().Drift with { FlushInterval = TimeSpan.Zero }, time: clock);
+        var recorder = new DriftRecorder(tracker); // written during each request
         // Nine days, one write every 3 hours: 20 records, 1 OOD, and per layer [1, 2, 3] fires; 30 hours before the end, 200 OOD records.
         const int hours = 9 * 24;
         for (var h = 0; h < hours; h += 3)

@@ -47,6 +47,9 @@ public sealed class AzuriteServer : IDisposable
     /// Stops Azurite (an outage), keeping its data for <see cref="Start"/>: SIGTERM, so it saves its tables (they are
     /// written to disk periodically, and a SIGKILL would lose the last seconds of writes — a data loss, not an outage).
     /// </summary>
+    /// <summary>The process that runs Azurite (a shell whose child is node), e.g. for a benchmark's CPU accounting.</summary>
+    public int ProcessId => _process.Id;
+
     public void Stop()
     {
         if (_process.HasExited) return;

@@ -71,9 +71,11 @@ public sealed class TestApp : IAsyncDisposable
     /// <param name="settings">App settings (configuration keys, as <see cref="StorageNames.Setting"/> makes them); later ones win.</param>
     /// <param name="configure">Runs the worker in this process and lets the test change its builder (e.g. attach in-memory exporters).</param>
     /// <param name="blobPollInterval">How often the host looks for uploads, which also paces its back-off (default 100 ms).</param>
+    /// <param name="workerDll">Another build of the worker (benchmarks: an earlier commit beside this one); default <see cref="WorkerDll"/>.</param>
     public static async Task<TestApp> StartAsync(IEnumerable<KeyValuePair<string, string?>>? settings = null, StorageNames? names = null, Action<FunctionsApplicationBuilder>? configure = null,
-        TimeSpan? blobPollInterval = null)
+        TimeSpan? blobPollInterval = null, string? workerDll = null)
     {
+        workerDll ??= WorkerDll;
         names ??= StorageNames.Unique();
         var logs = new CapturedLogs();
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -93,13 +95,13 @@ public sealed class TestApp : IAsyncDisposable
         // The worker creates them too when it starts; the test may upload before that.
         await services.GetRequiredService<StorageClients>().EnsureCreatedAsync(services.GetRequiredService<StorageResilience>(), CancellationToken.None);
 
-        var hostJson = FastHostJson();
+        var hostJson = FastHostJson(workerDll);
         WorkerServices? worker = configure is null ? null : new WorkerServices();
         // In this process the blob extension reads its connection (AzureWebJobsStorage) from the environment, as a
         // worker process inherits it from the host. Every test app shares the one Azurite, so one value serves all.
         if (configure is not null) Environment.SetEnvironmentVariable(SettingNames.Storage, AzuriteServer.Instance.ConnectionString);
         var launcher = configure is null
-            ? WorkerLauncher.Process(WorkerDll)
+            ? WorkerLauncher.Process(workerDll)
             : WorkerLauncher.InProcess((args, workerSettings, ct) => Program.RunAsync(args, workerSettings, builder =>
             {
                 builder.Services.AddHostedService(sp => worker!.Capture(sp));
@@ -133,9 +135,9 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     /// <summary>The app's host.json with short queue timings, so retries and poison queues take seconds, not minutes.</summary>
-    private static string FastHostJson()
+    private static string FastHostJson(string workerDll)
     {
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(WorkerDll)!, "host.json")))!;
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(workerDll)!, "host.json")))!;
         var queues = json["extensions"]!["queues"]!;
         queues["visibilityTimeout"] = "00:00:00.100";
         queues["maxPollingInterval"] = "00:00:00.200";

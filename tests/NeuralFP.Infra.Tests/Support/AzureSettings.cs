@@ -69,6 +69,8 @@ public static class AzureSettings
         [SettingNames.StorageTransferTimeoutSeconds] = "tuning with an in-app default (per-attempt timeout of whole-file transfers)",
         ["NeuralFP__ScorerThreads"] = "tuning with an in-app default (ONNX Runtime intra-op threads per scorer)",
         [SettingNames.DriftMinimumRecords] = "tuning with an in-app default",
+        [SettingNames.DriftFlushMilliseconds] = "tuning with an in-app default (1 s write-behind interval)",
+        [SettingNames.DriftShutdownFlushMilliseconds] = "tuning with an in-app default (5 s bound on the last flush when an instance stops)",
     };
 
     /// <summary>Every <c>public const string</c> of <see cref="SettingNames"/>.</summary>
