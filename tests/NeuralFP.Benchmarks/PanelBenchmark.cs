@@ -147,7 +147,8 @@ internal static class PanelBenchmark
                 return (scores, scores.Select(calibration.IsOod).ToArray());
             });
         }).ToList();
-        // Prototype: the union of the Fisher and Gaussian rules (max of their held-out evidence).
+        // Also measured: the union of the Fisher and Gaussian rules (the larger of their conformal evidence, each against its own
+        // calibration scores, tails extended as the p-value rules do), a rule that guards each against the other's blind spot.
         var f = Tail(fits[CombinedDetector.FisherRule].CalibrationScores);
         var g = Tail(fits[CombinedDetector.GaussianRule].CalibrationScores);
         double[] Union(double[] fs, double[] gs) => [.. fs.Select((x, i) => Math.Max(f(x), g(gs[i])))];

@@ -18,6 +18,12 @@ public sealed class CombinedDetector : IOodDetector
     public const string GaussianRule = "gaussian";
 
     public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule];
+
+    /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel").</summary>
+    public const string DefaultRule = GaussianRule;
+
+    /// <summary>The default partners beside the fingerprint, fixed before evaluation; Mahalanobis joined them on the panel's validation sets.</summary>
+    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];
     public const string FingerprintMember = "fingerprint";
 
     private const double Ln10 = 2.302585092994046;

@@ -52,13 +52,13 @@ public sealed record FingerprintOptions
     /// conformal p-values, or "gaussian" (one density over the fingerprint's statistics and the partners' scores). Fitted
     /// on held-out in-distribution records only; the default was chosen on the panel's validation sets (README, "Detection").
     /// </summary>
-    public string CombinedRule { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.FisherRule;
+    public string CombinedRule { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultRule;
 
     /// <summary>
     /// The combined detector's partners beside the fingerprint (detectors of the same set; a partner the model cannot
-    /// support is left out). Fixed a priori: k-NN on the penultimate features and energy on the logits.
+    /// support is left out). Default: k-NN and Mahalanobis on the penultimate features, energy on the logits.
     /// </summary>
-    public IReadOnlyList<string> CombinedMembers { get; init; } = [NeuralFP.Core.Detectors.DetectorNames.Knn, NeuralFP.Core.Detectors.DetectorNames.Energy];
+    public IReadOnlyList<string> CombinedMembers { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultPartners;
 
     /// <summary>
     /// Whether each layer's autoencoder gives a second statistic, the Mahalanobis distance of its latent code from the
