@@ -95,6 +95,7 @@ internal static class PanelBenchmark
         var idRules = rules.Select(r => r.Evaluate(id, idStatistics)).ToArray();
         if (realised is not null)
         {
+            Sampling[model.Name] = (manifest.Integration?.SortedHeldOutScores.Length ?? 0, model.InDistribution.Records);
             foreach (var (detector, (_, flags)) in id)
                 realised.Add(new Realised(model.Name, model.Tabular, detector, seed, Share(flags)));
             for (var i = 0; i < rules.Length; i++)
@@ -122,6 +123,9 @@ internal static class PanelBenchmark
     private static readonly List<Cell> RuleCells = [];
 
     private static readonly List<Realised> RuleRealised = [];
+
+    /// <summary>Per model: the fingerprint's calibration records and the in-distribution test records (what the realised FPR's spread follows from).</summary>
+    private static readonly Dictionary<string, (int Calibration, int Test)> Sampling = [];
 
     private sealed record CombinedRule(string Name, Func<Dictionary<string, (double[] Scores, bool[] Flags)>, float[], (double[] Scores, bool[] Flags)> Evaluate);
 
@@ -386,8 +390,11 @@ internal static class PanelBenchmark
         var columns = realised.Select(r => r.Detector).Distinct().ToArray();
         output.WriteLine("### Realised FPR on the in-distribution test set (target 5%): mean [min–max] over seeds");
         output.WriteLine();
-        output.WriteLine($"| model | {string.Join(" | ", columns)} |");
-        output.WriteLine($"|---|{string.Concat(columns.Select(_ => "---:|"))}");
+        output.WriteLine("Sampling sd = the spread a perfectly calibrated threshold still shows from one seed to the next: the threshold is a quantile of");
+        output.WriteLine("n_cal calibration scores and the rate is counted on n_test records, sd ≈ √(α(1−α)(1/n_cal + 1/n_test)).");
+        output.WriteLine();
+        output.WriteLine($"| model | n_cal / n_test | sampling sd | {string.Join(" | ", columns)} |");
+        output.WriteLine($"|---|---:|---:|{string.Concat(columns.Select(_ => "---:|"))}");
         foreach (var group in realised.GroupBy(r => r.Model))
         {
             var values = columns.Select(d =>
@@ -395,7 +402,9 @@ internal static class PanelBenchmark
                 var v = group.Where(r => r.Detector == d).Select(r => r.Fpr).ToArray();
                 return v.Length == 0 ? "–" : $"{v.Average():P1} [{v.Min():P1}–{v.Max():P1}]";
             });
-            output.WriteLine($"| {group.Key} | {string.Join(" | ", values)} |");
+            var (cal, test) = Sampling.GetValueOrDefault(group.Key);
+            var sd = cal > 0 && test > 0 ? Math.Sqrt(0.05 * 0.95 * (1.0 / cal + 1.0 / test)) : double.NaN;
+            output.WriteLine($"| {group.Key} | {cal} / {test} | {sd * 100:F2} pp | {string.Join(" | ", values)} |");
         }
         output.WriteLine();
     }
