@@ -127,7 +127,7 @@ internal static class PanelBenchmark
     /// <summary>Per model: the fingerprint's calibration records and the in-distribution test records (what the realised FPR's spread follows from).</summary>
     private static readonly Dictionary<string, (int Calibration, int Test)> Sampling = [];
 
-    private sealed record CombinedRule(string Name, Func<Dictionary<string, (double[] Scores, bool[] Flags)>, float[], (double[] Scores, bool[] Flags)> Evaluate);
+    private sealed record CombinedRule(string Name, Func<Dictionary<string, (double[] Scores, bool[] Flags)>, (float[] Values, int[] Classes), (double[] Scores, bool[] Flags)> Evaluate);
 
     private static CombinedRule[] CombinedRules(FingerprintScorer scorer, double targetFpr)
     {
@@ -135,11 +135,11 @@ internal static class PanelBenchmark
         var combined = (CombinedDetector)scorer.Fingerprint.Detectors[DetectorNames.Combined].Detector;
         var count = scorer.StatisticCount;
         var fits = CombinedDetector.Rules.ToDictionary(r => r, combined.WithRule);
-        double[] RuleScores(string rule, Dictionary<string, (double[] Scores, bool[] Flags)> result, float[] statistics)
+        double[] RuleScores(string rule, Dictionary<string, (double[] Scores, bool[] Flags)> result, (float[] Values, int[] Classes) statistics)
         {
             var members = combined.Members.Select(m => result[m == CombinedDetector.FingerprintMember ? Fingerprint : m].Scores).ToArray();
             var scores = new double[members[0].Length];
-            fits[rule].Combine(members, scores, statistics, count);
+            fits[rule].Combine(members, scores, statistics.Values, count, statistics.Classes);
             return scores;
         }
         var list = CombinedDetector.Rules.Select(rule =>
@@ -277,13 +277,14 @@ internal static class PanelBenchmark
     }
 
     /// <summary>Per detector (and variant): scores and flags of one set.</summary>
-    private static (Dictionary<string, (double[] Scores, bool[] Flags)> Result, float[] Statistics) Score(FingerprintScorer scorer, FloatTensor records, List<Variant> variants, string[] detectors, bool withFingerprint)
+    private static (Dictionary<string, (double[] Scores, bool[] Flags)> Result, (float[] Values, int[] Classes) Statistics) Score(FingerprintScorer scorer, FloatTensor records, List<Variant> variants, string[] detectors, bool withFingerprint)
     {
         var result = new Dictionary<string, (double[], bool[])>();
         var n = records.Records;
         var layers = scorer.StatisticCount;
         var errors = new float[n * layers];
-        scorer.ComputeErrors(RecordValidator.Validate(records, scorer.InputShape), errors, default, default);
+        var predicted = new int[n];
+        scorer.ComputeErrors(RecordValidator.Validate(records, scorer.InputShape), errors, predicted, default);
         if (withFingerprint)
         {
             var ood = new bool[n];
@@ -306,7 +307,7 @@ internal static class PanelBenchmark
         if (detectors.Length > 0)
             foreach (var d in scorer.ScoreDetectors(records, detectors))
                 result[d.Detector] = (d.Scores, d.Ood);
-        return (result, errors);
+        return (result, (errors, predicted));
     }
 
     private static void PrintSelection(TextWriter output, List<Cell> exploration)

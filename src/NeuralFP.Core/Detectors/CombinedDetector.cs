@@ -16,8 +16,9 @@ public sealed class CombinedDetector : IOodDetector
     public const string FisherRule = "fisher";
     public const string MinPRule = "min-p";
     public const string GaussianRule = "gaussian";
+    public const string GaussianPerClassRule = "gaussian-per-class";
 
-    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule];
+    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule];
 
     /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel").</summary>
     public const string DefaultRule = GaussianRule;
@@ -39,6 +40,7 @@ public sealed class CombinedDetector : IOodDetector
     // another rule can be fitted on the very same records (WithRule), and the scores a threshold is calibrated on.
     private double[][]? _fitScores;
     private (float[]? Values, int Count) _fitStatistics;
+    private int[]? _fitClasses;
     private double[]? _calibrationScores;
 
     /// <param name="members">"fingerprint" and names of detectors of the same set, e.g. knn, energy.</param>
@@ -50,7 +52,7 @@ public sealed class CombinedDetector : IOodDetector
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0) throw new ArgumentException("The combined detector needs at least one member.", nameof(members));
         if (!Rules.Contains(rule)) throw new ArgumentException($"Unknown combination rule '{rule}'; use {string.Join(", ", Rules)}.", nameof(rule));
-        if (rule == GaussianRule && !members.Contains(FingerprintMember))
+        if (rule is GaussianRule or GaussianPerClassRule && !members.Contains(FingerprintMember))
             throw new ArgumentException($"The {GaussianRule} rule reads the fingerprint's statistics; its members must include '{FingerprintMember}'.", nameof(members));
         _members = [.. members];
         Rule = rule;
@@ -64,11 +66,11 @@ public sealed class CombinedDetector : IOodDetector
 
     public string Name => DetectorNames.Combined;
 
-    public string Description => Rule == GaussianRule
-        ? $"Gaussian density over the fingerprint's log statistics and the standardised scores of {string.Join(" + ", _members.Where(m => m != FingerprintMember))}, fitted on held-out in-distribution records (members fixed a priori)"
+    public string Description => IsGaussian
+        ? $"Gaussian density{(Rule == GaussianPerClassRule ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics and the standardised scores of {string.Join(" + ", _members.Where(m => m != FingerprintMember))}, fitted on held-out in-distribution records (members fixed a priori)"
         : $"{Rule} of conformal p-values of {string.Join(" + ", _members)} against their held-out in-distribution scores (members fixed a priori)";
 
-    public bool IsFitted => _heldOut.Length == _members.Length && (Rule != GaussianRule || _gaussian is not null);
+    public bool IsFitted => _heldOut.Length == _members.Length && (!IsGaussian || _gaussian is not null);
 
     /// <summary>
     /// After <see cref="Fit"/>: the fit records' scores as new in-distribution records would get them (cross-fitted for the
@@ -77,6 +79,9 @@ public sealed class CombinedDetector : IOodDetector
     public double[] CalibrationScores => _calibrationScores ?? throw new InvalidOperationException("The combined detector's calibration scores exist only after Fit.");
 
     public bool KeepsReferenceData => false;
+
+    /// <summary>Whether the rule is one of the Gaussian densities (which read the fingerprint's statistics).</summary>
+    private bool IsGaussian => Rule is GaussianRule or GaussianPerClassRule;
 
     public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length));
 
@@ -102,21 +107,25 @@ public sealed class CombinedDetector : IOodDetector
             memberScores[m] = new double[reference.Records];
             MemberScores(m, reference, memberScores[m]);
         }
-        FitOn(memberScores, Rule == GaussianRule ? RequireStatistics(reference) : (reference.FingerprintStatistics, reference.FingerprintStatisticCount));
+        FitOn(memberScores, IsGaussian ? RequireStatistics(reference) : (reference.FingerprintStatistics, reference.FingerprintStatisticCount),
+            reference.Logits is null ? null : reference.FitClasses(Name, preferLabels: false));
     }
 
-    private void FitOn(double[][] memberScores, (float[]? Values, int Count) fingerprintStatistics)
+    private void FitOn(double[][] memberScores, (float[]? Values, int Count) fingerprintStatistics, int[]? classes)
     {
         SetHeldOut([.. memberScores.Select(s => s.Order().ToArray())]);
         _fitScores = memberScores;
         _fitStatistics = fingerprintStatistics;
+        _fitClasses = classes;
         var n = memberScores[0].Length;
-        if (Rule == GaussianRule)
+        if (IsGaussian)
         {
+            if (Rule == GaussianPerClassRule && classes is null) throw new ArgumentException($"The {GaussianPerClassRule} rule needs the model's logits (DetectorInputs.Logits) for the predicted classes.");
+            var perClass = Rule == GaussianPerClassRule ? classes : null;
             var (statistics, count) = (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {GaussianRule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count);
             var partners = Partners(memberScores);
-            _gaussian = CombinedGaussian.Fit(statistics, count, partners, _statistics);
-            _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, _statistics);
+            _gaussian = CombinedGaussian.Fit(statistics, count, partners, _statistics, perClass);
+            _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, _statistics, perClass);
             return;
         }
         _calibrationScores = new double[n];
@@ -132,12 +141,12 @@ public sealed class CombinedDetector : IOodDetector
         for (var m = 0; m < _members.Length; m++)
         {
             // The Gaussian rule reads the fingerprint's statistics, not its integrated score.
-            if (Rule == GaussianRule && _members[m] == FingerprintMember) continue;
+            if (IsGaussian && _members[m] == FingerprintMember) continue;
             members[m] = new double[n];
             MemberScores(m, records, members[m]);
         }
-        var (statistics, count) = Rule == GaussianRule ? RequireStatistics(records) : (null, 0);
-        Combine(members, scores[..n], statistics, count);
+        var (statistics, count) = IsGaussian ? RequireStatistics(records) : (null, 0);
+        Combine(members, scores[..n], statistics, count, Rule == GaussianPerClassRule ? records.FitClasses(Name, preferLabels: false) : null);
     }
 
     private double[][] Partners(IReadOnlyList<double[]?> memberScores) =>
@@ -157,19 +166,22 @@ public sealed class CombinedDetector : IOodDetector
     /// The rule applied to the members' own scores ([member][record], in <see cref="Members"/> order); the Gaussian rule
     /// reads the fingerprint's statistics (interleaved [record, statistic]) in place of the fingerprint member's scores.
     /// </summary>
-    public void Combine(IReadOnlyList<double[]?> memberScores, Span<double> scores, float[]? statistics = null, int statisticCount = 0)
+    /// <param name="classes">The records' predicted classes (read by the per-class Gaussian rule).</param>
+    public void Combine(IReadOnlyList<double[]?> memberScores, Span<double> scores, float[]? statistics = null, int statisticCount = 0, int[]? classes = null)
     {
         ArgumentNullException.ThrowIfNull(memberScores);
         if (!IsFitted) throw new InvalidOperationException("The combined detector is not fitted.");
         if (memberScores.Count != _members.Length) throw new ArgumentException($"Give the scores of {_members.Length} members ({string.Join(", ", _members)}).", nameof(memberScores));
         for (var m = 0; m < _members.Length; m++)
         {
-            if (Rule == GaussianRule && _members[m] == FingerprintMember) continue;
+            if (IsGaussian && _members[m] == FingerprintMember) continue;
             if (memberScores[m] is not { } member || member.Length < scores.Length)
                 throw new ArgumentException($"Member '{_members[m]}' has {memberScores[m]?.Length ?? 0} scores; {scores.Length} are needed.", nameof(memberScores));
         }
-        if (Rule == GaussianRule)
+        if (IsGaussian)
         {
+            if (Rule == GaussianPerClassRule && (classes is null || classes.Length < scores.Length))
+                throw new ArgumentException($"The {GaussianPerClassRule} rule needs each record's predicted class.", nameof(classes));
             if (statistics is null || statisticCount != _gaussian!.StatisticCount || statistics.Length < scores.Length * statisticCount)
                 throw new ArgumentException($"The {GaussianRule} rule reads {_gaussian!.StatisticCount} fingerprint statistics per record; pass them as DetectorInputs.FingerprintStatistics.", nameof(statistics));
             var partners = Partners(memberScores);
@@ -177,7 +189,7 @@ public sealed class CombinedDetector : IOodDetector
             for (var r = 0; r < scores.Length; r++)
             {
                 for (var p = 0; p < column.Length; p++) column[p] = partners[p][r];
-                scores[r] = _gaussian.Score(statistics.AsSpan(r * statisticCount, statisticCount), column);
+                scores[r] = _gaussian.Score(statistics.AsSpan(r * statisticCount, statisticCount), column, classes?[r] ?? -1);
             }
             return;
         }
@@ -200,7 +212,7 @@ public sealed class CombinedDetector : IOodDetector
         var other = new CombinedDetector(_members, rule, _statistics);
         if (_fitScores is null) throw new InvalidOperationException("Another rule can be fitted only on a freshly fitted combined detector.");
         Array.Copy(_bound, other._bound, _bound.Length);
-        other.FitOn(_fitScores, _fitStatistics);
+        other.FitOn(_fitScores, _fitStatistics, _fitClasses);
         return other;
     }
 
@@ -211,7 +223,7 @@ public sealed class CombinedDetector : IOodDetector
         state.EnsureReadable(DetectorNames.Combined);
         DetectorState.Require(state.Members.Length > 0 && state.HeldOutScores.Length == state.Members.Length && state.HeldOutScores.All(h => h.Length > 0),
             DetectorNames.Combined, "members and held-out scores do not match");
-        DetectorState.Require(state.Rule != GaussianRule || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
+        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
         var detector = new CombinedDetector(state.Members, state.Rule);
         detector.SetHeldOut(state.HeldOutScores);
         if (state.Gaussian is not null) detector._gaussian = CombinedGaussian.Load(state.Gaussian, state.Members.Count(m => m != FingerprintMember));

@@ -18,8 +18,12 @@ public sealed class CombinedGaussian
     /// <summary>Folds of the cross-fitted calibration scores (each record scored by a fit without its fold).</summary>
     private const int CrossFitFolds = 10;
 
-    private CombinedGaussian(bool[] statistics, double[] logFloor, double[] partnerMean, double[] partnerScale, double[] mean, double[] inverseCholesky)
+    /// <summary>Records of a predicted class that weigh as much as the overall mean in that class's shrunk mean.</summary>
+    private const double ClassMeanPrior = 20;
+
+    private CombinedGaussian(bool[] statistics, double[] logFloor, double[] partnerMean, double[] partnerScale, double[] mean, double[] inverseCholesky, double[][]? classMeans = null)
     {
+        ClassMeans = classMeans;
         Statistics = statistics;
         LogFloor = logFloor;
         PartnerMean = partnerMean;
@@ -42,6 +46,9 @@ public sealed class CombinedGaussian
 
     public double[] InverseCholesky { get; }
 
+    /// <summary>Per predicted class, the mean the record is measured from (shared within-class covariance); null = one mean.</summary>
+    public double[][]? ClassMeans { get; }
+
     public int Dimension { get; }
 
     public int StatisticCount => Statistics.Length;
@@ -52,7 +59,9 @@ public sealed class CombinedGaussian
     /// <param name="statisticCount">Statistics per record.</param>
     /// <param name="partners">Held-out records' partner scores ([partner][record]).</param>
     /// <param name="included">The statistics the fingerprint's own integration reads; null = every statistic that is not (near-)constant.</param>
-    public static CombinedGaussian Fit(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null)
+    /// <param name="classes">Per record its predicted class: one mean per class (shrunk towards the overall mean) and the
+    /// within-class covariance; null = one mean.</param>
+    public static CombinedGaussian Fit(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null, int[]? classes = null)
     {
         ArgumentNullException.ThrowIfNull(partners);
         if (statisticCount < 1 || statistics.Length % statisticCount != 0)
@@ -88,23 +97,42 @@ public sealed class CombinedGaussian
         var draft = new CombinedGaussian(keep, floor, partnerMean, partnerScale, new double[keep.Count(k => k) + partners.Count], []);
         if (draft.Dimension == 0) throw new ArgumentException("The combined Gaussian has no statistic to read.");
         var rows = draft.Rows(statistics, partners, n);
-        var (m, inverse) = GaussianFit.Fit(rows, n, draft.Dimension, diagonal: false);
-        return new CombinedGaussian(keep, floor, partnerMean, partnerScale, m, inverse);
+        if (classes is null)
+        {
+            var (m, inverse) = GaussianFit.Fit(rows, n, draft.Dimension, diagonal: false);
+            return new CombinedGaussian(keep, floor, partnerMean, partnerScale, m, inverse);
+        }
+        if (classes.Length != n) throw new ArgumentException($"Give one predicted class per held-out record ({n}).", nameof(classes));
+        var k = draft.Dimension;
+        var overall = new double[k];
+        for (var r = 0; r < n; r++) for (var i = 0; i < k; i++) overall[i] += rows[r * k + i] / n;
+        var classMeans = new double[classes.Max() + 1][];
+        for (var c = 0; c < classMeans.Length; c++)
+        {
+            var members = Enumerable.Range(0, n).Where(r => classes[r] == c).ToArray();
+            classMeans[c] = new double[k];
+            for (var i = 0; i < k; i++)
+                classMeans[c][i] = (members.Sum(r => rows[r * k + i]) + ClassMeanPrior * overall[i]) / (members.Length + ClassMeanPrior);
+        }
+        // The within-class covariance: the covariance of the records measured from their own class's mean.
+        for (var r = 0; r < n; r++) for (var i = 0; i < k; i++) rows[r * k + i] -= classMeans[classes[r]][i];
+        var (_, withinInverse) = GaussianFit.Fit(rows, n, k, diagonal: false);
+        return new CombinedGaussian(keep, floor, partnerMean, partnerScale, overall, withinInverse, classMeans);
     }
 
     /// <summary>
     /// Scores of the fit records as new records would get them: each scored by a fit without its fold (scored by the fit
     /// that saw it, a record looks more typical than a new one, and a threshold set on them would let through too many).
     /// </summary>
-    public static double[] CrossFittedScores(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null)
+    public static double[] CrossFittedScores(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null, int[]? classes = null)
     {
         var n = statistics.Length / statisticCount;
         var scores = new double[n];
         var folds = Math.Min(CrossFitFolds, n / 10);
         if (folds < 2)
         {
-            var fit = Fit(statistics, statisticCount, partners, included);
-            for (var r = 0; r < n; r++) scores[r] = fit.Score(statistics.Slice(r * statisticCount, statisticCount), Column(partners, r));
+            var fit = Fit(statistics, statisticCount, partners, included, classes);
+            for (var r = 0; r < n; r++) scores[r] = fit.Score(statistics.Slice(r * statisticCount, statisticCount), Column(partners, r), classes?[r] ?? -1);
             return scores;
         }
         for (var fold = 0; fold < folds; fold++)
@@ -113,34 +141,37 @@ public sealed class CombinedGaussian
             var otherStatistics = new float[others.Length * statisticCount];
             for (var i = 0; i < others.Length; i++) statistics.Slice(others[i] * statisticCount, statisticCount).CopyTo(otherStatistics.AsSpan(i * statisticCount));
             var otherPartners = partners.Select(p => others.Select(r => p[r]).ToArray()).ToArray();
-            var fit = Fit(otherStatistics, statisticCount, otherPartners, included);
-            for (var r = fold; r < n; r += folds) scores[r] = fit.Score(statistics.Slice(r * statisticCount, statisticCount), Column(partners, r));
+            var fit = Fit(otherStatistics, statisticCount, otherPartners, included, classes is null ? null : [.. others.Select(r => classes[r])]);
+            for (var r = fold; r < n; r += folds) scores[r] = fit.Score(statistics.Slice(r * statisticCount, statisticCount), Column(partners, r), classes?[r] ?? -1);
         }
         return scores;
     }
 
     /// <summary>Squared Mahalanobis distance of one record (higher = more OOD). Allocation-free.</summary>
-    public double Score(ReadOnlySpan<float> recordStatistics, ReadOnlySpan<double> partnerScores)
+    /// <param name="predictedClass">The model's class for the record (read when the density has class means; a class the
+    /// held-out records never had is measured from the overall mean).</param>
+    public double Score(ReadOnlySpan<float> recordStatistics, ReadOnlySpan<double> partnerScores, int predictedClass = -1)
     {
         if (recordStatistics.Length != StatisticCount || partnerScores.Length != Partners)
             throw new ArgumentException($"The combined Gaussian reads {StatisticCount} fingerprint statistics and {Partners} partner scores per record.");
         Span<double> centred = Dimension <= 256 ? stackalloc double[Dimension] : new double[Dimension];
         Vector(recordStatistics, partnerScores, centred);
-        for (var i = 0; i < Dimension; i++) centred[i] -= Mean[i];
+        var mean = ClassMeans is not null && (uint)predictedClass < (uint)ClassMeans.Length ? ClassMeans[predictedClass] : Mean;
+        for (var i = 0; i < Dimension; i++) centred[i] -= mean[i];
         return GaussianFit.SquaredDistance(centred, InverseCholesky);
     }
 
     public CombinedGaussianState Save() => new()
     {
-        Statistics = Statistics, LogFloor = LogFloor, PartnerMean = PartnerMean, PartnerScale = PartnerScale, Mean = Mean, InverseCholesky = InverseCholesky,
+        Statistics = Statistics, LogFloor = LogFloor, PartnerMean = PartnerMean, PartnerScale = PartnerScale, Mean = Mean, InverseCholesky = InverseCholesky, ClassMeans = ClassMeans,
     };
 
     internal static CombinedGaussian Load(CombinedGaussianState state, int partners)
     {
         var k = state.Statistics.Count(s => s) + state.PartnerMean.Length;
         DetectorState.Require(state.LogFloor.Length == state.Statistics.Length && state.PartnerMean.Length == partners && state.PartnerScale.Length == partners
-            && state.Mean.Length == k && state.InverseCholesky.Length == k * k, DetectorNames.Combined, "the Gaussian rule's sizes do not match");
-        return new CombinedGaussian(state.Statistics, state.LogFloor, state.PartnerMean, state.PartnerScale, state.Mean, state.InverseCholesky);
+            && state.Mean.Length == k && state.InverseCholesky.Length == k * k && (state.ClassMeans?.All(m => m.Length == k) ?? true), DetectorNames.Combined, "the Gaussian rule's sizes do not match");
+        return new CombinedGaussian(state.Statistics, state.LogFloor, state.PartnerMean, state.PartnerScale, state.Mean, state.InverseCholesky, state.ClassMeans);
     }
 
     private void Vector(ReadOnlySpan<float> statistics, ReadOnlySpan<double> partners, Span<double> vector)

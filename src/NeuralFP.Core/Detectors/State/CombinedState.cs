@@ -28,4 +28,7 @@ public sealed record CombinedGaussianState
     public double[] Mean { get; init; } = [];
 
     public double[] InverseCholesky { get; init; } = [];
+
+    /// <summary>Per predicted class its mean (the per-class Gaussian rule); null = one mean.</summary>
+    public double[][]? ClassMeans { get; init; }
 }
