@@ -98,18 +98,67 @@ public sealed class CombinedGaussianRuleTests
         Assert.InRange(flagged, 0.06, 0.14);
     }
 
+    /// <summary>Statistics that depend on the predicted class: class 0's are e^1 times the others' (records class-major, 100 per class).</summary>
+    private static float[] ClassDependentStatistics(int perClass, int seed, int? lookLikeClass = null)
+    {
+        var values = FingerprintStatistics(3 * perClass, seed);
+        for (var r = 0; r < 3 * perClass; r++)
+            if ((lookLikeClass ?? r / perClass) == 0)
+                for (var s = 0; s < Statistics; s++) values[r * Statistics + s] *= (float)Math.E;
+        return values;
+    }
+
     [Fact]
-    public void A_saved_set_restores_the_gaussian_rule()
+    public void The_per_class_rule_flags_statistics_typical_of_another_class_which_one_mean_cannot()
+    {
+        var knn = CalibratedDetector.FitAndCalibrate(new KnnDetector(new KnnOptions { Seed = 1 }), SyntheticActivations.Reference(seed: 1), SyntheticActivations.Reference(seed: 2));
+        var heldOut = With(SyntheticActivations.Reference(seed: 3), ClassDependentStatistics(100, seed: 3));
+        var id = With(SyntheticActivations.Reference(seed: 5), ClassDependentStatistics(100, seed: 5));
+        // Records the model puts in classes 0-2 whose statistics are those of class 0: typical overall, not for classes 1 and 2.
+        var ood = With(SyntheticActivations.Reference(seed: 6), ClassDependentStatistics(100, seed: 6, lookLikeClass: 0));
+        var oodRows = Enumerable.Range(100, 200).ToArray();
+
+        double Auroc(string rule)
+        {
+            var combined = Fit(rule, knn, heldOut);
+            var oodScores = SyntheticActivations.Scores(combined, ood);
+            return OodMetrics.Compute(SyntheticActivations.Scores(combined, id), [.. oodRows.Select(r => oodScores[r])]).Auroc;
+        }
+        var perClass = Auroc(CombinedDetector.GaussianPerClassRule);
+        var oneMean = Auroc(CombinedDetector.GaussianRule);
+
+        Assert.True(perClass > 0.9 && perClass > oneMean + 0.15, $"per class {perClass:F3}, one mean {oneMean:F3}");
+    }
+
+    [Fact]
+    public void The_per_class_rule_needs_the_logits_and_says_so()
     {
         var (knn, heldOut) = Partner();
-        var combined = Fit(CombinedDetector.GaussianRule, knn, heldOut);
+        var combined = Fit(CombinedDetector.GaussianPerClassRule, knn, heldOut);
+        var noLogits = new DetectorInputs(penultimate: heldOut.Penultimate)
+        {
+            FingerprintStatistics = heldOut.FingerprintStatistics, FingerprintStatisticCount = Statistics,
+        };
+
+        var e = Assert.Throws<ArgumentException>(() => combined.Score(noLogits, new double[noLogits.Records]));
+
+        Assert.Contains("logits", e.Message);
+    }
+
+    [Theory]
+    [InlineData(CombinedDetector.GaussianRule)]
+    [InlineData(CombinedDetector.GaussianPerClassRule)]
+    public void A_saved_set_restores_the_gaussian_rule(string rule)
+    {
+        var (knn, heldOut) = Partner();
+        var combined = Fit(rule, knn, heldOut);
         var set = new DetectorSet("penultimate", [knn, new CalibratedDetector(combined, ScoreCalibration.Fit(combined.CalibrationScores))]);
 
         var restored = DetectorSet.FromJson(set.ToJson());
 
         var records = With(SyntheticActivations.Reference(perClass: 5, seed: 11), FingerprintStatistics(15, seed: 11, shift: 0.5));
         Assert.Equal(SyntheticActivations.Scores(set[DetectorNames.Combined].Detector, records), SyntheticActivations.Scores(restored[DetectorNames.Combined].Detector, records));
-        Assert.Equal(CombinedDetector.GaussianRule, ((CombinedDetector)restored[DetectorNames.Combined].Detector).Rule);
+        Assert.Equal(rule, ((CombinedDetector)restored[DetectorNames.Combined].Detector).Rule);
     }
 
     [Fact]
