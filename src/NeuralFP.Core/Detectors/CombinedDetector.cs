@@ -21,7 +21,7 @@ public sealed class CombinedDetector : IOodDetector
     public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule];
 
     /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel").</summary>
-    public const string DefaultRule = GaussianRule;
+    public const string DefaultRule = GaussianPerClassRule;
 
     /// <summary>The default partners beside the fingerprint, fixed before evaluation; Mahalanobis joined them on the panel's validation sets.</summary>
     public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];

@@ -93,7 +93,7 @@ public sealed class PanelModelDefectTests
         var again = restoredScorer.ScoreDetectors(test, [DetectorNames.Combined])[0];
 
         Assert.Equal(["fingerprint", DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis], ((CombinedDetector)combined.Detector).Members);
-        Assert.Equal(CombinedDetector.GaussianRule, ((CombinedDetector)combined.Detector).Rule);
+        Assert.Equal(CombinedDetector.GaussianPerClassRule, ((CombinedDetector)combined.Detector).Rule);
         Assert.InRange(combined.RealisedFpr, 0.03, 0.05);
         Assert.Equal(id.Scores, again.Scores);
         Assert.True(OodMetrics.Compute(id.Scores, ood.Scores).Auroc > 0.95);
