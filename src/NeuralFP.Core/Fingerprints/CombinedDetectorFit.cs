@@ -20,8 +20,6 @@ internal static class CombinedDetectorFit
         string[] members = [CombinedDetector.FingerprintMember, .. partners.Where(fitted.Contains)];
         // The Gaussian rule reads the statistics the fingerprint's own Gaussian integration reads (none of its excluded ones).
         var statistics = integration is not null && IntegrationKinds.IsGaussian(integration.Kind) ? integration.Included : null;
-        var combined = new CombinedDetector(members, combinedRule, statistics);
-        combined.Bind(detectors.Detectors.Select(d => d.Detector));
 
         // Fingerprint statistics and scores of the held-out records (a subset of the calibration records, in the same sorted order).
         var position = new Dictionary<int, int>(split.Calibration.Length);
@@ -37,6 +35,14 @@ internal static class CombinedDetectorFit
             fingerprint[r] = integration?.Score(rule, record) ?? rule.Score(record[..rule.Layers.Count]);
         }
         var inputs = DetectorSet.Inputs(heldOutActivations(), detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability);
+        // Without class outputs there are no predicted classes: the per-class density becomes the one-mean density.
+        if (combinedRule == CombinedDetector.GaussianPerClassRule && inputs.Logits is not { RecordLength: > 1 })
+        {
+            progress?.Report($"Detector combined: the model has no class outputs, so the {CombinedDetector.GaussianRule} rule replaces {CombinedDetector.GaussianPerClassRule}.");
+            combinedRule = CombinedDetector.GaussianRule;
+        }
+        var combined = new CombinedDetector(members, combinedRule, statistics);
+        combined.Bind(detectors.Detectors.Select(d => d.Detector));
         inputs = new DetectorInputs(inputs.Logits, inputs.Penultimate, inputs.PatternLayer, inputs.Labels)
         {
             FingerprintScores = fingerprint, FingerprintStatistics = layerStatistics, FingerprintStatisticCount = count,
