@@ -185,6 +185,18 @@ public sealed class CombinedGaussianRuleTests
         Assert.Equal(SyntheticActivations.Scores(gaussian, heldOut), SyntheticActivations.Scores(other, heldOut));
     }
 
+    [Fact]
+    public void The_rule_and_members_are_read_from_fingerprint_json_and_default_to_the_panel_choice()
+    {
+        var options = FingerprintOptions.FromJson("""{"combinedRule":"fisher","combinedMembers":["knn"]}""");
+
+        Assert.Equal(CombinedDetector.FisherRule, options.CombinedRule);
+        Assert.Equal([DetectorNames.Knn], options.CombinedMembers);
+        Assert.Equal(CombinedDetector.GaussianPerClassRule, new FingerprintOptions().CombinedRule);
+        Assert.Equal([DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis], new FingerprintOptions().CombinedMembers);
+        Assert.Contains("CombinedRule", Assert.Throws<ArgumentException>(() => FingerprintOptions.FromJson("""{"combinedRule":"vote"}""")).Message);
+    }
+
     [Theory]
     [InlineData("median")]
     [InlineData("")]
