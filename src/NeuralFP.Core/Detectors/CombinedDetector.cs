@@ -3,13 +3,12 @@ using NeuralFP.Core.Detectors.State;
 namespace NeuralFP.Core.Detectors;
 
 /// <summary>
-/// The fingerprint fused with the strongest other evidence, with members fixed before any evaluation: the
-/// fingerprint's integrated score, k-NN on the penultimate features (when the head is linear) and energy on the
-/// logits. Each member's score becomes a conformal p-value against its own scores on held-out in-distribution
-/// records; the rule (Fisher: Σ −ln p_m; min-p: max −ln p_m) joins them, and its threshold is calibrated on
-/// held-out in-distribution records too. The Gaussian rule instead reads one density over the fingerprint's statistics
-/// and the partners' scores (<see cref="CombinedGaussian"/>), calibrated on cross-fitted held-out scores.
-/// No OOD data is used anywhere.
+/// The fingerprint fused with the strongest other evidence, with members fixed before any evaluation: the fingerprint,
+/// k-NN and Mahalanobis on the penultimate features (when the head is linear) and energy on the logits. The default
+/// (Gaussian) rules read one density over the fingerprint's statistics and the partners' scores
+/// (<see cref="CombinedGaussian"/>; per predicted class or one mean), calibrated on cross-fitted held-out scores. The
+/// p-value rules turn each member's score into a conformal p-value against its held-out scores and join them (Fisher:
+/// Σ −ln p_m; min-p: max −ln p_m). Everything is fitted on held-out in-distribution records; no OOD data anywhere.
 /// </summary>
 public sealed class CombinedDetector : IOodDetector
 {
@@ -25,6 +24,7 @@ public sealed class CombinedDetector : IOodDetector
 
     /// <summary>The default partners beside the fingerprint, fixed before evaluation; Mahalanobis joined them on the panel's validation sets.</summary>
     public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];
+
     public const string FingerprintMember = "fingerprint";
 
     private const double Ln10 = 2.302585092994046;
@@ -44,7 +44,7 @@ public sealed class CombinedDetector : IOodDetector
     private double[]? _calibrationScores;
 
     /// <param name="members">"fingerprint" and names of detectors of the same set, e.g. knn, energy.</param>
-    /// <param name="rule"><see cref="FisherRule"/>, <see cref="MinPRule"/> or <see cref="GaussianRule"/>.</param>
+    /// <param name="rule">One of <see cref="Rules"/>.</param>
     /// <param name="statistics">For the Gaussian rule: which fingerprint statistics it reads (those the fingerprint's own
     /// integration reads); null = every statistic whose held-out values are not (near-)constant.</param>
     public CombinedDetector(IReadOnlyList<string> members, string rule = FisherRule, bool[]? statistics = null)
@@ -53,7 +53,7 @@ public sealed class CombinedDetector : IOodDetector
         if (members.Count == 0) throw new ArgumentException("The combined detector needs at least one member.", nameof(members));
         if (!Rules.Contains(rule)) throw new ArgumentException($"Unknown combination rule '{rule}'; use {string.Join(", ", Rules)}.", nameof(rule));
         if (rule is GaussianRule or GaussianPerClassRule && !members.Contains(FingerprintMember))
-            throw new ArgumentException($"The {GaussianRule} rule reads the fingerprint's statistics; its members must include '{FingerprintMember}'.", nameof(members));
+            throw new ArgumentException($"The {rule} rule reads the fingerprint's statistics; its members must include '{FingerprintMember}'.", nameof(members));
         _members = [.. members];
         Rule = rule;
         _statistics = statistics is null ? null : (bool[])statistics.Clone();
@@ -83,7 +83,7 @@ public sealed class CombinedDetector : IOodDetector
     /// <summary>Whether the rule is one of the Gaussian densities (which read the fingerprint's statistics).</summary>
     private bool IsGaussian => Rule is GaussianRule or GaussianPerClassRule;
 
-    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length));
+    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0)));
 
     /// <summary>Connects the non-fingerprint members to fitted detectors of the same set.</summary>
     public void Bind(IEnumerable<IOodDetector> detectors)
@@ -97,7 +97,10 @@ public sealed class CombinedDetector : IOodDetector
         }
     }
 
-    /// <summary>Keeps each member's scores on held-out in-distribution records (they must not be the members' fit records).</summary>
+    /// <summary>
+    /// Fits the rule on held-out in-distribution records (they must not be the members' fit records): each member's
+    /// scores there, and for the Gaussian rules the density over the fingerprint's statistics and the partners' scores.
+    /// </summary>
     public void Fit(DetectorInputs reference, CancellationToken cancellationToken = default)
     {
         DetectorGuard.NotEmpty(reference, Name);
@@ -122,7 +125,7 @@ public sealed class CombinedDetector : IOodDetector
         {
             if (Rule == GaussianPerClassRule && classes is null) throw new ArgumentException($"The {GaussianPerClassRule} rule needs the model's logits (DetectorInputs.Logits) for the predicted classes.");
             var perClass = Rule == GaussianPerClassRule ? classes : null;
-            var (statistics, count) = (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {GaussianRule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count);
+            var (statistics, count) = (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {Rule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count);
             var partners = Partners(memberScores);
             _gaussian = CombinedGaussian.Fit(statistics, count, partners, _statistics, perClass);
             _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, _statistics, perClass);
