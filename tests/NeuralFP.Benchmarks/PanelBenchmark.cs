@@ -40,7 +40,9 @@ internal static class PanelBenchmark
         // NFP_PANEL_HIDDEN measures smaller (cheaper) autoencoders against the default hidden width.
         if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_HIDDEN"), out var hidden))
             defaults = defaults with { Autoencoder = defaults.Autoencoder with { HiddenSize = hidden } };
-        output.WriteLine($"Defaults: integration {defaults.Integration}, scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
@@ -94,60 +96,126 @@ internal static class PanelBenchmark
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors) : ExplorationVariants(manifest, outcome.CalibrationErrors, prefix);
         var names = detectors ? scorer.Fingerprint.Detectors.Names.ToArray() : [];
 
-        var id = Score(scorer, model.InDistribution, variants, names, detectors);
-        var otherRule = detectors ? OtherCombinedRule(scorer) : null;
-        double[]? idOther = otherRule is null ? null : otherRule(id);
+        var (id, idStatistics) = Score(scorer, model.InDistribution, variants, names, detectors);
+        var rules = detectors ? CombinedRules(scorer, outcome.Fingerprint.Manifest.Options.TargetFpr) : [];
+        var idRules = rules.Select(r => r.Evaluate(id, idStatistics)).ToArray();
         if (realised is not null)
+        {
+            Sampling[model.Name] = (manifest.Integration?.SortedHeldOutScores.Length ?? 0, model.InDistribution.Records);
             foreach (var (detector, (_, flags)) in id)
                 realised.Add(new Realised(model.Name, model.Tabular, detector, seed, Share(flags)));
+            for (var i = 0; i < rules.Length; i++)
+                RuleRealised.Add(new Realised(model.Name, model.Tabular, rules[i].Name, seed, Share(idRules[i].Flags)));
+        }
         foreach (var set in model.Sets)
         {
-            var ood = Score(scorer, set.Records, variants, names, detectors);
+            var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
             foreach (var (detector, (scores, flags)) in ood)
             {
                 var m = OodMetrics.Compute(id[detector].Scores, scores);
                 cells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, detector, seed, m.Auroc, m.Fpr95, Share(flags)));
             }
-            if (otherRule is not null)
+            for (var i = 0; i < rules.Length; i++)
             {
-                var m = OodMetrics.Compute(idOther!, otherRule(ood));
-                RuleCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, OtherRuleName, seed, m.Auroc, m.Fpr95, double.NaN));
+                var (scores, flags) = rules[i].Evaluate(ood, oodStatistics);
+                var m = OodMetrics.Compute(idRules[i].Scores, scores);
+                RuleCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, rules[i].Name, seed, m.Auroc, m.Fpr95, Share(flags)));
             }
         }
     }
 
-    private const string OtherRuleName = "combined, min-p rule";
-
-    /// <summary>The combined detector's other rule on the same members and held-out fit (AUROC only: it has no calibrated threshold).</summary>
+    /// <summary>Every combination rule fitted on the same members and held-out records as the build's combined detector, each
+    /// with its own calibrated threshold: the evidence the default rule is chosen on (validation sets only).</summary>
     private static readonly List<Cell> RuleCells = [];
 
-    private static Func<Dictionary<string, (double[] Scores, bool[] Flags)>, double[]>? OtherCombinedRule(FingerprintScorer scorer)
+    private static readonly List<Realised> RuleRealised = [];
+
+    /// <summary>Per model: the fingerprint's calibration records and the in-distribution test records (what the realised FPR's spread follows from).</summary>
+    private static readonly Dictionary<string, (int Calibration, int Test)> Sampling = [];
+
+    private sealed record CombinedRule(string Name, Func<Dictionary<string, (double[] Scores, bool[] Flags)>, (float[] Values, int[] Classes), (double[] Scores, bool[] Flags)> Evaluate);
+
+    private static CombinedRule[] CombinedRules(FingerprintScorer scorer, double targetFpr)
     {
-        if (!scorer.Fingerprint.Detectors.Names.Contains(DetectorNames.Combined)) return null;
+        if (!scorer.Fingerprint.Detectors.Names.Contains(DetectorNames.Combined)) return [];
         var combined = (CombinedDetector)scorer.Fingerprint.Detectors[DetectorNames.Combined].Detector;
-        var other = combined.WithRule(combined.Rule == CombinedDetector.FisherRule ? CombinedDetector.MinPRule : CombinedDetector.FisherRule);
-        return result =>
+        var count = scorer.StatisticCount;
+        var fits = CombinedDetector.Rules.ToDictionary(r => r, combined.WithRule);
+        double[] RuleScores(string rule, Dictionary<string, (double[] Scores, bool[] Flags)> result, (float[] Values, int[] Classes) statistics)
         {
             var members = combined.Members.Select(m => result[m == CombinedDetector.FingerprintMember ? Fingerprint : m].Scores).ToArray();
             var scores = new double[members[0].Length];
-            other.Combine(members, scores);
+            fits[rule].Combine(members, scores, statistics.Values, count, statistics.Classes);
             return scores;
+        }
+        var list = CombinedDetector.Rules.Select(rule =>
+        {
+            var calibration = ScoreCalibration.Fit(fits[rule].CalibrationScores, targetFpr);
+            return new CombinedRule($"combined, {rule}", (result, statistics) =>
+            {
+                var scores = RuleScores(rule, result, statistics);
+                return (scores, scores.Select(calibration.IsOod).ToArray());
+            });
+        }).ToList();
+        // Also measured: the union of the Fisher and Gaussian rules (the larger of their conformal evidence, each against its own
+        // calibration scores, tails extended as the p-value rules do), a rule that guards each against the other's blind spot.
+        var f = Tail(fits[CombinedDetector.FisherRule].CalibrationScores);
+        var g = Tail(fits[CombinedDetector.GaussianRule].CalibrationScores);
+        double[] Union(double[] fs, double[] gs) => [.. fs.Select((x, i) => Math.Max(f(x), g(gs[i])))];
+        var unionCalibration = ScoreCalibration.Fit(Union(fits[CombinedDetector.FisherRule].CalibrationScores, fits[CombinedDetector.GaussianRule].CalibrationScores), targetFpr);
+        list.Add(new CombinedRule("combined, fisher∪gaussian", (result, statistics) =>
+        {
+            var scores = Union(RuleScores(CombinedDetector.FisherRule, result, statistics), RuleScores(CombinedDetector.GaussianRule, result, statistics));
+            return (scores, scores.Select(unionCalibration.IsOod).ToArray());
+        }));
+        return [.. list];
+    }
+
+    private static Func<double, double> Tail(double[] heldOut)
+    {
+        var sorted = heldOut.Order().ToArray();
+        double q90 = sorted[(int)(0.9 * (sorted.Length - 1))], q99 = sorted[(int)(0.99 * (sorted.Length - 1))];
+        var scale = q99 - q90 > 1e-12 ? q99 - q90 : 1.0;
+        return score =>
+        {
+            int lo = 0, hi = sorted.Length;
+            while (lo < hi) { var mid = (lo + hi) >>> 1; if (sorted[mid] < score) lo = mid + 1; else hi = mid; }
+            var p = (1.0 + sorted.Length - lo) / (sorted.Length + 1);
+            return -Math.Log(p) + (score > sorted[^1] ? Math.Min((score - sorted[^1]) / scale, 1e6) * 2.302585092994046 : 0);
         };
     }
 
     private static void PrintCombinedRules(TextWriter output, List<Cell> cells)
     {
         if (RuleCells.Count == 0) return;
-        output.WriteLine("### Combined detector: its rule against the other rule on the same members (AUROC, mean over seeds)");
+        var rules = RuleCells.Select(c => c.Detector).Distinct().ToArray();
+        output.WriteLine("### Combined detector: every rule on the same members and held-out fit (AUROC, mean over seeds)");
         output.WriteLine();
-        output.WriteLine("| model | set | combined | combined, other rule | best single detector |");
-        output.WriteLine("|---|---|---:|---:|---:|");
+        output.WriteLine($"| model | set | {string.Join(" | ", rules)} | best single detector |");
+        output.WriteLine($"|---|---|{string.Concat(rules.Select(_ => "---:|"))}---:|");
         foreach (var group in RuleCells.GroupBy(c => (c.Model, c.Set, c.Role)))
         {
-            var same = cells.Where(c => c.Model == group.Key.Model && c.Set == group.Key.Set).ToArray();
-            var combined = same.Where(c => c.Detector == DetectorNames.Combined).Average(c => c.Auroc);
-            var best = same.Where(c => c.Detector is not (DetectorNames.Combined or NoInput or WithInput)).GroupBy(c => c.Detector).Max(g => g.Average(c => c.Auroc));
-            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {combined:F3} | {group.Average(c => c.Auroc):F3} | {best:F3} |");
+            var best = cells.Where(c => c.Model == group.Key.Model && c.Set == group.Key.Set && c.Detector is not (DetectorNames.Combined or NoInput or WithInput))
+                .GroupBy(c => c.Detector).Max(g => g.Average(c => c.Auroc));
+            var values = rules.Select(r => group.Where(c => c.Detector == r).Average(c => c.Auroc).ToString("F3"));
+            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(" | ", values)} | {best:F3} |");
+        }
+        output.WriteLine();
+        output.WriteLine("Selection of the rule, VALIDATION sets only (AUROC per cell averaged over seeds; shortfall = cells below the best single detector − 0.01):");
+        output.WriteLine();
+        output.WriteLine("| rule | min AUROC (V) | mean AUROC (V) | shortfalls (V) | min AUROC, test (not used) | shortfalls, test (not used) | realised FPR range |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        var bestSingle = cells.Where(c => c.Detector is not (DetectorNames.Combined or NoInput or WithInput))
+            .GroupBy(c => (c.Model, c.Set, c.Detector)).Select(g => (g.Key, Auroc: g.Average(c => c.Auroc)))
+            .GroupBy(x => (x.Key.Model, x.Key.Set)).ToDictionary(g => g.Key, g => g.Max(x => x.Auroc));
+        foreach (var rule in rules)
+        {
+            var perCell = RuleCells.Where(c => c.Detector == rule).GroupBy(c => (c.Model, c.Set, c.Role)).Select(g => (g.Key, Auroc: g.Average(c => c.Auroc))).ToArray();
+            var v = perCell.Where(c => c.Key.Role == SetRole.Validation).ToArray();
+            var t = perCell.Where(c => c.Key.Role == SetRole.Test).ToArray();
+            int Short(IEnumerable<((string Model, string Set, SetRole Role) Key, double Auroc)> x) => x.Count(c => c.Auroc < bestSingle[(c.Key.Model, c.Key.Set)] - 0.01);
+            var fpr = RuleRealised.Where(r => r.Detector == rule).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
+            output.WriteLine($"| {rule} | {v.Min(c => c.Auroc):F3} | {v.Average(c => c.Auroc):F3} | {Short(v)} | {(t.Length == 0 ? "–" : t.Min(c => c.Auroc).ToString("F3"))} | {Short(t)} | {fpr.Min():P1}–{fpr.Max():P1} |");
         }
         output.WriteLine();
     }
@@ -215,13 +283,14 @@ internal static class PanelBenchmark
     }
 
     /// <summary>Per detector (and variant): scores and flags of one set.</summary>
-    private static Dictionary<string, (double[] Scores, bool[] Flags)> Score(FingerprintScorer scorer, FloatTensor records, List<Variant> variants, string[] detectors, bool withFingerprint)
+    private static (Dictionary<string, (double[] Scores, bool[] Flags)> Result, (float[] Values, int[] Classes) Statistics) Score(FingerprintScorer scorer, FloatTensor records, List<Variant> variants, string[] detectors, bool withFingerprint)
     {
         var result = new Dictionary<string, (double[], bool[])>();
         var n = records.Records;
         var layers = scorer.StatisticCount;
         var errors = new float[n * layers];
-        scorer.ComputeErrors(RecordValidator.Validate(records, scorer.InputShape), errors, default, default);
+        var predicted = new int[n];
+        scorer.ComputeErrors(RecordValidator.Validate(records, scorer.InputShape), errors, predicted, default);
         if (withFingerprint)
         {
             var ood = new bool[n];
@@ -244,7 +313,7 @@ internal static class PanelBenchmark
         if (detectors.Length > 0)
             foreach (var d in scorer.ScoreDetectors(records, detectors))
                 result[d.Detector] = (d.Scores, d.Ood);
-        return result;
+        return (result, (errors, predicted));
     }
 
     private static void PrintSelection(TextWriter output, List<Cell> exploration)
@@ -328,8 +397,11 @@ internal static class PanelBenchmark
         var columns = realised.Select(r => r.Detector).Distinct().ToArray();
         output.WriteLine("### Realised FPR on the in-distribution test set (target 5%): mean [min–max] over seeds");
         output.WriteLine();
-        output.WriteLine($"| model | {string.Join(" | ", columns)} |");
-        output.WriteLine($"|---|{string.Concat(columns.Select(_ => "---:|"))}");
+        output.WriteLine("Sampling sd = the spread a perfectly calibrated threshold still shows from one seed to the next: the threshold is a quantile of");
+        output.WriteLine("n_cal calibration scores and the rate is counted on n_test records, sd ≈ √(α(1−α)(1/n_cal + 1/n_test)).");
+        output.WriteLine();
+        output.WriteLine($"| model | n_cal / n_test | sampling sd | {string.Join(" | ", columns)} |");
+        output.WriteLine($"|---|---:|---:|{string.Concat(columns.Select(_ => "---:|"))}");
         foreach (var group in realised.GroupBy(r => r.Model))
         {
             var values = columns.Select(d =>
@@ -337,7 +409,9 @@ internal static class PanelBenchmark
                 var v = group.Where(r => r.Detector == d).Select(r => r.Fpr).ToArray();
                 return v.Length == 0 ? "–" : $"{v.Average():P1} [{v.Min():P1}–{v.Max():P1}]";
             });
-            output.WriteLine($"| {group.Key} | {string.Join(" | ", values)} |");
+            var (cal, test) = Sampling.GetValueOrDefault(group.Key);
+            var sd = cal > 0 && test > 0 ? Math.Sqrt(0.05 * 0.95 * (1.0 / cal + 1.0 / test)) : double.NaN;
+            output.WriteLine($"| {group.Key} | {cal} / {test} | {sd * 100:F2} pp | {string.Join(" | ", values)} |");
         }
         output.WriteLine();
     }

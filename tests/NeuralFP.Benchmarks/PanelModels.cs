@@ -56,9 +56,11 @@ internal static class PanelModels
         // The reference comes from the back of the training file: images the panel models (trained on the first
         // 20,000) never saw, so the realised FPR on the test images measures calibration, not a train/test gap.
         var reference = train.Select(Enumerable.Range(train.Count - ReferenceRecords, ReferenceRecords)).Images;
-        var inDistribution = test.Take(TestRecords).Images;
+        // The classes-0–4 model's test split holds about half the images: it keeps room for its OOD sources.
+        var testRecords = Math.Min(TestRecords, test.Count - OodRecords);
+        var inDistribution = test.Take(testRecords).Images;
         // OOD sets built from test images the in-distribution set does not hold.
-        var source = test.Select(Enumerable.Range(TestRecords, Math.Min(OodRecords, test.Count - TestRecords))).Images;
+        var source = test.Select(Enumerable.Range(testRecords, Math.Min(OodRecords, test.Count - testRecords))).Images;
         var sets = new List<PanelSet>
         {
             new("blur", SetRole.Validation, Corruptions.Blur(source)),

@@ -66,6 +66,9 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             Assert.Equal("gaussian", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+            // The default combined rule is the per-class Gaussian; its partners are those of the list (Mahalanobis was not asked for).
+            Assert.StartsWith("Gaussian density (one mean per predicted class) over the fingerprint's log statistics and the standardised scores of knn + energy,",
+                manifest.RootElement.GetProperty("detectors")[2].GetProperty("description").GetString());
             // The default Gaussian integration reads every layer's latent distance beside its error.
             Assert.All(manifest.RootElement.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("nfp_latent_", l.GetProperty("latentOutput").GetString()));
         }
@@ -100,6 +103,16 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.Contains("| noise | knn |", evaluated.Stdout);
         Assert.Contains("| noise | combined |", evaluated.Stdout);
         Assert.DoesNotContain("Fisher)", evaluated.Stdout); // no partner picked by its OOD AUROC any more
+    }
+
+    [Fact]
+    public async Task An_unknown_combined_rule_fails_with_exit_code_2_naming_the_choices()
+    {
+        var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--combined-rule", "median");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'median'", result.Stderr);
+        Assert.Contains("gaussian", result.Stderr);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ internal static class FingerprintCommand
         var hidden = new Option<int>("--hidden") { Description = "Autoencoder hidden width (the ablation's autoencoder size).", DefaultValueFactory = _ => new AutoencoderOptions().HiddenSize };
         var bottleneck = new Option<double>("--bottleneck") { Description = "Autoencoder bottleneck as a share of the layer's width.", DefaultValueFactory = _ => new AutoencoderOptions().BottleneckRatio };
         var integration = new Option<string>("--integration") { Description = $"How layers are combined: {string.Join(", ", NeuralFP.Core.Verdicts.IntegrationKinds.All)}.", DefaultValueFactory = _ => new FingerprintOptions().Integration };
+        var combinedRule = new Option<string>("--combined-rule") { Description = $"How the combined detector joins the fingerprint and its partners: {string.Join(", ", NeuralFP.Core.Detectors.CombinedDetector.Rules)}.", DefaultValueFactory = _ => new FingerprintOptions().CombinedRule };
         var scaleFloor = new Option<double>("--scale-floor") { Description = "Smallest feature scale relative to the layer's pooled std (0.001 = the old scaling).", DefaultValueFactory = _ => new FingerprintOptions().ScaleFloor };
         var includeInput = new Option<bool>("--include-input") { Description = "Whether the automatic layer choice taps the model input (`--include-input false` to leave it out).", DefaultValueFactory = _ => new FingerprintOptions().IncludeInputLayer };
         var latent = new Option<bool>("--latent-statistic") { Description = "Whether each autoencoder's latent distance enters the Gaussian integrations (`--latent-statistic false` for the errors alone).", DefaultValueFactory = _ => new FingerprintOptions().LatentStatistic };
@@ -32,7 +33,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, kind, hidden, bottleneck, integration, scaleFloor, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
+            model, reference, output, layers, pooling, inputPooling, kind, hidden, bottleneck, integration, combinedRule, scaleFloor, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -46,6 +47,7 @@ internal static class FingerprintCommand
                 InputPooling = parse.GetValue(inputPooling)!,
                 Autoencoder = new AutoencoderOptions { Kind = parse.GetValue(kind), HiddenSize = parse.GetValue(hidden), BottleneckRatio = parse.GetValue(bottleneck) },
                 Integration = parse.GetValue(integration)!,
+                CombinedRule = parse.GetValue(combinedRule)!,
                 ScaleFloor = parse.GetValue(scaleFloor),
                 IncludeInputLayer = parse.GetValue(includeInput),
                 LatentStatistic = parse.GetValue(latent),

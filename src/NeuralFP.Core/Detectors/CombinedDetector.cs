@@ -3,16 +3,28 @@ using NeuralFP.Core.Detectors.State;
 namespace NeuralFP.Core.Detectors;
 
 /// <summary>
-/// The fingerprint fused with the strongest other evidence, with members fixed before any evaluation: the
-/// fingerprint's integrated score, k-NN on the penultimate features (when the head is linear) and energy on the
-/// logits. Each member's score becomes a conformal p-value against its own scores on held-out in-distribution
-/// records; the rule (Fisher: Σ −ln p_m; min-p: max −ln p_m) joins them, and its threshold is calibrated on
-/// held-out in-distribution records too. No OOD data is used anywhere.
+/// The fingerprint fused with the strongest other evidence, with members fixed before any evaluation: the fingerprint,
+/// k-NN and Mahalanobis on the penultimate features (when the head is linear) and energy on the logits. The default
+/// (Gaussian) rules read one density over the fingerprint's statistics and the partners' scores
+/// (<see cref="CombinedGaussian"/>; per predicted class or one mean), calibrated on cross-fitted held-out scores. The
+/// p-value rules turn each member's score into a conformal p-value against its held-out scores and join them (Fisher:
+/// Σ −ln p_m; min-p: max −ln p_m). Everything is fitted on held-out in-distribution records; no OOD data anywhere.
 /// </summary>
 public sealed class CombinedDetector : IOodDetector
 {
     public const string FisherRule = "fisher";
     public const string MinPRule = "min-p";
+    public const string GaussianRule = "gaussian";
+    public const string GaussianPerClassRule = "gaussian-per-class";
+
+    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule];
+
+    /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel").</summary>
+    public const string DefaultRule = GaussianPerClassRule;
+
+    /// <summary>The default partners beside the fingerprint, fixed before evaluation; Mahalanobis joined them on the panel's validation sets.</summary>
+    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];
+
     public const string FingerprintMember = "fingerprint";
 
     private const double Ln10 = 2.302585092994046;
@@ -21,16 +33,30 @@ public sealed class CombinedDetector : IOodDetector
     private double[][] _heldOut = [];
     private double[] _tailScale = [];
     private IOodDetector?[] _bound;
+    private readonly bool[]? _statistics;
+    private CombinedGaussian? _gaussian;
+
+    // The fit records' unsorted member scores and fingerprint statistics, kept in memory after Fit (not saved) so that
+    // another rule can be fitted on the very same records (WithRule), and the scores a threshold is calibrated on.
+    private double[][]? _fitScores;
+    private (float[]? Values, int Count) _fitStatistics;
+    private int[]? _fitClasses;
+    private double[]? _calibrationScores;
 
     /// <param name="members">"fingerprint" and names of detectors of the same set, e.g. knn, energy.</param>
-    /// <param name="rule"><see cref="FisherRule"/> or <see cref="MinPRule"/>.</param>
-    public CombinedDetector(IReadOnlyList<string> members, string rule = FisherRule)
+    /// <param name="rule">One of <see cref="Rules"/>.</param>
+    /// <param name="statistics">For the Gaussian rule: which fingerprint statistics it reads (those the fingerprint's own
+    /// integration reads); null = every statistic whose held-out values are not (near-)constant.</param>
+    public CombinedDetector(IReadOnlyList<string> members, string rule = FisherRule, bool[]? statistics = null)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0) throw new ArgumentException("The combined detector needs at least one member.", nameof(members));
-        if (rule is not (FisherRule or MinPRule)) throw new ArgumentException($"Unknown combination rule '{rule}'; use {FisherRule} or {MinPRule}.", nameof(rule));
+        if (!Rules.Contains(rule)) throw new ArgumentException($"Unknown combination rule '{rule}'; use {string.Join(", ", Rules)}.", nameof(rule));
+        if (rule is GaussianRule or GaussianPerClassRule && !members.Contains(FingerprintMember))
+            throw new ArgumentException($"The {rule} rule reads the fingerprint's statistics; its members must include '{FingerprintMember}'.", nameof(members));
         _members = [.. members];
         Rule = rule;
+        _statistics = statistics is null ? null : (bool[])statistics.Clone();
         _bound = new IOodDetector?[_members.Length];
     }
 
@@ -40,13 +66,24 @@ public sealed class CombinedDetector : IOodDetector
 
     public string Name => DetectorNames.Combined;
 
-    public string Description => $"{Rule} of conformal p-values of {string.Join(" + ", _members)} against their held-out in-distribution scores (members fixed a priori)";
+    public string Description => IsGaussian
+        ? $"Gaussian density{(Rule == GaussianPerClassRule ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics and the standardised scores of {string.Join(" + ", _members.Where(m => m != FingerprintMember))}, fitted on held-out in-distribution records (members fixed a priori)"
+        : $"{Rule} of conformal p-values of {string.Join(" + ", _members)} against their held-out in-distribution scores (members fixed a priori)";
 
-    public bool IsFitted => _heldOut.Length == _members.Length;
+    public bool IsFitted => _heldOut.Length == _members.Length && (!IsGaussian || _gaussian is not null);
+
+    /// <summary>
+    /// After <see cref="Fit"/>: the fit records' scores as new in-distribution records would get them (cross-fitted for the
+    /// Gaussian rule), the scores to calibrate the threshold on.
+    /// </summary>
+    public double[] CalibrationScores => _calibrationScores ?? throw new InvalidOperationException("The combined detector's calibration scores exist only after Fit.");
 
     public bool KeepsReferenceData => false;
 
-    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double));
+    /// <summary>Whether the rule is one of the Gaussian densities (which read the fingerprint's statistics).</summary>
+    private bool IsGaussian => Rule is GaussianRule or GaussianPerClassRule;
+
+    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0)));
 
     /// <summary>Connects the non-fingerprint members to fitted detectors of the same set.</summary>
     public void Bind(IEnumerable<IOodDetector> detectors)
@@ -60,19 +97,42 @@ public sealed class CombinedDetector : IOodDetector
         }
     }
 
-    /// <summary>Keeps each member's scores on held-out in-distribution records (they must not be the members' fit records).</summary>
+    /// <summary>
+    /// Fits the rule on held-out in-distribution records (they must not be the members' fit records): each member's
+    /// scores there, and for the Gaussian rules the density over the fingerprint's statistics and the partners' scores.
+    /// </summary>
     public void Fit(DetectorInputs reference, CancellationToken cancellationToken = default)
     {
         DetectorGuard.NotEmpty(reference, Name);
-        var heldOut = new double[_members.Length][];
+        var memberScores = new double[_members.Length][];
         for (var m = 0; m < _members.Length; m++)
         {
-            var scores = new double[reference.Records];
-            MemberScores(m, reference, scores);
-            Array.Sort(scores);
-            heldOut[m] = scores;
+            memberScores[m] = new double[reference.Records];
+            MemberScores(m, reference, memberScores[m]);
         }
-        SetHeldOut(heldOut);
+        FitOn(memberScores, IsGaussian ? RequireStatistics(reference) : (reference.FingerprintStatistics, reference.FingerprintStatisticCount),
+            reference.Logits is null ? null : reference.FitClasses(Name, preferLabels: false));
+    }
+
+    private void FitOn(double[][] memberScores, (float[]? Values, int Count) fingerprintStatistics, int[]? classes)
+    {
+        SetHeldOut([.. memberScores.Select(s => s.Order().ToArray())]);
+        _fitScores = memberScores;
+        _fitStatistics = fingerprintStatistics;
+        _fitClasses = classes;
+        var n = memberScores[0].Length;
+        if (IsGaussian)
+        {
+            if (Rule == GaussianPerClassRule && classes is null) throw new ArgumentException($"The {GaussianPerClassRule} rule needs the model's logits (DetectorInputs.Logits) for the predicted classes.");
+            var perClass = Rule == GaussianPerClassRule ? classes : null;
+            var (statistics, count) = (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {Rule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count);
+            var partners = Partners(memberScores);
+            _gaussian = CombinedGaussian.Fit(statistics, count, partners, _statistics, perClass);
+            _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, _statistics, perClass);
+            return;
+        }
+        _calibrationScores = new double[n];
+        Combine(memberScores, _calibrationScores);
     }
 
     public void Score(DetectorInputs records, Span<double> scores)
@@ -83,23 +143,63 @@ public sealed class CombinedDetector : IOodDetector
         var members = new double[_members.Length][];
         for (var m = 0; m < _members.Length; m++)
         {
+            // The Gaussian rule reads the fingerprint's statistics, not its integrated score.
+            if (IsGaussian && _members[m] == FingerprintMember) continue;
             members[m] = new double[n];
             MemberScores(m, records, members[m]);
         }
-        Combine(members, scores[..n]);
+        var (statistics, count) = IsGaussian ? RequireStatistics(records) : (null, 0);
+        Combine(members, scores[..n], statistics, count, Rule == GaussianPerClassRule ? records.FitClasses(Name, preferLabels: false) : null);
     }
 
-    /// <summary>The rule applied to the members' own scores ([member][record], in <see cref="Members"/> order).</summary>
-    public void Combine(IReadOnlyList<double[]> memberScores, Span<double> scores)
+    private double[][] Partners(IReadOnlyList<double[]?> memberScores) =>
+        [.. Enumerable.Range(0, _members.Length).Where(m => _members[m] != FingerprintMember).Select(m => memberScores[m]!)];
+
+    private static (float[] Statistics, int Count) RequireStatistics(DetectorInputs records)
+    {
+        var statistics = records.FingerprintStatistics
+            ?? throw new ArgumentException($"The combined detector's {GaussianRule} rule needs the fingerprint's statistics; pass them as DetectorInputs.FingerprintStatistics.");
+        var count = records.FingerprintStatisticCount;
+        if (count < 1 || statistics.Length != records.Records * count)
+            throw new ArgumentException($"DetectorInputs.FingerprintStatistics holds {statistics.Length} values; {records.Records} records × {count} statistics are needed.");
+        return (statistics, count);
+    }
+
+    /// <summary>
+    /// The rule applied to the members' own scores ([member][record], in <see cref="Members"/> order); the Gaussian rule
+    /// reads the fingerprint's statistics (interleaved [record, statistic]) in place of the fingerprint member's scores.
+    /// </summary>
+    /// <param name="classes">The records' predicted classes (read by the per-class Gaussian rule).</param>
+    public void Combine(IReadOnlyList<double[]?> memberScores, Span<double> scores, float[]? statistics = null, int statisticCount = 0, int[]? classes = null)
     {
         ArgumentNullException.ThrowIfNull(memberScores);
         if (!IsFitted) throw new InvalidOperationException("The combined detector is not fitted.");
         if (memberScores.Count != _members.Length) throw new ArgumentException($"Give the scores of {_members.Length} members ({string.Join(", ", _members)}).", nameof(memberScores));
+        for (var m = 0; m < _members.Length; m++)
+        {
+            if (IsGaussian && _members[m] == FingerprintMember) continue;
+            if (memberScores[m] is not { } member || member.Length < scores.Length)
+                throw new ArgumentException($"Member '{_members[m]}' has {memberScores[m]?.Length ?? 0} scores; {scores.Length} are needed.", nameof(memberScores));
+        }
+        if (IsGaussian)
+        {
+            if (Rule == GaussianPerClassRule && (classes is null || classes.Length < scores.Length))
+                throw new ArgumentException($"The {GaussianPerClassRule} rule needs each record's predicted class.", nameof(classes));
+            if (statistics is null || statisticCount != _gaussian!.StatisticCount || statistics.Length < scores.Length * statisticCount)
+                throw new ArgumentException($"The {GaussianRule} rule reads {_gaussian!.StatisticCount} fingerprint statistics per record; pass them as DetectorInputs.FingerprintStatistics.", nameof(statistics));
+            var partners = Partners(memberScores);
+            var column = new double[partners.Length];
+            for (var r = 0; r < scores.Length; r++)
+            {
+                for (var p = 0; p < column.Length; p++) column[p] = partners[p][r];
+                scores[r] = _gaussian.Score(statistics.AsSpan(r * statisticCount, statisticCount), column, classes?[r] ?? -1);
+            }
+            return;
+        }
         scores.Clear();
         for (var m = 0; m < _members.Length; m++)
         {
-            var member = memberScores[m];
-            if (member.Length < scores.Length) throw new ArgumentException($"Member '{_members[m]}' has {member.Length} scores; {scores.Length} are needed.", nameof(memberScores));
+            var member = memberScores[m]!;
             for (var i = 0; i < scores.Length; i++)
             {
                 var evidence = Evidence(m, member[i]);
@@ -108,23 +208,28 @@ public sealed class CombinedDetector : IOodDetector
         }
     }
 
-    /// <summary>The same members and held-out scores joined by another rule (to compare rules on the same fit).</summary>
+    /// <summary>The same members fitted by another rule on the same held-out records (to compare rules on the same fit);
+    /// only right after <see cref="Fit"/> (a loaded detector no longer holds its fit records).</summary>
     public CombinedDetector WithRule(string rule)
     {
-        var other = new CombinedDetector(_members, rule);
-        other.SetHeldOut(_heldOut);
+        var other = new CombinedDetector(_members, rule, _statistics);
+        if (_fitScores is null) throw new InvalidOperationException("Another rule can be fitted only on a freshly fitted combined detector.");
+        Array.Copy(_bound, other._bound, _bound.Length);
+        other.FitOn(_fitScores, _fitStatistics, _fitClasses);
         return other;
     }
 
-    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut };
+    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut, Gaussian = _gaussian?.Save() };
 
     internal static CombinedDetector Load(CombinedState state)
     {
         state.EnsureReadable(DetectorNames.Combined);
         DetectorState.Require(state.Members.Length > 0 && state.HeldOutScores.Length == state.Members.Length && state.HeldOutScores.All(h => h.Length > 0),
             DetectorNames.Combined, "members and held-out scores do not match");
+        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
         var detector = new CombinedDetector(state.Members, state.Rule);
         detector.SetHeldOut(state.HeldOutScores);
+        if (state.Gaussian is not null) detector._gaussian = CombinedGaussian.Load(state.Gaussian, state.Members.Count(m => m != FingerprintMember));
         return detector;
     }
 

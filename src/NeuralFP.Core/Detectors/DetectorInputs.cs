@@ -40,6 +40,12 @@ public sealed class DetectorInputs
     /// <summary>The fingerprint's integrated score per record (higher = more OOD), read by the combined detector.</summary>
     public double[]? FingerprintScores { get; init; }
 
+    /// <summary>The fingerprint's statistics per record (layer errors, then latent distances), interleaved [record, statistic]:
+    /// what the combined detector's Gaussian rule reads. <see cref="FingerprintStatisticCount"/> per record.</summary>
+    public float[]? FingerprintStatistics { get; init; }
+
+    public int FingerprintStatisticCount { get; init; }
+
     public int Records { get; }
 
     /// <summary>Picks the parts out of tapped activations: the set's outputs are taken as the logits.</summary>
@@ -72,7 +78,17 @@ public sealed class DetectorInputs
             fingerprint = new double[rows.Length];
             for (var i = 0; i < rows.Length; i++) fingerprint[i] = FingerprintScores[rows[i]];
         }
-        return new DetectorInputs(SelectRows(Logits, rows), SelectRows(Penultimate, rows), SelectRows(PatternLayer, rows), labels) { FingerprintScores = fingerprint };
+        float[]? statistics = null;
+        if (FingerprintStatistics is not null)
+        {
+            var k = FingerprintStatisticCount;
+            statistics = new float[rows.Length * k];
+            for (var i = 0; i < rows.Length; i++) FingerprintStatistics.AsSpan(rows[i] * k, k).CopyTo(statistics.AsSpan(i * k));
+        }
+        return new DetectorInputs(SelectRows(Logits, rows), SelectRows(Penultimate, rows), SelectRows(PatternLayer, rows), labels)
+        {
+            FingerprintScores = fingerprint, FingerprintStatistics = statistics, FingerprintStatisticCount = FingerprintStatisticCount,
+        };
     }
 
     internal FloatTensor RequireLogits(string detector) => Logits

@@ -12,7 +12,7 @@ public static class DetectorNames
     public const string NodeHistograms = "node-histograms";
     public const string GaussianKl = "gaussian-kl";
 
-    /// <summary>Fingerprint + k-NN + energy, fixed a priori, combined by a rule fitted on held-out in-distribution records only.</summary>
+    /// <summary>Fingerprint + k-NN + energy + Mahalanobis, fixed a priori, combined by a rule fitted on held-out in-distribution records only.</summary>
     public const string Combined = "combined";
 
     public static IReadOnlyList<string> All { get; } =

@@ -11,31 +11,46 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 internal static class CombinedDetectorFit
 {
-    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, Func<ActivationSet> heldOutActivations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
+    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, string combinedRule, IReadOnlyList<string> partners, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, Func<ActivationSet> heldOutActivations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
     {
         if (!requested.Contains(DetectorNames.Combined)) return detectors;
         var clock = Stopwatch.StartNew();
         var fitted = detectors.Names.ToHashSet(StringComparer.Ordinal);
         // Members fixed a priori; a member the model cannot support (k-NN without a linear head) is left out.
-        string[] members = [CombinedDetector.FingerprintMember, .. new[] { DetectorNames.Knn, DetectorNames.Energy }.Where(fitted.Contains)];
-        var combined = new CombinedDetector(members);
-        combined.Bind(detectors.Detectors.Select(d => d.Detector));
+        string[] members = [CombinedDetector.FingerprintMember, .. partners.Where(fitted.Contains)];
+        // The Gaussian rule reads the statistics the fingerprint's own Gaussian integration reads (none of its excluded ones).
+        var statistics = integration is not null && IntegrationKinds.IsGaussian(integration.Kind) ? integration.Included : null;
 
-        // Fingerprint scores of the held-out records (a subset of the calibration records, in the same sorted order).
+        // Fingerprint statistics and scores of the held-out records (a subset of the calibration records, in the same sorted order).
         var position = new Dictionary<int, int>(split.Calibration.Length);
         for (var i = 0; i < split.Calibration.Length; i++) position[split.Calibration[i]] = i;
-        var layerErrors = new float[calibrationErrors.Count];
+        var count = calibrationErrors.Count;
+        var layerStatistics = new float[split.HeldOut.Length * count];
         var fingerprint = new double[split.HeldOut.Length];
         for (var r = 0; r < split.HeldOut.Length; r++)
         {
             var row = position[split.HeldOut[r]];
-            for (var l = 0; l < layerErrors.Length; l++) layerErrors[l] = calibrationErrors[l][row];
-            fingerprint[r] = integration?.Score(rule, layerErrors) ?? rule.Score(layerErrors.AsSpan(0, rule.Layers.Count));
+            var record = layerStatistics.AsSpan(r * count, count);
+            for (var l = 0; l < count; l++) record[l] = calibrationErrors[l][row];
+            fingerprint[r] = integration?.Score(rule, record) ?? rule.Score(record[..rule.Layers.Count]);
         }
         var inputs = DetectorSet.Inputs(heldOutActivations(), detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability);
-        inputs = new DetectorInputs(inputs.Logits, inputs.Penultimate, inputs.PatternLayer, inputs.Labels) { FingerprintScores = fingerprint };
-        var calibrated = CalibratedDetector.FitAndCalibrate(combined, inputs, inputs, targetFpr);
-        progress?.Report($"Detector combined ({string.Join(" + ", members)}): realised FPR {calibrated.RealisedFpr:P2} on held-out records.");
+        // Without class outputs there are no predicted classes: the per-class density becomes the one-mean density.
+        if (combinedRule == CombinedDetector.GaussianPerClassRule && inputs.Logits is not { RecordLength: > 1 })
+        {
+            progress?.Report($"Detector combined: the model has no class outputs, so the {CombinedDetector.GaussianRule} rule replaces {CombinedDetector.GaussianPerClassRule}.");
+            combinedRule = CombinedDetector.GaussianRule;
+        }
+        var combined = new CombinedDetector(members, combinedRule, statistics);
+        combined.Bind(detectors.Detectors.Select(d => d.Detector));
+        inputs = new DetectorInputs(inputs.Logits, inputs.Penultimate, inputs.PatternLayer, inputs.Labels)
+        {
+            FingerprintScores = fingerprint, FingerprintStatistics = layerStatistics, FingerprintStatisticCount = count,
+        };
+        combined.Fit(inputs);
+        // Calibrated on the scores new in-distribution records would get (cross-fitted for the Gaussian rule).
+        var calibrated = new CalibratedDetector(combined, ScoreCalibration.Fit(combined.CalibrationScores, targetFpr));
+        progress?.Report($"Detector combined ({combinedRule}: {string.Join(" + ", members)}): realised FPR {calibrated.RealisedFpr:P2} on held-out records.");
         return detectors.With(calibrated, new DetectorSummary(calibrated.Name, combined.Description, clock.Elapsed.TotalSeconds, calibrated.StateBytes, calibrated.RealisedFpr, false));
     }
 }

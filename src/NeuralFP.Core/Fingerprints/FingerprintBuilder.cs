@@ -202,7 +202,7 @@ public static class FingerprintBuilder
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
-        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, rule, integration, fusedErrors, () => heldOutActivations!, split, options.TargetFpr, progress);
+        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, rule, integration, fusedErrors, () => heldOutActivations!, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,

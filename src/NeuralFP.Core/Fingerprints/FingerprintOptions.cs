@@ -48,6 +48,19 @@ public sealed record FingerprintOptions
     public string Integration { get; init; } = Verdicts.IntegrationKinds.Gaussian;
 
     /// <summary>
+    /// How the combined detector joins its fixed members (fingerprint, k-NN, energy): "fisher" or "min-p" over their
+    /// conformal p-values, or "gaussian" (one density over the fingerprint's statistics and the partners' scores). Fitted
+    /// on held-out in-distribution records only; the default was chosen on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public string CombinedRule { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultRule;
+
+    /// <summary>
+    /// The combined detector's partners beside the fingerprint (detectors of the same set; a partner the model cannot
+    /// support is left out). Default: k-NN and Mahalanobis on the penultimate features, energy on the logits.
+    /// </summary>
+    public IReadOnlyList<string> CombinedMembers { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultPartners;
+
+    /// <summary>
     /// Whether each layer's autoencoder gives a second statistic, the Mahalanobis distance of its latent code from the
     /// training records' codes, which the Gaussian integrations read beside the log errors (with the Fisher and one-out
     /// rules, which read the errors only, the scorer graph does not compute it). Chosen on the panel's validation sets (README, "Detection").
@@ -107,6 +120,11 @@ public sealed record FingerprintOptions
             throw new ArgumentException($"Detectors: '{unknown}' is not a detector; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", nameof(Detectors));
         if (!Verdicts.IntegrationKinds.All.Contains(Integration))
             throw new ArgumentException($"Integration: '{Integration}' is not known; choose from {string.Join(", ", Verdicts.IntegrationKinds.All)}.", nameof(Integration));
+        if (!NeuralFP.Core.Detectors.CombinedDetector.Rules.Contains(CombinedRule))
+            throw new ArgumentException($"CombinedRule: '{CombinedRule}' is not known; choose from {string.Join(", ", NeuralFP.Core.Detectors.CombinedDetector.Rules)}.", nameof(CombinedRule));
+        ArgumentNullException.ThrowIfNull(CombinedMembers, nameof(CombinedMembers));
+        if (CombinedMembers.FirstOrDefault(d => d == NeuralFP.Core.Detectors.DetectorNames.Combined || !NeuralFP.Core.Detectors.DetectorNames.All.Contains(d)) is { } badMember)
+            throw new ArgumentException($"CombinedMembers: '{badMember}' is not a detector the combined one can read; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All.Where(d => d != NeuralFP.Core.Detectors.DetectorNames.Combined))}.", nameof(CombinedMembers));
         if (!(ScaleFloor >= 0 && ScaleFloor <= 10))
             throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
         _ = ParsePooling(Pooling, nameof(Pooling));

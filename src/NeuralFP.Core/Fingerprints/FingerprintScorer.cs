@@ -127,9 +127,12 @@ public sealed class FingerprintScorer : IDisposable
         FloatTensor? Extra(string? name) => name is null ? null : extras[names.ToList().IndexOf(name)];
         var penultimate = Extra(outputs.Penultimate);
         var diceLogits = Extra(outputs.DiceLogits);
+        var combined = chosen.Any(d => d.Detector is CombinedDetector);
         var inputs = new DetectorInputs(ModelHead.Logits(logits, Extra(outputs.Logits), Fingerprint.Manifest.OutputIsProbability), penultimate, penultimate)
         {
-            FingerprintScores = chosen.Any(d => d.Detector is CombinedDetector) ? FingerprintScores(errors, records.Records) : null,
+            FingerprintScores = combined ? FingerprintScores(errors, records.Records) : null,
+            FingerprintStatistics = combined ? errors : null,
+            FingerprintStatisticCount = StatisticCount,
         };
         var n = records.Records;
         var results = new List<DetectorScores>(chosen.Count);

@@ -205,15 +205,7 @@ public sealed class LayerIntegration
             centred[i] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l])) - LogMean[i];
             i++;
         }
-        // ||L⁻¹ (x − μ)||² with L⁻¹ lower-triangular, row-major.
-        double distance = 0;
-        for (var i = 0; i < k; i++)
-        {
-            double z = 0;
-            for (var j = 0; j <= i; j++) z += InverseCholesky![i * k + j] * centred[j];
-            distance += z * z;
-        }
-        return distance;
+        return GaussianFit.SquaredDistance(centred, InverseCholesky);
     }
 
     public bool IsOod(double score) => Calibration.IsOod(score);
@@ -232,29 +224,8 @@ public sealed class LayerIntegration
             for (var r = 0; r < n; r++) logs[r * k + i] = Math.Log(Math.Max(Clamp(errors[l][r]), floor[l]));
             i++;
         }
-        var mean = new double[k];
-        for (var r = 0; r < n; r++) for (var i = 0; i < k; i++) mean[i] += logs[r * k + i];
-        for (var i = 0; i < k; i++) mean[i] /= n;
-        var cov = new double[k * k];
-        for (var r = 0; r < n; r++)
-            for (var i = 0; i < k; i++)
-            {
-                double a = logs[r * k + i] - mean[i];
-                for (var j = 0; j <= i; j++) cov[i * k + j] += a * (logs[r * k + j] - mean[j]);
-            }
-        double trace = 0;
-        for (var i = 0; i < k; i++) trace += cov[i * k + i] / Math.Max(1, n - 1);
-        // Light shrinkage towards the diagonal keeps the factor stable when layers are nearly collinear.
-        for (var i = 0; i < k; i++)
-            for (var j = 0; j <= i; j++)
-            {
-                double v = cov[i * k + j] / Math.Max(1, n - 1);
-                v = i == j ? v + 1e-3 * trace / k + 1e-12 : diagonal ? 0 : 0.95 * v;
-                cov[i * k + j] = v;
-                cov[j * k + i] = v;
-            }
-        var lower = Cholesky.Factor(cov, k) ?? throw new InvalidOperationException("The covariance of the per-layer log errors is not positive definite.");
-        return (mean, Cholesky.InvertLower(lower, k), floor);
+        var (mean, inverse) = GaussianFit.Fit(logs, n, k, diagonal);
+        return (mean, inverse, floor);
     }
 
     private static double Clamp(float error) =>

@@ -20,7 +20,7 @@ public sealed class PanelModelDefectTests
     {
         Autoencoder = new AutoencoderOptions { MaxEpochs = 6, HiddenSize = 32 },
         Seed = 11,
-        Detectors = [DetectorNames.MaxSoftmax, DetectorNames.Energy, DetectorNames.Knn, DetectorNames.ActivationPatterns, DetectorNames.Combined],
+        Detectors = [DetectorNames.MaxSoftmax, DetectorNames.Energy, DetectorNames.Knn, DetectorNames.Mahalanobis, DetectorNames.ActivationPatterns, DetectorNames.Combined],
     };
 
     private static byte[] Panel(string file) => File.ReadAllBytes(RepoPaths.Fixture($"models/panel/{file}"));
@@ -92,7 +92,8 @@ public sealed class PanelModelDefectTests
         var ood = scorer.ScoreDetectors(noise, [DetectorNames.Combined])[0];
         var again = restoredScorer.ScoreDetectors(test, [DetectorNames.Combined])[0];
 
-        Assert.Equal(["fingerprint", DetectorNames.Knn, DetectorNames.Energy], ((CombinedDetector)combined.Detector).Members);
+        Assert.Equal(["fingerprint", DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis], ((CombinedDetector)combined.Detector).Members);
+        Assert.Equal(CombinedDetector.GaussianPerClassRule, ((CombinedDetector)combined.Detector).Rule);
         Assert.InRange(combined.RealisedFpr, 0.03, 0.05);
         Assert.Equal(id.Scores, again.Scores);
         Assert.True(OodMetrics.Compute(id.Scores, ood.Scores).Auroc > 0.95);

@@ -9,4 +9,26 @@ public sealed record CombinedState : DetectorState
 
     /// <summary>Per member, its sorted scores on held-out in-distribution records (conformal p-values come from them).</summary>
     public double[][] HeldOutScores { get; init; } = [];
+
+    /// <summary>The Gaussian rule's density (null for the p-value rules).</summary>
+    public CombinedGaussianState? Gaussian { get; init; }
+}
+
+/// <summary>The combined detector's Gaussian over the fingerprint's log statistics and the partners' standardised scores.</summary>
+public sealed record CombinedGaussianState
+{
+    public bool[] Statistics { get; init; } = [];
+
+    public double[] LogFloor { get; init; } = [];
+
+    public double[] PartnerMean { get; init; } = [];
+
+    public double[] PartnerScale { get; init; } = [];
+
+    public double[] Mean { get; init; } = [];
+
+    public double[] InverseCholesky { get; init; } = [];
+
+    /// <summary>Per predicted class its mean (the per-class Gaussian rule); null = one mean.</summary>
+    public double[][]? ClassMeans { get; init; }
 }
