@@ -52,6 +52,9 @@ public static class FingerprintBuilder
 
         /// <summary>Records whose activations the build held: the autoencoders' training and early-stopping sample.</summary>
         public int ExtractedRecords { get; init; }
+
+        /// <summary>Where the build's time went, phase by phase.</summary>
+        public IReadOnlyList<BuildPhase> Phases { get; init; } = [];
     }
 
     internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null)
@@ -85,6 +88,7 @@ public static class FingerprintBuilder
     {
         ValidateOptions(options);
         var clock = Stopwatch.StartNew();
+        var phases = new BuildPhases();
         var model = OnnxModel.Load(modelOnnx);
         RecordValidator.ValidateShape(source.Shape, model.InputShape);
         var reference = new ReferenceReader(source, model.InputShape);
@@ -116,11 +120,15 @@ public static class FingerprintBuilder
         var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
         SampledActivations sampled;
         IReadOnlyList<int[]> tapShapes;
+        phases.Mark("setup");
         using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
             sampled = new SampledActivations(extractionSpecs.Select(s => s.Name).ToArray(), extractor.FeatureCounts, split, reference.Records);
-            sampled.SetOutputShape(extractor.ExtractInto(reference.ReadAll(sampled.Records, options.BatchSize, cancellationToken), sampled.Records.Length, sampled, cancellationToken));
+            var batches = new TimedSequence<FloatTensor>(reference.ReadAll(sampled.Records, options.BatchSize, cancellationToken));
+            sampled.SetOutputShape(extractor.ExtractInto(batches.Items(), sampled.Records.Length, sampled, cancellationToken));
+            phases.Mark("first pass: read, check, hash + sample's activations");
+            phases.AddNested("of which reading, checking, hashing", batches.Seconds);
         }
         reference.RequireVariation();
         progress?.Report($"Activations of {sampled.Records.Length} records extracted in {clock.Elapsed.TotalSeconds:F1} s" +
@@ -128,6 +136,7 @@ public static class FingerprintBuilder
 
         // Detectors are fitted first: they read the raw features, which the layer loop below releases as it goes.
         var fittedDetectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, () => sampled.Fit([.. detectorTaps ?? []]), options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
+        phases.Mark("detector fits");
 
         var fused = new List<FusedLayer>(specs.Length);
         var validationErrors = new List<float[]>(specs.Length);
@@ -159,8 +168,10 @@ public static class FingerprintBuilder
             progress?.Report($"Layer {specs[l].Name}: {rawTrain.RecordLength} features, autoencoder {string.Join("-", [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)])}, {autoencoder.Training?.Epochs ?? 0} epochs ({layerClock.Elapsed.TotalSeconds:F1} s).");
         }
 
+        phases.Mark("autoencoders (standardise, train, latent fit)");
         var (extras, detectorOutputs) = DetectorExtras(fittedDetectors);
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
+        phases.Mark("fused scorer graph (build, serialise)");
         // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
         // (every record the autoencoders did not train on: held-out and early-stopping ones) streamed through it batch by
         // batch, one value per record and statistic kept. Its float summation order differs from the C# path by ~1e-5
@@ -169,7 +180,10 @@ public static class FingerprintBuilder
         IReadOnlyList<(string, string)>? calibrationTaps = detectorNames.Count == 0 ? null :
             [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
-        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, reference.Read(split.Calibration, options.BatchSize, cancellationToken), split, cancellationToken);
+        var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
+        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
+        phases.Mark("calibration pass through the fused scorer");
+        phases.AddNested("of which reading", calibrationBatches.Seconds);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
         var layerErrors = fusedErrors.Take(specs.Length).ToArray();
         // The C# path's errors are known for the early-stopping records (their features were kept): compare there.
@@ -223,8 +237,10 @@ public static class FingerprintBuilder
             BuildSeconds = clock.Elapsed.TotalSeconds,
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
+        phases.Mark("detector calibration, rule, manifest");
+        progress?.Report($"Phases: {phases}.");
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
-        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length };
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
     }
 
     /// <summary>The automatic layer choice, with or without the model input (kept when it is the only candidate).</summary>
