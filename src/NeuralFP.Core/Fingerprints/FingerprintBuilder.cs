@@ -231,6 +231,12 @@ public static class FingerprintBuilder
         return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
     }
 
+    /// <summary>
+    /// Layers whose autoencoders train at once (each product inside also spreads over every core). Two keeps a 2-core
+    /// machine busy while the widest layer trains, and bounds the memory <see cref="BuildEstimate"/> counts.
+    /// </summary>
+    internal const int LayersSideBySide = 2;
+
     /// <summary>One layer's autoencoder, its standardisation, latent statistic and errors, as fused into the scorer.</summary>
     private sealed record LayerFit(FusedLayer Fused, Autoencoder Autoencoder, Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent, float[] ValidationErrors, double Seconds);
 
@@ -256,15 +262,15 @@ public static class FingerprintBuilder
     }
 
     /// <summary>
-    /// Runs independent pieces of work on every core, taken one at a time in the given order (largest first balances
-    /// best); the first failure is rethrown as itself, not wrapped.
+    /// Runs independent pieces of work <see cref="LayersSideBySide"/> at a time, taken one by one in the given order
+    /// (largest first balances best); the first failure is rethrown as itself, not wrapped.
     /// </summary>
     private static void RunSideBySide(IReadOnlyList<Action> work, CancellationToken cancellationToken)
     {
         try
         {
             Parallel.ForEach(Partitioner.Create(work, EnumerablePartitionerOptions.NoBuffering),
-                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, item => item());
+                new ParallelOptions { MaxDegreeOfParallelism = LayersSideBySide, CancellationToken = cancellationToken }, item => item());
         }
         catch (AggregateException e)
         {
