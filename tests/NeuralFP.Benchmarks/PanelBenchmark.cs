@@ -11,10 +11,21 @@ namespace NeuralFP.Benchmarks;
 /// Issue 8's panel benchmark: every panel model × OOD set × detector (AUROC, FPR95, share flagged at the calibrated
 /// threshold), the minimum over the panel, the realised FPR per model over seeds, the integration/scaling exploration
 /// on the validation sets only, and the bars. Environment: NFP_PANEL_SEEDS (default 1,2,3), NFP_PANEL_MODELS
-/// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts).
+/// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts),
+/// NFP_PANEL_EPOCHS / NFP_PANEL_BATCH / NFP_PANEL_LEARNING_RATE (an autoencoder training budget other than the defaults',
+/// to weigh build speed against detection before a default changes).
 /// </summary>
 internal static class PanelBenchmark
 {
+    private static FingerprintOptions WithTrainingBudget(FingerprintOptions options)
+    {
+        var autoencoder = options.Autoencoder;
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_EPOCHS") is { Length: > 0 } epochs) autoencoder = autoencoder with { MaxEpochs = int.Parse(epochs, System.Globalization.CultureInfo.InvariantCulture) };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_BATCH") is { Length: > 0 } batch) autoencoder = autoencoder with { BatchSize = int.Parse(batch, System.Globalization.CultureInfo.InvariantCulture) };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_LEARNING_RATE") is { Length: > 0 } rate) autoencoder = autoencoder with { LearningRate = double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) };
+        return options with { Autoencoder = autoencoder };
+    }
+
     private const string Fingerprint = "fingerprint";
     private const string NoInput = "fingerprint −input";
     private const string WithInput = "fingerprint +input";
@@ -33,8 +44,8 @@ internal static class PanelBenchmark
         var cells = new List<Cell>();
         var realised = new List<Realised>();
         var exploration = new List<Cell>();
-        var defaults = new FingerprintOptions();
-        output.WriteLine($"Defaults: integration {defaults.Integration}, scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        var defaults = WithTrainingBudget(new FingerprintOptions());
+        output.WriteLine($"Defaults: integration {defaults.Integration}, scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}, {defaults.Autoencoder.MaxEpochs} epochs, batch {defaults.Autoencoder.BatchSize}, learning rate {defaults.Autoencoder.LearningRate}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
