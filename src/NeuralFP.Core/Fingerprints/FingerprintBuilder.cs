@@ -245,10 +245,13 @@ public static class FingerprintBuilder
     {
         cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
-        var rawTrain = sampled.Train(l);
-        var standardizer = Standardizer.Fit(rawTrain, options.ScaleFloor);
-        var train = standardizer.Transform(rawTrain);
-        var validation = standardizer.Transform(sampled.Validation(l));
+        var train = sampled.Train(l);
+        var validation = sampled.Validation(l);
+        var standardizer = Standardizer.Fit(train, options.ScaleFloor);
+        // In place: the sample's raw features of this layer are released here (the detectors hold their own copy), so
+        // the build never holds a layer twice, even with layers training side by side.
+        standardizer.Transform(train, train.Data);
+        standardizer.Transform(validation, validation.Data);
         sampled.Release(l);
         var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
@@ -258,7 +261,7 @@ public static class FingerprintBuilder
             ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
             : null;
         var fused = new FusedLayer(spec.Name, tapShape, spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latent is null ? null : $"nfp_latent_{l}" };
-        return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), rawTrain.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds);
+        return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>
