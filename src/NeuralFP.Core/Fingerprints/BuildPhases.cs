@@ -3,8 +3,11 @@ using System.Globalization;
 
 namespace NeuralFP.Core.Fingerprints;
 
-/// <summary>One phase of a build: wall seconds, and the process's CPU seconds over the same span (every thread).</summary>
-public sealed record BuildPhase(string Name, double WallSeconds, double CpuSeconds);
+/// <summary>
+/// One phase of a build: wall seconds, the process's CPU seconds over the same span (every thread), and the process's
+/// peak resident memory so far in MiB (which phase raised it shows where a build's memory goes).
+/// </summary>
+public sealed record BuildPhase(string Name, double WallSeconds, double CpuSeconds, double PeakMiB = double.NaN);
 
 /// <summary>
 /// Where a build's time goes, phase by phase, in order: reported as one progress line and kept on the build's outcome
@@ -23,7 +26,8 @@ internal sealed class BuildPhases
     public void Mark(string name)
     {
         TimeSpan wall = _clock.Elapsed, cpu = ProcessCpu();
-        _phases.Add(new BuildPhase(name, (wall - _wallMark).TotalSeconds, (cpu - _cpuMark).TotalSeconds));
+        using var process = Process.GetCurrentProcess();
+        _phases.Add(new BuildPhase(name, (wall - _wallMark).TotalSeconds, (cpu - _cpuMark).TotalSeconds, process.PeakWorkingSet64 / 1048576.0));
         _wallMark = wall;
         _cpuMark = cpu;
     }
@@ -31,10 +35,10 @@ internal sealed class BuildPhases
     /// <summary>Adds a phase measured inside another (e.g. reading, inside the pass that also runs the model); not counted twice in <see cref="ToString"/>'s total.</summary>
     public void AddNested(string name, double wallSeconds) => _phases.Add(new BuildPhase(name, wallSeconds, double.NaN));
 
-    /// <summary>"phase wall s (CPU s), …" in order; nested phases show wall time only.</summary>
+    /// <summary>"phase wall s (CPU s, peak MiB so far), …" in order; nested phases show wall time only.</summary>
     public override string ToString() => string.Join(", ", _phases.Select(p => double.IsNaN(p.CpuSeconds)
         ? string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.WallSeconds:F2} s")
-        : string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.WallSeconds:F2} s ({p.CpuSeconds:F2} s CPU)")));
+        : string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.WallSeconds:F2} s ({p.CpuSeconds:F2} s CPU, peak {p.PeakMiB:F0} MiB)")));
 
     private static TimeSpan ProcessCpu()
     {

@@ -150,6 +150,9 @@ public static class FingerprintBuilder
         RunSideBySide(work, cancellationToken);
         var fittedDetectors = detectorsFit!; // every item ran, or RunSideBySide threw
         detectorFitSet = null;
+        // The sample's features (tens of MiB on the large-object heap) are garbage now; the calibration pass is about to
+        // load the scorer. One induced full collection here keeps the build's peak from stacking the two.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         foreach (var fit in layerFits)
             progress?.Report($"Layer {fit.Fused.TensorName}: {fit.Width} features, autoencoder {string.Join("-", [fit.Autoencoder.Width, .. fit.Autoencoder.Layers.Select(d => d.Outputs)])}, {fit.Autoencoder.Training?.Epochs ?? 0} epochs ({fit.Seconds:F1} s).");
         var fused = layerFits.Select(f => f.Fused).ToList();
