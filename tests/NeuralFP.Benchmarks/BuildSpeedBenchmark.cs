@@ -59,12 +59,12 @@ public static class BuildSpeedBenchmark
         if (chosen.Contains("fingerprint", StringComparison.OrdinalIgnoreCase)) yield return ("fingerprint only (detectors: [])", new FingerprintOptions { Detectors = [] });
     }
 
-    /// <summary>Where each build's time went: one row per phase, wall s (CPU s) per build; nested rows are wall only.</summary>
+    /// <summary>Where each build's time went: one row per phase, wall s (CPU s; peak RSS so far) per build; nested rows are wall only.</summary>
     private static void WritePhases(TextWriter output, IReadOnlyList<(string Run, IReadOnlyList<BuildPhase> Phases)> profiles)
     {
         if (profiles.Count == 0) return;
         output.WriteLine();
-        output.WriteLine("Phases, wall s (CPU s of the whole process):");
+        output.WriteLine("Phases, wall s (CPU s of the whole process; peak RSS so far):");
         output.WriteLine();
         output.WriteLine($"| phase | {string.Join(" | ", profiles.Select(p => p.Run))} |");
         output.WriteLine($"|---|{string.Concat(profiles.Select(_ => "---:|"))}");
@@ -73,7 +73,7 @@ public static class BuildSpeedBenchmark
             var cells = profiles.Select(p => p.Phases.FirstOrDefault(x => x.Name == name) is { } phase
                 ? double.IsNaN(phase.CpuSeconds)
                     ? string.Create(CultureInfo.InvariantCulture, $"{phase.WallSeconds:F2}")
-                    : string.Create(CultureInfo.InvariantCulture, $"{phase.WallSeconds:F2} ({phase.CpuSeconds:F2})")
+                    : string.Create(CultureInfo.InvariantCulture, $"{phase.WallSeconds:F2} ({phase.CpuSeconds:F2}; {phase.PeakMiB:F0} MiB)")
                 : "");
             output.WriteLine($"| {name} | {string.Join(" | ", cells)} |");
         }
