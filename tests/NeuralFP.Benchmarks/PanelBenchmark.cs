@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Metrics;
@@ -16,6 +17,24 @@ namespace NeuralFP.Benchmarks;
 /// </summary>
 internal static class PanelBenchmark
 {
+    /// <summary>
+    /// The options with another autoencoder training budget when NFP_PANEL_EPOCHS / NFP_PANEL_BATCH /
+    /// NFP_PANEL_LEARNING_RATE are set, to weigh build speed against detection before a default changes (said on stderr).
+    /// </summary>
+    private static FingerprintOptions WithTrainingBudget(FingerprintOptions options)
+    {
+        string? Setting(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+        var autoencoder = options.Autoencoder;
+        if (Setting("NFP_PANEL_EPOCHS") is { } epochs) autoencoder = autoencoder with { MaxEpochs = int.Parse(epochs, System.Globalization.CultureInfo.InvariantCulture) };
+        if (Setting("NFP_PANEL_BATCH") is { } batch) autoencoder = autoencoder with { BatchSize = int.Parse(batch, System.Globalization.CultureInfo.InvariantCulture) };
+        if (Setting("NFP_PANEL_LEARNING_RATE") is { } rate) autoencoder = autoencoder with { LearningRate = double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) };
+        if (autoencoder != options.Autoencoder && BudgetReported.Add(autoencoder))
+            Console.Error.WriteLine($"Panel builds train the autoencoders for {autoencoder.MaxEpochs} epochs, batch {autoencoder.BatchSize}, learning rate {autoencoder.LearningRate} (NFP_PANEL_EPOCHS / _BATCH / _LEARNING_RATE).");
+        return options with { Autoencoder = autoencoder };
+    }
+
+    private static readonly HashSet<AutoencoderOptions> BudgetReported = [];
+
     private const string Fingerprint = "fingerprint";
     private const string NoInput = "fingerprint −input";
     private const string WithInput = "fingerprint +input";
@@ -51,7 +70,7 @@ internal static class PanelBenchmark
             foreach (var seed in seeds)
             {
                 var clock = Stopwatch.StartNew();
-                var outcome = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = Detectors }, null, CancellationToken.None);
+                var outcome = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = Detectors }, null, CancellationToken.None);
                 if (seed == seeds[0])
                     output.WriteLine($"| {model.Name} | {model.Shape} | {outcome.Fingerprint.Manifest.Layers.Count} | {clock.Elapsed.TotalSeconds:F0} |");
                 Evaluate(model, seed, outcome, "", cells, realised, detectors: true);
@@ -59,14 +78,14 @@ internal static class PanelBenchmark
                 {
                     // Exploration builds tap the input layer too, so that "with" and "without" it come from the same
                     // autoencoders; integrations are re-fitted from the same calibration errors; the old floor is the other scaling.
-                    var withInput = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian }, null, CancellationToken.None);
+                    var withInput = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian }, null, CancellationToken.None);
                     var before = exploration.Count;
                     Evaluate(model, seed, withInput, "", exploration, null, detectors: false);
                     // The default integration with the input layer: the ablation row of the main table.
                     var defaultVariant = defaults.Integration + (defaults.LatentStatistic && IntegrationKinds.IsGaussian(defaults.Integration) ? " +latent" : "");
                     cells.AddRange(exploration.Skip(before).Where(c => c.Detector == defaultVariant).Select(c => c with { Detector = WithInput }));
                     // The latent distance's other form (per predicted class / one mean): same seeded autoencoders, other statistic.
-                    var other = FingerprintBuilder.Build(model.Onnx, model.Reference, defaults with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian, LatentPerClass = !defaults.LatentPerClass }, null, CancellationToken.None);
+                    var other = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian, LatentPerClass = !defaults.LatentPerClass }, null, CancellationToken.None);
                     Evaluate(model, seed, other, defaults.LatentPerClass ? "one-mean latent: " : "per-class latent: ", exploration, null, detectors: false);
                 }
             }

@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.Ordin
     ["ablation"] = AblationBenchmark.RunAsync,
     ["memory"] = MemoryBenchmark.RunAsync,
     ["build"] = BuildSpeedBenchmark.RunAsync,
+    ["trainer"] = TrainerBenchmark.RunAsync,
     ["sample"] = TrainingSampleBenchmark.RunAsync,
     ["explain"] = ExplainBenchmark.RunAsync,
     ["panel"] = PanelBenchmark.RunAsync,

@@ -70,7 +70,7 @@ internal sealed class MlpTrainer
         int batchSize = Math.Min(options.BatchSize, n);
         var random = new Random(options.Seed);
         var trainer = new MlpTrainer(architecture, batchSize, random, maxThreads);
-        var adam = new AdamOptimizer([.. trainer._weights, .. trainer._biases], [.. trainer._weightGradients, .. trainer._biasGradients], options.LearningRate);
+        var adam = new AdamOptimizer([.. trainer._weights, .. trainer._biases], [.. trainer._weightGradients, .. trainer._biasGradients], options.LearningRate, maxThreads);
 
         bool selfValidate = validation.Records == 0;
         var check = selfValidate ? train : validation;

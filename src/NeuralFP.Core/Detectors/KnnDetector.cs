@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using NeuralFP.Core.Detectors.Numerics;
 using NeuralFP.Core.Detectors.State;
+using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Detectors;
 
@@ -14,6 +15,9 @@ namespace NeuralFP.Core.Detectors;
 public sealed class KnnDetector : IOodDetector
 {
     private const int QueryBlock = 8;
+
+    /// <summary>Batches of at least this many records are scored on every core.</summary>
+    private const int ParallelRecords = 1024;
 
     private int _features;
     private int _referenceCount;
@@ -68,32 +72,56 @@ public sealed class KnnDetector : IOodDetector
         int d = _features, stored = StoredRecords, n = records.Records;
         var bank = _bank!;
         // Queries go through the bank in blocks so each bank row is loaded once per block, not once per record;
-        // each query keeps its k smallest squared distances in a small heap.
-        int k = Options.K;
-        var queries = ArrayPool<float>.Shared.Rent(QueryBlock * d);
-        var heaps = ArrayPool<float>.Shared.Rent(QueryBlock * k);
-        Span<int> counts = stackalloc int[QueryBlock];
-        try
+        // each query keeps its k smallest squared distances in a small heap. Blocks are independent: a large batch
+        // (a build's calibration) spreads them over the cores; a request's batch stays on its thread, allocating nothing.
+        int blocks = (n + QueryBlock - 1) / QueryBlock;
+        if (n < ParallelRecords)
         {
-            for (var start = 0; start < n; start += QueryBlock)
+            var buffers = RentBlockBuffers(d);
+            try
             {
-                var block = Math.Min(QueryBlock, n - start);
-                for (var b = 0; b < block; b++) Normalise(x.Record(start + b), queries.AsSpan(b * d, d));
-                counts.Clear();
-                for (var j = 0; j < stored; j++)
-                {
-                    var row = bank.AsSpan(j * d, d);
-                    for (var b = 0; b < block; b++)
-                        KSmallest.Offer(heaps.AsSpan(b * k, k), ref counts[b], SquaredDistance.Compute(queries.AsSpan(b * d, d), row));
-                }
-                for (var b = 0; b < block; b++) scores[start + b] = Math.Sqrt(KSmallest.Kth(heaps.AsSpan(b * k, k)));
+                for (var blockIndex = 0; blockIndex < blocks; blockIndex++) ScoreBlock(x, blockIndex, bank, buffers, scores);
             }
+            finally
+            {
+                ReturnBlockBuffers(buffers);
+            }
+            return;
         }
-        finally
+        var results = new double[n];
+        Parallel.For(0, blocks, () => RentBlockBuffers(d), (blockIndex, _, buffers) =>
         {
-            ArrayPool<float>.Shared.Return(queries);
-            ArrayPool<float>.Shared.Return(heaps);
+            ScoreBlock(x, blockIndex, bank, buffers, results);
+            return buffers;
+        }, ReturnBlockBuffers);
+        results.CopyTo(scores);
+    }
+
+    private (float[] Queries, float[] Heaps, int[] Counts) RentBlockBuffers(int d) =>
+        (ArrayPool<float>.Shared.Rent(QueryBlock * d), ArrayPool<float>.Shared.Rent(QueryBlock * Options.K), ArrayPool<int>.Shared.Rent(QueryBlock));
+
+    private static void ReturnBlockBuffers((float[] Queries, float[] Heaps, int[] Counts) buffers)
+    {
+        ArrayPool<float>.Shared.Return(buffers.Queries);
+        ArrayPool<float>.Shared.Return(buffers.Heaps);
+        ArrayPool<int>.Shared.Return(buffers.Counts);
+    }
+
+    /// <summary>Scores the records of query block <paramref name="blockIndex"/> into <paramref name="scores"/> (indexed by record).</summary>
+    private void ScoreBlock(FloatTensor x, int blockIndex, float[] bank, (float[] Queries, float[] Heaps, int[] Counts) buffers, Span<double> scores)
+    {
+        int d = _features, k = Options.K, stored = StoredRecords;
+        int start = blockIndex * QueryBlock, block = Math.Min(QueryBlock, x.Records - start);
+        var (queries, heaps, counts) = buffers;
+        for (var b = 0; b < block; b++) Normalise(x.Record(start + b), queries.AsSpan(b * d, d));
+        Array.Clear(counts, 0, block);
+        for (var j = 0; j < stored; j++)
+        {
+            var row = bank.AsSpan(j * d, d);
+            for (var b = 0; b < block; b++)
+                KSmallest.Offer(heaps.AsSpan(b * k, k), ref counts[b], SquaredDistance.Compute(queries.AsSpan(b * d, d), row));
         }
+        for (var b = 0; b < block; b++) scores[start + b] = Math.Sqrt(KSmallest.Kth(heaps.AsSpan(b * k, k)));
     }
 
     public DetectorState Save() => new KnnState

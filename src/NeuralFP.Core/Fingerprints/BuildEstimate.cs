@@ -12,7 +12,8 @@ public sealed record LayerEstimate(string Name, int[] TapShape, PoolingSpec Pool
 /// <see cref="BuildLimits"/> is refused before any work. Sizes are float32. Memory counts what the build holds at its
 /// peak: the reference (or one batch of it when streamed), the pooled activations of the autoencoders' sample
 /// (capped by <see cref="FingerprintOptions.MaxTrainingRecords"/>) at every layer and of the held-out records at the
-/// detectors' layers, one layer's standardised copies, the autoencoders with their optimiser state, one extraction
+/// detectors' layers and the detectors' copy of the sample (a layer's features are standardised in place), the training
+/// state of the <see cref="FingerprintBuilder.LayersSideBySide"/> largest autoencoders (trained at once), the autoencoders, one extraction
 /// batch's raw taps, the split's indices and the calibration errors (a few values per reference record), and the
 /// scorer graph three times (proto, bytes, ONNX Runtime session). The process's own base is not counted.
 /// </summary>
@@ -44,16 +45,16 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
         var features = Add(
             Sum(layers.Select(l => Mul(sample, l.Features))),
             Sum(layers.Where(l => detectorTaps?.Contains(l.Name) == true).Select(l => Mul(heldOut, l.Features))));
-        var largestLayer = layers.Where(l => l.Fingerprinted).Select(l => Mul(sample, l.Features)).DefaultIfEmpty(0).Max();
-        var largestAutoencoder = layers.Select(l => l.AutoencoderParameters).DefaultIfEmpty(0).Max();
+        var training = Sum(layers.Select(l => l.AutoencoderParameters).OrderDescending().Take(FingerprintBuilder.LayersSideBySide));
+        var detectorSample = Sum(layers.Where(l => detectorTaps?.Contains(l.Name) == true).Select(l => Mul(sample, l.Features)));
         var tapBatch = Mul(options.BatchSize, Sum(layers.Select(l => l.TapShape.Aggregate(1L, (a, d) => Mul(a, d)))));
         var fingerprinted = layers.LongCount(l => l.Fingerprinted);
         var memory = Sum([
             referenceBytesHeld,
             Mul(FloatBytes, features),
-            Mul(FloatBytes, largestLayer),                 // the standardised copy of the layer in training
+            Mul(FloatBytes, detectorSample),               // the detectors' fit copy, held while the layers train
             Mul(FloatBytes, parameters),                   // every trained autoencoder is kept for the scorer
-            Mul(3 * FloatBytes, largestAutoencoder),       // gradients and Adam moments of the one in training
+            Mul(4 * FloatBytes, training),                 // best weights, gradients and Adam moments of those in training
             Mul(FloatBytes, tapBatch),                     // one extraction batch of raw (unpooled) taps
             Mul(3 * sizeof(int), records),                 // the split's shuffle, roles and index lists
             Mul(2 * FloatBytes, Mul(calibration, fingerprinted)), // calibration errors, and a sorted copy per layer

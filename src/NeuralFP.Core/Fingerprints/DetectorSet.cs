@@ -78,17 +78,26 @@ public sealed class DetectorSet
             if (Detectors.Count == 0 || heldOutActivations is null)
                 return new DetectorSet(PenultimateTensor, []) { LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
             var heldOut = Inputs(heldOutActivations, PenultimateTensor, LogitsTensor, OutputIsProbability);
-            var detectors = new List<CalibratedDetector>(Detectors.Count);
-            var summaries = new List<DetectorSummary>(Detectors.Count);
-            foreach (var (fitted, fitSeconds) in Detectors)
+            // Each detector scores the held-out records on its own (read-only inputs): side by side on every core.
+            var detectors = new CalibratedDetector[Detectors.Count];
+            var summaries = new DetectorSummary[Detectors.Count];
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr);
-                detectors.Add(detector);
-                summaries.Add(new DetectorSummary(detector.Name, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData));
-                progress?.Report($"Detector {detector.Name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
+                Parallel.For(0, Detectors.Count, new ParallelOptions { CancellationToken = cancellationToken }, d =>
+                {
+                    var (fitted, fitSeconds) = Detectors[d];
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr);
+                    detectors[d] = detector;
+                    summaries[d] = new DetectorSummary(detector.Name, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData);
+                });
             }
+            catch (AggregateException e)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            }
+            foreach (var detector in detectors)
+                progress?.Report($"Detector {detector.Name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
             return new DetectorSet(PenultimateTensor, detectors) { Summaries = summaries, LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
         }
     }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Detectors;
@@ -52,6 +54,9 @@ public static class FingerprintBuilder
 
         /// <summary>Records whose activations the build held: the autoencoders' training and early-stopping sample.</summary>
         public int ExtractedRecords { get; init; }
+
+        /// <summary>Where the build's time went, phase by phase.</summary>
+        public IReadOnlyList<BuildPhase> Phases { get; init; } = [];
     }
 
     internal static Outcome Build(ReadOnlyMemory<byte> modelOnnx, FloatTensor reference, FingerprintOptions options, IProgress<string>? progress, CancellationToken cancellationToken, BuildLimits? limits = null)
@@ -85,6 +90,7 @@ public static class FingerprintBuilder
     {
         ValidateOptions(options);
         var clock = Stopwatch.StartNew();
+        var phases = new BuildPhases();
         var model = OnnxModel.Load(modelOnnx);
         RecordValidator.ValidateShape(source.Shape, model.InputShape);
         var reference = new ReferenceReader(source, model.InputShape);
@@ -116,51 +122,47 @@ public static class FingerprintBuilder
         var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
         SampledActivations sampled;
         IReadOnlyList<int[]> tapShapes;
+        phases.Mark("setup");
         using (var extractor = new ActivationExtractor(model, extractionSpecs))
         {
             tapShapes = extractor.TapShapes;
             sampled = new SampledActivations(extractionSpecs.Select(s => s.Name).ToArray(), extractor.FeatureCounts, split, reference.Records);
-            sampled.SetOutputShape(extractor.ExtractInto(reference.ReadAll(sampled.Records, options.BatchSize, cancellationToken), sampled.Records.Length, sampled, cancellationToken));
+            var batches = new TimedSequence<FloatTensor>(reference.ReadAll(sampled.Records, options.BatchSize, cancellationToken));
+            sampled.SetOutputShape(extractor.ExtractInto(batches.Items(), sampled.Records.Length, sampled, cancellationToken));
+            phases.Mark("first pass: read, check, hash + sample's activations");
+            phases.AddNested("of which reading, checking, hashing", batches.Seconds);
         }
         reference.RequireVariation();
         progress?.Report($"Activations of {sampled.Records.Length} records extracted in {clock.Elapsed.TotalSeconds:F1} s" +
             (split.LeftOut > 0 ? $" (the autoencoders train on a seeded sample of {split.Train.Length} records; {split.LeftOut} left out by maxTrainingRecords {options.MaxTrainingRecords})." : "."));
 
-        // Detectors are fitted first: they read the raw features, which the layer loop below releases as it goes.
-        var fittedDetectors = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, () => sampled.Fit([.. detectorTaps ?? []]), options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability);
-
-        var fused = new List<FusedLayer>(specs.Length);
-        var validationErrors = new List<float[]>(specs.Length);
+        // The autoencoders (one per layer) and the detectors' fits are independent: they run side by side, largest first,
+        // each deterministic on its own, so the artifact does not depend on which thread ran what. The detectors read the
+        // raw features, copied here before the layers release theirs.
+        var detectorFitSet = detectorNames.Count == 0 ? null : sampled.Fit([.. detectorTaps ?? []]);
         // The model's predicted class of each training record: the latent distance's class means (null: no classes).
         var trainClasses = PredictedClasses(sampled.TrainOutputs);
-        var autoencoders = new List<Autoencoder>(specs.Length);
-        var trained = new List<(Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent)>(specs.Length);
-        for (var l = 0; l < specs.Length; l++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var layerClock = Stopwatch.StartNew();
-            var rawTrain = sampled.Train(l);
-            var standardizer = Standardizer.Fit(rawTrain, options.ScaleFloor);
-            var train = standardizer.Transform(rawTrain);
-            var validation = standardizer.Transform(sampled.Validation(l));
-            sampled.Release(l);
-            var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
-            var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
-            validationErrors.Add(autoencoder.Errors(validation));
-            autoencoders.Add(autoencoder);
-            // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
-            // records calibrate it as they calibrate the errors.
-            var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
-                ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
-                : null;
-            trained.Add((standardizer, aeOptions, Mean(autoencoder.Errors(train)), rawTrain.RecordLength, latent));
-            var latentOutput = latent is null ? null : $"nfp_latent_{l}";
-            fused.Add(new FusedLayer(specs[l].Name, tapShapes[l], specs[l].Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latentOutput });
-            progress?.Report($"Layer {specs[l].Name}: {rawTrain.RecordLength} features, autoencoder {string.Join("-", [autoencoder.Width, .. autoencoder.Layers.Select(d => d.Outputs)])}, {autoencoder.Training?.Epochs ?? 0} epochs ({layerClock.Elapsed.TotalSeconds:F1} s).");
-        }
-
+        var layerFits = new LayerFit[specs.Length];
+        DetectorSet.FittedDetectors? detectorsFit = null;
+        var work = Enumerable.Range(0, specs.Length).OrderByDescending(l => sampled.FeatureCount(l)).Select(l => (Action)(() =>
+            layerFits[l] = FitLayer(l, sampled, specs[l], tapShapes[l], options, trainClasses, cancellationToken))).ToList();
+        work.Insert(Math.Min(1, work.Count), () => detectorsFit = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, () => detectorFitSet!, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability));
+        RunSideBySide(work, cancellationToken);
+        var fittedDetectors = detectorsFit!; // every item ran, or RunSideBySide threw
+        detectorFitSet = null;
+        // The sample's features (tens of MiB on the large-object heap) are garbage now; the calibration pass is about to
+        // load the scorer. One induced full collection here keeps the build's peak from stacking the two.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        foreach (var fit in layerFits)
+            progress?.Report($"Layer {fit.Fused.TensorName}: {fit.Width} features, autoencoder {string.Join("-", [fit.Autoencoder.Width, .. fit.Autoencoder.Layers.Select(d => d.Outputs)])}, {fit.Autoencoder.Training?.Epochs ?? 0} epochs ({fit.Seconds:F1} s).");
+        var fused = layerFits.Select(f => f.Fused).ToList();
+        var validationErrors = layerFits.Select(f => f.ValidationErrors).ToList();
+        var autoencoders = layerFits.Select(f => f.Autoencoder).ToList();
+        var trained = layerFits.Select(f => (f.Standardizer, f.Options, f.TrainError, f.Width, f.Latent)).ToList();
+        phases.Mark("autoencoders (standardise, train, latent fit) beside the detector fits");
         var (extras, detectorOutputs) = DetectorExtras(fittedDetectors);
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
+        phases.Mark("fused scorer graph (build, serialise)");
         // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
         // (every record the autoencoders did not train on: held-out and early-stopping ones) streamed through it batch by
         // batch, one value per record and statistic kept. Its float summation order differs from the C# path by ~1e-5
@@ -169,7 +171,10 @@ public static class FingerprintBuilder
         IReadOnlyList<(string, string)>? calibrationTaps = detectorNames.Count == 0 ? null :
             [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
-        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, reference.Read(split.Calibration, options.BatchSize, cancellationToken), split, cancellationToken);
+        var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
+        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
+        phases.Mark("calibration pass through the fused scorer");
+        phases.AddNested("of which reading", calibrationBatches.Seconds);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
         var layerErrors = fusedErrors.Take(specs.Length).ToArray();
         // The C# path's errors are known for the early-stopping records (their features were kept): compare there.
@@ -223,8 +228,61 @@ public static class FingerprintBuilder
             BuildSeconds = clock.Elapsed.TotalSeconds,
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
+        phases.Mark("detector calibration, rule, manifest");
+        progress?.Report($"Phases: {phases}.");
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
-        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length };
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
+    }
+
+    /// <summary>
+    /// Layers whose autoencoders train at once (each product inside also spreads over every core). Two keeps a 2-core
+    /// machine busy while the widest layer trains, and bounds the memory <see cref="BuildEstimate"/> counts.
+    /// </summary>
+    internal const int LayersSideBySide = 2;
+
+    /// <summary>One layer's autoencoder, its standardisation, latent statistic and errors, as fused into the scorer.</summary>
+    private sealed record LayerFit(FusedLayer Fused, Autoencoder Autoencoder, Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent, float[] ValidationErrors, double Seconds);
+
+    /// <summary>Standardises layer <paramref name="l"/>'s features (releasing the raw ones), trains its autoencoder and fits its latent statistic.</summary>
+    private static LayerFit FitLayer(int l, SampledActivations sampled, LayerSpec spec, int[] tapShape, FingerprintOptions options, int[]? trainClasses, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var clock = Stopwatch.StartNew();
+        var train = sampled.Train(l);
+        var validation = sampled.Validation(l);
+        var standardizer = Standardizer.Fit(train, options.ScaleFloor);
+        // In place: the sample's raw features of this layer are released here (the detectors hold their own copy), so
+        // the build never holds a layer twice, even with layers training side by side.
+        standardizer.Transform(train, train.Data);
+        standardizer.Transform(validation, validation.Data);
+        sampled.Release(l);
+        var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
+        var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
+        // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
+        // records calibrate it as they calibrate the errors.
+        var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
+            ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
+            : null;
+        var fused = new FusedLayer(spec.Name, tapShape, spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latent is null ? null : $"nfp_latent_{l}" };
+        return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Runs independent pieces of work <see cref="LayersSideBySide"/> at a time, taken one by one in the given order
+    /// (largest first balances best); the first failure is rethrown as itself, not wrapped.
+    /// </summary>
+    private static void RunSideBySide(IReadOnlyList<Action> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Parallel.ForEach(Partitioner.Create(work, EnumerablePartitionerOptions.NoBuffering),
+                new ParallelOptions { MaxDegreeOfParallelism = LayersSideBySide, CancellationToken = cancellationToken }, item => item());
+        }
+        catch (AggregateException e)
+        {
+            var first = e.Flatten().InnerExceptions.OrderBy(x => x is OperationCanceledException ? 1 : 0).First();
+            ExceptionDispatchInfo.Capture(first).Throw();
+        }
     }
 
     /// <summary>The automatic layer choice, with or without the model input (kept when it is the only candidate).</summary>

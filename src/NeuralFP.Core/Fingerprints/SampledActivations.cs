@@ -64,6 +64,9 @@ internal sealed class SampledActivations : IActivationSink
         return slot < _train ? (_trainFeatures[layer] ?? throw Released(layer)).AsSpan(slot * d, d) : (_validationFeatures[layer] ?? throw Released(layer)).AsSpan((slot - _train) * d, d);
     }
 
+    /// <summary>Pooled features per record at tapped layer <paramref name="layer"/>.</summary>
+    public int FeatureCount(int layer) => _featureCounts[layer];
+
     /// <summary>The training records' features at tapped layer <paramref name="layer"/> [train, D].</summary>
     public FloatTensor Train(int layer) => new(_trainFeatures[layer] ?? throw Released(layer), [_train, _featureCounts[layer]]);
 

@@ -55,6 +55,26 @@ public sealed class KnnStoredPointTests
     }
 
     [Fact]
+    public void A_large_batch_scored_on_every_core_equals_the_same_records_scored_in_small_batches()
+    {
+        var knn = new KnnDetector(new KnnOptions { K = 5, BankSize = 200, Seed = 3 });
+        knn.Fit(SyntheticActivations.Reference(perClass: 100));
+        var probe = SyntheticActivations.Reference(perClass: 450, seed: 11); // 1,350 records: the parallel path, a ragged last block
+        var whole = SyntheticActivations.Scores(knn, probe);
+
+        var x = probe.Penultimate!;
+        var pieces = new List<double>();
+        for (int start = 0; start < x.Records; start += 100)
+        {
+            int count = Math.Min(100, x.Records - start);
+            var piece = new DetectorInputs(penultimate: new FloatTensor(x.Data[(start * x.RecordLength)..((start + count) * x.RecordLength)], [count, x.RecordLength]));
+            pieces.AddRange(SyntheticActivations.Scores(knn, piece));
+        }
+        Assert.True(x.Records >= 1024 && x.Records % 8 != 0, $"{x.Records} records: want the parallel path and a ragged block");
+        Assert.Equal(pieces, whole);
+    }
+
+    [Fact]
     public void K_larger_than_the_reference_is_refused_with_advice()
     {
         var knn = new KnnDetector(new KnnOptions { K = 50 });
