@@ -18,6 +18,8 @@ internal static class CombinedDetectorFit
         var fitted = detectors.Names.ToHashSet(StringComparer.Ordinal);
         // Members fixed a priori; a member the model cannot support (k-NN without a linear head) is left out.
         string[] members = [CombinedDetector.FingerprintMember, .. partners.Where(fitted.Contains)];
+        if (partners.Where(p => !fitted.Contains(p)).ToArray() is { Length: > 0 } missing)
+            progress?.Report($"Detector combined: {string.Join(", ", missing)} not fitted (not in the detector list, or the model cannot support it), so left out of the combined score; add it to the detectors to include it.");
         // The Gaussian rule reads the statistics the fingerprint's own Gaussian integration reads (none of its excluded ones).
         var statistics = integration is not null && IntegrationKinds.IsGaussian(integration.Kind) ? integration.Included : null;
 

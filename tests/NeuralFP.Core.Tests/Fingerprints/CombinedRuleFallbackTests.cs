@@ -6,7 +6,7 @@ using NeuralFP.Core.Tests.Support;
 
 namespace NeuralFP.Core.Tests.Fingerprints;
 
-/// <summary>The per-class combined rule on a model without class outputs: the build keeps the one-mean rule and says so.</summary>
+/// <summary>The per-class combined rule on a model without class outputs, and partners left out of the detector list: the build adapts and says so.</summary>
 public sealed class CombinedRuleFallbackTests
 {
     private sealed class Collect : IProgress<string>
@@ -35,5 +35,7 @@ public sealed class CombinedRuleFallbackTests
         var combined = (CombinedDetector)fingerprint.Detectors[DetectorNames.Combined].Detector;
         Assert.Equal(CombinedDetector.GaussianRule, combined.Rule);
         Assert.Contains(progress.Lines, l => l.Contains("no class outputs", StringComparison.Ordinal));
+        // Default partners the detector list leaves out are named, not dropped silently.
+        Assert.Contains(progress.Lines, l => l.Contains("knn, mahalanobis not fitted", StringComparison.Ordinal));
     }
 }
