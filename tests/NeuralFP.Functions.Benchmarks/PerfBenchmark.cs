@@ -26,11 +26,12 @@ internal static class PerfBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var output = Console.Out;
-        if (args.Contains("--panel") || args.Contains("--sessions"))
+        if (args.Contains("--panel") || args.Contains("--sessions") || args.Contains("--small-batches"))
         {
             output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start");
             var rounds = Array.IndexOf(args, "--rounds") is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
             if (args.Contains("--sessions")) await SessionOptionsBenchmark.RunAsync(rounds, args.Contains("--global-pool"), RepoPaths.Model("fmnist_cnn.onnx"), output);
+            if (args.Contains("--small-batches")) await SmallBatchBenchmark.RunAsync(rounds, RepoPaths.Model("fmnist_cnn.onnx"), output);
             if (args.Contains("--panel")) await PanelRows.RunAsync(rounds, output);
             return 0;
         }

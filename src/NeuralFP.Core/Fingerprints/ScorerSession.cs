@@ -14,6 +14,10 @@ internal sealed class ScorerSession : IDisposable
     public const int MaxRecordsPerRun = 1024;
 
     private readonly InferenceSession _session;
+    // Small batches run on a second, single-threaded session inline on the caller (no hand-off to the intra-op pool);
+    // created on the first small batch, only for the default session options (see InlineSmallBatches).
+    private readonly Lazy<InferenceSession>? _inlineSession;
+    private readonly int _inlineBatchLimit;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     // What plain scoring reads: the model's output and the errors; the detectors' extra outputs only when asked for.
@@ -25,8 +29,19 @@ internal sealed class ScorerSession : IDisposable
 
     private readonly int _layerCount;
 
-    public ScorerSession(byte[] scorerOnnx, string inputName, int[] inputShape, string modelOutput, IReadOnlyList<string> errorOutputs, bool outputIsProbability, SessionOptions? sessionOptions = null, IReadOnlyList<string>? extraOutputs = null)
+    public ScorerSession(byte[] scorerOnnx, string inputName, int[] inputShape, string modelOutput, IReadOnlyList<string> errorOutputs, bool outputIsProbability, SessionOptions? sessionOptions = null, IReadOnlyList<string>? extraOutputs = null, InlineSmallBatches? inlineSmallBatches = null)
     {
+        var inline = inlineSmallBatches ?? InlineSmallBatches.Default;
+        // Given session options are the caller's choice for every run; the second session applies to the defaults only.
+        if (sessionOptions is null && inline.AppliesTo(scorerOnnx.LongLength))
+        {
+            _inlineBatchLimit = inline.MaxRecords;
+            _inlineSession = new Lazy<InferenceSession>(() =>
+            {
+                using var single = CreateSingleThreadSessionOptions();
+                return new InferenceSession(scorerOnnx, single);
+            }, LazyThreadSafetyMode.ExecutionAndPublication);
+        }
         _inputNames = [inputName];
         _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
         _scoreOutputNames = [modelOutput, .. errorOutputs];
@@ -63,6 +78,26 @@ internal sealed class ScorerSession : IDisposable
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
+
+    /// <summary>
+    /// All graph optimisations, one intra-op thread: ONNX Runtime runs the graph on the calling thread, with no pool
+    /// (whose wake-up and hand-off cost more than they save on a batch of a few records).
+    /// </summary>
+    public static SessionOptions CreateSingleThreadSessionOptions()
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
+
+    /// <summary>True once the single-threaded session for small batches exists (it is made on the first small batch).</summary>
+    public bool HasInlineSession => _inlineSession is { IsValueCreated: true };
 
     public int LayerCount => _layerCount;
 
@@ -114,6 +149,7 @@ internal sealed class ScorerSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var n = records.Records;
         var recordLength = records.RecordLength;
+        var session = n <= _inlineBatchLimit && n > 0 ? _inlineSession!.Value : _session;
         var shape = new long[1 + _recordShape.Length];
         _recordShape.CopyTo(shape, 1);
         for (var start = 0; start < n; start += MaxRecordsPerRun)
@@ -122,7 +158,7 @@ internal sealed class ScorerSession : IDisposable
             var count = Math.Min(MaxRecordsPerRun, n - start);
             shape[0] = count;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
-            using var outputs = _session.Run(_runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
+            using var outputs = session.Run(_runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
             if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
                 ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
                     predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
@@ -166,6 +202,7 @@ internal sealed class ScorerSession : IDisposable
     {
         _disposed = true;
         _session.Dispose();
+        if (_inlineSession is { IsValueCreated: true }) _inlineSession.Value.Dispose();
         _runOptions.Dispose();
     }
 }
