@@ -25,14 +25,28 @@ internal static partial class SmallBatchBenchmark
         var fingerprint = await FingerprintBuilder.BuildAsync(model, reference, new FingerprintOptions(), new BuildLimits());
         using var pooled = FingerprintScorer.CreateSessionOptions();
         using var inline = FingerprintScorer.CreateSingleThreadSessionOptions();
-        (string Name, OrtRunner Runner)[] contenders =
+        using var fusedPooled = OrtRunner.Fused(fingerprint, pooled);
+        using var fusedInline = OrtRunner.Fused(fingerprint, inline);
+        using var barePooled = OrtRunner.Bare(model, pooled);
+        using var bareInline = OrtRunner.Bare(model, inline);
+        // The scorer as the service makes it, with the inline session off and on (its largest batch set to 32 here, to find the crossover).
+        using var scorerOff = new FingerprintScorer(fingerprint, inlineSmallBatches: InlineSmallBatches.Off);
+        using var scorerOn = new FingerprintScorer(fingerprint, inlineSmallBatches: new InlineSmallBatches { MaxRecords = 32 });
+        var ood = new bool[32];
+        var scores = new double[32];
+        var probabilities = new float[32];
+        Action<int, int> Scorer(FingerprintScorer scorer) => (start, count) =>
+            scorer.ScoreInto(records.Slice(start, count), ood.AsSpan(0, count), scores.AsSpan(0, count), probabilities.AsSpan(0, count));
+        (string Name, Action<int, int> Run)[] contenders =
         [
-            ("fused, shared pool (service today)", OrtRunner.Fused(fingerprint, pooled)),
-            ("fused, 1 thread inline", OrtRunner.Fused(fingerprint, inline)),
-            ("bare, shared pool", OrtRunner.Bare(model, pooled)),
-            ("bare, 1 thread inline", OrtRunner.Bare(model, inline)),
+            ("fused, shared pool (service before)", (s, c) => fusedPooled.Run(records, s, c)),
+            ("fused, 1 thread inline", (s, c) => fusedInline.Run(records, s, c)),
+            ("bare, shared pool", (s, c) => barePooled.Run(records, s, c)),
+            ("bare, 1 thread inline", (s, c) => bareInline.Run(records, s, c)),
+            ("`ScoreInto`, inline off", Scorer(scorerOff)),
+            ("`ScoreInto`, inline on", Scorer(scorerOn)),
         ];
-        int[] batches = [1, 2, 4, 8];
+        int[] batches = [1, 2, 4, 8, 16, 32];
         var wall = new List<double>[batches.Length, contenders.Length];
         var cpu = new List<double>[batches.Length, contenders.Length];
         for (var b = 0; b < batches.Length; b++)
@@ -52,7 +66,7 @@ internal static partial class SmallBatchBenchmark
                     {
                         var cpuBefore = ProcessCpuNanoseconds();
                         var began = Stopwatch.GetTimestamp();
-                        contenders[c].Runner.Run(records, start, batch);
+                        contenders[c].Run(start, batch);
                         w[c, i] = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
                         u[c, i] = (ProcessCpuNanoseconds() - cpuBefore) / 1e6;
                     }
@@ -76,7 +90,8 @@ internal static partial class SmallBatchBenchmark
             var t = Enumerable.Range(0, contenders.Length).Select(c => Timing.Median(cpu[b, c])).ToArray();
             output.WriteLine($"| {batches[b]} | " + string.Join(" | ", p.Select((x, c) => $"{x:F3} / {t[c]:F3}")) + $" | {p[2] / p[0]:F2} | {p[3] / p[1]:F2} | {p[0] / p[1]:F2}× faster |");
         }
-        foreach (var (_, runner) in contenders) runner.Dispose();
+        output.WriteLine();
+        output.WriteLine($"Memory of the second session: the scorer graph's weights once more, ≈ {fingerprint.ScorerOnnx.Length / 1024.0:N0} KiB (made only for scorers ≤ {InlineSmallBatches.Default.MaxScorerBytes >> 20} MiB).");
     }
 
     private static double ProcessCpuNanoseconds()

@@ -9,6 +9,9 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 public sealed record InlineSmallBatches
 {
+    /// <summary>The largest <see cref="MaxRecords"/>: one ONNX Runtime run's records.</summary>
+    public const int LargestMaxRecords = ScorerSession.MaxRecordsPerRun;
+
     /// <summary>Batches up to 8 records inline, for scorers up to 64 MiB.</summary>
     public static InlineSmallBatches Default { get; } = new();
 
@@ -22,7 +25,7 @@ public sealed record InlineSmallBatches
         init
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, ScorerSession.MaxRecordsPerRun);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, LargestMaxRecords);
             field = value;
         }
     } = 8;
@@ -39,4 +42,7 @@ public sealed record InlineSmallBatches
     } = 64L << 20;
 
     internal bool AppliesTo(long scorerBytes) => MaxRecords > 0 && scorerBytes <= MaxScorerBytes;
+
+    /// <summary>Bytes the second session may add for a scorer graph of <paramref name="scorerBytes"/> (its weights once more), 0 when it is not made.</summary>
+    public long ExtraBytes(long scorerBytes) => AppliesTo(scorerBytes) ? scorerBytes : 0;
 }

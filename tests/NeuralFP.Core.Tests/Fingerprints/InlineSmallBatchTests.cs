@@ -59,7 +59,7 @@ public sealed class InlineSmallBatchTests(SmallCnnFingerprint cnn) : IClassFixtu
     public void Limits_out_of_range_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { MaxRecords = -1 });
-        Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { MaxRecords = ScorerSession.MaxRecordsPerRun + 1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { MaxRecords = InlineSmallBatches.LargestMaxRecords + 1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { MaxScorerBytes = -1 });
     }
 
