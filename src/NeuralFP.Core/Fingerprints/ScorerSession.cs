@@ -16,7 +16,10 @@ internal sealed class ScorerSession : IDisposable
     private readonly InferenceSession _session;
     // Small batches run on a second, single-threaded session inline on the caller (no hand-off to the intra-op pool);
     // created on the first small batch, only for the default session options (see InlineSmallBatches).
-    private readonly Lazy<InferenceSession>? _inlineSession;
+    private readonly Func<InferenceSession>? _createInlineSession;
+    private readonly Lock _inlineGate = new();
+    private InferenceSession? _inlineSession;
+    private bool _inlineFailed; // the second session could not be made (memory): every batch uses the pooled one
     private readonly int _inlineBatchLimit;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -36,11 +39,11 @@ internal sealed class ScorerSession : IDisposable
         if (sessionOptions is null && inline.AppliesTo(scorerOnnx.LongLength))
         {
             _inlineBatchLimit = inline.MaxRecords;
-            _inlineSession = new Lazy<InferenceSession>(() =>
+            _createInlineSession = () =>
             {
                 using var single = CreateSingleThreadSessionOptions();
                 return new InferenceSession(scorerOnnx, single);
-            }, LazyThreadSafetyMode.ExecutionAndPublication);
+            };
         }
         _inputNames = [inputName];
         _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
@@ -97,7 +100,7 @@ internal sealed class ScorerSession : IDisposable
     }
 
     /// <summary>True once the single-threaded session for small batches exists (it is made on the first small batch).</summary>
-    public bool HasInlineSession => _inlineSession is { IsValueCreated: true };
+    public bool HasInlineSession => Volatile.Read(ref _inlineSession) is not null;
 
     public int LayerCount => _layerCount;
 
@@ -149,7 +152,7 @@ internal sealed class ScorerSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var n = records.Records;
         var recordLength = records.RecordLength;
-        var session = n <= _inlineBatchLimit && n > 0 ? _inlineSession!.Value : _session;
+        var session = n <= _inlineBatchLimit && n > 0 ? InlineSessionOrPooled() : _session;
         var shape = new long[1 + _recordShape.Length];
         _recordShape.CopyTo(shape, 1);
         for (var start = 0; start < n; start += MaxRecordsPerRun)
@@ -196,13 +199,39 @@ internal sealed class ScorerSession : IDisposable
         }
     }
 
+    /// <summary>The single-threaded session, made on first use; the pooled one if it cannot be made (a failure is not retried per batch).</summary>
+    private InferenceSession InlineSessionOrPooled()
+    {
+        if (Volatile.Read(ref _inlineSession) is { } made) return made;
+        lock (_inlineGate)
+        {
+            if (_inlineSession is not null) return _inlineSession;
+            if (_inlineFailed || _disposed) return _session;
+            try
+            {
+                Volatile.Write(ref _inlineSession, _createInlineSession!());
+                return _inlineSession!;
+            }
+            catch (OnnxRuntimeException)
+            {
+                _inlineFailed = true;
+                return _session;
+            }
+            catch (OutOfMemoryException)
+            {
+                _inlineFailed = true;
+                return _session;
+            }
+        }
+    }
+
     private volatile bool _disposed;
 
     public void Dispose()
     {
         _disposed = true;
         _session.Dispose();
-        if (_inlineSession is { IsValueCreated: true }) _inlineSession.Value.Dispose();
+        lock (_inlineGate) _inlineSession?.Dispose();
         _runOptions.Dispose();
     }
 }
