@@ -26,11 +26,12 @@ internal static class PerfBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var output = Console.Out;
-        if (args.Contains("--panel") || args.Contains("--sessions"))
+        if (args.Contains("--panel") || args.Contains("--sessions") || args.Contains("--small-batches"))
         {
             output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start");
             var rounds = Array.IndexOf(args, "--rounds") is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
             if (args.Contains("--sessions")) await SessionOptionsBenchmark.RunAsync(rounds, args.Contains("--global-pool"), RepoPaths.Model("fmnist_cnn.onnx"), output);
+            if (args.Contains("--small-batches")) await SmallBatchBenchmark.RunAsync(rounds, RepoPaths.Model("fmnist_cnn.onnx"), output);
             if (args.Contains("--panel")) await PanelRows.RunAsync(rounds, output);
             return 0;
         }
@@ -194,9 +195,9 @@ internal static class PerfBenchmark
             const string modelId = "perf";
             List<string> rows = [], bars = [];
             var referenceRecords = Npy.Read(reference).Records;
-            async Task<TestApp> StartReadyAsync(string? workerDll, string label)
+            async Task<TestApp> StartReadyAsync(string? workerDll, string label, params KeyValuePair<string, string?>[] settings)
             {
-                var started = await TestApp.StartAsync(settings: [StorageNames.Setting(Hosting.SettingNames.RegistryCacheMilliseconds, "2000")], workerDll: workerDll);
+                var started = await TestApp.StartAsync(settings: [StorageNames.Setting(Hosting.SettingNames.RegistryCacheMilliseconds, "2000"), .. settings], workerDll: workerDll);
                 await started.UploadAsync(modelId, ModelFiles.Model, model);
                 await started.UploadAsync(modelId, ModelFiles.Reference, reference);
                 var built = await started.WaitForStatusAsync(modelId, ModelStatus.Ready);
@@ -205,7 +206,10 @@ internal static class PerfBenchmark
             }
             await using var app = await StartReadyAsync(null, "");
             // Optional: an earlier build of the worker (e.g. main's) served by the same local host, measured alternately with this one.
-            await using var baseline = options.BaselineWorker is { } dll ? await StartReadyAsync(dll, $", baseline {Path.GetFileName(Path.GetDirectoryName(dll))}") : null;
+            // Or this build with one setting changed (e.g. NeuralFP__InlineBatchRecords=0), measured the same way.
+            await using var baseline = options.BaselineWorker is { } dll ? await StartReadyAsync(dll, $", baseline {Path.GetFileName(Path.GetDirectoryName(dll))}")
+                : options.BaselineSetting is { } setting ? await StartReadyAsync(null, $", baseline {setting}", StorageNames.Setting(setting.Split('=')[0], setting.Split('=', 2)[1]))
+                : null;
             var ready = (await app.Registry.GetAsync(modelId, CancellationToken.None))!;
 
             using var lease = await app.Services.GetRequiredService<ScorerCache>().LeaseAsync(modelId, CancellationToken.None);
@@ -328,6 +332,18 @@ internal static class PerfBenchmark
                     for (var k = 0; k < 500; k++) await send();
                     rows.Add($"| CPU per request, closed loop, {name}: worker / all processes | {(ProcessCpu.Seconds(workerPid) - workerBefore) * 2:F2} / {(Cpu() - allBefore) * 2:F2} ms | |");
                 }
+                // One verdict, worker CPU per request of both apps, alternating in blocks of 500 (two blocks each).
+                var perApp = new Dictionary<string, List<double>> { ["this"] = [], ["baseline"] = [] };
+                for (var block = 0; block < 4; block++)
+                {
+                    var (name, client, target) = block % 2 == 0 ? ("this", http, app) : ("baseline", baseHttp!, baseline!);
+                    var pid = target.Host.WorkerProcessId ?? 0;
+                    for (var k = 0; k < 50; k++) await PostAsync(client, url, single);
+                    var before = ProcessCpu.Seconds(pid);
+                    for (var k = 0; k < 500; k++) await PostAsync(client, url, single);
+                    perApp[name].Add((ProcessCpu.Seconds(pid) - before) * 2);
+                }
+                rows.Add($"| worker CPU per single-record verdict, closed loop, alternating blocks of 500: this / *baseline* | {perApp["this"].Average():F3} / {perApp["baseline"].Average():F3} ms | |");
             }
 
             foreach (var row in rows) Console.Out.WriteLine(row); // before the open loop, which may fail on an overloaded machine
@@ -370,7 +386,7 @@ internal static class PerfBenchmark
 }
 
 /// <summary>Command-line options of <c>perf</c>.</summary>
-internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp, string? BaselineWorker = null)
+internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp, string? BaselineWorker = null, string? BaselineSetting = null)
 {
     public static PerfOptions Parse(string[] args)
     {
@@ -386,6 +402,7 @@ internal sealed record PerfOptions(string Model, string Reference, string? Recor
         if (rounds < 3) throw new ArgumentException("--rounds must be at least 3 (medians of ≥ 3 rounds).");
         return new PerfOptions(Path.GetFullPath(model), Path.GetFullPath(reference), Value("--records") is { } r ? Path.GetFullPath(r) : null, rounds,
             Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"),
-            Value("--baseline-worker") is { } b ? Path.GetFullPath(b) : null);
+            Value("--baseline-worker") is { } b ? Path.GetFullPath(b) : null,
+            Value("--baseline-setting") is { } setting && setting.Contains('=') ? setting : Value("--baseline-setting") is null ? null : throw new ArgumentException("--baseline-setting takes NAME=VALUE."));
     }
 }

@@ -57,6 +57,16 @@ public sealed record ServiceOptions
     /// </summary>
     public long ScorerCacheBytes { get; set; } = 512L << 20;
 
+    public const string InlineBatchRecordsSetting = Section + "__" + nameof(InlineBatchRecords);
+
+    /// <summary>
+    /// Batches of at most this many records run on a second, single-threaded session inline on the request's thread
+    /// (less CPU and latency than the shared intra-op pool for a few records; <c>perf --small-batches</c>); 0 = off.
+    /// Only for scorer graphs up to <see cref="Core.Fingerprints.InlineSmallBatches.MaxScorerBytes"/> (64 MiB): the
+    /// second session loads the weights once more, counted in the scorer cache's estimate.
+    /// </summary>
+    public int InlineBatchRecords { get; set; } = Core.Fingerprints.InlineSmallBatches.Default.MaxRecords;
+
     /// <summary>How long the scoring path trusts a registry row before reading it again.</summary>
     public TimeSpan RegistryCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -71,6 +81,8 @@ public sealed record ServiceOptions
         Positive(MaxBatchBlobBytes, MaxBatchBlobBytesSetting);
         Positive(MaxRecordsPerBatch, MaxRecordsPerBatchSetting);
         Positive(ScorerCacheBytes, ScorerCacheBytesSetting);
+        if (InlineBatchRecords < 0 || InlineBatchRecords > Core.Fingerprints.InlineSmallBatches.LargestMaxRecords)
+            throw new ArgumentOutOfRangeException(InlineBatchRecordsSetting, InlineBatchRecords, $"{InlineBatchRecordsSetting} must be between 0 (off) and {Core.Fingerprints.InlineSmallBatches.LargestMaxRecords}.");
         if (FingerprintLease < TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(FingerprintLease), FingerprintLease, $"{FingerprintLeaseSetting}: the fingerprint lease must be at least 10 seconds.");
         if (RegistryCacheDuration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RegistryCacheDuration), RegistryCacheDuration, $"{RegistryCacheSetting}: the registry cache duration cannot be negative.");
         if (MaxBuildAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxBuildAttempts), MaxBuildAttempts, $"{Section}__{nameof(MaxBuildAttempts)} must be at least 1.");

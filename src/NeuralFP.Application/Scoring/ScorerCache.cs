@@ -212,10 +212,13 @@ public sealed class ScorerCache : IDisposable
             throw new FingerprintUnreadableException(record.ModelId, version, e.Message);
         }
         // The scorer's default options: the process's shared intra-op pool, threads that sleep rather than spin.
-        var scorer = new FingerprintScorer(fingerprint);
+        // Small batches on a second, single-threaded session (made on the first small batch).
+        var inline = new InlineSmallBatches { MaxRecords = _options.InlineBatchRecords };
+        var scorer = new FingerprintScorer(fingerprint, inlineSmallBatches: inline);
         _logger.LogInformation("Model {ModelId}: loaded fingerprint version {Version}.", record.ModelId, version);
-        // The session holds the graph and its weights once more beside the files' bytes that the fingerprint keeps.
-        return new LoadedModel(record, version, scorer) { EstimatedBytes = 2 * files.Values.Sum(f => (long)f.Length) };
+        // The session holds the graph and its weights once more beside the files' bytes that the fingerprint keeps; the
+        // inline session, when it may be made, once more again.
+        return new LoadedModel(record, version, scorer) { EstimatedBytes = 2 * files.Values.Sum(f => (long)f.Length) + inline.ExtraBytes(fingerprint.ScorerOnnx.LongLength) };
     }
 
     public void Dispose()

@@ -17,7 +17,9 @@ internal static class CalibrationPass
     public static (float[][] Errors, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<string> statistics, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, CancellationToken cancellationToken)
     {
         using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], statistics,
-            outputIsProbability: false, extraOutputs: detectorTaps?.Select(t => t.Output).ToArray());
+            outputIsProbability: false, extraOutputs: detectorTaps?.Select(t => t.Output).ToArray(),
+            // A build's batches are large; a short last batch is not worth a second session.
+            inlineSmallBatches: InlineSmallBatches.Off);
         var calibration = split.Calibration;
         var layers = statistics.Count;
         var errors = statistics.Select(_ => new float[calibration.Length]).ToArray();

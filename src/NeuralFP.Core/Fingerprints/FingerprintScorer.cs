@@ -19,7 +19,8 @@ public sealed class FingerprintScorer : IDisposable
     private readonly LayerIntegration? _integration;
     private readonly int _layers;
 
-    public FingerprintScorer(Fingerprint fingerprint, SessionOptions? sessionOptions = null)
+    /// <param name="inlineSmallBatches">Small batches on a second, single-threaded session (default options only); null = <see cref="InlineSmallBatches.Default"/>.</param>
+    public FingerprintScorer(Fingerprint fingerprint, SessionOptions? sessionOptions = null, InlineSmallBatches? inlineSmallBatches = null)
     {
         ArgumentNullException.ThrowIfNull(fingerprint);
         Fingerprint = fingerprint;
@@ -32,7 +33,7 @@ public sealed class FingerprintScorer : IDisposable
         if (readsLatent && statistics.Length != _integration!.StatisticCount)
             throw new InvalidDataException($"fingerprint.json: the integration reads {_integration.StatisticCount} statistics but the layers name {statistics.Length} outputs.");
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
-            statistics, manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names);
+            statistics, manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names, inlineSmallBatches);
         _layers = manifest.Layers.Count;
         _explainer = new Lazy<FingerprintExplainer>(() => new FingerprintExplainer(fingerprint), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -42,6 +43,12 @@ public sealed class FingerprintScorer : IDisposable
 
     /// <summary>Session options used when none are given: all graph optimisations, one intra-op thread per core.</summary>
     public static SessionOptions CreateSessionOptions() => ScorerSession.CreateSessionOptions();
+
+    /// <summary>Session options of the small-batch session: one intra-op thread, the run inline on the caller.</summary>
+    public static SessionOptions CreateSingleThreadSessionOptions() => ScorerSession.CreateSingleThreadSessionOptions();
+
+    /// <summary>True once small batches have made the second, single-threaded session.</summary>
+    internal bool HasInlineSession => _session.HasInlineSession;
 
     public Fingerprint Fingerprint { get; }
 

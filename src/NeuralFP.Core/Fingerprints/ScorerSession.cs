@@ -14,6 +14,13 @@ internal sealed class ScorerSession : IDisposable
     public const int MaxRecordsPerRun = 1024;
 
     private readonly InferenceSession _session;
+    // Small batches run on a second, single-threaded session inline on the caller (no hand-off to the intra-op pool);
+    // created on the first small batch, only for the default session options (see InlineSmallBatches).
+    private readonly Func<InferenceSession>? _createInlineSession;
+    private readonly Lock _inlineGate = new();
+    private InferenceSession? _inlineSession;
+    private bool _inlineFailed; // the second session could not be made (memory): every batch uses the pooled one
+    private readonly int _inlineBatchLimit;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     // What plain scoring reads: the model's output and the errors; the detectors' extra outputs only when asked for.
@@ -25,8 +32,19 @@ internal sealed class ScorerSession : IDisposable
 
     private readonly int _layerCount;
 
-    public ScorerSession(byte[] scorerOnnx, string inputName, int[] inputShape, string modelOutput, IReadOnlyList<string> errorOutputs, bool outputIsProbability, SessionOptions? sessionOptions = null, IReadOnlyList<string>? extraOutputs = null)
+    public ScorerSession(byte[] scorerOnnx, string inputName, int[] inputShape, string modelOutput, IReadOnlyList<string> errorOutputs, bool outputIsProbability, SessionOptions? sessionOptions = null, IReadOnlyList<string>? extraOutputs = null, InlineSmallBatches? inlineSmallBatches = null)
     {
+        var inline = inlineSmallBatches ?? InlineSmallBatches.Default;
+        // Given session options are the caller's choice for every run; the second session applies to the defaults only.
+        if (sessionOptions is null && inline.AppliesTo(scorerOnnx.LongLength))
+        {
+            _inlineBatchLimit = inline.MaxRecords;
+            _createInlineSession = () =>
+            {
+                using var single = CreateSingleThreadSessionOptions();
+                return new InferenceSession(scorerOnnx, single);
+            };
+        }
         _inputNames = [inputName];
         _outputNames = [modelOutput, .. errorOutputs, .. extraOutputs ?? []];
         _scoreOutputNames = [modelOutput, .. errorOutputs];
@@ -63,6 +81,26 @@ internal sealed class ScorerSession : IDisposable
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
+
+    /// <summary>
+    /// All graph optimisations, one intra-op thread: ONNX Runtime runs the graph on the calling thread, with no pool
+    /// (whose wake-up and hand-off cost more than they save on a batch of a few records).
+    /// </summary>
+    public static SessionOptions CreateSingleThreadSessionOptions()
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
+
+    /// <summary>True once the single-threaded session for small batches exists (it is made on the first small batch).</summary>
+    public bool HasInlineSession => Volatile.Read(ref _inlineSession) is not null;
 
     public int LayerCount => _layerCount;
 
@@ -114,6 +152,7 @@ internal sealed class ScorerSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var n = records.Records;
         var recordLength = records.RecordLength;
+        var session = n <= _inlineBatchLimit && n > 0 ? InlineSessionOrPooled() : _session;
         var shape = new long[1 + _recordShape.Length];
         _recordShape.CopyTo(shape, 1);
         for (var start = 0; start < n; start += MaxRecordsPerRun)
@@ -122,7 +161,7 @@ internal sealed class ScorerSession : IDisposable
             var count = Math.Min(MaxRecordsPerRun, n - start);
             shape[0] = count;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
-            using var outputs = _session.Run(_runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
+            using var outputs = session.Run(_runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
             if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
                 ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
                     predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
@@ -160,12 +199,39 @@ internal sealed class ScorerSession : IDisposable
         }
     }
 
+    /// <summary>The single-threaded session, made on first use; the pooled one if it cannot be made (a failure is not retried per batch).</summary>
+    private InferenceSession InlineSessionOrPooled()
+    {
+        if (Volatile.Read(ref _inlineSession) is { } made) return made;
+        lock (_inlineGate)
+        {
+            if (_inlineSession is not null) return _inlineSession;
+            if (_inlineFailed || _disposed) return _session;
+            try
+            {
+                Volatile.Write(ref _inlineSession, _createInlineSession!());
+                return _inlineSession!;
+            }
+            catch (OnnxRuntimeException)
+            {
+                _inlineFailed = true;
+                return _session;
+            }
+            catch (OutOfMemoryException)
+            {
+                _inlineFailed = true;
+                return _session;
+            }
+        }
+    }
+
     private volatile bool _disposed;
 
     public void Dispose()
     {
         _disposed = true;
         _session.Dispose();
+        lock (_inlineGate) _inlineSession?.Dispose();
         _runOptions.Dispose();
     }
 }

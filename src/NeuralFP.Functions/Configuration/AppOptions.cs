@@ -88,6 +88,7 @@ public static class AppOptions
         options.RegistryCacheDuration = TimeSpan.FromMilliseconds(SettingsReader.GetInt64(configuration, SettingNames.RegistryCacheMilliseconds, (long)options.RegistryCacheDuration.TotalMilliseconds));
         options.RequireManifest = SettingsReader.GetString(configuration, SettingNames.RequireManifest) is { } require && bool.Parse(require);
         options.ScorerCacheBytes = SettingsReader.GetInt64(configuration, SettingNames.ScorerCacheBytes, options.ScorerCacheBytes);
+        options.InlineBatchRecords = SettingsReader.GetInt32(configuration, SettingNames.InlineBatchRecords, options.InlineBatchRecords);
         options.MaxBuildAttempts = SettingsReader.GetInt32(configuration, SettingNames.MaxBuildAttempts, options.MaxBuildAttempts);
         var limits = options.Limits;
         options.Limits = new Core.Fingerprints.BuildLimits

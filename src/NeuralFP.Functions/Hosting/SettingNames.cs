@@ -72,6 +72,8 @@ public static class SettingNames
     public const string RequireManifest = ServiceOptions.RequireManifestSetting;
     /// <summary>Estimated bytes of loaded scorers kept (LRU beyond it).</summary>
     public const string ScorerCacheBytes = ServiceOptions.ScorerCacheBytesSetting;
+    /// <summary>Largest batch scored on the single-threaded inline session (0 = every batch on the shared pool).</summary>
+    public const string InlineBatchRecords = ServiceOptions.InlineBatchRecordsSetting;
     /// <summary>Cut-off builds of the same content before the model is marked failed for good.</summary>
     public const string MaxBuildAttempts = "NeuralFP__MaxBuildAttempts";
     /// <summary>NCRONTAB schedule of the <c>SweepFingerprints</c> timer, which looks for stalled builds and transient

@@ -54,6 +54,23 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void The_inline_small_batch_session_is_on_for_up_to_8_records_by_default_and_0_turns_it_off()
+    {
+        Assert.Equal(8, StorageServices.Options<ServiceOptions>(Config()).InlineBatchRecords);
+        Assert.Equal(0, StorageServices.Options<ServiceOptions>(Config((SettingNames.InlineBatchRecords, "0"))).InlineBatchRecords);
+        Assert.Equal(16, StorageServices.Options<ServiceOptions>(Config((SettingNames.InlineBatchRecords, "16"))).InlineBatchRecords);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1025")]
+    public void An_inline_batch_limit_out_of_range_names_its_setting(string value)
+    {
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => StorageServices.Options<ServiceOptions>(Config((SettingNames.InlineBatchRecords, value))));
+        Assert.Contains(SettingNames.InlineBatchRecords, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_non_numeric_alpha_names_its_setting()
     {
         var error = Assert.Throws<InvalidOperationException>(() => StorageServices.Options<ServiceOptions>(Config((SettingNames.DriftAlpha, "1e-3x"))));

@@ -56,6 +56,7 @@ public static class AzureSettings
         ["NeuralFP__FingerprintLeaseSeconds"] = "tuning with an in-app default",
         [SettingNames.MaxBuildAttempts] = "tuning with an in-app default",
         [SettingNames.ScorerCacheBytes] = "tuning with an in-app default",
+        [SettingNames.InlineBatchRecords] = "tuning with an in-app default (0 turns the inline small-batch session off)",
         [SettingNames.RequireManifest] = "upload protocol switch with an in-app default (off)",
         ["NeuralFP__Limits__MaxFeaturesPerLayer"] = "build limit with an in-app default",
         ["NeuralFP__Limits__MaxAutoencoderParameters"] = "build limit with an in-app default",
