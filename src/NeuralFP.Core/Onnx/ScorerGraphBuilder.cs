@@ -95,7 +95,7 @@ public static class ScorerGraphBuilder
     }
 
     /// <summary>Returns the layer's pooled width after checking every part fits it.</summary>
-    private static int Validate(OnnxModel model, FusedLayer layer, int i)
+    internal static int Validate(OnnxModel model, FusedLayer layer, int i)
     {
         ArgumentNullException.ThrowIfNull(layer);
         var candidate = model.Layer(layer.TensorName);
@@ -130,7 +130,7 @@ public static class ScorerGraphBuilder
     }
 
     /// <summary>[N, ...tap] → [N, D], equal to <see cref="PoolingSpec.Pool"/>.</summary>
-    private static string AppendPooling(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
+    internal static string AppendPooling(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
     {
         if (shape.Length == 0) return editor.Reshape(scope + "features", tensor, [-1, 1]);
         if (pooling.Kind == PoolingKind.Time)

@@ -10,7 +10,7 @@ namespace NeuralFP.Core.Tests.Support;
 /// The scorer graph exactly as main built it before the compact form (2026-12-01): one chain per layer of pool →
 /// Sub/Div standardisation → MatMul+Add(+activation) per dense layer → Sub, Mul, MatMul, Reshape error, and the latent
 /// distance as Sub, MatMul, Mul, MatMul, Reshape. Kept frozen so tests and benchmarks compare the current builder
-/// with it (old stored scorer.onnx files have this form).
+/// with it (old stored scorer.onnx files have this form). Validation and pooling did not change, so they are the builder's own.
 /// </summary>
 internal static class MainScorerGraph
 {
@@ -32,10 +32,10 @@ internal static class MainScorerGraph
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            var width = Validate(model, layer, i);
+            var width = ScorerGraphBuilder.Validate(model, layer, i);
             editor.Claim(layer.ErrorOutputName);
             var scope = $"l{i}/";
-            var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
+            var features = ScorerGraphBuilder.AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
             var z = editor.Binary(scope + "centred", "Sub", features, editor.FloatConstant(scope + "mean", layer.Mean, width));
             z = editor.Binary(scope + "z", "Div", z, editor.FloatConstant(scope + "scale", layer.Scale, width));
             var (reconstruction, latent) = AppendAutoencoder(editor, layer.Autoencoder, z, scope);
@@ -72,86 +72,6 @@ internal static class MainScorerGraph
         }
     }
 
-    /// <summary>Returns the layer's pooled width after checking every part fits it.</summary>
-    private static int Validate(OnnxModel model, FusedLayer layer, int i)
-    {
-        ArgumentNullException.ThrowIfNull(layer);
-        var candidate = model.Layer(layer.TensorName);
-        if (layer.TapShape is null || !layer.TapShape.AsSpan().SequenceEqual(candidate.Shape))
-            throw new OnnxModelException(
-                $"Fused layer {i} says tensor '{layer.TensorName}' has record shape [{string.Join(",", layer.TapShape ?? [])}] but the model gives [{string.Join(",", candidate.Shape ?? [])}].");
-        var width = layer.Pooling.FeatureCount(layer.TapShape);
-        if (layer.Mean.Length != width || layer.Scale.Length != width)
-            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): mean and scale need {width} values ({layer.Pooling} pooling of [{string.Join(",", layer.TapShape)}]) but have {layer.Mean.Length} and {layer.Scale.Length}.", nameof(layer));
-        if (layer.Autoencoder is not { Count: > 0 })
-            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}') has no autoencoder layers.", nameof(layer));
-        var inputs = width;
-        foreach (var dense in layer.Autoencoder)
-        {
-            if (dense.Inputs != inputs || dense.Weights.Length != dense.Inputs * dense.Outputs || dense.Bias.Length != dense.Outputs)
-                throw new ArgumentException(
-                    $"Fused layer {i} ('{layer.TensorName}'): a dense layer {dense.Inputs}→{dense.Outputs} with {dense.Weights.Length} weights and {dense.Bias.Length} biases " +
-                    $"does not follow a width of {inputs}.", nameof(layer));
-            inputs = dense.Outputs;
-        }
-        if (inputs != width)
-            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the autoencoder ends with width {inputs}, not the feature width {width}.", nameof(layer));
-        if (string.IsNullOrEmpty(layer.ErrorOutputName))
-            throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}') needs an error output name.", nameof(layer));
-        if (layer.Latent is { } latent)
-        {
-            var code = layer.Autoencoder[LatentDistance.BottleneckIndex(layer.Autoencoder)].Outputs;
-            if (latent.Whitening.Length != code * code || latent.Means.Length == 0 || latent.Means.Length % code != 0 || string.IsNullOrEmpty(layer.LatentOutputName))
-                throw new ArgumentException($"Fused layer {i} ('{layer.TensorName}'): the latent distance needs means of {code} values, a {code}x{code} whitening and an output name.", nameof(layer));
-        }
-        return width;
-    }
-
-    /// <summary>[N, ...tap] → [N, D], equal to <see cref="PoolingSpec.Pool"/>.</summary>
-    private static string AppendPooling(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
-    {
-        if (shape.Length == 0) return editor.Reshape(scope + "features", tensor, [-1, 1]);
-        if (pooling.Kind == PoolingKind.Time)
-        {
-            // [N, T, H] → [N, H, T] → (× [T, 1] of 1/T) → [N, H, 1] → [N, H]; opset-stable ops only.
-            var hiddenFirst = editor.Node(scope + "time_last", "Transpose", [tensor], ProtoFactory.IntsAttribute("perm", [0, 2, 1]));
-            var averager = new float[shape[0]];
-            Array.Fill(averager, 1f / shape[0]);
-            var mean = editor.Node(scope + "time_mean", "MatMul", [hiddenFirst, editor.FloatConstant(scope + "time_averager", averager, shape[0], 1)]);
-            return editor.Reshape(scope + "features", mean, [-1, shape[1]]);
-        }
-        if (!PoolingSpec.IsMap(shape)) return tensor;
-        var flatten = ProtoFactory.IntAttribute("axis", 1);
-        if (pooling.Kind == PoolingKind.None) return editor.Node(scope + "features", "Flatten", [tensor], flatten);
-
-        var spatial = shape.AsSpan(1);
-        // GlobalAveragePool and AveragePool run on ORT's blocked conv layout; anything else forces the
-        // whole map back to NCHW first, which costs more than the pooling itself.
-        if (pooling.Grid == 1)
-            return editor.Node(scope + "features", "Flatten", [editor.Node(scope + "global_mean", "GlobalAveragePool", [tensor])], flatten);
-        var divisible = true;
-        foreach (var d in spatial) divisible &= d % pooling.Grid == 0;
-        if (divisible)
-        {
-            // Equal bins: a plain average pool with kernel = stride = side / k.
-            var kernel = new long[spatial.Length];
-            for (var a = 0; a < kernel.Length; a++) kernel[a] = spatial[a] / pooling.Grid;
-            var pooledMap = editor.Node(scope + "grid_mean", "AveragePool", [tensor],
-                ProtoFactory.IntsAttribute("kernel_shape", kernel), ProtoFactory.IntsAttribute("strides", kernel));
-            return editor.Node(scope + "features", "Flatten", [pooledMap], flatten);
-        }
-
-        // Uneven bins: [N, C, ...spatial] → [N·C, S] → (× averaging matrix [S, K]) → [N·C, K] → [N, C·K]
-        var size = 1;
-        foreach (var d in spatial) size *= d;
-        var bins = pooling.FeatureCount(shape) / shape[0];
-        var rows = editor.Node(scope + "channels", "Flatten", [tensor], ProtoFactory.IntAttribute("axis", 2));
-        var matrix = editor.FloatConstant(scope + "pool_matrix", AdaptiveBins.AveragingMatrix(spatial, pooling.Grid), size, bins);
-        var pooled = editor.Node(scope + "pooled", "MatMul", [rows, matrix]);
-        return editor.Reshape(scope + "features", pooled, [-1, (long)shape[0] * bins]);
-    }
-
-    /// <summary>Returns the reconstruction and the latent code (the bottleneck's output).</summary>
     private static (string Reconstruction, string Latent) AppendAutoencoder(GraphEditor editor, IReadOnlyList<DenseLayer> dense, string z, string scope)
     {
         var h = z;
