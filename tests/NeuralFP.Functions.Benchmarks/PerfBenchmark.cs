@@ -35,7 +35,16 @@ internal static class PerfBenchmark
             if (args.Contains("--panel")) await PanelRows.RunAsync(rounds, output);
             return 0;
         }
-        var options = PerfOptions.Parse(args);
+        PerfOptions options;
+        try
+        {
+            options = PerfOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"{e.Message}\nUsage: perf --model m.onnx --reference ref.npy [--records r.npy] [--rounds 3] [--no-http|--http-only] [--rate N] [--seconds S] [--baseline-worker dll] [--baseline-setting NAME=VALUE]; or perf --sessions [--global-pool] | --small-batches | --panel");
+            return 2;
+        }
         var machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}";
         output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}, load average {LoadAverage()} at start");
         output.WriteLine($"model {options.Model}, reference {options.Reference}, records {options.Records ?? options.Reference}; {options.Rounds} rounds (+1 warm-up), medians");

@@ -18,11 +18,7 @@ internal static partial class SmallBatchBenchmark
     public static async Task RunAsync(int rounds, string modelPath, TextWriter output)
     {
         if (!Core.Onnx.SharedThreadPool.TryEnable(Environment.ProcessorCount)) throw new InvalidOperationException("ONNX Runtime's environment existed before the shared pool could be made.");
-        var train = FashionMnist.Train();
-        var reference = train.Select(Enumerable.Range(train.Count - 2000, 2000)).Images;
-        var records = FashionMnist.Test().Take(2048).Images;
-        var model = await File.ReadAllBytesAsync(modelPath);
-        var fingerprint = await FingerprintBuilder.BuildAsync(model, reference, new FingerprintOptions(), new BuildLimits());
+        var (model, fingerprint, records) = await FittedCnn.BuildAsync(modelPath);
         using var pooled = FingerprintScorer.CreateSessionOptions();
         using var inline = FingerprintScorer.CreateSingleThreadSessionOptions();
         using var fusedPooled = OrtRunner.Fused(fingerprint, pooled);
