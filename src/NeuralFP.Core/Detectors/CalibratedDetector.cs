@@ -16,13 +16,17 @@ public sealed class CalibratedDetector
     }
 
     /// <summary>Scores held-out in-distribution records with a fitted detector and sets the threshold.</summary>
-    public static CalibratedDetector Calibrate(IOodDetector fitted, DetectorInputs heldOut, double targetFpr = 0.05)
+    public static CalibratedDetector Calibrate(IOodDetector fitted, DetectorInputs heldOut, double targetFpr = 0.05) =>
+        Calibrate(fitted, heldOut, targetFpr, out _);
+
+    /// <summary>As <see cref="Calibrate(IOodDetector, DetectorInputs, double)"/>, also giving the held-out scores (one per record, in order).</summary>
+    internal static CalibratedDetector Calibrate(IOodDetector fitted, DetectorInputs heldOut, double targetFpr, out double[] heldOutScores)
     {
         ArgumentNullException.ThrowIfNull(fitted);
         ArgumentNullException.ThrowIfNull(heldOut);
-        var scores = new double[heldOut.Records];
-        fitted.Score(heldOut, scores);
-        return new CalibratedDetector(fitted, ScoreCalibration.Fit(scores, targetFpr));
+        heldOutScores = new double[heldOut.Records];
+        fitted.Score(heldOut, heldOutScores);
+        return new CalibratedDetector(fitted, ScoreCalibration.Fit(heldOutScores, targetFpr));
     }
 
     /// <summary>Fits on one split of the reference records and calibrates on another (they must not overlap).</summary>

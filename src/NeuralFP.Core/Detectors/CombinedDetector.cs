@@ -73,7 +73,7 @@ public sealed class CombinedDetector : IOodDetector
     public bool IsFitted => _heldOut.Length == _members.Length && (!IsGaussian || _gaussian is not null);
 
     /// <summary>
-    /// After <see cref="Fit"/>: the fit records' scores as new in-distribution records would get them (cross-fitted for the
+    /// After <see cref="Fit(DetectorInputs, CancellationToken)"/>: the fit records' scores as new in-distribution records would get them (cross-fitted for the
     /// Gaussian rule), the scores to calibrate the threshold on.
     /// </summary>
     public double[] CalibrationScores => _calibrationScores ?? throw new InvalidOperationException("The combined detector's calibration scores exist only after Fit.");
@@ -101,12 +101,26 @@ public sealed class CombinedDetector : IOodDetector
     /// Fits the rule on held-out in-distribution records (they must not be the members' fit records): each member's
     /// scores there, and for the Gaussian rules the density over the fingerprint's statistics and the partners' scores.
     /// </summary>
-    public void Fit(DetectorInputs reference, CancellationToken cancellationToken = default)
+    public void Fit(DetectorInputs reference, CancellationToken cancellationToken = default) => Fit(reference, knownScores: null);
+
+    /// <summary>
+    /// <see cref="Fit(DetectorInputs, CancellationToken)"/> reusing member scores already computed on these very records
+    /// (by name, one per record in order): the build has every member's held-out scores from calibrating it, and scoring
+    /// them again (k-NN above all) would only repeat the same work for the same numbers.
+    /// </summary>
+    internal void Fit(DetectorInputs reference, IReadOnlyDictionary<string, double[]>? knownScores)
     {
         DetectorGuard.NotEmpty(reference, Name);
         var memberScores = new double[_members.Length][];
         for (var m = 0; m < _members.Length; m++)
         {
+            if (knownScores is not null && _members[m] != FingerprintMember && knownScores.TryGetValue(_members[m], out var known))
+            {
+                if (known.Length != reference.Records)
+                    throw new ArgumentException($"Member '{_members[m]}' has {known.Length} known scores; {reference.Records} records are fitted on.", nameof(knownScores));
+                memberScores[m] = (double[])known.Clone();
+                continue;
+            }
             memberScores[m] = new double[reference.Records];
             MemberScores(m, reference, memberScores[m]);
         }
@@ -209,7 +223,7 @@ public sealed class CombinedDetector : IOodDetector
     }
 
     /// <summary>The same members fitted by another rule on the same held-out records (to compare rules on the same fit);
-    /// only right after <see cref="Fit"/> (a loaded detector no longer holds its fit records).</summary>
+    /// only right after <see cref="Fit(DetectorInputs, CancellationToken)"/> (a loaded detector no longer holds its fit records).</summary>
     public CombinedDetector WithRule(string rule)
     {
         var other = new CombinedDetector(_members, rule, _statistics);

@@ -49,7 +49,8 @@ internal static class CombinedDetectorFit
         {
             FingerprintScores = fingerprint, FingerprintStatistics = layerStatistics, FingerprintStatisticCount = count,
         };
-        combined.Fit(inputs);
+        // The members' held-out scores were computed when they were calibrated on these same records.
+        combined.Fit(inputs, detectors.HeldOutScores);
         // Calibrated on the scores new in-distribution records would get (cross-fitted for the Gaussian rule).
         var calibrated = new CalibratedDetector(combined, ScoreCalibration.Fit(combined.CalibrationScores, targetFpr));
         progress?.Report($"Detector combined ({combinedRule}: {string.Join(" + ", members)}): realised FPR {calibrated.RealisedFpr:P2} on held-out records.");

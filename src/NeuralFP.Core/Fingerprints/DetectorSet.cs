@@ -81,13 +81,14 @@ public sealed class DetectorSet
             // Each detector scores the held-out records on its own (read-only inputs): side by side on every core.
             var detectors = new CalibratedDetector[Detectors.Count];
             var summaries = new DetectorSummary[Detectors.Count];
+            var heldOutScores = new double[Detectors.Count][];
             try
             {
                 Parallel.For(0, Detectors.Count, new ParallelOptions { CancellationToken = cancellationToken }, d =>
                 {
                     var (fitted, fitSeconds) = Detectors[d];
                     var clock = System.Diagnostics.Stopwatch.StartNew();
-                    var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr);
+                    var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr, out heldOutScores[d]);
                     detectors[d] = detector;
                     summaries[d] = new DetectorSummary(detector.Name, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData);
                 });
@@ -98,9 +99,19 @@ public sealed class DetectorSet
             }
             foreach (var detector in detectors)
                 progress?.Report($"Detector {detector.Name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
-            return new DetectorSet(PenultimateTensor, detectors) { Summaries = summaries, LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
+            return new DetectorSet(PenultimateTensor, detectors)
+            {
+                Summaries = summaries, LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability,
+                HeldOutScores = detectors.Select((detector, d) => (detector.Name, Scores: heldOutScores[d])).ToDictionary(x => x.Name, x => x.Scores, StringComparer.Ordinal),
+            };
         }
     }
+
+    /// <summary>
+    /// Right after calibration in a build: each detector's scores on the held-out records (in their order), which the
+    /// combined detector is fitted on too (so its members are not scored twice). Not persisted; empty on a loaded set.
+    /// </summary>
+    internal IReadOnlyDictionary<string, double[]> HeldOutScores { get; private init; } = new Dictionary<string, double[]>();
 
     /// <summary>The pre-softmax tensor tapped for the logits when the model outputs probabilities (null otherwise).</summary>
     internal string? LogitsTensor { get; private init; }
