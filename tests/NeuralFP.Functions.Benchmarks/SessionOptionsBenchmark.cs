@@ -8,7 +8,7 @@ namespace NeuralFP.Functions.Benchmarks;
 /// <summary>
 /// <c>perf --sessions [--global-pool]</c>: ONNX Runtime session options measured on the fused scorer and the bare
 /// model of the CNN fixture (a fingerprint built with default options on 2,000 Fashion-MNIST images): graph
-/// optimisation level, memory pattern, intra-op threads, spinning; with <c>--global-pool</c> the process's environment is created
+/// optimisation level, memory pattern, intra-op threads, spinning, parallel execution; with <c>--global-pool</c> the process's environment is created
 /// with one intra-op thread pool shared by every session (sessions opt out of their own). Variants alternate within
 /// each round; medians.
 /// </summary>
@@ -35,6 +35,8 @@ internal static class SessionOptionsBenchmark
                 new($"all, {Environment.ProcessorCount} threads, no spinning, memory pattern off", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, false, memoryPattern: false)),
                 new($"extended (no NCHWc layout), {Environment.ProcessorCount} threads, no spinning", () => Options(GraphOptimizationLevel.ORT_ENABLE_EXTENDED, Environment.ProcessorCount, false)),
                 new("all, 1 thread", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, 1, false)),
+                new("all, parallel execution, inter-op 2, intra-op 1", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, 1, false, parallel: true)),
+                new($"all, parallel execution, inter-op 2, intra-op {Environment.ProcessorCount}", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, false, parallel: true)),
                 new($"all, {Environment.ProcessorCount} threads, spinning (the old default)", () => Options(GraphOptimizationLevel.ORT_ENABLE_ALL, Environment.ProcessorCount, null)),
                 new($"basic, {Environment.ProcessorCount} threads, no spinning", () => Options(GraphOptimizationLevel.ORT_ENABLE_BASIC, Environment.ProcessorCount, false)),
             ];
@@ -74,12 +76,22 @@ internal static class SessionOptionsBenchmark
         }
     }
 
-    private static SessionOptions Options(GraphOptimizationLevel level, int threads, bool? spinning, bool shared = false, bool memoryPattern = true)
+    /// <param name="parallel">ORT_PARALLEL: independent nodes (the autoencoder branches off the model's taps) may run at once on
+    /// 2 inter-op threads of the session's own (the global pool variants with inter-op threads: the <c>execmode</c> benchmark).</param>
+    private static SessionOptions Options(GraphOptimizationLevel level, int threads, bool? spinning, bool shared = false, bool memoryPattern = true, bool parallel = false)
     {
-        var options = new SessionOptions { GraphOptimizationLevel = level, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, InterOpNumThreads = 1, EnableMemoryPattern = memoryPattern };
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = level, ExecutionMode = parallel ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = parallel ? 2 : 1, EnableMemoryPattern = memoryPattern,
+        };
         if (shared) options.DisablePerSessionThreads();
         else options.IntraOpNumThreads = threads;
-        if (spinning is bool spin) options.AddSessionConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
+        if (spinning is bool spin)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
+            if (parallel) options.AddSessionConfigEntry("session.inter_op.allow_spinning", spin ? "1" : "0");
+        }
         return options;
     }
 }

@@ -176,6 +176,7 @@ public static class FingerprintBuilder
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
+        phases.Mark("detector calibration");
         var layerErrors = fusedErrors.Take(specs.Length).ToArray();
         // The C# path's errors are known for the early-stopping records (their features were kept): compare there.
         var fusion = FusionCheck.Compare(validationErrors, AtRecords(layerErrors, split.Calibration, split.Validation), specs.Select(s => s.Name).ToArray());
@@ -207,6 +208,7 @@ public static class FingerprintBuilder
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
+        phases.Mark("fusion check, rule, integration");
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, rule, integration, fusedErrors, () => heldOutActivations!, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
@@ -228,7 +230,7 @@ public static class FingerprintBuilder
             BuildSeconds = clock.Elapsed.TotalSeconds,
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
-        phases.Mark("detector calibration, rule, manifest");
+        phases.Mark("combined detector, manifest");
         progress?.Report($"Phases: {phases}.");
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
         return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
