@@ -22,11 +22,14 @@ public sealed class BuildPhasesTests
         var outcome = FingerprintBuilder.Build(Cnn, FashionMnist.Train().Take(400).Images, Small, new SynchronousProgress(lines), CancellationToken.None);
 
         var measured = outcome.Phases.Where(p => !double.IsNaN(p.CpuSeconds)).Select(p => p.Name).ToArray();
-        Assert.Equal(6, measured.Length);
+        Assert.Equal(8, measured.Length);
         Assert.StartsWith("setup", measured[0], StringComparison.Ordinal);
         Assert.StartsWith("first pass", measured[1], StringComparison.Ordinal);
         Assert.StartsWith("autoencoders", measured[2], StringComparison.Ordinal);
         Assert.StartsWith("calibration pass", measured[4], StringComparison.Ordinal);
+        Assert.StartsWith("detector calibration", measured[5], StringComparison.Ordinal);
+        Assert.StartsWith("fusion check", measured[6], StringComparison.Ordinal);
+        Assert.StartsWith("combined detector", measured[7], StringComparison.Ordinal);
         Assert.All(outcome.Phases, p => Assert.True(p.WallSeconds >= 0, $"{p.Name}: {p.WallSeconds} s"));
         Assert.Contains(outcome.Phases, p => p.Name.Contains("reading", StringComparison.Ordinal) && double.IsNaN(p.CpuSeconds));
         // The phases cover the build: their wall times add up to about what the manifest records.
