@@ -60,6 +60,52 @@ public sealed class CombinedKnownScoresTests
     }
 
     [Fact]
+    public void A_member_with_known_scores_is_not_scored_again_and_one_without_is()
+    {
+        var heldOut = HeldOut();
+        var fit = SyntheticActivations.Reference(seed: 1);
+        var knn = new Counting(OodDetectorCatalog.Create(DetectorNames.Knn, SyntheticActivations.Head, seed: 3));
+        var energy = new Counting(OodDetectorCatalog.Create(DetectorNames.Energy, SyntheticActivations.Head, seed: 3));
+        knn.Fit(fit);
+        energy.Fit(fit);
+        var knownKnn = SyntheticActivations.Scores(knn, heldOut);
+        knn.Scored = 0;
+        var combined = new CombinedDetector([CombinedDetector.FingerprintMember, DetectorNames.Knn, DetectorNames.Energy], CombinedDetector.GaussianPerClassRule);
+        combined.Bind([knn, energy]);
+
+        combined.Fit(heldOut, new Dictionary<string, double[]> { [DetectorNames.Knn] = knownKnn });
+
+        Assert.Equal(0, knn.Scored);
+        Assert.Equal(1, energy.Scored);
+    }
+
+    /// <summary>A detector that counts the batches it scores.</summary>
+    private sealed class Counting(IOodDetector inner) : IOodDetector
+    {
+        public int Scored { get; set; }
+
+        public string Name => inner.Name;
+
+        public string Description => inner.Description;
+
+        public bool IsFitted => inner.IsFitted;
+
+        public bool KeepsReferenceData => inner.KeepsReferenceData;
+
+        public long StateBytes => inner.StateBytes;
+
+        public void Fit(DetectorInputs reference, CancellationToken cancellationToken = default) => inner.Fit(reference, cancellationToken);
+
+        public void Score(DetectorInputs records, Span<double> scores)
+        {
+            Scored++;
+            inner.Score(records, scores);
+        }
+
+        public NeuralFP.Core.Detectors.State.DetectorState Save() => inner.Save();
+    }
+
+    [Fact]
     public void Known_scores_for_other_records_are_refused()
     {
         var heldOut = HeldOut();
