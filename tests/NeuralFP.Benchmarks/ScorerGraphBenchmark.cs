@@ -105,9 +105,7 @@ internal static partial class ScorerGraphBenchmark
         var options = new FingerprintOptions();
         if (int.TryParse(Environment.GetEnvironmentVariable("NFP_GRAPH_HIDDEN"), out var hidden))
             options = options with { Autoencoder = options.Autoencoder with { HiddenSize = hidden } };
-        var specs = model.AutoLayers().Select(n => new LayerSpec(n,
-            model.Layers.FirstOrDefault(c => c.Name == n)?.Role == LayerRole.Sequence ? PoolingSpec.Time
-            : FingerprintOptions.ParsePooling(n == model.InputName ? options.InputPooling : options.Pooling, "pooling"))).ToArray();
+        var specs = model.AutoLayers().Select(n => new LayerSpec(n, FingerprintBuilder.PoolingFor(model, n, options))).ToArray();
         using var extractor = new ActivationExtractor(model, specs);
         var activations = extractor.Extract(reference, batchSize: 256);
         var split = reference.Records * 4 / 5;

@@ -321,9 +321,15 @@ public static class FingerprintBuilder
         return [.. errors.Select(e => positions.Select(p => e[p]).ToArray())];
     }
 
-    private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
-        model.Layers.FirstOrDefault(c => c.Name == layer)?.Role == LayerRole.Sequence ? PoolingSpec.Time :
+    /// <summary>A layer's pooling under the options: sequences over time, the input and maps as configured.</summary>
+    internal static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
+        model.Layers.FirstOrDefault(c => c.Name == layer) is { Role: LayerRole.Sequence, Shape: [var steps, _] }
+            ? SequencePooling(FingerprintOptions.ParsePooling(options.SequencePooling, nameof(options.SequencePooling)), steps) :
         FingerprintOptions.ParsePooling(layer == model.InputName ? options.InputPooling : options.Pooling, layer == model.InputName ? nameof(options.InputPooling) : nameof(options.Pooling));
+
+    // A sequence shorter than the segment count gets one segment per step.
+    private static PoolingSpec SequencePooling(PoolingSpec pooling, int steps) =>
+        pooling.Kind == PoolingKind.TimeSegments && pooling.Grid > steps ? PoolingSpec.TimeSegments(steps) : pooling;
 
     private static LinearHead? ReadLinearHead(OnnxModel model, bool namedExplicitly, IProgress<string>? progress)
     {

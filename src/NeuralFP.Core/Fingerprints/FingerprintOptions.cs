@@ -23,6 +23,16 @@ public sealed record FingerprintOptions
     /// <summary>Pooling for the model input when it is tapped as a layer (image inputs keep their pixels by default).</summary>
     public string InputPooling { get; init; } = "none";
 
+    /// <summary>
+    /// Pooling over time of sequence layers [T, H] (a recurrent layer's hidden states, a transformer block's token
+    /// states): "time" (the mean over all steps) or "timeS", the means over S consecutive segments (e.g. "time4").
+    /// Fingerprints built before this option store "time" on their layers and keep it.
+    /// </summary>
+    public string SequencePooling { get; init; } = DefaultSequencePooling;
+
+    /// <summary>Default of <see cref="SequencePooling"/>, chosen on the panel's validation sets (README, "Detection").</summary>
+    public const string DefaultSequencePooling = "time";
+
     public AutoencoderOptions Autoencoder { get; init; } = new();
 
     /// <summary>False-positive rate of the whole one-out rule on held-out in-distribution data.</summary>
@@ -129,6 +139,8 @@ public sealed record FingerprintOptions
             throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
         _ = ParsePooling(Pooling, nameof(Pooling));
         _ = ParsePooling(InputPooling, nameof(InputPooling));
+        if (!ParsePooling(SequencePooling, nameof(SequencePooling)).OverTime)
+            throw new ArgumentException($"SequencePooling: '{SequencePooling}' does not pool over time; use \"time\" or \"timeS\" with S ≥ 1 segments (e.g. \"time4\").", nameof(SequencePooling));
         ArgumentNullException.ThrowIfNull(Autoencoder, nameof(Autoencoder));
         Autoencoder.Validate();
         if (!(TargetFpr > 0 && TargetFpr < 0.5))

@@ -142,6 +142,15 @@ public static class ScorerGraphBuilder
             var mean = editor.Node(scope + "time_mean", "MatMul", [hiddenFirst, editor.FloatConstant(scope + "time_averager", averager, shape[0], 1)]);
             return editor.Reshape(scope + "features", mean, [-1, shape[1]]);
         }
+        if (pooling.Kind == PoolingKind.TimeSegments)
+        {
+            // [N, T, H] → [N, H, T] → (× [T, S] segment averager) → [N, H, S] → [N, H·S]: the ops of the one-segment
+            // mean above, feature-major as PoolingSpec.Pool writes them.
+            var hiddenFirst = editor.Node(scope + "time_last", "Transpose", [tensor], ProtoFactory.IntsAttribute("perm", [0, 2, 1]));
+            var averager = editor.FloatConstant(scope + "segment_averager", AdaptiveBins.AveragingMatrix([shape[0]], pooling.Grid), shape[0], pooling.Grid);
+            var means = editor.Node(scope + "segment_means", "MatMul", [hiddenFirst, averager]);
+            return editor.Reshape(scope + "features", means, [-1, (long)shape[1] * pooling.Grid]);
+        }
         if (!PoolingSpec.IsMap(shape)) return tensor;
         var flatten = ProtoFactory.IntAttribute("axis", 1);
         if (pooling.Kind == PoolingKind.None) return editor.Node(scope + "features", "Flatten", [tensor], flatten);

@@ -12,6 +12,10 @@ public class PoolingSpecParseTests
     [InlineData("2x2", PoolingKind.Grid, 2)]
     [InlineData("4X4", PoolingKind.Grid, 4)]
     [InlineData("7x7", PoolingKind.Grid, 7)]
+    [InlineData("time", PoolingKind.Time, 0)]
+    [InlineData("time1", PoolingKind.Time, 0)]
+    [InlineData("Time4", PoolingKind.TimeSegments, 4)]
+    [InlineData("time7", PoolingKind.TimeSegments, 7)]
     public void Parses_accepted_values(string text, PoolingKind kind, int grid)
     {
         var spec = PoolingSpec.Parse(text);
@@ -24,6 +28,8 @@ public class PoolingSpecParseTests
     [InlineData("none")]
     [InlineData("global")]
     [InlineData("3x3")]
+    [InlineData("time")]
+    [InlineData("time4")]
     public void ToString_parses_back_to_the_same_spec(string text)
         => Assert.Equal(PoolingSpec.Parse(text), PoolingSpec.Parse(PoolingSpec.Parse(text).ToString()));
 
@@ -35,6 +41,10 @@ public class PoolingSpecParseTests
     [InlineData("-2x-2")]
     [InlineData("2")]
     [InlineData("2x2x2")]
+    [InlineData("time0")]
+    [InlineData("time-4")]
+    [InlineData("times")]
+    [InlineData("4time")]
     public void Rejects_other_text_naming_the_accepted_values(string text)
     {
         var e = Assert.Throws<FormatException>(() => PoolingSpec.Parse(text));
@@ -43,5 +53,6 @@ public class PoolingSpecParseTests
         Assert.Contains("\"none\"", e.Message);
         Assert.Contains("\"global\"", e.Message);
         Assert.Contains("\"2x2\"", e.Message);
+        Assert.Contains("\"time4\"", e.Message);
     }
 }

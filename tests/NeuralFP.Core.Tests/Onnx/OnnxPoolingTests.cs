@@ -55,4 +55,33 @@ public class OnnxPoolingTests
             Tolerance.AssertClose(activations.Features[l].Data, onnx[l].Data, 5e-5, 1e-2);
         }
     }
+
+    [Theory]
+    [InlineData("time")]
+    [InlineData("time4")]
+    [InlineData("time5")]
+    [InlineData("time7")]
+    public void Onnx_time_pooling_of_the_recurrent_and_transformer_sequences_equals_the_extractor(string pooling)
+    {
+        // The GRU's hidden states and the transformer's block outputs, [28, 64] and [28, 32]; 28 / 5 gives uneven,
+        // overlapping segments, which the graph does with its averaging matrix.
+        foreach (var file in new[] { "panel/gru.onnx", "panel/transformer.onnx" })
+        {
+            var model = OnnxModel.Load(Fixtures.Bytes(file));
+            var specs = model.Layers.Where(l => l.Role == LayerRole.Sequence).Select(l => new LayerSpec(l.Name, PoolingSpec.Parse(pooling))).ToArray();
+            Assert.NotEmpty(specs);
+            var records = FashionMnist.Test().Take(40).Images;
+            using var extractor = new ActivationExtractor(model, specs);
+            var activations = extractor.Extract(records);
+
+            var (graph, _) = ScorerGraphBuilder.BuildFeatureGraph(model, specs);
+            var onnx = OrtRunner.Run(graph, records);
+
+            for (var l = 0; l < specs.Length; l++)
+            {
+                Assert.Equal([40L, specs[l].Pooling.FeatureCount(model.Layers.Single(c => c.Name == specs[l].Name).Shape!)], onnx[l].Shape);
+                Tolerance.AssertClose(activations.Features[l].Data, onnx[l].Data, 5e-5, 1e-2);
+            }
+        }
+    }
 }
