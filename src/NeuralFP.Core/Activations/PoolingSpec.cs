@@ -23,6 +23,14 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
 
     private const string Accepted = "\"none\", \"global\" or a square grid \"kxk\" with k ≥ 1 (e.g. \"2x2\", \"4x4\"); for sequences \"time\" or \"timeS\" with S ≥ 1 segments (e.g. \"time4\")";
 
+    /// <summary>
+    /// Whether the pooled features are divided by their L2 norm (their direction only, as k-NN reads penultimate
+    /// features); written as a "+l2" suffix, e.g. "none+l2".
+    /// </summary>
+    public bool L2Normalised { get; init; }
+
+    private const string L2Suffix = "+l2";
+
     public static PoolingSpec None { get; } = new(PoolingKind.None, 0);
     public static PoolingSpec Global { get; } = new(PoolingKind.Grid, 1);
 
@@ -41,6 +49,17 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     {
         ArgumentNullException.ThrowIfNull(text);
         var t = text.Trim().ToLowerInvariant();
+        if (t.EndsWith(L2Suffix, StringComparison.Ordinal) && t.Length > L2Suffix.Length && !t[..^L2Suffix.Length].EndsWith(L2Suffix, StringComparison.Ordinal))
+        {
+            try
+            {
+                return Parse(t[..^L2Suffix.Length]) with { L2Normalised = true };
+            }
+            catch (FormatException)
+            {
+                throw new FormatException($"Unknown pooling '{text}'; use {Accepted}, optionally followed by \"{L2Suffix}\".");
+            }
+        }
         if (t == "none") return None;
         if (t == "global") return Global;
         if (t == "time") return Time;
@@ -62,7 +81,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
         PoolingKind.Time => "time",
         PoolingKind.TimeSegments => $"time{Grid}",
         _ => Grid == 1 ? "global" : $"{Grid}x{Grid}",
-    };
+    } + (L2Normalised ? L2Suffix : "");
 
     /// <summary>Whether a record of this shape is pooled (channels and at least one spatial axis) rather than taken as is.</summary>
     public static bool IsMap(int[] recordShape) => recordShape.Length >= 2;
@@ -105,6 +124,15 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
 
     /// <summary>Pools one record's activation (C-ordered, <paramref name="recordShape"/>) into <paramref name="destination"/>.</summary>
     public void Pool(ReadOnlySpan<float> record, int[] recordShape, Span<float> destination)
+    {
+        PoolFeatures(record, recordShape, destination);
+        if (!L2Normalised) return;
+        // As ONNX LpNormalization (p = 2): a zero vector stays zero.
+        var norm = TensorPrimitives.Norm(destination);
+        if (norm > 0) TensorPrimitives.Multiply(destination, 1f / norm, destination);
+    }
+
+    private void PoolFeatures(ReadOnlySpan<float> record, int[] recordShape, Span<float> destination)
     {
         var features = FeatureCount(recordShape);
         var size = 1;

@@ -33,6 +33,13 @@ public sealed record FingerprintOptions
     /// <summary>Default of <see cref="SequencePooling"/>, chosen on the panel's validation sets (README, "Detection").</summary>
     public const string DefaultSequencePooling = "time";
 
+    /// <summary>
+    /// Which layers' pooled features are L2-normalised before standardisation (their direction only): "none",
+    /// "penultimate" (the features the classifier head reads) or "hidden" (every tapped layer but the input and the
+    /// logits). Chosen on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public string L2Normalise { get; init; } = L2Layers.None;
+
     public AutoencoderOptions Autoencoder { get; init; } = new();
 
     /// <summary>False-positive rate of the whole one-out rule on held-out in-distribution data.</summary>
@@ -139,6 +146,8 @@ public sealed record FingerprintOptions
             throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
         _ = ParsePooling(Pooling, nameof(Pooling));
         _ = ParsePooling(InputPooling, nameof(InputPooling));
+        if (!L2Layers.All.Contains(L2Normalise))
+            throw new ArgumentException($"L2Normalise: '{L2Normalise}' is not known; choose from {string.Join(", ", L2Layers.All)}.", nameof(L2Normalise));
         if (!ParsePooling(SequencePooling, nameof(SequencePooling)).OverTime)
             throw new ArgumentException($"SequencePooling: '{SequencePooling}' does not pool over time; use \"time\" or \"timeS\" with S ≥ 1 segments (e.g. \"time4\").", nameof(SequencePooling));
         ArgumentNullException.ThrowIfNull(Autoencoder, nameof(Autoencoder));
@@ -186,4 +195,14 @@ public sealed record FingerprintOptions
         options.Validate();
         return options;
     }
+}
+
+/// <summary>Values of <see cref="FingerprintOptions.L2Normalise"/>.</summary>
+public static class L2Layers
+{
+    public const string None = "none";
+    public const string Penultimate = "penultimate";
+    public const string Hidden = "hidden";
+
+    public static IReadOnlyList<string> All { get; } = [None, Penultimate, Hidden];
 }

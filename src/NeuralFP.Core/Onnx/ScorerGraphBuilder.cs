@@ -132,6 +132,13 @@ public static class ScorerGraphBuilder
     /// <summary>[N, ...tap] → [N, D], equal to <see cref="PoolingSpec.Pool"/>.</summary>
     internal static string AppendPooling(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
     {
+        var features = AppendPoolingOnly(editor, tensor, shape, pooling, scope);
+        if (!pooling.L2Normalised) return features;
+        return editor.Node(scope + "l2", "LpNormalization", [features], ProtoFactory.IntAttribute("axis", 1), ProtoFactory.IntAttribute("p", 2));
+    }
+
+    private static string AppendPoolingOnly(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
+    {
         if (shape.Length == 0) return editor.Reshape(scope + "features", tensor, [-1, 1]);
         if (pooling.Kind == PoolingKind.Time)
         {

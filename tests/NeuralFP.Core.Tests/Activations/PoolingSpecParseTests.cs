@@ -30,6 +30,9 @@ public class PoolingSpecParseTests
     [InlineData("3x3")]
     [InlineData("time")]
     [InlineData("time4")]
+    [InlineData("2x2+l2")]
+    [InlineData("time4+L2")]
+    [InlineData("none+l2")]
     public void ToString_parses_back_to_the_same_spec(string text)
         => Assert.Equal(PoolingSpec.Parse(text), PoolingSpec.Parse(PoolingSpec.Parse(text).ToString()));
 
@@ -45,6 +48,9 @@ public class PoolingSpecParseTests
     [InlineData("time-4")]
     [InlineData("times")]
     [InlineData("4time")]
+    [InlineData("+l2")]
+    [InlineData("2x2+l2+l2")]
+    [InlineData("2x3+l2")]
     public void Rejects_other_text_naming_the_accepted_values(string text)
     {
         var e = Assert.Throws<FormatException>(() => PoolingSpec.Parse(text));
@@ -54,5 +60,17 @@ public class PoolingSpecParseTests
         Assert.Contains("\"global\"", e.Message);
         Assert.Contains("\"2x2\"", e.Message);
         Assert.Contains("\"time4\"", e.Message);
+    }
+
+    [Fact]
+    public void An_l2_suffix_keeps_the_pooling_and_marks_the_normalisation()
+    {
+        var spec = PoolingSpec.Parse("time4+l2");
+
+        Assert.Equal(PoolingKind.TimeSegments, spec.Kind);
+        Assert.Equal(4, spec.Grid);
+        Assert.True(spec.L2Normalised);
+        Assert.Equal("time4+l2", spec.ToString());
+        Assert.False(PoolingSpec.Parse("time4").L2Normalised);
     }
 }
