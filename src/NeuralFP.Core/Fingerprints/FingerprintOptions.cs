@@ -144,8 +144,10 @@ public sealed record FingerprintOptions
             throw new ArgumentException($"CombinedMembers: '{badMember}' is not a detector the combined one can read; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All.Where(d => d != NeuralFP.Core.Detectors.DetectorNames.Combined))}.", nameof(CombinedMembers));
         if (!(ScaleFloor >= 0 && ScaleFloor <= 10))
             throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
-        _ = ParsePooling(Pooling, nameof(Pooling));
-        _ = ParsePooling(InputPooling, nameof(InputPooling));
+        if (ParsePooling(Pooling, nameof(Pooling)).OverTime)
+            throw new ArgumentException($"Pooling: '{Pooling}' pools sequences over time; maps take \"none\", \"global\" or \"kxk\" (sequences: sequencePooling).", nameof(Pooling));
+        if (ParsePooling(InputPooling, nameof(InputPooling)).OverTime)
+            throw new ArgumentException($"InputPooling: '{InputPooling}' pools sequences over time; the input takes \"none\", \"global\" or \"kxk\".", nameof(InputPooling));
         if (!L2Layers.All.Contains(L2Normalise))
             throw new ArgumentException($"L2Normalise: '{L2Normalise}' is not known; choose from {string.Join(", ", L2Layers.All)}.", nameof(L2Normalise));
         if (!ParsePooling(SequencePooling, nameof(SequencePooling)).OverTime)
