@@ -31,7 +31,7 @@ public sealed record FingerprintOptions
     public string SequencePooling { get; init; } = DefaultSequencePooling;
 
     /// <summary>Default of <see cref="SequencePooling"/>, chosen on the panel's validation sets (README, "Detection").</summary>
-    public const string DefaultSequencePooling = "time";
+    public const string DefaultSequencePooling = "time4";
 
     /// <summary>
     /// Which layers' pooled features are L2-normalised before standardisation (their direction only): "none",
