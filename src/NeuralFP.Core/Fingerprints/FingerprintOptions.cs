@@ -171,7 +171,11 @@ public sealed record FingerprintOptions
     {
         try
         {
-            return PoolingSpec.Parse(text);
+            var pooling = PoolingSpec.Parse(text);
+            // One switch for the normalisation, chosen by layer role; the suffix is how layers record it.
+            if (pooling.L2Normalised)
+                throw new ArgumentException($"{option}: '{text}' asks for L2 normalisation, which the option l2Normalise sets (none, penultimate, hidden).", option);
+            return pooling;
         }
         catch (FormatException e)
         {

@@ -19,6 +19,8 @@ public class FeatureOptionsTests
     [InlineData("""{"sequencePooling":"time0"}""", "SequencePooling")]
     [InlineData("""{"l2Normalise":"all"}""", "L2Normalise")]
     [InlineData("""{"pooling":"time4"}""", "Pooling")]
+    [InlineData("""{"pooling":"2x2+l2"}""", "Pooling")]
+    [InlineData("""{"inputPooling":"none+l2"}""", "InputPooling")]
     public void Other_values_are_refused_naming_the_option(string json, string option)
     {
         var e = Assert.Throws<ArgumentException>(() => FingerprintOptions.FromJson(json));
