@@ -13,7 +13,8 @@ namespace NeuralFP.Benchmarks;
 /// threshold), the minimum over the panel, the realised FPR per model over seeds, the integration/scaling exploration
 /// on the validation sets only, and the bars. Environment: NFP_PANEL_SEEDS (default 1,2,3), NFP_PANEL_MODELS
 /// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts),
-/// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_HIDDEN (autoencoder hidden width).
+/// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_SEQUENCE_POOLING (the same for
+/// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -59,9 +60,12 @@ internal static class PanelBenchmark
         // NFP_PANEL_HIDDEN measures smaller (cheaper) autoencoders against the default hidden width.
         if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_HIDDEN"), out var hidden))
             defaults = defaults with { Autoencoder = defaults.Autoencoder with { HiddenSize = hidden } };
+        // NFP_PANEL_SEQUENCE_POOLING measures another pooling of sequence layers (e.g. time4) against the default.
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_SEQUENCE_POOLING") is { Length: > 0 } sequencePooling) defaults = defaults with { SequencePooling = sequencePooling };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_L2") is { Length: > 0 } l2) defaults = defaults with { L2Normalise = l2 };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");

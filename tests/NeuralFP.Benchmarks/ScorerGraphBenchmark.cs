@@ -18,7 +18,8 @@ namespace NeuralFP.Benchmarks;
 /// batch 256 and batch 1, medians of the rounds after a warm-up. Both graphs are built from the same fused layers:
 /// the default layers and pooling, autoencoders of the default shape (trained briefly: speed does not depend on the
 /// weights) and the default latent distance. Prints node counts before and after ONNX Runtime's optimisation.
-/// NFP_GRAPH_MODELS=cnn,mlp picks models; NFP_GRAPH_ROUNDS (default 3); NFP_GRAPH_HIDDEN sets the autoencoders' hidden width. NFP_GRAPH_CPU=1 runs every session on one
+/// NFP_GRAPH_MODELS=cnn,mlp picks models; NFP_GRAPH_ROUNDS (default 3); NFP_GRAPH_HIDDEN sets the autoencoders' hidden width;
+/// NFP_GRAPH_SEQUENCE_POOLING the pooling of sequence layers (e.g. time4). NFP_GRAPH_CPU=1 runs every session on one
 /// intra-op thread (the calling thread) and times the calling thread's CPU time instead of the wall clock: on a
 /// machine shared with other jobs, CPU time compares graph forms far more steadily than wall time does.
 /// </summary>
@@ -105,9 +106,9 @@ internal static partial class ScorerGraphBenchmark
         var options = new FingerprintOptions();
         if (int.TryParse(Environment.GetEnvironmentVariable("NFP_GRAPH_HIDDEN"), out var hidden))
             options = options with { Autoencoder = options.Autoencoder with { HiddenSize = hidden } };
-        var specs = model.AutoLayers().Select(n => new LayerSpec(n,
-            model.Layers.FirstOrDefault(c => c.Name == n)?.Role == LayerRole.Sequence ? PoolingSpec.Time
-            : FingerprintOptions.ParsePooling(n == model.InputName ? options.InputPooling : options.Pooling, "pooling"))).ToArray();
+        if (Environment.GetEnvironmentVariable("NFP_GRAPH_SEQUENCE_POOLING") is { Length: > 0 } sequencePooling)
+            options = options with { SequencePooling = sequencePooling };
+        var specs = model.AutoLayers().Select(n => new LayerSpec(n, FingerprintBuilder.PoolingFor(model, n, options))).ToArray();
         using var extractor = new ActivationExtractor(model, specs);
         var activations = extractor.Extract(reference, batchSize: 256);
         var split = reference.Records * 4 / 5;

@@ -116,6 +116,29 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sequence_pooling_that_does_not_pool_over_time_fails_with_exit_code_2_naming_the_option()
+    {
+        var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("panel/gru.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--sequence-pooling", "2x2");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("SequencePooling", result.Stderr);
+        Assert.Contains("time4", result.Stderr);
+        Assert.False(Directory.Exists(Path("x")));
+    }
+
+    [Fact]
+    public async Task Layers_lists_the_transformer_blocks_as_sequence_layers()
+    {
+        var result = await NfpProcess.RunAsync("layers", RepoPaths.Model("panel/transformer.onnx"), "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var auto = json.RootElement.GetProperty("auto").EnumerateArray().Select(e => e.GetString()).ToArray();
+        Assert.Contains("/blocks/blocks.0/Add_1_output_0", auto);
+        Assert.Contains("/blocks/blocks.1/Add_1_output_0", auto);
+    }
+
+    [Fact]
     public async Task An_unknown_detector_in_the_list_fails_with_exit_code_2_naming_the_choices()
     {
         var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--detectors", "knn,oracle");

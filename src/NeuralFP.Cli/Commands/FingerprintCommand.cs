@@ -16,6 +16,8 @@ internal static class FingerprintCommand
         var layers = new Option<string>("--layers") { Description = "\"auto\" or comma-separated tensor names (see `nfp layers`).", DefaultValueFactory = _ => "auto" };
         var pooling = new Option<string>("--pooling") { Description = "Pooling of conv maps: global, 2x2, 4x4, none.", DefaultValueFactory = _ => new FingerprintOptions().Pooling };
         var inputPooling = new Option<string>("--input-pooling") { Description = "Pooling of the model input when it is a layer.", DefaultValueFactory = _ => new FingerprintOptions().InputPooling };
+        var sequencePooling = new Option<string>("--sequence-pooling") { Description = "Pooling over time of sequence layers [T, H] (recurrent hidden states, transformer token states): time (the mean) or timeS, S segment means (e.g. time4).", DefaultValueFactory = _ => new FingerprintOptions().SequencePooling };
+        var l2 = new Option<string>("--l2-normalise") { Description = $"Which layers' features are L2-normalised before the autoencoder: {string.Join(", ", L2Layers.All)}.", DefaultValueFactory = _ => new FingerprintOptions().L2Normalise };
         var kind = new Option<AutoencoderKind>("--autoencoder") { Description = "Autoencoder kind: Mlp or Pca.", DefaultValueFactory = _ => new AutoencoderOptions().Kind };
         var targetFpr = new Option<double>("--target-fpr") { Description = "False-positive rate of the whole rule on in-distribution data.", DefaultValueFactory = _ => new FingerprintOptions().TargetFpr };
         var twoSided = new Option<bool>("--two-sided") { Description = "Also flag suspiciously small errors (NeuralFP's original rule; default: one-sided, see the README's ablation)." };
@@ -33,7 +35,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, kind, hidden, bottleneck, integration, combinedRule, scaleFloor, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, scaleFloor, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -45,6 +47,8 @@ internal static class FingerprintCommand
                 Layers = layerText.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : layerText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 Pooling = parse.GetValue(pooling)!,
                 InputPooling = parse.GetValue(inputPooling)!,
+                SequencePooling = parse.GetValue(sequencePooling)!,
+                L2Normalise = parse.GetValue(l2)!,
                 Autoencoder = new AutoencoderOptions { Kind = parse.GetValue(kind), HiddenSize = parse.GetValue(hidden), BottleneckRatio = parse.GetValue(bottleneck) },
                 Integration = parse.GetValue(integration)!,
                 CombinedRule = parse.GetValue(combinedRule)!,

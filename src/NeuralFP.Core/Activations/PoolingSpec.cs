@@ -1,23 +1,35 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 
 namespace NeuralFP.Core.Activations;
 
-public enum PoolingKind { None, Grid, Time }
+public enum PoolingKind { None, Grid, Time, TimeSegments }
 
 /// <summary>
 /// How a [C,H,W] activation map becomes a feature vector: <c>none</c> flattens it; <c>grid k</c>
 /// averages it over a k×k grid of adaptive bins (PyTorch AdaptiveAvgPool2d bins) to C·k·k
 /// features, ordered channel-major then bin row, bin column; <c>global</c> is grid 1. Tensors of
 /// rank ≤ 2 ([N, D]) are never pooled. Other maps with channels first ([C,L], [C,D,H,W]) are
-/// pooled the same way over each spatial axis (C·k features, C·k³ features).
+/// pooled the same way over each spatial axis (C·k features, C·k³ features). Sequences [T, H] (a recurrent layer's
+/// hidden states, a transformer's token states) are pooled over time instead: <c>time</c> is the mean over all T steps
+/// (H features); <c>timeS</c> (e.g. <c>time4</c>) the means over S consecutive segments of the steps (adaptive bins, as
+/// the grid's), H·S features ordered feature-major then segment, which keeps coarse position as 2×2 does for maps.
 /// </summary>
 public sealed record PoolingSpec(PoolingKind Kind, int Grid)
 {
     // Bin bounds of the 2-D fast path live on the stack.
     private const int MaxStackGrid = 256;
 
-    private const string Accepted = "\"none\", \"global\" or a square grid \"kxk\" with k ≥ 1 (e.g. \"2x2\", \"4x4\")";
+    private const string Accepted = "\"none\", \"global\" or a square grid \"kxk\" with k ≥ 1 (e.g. \"2x2\", \"4x4\"); for sequences \"time\" or \"timeS\" with S ≥ 1 segments (e.g. \"time4\")";
+
+    /// <summary>
+    /// Whether the pooled features are divided by their L2 norm (their direction only, as k-NN reads penultimate
+    /// features); written as a "+l2" suffix, e.g. "none+l2".
+    /// </summary>
+    public bool L2Normalised { get; init; }
+
+    private const string L2Suffix = "+l2";
 
     public static PoolingSpec None { get; } = new(PoolingKind.None, 0);
     public static PoolingSpec Global { get; } = new(PoolingKind.Grid, 1);
@@ -25,15 +37,35 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     /// <summary>Mean over the first record axis of a [T, H] sequence (a recurrent layer's hidden states over time) to H features.</summary>
     public static PoolingSpec Time { get; } = new(PoolingKind.Time, 0);
 
-    /// <summary>Parses "none", "global", "2x2", "4x4" (any k×k).</summary>
+    /// <summary>Means over <paramref name="segments"/> consecutive segments of a [T, H] sequence's steps (one segment is <see cref="Time"/>).</summary>
+    public static PoolingSpec TimeSegments(int segments) => segments == 1 ? Time : new(PoolingKind.TimeSegments, segments);
+
+    /// <summary>Whether this pools [T, H] sequences over time (rather than maps over space).</summary>
+    public bool OverTime => Kind is PoolingKind.Time or PoolingKind.TimeSegments;
+
+    /// <summary>Parses "none", "global", "2x2", "4x4" (any k×k), "time", "time4" (any S ≥ 1 segments).</summary>
     /// <exception cref="FormatException">Anything else; the message lists the accepted values.</exception>
     public static PoolingSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var t = text.Trim().ToLowerInvariant();
+        if (t.EndsWith(L2Suffix, StringComparison.Ordinal) && t.Length > L2Suffix.Length && !t[..^L2Suffix.Length].EndsWith(L2Suffix, StringComparison.Ordinal))
+        {
+            try
+            {
+                return Parse(t[..^L2Suffix.Length]) with { L2Normalised = true };
+            }
+            catch (FormatException)
+            {
+                throw new FormatException($"Unknown pooling '{text}'; use {Accepted}, optionally followed by \"{L2Suffix}\".");
+            }
+        }
         if (t == "none") return None;
         if (t == "global") return Global;
         if (t == "time") return Time;
+        if (t.StartsWith("time", StringComparison.Ordinal)
+            && int.TryParse(t.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var segments) && segments >= 1)
+            return TimeSegments(segments);
         var parts = t.Split('x');
         if (parts.Length == 2
             && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var rows)
@@ -47,8 +79,9 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     {
         PoolingKind.None => "none",
         PoolingKind.Time => "time",
+        PoolingKind.TimeSegments => $"time{Grid}",
         _ => Grid == 1 ? "global" : $"{Grid}x{Grid}",
-    };
+    } + (L2Normalised ? L2Suffix : "");
 
     /// <summary>Whether a record of this shape is pooled (channels and at least one spatial axis) rather than taken as is.</summary>
     public static bool IsMap(int[] recordShape) => recordShape.Length >= 2;
@@ -70,11 +103,13 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
                 if (d <= 0) throw new ArgumentException($"Record shape [{string.Join(",", recordShape)}] has a non-positive dimension.", nameof(recordShape));
                 size = checked(size * d);
             }
-            if (Kind == PoolingKind.Time)
+            if (OverTime)
             {
                 if (recordShape.Length != 2)
                     throw new ArgumentException($"Time pooling needs sequence records [T, H]; got [{string.Join(",", recordShape)}].", nameof(recordShape));
-                return recordShape[1];
+                if (Kind == PoolingKind.TimeSegments && Grid > recordShape[0])
+                    throw new ArgumentException($"{this} pooling needs at least {Grid} steps; the sequence [{string.Join(",", recordShape)}] has {recordShape[0]}.", nameof(recordShape));
+                return Kind == PoolingKind.Time ? recordShape[1] : (long)recordShape[1] * Grid;
             }
             if (Kind == PoolingKind.None || !IsMap(recordShape)) return size;
             long features = recordShape[0];
@@ -90,6 +125,15 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     /// <summary>Pools one record's activation (C-ordered, <paramref name="recordShape"/>) into <paramref name="destination"/>.</summary>
     public void Pool(ReadOnlySpan<float> record, int[] recordShape, Span<float> destination)
     {
+        PoolFeatures(record, recordShape, destination);
+        if (!L2Normalised) return;
+        // As ONNX LpNormalization (p = 2): a zero vector stays zero.
+        var norm = TensorPrimitives.Norm(destination);
+        if (norm > 0) TensorPrimitives.Multiply(destination, 1f / norm, destination);
+    }
+
+    private void PoolFeatures(ReadOnlySpan<float> record, int[] recordShape, Span<float> destination)
+    {
         var features = FeatureCount(recordShape);
         var size = 1;
         foreach (var d in recordShape) size *= d;
@@ -104,6 +148,11 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
             destination.Clear();
             for (var t = 0; t < steps; t++) TensorPrimitives.Add(destination, record.Slice(t * width, width), destination);
             TensorPrimitives.Multiply(destination, 1f / steps, destination);
+            return;
+        }
+        if (Kind == PoolingKind.TimeSegments)
+        {
+            PoolSegments(record, recordShape[0], recordShape[1], destination);
             return;
         }
         if (Kind == PoolingKind.None || !IsMap(recordShape))
@@ -139,6 +188,31 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
                 destination[c * binsPerChannel + b] = BoxSum(channel, spatial, bin, 0) / count;
                 for (var a = spatial.Length - 1; a >= 0 && ++bin[a] == Grid; a--) bin[a] = 0; // next bin, row-major
             }
+        }
+    }
+
+    // Segment means (summed step by step, vectorised), written feature-major (h·S + s) to match the scorer graph's
+    // [N, H, T]·[T, S] MatMul.
+    private void PoolSegments(ReadOnlySpan<float> record, int steps, int width, Span<float> destination)
+    {
+        const int MaxStackWidth = 1024;
+        var segments = Grid;
+        float[]? rented = null;
+        var sum = width <= MaxStackWidth ? stackalloc float[width] : (rented = ArrayPool<float>.Shared.Rent(width)).AsSpan(0, width);
+        try
+        {
+            for (var s = 0; s < segments; s++)
+            {
+                int start = AdaptiveBins.Start(s, steps, segments), end = AdaptiveBins.End(s, steps, segments);
+                record.Slice(start * width, width).CopyTo(sum);
+                for (var t = start + 1; t < end; t++) TensorPrimitives.Add(sum, record.Slice(t * width, width), sum);
+                var inverse = 1f / (end - start);
+                for (var h = 0; h < width; h++) destination[h * segments + s] = sum[h] * inverse;
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
         }
     }
 
@@ -186,7 +260,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
 
     private void RequireValid()
     {
-        if (Kind == PoolingKind.Grid && Grid < 1)
-            throw new InvalidOperationException($"A grid pooling needs k ≥ 1 bins per axis (got {Grid}); use {Accepted}.");
+        if ((Kind is PoolingKind.Grid or PoolingKind.TimeSegments) && Grid < 1)
+            throw new InvalidOperationException($"A grid or time-segment pooling needs at least 1 bin per axis (got {Grid}); use {Accepted}.");
     }
 }

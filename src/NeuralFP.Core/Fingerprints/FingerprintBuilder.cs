@@ -323,9 +323,26 @@ public static class FingerprintBuilder
         return [.. errors.Select(e => positions.Select(p => e[p]).ToArray())];
     }
 
-    private static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options) =>
-        model.Layers.FirstOrDefault(c => c.Name == layer)?.Role == LayerRole.Sequence ? PoolingSpec.Time :
-        FingerprintOptions.ParsePooling(layer == model.InputName ? options.InputPooling : options.Pooling, layer == model.InputName ? nameof(options.InputPooling) : nameof(options.Pooling));
+    /// <summary>A layer's pooling under the options: sequences over time, the input and maps as configured.</summary>
+    internal static PoolingSpec PoolingFor(OnnxModel model, string layer, FingerprintOptions options)
+    {
+        var candidate = model.Layers.FirstOrDefault(c => c.Name == layer);
+        var pooling = candidate is { Role: LayerRole.Sequence, Shape: [var steps, _] }
+            ? SequencePooling(FingerprintOptions.ParsePooling(options.SequencePooling, nameof(options.SequencePooling)), steps)
+            : FingerprintOptions.ParsePooling(layer == model.InputName ? options.InputPooling : options.Pooling, layer == model.InputName ? nameof(options.InputPooling) : nameof(options.Pooling));
+        var role = layer == model.InputName ? LayerRole.Input : candidate?.Role ?? LayerRole.Other;
+        var l2 = options.L2Normalise switch
+        {
+            L2Layers.Penultimate => role == LayerRole.Penultimate,
+            L2Layers.Hidden => role is not (LayerRole.Input or LayerRole.Logits),
+            _ => false,
+        };
+        return l2 ? pooling with { L2Normalised = true } : pooling;
+    }
+
+    // A sequence shorter than the segment count gets one segment per step.
+    private static PoolingSpec SequencePooling(PoolingSpec pooling, int steps) =>
+        pooling.Kind == PoolingKind.TimeSegments && pooling.Grid > steps ? PoolingSpec.TimeSegments(steps) : pooling;
 
     private static LinearHead? ReadLinearHead(OnnxModel model, bool namedExplicitly, IProgress<string>? progress)
     {

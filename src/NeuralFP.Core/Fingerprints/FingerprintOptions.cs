@@ -23,6 +23,23 @@ public sealed record FingerprintOptions
     /// <summary>Pooling for the model input when it is tapped as a layer (image inputs keep their pixels by default).</summary>
     public string InputPooling { get; init; } = "none";
 
+    /// <summary>
+    /// Pooling over time of sequence layers [T, H] (a recurrent layer's hidden states, a transformer block's token
+    /// states): "time" (the mean over all steps) or "timeS", the means over S consecutive segments (e.g. "time4").
+    /// Fingerprints built before this option store "time" on their layers and keep it.
+    /// </summary>
+    public string SequencePooling { get; init; } = DefaultSequencePooling;
+
+    /// <summary>Default of <see cref="SequencePooling"/>, chosen on the panel's validation sets (README, "Detection").</summary>
+    public const string DefaultSequencePooling = "time4";
+
+    /// <summary>
+    /// Which layers' pooled features are L2-normalised before standardisation (their direction only): "none",
+    /// "penultimate" (the features the classifier head reads) or "hidden" (every tapped layer but the input and the
+    /// logits). Chosen on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public string L2Normalise { get; init; } = L2Layers.None;
+
     public AutoencoderOptions Autoencoder { get; init; } = new();
 
     /// <summary>False-positive rate of the whole one-out rule on held-out in-distribution data.</summary>
@@ -127,8 +144,14 @@ public sealed record FingerprintOptions
             throw new ArgumentException($"CombinedMembers: '{badMember}' is not a detector the combined one can read; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All.Where(d => d != NeuralFP.Core.Detectors.DetectorNames.Combined))}.", nameof(CombinedMembers));
         if (!(ScaleFloor >= 0 && ScaleFloor <= 10))
             throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
-        _ = ParsePooling(Pooling, nameof(Pooling));
-        _ = ParsePooling(InputPooling, nameof(InputPooling));
+        if (ParsePooling(Pooling, nameof(Pooling)).OverTime)
+            throw new ArgumentException($"Pooling: '{Pooling}' pools sequences over time; maps take \"none\", \"global\" or \"kxk\" (sequences: sequencePooling).", nameof(Pooling));
+        if (ParsePooling(InputPooling, nameof(InputPooling)).OverTime)
+            throw new ArgumentException($"InputPooling: '{InputPooling}' pools sequences over time; the input takes \"none\", \"global\" or \"kxk\".", nameof(InputPooling));
+        if (!L2Layers.All.Contains(L2Normalise))
+            throw new ArgumentException($"L2Normalise: '{L2Normalise}' is not known; choose from {string.Join(", ", L2Layers.All)}.", nameof(L2Normalise));
+        if (!ParsePooling(SequencePooling, nameof(SequencePooling)).OverTime)
+            throw new ArgumentException($"SequencePooling: '{SequencePooling}' does not pool over time; use \"time\" or \"timeS\" with S ≥ 1 segments (e.g. \"time4\").", nameof(SequencePooling));
         ArgumentNullException.ThrowIfNull(Autoencoder, nameof(Autoencoder));
         Autoencoder.Validate();
         if (!(TargetFpr > 0 && TargetFpr < 0.5))
@@ -148,7 +171,11 @@ public sealed record FingerprintOptions
     {
         try
         {
-            return PoolingSpec.Parse(text);
+            var pooling = PoolingSpec.Parse(text);
+            // One switch for the normalisation, chosen by layer role; the suffix is how layers record it.
+            if (pooling.L2Normalised)
+                throw new ArgumentException($"{option}: '{text}' asks for L2 normalisation, which the option l2Normalise sets (none, penultimate, hidden).", option);
+            return pooling;
         }
         catch (FormatException e)
         {
@@ -174,4 +201,14 @@ public sealed record FingerprintOptions
         options.Validate();
         return options;
     }
+}
+
+/// <summary>Values of <see cref="FingerprintOptions.L2Normalise"/>.</summary>
+public static class L2Layers
+{
+    public const string None = "none";
+    public const string Penultimate = "penultimate";
+    public const string Hidden = "hidden";
+
+    public static IReadOnlyList<string> All { get; } = [None, Penultimate, Hidden];
 }

@@ -3,7 +3,8 @@ namespace NeuralFP.Core.Onnx;
 /// <summary>
 /// What an intermediate tensor is, for the purpose of choosing fingerprint layers: the graph input,
 /// the activation after a Conv/Gemm/MatMul block, the features the classifier head reads, the logits
-/// (the pre-softmax tensor when the model ends in Softmax), or anything else.
+/// (the pre-softmax tensor when the model ends in Softmax), a sequence of states [T, H] pooled over time (a recurrent
+/// layer's hidden states, a transformer block's token states), or anything else.
 /// </summary>
 public enum LayerRole { Input, Hidden, Penultimate, Logits, Other, Sequence }
 

@@ -46,7 +46,10 @@ internal static class LayerProbe
                 if (info.ElementDataType != TensorElementType.Float || info.Shape.Length == 0 || info.Shape[0] != ProbeRecords) continue;
                 var record = info.Shape[1..].Select(d => checked((int)d)).ToArray();
                 var producer = model.Index.Producer(names[i]);
-                layers.Add(new LayerCandidate(names[i], producer?.OpType ?? "Input", record, roles.GetValueOrDefault(names[i], LayerRole.Other)));
+                var role = roles.GetValueOrDefault(names[i], LayerRole.Other);
+                // Sequences are pooled over time, which needs [T, H] records.
+                if (role == LayerRole.Sequence && record.Length != 2) role = LayerRole.Other;
+                layers.Add(new LayerCandidate(names[i], producer?.OpType ?? "Input", record, role));
             }
         }
         return layers;

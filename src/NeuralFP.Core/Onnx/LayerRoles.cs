@@ -46,6 +46,53 @@ internal static class LayerRoles
 
     private const int MaxWalk = 8;
 
+    /// <summary>Most transformer block outputs tapped; deeper stacks keep this many, evenly spaced, the last included.</summary>
+    internal const int MaxTokenLayers = 4;
+
+    /// <summary>
+    /// The residual stream after each transformer block: an Add of the stream and a branch whose last linear op
+    /// (MatMul/Gemm, token-wise) reads an activation (ReLU, GELU as an op or as its Erf/Tanh formula): the feed-forward
+    /// sub-block's sum, which ends the block. The attention sub-block's sum (its projection reads attention outputs, not
+    /// an activation) and conv residuals (Conv, not MatMul) do not qualify. Only [T, D] records are kept as sequences
+    /// (<see cref="LayerProbe"/> checks the rank), so a residual MLP's [D] sums stay out.
+    /// </summary>
+    private static List<string> TokenBlockOutputs(GraphIndex index)
+    {
+        var outputs = new List<string>();
+        foreach (var node in index.Graph.Node)
+        {
+            if (node.OpType != "Add" || node.Input.Count != 2 || node.Output.Count == 0 || !index.IsBatchDependent(node.Output[0])
+                || !node.Input.All(index.IsBatchDependent)) continue;
+            if (node.Input.Any(branch => LinearOfActivation(index, branch))) outputs.Add(node.Output[0]);
+        }
+        if (outputs.Count <= MaxTokenLayers) return outputs;
+        return [.. Enumerable.Range(1, MaxTokenLayers).Select(i => outputs[i * outputs.Count / MaxTokenLayers - 1])];
+    }
+
+    // branch = (bias / scaling ops of) MatMul|Gemm(activation(...)).
+    private static bool LinearOfActivation(GraphIndex index, string branch)
+    {
+        var tensor = branch;
+        for (var depth = 0; depth <= MaxWalk && index.Producer(tensor) is { } producer; depth++)
+        {
+            if (producer.OpType is "MatMul" or "Gemm")
+                return index.DataInput(producer) is { } data && ReachesActivation(index, data, 0);
+            if (!PassThroughOps.Contains(producer.OpType) || index.DataInput(producer) is not { } next) return false;
+            tensor = next;
+        }
+        return false;
+    }
+
+    private static bool ReachesActivation(GraphIndex index, string tensor, int depth)
+    {
+        if (depth > MaxWalk || index.Producer(tensor) is not { } producer) return false;
+        if (ActivationOps.Contains(producer.OpType) || producer.OpType == "Erf") return true;
+        if (!PassThroughOps.Contains(producer.OpType) && producer.OpType != "Pow") return false;
+        foreach (var input in producer.Input)
+            if (input.Length > 0 && index.IsBatchDependent(input) && ReachesActivation(index, input, depth + 1)) return true;
+        return false;
+    }
+
     public static Dictionary<string, LayerRole> Assign(OnnxModel model)
     {
         var index = model.Index;
@@ -61,6 +108,8 @@ internal static class LayerRoles
         foreach (var node in graph.Node)
             if (RecurrentOps.Contains(node.OpType) && node.Output.Count > 0 && BatchFirstSequence(graph, node.Output[0]) is { } sequence)
                 roles[sequence] = LayerRole.Sequence;
+        foreach (var tokens in TokenBlockOutputs(index))
+            roles.TryAdd(tokens, LayerRole.Sequence);
 
         var logits = model.OutputNames[0];
         if (index.Producer(logits) is { } last && SoftmaxOps.Contains(last.OpType) && index.DataInput(last) is { } preSoftmax)

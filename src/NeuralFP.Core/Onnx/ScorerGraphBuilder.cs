@@ -132,6 +132,13 @@ public static class ScorerGraphBuilder
     /// <summary>[N, ...tap] → [N, D], equal to <see cref="PoolingSpec.Pool"/>.</summary>
     internal static string AppendPooling(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
     {
+        var features = AppendPoolingOnly(editor, tensor, shape, pooling, scope);
+        if (!pooling.L2Normalised) return features;
+        return editor.Node(scope + "l2", "LpNormalization", [features], ProtoFactory.IntAttribute("axis", 1), ProtoFactory.IntAttribute("p", 2));
+    }
+
+    private static string AppendPoolingOnly(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
+    {
         if (shape.Length == 0) return editor.Reshape(scope + "features", tensor, [-1, 1]);
         if (pooling.Kind == PoolingKind.Time)
         {
@@ -141,6 +148,15 @@ public static class ScorerGraphBuilder
             Array.Fill(averager, 1f / shape[0]);
             var mean = editor.Node(scope + "time_mean", "MatMul", [hiddenFirst, editor.FloatConstant(scope + "time_averager", averager, shape[0], 1)]);
             return editor.Reshape(scope + "features", mean, [-1, shape[1]]);
+        }
+        if (pooling.Kind == PoolingKind.TimeSegments)
+        {
+            // [N, T, H] → [N, H, T] → (× [T, S] segment averager) → [N, H, S] → [N, H·S]: the ops of the one-segment
+            // mean above, feature-major as PoolingSpec.Pool writes them.
+            var hiddenFirst = editor.Node(scope + "time_last", "Transpose", [tensor], ProtoFactory.IntsAttribute("perm", [0, 2, 1]));
+            var averager = editor.FloatConstant(scope + "segment_averager", AdaptiveBins.AveragingMatrix([shape[0]], pooling.Grid), shape[0], pooling.Grid);
+            var means = editor.Node(scope + "segment_means", "MatMul", [hiddenFirst, averager]);
+            return editor.Reshape(scope + "features", means, [-1, (long)shape[1] * pooling.Grid]);
         }
         if (!PoolingSpec.IsMap(shape)) return tensor;
         var flatten = ProtoFactory.IntAttribute("axis", 1);

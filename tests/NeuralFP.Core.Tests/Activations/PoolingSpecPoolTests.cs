@@ -99,4 +99,46 @@ public class PoolingSpecPoolTests
         Assert.Throws<ArgumentException>(() => pooling.Pool(new float[97], Shape, new float[8]));
         Assert.Throws<ArgumentException>(() => pooling.Pool(Map, Shape, new float[9]));
     }
+
+    // A sequence [5 steps, 2 features] holding 10·t + h: a segment's mean is 10·mean(t) + h.
+    private static readonly float[] Sequence = Enumerable.Range(0, 10).Select(i => 10f * (i / 2) + i % 2).ToArray();
+
+    [Fact]
+    public void Time_is_the_mean_over_all_steps()
+        => Assert.Equal([20f, 21f], Pool("time", Sequence, [5, 2]));
+
+    [Fact]
+    public void Time_2_on_5_steps_uses_overlapping_segments_0_to_3_and_2_to_5_ordered_feature_then_segment()
+    {
+        // Segments [0,3) and [2,5) have mean steps 1 and 3: feature 0 → 10, 30; feature 1 → 11, 31.
+        Assert.Equal([10f, 30f, 11f, 31f], Pool("time2", Sequence, [5, 2]));
+    }
+
+    [Fact]
+    public void Time_5_on_5_steps_keeps_every_step_transposed()
+        => Assert.Equal([0f, 10f, 20f, 30f, 40f, 1f, 11f, 21f, 31f, 41f], Pool("time5", Sequence, [5, 2]));
+
+    [Fact]
+    public void Time_4_on_28_steps_averages_seven_rows_each()
+    {
+        var rng = new Random(5);
+        var record = Enumerable.Range(0, 28 * 3).Select(_ => (float)rng.NextDouble()).ToArray();
+
+        var pooled = Pool("time4", record, [28, 3]);
+
+        Assert.Equal(12, pooled.Length);
+        for (var h = 0; h < 3; h++)
+            for (var s = 0; s < 4; s++)
+                Assert.Equal(Enumerable.Range(7 * s, 7).Average(t => record[t * 3 + h]), pooled[h * 4 + s], 5);
+    }
+
+    [Fact]
+    public void Time_segments_need_sequences_with_at_least_as_many_steps()
+    {
+        var spec = PoolingSpec.Parse("time6");
+
+        var e = Assert.Throws<ArgumentException>(() => spec.FeatureCount([5, 2]));
+        Assert.Contains("at least 6 steps", e.Message);
+        Assert.Throws<ArgumentException>(() => spec.FeatureCount([2, 5, 2]));
+    }
 }

@@ -119,7 +119,8 @@ public sealed class PanelModelDefectTests
         var sequence = Assert.Single(OnnxModel.Load(model).Layers, l => l.Role == LayerRole.Sequence);
         Assert.Equal([28, 64], sequence.Shape!);
 
-        var fingerprint = FingerprintBuilder.Build(model, Reference, Small with { Detectors = [] }, null, CancellationToken.None).Fingerprint;
+        // The old options (one mean over time): what fingerprints built before segment pooling store.
+        var fingerprint = FingerprintBuilder.Build(model, Reference, Small with { Detectors = [], SequencePooling = "time" }, null, CancellationToken.None).Fingerprint;
         var layer = Assert.Single(fingerprint.Manifest.Layers, l => l.Name == sequence.Name);
 
         Assert.Equal("time", layer.Pooling);
@@ -131,5 +132,50 @@ public sealed class PanelModelDefectTests
         var pooled = new float[64];
         PoolingSpec.Time.Pool(hidden, [28, 64], pooled);
         Assert.Equal(3 + 0.5f * 13.5f, pooled[3], 3); // unit 3: mean over t of 3 + t/2
+    }
+
+    [Fact]
+    public void Old_time_mean_fingerprints_load_and_score_as_built()
+    {
+        var built = FingerprintBuilder.Build(Panel("gru.onnx"), Reference, Small with { Detectors = [], SequencePooling = "time" }, null, CancellationToken.None).Fingerprint;
+        var loaded = Fingerprint.FromFiles(built.ToFiles());
+        var records = FashionMnist.Test().Take(120).Images;
+        using var before = new FingerprintScorer(built);
+        using var after = new FingerprintScorer(loaded);
+
+        bool[] expectedOod = new bool[records.Records], actualOod = new bool[records.Records];
+        double[] expected = new double[records.Records], actual = new double[records.Records];
+        before.ScoreInto(records, expectedOod, expected);
+        after.ScoreInto(records, actualOod, actual);
+
+        Assert.Contains(loaded.Manifest.Layers, l => l.Pooling == "time" && l.Features == 64);
+        Assert.Equal(expected, actual);
+        Assert.Equal(expectedOod, actualOod);
+        Assert.True(expected.Distinct().Count() > 100);
+    }
+
+    [Fact]
+    public void Transformer_blocks_pooled_into_time_segments_are_layers_and_the_fused_graph_matches_the_extractor()
+    {
+        var model = Panel("transformer.onnx");
+
+        var fingerprint = FingerprintBuilder.Build(model, Reference, Small with { Detectors = [], SequencePooling = "time4" }, null, CancellationToken.None).Fingerprint;
+        var manifest = Fingerprint.FromFiles(fingerprint.ToFiles()).Manifest;
+
+        var blocks = manifest.Layers.Where(l => l.Pooling == "time4").ToArray();
+        Assert.Equal(["/blocks/blocks.0/Add_1_output_0", "/blocks/blocks.1/Add_1_output_0"], blocks.Select(l => l.Name));
+        Assert.All(blocks, l => Assert.Equal(32 * 4, l.Features));
+        // The fusion check compares the scorer graph's errors (its Transpose + segment MatMul) with the C# pooling the
+        // autoencoders trained on, on held-out records.
+        Assert.True(manifest.Fusion.MaxRelativeDeviation < FusionCheck.Tolerance, $"{manifest.Fusion}");
+        Assert.InRange(manifest.Calibration.RealisedFpr, 0.03, 0.07);
+    }
+
+    [Fact]
+    public void A_sequence_shorter_than_the_segment_count_gets_one_segment_per_step()
+    {
+        var fingerprint = FingerprintBuilder.Build(Panel("gru.onnx"), Reference, Small with { Detectors = [], SequencePooling = "time40" }, null, CancellationToken.None).Fingerprint;
+
+        Assert.Contains(fingerprint.Manifest.Layers, l => l.Pooling == "time28" && l.Features == 28 * 64);
     }
 }

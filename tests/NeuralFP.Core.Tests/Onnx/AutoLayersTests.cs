@@ -83,4 +83,38 @@ public class AutoLayersTests
         tensor.Dims.Add(rows);
         return tensor;
     }
+
+    [Fact]
+    public void A_transformer_offers_each_blocks_token_states_as_sequence_layers_not_its_attention_sums()
+    {
+        var model = OnnxModel.Load(SyntheticModels.TokenBlocks(blocks: 2));
+
+        var sequences = model.Layers.Where(l => l.Role == LayerRole.Sequence).ToArray();
+
+        Assert.Equal(["block0", "block1"], sequences.Select(l => l.Name));
+        Assert.All(sequences, l => Assert.Equal([6, 4], l.Shape!));
+        Assert.Equal(["input", "block0", "block1", "pooled", "logits"], model.AutoLayers());
+    }
+
+    [Fact]
+    public void A_deep_transformer_keeps_four_evenly_spaced_blocks_the_last_included()
+    {
+        var model = OnnxModel.Load(SyntheticModels.TokenBlocks(blocks: 6));
+
+        Assert.Equal(["block0", "block2", "block3", "block5"], model.Layers.Where(l => l.Role == LayerRole.Sequence).Select(l => l.Name));
+    }
+
+    [Fact]
+    public void The_panel_transformer_taps_both_encoder_blocks_and_the_gru_only_its_hidden_states()
+    {
+        var transformer = OnnxModel.Load(Fixtures.Bytes("panel/transformer.onnx"));
+        var gru = OnnxModel.Load(Fixtures.Bytes("panel/gru.onnx"));
+        var resnet = OnnxModel.Load(Fixtures.Bytes("panel/resnet.onnx"));
+
+        Assert.Equal(["/blocks/blocks.0/Add_1_output_0", "/blocks/blocks.1/Add_1_output_0"],
+            transformer.Layers.Where(l => l.Role == LayerRole.Sequence).Select(l => l.Name));
+        Assert.Equal(["/gru/Transpose_1_output_0"], gru.Layers.Where(l => l.Role == LayerRole.Sequence).Select(l => l.Name));
+        // Conv residual sums are not token states.
+        Assert.DoesNotContain(resnet.Layers, l => l.Role == LayerRole.Sequence);
+    }
 }

@@ -14,6 +14,8 @@ public class OnnxPoolingTests
     [InlineData("2x2")]
     [InlineData("4x4")]
     [InlineData("none")]
+    [InlineData("2x2+l2")]
+    [InlineData("none+l2")]
     public void Onnx_pooling_of_a_7x7_map_equals_csharp_pooling(string pooling)
     {
         var model = OnnxModel.Load(SyntheticModels.Relu(3, 7, 7));
@@ -54,5 +56,55 @@ public class OnnxPoolingTests
             // a wrong bin or ordering would be off by far more.
             Tolerance.AssertClose(activations.Features[l].Data, onnx[l].Data, 5e-5, 1e-2);
         }
+    }
+
+    [Theory]
+    [InlineData("time")]
+    [InlineData("time4")]
+    [InlineData("time5")]
+    [InlineData("time7")]
+    [InlineData("time4+l2")]
+    public void Onnx_time_pooling_of_the_recurrent_and_transformer_sequences_equals_the_extractor(string pooling)
+    {
+        // The GRU's hidden states and the transformer's block outputs, [28, 64] and [28, 32]; 28 / 5 gives uneven,
+        // overlapping segments, which the graph does with its averaging matrix.
+        foreach (var file in new[] { "panel/gru.onnx", "panel/transformer.onnx" })
+        {
+            var model = OnnxModel.Load(Fixtures.Bytes(file));
+            var specs = model.Layers.Where(l => l.Role == LayerRole.Sequence).Select(l => new LayerSpec(l.Name, PoolingSpec.Parse(pooling))).ToArray();
+            Assert.NotEmpty(specs);
+            var records = FashionMnist.Test().Take(40).Images;
+            using var extractor = new ActivationExtractor(model, specs);
+            var activations = extractor.Extract(records);
+
+            var (graph, _) = ScorerGraphBuilder.BuildFeatureGraph(model, specs);
+            var onnx = OrtRunner.Run(graph, records);
+
+            for (var l = 0; l < specs.Length; l++)
+            {
+                Assert.Equal([40L, specs[l].Pooling.FeatureCount(model.Layers.Single(c => c.Name == specs[l].Name).Shape!)], onnx[l].Shape);
+                Tolerance.AssertClose(activations.Features[l].Data, onnx[l].Data, 5e-5, 1e-2);
+            }
+        }
+    }
+
+    [Fact]
+    public void L2_normalisation_leaves_a_zero_record_zero_in_both_paths_and_gives_unit_vectors_otherwise()
+    {
+        var model = OnnxModel.Load(SyntheticModels.Relu(3, 7, 7));
+        var records = new FloatTensor(new float[2 * 147], [2, 3, 7, 7]);
+        for (var i = 147; i < 294; i++) records.Data[i] = i % 5;
+        var spec = PoolingSpec.Parse("2x2+l2");
+
+        var (graph, _) = ScorerGraphBuilder.BuildFeatureGraph(model, [new LayerSpec("act", spec)]);
+        var onnx = OrtRunner.Run(graph, records).Single();
+        var csharp = new float[12];
+        spec.Pool(records.Record(0), [3, 7, 7], csharp);
+
+        Assert.All(csharp, v => Assert.Equal(0f, v));
+        Assert.All(onnx.Data.AsSpan(0, 12).ToArray(), v => Assert.Equal(0f, v));
+        spec.Pool(records.Record(1), [3, 7, 7], csharp);
+        Assert.Equal(1.0, Math.Sqrt(csharp.Sum(v => (double)v * v)), 5);
+        Tolerance.AssertClose(csharp, onnx.Data.AsSpan(12, 12), 1e-5);
     }
 }
