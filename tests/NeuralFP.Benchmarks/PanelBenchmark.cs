@@ -13,7 +13,8 @@ namespace NeuralFP.Benchmarks;
 /// threshold), the minimum over the panel, the realised FPR per model over seeds, the integration/scaling exploration
 /// on the validation sets only, and the bars. Environment: NFP_PANEL_SEEDS (default 1,2,3), NFP_PANEL_MODELS
 /// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts),
-/// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_HIDDEN (autoencoder hidden width).
+/// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_HIDDEN (autoencoder hidden width),
+/// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -59,9 +60,11 @@ internal static class PanelBenchmark
         // NFP_PANEL_HIDDEN measures smaller (cheaper) autoencoders against the default hidden width.
         if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_HIDDEN"), out var hidden))
             defaults = defaults with { Autoencoder = defaults.Autoencoder with { HiddenSize = hidden } };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_INTEGRATION") is { Length: > 0 } integration) defaults = defaults with { Integration = integration };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_FLOOR") is { Length: > 0 } inputFloor) defaults = defaults with { InputScaleFloorByMedian = inputFloor == "median" };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");

@@ -148,7 +148,7 @@ public static class FingerprintBuilder
         var layerFits = new LayerFit[specs.Length];
         DetectorSet.FittedDetectors? detectorsFit = null;
         var work = Enumerable.Range(0, specs.Length).OrderByDescending(l => sampled.FeatureCount(l)).Select(l => (Action)(() =>
-            layerFits[l] = FitLayer(l, sampled, specs[l], tapShapes[l], options, trainClasses, cancellationToken))).ToList();
+            layerFits[l] = FitLayer(l, sampled, specs[l], tapShapes[l], options, trainClasses, specs[l].Name == model.InputName, cancellationToken))).ToList();
         work.Insert(Math.Min(1, work.Count), () => detectorsFit = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, () => detectorFitSet!, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability));
         RunSideBySide(work, cancellationToken);
         var fittedDetectors = detectorsFit!; // every item ran, or RunSideBySide threw
@@ -255,13 +255,13 @@ public static class FingerprintBuilder
     private sealed record LayerFit(FusedLayer Fused, Autoencoder Autoencoder, Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent, float[] ValidationErrors, double Seconds);
 
     /// <summary>Standardises layer <paramref name="l"/>'s features (releasing the raw ones), trains its autoencoder and fits its latent statistic.</summary>
-    private static LayerFit FitLayer(int l, SampledActivations sampled, LayerSpec spec, int[] tapShape, FingerprintOptions options, int[]? trainClasses, CancellationToken cancellationToken)
+    private static LayerFit FitLayer(int l, SampledActivations sampled, LayerSpec spec, int[] tapShape, FingerprintOptions options, int[]? trainClasses, bool isModelInput, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         var train = sampled.Train(l);
         var validation = sampled.Validation(l);
-        var standardizer = Standardizer.Fit(train, options.ScaleFloor);
+        var standardizer = Standardizer.Fit(train, options.ScaleFloor, medianReference: options.InputScaleFloorByMedian && isModelInput);
         // In place: the sample's raw features of this layer are released here (the detectors hold their own copy), so
         // the build never holds a layer twice, even with layers training side by side.
         standardizer.Transform(train, train.Data);
