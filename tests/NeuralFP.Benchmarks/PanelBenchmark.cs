@@ -14,7 +14,8 @@ namespace NeuralFP.Benchmarks;
 /// on the validation sets only, and the bars. Environment: NFP_PANEL_SEEDS (default 1,2,3), NFP_PANEL_MODELS
 /// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts),
 /// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_HIDDEN (autoencoder hidden width),
-/// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference).
+/// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference),
+/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -61,10 +62,11 @@ internal static class PanelBenchmark
         if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_HIDDEN"), out var hidden))
             defaults = defaults with { Autoencoder = defaults.Autoencoder with { HiddenSize = hidden } };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INTEGRATION") is { Length: > 0 } integration) defaults = defaults with { Integration = integration };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_PER_CLASS") == "1") defaults = defaults with { LatentPerClass = true };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_FLOOR") is { Length: > 0 } inputFloor) defaults = defaults with { InputScaleFloorByMedian = inputFloor == "median" };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentPerClass ? "per class" : "one mean" : "off")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}), autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
@@ -457,6 +459,14 @@ internal static class PanelBenchmark
             output.WriteLine($"| {group.Key} | {cal} / {test} | {sd * 100:F2} pp | {string.Join(" | ", values)} |");
         }
         output.WriteLine();
+        // The spread actually seen from seed to seed, beside the sampling sd a perfectly calibrated threshold would show.
+        var spread = realised.Where(r => r.Detector == Fingerprint).GroupBy(r => r.Model).Where(g => g.Count() > 1)
+            .Select(g => (Model: g.Key, Sd: Math.Sqrt(g.Sum(r => (r.Fpr - g.Average(x => x.Fpr)) * (r.Fpr - g.Average(x => x.Fpr))) / (g.Count() - 1)))).ToArray();
+        if (spread.Length > 0)
+        {
+            output.WriteLine($"Fingerprint, observed sd of the realised FPR over seeds: {string.Join(", ", spread.Select(s => $"{s.Model} {s.Sd * 100:F2} pp"))}.");
+            output.WriteLine();
+        }
     }
 
     private static void PrintBars(TextWriter output, List<Cell> cells, List<Realised> realised)
