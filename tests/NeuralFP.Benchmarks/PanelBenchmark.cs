@@ -192,6 +192,21 @@ internal static class PanelBenchmark
             var scores = Union(RuleScores(CombinedDetector.FisherRule, result, statistics), RuleScores(CombinedDetector.GaussianRule, result, statistics));
             return (scores, scores.Select(unionCalibration.IsOod).ToArray());
         }));
+        // Also measured: the union of the fingerprint's own verdict and the per-class density (the larger conformal evidence,
+        // each against its own cross-fitted calibration scores), so a partner that dilutes the fingerprint cannot hide it.
+        // Flagged when either p-value is below α/2 (Bonferroni), as the two calibration sets are not paired records.
+        if (scorer.Fingerprint.Manifest.Integration is { } integration)
+        {
+            var fp = Tail(integration.SortedHeldOutScores);
+            var pc = Tail(fits[CombinedDetector.GaussianPerClassRule].CalibrationScores);
+            var bound = -Math.Log(targetFpr / 2);
+            list.Add(new CombinedRule("combined, fingerprint∪gaussian-per-class", (result, statistics) =>
+            {
+                var g = RuleScores(CombinedDetector.GaussianPerClassRule, result, statistics);
+                var scores = result[Fingerprint].Scores.Select((x, i) => Math.Max(fp(x), pc(g[i]))).ToArray();
+                return (scores, scores.Select(v => v > bound).ToArray());
+            }));
+        }
         return [.. list];
     }
 
