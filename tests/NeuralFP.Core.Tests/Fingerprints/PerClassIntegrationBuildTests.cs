@@ -79,6 +79,31 @@ public sealed class PerClassIntegrationBuildTests
     }
 
     [Fact]
+    public void A_one_mean_fingerprint_written_before_class_means_existed_loads_and_scores_exactly_as_before()
+    {
+        var fingerprint = FingerprintBuilder.Build(SyntheticModels.Relu(6), Records(900, 6, 3), Options(["input"]) with { Integration = IntegrationKinds.Gaussian }, null, CancellationToken.None).Fingerprint;
+        var files = fingerprint.ToFiles().ToDictionary(f => f.Key, f => f.Value);
+        // fingerprint.json as builds before the per-class integration wrote it: no classMeans, no inputScaleFloorByMedian.
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(files[Fingerprint.ManifestFileName])!;
+        Assert.True(manifest["integration"]!.AsObject().Remove("classMeans"));
+        Assert.True(manifest["options"]!.AsObject().Remove("inputScaleFloorByMedian"));
+        files[Fingerprint.ManifestFileName] = System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString());
+
+        var old = Fingerprint.FromFiles(files);
+
+        Assert.Equal(IntegrationKinds.Gaussian, old.Manifest.Integration!.Kind);
+        Assert.False(old.Manifest.Integration.ReadsPredictedClass);
+        var records = Records(300, 6, 4);
+        using var before = new FingerprintScorer(fingerprint);
+        using var after = new FingerprintScorer(old);
+        var expected = before.Score(records);
+        var actual = after.Score(records);
+        Assert.Equal(expected.Scores.ToArray(), actual.Scores.ToArray());
+        Assert.Equal(expected.Ood.ToArray(), actual.Ood.ToArray());
+        Assert.Equal(expected.PValues.ToArray(), actual.PValues.ToArray());
+    }
+
+    [Fact]
     public void A_single_output_model_gets_the_one_mean_integration_with_a_build_note()
     {
         var progress = new Collect();
