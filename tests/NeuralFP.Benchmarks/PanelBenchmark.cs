@@ -14,7 +14,9 @@ namespace NeuralFP.Benchmarks;
 /// on the validation sets only, and the bars. Environment: NFP_PANEL_SEEDS (default 1,2,3), NFP_PANEL_MODELS
 /// (comma list), NFP_PANEL_EXPLORE=0 to skip the exploration builds, NFP_PANEL_REFERENCE/TEST/OOD (record counts),
 /// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_SEQUENCE_POOLING (the same for
-/// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width).
+/// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width),
+/// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference),
+/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -63,9 +65,12 @@ internal static class PanelBenchmark
         // NFP_PANEL_SEQUENCE_POOLING measures another pooling of sequence layers (e.g. time4) against the default.
         if (Environment.GetEnvironmentVariable("NFP_PANEL_SEQUENCE_POOLING") is { Length: > 0 } sequencePooling) defaults = defaults with { SequencePooling = sequencePooling };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_L2") is { Length: > 0 } l2) defaults = defaults with { L2Normalise = l2 };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_INTEGRATION") is { Length: > 0 } integration) defaults = defaults with { Integration = integration };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_PER_CLASS") == "1") defaults = defaults with { LatentPerClass = true };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_FLOOR") is { Length: > 0 } inputFloor) defaults = defaults with { InputScaleFloorByMedian = inputFloor == "median" };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), scale floor {defaults.ScaleFloor}, pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentPerClass ? "per class" : "one mean" : "off")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
@@ -116,7 +121,7 @@ internal static class PanelBenchmark
     {
         using var scorer = new FingerprintScorer(outcome.Fingerprint);
         var manifest = outcome.Fingerprint.Manifest;
-        var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors) : ExplorationVariants(manifest, outcome.CalibrationErrors, prefix);
+        var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
         var names = detectors ? scorer.Fingerprint.Detectors.Names.ToArray() : [];
 
         var (id, idStatistics) = Score(scorer, model.InDistribution, variants, names, detectors);
@@ -191,6 +196,21 @@ internal static class PanelBenchmark
             var scores = Union(RuleScores(CombinedDetector.FisherRule, result, statistics), RuleScores(CombinedDetector.GaussianRule, result, statistics));
             return (scores, scores.Select(unionCalibration.IsOod).ToArray());
         }));
+        // Also measured: the union of the fingerprint's own verdict and the per-class density (the larger conformal evidence,
+        // each against its own cross-fitted calibration scores), so a partner that dilutes the fingerprint cannot hide it.
+        // Flagged when either p-value is below α/2 (Bonferroni), as the two calibration sets are not paired records.
+        if (scorer.Fingerprint.Manifest.Integration is { } integration)
+        {
+            var fp = Tail(integration.SortedHeldOutScores);
+            var pc = Tail(fits[CombinedDetector.GaussianPerClassRule].CalibrationScores);
+            var bound = -Math.Log(targetFpr / 2);
+            list.Add(new CombinedRule("combined, fingerprint∪gaussian-per-class", (result, statistics) =>
+            {
+                var g = RuleScores(CombinedDetector.GaussianPerClassRule, result, statistics);
+                var scores = result[Fingerprint].Scores.Select((x, i) => Math.Max(fp(x), pc(g[i]))).ToArray();
+                return (scores, scores.Select(v => v > bound).ToArray());
+            }));
+        }
         return [.. list];
     }
 
@@ -218,7 +238,7 @@ internal static class PanelBenchmark
         output.WriteLine($"|---|---|{string.Concat(rules.Select(_ => "---:|"))}---:|");
         foreach (var group in RuleCells.GroupBy(c => (c.Model, c.Set, c.Role)))
         {
-            var best = cells.Where(c => c.Model == group.Key.Model && c.Set == group.Key.Set && c.Detector is not (DetectorNames.Combined or NoInput or WithInput))
+            var best = cells.Where(c => c.Model == group.Key.Model && c.Set == group.Key.Set && c.Detector is not DetectorNames.Combined && !IsFingerprintVariant(c.Detector))
                 .GroupBy(c => c.Detector).Max(g => g.Average(c => c.Auroc));
             var values = rules.Select(r => group.Where(c => c.Detector == r).Average(c => c.Auroc).ToString("F3"));
             output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(" | ", values)} | {best:F3} |");
@@ -228,7 +248,7 @@ internal static class PanelBenchmark
         output.WriteLine();
         output.WriteLine("| rule | min AUROC (V) | mean AUROC (V) | shortfalls (V) | min AUROC, test (not used) | shortfalls, test (not used) | realised FPR range |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        var bestSingle = cells.Where(c => c.Detector is not (DetectorNames.Combined or NoInput or WithInput))
+        var bestSingle = cells.Where(c => c.Detector is not DetectorNames.Combined && !IsFingerprintVariant(c.Detector))
             .GroupBy(c => (c.Model, c.Set, c.Detector)).Select(g => (g.Key, Auroc: g.Average(c => c.Auroc)))
             .GroupBy(x => (x.Key.Model, x.Key.Set)).ToDictionary(g => g.Key, g => g.Max(x => x.Auroc));
         foreach (var rule in rules)
@@ -243,30 +263,48 @@ internal static class PanelBenchmark
         output.WriteLine();
     }
 
-    private sealed record Variant(string Name, Func<float[], (double Score, bool Ood)> Evaluate);
+    /// <summary>Scores one record's statistics, given the model's predicted class for it.</summary>
+    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate);
 
-    /// <summary>The default fingerprint's ablation without the model-input layer (same integration, re-fitted on the same calibration errors).</summary>
-    private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration)
+    /// <summary>A column that re-fits the default fingerprint another way (not a detector of its own).</summary>
+    private static bool IsFingerprintVariant(string detector) => detector is NoInput or WithInput || detector.StartsWith("fingerprint (", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The default fingerprint's ablation without the model-input layer (same integration, re-fitted on the same calibration
+    /// errors), and the fingerprint under the other Gaussian integration (one mean ↔ one mean per predicted class), fitted on
+    /// the same calibration statistics of the same build, so the two are compared on the same autoencoders and seeds.
+    /// </summary>
+    private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
     {
         var input = InputLayer(manifest);
         var latent = manifest.Integration?.StatisticCount > manifest.Layers.Count;
-        return input < 0 || manifest.Layers.Count < 2 ? [] : [Fit(NoInput, manifest.Options.Integration, manifest, calibration, skip: input, latent)];
+        var kind = manifest.Integration?.Kind ?? IntegrationKinds.OneOut;
+        var list = new List<Variant>();
+        if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit(NoInput, kind, manifest, calibration, skip: input, latent, classes: classes));
+        var other = kind switch
+        {
+            IntegrationKinds.Gaussian when classes is not null => IntegrationKinds.GaussianPerClass,
+            IntegrationKinds.GaussianPerClass => IntegrationKinds.Gaussian,
+            _ => null,
+        };
+        if (other is not null) list.Add(Fit($"fingerprint ({other})", other, manifest, calibration, skip: -1, latent, classes: classes));
+        return list;
     }
 
-    private static List<Variant> ExplorationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, string prefix)
+    private static List<Variant> ExplorationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes, string prefix)
     {
         var input = InputLayer(manifest);
         var hasLatent = calibration.Count > manifest.Layers.Count;
         var list = new List<Variant>();
-        foreach (var kind in new[] { IntegrationKinds.OneOut, IntegrationKinds.Fisher, IntegrationKinds.Gaussian })
+        foreach (var kind in classes is null ? new[] { IntegrationKinds.OneOut, IntegrationKinds.Fisher, IntegrationKinds.Gaussian } : [IntegrationKinds.OneOut, IntegrationKinds.Fisher, IntegrationKinds.Gaussian, IntegrationKinds.GaussianPerClass])
             foreach (var twoSided in IntegrationKinds.IsGaussian(kind) ? new[] { false } : [false, true])
                 foreach (var latent in hasLatent ? new[] { false, true } : [false])
                 {
                     // A prefixed build differs only in its latent statistic: only the variants that read it.
                     if (prefix.Length > 0 && !(latent && IntegrationKinds.IsGaussian(kind))) continue;
                     var name = $"{prefix}{kind}{(twoSided ? " two-sided" : "")}{(latent ? " +latent" : "")}";
-                    list.Add(Fit(name, kind, manifest, calibration, skip: -1, latent, twoSided));
-                    if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{name} −input", kind, manifest, calibration, skip: input, latent, twoSided));
+                    list.Add(Fit(name, kind, manifest, calibration, skip: -1, latent, twoSided, classes));
+                    if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{name} −input", kind, manifest, calibration, skip: input, latent, twoSided, classes));
                 }
         return list;
     }
@@ -277,7 +315,7 @@ internal static class PanelBenchmark
     /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -295,12 +333,12 @@ internal static class PanelBenchmark
             return buffer;
         }
         if (kind == IntegrationKinds.OneOut)
-            return new Variant(name, e => (rule.Score(Pick(e)), rule.IsOod(buffer)));
+            return new Variant(name, (e, _) => (rule.Score(Pick(e)), rule.IsOod(buffer)));
         // (For Fisher, keep and the rule's layers are the same statistics.)
-        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr);
-        return new Variant(name, e =>
+        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: kind == IntegrationKinds.GaussianPerClass ? classes : null);
+        return new Variant(name, (e, predicted) =>
         {
-            var score = integration.Score(rule, Pick(e));
+            var score = integration.Score(rule, Pick(e), predicted);
             return (score, integration.IsOod(score));
         });
     }
@@ -329,7 +367,7 @@ internal static class PanelBenchmark
             for (var r = 0; r < n; r++)
             {
                 errors.AsSpan(r * layers, layers).CopyTo(record);
-                (scores[r], flags[r]) = v.Evaluate(record);
+                (scores[r], flags[r]) = v.Evaluate(record, predicted[r]);
             }
             result[v.Name] = (scores, flags);
         }
@@ -373,7 +411,8 @@ internal static class PanelBenchmark
     }
 
     private static string[] Columns(List<Cell> cells) =>
-        [Fingerprint, .. new[] { NoInput, WithInput }.Where(v => cells.Any(c => c.Detector == v)), .. Detectors.Where(d => cells.Any(c => c.Detector == d))];
+        [Fingerprint, .. new[] { NoInput, WithInput }.Where(v => cells.Any(c => c.Detector == v)), .. cells.Select(c => c.Detector).Distinct().Where(d => d is not (NoInput or WithInput) && IsFingerprintVariant(d)),
+            .. Detectors.Where(d => cells.Any(c => c.Detector == d))];
 
     private static void PrintTable(TextWriter output, List<Cell> cells, string metric, Func<Cell, double> value, string format)
     {
@@ -410,6 +449,8 @@ internal static class PanelBenchmark
         Row("MINIMUM, test sets", c => c.Role == SetRole.Test, v => v.Min());
         Row("MINIMUM, validation sets", c => c.Role == SetRole.Validation, v => v.Min());
         Row("mean, all cells", _ => true, v => v.Average());
+        Row("mean, validation sets", c => c.Role == SetRole.Validation, v => v.Average());
+        Row("mean, test sets", c => c.Role == SetRole.Test, v => v.Average());
         foreach (var set in cells.Select(c => c.Set).Distinct())
             Row($"min, {set}", c => c.Set == set, v => v.Min());
         output.WriteLine();
@@ -437,6 +478,14 @@ internal static class PanelBenchmark
             output.WriteLine($"| {group.Key} | {cal} / {test} | {sd * 100:F2} pp | {string.Join(" | ", values)} |");
         }
         output.WriteLine();
+        // The spread actually seen from seed to seed, beside the sampling sd a perfectly calibrated threshold would show.
+        var spread = realised.Where(r => r.Detector == Fingerprint).GroupBy(r => r.Model).Where(g => g.Count() > 1)
+            .Select(g => (Model: g.Key, Sd: Math.Sqrt(g.Sum(r => (r.Fpr - g.Average(x => x.Fpr)) * (r.Fpr - g.Average(x => x.Fpr))) / (g.Count() - 1)))).ToArray();
+        if (spread.Length > 0)
+        {
+            output.WriteLine($"Fingerprint, observed sd of the realised FPR over seeds: {string.Join(", ", spread.Select(s => $"{s.Model} {s.Sd * 100:F2} pp"))}.");
+            output.WriteLine();
+        }
     }
 
     private static void PrintBars(TextWriter output, List<Cell> cells, List<Realised> realised)
@@ -464,13 +513,13 @@ internal static class PanelBenchmark
             Bar("fingerprint WITHOUT the input layer ≥ 0.99 on every noise set", worst.Auroc >= 0.99, $"min {worst.Auroc:F3} on {worst.Key.Model}/{worst.Key.Set}");
         }
         var perCell = cells.GroupBy(c => (c.Model, c.Set, c.Detector)).ToDictionary(g => g.Key, g => Mean(g));
-        var singles = perCell.Keys.Select(k => k.Detector).Distinct().Where(d => d is not (DetectorNames.Combined or NoInput or WithInput)).ToArray();
+        var singles = perCell.Keys.Select(k => k.Detector).Distinct().Where(d => d is not DetectorNames.Combined && !IsFingerprintVariant(d)).ToArray();
         var shortfalls = perCell.Keys.Where(k => k.Detector == DetectorNames.Combined)
             .Select(k => (k.Model, k.Set, Gap: perCell[k] - singles.Max(d => perCell.GetValueOrDefault((k.Model, k.Set, d), 0))))
             .Where(x => x.Gap < -0.01).ToArray();
         Bar("combined ≥ best single detector − 0.01 on every cell", shortfalls.Length == 0,
             shortfalls.Length == 0 ? "no shortfall" : $"{shortfalls.Length} cells short, worst {shortfalls.Min(s => s.Gap):F3} on {shortfalls.MinBy(s => s.Gap).Model}/{shortfalls.MinBy(s => s.Gap).Set}");
-        var minima = perCell.GroupBy(kv => kv.Key.Detector).Where(g => g.Key is not (NoInput or WithInput)).ToDictionary(g => g.Key, g => g.Min(kv => kv.Value));
+        var minima = perCell.GroupBy(kv => kv.Key.Detector).Where(g => !IsFingerprintVariant(g.Key)).ToDictionary(g => g.Key, g => g.Min(kv => kv.Value));
         if (minima.TryGetValue(DetectorNames.Combined, out var combinedMin))
         {
             var best = minima.Where(kv => kv.Key != DetectorNames.Combined).MaxBy(kv => kv.Value);

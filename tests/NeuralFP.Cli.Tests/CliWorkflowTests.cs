@@ -63,13 +63,14 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.Contains("Layer input", built.Stderr); // progress goes to stderr; --include-input taps the input
         using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
         {
-            Assert.Equal("gaussian", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
+            Assert.Equal("gaussian-per-class", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
+            Assert.Equal(10, manifest.RootElement.GetProperty("integration").GetProperty("classMeans").GetArrayLength());
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
             // The default combined rule is the per-class Gaussian; its partners are those of the list (Mahalanobis was not asked for).
             Assert.StartsWith("Gaussian density (one mean per predicted class) over the fingerprint's log statistics and the standardised scores of knn + energy,",
                 manifest.RootElement.GetProperty("detectors")[2].GetProperty("description").GetString());
-            // The default Gaussian integration reads every layer's latent distance beside its error.
+            // The default (per-class) Gaussian integration reads every layer's latent distance beside its error.
             Assert.All(manifest.RootElement.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("nfp_latent_", l.GetProperty("latentOutput").GetString()));
         }
         Assert.True(File.Exists(System.IO.Path.Combine(fingerprint, "scorer.onnx")));

@@ -26,6 +26,7 @@ internal static class FingerprintCommand
         var integration = new Option<string>("--integration") { Description = $"How layers are combined: {string.Join(", ", NeuralFP.Core.Verdicts.IntegrationKinds.All)}.", DefaultValueFactory = _ => new FingerprintOptions().Integration };
         var combinedRule = new Option<string>("--combined-rule") { Description = $"How the combined detector joins the fingerprint and its partners: {string.Join(", ", NeuralFP.Core.Detectors.CombinedDetector.Rules)}.", DefaultValueFactory = _ => new FingerprintOptions().CombinedRule };
         var scaleFloor = new Option<double>("--scale-floor") { Description = "Smallest feature scale relative to the layer's pooled std (0.001 = the old scaling).", DefaultValueFactory = _ => new FingerprintOptions().ScaleFloor };
+        var inputFloorByMedian = new Option<bool>("--input-floor-by-median") { Description = "Floor the model input's feature scales relative to their median spread, not the pooled one (raw table columns in different units).", DefaultValueFactory = _ => new FingerprintOptions().InputScaleFloorByMedian };
         var includeInput = new Option<bool>("--include-input") { Description = "Whether the automatic layer choice taps the model input (`--include-input false` to leave it out).", DefaultValueFactory = _ => new FingerprintOptions().IncludeInputLayer };
         var latent = new Option<bool>("--latent-statistic") { Description = "Whether each autoencoder's latent distance enters the Gaussian integrations (`--latent-statistic false` for the errors alone).", DefaultValueFactory = _ => new FingerprintOptions().LatentStatistic };
         var latentPerClass = new Option<bool>("--latent-per-class") { Description = "Latent distance to the nearest predicted-class mean instead of one overall mean.", DefaultValueFactory = _ => new FingerprintOptions().LatentPerClass };
@@ -35,7 +36,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, scaleFloor, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -53,6 +54,7 @@ internal static class FingerprintCommand
                 Integration = parse.GetValue(integration)!,
                 CombinedRule = parse.GetValue(combinedRule)!,
                 ScaleFloor = parse.GetValue(scaleFloor),
+                InputScaleFloorByMedian = parse.GetValue(inputFloorByMedian),
                 IncludeInputLayer = parse.GetValue(includeInput),
                 LatentStatistic = parse.GetValue(latent),
                 LatentPerClass = parse.GetValue(latentPerClass),

@@ -44,7 +44,10 @@ public sealed class Standardizer
     public static Standardizer Fit(FloatTensor features) => Fit(features, RelativeScaleFloor);
 
     /// <param name="relativeFloor">Smallest scale as a share of the layer's pooled standard deviation.</param>
-    public static Standardizer Fit(FloatTensor features, double relativeFloor)
+    /// <param name="medianReference">Floor relative to the median of the features' standard deviations instead of the
+    /// pooled one: for features in different units (a table's raw columns), where a few large-unit features dominate the
+    /// pooled spread and would floor the small-unit ones far above their own spread, hiding a shift in them.</param>
+    public static Standardizer Fit(FloatTensor features, double relativeFloor, bool medianReference = false)
     {
         ArgumentNullException.ThrowIfNull(features);
         int rows = features.Records, width = features.RecordLength;
@@ -57,6 +60,11 @@ public sealed class Standardizer
         double pooled = 0;
         foreach (double v in variance) pooled += v;
         pooled = Math.Sqrt(pooled / width);
+        if (medianReference)
+        {
+            var spreads = variance.Select(Math.Sqrt).Order().ToArray();
+            pooled = width % 2 == 1 ? spreads[width / 2] : 0.5 * (spreads[width / 2 - 1] + spreads[width / 2]);
+        }
         double floor = Math.Max(relativeFloor, RelativeScaleFloor) * pooled + AbsoluteScaleFloor;
 
         var meanF = new float[width];

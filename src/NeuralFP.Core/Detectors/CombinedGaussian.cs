@@ -15,12 +15,6 @@ public sealed class CombinedGaussian
     // Errors are ≥ 0; log(0) is kept finite with this floor (relative to the statistic's median held-out value).
     private const double LogFloorRelative = 1e-6;
 
-    /// <summary>Folds of the cross-fitted calibration scores (each record scored by a fit without its fold).</summary>
-    private const int CrossFitFolds = 10;
-
-    /// <summary>Records of a predicted class that weigh as much as the overall mean in that class's shrunk mean.</summary>
-    private const double ClassMeanPrior = 20;
-
     private CombinedGaussian(bool[] statistics, double[] logFloor, double[] partnerMean, double[] partnerScale, double[] mean, double[] inverseCholesky, double[][]? classMeans = null)
     {
         ClassMeans = classMeans;
@@ -103,20 +97,7 @@ public sealed class CombinedGaussian
             return new CombinedGaussian(keep, floor, partnerMean, partnerScale, m, inverse);
         }
         if (classes.Length != n) throw new ArgumentException($"Give one predicted class per held-out record ({n}).", nameof(classes));
-        var k = draft.Dimension;
-        var overall = new double[k];
-        for (var r = 0; r < n; r++) for (var i = 0; i < k; i++) overall[i] += rows[r * k + i] / n;
-        var classMeans = new double[classes.Max() + 1][];
-        for (var c = 0; c < classMeans.Length; c++)
-        {
-            var members = Enumerable.Range(0, n).Where(r => classes[r] == c).ToArray();
-            classMeans[c] = new double[k];
-            for (var i = 0; i < k; i++)
-                classMeans[c][i] = (members.Sum(r => rows[r * k + i]) + ClassMeanPrior * overall[i]) / (members.Length + ClassMeanPrior);
-        }
-        // The within-class covariance: the covariance of the records measured from their own class's mean.
-        for (var r = 0; r < n; r++) for (var i = 0; i < k; i++) rows[r * k + i] -= classMeans[classes[r]][i];
-        var (_, withinInverse) = GaussianFit.Fit(rows, n, k, diagonal: false);
+        var (overall, classMeans, withinInverse) = GaussianFit.FitPerClass(rows, n, draft.Dimension, classes);
         return new CombinedGaussian(keep, floor, partnerMean, partnerScale, overall, withinInverse, classMeans);
     }
 
@@ -128,8 +109,8 @@ public sealed class CombinedGaussian
     {
         var n = statistics.Length / statisticCount;
         var scores = new double[n];
-        var folds = Math.Min(CrossFitFolds, n / 10);
-        if (folds < 2)
+        var folds = GaussianFit.CrossFitFolds(n);
+        if (folds == 0)
         {
             var fit = Fit(statistics, statisticCount, partners, included, classes);
             for (var r = 0; r < n; r++) scores[r] = fit.Score(statistics.Slice(r * statisticCount, statisticCount), Column(partners, r), classes?[r] ?? -1);
@@ -156,7 +137,7 @@ public sealed class CombinedGaussian
             throw new ArgumentException($"The combined Gaussian reads {StatisticCount} fingerprint statistics and {Partners} partner scores per record.");
         Span<double> centred = Dimension <= 256 ? stackalloc double[Dimension] : new double[Dimension];
         Vector(recordStatistics, partnerScores, centred);
-        var mean = ClassMeans is not null && (uint)predictedClass < (uint)ClassMeans.Length ? ClassMeans[predictedClass] : Mean;
+        var mean = GaussianFit.MeanFor(ClassMeans, Mean, predictedClass);
         for (var i = 0; i < Dimension; i++) centred[i] -= mean[i];
         return GaussianFit.SquaredDistance(centred, InverseCholesky);
     }

@@ -1,5 +1,6 @@
 using NeuralFP.Core.Activations;
 using NeuralFP.Core.Onnx;
+using System.Numerics.Tensors;
 using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Fingerprints;
@@ -13,8 +14,10 @@ internal static class CalibrationPass
 {
     /// <param name="statistics">The scorer's per-record statistic outputs (every layer's error, then any latent distances).</param>
     /// <param name="detectorTaps">(tensor, scorer output) pairs the detectors read; null when no detector is fitted.</param>
-    /// <returns>Per statistic the calibration records' values ([statistic][record], in <see cref="ReferenceSplit.Calibration"/> order), and the held-out records' detector inputs (null without detectors).</returns>
-    public static (float[][] Errors, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<string> statistics, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, CancellationToken cancellationToken)
+    /// <returns>Per statistic the calibration records' values ([statistic][record], in <see cref="ReferenceSplit.Calibration"/> order),
+    /// the argmax of the model's first output for each calibration record (same order),
+    /// and the held-out records' detector inputs (null without detectors).</returns>
+    public static (float[][] Errors, int[] Classes, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<string> statistics, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, CancellationToken cancellationToken)
     {
         using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], statistics,
             outputIsProbability: false, extraOutputs: detectorTaps?.Select(t => t.Output).ToArray(),
@@ -23,6 +26,7 @@ internal static class CalibrationPass
         var calibration = split.Calibration;
         var layers = statistics.Count;
         var errors = statistics.Select(_ => new float[calibration.Length]).ToArray();
+        var classes = new int[calibration.Length];
         var heldOut = HeldOutPositions(calibration, split.HeldOut);
         float[]? outputs = null;
         float[][]? taps = null;
@@ -32,8 +36,10 @@ internal static class CalibrationPass
         {
             if (detectorTaps is null)
             {
-                var byLayer = session.RunByLayer(batch, cancellationToken);
-                for (var l = 0; l < layers; l++) byLayer[l].CopyTo(errors[l], start);
+                var values = new float[batch.Records * layers];
+                session.Run(batch, values, classes.AsSpan(start, batch.Records), default, cancellationToken);
+                for (var r = 0; r < batch.Records; r++)
+                    for (var l = 0; l < layers; l++) errors[l][start + r] = values[r * layers + l];
                 start += batch.Records;
                 continue;
             }
@@ -44,6 +50,7 @@ internal static class CalibrationPass
             for (var r = 0; r < batch.Records; r++)
             {
                 for (var l = 0; l < layers; l++) errors[l][start + r] = interleaved[r * layers + l];
+                classes[start + r] = TensorPrimitives.IndexOfMax(modelOutput.Record(r));
                 if (!heldOut[start + r]) continue;
                 modelOutput.Record(r).CopyTo(outputs.AsSpan(h * modelOutput.RecordLength, modelOutput.RecordLength));
                 for (var x = 0; x < extras.Length; x++) extras[x].Record(r).CopyTo(taps[x].AsSpan(h * extras[x].RecordLength, extras[x].RecordLength));
@@ -52,13 +59,13 @@ internal static class CalibrationPass
             start += batch.Records;
         }
         if (start != calibration.Length) throw new InvalidOperationException($"The calibration pass read {start} records, not {calibration.Length}.");
-        if (detectorTaps is null) return (errors, null);
+        if (detectorTaps is null) return (errors, classes, null);
         var n = split.HeldOut.Length;
         var held = new ActivationSet(
             [.. detectorTaps.Select(t => t.Tensor)],
             [.. taps!.Select(t => new FloatTensor(t, [n, t.Length / Math.Max(n, 1)]))],
             new FloatTensor(outputs!, [n, .. outputShape!]));
-        return (errors, held);
+        return (errors, classes, held);
     }
 
     /// <summary>For each calibration record (sorted), whether it is a held-out one (both sorted, so the k-th held-out one in this order is HeldOut[k]).</summary>

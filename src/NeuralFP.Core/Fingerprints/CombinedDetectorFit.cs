@@ -11,7 +11,7 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 internal static class CombinedDetectorFit
 {
-    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, string combinedRule, IReadOnlyList<string> partners, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, Func<ActivationSet> heldOutActivations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
+    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, string combinedRule, IReadOnlyList<string> partners, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, int[]? calibrationClasses, Func<ActivationSet> heldOutActivations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
     {
         if (!requested.Contains(DetectorNames.Combined)) return detectors;
         var clock = Stopwatch.StartNew();
@@ -34,7 +34,7 @@ internal static class CombinedDetectorFit
             var row = position[split.HeldOut[r]];
             var record = layerStatistics.AsSpan(r * count, count);
             for (var l = 0; l < count; l++) record[l] = calibrationErrors[l][row];
-            fingerprint[r] = integration?.Score(rule, record) ?? rule.Score(record[..rule.Layers.Count]);
+            fingerprint[r] = integration?.Score(rule, record, calibrationClasses?[row] ?? -1) ?? rule.Score(record[..rule.Layers.Count]);
         }
         var inputs = DetectorSet.Inputs(heldOutActivations(), detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability);
         // Without class outputs there are no predicted classes: the per-class density becomes the one-mean density.

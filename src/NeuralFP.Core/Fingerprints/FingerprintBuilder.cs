@@ -52,6 +52,9 @@ public static class FingerprintBuilder
         /// <summary>[layer][record] errors of the calibration records as the fused graph computes them (benchmarks explore integrations on them).</summary>
         public IReadOnlyList<float[]> CalibrationErrors { get; init; } = [];
 
+        /// <summary>The model's predicted class of each calibration record (null: no class outputs).</summary>
+        public int[]? CalibrationClasses { get; init; }
+
         /// <summary>Records whose activations the build held: the autoencoders' training and early-stopping sample.</summary>
         public int ExtractedRecords { get; init; }
 
@@ -145,7 +148,7 @@ public static class FingerprintBuilder
         var layerFits = new LayerFit[specs.Length];
         DetectorSet.FittedDetectors? detectorsFit = null;
         var work = Enumerable.Range(0, specs.Length).OrderByDescending(l => sampled.FeatureCount(l)).Select(l => (Action)(() =>
-            layerFits[l] = FitLayer(l, sampled, specs[l], tapShapes[l], options, trainClasses, cancellationToken))).ToList();
+            layerFits[l] = FitLayer(l, sampled, specs[l], tapShapes[l], options, trainClasses, specs[l].Name == model.InputName, cancellationToken))).ToList();
         work.Insert(Math.Min(1, work.Count), () => detectorsFit = DetectorSet.Fit(detectorNames, options.Detectors is not null, head, () => detectorFitSet!, options.Seed, progress, cancellationToken, logitsTensor, outputIsProbability));
         RunSideBySide(work, cancellationToken);
         var fittedDetectors = detectorsFit!; // every item ran, or RunSideBySide threw
@@ -172,7 +175,7 @@ public static class FingerprintBuilder
             [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
-        var (fusedErrors, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
+        var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
@@ -204,12 +207,20 @@ public static class FingerprintBuilder
         }
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), layerErrors, options.TargetFpr, options.TwoSided);
         var latentNames = fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)").ToArray();
-        var integration = options.Integration == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(options.Integration, rule, fusedErrors, options.TargetFpr, latentNames);
+        // The model's predicted class of each calibration record (null when its output is not a class vector).
+        var calibrationClasses = trainClasses is null ? null : calibrationArgmax;
+        var integrationKind = options.Integration;
+        if (integrationKind == IntegrationKinds.GaussianPerClass && calibrationClasses is null)
+        {
+            progress?.Report($"The model has no class outputs, so the {IntegrationKinds.Gaussian} integration (one mean) replaces {IntegrationKinds.GaussianPerClass}.");
+            integrationKind = IntegrationKinds.Gaussian;
+        }
+        var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
-        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, rule, integration, fusedErrors, () => heldOutActivations!, split, options.TargetFpr, progress);
+        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
@@ -233,7 +244,7 @@ public static class FingerprintBuilder
         phases.Mark("combined detector, manifest");
         progress?.Report($"Phases: {phases}.");
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
-        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
     }
 
     /// <summary>
@@ -246,13 +257,13 @@ public static class FingerprintBuilder
     private sealed record LayerFit(FusedLayer Fused, Autoencoder Autoencoder, Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent, float[] ValidationErrors, double Seconds);
 
     /// <summary>Standardises layer <paramref name="l"/>'s features (releasing the raw ones), trains its autoencoder and fits its latent statistic.</summary>
-    private static LayerFit FitLayer(int l, SampledActivations sampled, LayerSpec spec, int[] tapShape, FingerprintOptions options, int[]? trainClasses, CancellationToken cancellationToken)
+    private static LayerFit FitLayer(int l, SampledActivations sampled, LayerSpec spec, int[] tapShape, FingerprintOptions options, int[]? trainClasses, bool isModelInput, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         var train = sampled.Train(l);
         var validation = sampled.Validation(l);
-        var standardizer = Standardizer.Fit(train, options.ScaleFloor);
+        var standardizer = Standardizer.Fit(train, options.ScaleFloor, medianReference: options.InputScaleFloorByMedian && isModelInput);
         // In place: the sample's raw features of this layer are released here (the detectors hold their own copy), so
         // the build never holds a layer twice, even with layers training side by side.
         standardizer.Transform(train, train.Data);

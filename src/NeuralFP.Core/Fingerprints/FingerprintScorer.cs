@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Explanations;
@@ -89,7 +90,9 @@ public sealed class FingerprintScorer : IDisposable
         if (ood.Length < n || scores.Length < n)
             throw new ArgumentException($"Destination spans hold {Math.Min(ood.Length, scores.Length)} records; {n} are needed.");
         var errors = new float[n * StatisticCount];
-        ComputeErrors(records, errors, default, maxProbabilities.IsEmpty ? default : maxProbabilities[..n], cancellationToken);
+        // The per-class integration measures each record from its predicted class's mean.
+        var predicted = _integration is { ReadsPredictedClass: true } ? new int[n] : null;
+        ComputeErrors(records, errors, predicted, maxProbabilities.IsEmpty ? default : maxProbabilities[..n], cancellationToken);
         for (var r = 0; r < n; r++)
         {
             var recordErrors = errors.AsSpan(r * StatisticCount, StatisticCount);
@@ -100,20 +103,22 @@ public sealed class FingerprintScorer : IDisposable
             }
             else
             {
-                scores[r] = _integration.Score(_rule, recordErrors);
+                scores[r] = _integration.Score(_rule, recordErrors, predicted?[r] ?? -1);
                 ood[r] = _integration.IsOod(scores[r]);
             }
         }
     }
 
-    /// <summary>The fingerprint's scores (higher = more OOD) of records given their interleaved [record, layer] errors.</summary>
-    private double[] FingerprintScores(float[] errors, int records)
+    /// <summary>The fingerprint's scores (higher = more OOD) of records given their interleaved [record, layer] errors and
+    /// the model's first output (its argmax is the predicted class the per-class integration reads).</summary>
+    private double[] FingerprintScores(float[] errors, FloatTensor modelOutput, int records)
     {
         var scores = new double[records];
         for (var r = 0; r < records; r++)
         {
             var recordErrors = errors.AsSpan(r * StatisticCount, StatisticCount);
-            scores[r] = _integration?.Score(_rule, recordErrors) ?? _rule.Score(recordErrors[.._layers]);
+            var predicted = _integration is { ReadsPredictedClass: true } ? TensorPrimitives.IndexOfMax(modelOutput.Record(r)) : -1;
+            scores[r] = _integration?.Score(_rule, recordErrors, predicted) ?? _rule.Score(recordErrors[.._layers]);
         }
         return scores;
     }
@@ -137,7 +142,7 @@ public sealed class FingerprintScorer : IDisposable
         var combined = chosen.Any(d => d.Detector is CombinedDetector);
         var inputs = new DetectorInputs(ModelHead.Logits(logits, Extra(outputs.Logits), Fingerprint.Manifest.OutputIsProbability), penultimate, penultimate)
         {
-            FingerprintScores = combined ? FingerprintScores(errors, records.Records) : null,
+            FingerprintScores = combined ? FingerprintScores(errors, logits, records.Records) : null,
             FingerprintStatistics = combined ? errors : null,
             FingerprintStatisticCount = StatisticCount,
         };

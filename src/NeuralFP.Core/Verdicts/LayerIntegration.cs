@@ -19,10 +19,14 @@ public static class IntegrationKinds
     /// that rise together add up instead of being explained away by their correlation.</summary>
     public const string GaussianDiagonal = "gaussian-diagonal";
 
-    public static IReadOnlyList<string> All { get; } = [OneOut, Fisher, Gaussian, GaussianDiagonal];
+    /// <summary>The Gaussian rule with one mean per predicted class (shrunk towards the overall mean) and the pooled
+    /// within-class covariance: a record is measured from the statistics typical of the class the model gives it.</summary>
+    public const string GaussianPerClass = "gaussian-per-class";
 
-    /// <summary>A density over the per-statistic log values (full or diagonal covariance).</summary>
-    public static bool IsGaussian(string kind) => kind is Gaussian or GaussianDiagonal;
+    public static IReadOnlyList<string> All { get; } = [OneOut, Fisher, Gaussian, GaussianDiagonal, GaussianPerClass];
+
+    /// <summary>A density over the per-statistic log values (full or diagonal covariance, one mean or one per class).</summary>
+    public static bool IsGaussian(string kind) => kind is Gaussian or GaussianDiagonal or GaussianPerClass;
 }
 
 /// <summary>A layer left out of the integrated score, and why (recorded in fingerprint.json).</summary>
@@ -41,17 +45,21 @@ public sealed class LayerIntegration
     // Errors are ≥ 0; log(0) is kept finite with this floor (relative to the layer's median held-out error).
     private const double LogFloorRelative = 1e-6;
 
-    public LayerIntegration(string kind, bool[] included, double[] sortedHeldOutScores, double targetFpr, double[]? logMean = null, double[]? inverseCholesky = null, double[]? logFloor = null, IReadOnlyList<ExcludedLayer>? excluded = null)
+    public LayerIntegration(string kind, bool[] included, double[] sortedHeldOutScores, double targetFpr, double[]? logMean = null, double[]? inverseCholesky = null, double[]? logFloor = null, IReadOnlyList<ExcludedLayer>? excluded = null, double[][]? classMeans = null)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(included);
         ArgumentNullException.ThrowIfNull(sortedHeldOutScores);
-        if (kind is not (IntegrationKinds.Fisher or IntegrationKinds.Gaussian or IntegrationKinds.GaussianDiagonal))
-            throw new ArgumentException($"Integration '{kind}' is not a calibrated score; use {IntegrationKinds.Fisher}, {IntegrationKinds.Gaussian} or {IntegrationKinds.GaussianDiagonal} ({IntegrationKinds.OneOut} is the OneOutRule itself).", nameof(kind));
+        if (kind != IntegrationKinds.Fisher && !IntegrationKinds.IsGaussian(kind))
+            throw new ArgumentException($"Integration '{kind}' is not a calibrated score; use {IntegrationKinds.Fisher}, {IntegrationKinds.Gaussian}, {IntegrationKinds.GaussianDiagonal} or {IntegrationKinds.GaussianPerClass} ({IntegrationKinds.OneOut} is the OneOutRule itself).", nameof(kind));
         if (!included.Any(i => i)) throw new ArgumentException("An integration needs at least one included layer.", nameof(included));
         int k = included.Count(i => i);
         if (IntegrationKinds.IsGaussian(kind) && (logMean?.Length != k || inverseCholesky?.Length != k * k || logFloor?.Length != included.Length))
             throw new ArgumentException($"A Gaussian integration needs a mean of {k} log errors, a {k}x{k} inverse Cholesky factor and one log floor per layer.");
+        if (kind == IntegrationKinds.GaussianPerClass && (classMeans is not { Length: > 0 } || classMeans.Any(m => m?.Length != k)))
+            throw new ArgumentException($"A {IntegrationKinds.GaussianPerClass} integration needs one mean of {k} log values per predicted class.", nameof(classMeans));
+        if (kind != IntegrationKinds.GaussianPerClass && classMeans is not null)
+            throw new ArgumentException($"Only the {IntegrationKinds.GaussianPerClass} integration has class means.", nameof(classMeans));
         Kind = kind;
         Included = (bool[])included.Clone();
         SortedHeldOutScores = sortedHeldOutScores;
@@ -60,6 +68,7 @@ public sealed class LayerIntegration
         InverseCholesky = inverseCholesky;
         LogFloor = logFloor;
         Excluded = excluded ?? [];
+        ClassMeans = classMeans;
         Calibration = ScoreCalibration.Load(new Detectors.State.ScoreCalibrationState { TargetFpr = targetFpr, SortedScores = sortedHeldOutScores });
     }
 
@@ -81,6 +90,14 @@ public sealed class LayerIntegration
 
     public double[]? LogFloor { get; }
 
+    /// <summary>Per predicted class, the mean of the log statistics (<see cref="IntegrationKinds.GaussianPerClass"/>;
+    /// null otherwise). A class the calibration records never had is measured from <see cref="LogMean"/>.</summary>
+    public double[][]? ClassMeans { get; }
+
+    /// <summary>Whether <see cref="Score"/> reads the record's predicted class.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ReadsPredictedClass => ClassMeans is not null;
+
     internal ScoreCalibration Calibration { get; }
 
     public double Threshold => Calibration.Threshold;
@@ -92,13 +109,21 @@ public sealed class LayerIntegration
     /// per-layer errors <paramref name="rule"/> holds the distributions of; any further ones (the layers' latent
     /// distances, named by <paramref name="extraNames"/>) enter the Gaussian integration only.
     /// </summary>
-    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null)
+    /// <param name="classes">The model's predicted class of each held-out record; required by (and only read by)
+    /// <see cref="IntegrationKinds.GaussianPerClass"/>.</param>
+    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(heldOutErrors);
         var layers = rule.Layers.Count;
         var statistics = heldOutErrors.Count;
         if (statistics < layers) throw new ArgumentException($"Held-out statistics hold {statistics} rows; the rule has {layers} layers.", nameof(heldOutErrors));
+        var perClass = kind == IntegrationKinds.GaussianPerClass;
+        if (perClass && classes is null)
+            throw new ArgumentException($"The {IntegrationKinds.GaussianPerClass} integration needs the predicted class of every held-out record (a model without class outputs takes {IntegrationKinds.Gaussian}).", nameof(classes));
+        if (perClass && classes!.Length != heldOutErrors[0].Length)
+            throw new ArgumentException($"Give one predicted class per held-out record ({heldOutErrors[0].Length}), not {classes.Length}.", nameof(classes));
+        if (!perClass) classes = null;
         var quantiles = new StatisticQuantiles(rule, heldOutErrors);
         var included = new bool[statistics];
         var excluded = new List<ExcludedLayer>();
@@ -119,42 +144,41 @@ public sealed class LayerIntegration
 
         int n = heldOutErrors[0].Length;
         double[]? mean = null, inverse = null, floor = null;
+        double[][]? classMeans = null;
         if (IntegrationKinds.IsGaussian(kind))
-            (mean, inverse, floor) = FitGaussian(quantiles, heldOutErrors, included, diagonal: kind == IntegrationKinds.GaussianDiagonal);
+            (mean, inverse, floor, classMeans) = FitGaussian(kind, quantiles, heldOutErrors, included, classes);
         var scores = new double[n];
         var record = new float[statistics];
-        if (IntegrationKinds.IsGaussian(kind) && n >= CrossFitFolds * 20)
+        var folds = IntegrationKinds.IsGaussian(kind) ? GaussianFit.CrossFitFolds(n) : 0;
+        if (folds > 0)
         {
             // Cross-fitted: each record is scored by a Gaussian fitted without its fold. Scored by the Gaussian fitted on
-            // it, a record looks more typical than a new one does (by more, the more statistics), and the threshold would
-            // then let through more than the target rate.
-            for (var fold = 0; fold < CrossFitFolds; fold++)
+            // it, a record looks more typical than a new one does (by more, the more statistics and the fewer records),
+            // and the threshold would then let through more than the target rate.
+            for (var fold = 0; fold < folds; fold++)
             {
-                var others = heldOutErrors.Select(values => values.Where((_, r) => r % CrossFitFolds != fold).ToArray()).ToArray();
-                var (foldMean, foldInverse, _) = FitGaussian(quantiles, others, included, diagonal: kind == IntegrationKinds.GaussianDiagonal);
-                var foldFit = new LayerIntegration(kind, included, [0], targetFpr, foldMean, foldInverse, floor, excluded);
-                for (var r = fold; r < n; r += CrossFitFolds)
+                var others = heldOutErrors.Select(values => values.Where((_, r) => r % folds != fold).ToArray()).ToArray();
+                var (foldMean, foldInverse, _, foldClassMeans) = FitGaussian(kind, quantiles, others, included, classes?.Where((_, r) => r % folds != fold).ToArray());
+                var foldFit = new LayerIntegration(kind, included, [0], targetFpr, foldMean, foldInverse, floor, excluded, foldClassMeans);
+                for (var r = fold; r < n; r += folds)
                 {
                     for (var l = 0; l < statistics; l++) record[l] = heldOutErrors[l][r];
-                    scores[r] = foldFit.Score(rule, record);
+                    scores[r] = foldFit.Score(rule, record, classes?[r] ?? -1);
                 }
             }
         }
         else
         {
-            var draft = new LayerIntegration(kind, included, [0], targetFpr, mean, inverse, floor, excluded);
+            var draft = new LayerIntegration(kind, included, [0], targetFpr, mean, inverse, floor, excluded, classMeans);
             for (var r = 0; r < n; r++)
             {
                 for (var l = 0; l < statistics; l++) record[l] = heldOutErrors[l][r];
-                scores[r] = draft.Score(rule, record);
+                scores[r] = draft.Score(rule, record, classes?[r] ?? -1);
             }
         }
         Array.Sort(scores);
-        return new LayerIntegration(kind, included, scores, targetFpr, mean, inverse, floor, excluded);
+        return new LayerIntegration(kind, included, scores, targetFpr, mean, inverse, floor, excluded, classMeans);
     }
-
-    /// <summary>Folds of the Gaussian's cross-fitted calibration scores.</summary>
-    private const int CrossFitFolds = 10;
 
     /// <summary>Quantiles of each held-out statistic: the rule's distributions for the errors, the sorted values for the rest.</summary>
     private sealed class StatisticQuantiles(OneOutRule rule, IReadOnlyList<float[]> values)
@@ -183,7 +207,9 @@ public sealed class LayerIntegration
     /// Higher = more OOD. <paramref name="layerErrors"/> holds <see cref="StatisticCount"/> values (errors, then latent
     /// distances). Allocation-free for the Fisher rule; the Gaussian rule uses a small stack buffer.
     /// </summary>
-    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors)
+    /// <param name="predictedClass">The model's class for the record, read by <see cref="IntegrationKinds.GaussianPerClass"/>
+    /// (−1 or a class the calibration records never had: measured from the overall mean).</param>
+    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass = -1)
     {
         if (Kind == IntegrationKinds.Fisher)
         {
@@ -198,11 +224,12 @@ public sealed class LayerIntegration
             return sum;
         }
         int k = LogMean!.Length;
-        Span<double> centred = stackalloc double[k];
+        Span<double> centred = k <= 256 ? stackalloc double[k] : new double[k];
+        var mean = GaussianFit.MeanFor(ClassMeans, LogMean, predictedClass);
         for (int l = 0, i = 0; l < Included.Length; l++)
         {
             if (!Included[l]) continue;
-            centred[i] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l])) - LogMean[i];
+            centred[i] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l])) - mean[i];
             i++;
         }
         return GaussianFit.SquaredDistance(centred, InverseCholesky);
@@ -212,7 +239,7 @@ public sealed class LayerIntegration
 
     public double PValue(double score) => Calibration.PValue(score);
 
-    private static (double[] Mean, double[] InverseCholesky, double[] Floor) FitGaussian(StatisticQuantiles quantiles, IReadOnlyList<float[]> errors, bool[] included, bool diagonal)
+    private static (double[] Mean, double[] InverseCholesky, double[] Floor, double[][]? ClassMeans) FitGaussian(string kind, StatisticQuantiles quantiles, IReadOnlyList<float[]> errors, bool[] included, int[]? classes)
     {
         int layers = included.Length, n = errors[0].Length, k = included.Count(i => i);
         var floor = new double[layers];
@@ -224,8 +251,13 @@ public sealed class LayerIntegration
             for (var r = 0; r < n; r++) logs[r * k + i] = Math.Log(Math.Max(Clamp(errors[l][r]), floor[l]));
             i++;
         }
-        var (mean, inverse) = GaussianFit.Fit(logs, n, k, diagonal);
-        return (mean, inverse, floor);
+        if (kind == IntegrationKinds.GaussianPerClass)
+        {
+            var (overall, classMeans, within) = GaussianFit.FitPerClass(logs, n, k, classes);
+            return (overall, within, floor, classMeans);
+        }
+        var (mean, inverse) = GaussianFit.Fit(logs, n, k, diagonal: kind == IntegrationKinds.GaussianDiagonal);
+        return (mean, inverse, floor, null);
     }
 
     private static double Clamp(float error) =>

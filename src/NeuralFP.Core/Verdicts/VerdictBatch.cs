@@ -67,7 +67,7 @@ public sealed class VerdictBatch : IReadOnlyList<Verdict>
                 batch._scores[r] = rule.Score(recordErrors);
                 continue;
             }
-            var score = integration.Score(rule, row);
+            var score = integration.Score(rule, row, predictedClasses[r]);
             batch._scores[r] = score;
             batch._ood[r] = integration.IsOod(score);
             batch._pValues[r] = integration.PValue(score);

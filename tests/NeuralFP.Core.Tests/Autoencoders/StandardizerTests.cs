@@ -29,6 +29,27 @@ public class StandardizerTests
     }
 
     [Fact]
+    public void Columns_in_different_units_keep_their_own_spread_under_the_median_reference_and_not_under_the_pooled_one()
+    {
+        // A table's raw columns: four in units of ~10³ (spread 300), six in units of ~10⁻² (spread 0.01).
+        var random = new Random(3);
+        const int Rows = 500, Width = 10;
+        var values = new float[Rows * Width];
+        for (var r = 0; r < Rows; r++)
+            for (var j = 0; j < Width; j++)
+                values[r * Width + j] = j < 4 ? (float)(1000 + 300 * (random.NextDouble() - 0.5) * 3.46) : (float)(0.1 + 0.01 * (random.NextDouble() - 0.5) * 3.46);
+        var table = new FloatTensor(values, [Rows, Width]);
+
+        var pooled = Standardizer.Fit(table, Standardizer.RelativeScaleFloor);
+        var median = Standardizer.Fit(table, Standardizer.RelativeScaleFloor, medianReference: true);
+
+        // Pooled spread ≈ 190: the floor (≈ 0.19) lifts the small columns' scale ~19× above their spread of 0.01.
+        for (var j = 4; j < Width; j++) Assert.InRange(pooled.Scale[j], 0.15, 0.25);
+        for (var j = 4; j < Width; j++) Assert.InRange(median.Scale[j], 0.009, 0.011);
+        for (var j = 0; j < 4; j++) Assert.Equal(pooled.Scale[j], median.Scale[j]);
+    }
+
+    [Fact]
     public void A_constant_feature_gets_a_positive_scale_and_standardises_to_zero()
     {
         var data = new float[200 * 3];

@@ -101,13 +101,15 @@ public sealed class PanelModelDefectTests
     }
 
     [Fact]
-    public void The_default_fingerprint_uses_the_gaussian_integration_with_the_input_layer_and_records_it()
+    public void The_default_fingerprint_uses_the_per_class_gaussian_integration_with_the_input_layer_and_records_it()
     {
         var fingerprint = FingerprintBuilder.Build(Panel("bn_gap_cnn_folded.onnx"), Reference, Small with { Detectors = [] }, null, CancellationToken.None).Fingerprint;
         var manifest = Fingerprint.FromFiles(fingerprint.ToFiles()).Manifest;
 
         Assert.Contains(manifest.Layers, l => l.Name == manifest.InputName);
-        Assert.Equal("gaussian", manifest.Integration!.Kind);
+        Assert.Equal("gaussian-per-class", manifest.Integration!.Kind);
+        // One mean per class of the ten the model predicts (every class occurs among the calibration records).
+        Assert.Equal(10, manifest.Integration.ClassMeans!.Length);
         Assert.InRange(manifest.Calibration.RealisedFpr, 0.04, 0.05);
         Assert.Equal(manifest.Calibration.HeldOutRecords, manifest.Integration.SortedHeldOutScores.Length);
     }
