@@ -363,12 +363,13 @@ internal static class PerfBenchmark
             foreach (var (label, target) in runs)
             {
                 var workerPid = target.Host.WorkerProcessId ?? 0;
-                var (cpuBefore, workerBefore) = (Cpu(), ProcessCpu.Seconds(workerPid));
+                var (cpuBefore, workerBefore, selfBefore) = (Cpu(), ProcessCpu.Seconds(workerPid), ProcessCpu.Own(Environment.ProcessId));
                 var result = await OpenLoop.RunAsync(target.Address, url, records, options.Rate, options.Seconds);
                 var sent = options.Rate * (options.Seconds + Math.Max(1, options.Seconds / 5));
                 var cpuPerRequest = (Cpu() - cpuBefore) * 1000 / sent;
                 var workerPerRequest = (ProcessCpu.Seconds(workerPid) - workerBefore) * 1000 / sent;
-                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms; CPU {cpuPerRequest:F2} ms/request (all processes, generator included; worker {workerPerRequest:F2}) | |");
+                var selfPerRequest = (ProcessCpu.Own(Environment.ProcessId) - selfBefore) * 1000 / sent;
+                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms; CPU {cpuPerRequest:F2} ms/request (all processes; worker {workerPerRequest:F2}, generator + local host {selfPerRequest:F2}) | |");
                 Console.Out.WriteLine(rows[^1]);
                 if (target == app) p99s.Add(result.P99);
             }
