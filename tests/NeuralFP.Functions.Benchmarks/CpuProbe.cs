@@ -49,7 +49,7 @@ internal static class CpuProbe
             : options.BaselineSetting is { } setting ? await StartReadyAsync(null, StorageNames.Setting(setting.Split('=')[0], setting.Split('=', 2)[1]))
             : null;
         var apps = baseline is null ? new[] { ("this", app) } : [("this", app), ("baseline", baseline)];
-        output.WriteLine($"CPU per request, closed loop, {requests} requests per block ({requests / 8} for batches of 256), medians over {options.Rounds} blocks per app{(baseline is null ? "" : ", the two apps alternating block by block")}; load average {PerfBenchmark.LoadAverage()}");
+        output.WriteLine($"CPU per request, closed loop, {requests} requests per block ({requests / 8} for batches of 256), medians over {options.Rounds} blocks per app{(baseline is null ? "" : ", the two apps alternating block by block (A B, B A, …)")}; load average {PerfBenchmark.LoadAverage()}");
         output.WriteLine($"worker pids: {string.Join(", ", apps.Select(a => $"{a.Item1} {a.Item2.Host.WorkerProcessId}"))}; local host and this process {Environment.ProcessId}");
 
         // Every kind once on every app first (JIT, tiering, connections), then the background: what the processes spend with
@@ -78,7 +78,8 @@ internal static class CpuProbe
             var n = kind.EndsWith("-256", StringComparison.Ordinal) ? Math.Max(20, requests / 8) : requests;
             for (var round = 0; round < options.Rounds; round++)
             {
-                foreach (var (name, target) in apps)
+                // A B, then B A: whichever goes first in a round runs right after the other kind's blocks; alternate that too.
+                foreach (var (name, target) in round % 2 == 0 ? apps : apps.Reverse())
                 {
                     using var client = Client.Start(target.Address, kind, recordsPath, n);
                     await client.ReadyAsync();
