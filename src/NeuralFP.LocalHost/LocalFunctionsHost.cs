@@ -177,7 +177,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             Args = [],
         });
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new QuietLoggerFactory(loggerFactory));
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = null;

@@ -42,9 +42,11 @@ internal static class PerfBenchmark
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"{e.Message}\nUsage: perf --model m.onnx --reference ref.npy [--records r.npy] [--rounds 3] [--no-http|--http-only] [--rate N] [--seconds S] [--baseline-worker dll] [--baseline-setting NAME=VALUE]; or perf --sessions [--global-pool] | --small-batches | --panel");
+            Console.Error.WriteLine($"{e.Message}\nUsage: perf --model m.onnx --reference ref.npy [--records r.npy] [--rounds 3] [--no-http|--http-only] [--rate N] [--seconds S] [--baseline-worker dll] [--baseline-setting NAME=VALUE] [--cpu [--requests N] [--kinds not-found,health,verdict-npy-1,verdict-json-1,verdict-npy-256]]; or perf --sessions [--global-pool] | --small-batches | --panel");
             return 2;
         }
+        if (args.Contains("--cpu"))
+            return await CpuProbe.RunAsync(options, output, Array.IndexOf(args, "--kinds") is var k and >= 0 ? args[k + 1].Split(',') : null);
         var machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}";
         output.WriteLine($"NeuralFP perf, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}, load average {LoadAverage()} at start");
         output.WriteLine($"model {options.Model}, reference {options.Reference}, records {options.Records ?? options.Reference}; {options.Rounds} rounds (+1 warm-up), medians");
@@ -361,12 +363,13 @@ internal static class PerfBenchmark
             foreach (var (label, target) in runs)
             {
                 var workerPid = target.Host.WorkerProcessId ?? 0;
-                var (cpuBefore, workerBefore) = (Cpu(), ProcessCpu.Seconds(workerPid));
+                var (cpuBefore, workerBefore, selfBefore) = (Cpu(), ProcessCpu.Seconds(workerPid), ProcessCpu.Own(Environment.ProcessId));
                 var result = await OpenLoop.RunAsync(target.Address, url, records, options.Rate, options.Seconds);
                 var sent = options.Rate * (options.Seconds + Math.Max(1, options.Seconds / 5));
                 var cpuPerRequest = (Cpu() - cpuBefore) * 1000 / sent;
                 var workerPerRequest = (ProcessCpu.Seconds(workerPid) - workerBefore) * 1000 / sent;
-                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms; CPU {cpuPerRequest:F2} ms/request (all processes, generator included; worker {workerPerRequest:F2}) | |");
+                var selfPerRequest = (ProcessCpu.Own(Environment.ProcessId) - selfBefore) * 1000 / sent;
+                rows.Add($"|{label} HTTP, single record (`.npy`), open loop {options.Rate:N0} req/s for {options.Seconds} s ({result.Achieved:N0}/s offered, {result.Late} sent > 1 ms late, {result.Errors} errors or > 10 s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | p50 {result.P50:F2} ms, p99 **{result.P99:F2} ms**, max {result.Max:F1} ms; CPU {cpuPerRequest:F2} ms/request (all processes; worker {workerPerRequest:F2}, generator + local host {selfPerRequest:F2}) | |");
                 Console.Out.WriteLine(rows[^1]);
                 if (target == app) p99s.Add(result.P99);
             }
@@ -395,7 +398,7 @@ internal static class PerfBenchmark
 }
 
 /// <summary>Command-line options of <c>perf</c>.</summary>
-internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp, string? BaselineWorker = null, string? BaselineSetting = null)
+internal sealed record PerfOptions(string Model, string Reference, string? Records, int Rounds, int ScoreRecords, int Rate, int Seconds, bool SkipHttp, string? BaselineWorker = null, string? BaselineSetting = null, int CpuRequests = 1000)
 {
     public static PerfOptions Parse(string[] args)
     {
@@ -412,6 +415,7 @@ internal sealed record PerfOptions(string Model, string Reference, string? Recor
         return new PerfOptions(Path.GetFullPath(model), Path.GetFullPath(reference), Value("--records") is { } r ? Path.GetFullPath(r) : null, rounds,
             Int("--score-records", 100_000), Int("--rate", 1000), Int("--seconds", 10), args.Contains("--no-http"),
             Value("--baseline-worker") is { } b ? Path.GetFullPath(b) : null,
-            Value("--baseline-setting") is { } setting && setting.Contains('=') ? setting : Value("--baseline-setting") is null ? null : throw new ArgumentException("--baseline-setting takes NAME=VALUE."));
+            Value("--baseline-setting") is { } setting && setting.Contains('=') ? setting : Value("--baseline-setting") is null ? null : throw new ArgumentException("--baseline-setting takes NAME=VALUE."),
+            Int("--requests", 1000));
     }
 }

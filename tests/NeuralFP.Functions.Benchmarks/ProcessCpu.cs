@@ -10,6 +10,21 @@ internal static class ProcessCpu
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
+    /// <summary>The process alone (every thread), without its children.</summary>
+    public static double Own(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     public static double Seconds(int pid)
     {
         try

@@ -27,6 +27,8 @@ public static class SettingNames
     public const string WorkerRuntime = "FUNCTIONS_WORKER_RUNTIME";
     public const string ApplicationInsights = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    /// <summary>true: produce OpenTelemetry signals even with no exporter configured (tests attach in-memory exporters); default false.</summary>
+    public const string TelemetryWithoutExporter = "NeuralFP__TelemetryWithoutExporter";
 
 
     /// <summary>Section of the service's own options (<c>NeuralFP__ModelsContainer</c> etc. as environment variables).</summary>

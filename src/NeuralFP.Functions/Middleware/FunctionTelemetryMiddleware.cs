@@ -20,6 +20,9 @@ internal sealed class FunctionTelemetryMiddleware(ILoggerFactory loggers) : IFun
     public const string BlobTrigger = "datasource";
     public const string TimerTrigger = "timer";
 
+    // One logger per function, made once (the middleware is a singleton; the factory would look the name up every time).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var name = context.FunctionDefinition.Name;
@@ -30,13 +33,8 @@ internal sealed class FunctionTelemetryMiddleware(ILoggerFactory loggers) : IFun
         activity?.SetTag(TelemetryTags.InvocationId, context.InvocationId);
         if (modelId is not null) activity?.SetTag(TelemetryTags.ModelId, modelId);
 
-        var logger = loggers.CreateLogger("NeuralFP.Functions." + name);
-        using var scope = logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["InvocationId"] = context.InvocationId,
-            ["FunctionName"] = name,
-            ["ModelId"] = modelId,
-        });
+        var logger = _loggers.GetOrAdd(name, static (function, factory) => factory.CreateLogger("NeuralFP.Functions." + function), loggers);
+        using var scope = logger.BeginScope(new InvocationScope(context.InvocationId, name, modelId));
         try
         {
             await next(context).ConfigureAwait(false);
@@ -67,5 +65,28 @@ internal sealed class FunctionTelemetryMiddleware(ILoggerFactory loggers) : IFun
             }
         }
         return "other";
+    }
+
+    /// <summary>The invocation's log scope: three fixed pairs, without a dictionary per invocation.</summary>
+    private sealed class InvocationScope(string invocationId, string functionName, string? modelId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 3;
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("InvocationId", invocationId),
+            1 => new("FunctionName", functionName),
+            2 => new("ModelId", modelId),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++) yield return this[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"InvocationId:{invocationId} FunctionName:{functionName} ModelId:{modelId}";
     }
 }

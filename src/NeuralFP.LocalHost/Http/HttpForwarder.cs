@@ -29,6 +29,9 @@ internal sealed class HttpForwarder(
         UseCookies = false,
         UseProxy = false,
         AutomaticDecompression = System.Net.DecompressionMethods.None,
+        // No diagnostics handler (an Activity and trace headers of the host's own per forward): the client's trace headers
+        // are forwarded as they came and the invocation carries the trace context, as the Functions host sends it.
+        ActivityHeadersPropagator = null,
     });
 
     public async Task HandleAsync(HttpContext context)
@@ -76,8 +79,8 @@ internal sealed class HttpForwarder(
         {
             request.InputData.Add(new ParameterBinding { Name = f.Trigger.Name, Data = new TypedData { Http = new RpcHttp() } });
             foreach (var (key, value) in values) request.TriggerMetadata.Add(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
-            request.TriggerMetadata["Query"] = Typed.Json(JsonSerializer.Serialize(context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString())));
-            request.TriggerMetadata["Headers"] = Typed.Json(JsonSerializer.Serialize(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString())));
+            request.TriggerMetadata["Query"] = Typed.Json(StringMapJson.Write(context.Request.Query));
+            request.TriggerMetadata["Headers"] = Typed.Json(StringMapJson.Write(context.Request.Headers));
         }, (s, request) => ForwardAsync(context, s.HttpUri!, request.InvocationId),
             // Not the client's abort token: a client that goes away (curl -f closes on a 4xx without reading the body)
             // made the host stop waiting and drop the worker's InvocationResponse ("nothing waits for"). The worker
@@ -94,13 +97,22 @@ internal sealed class HttpForwarder(
         using var response = await SendWithRetryAsync(context, workerUri, invocationId).ConfigureAwait(false);
         var target = context.Response;
         target.StatusCode = (int)response.StatusCode;
-        foreach (var (name, value) in response.Headers.Concat(response.Content.Headers))
-        {
-            if (HopByHop.Contains(name)) continue;
-            target.Headers[name] = value.ToArray();
-        }
+        CopyHeaders(response.Headers, target.Headers);
+        CopyHeaders(response.Content.Headers, target.Headers);
         await response.Content.CopyToAsync(target.Body, context.RequestAborted).ConfigureAwait(false);
-        logger.LogDebug("{Method} {Url} -> {Status} (invocation {InvocationId})", incoming.Method, incoming.GetDisplayUrl(), target.StatusCode, invocationId);
+        if (logger.IsEnabled(LogLevel.Debug))
+            logger.LogDebug("{Method} {Url} -> {Status} (invocation {InvocationId})", incoming.Method, incoming.GetDisplayUrl(), target.StatusCode, invocationId);
+    }
+
+    /// <summary>The worker's response headers onto the answer (hop-by-hop ones excepted), without a copy of each value list.</summary>
+    private static void CopyHeaders(System.Net.Http.Headers.HttpHeaders from, IHeaderDictionary to)
+    {
+        foreach (var header in from.NonValidated)
+        {
+            if (HopByHop.Contains(header.Key)) continue;
+            var values = header.Value;
+            to[header.Key] = values.Count == 1 ? new Microsoft.Extensions.Primitives.StringValues(values.ToString()) : new Microsoft.Extensions.Primitives.StringValues(values.ToArray());
+        }
     }
 
     /// <summary>
@@ -137,8 +149,17 @@ internal sealed class HttpForwarder(
         foreach (var (name, value) in incoming.Headers)
         {
             if (HopByHop.Contains(name)) continue;
-            if (!outgoing.Headers.TryAddWithoutValidation(name, value.ToArray()) && outgoing.Content is not null)
-                outgoing.Content.Headers.TryAddWithoutValidation(name, value.ToArray());
+            // One value (the usual case) as a string: no array per header.
+            if (value.Count == 1)
+            {
+                var single = value.ToString();
+                if (!outgoing.Headers.TryAddWithoutValidation(name, single) && outgoing.Content is not null)
+                    outgoing.Content.Headers.TryAddWithoutValidation(name, single);
+            }
+            else if (!outgoing.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value) && outgoing.Content is not null)
+            {
+                outgoing.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
+            }
         }
         outgoing.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
         outgoing.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);

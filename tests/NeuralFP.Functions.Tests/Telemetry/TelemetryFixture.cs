@@ -30,6 +30,8 @@ public sealed class TelemetryFixture : IAsyncLifetime
     {
         // In this process (not a worker process), so that the exporters can be attached to the worker's pipelines.
         App = await TestApp.StartAsync(
+            // No exporter is configured: the pipeline is built for the in-memory exporters attached below.
+            settings: [StorageNames.Setting(Hosting.SettingNames.TelemetryWithoutExporter, "true")],
             configure: builder =>
             {
                 builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));
