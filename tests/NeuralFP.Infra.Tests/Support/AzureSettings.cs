@@ -72,6 +72,7 @@ public static class AzureSettings
         [SettingNames.DriftMinimumRecords] = "tuning with an in-app default",
         [SettingNames.DriftFlushMilliseconds] = "tuning with an in-app default (1 s write-behind interval)",
         [SettingNames.DriftShutdownFlushMilliseconds] = "tuning with an in-app default (5 s bound on the last flush when an instance stops)",
+        [SettingNames.TelemetryWithoutExporter] = "tests only: builds the telemetry pipeline with no exporter (Azure has Application Insights)",
     };
 
     /// <summary>Every <c>public const string</c> of <see cref="SettingNames"/>.</summary>
