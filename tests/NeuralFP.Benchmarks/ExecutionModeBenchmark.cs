@@ -72,7 +72,7 @@ internal static partial class ExecutionModeBenchmark
             var runners = variants.SelectMany(v =>
             {
                 using var options = v.Create();
-                return new[] { new Runner(bytes, model.InputName, model.OutputNames, options), new Runner(fused, model.InputName, outputs, options) };
+                return new[] { new SessionRunner(bytes, model.InputName, model.OutputNames, options), new SessionRunner(fused, model.InputName, outputs, options) };
             }).ToArray();
             try
             {
@@ -129,7 +129,7 @@ internal static partial class ExecutionModeBenchmark
     }
 
     /// <summary>Per runner: wall milliseconds of every call, and the process's mean CPU milliseconds per call.</summary>
-    private static (List<double>[] Wall, double[] Cpu) Interleaved(Runner[] runners, FloatTensor records, int batch, int calls)
+    private static (List<double>[] Wall, double[] Cpu) Interleaved(SessionRunner[] runners, FloatTensor records, int batch, int calls)
     {
         var wall = runners.Select(_ => new List<double>(calls)).ToArray();
         var cpu = new double[runners.Length];
@@ -156,32 +156,4 @@ internal static partial class ExecutionModeBenchmark
     }
 
     private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-
-    private sealed class Runner : IDisposable
-    {
-        private readonly InferenceSession _session;
-        private readonly string[] _inputs;
-        private readonly string[] _outputs;
-        private readonly RunOptions _runOptions = new();
-
-        public Runner(byte[] onnx, string input, IReadOnlyList<string> outputs, SessionOptions options)
-        {
-            _session = new InferenceSession(onnx, options);
-            _inputs = [input];
-            _outputs = [.. outputs];
-        }
-
-        public void Run(FloatTensor records, int start, int count)
-        {
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-                records.Data.AsMemory(start * records.RecordLength, count * records.RecordLength), [count, .. records.RecordShape.Select(d => (long)d)]);
-            using var results = _session.Run(_runOptions, _inputs, [input], _outputs);
-        }
-
-        public void Dispose()
-        {
-            _session.Dispose();
-            _runOptions.Dispose();
-        }
-    }
 }

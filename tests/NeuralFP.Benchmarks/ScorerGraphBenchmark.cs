@@ -76,10 +76,10 @@ internal static partial class ScorerGraphBenchmark
                 ComparePooling(output, bytes, model, layers, b, outputs, records, rounds);
                 continue;
             }
-            using var bare = new Runner(bytes, model.InputName, model.OutputNames);
-            using var mainRunner = new Runner(a, model.InputName, outputs);
-            using var compactRunner = new Runner(b, model.InputName, outputs);
-            Runner[] contenders = [mainRunner, compactRunner, bare];
+            using var bare = new SessionRunner(bytes, model.InputName, model.OutputNames, singleThread: CpuTime);
+            using var mainRunner = new SessionRunner(a, model.InputName, outputs, singleThread: CpuTime);
+            using var compactRunner = new SessionRunner(b, model.InputName, outputs, singleThread: CpuTime);
+            SessionRunner[] contenders = [mainRunner, compactRunner, bare];
             var rate256 = contenders.Select(_ => new List<double>()).ToArray();
             var p50 = contenders.Select(_ => new List<double>()).ToArray();
             for (var round = 0; round <= rounds; round++)
@@ -130,7 +130,7 @@ internal static partial class ScorerGraphBenchmark
     private static void ComparePooling(TextWriter output, byte[] bare, OnnxModel model, IReadOnlyList<FusedLayer> layers, byte[] graph, string[] outputs, FloatTensor records, int rounds)
     {
         string[] forms = ["AveragePool", "Reshape+ReduceMean", "Flatten+MatMul", "AveragePool twice"];
-        var runners = forms.Select(f => new Runner(WithPooling(graph, layers, f), model.InputName, outputs)).Append(new Runner(bare, model.InputName, model.OutputNames)).ToArray();
+        var runners = forms.Select(f => new SessionRunner(WithPooling(graph, layers, f), model.InputName, outputs, singleThread: CpuTime)).Append(new SessionRunner(bare, model.InputName, model.OutputNames, singleThread: CpuTime)).ToArray();
         try
         {
             var big = runners.Select(_ => new List<double>()).ToArray();
@@ -250,7 +250,7 @@ internal static partial class ScorerGraphBenchmark
     }
 
     /// <summary>Milliseconds per call of each contender, called in turn on the same records.</summary>
-    private static List<double>[] Interleaved(Runner[] contenders, FloatTensor records, int batch, int calls)
+    private static List<double>[] Interleaved(SessionRunner[] contenders, FloatTensor records, int batch, int calls)
     {
         var times = contenders.Select(_ => new List<double>(calls)).ToArray();
         for (var i = 0; i < calls; i++)
@@ -274,34 +274,4 @@ internal static partial class ScorerGraphBenchmark
 
     private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
-    /// <summary>One session with the scorer's options, asking for the given outputs.</summary>
-    private sealed class Runner : IDisposable
-    {
-        private readonly InferenceSession _session;
-        private readonly string[] _inputs;
-        private readonly string[] _outputs;
-        private readonly RunOptions _runOptions = new();
-
-        public Runner(byte[] onnx, string input, IReadOnlyList<string> outputs)
-        {
-            using var options = ScorerSession.CreateSessionOptions();
-            if (CpuTime) options.IntraOpNumThreads = 1;
-            _session = new InferenceSession(onnx, options);
-            _inputs = [input];
-            _outputs = [.. outputs];
-        }
-
-        public void Run(FloatTensor records, int start, int count)
-        {
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-                records.Data.AsMemory(start * records.RecordLength, count * records.RecordLength), [count, .. records.RecordShape.Select(d => (long)d)]);
-            using var results = _session.Run(_runOptions, _inputs, [input], _outputs);
-        }
-
-        public void Dispose()
-        {
-            _session.Dispose();
-            _runOptions.Dispose();
-        }
-    }
 }
