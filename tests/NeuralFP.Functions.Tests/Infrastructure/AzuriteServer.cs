@@ -19,6 +19,8 @@ public sealed class AzuriteServer : IDisposable
 
     private readonly string _azurite;
     private readonly string _location;
+    private const int LaunchAttempts = 3;
+
     private readonly (int Blob, int Queue, int Table) _ports;
     private Process _process;
 
@@ -35,8 +37,26 @@ public sealed class AzuriteServer : IDisposable
             throw new InvalidOperationException($"Azurite is not installed at {_azurite}: run `npm ci` in {root} (package.json pins it).");
         _location = Path.Combine(Path.GetTempPath(), "nfp-azurite-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_location);
-        _ports = (FreePort(), FreePort(), FreePort());
-        _process = Launch();
+        // A port found free can be taken by another process before Azurite binds it (test classes start servers in
+        // parallel); Azurite then exits at once, and choosing new ports is the whole remedy.
+        for (var attempt = 1; ; attempt++)
+        {
+            _ports = FreePorts();
+            try
+            {
+                _process = Launch();
+                break;
+            }
+            catch (ExitedBeforeListeningException) when (attempt < LaunchAttempts)
+            {
+            }
+            catch
+            {
+                // No server to dispose later: its data folder goes now.
+                Directory.Delete(_location, recursive: true);
+                throw;
+            }
+        }
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
         ConnectionString =
             $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
@@ -95,7 +115,15 @@ public sealed class AzuriteServer : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        foreach (var port in new[] { blob, queue, table }) WaitForPort(process, port);
+        try
+        {
+            foreach (var port in new[] { blob, queue, table }) WaitForPort(process, port);
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
         return process;
     }
 
@@ -107,7 +135,7 @@ public sealed class AzuriteServer : IDisposable
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on {port}.");
+                throw new ExitedBeforeListeningException($"Azurite exited with code {process.ExitCode} before listening on {port} (is the port taken?).");
             try
             {
                 using var client = new TcpClient();
@@ -121,12 +149,27 @@ public sealed class AzuriteServer : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>Three distinct free loopback ports (all held until the three are chosen, so none is chosen twice).</summary>
+    private static (int Blob, int Queue, int Table) FreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new TcpListener[3];
+        try
+        {
+            for (var i = 0; i < listeners.Length; i++)
+            {
+                listeners[i] = new TcpListener(IPAddress.Loopback, 0);
+                listeners[i].Start();
+            }
+            int Port(int i) => ((IPEndPoint)listeners[i].LocalEndpoint).Port;
+            return (Port(0), Port(1), Port(2));
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener?.Stop();
+        }
     }
+
+    private sealed class ExitedBeforeListeningException(string message) : InvalidOperationException(message);
 
     private static string FindRepositoryRoot()
     {
