@@ -43,6 +43,9 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     /// <summary>Whether this pools [T, H] sequences over time (rather than maps over space).</summary>
     public bool OverTime => Kind is PoolingKind.Time or PoolingKind.TimeSegments;
 
+    /// <summary>Time segments of an over-time pooling (<c>time</c> is one segment).</summary>
+    internal int Segments => Kind == PoolingKind.TimeSegments ? Grid : 1;
+
     /// <summary>Parses "none", "global", "2x2", "4x4" (any k×k), "time", "time4" (any S ≥ 1 segments).</summary>
     /// <exception cref="FormatException">Anything else; the message lists the accepted values.</exception>
     public static PoolingSpec Parse(string text)
@@ -107,9 +110,9 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
             {
                 if (recordShape.Length != 2)
                     throw new ArgumentException($"Time pooling needs sequence records [T, H]; got [{string.Join(",", recordShape)}].", nameof(recordShape));
-                if (Kind == PoolingKind.TimeSegments && Grid > recordShape[0])
-                    throw new ArgumentException($"{this} pooling needs at least {Grid} steps; the sequence [{string.Join(",", recordShape)}] has {recordShape[0]}.", nameof(recordShape));
-                return Kind == PoolingKind.Time ? recordShape[1] : (long)recordShape[1] * Grid;
+                if (Segments > recordShape[0])
+                    throw new ArgumentException($"{this} pooling needs at least {Segments} steps; the sequence [{string.Join(",", recordShape)}] has {recordShape[0]}.", nameof(recordShape));
+                return (long)recordShape[1] * Segments;
             }
             if (Kind == PoolingKind.None || !IsMap(recordShape)) return size;
             long features = recordShape[0];
@@ -142,15 +145,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
         if (destination.Length != features)
             throw new ArgumentException($"The destination holds {destination.Length} values but {this} pooling of [{string.Join(",", recordShape)}] gives {features}.", nameof(destination));
 
-        if (Kind == PoolingKind.Time)
-        {
-            int steps = recordShape[0], width = recordShape[1];
-            destination.Clear();
-            for (var t = 0; t < steps; t++) TensorPrimitives.Add(destination, record.Slice(t * width, width), destination);
-            TensorPrimitives.Multiply(destination, 1f / steps, destination);
-            return;
-        }
-        if (Kind == PoolingKind.TimeSegments)
+        if (OverTime)
         {
             PoolSegments(record, recordShape[0], recordShape[1], destination);
             return;
@@ -192,11 +187,11 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     }
 
     // Segment means (summed step by step, vectorised), written feature-major (h·S + s) to match the scorer graph's
-    // [N, H, T]·[T, S] MatMul.
+    // [N, H, T]·[T, S] MatMul; one segment is the mean over every step.
     private void PoolSegments(ReadOnlySpan<float> record, int steps, int width, Span<float> destination)
     {
         const int MaxStackWidth = 1024;
-        var segments = Grid;
+        var segments = Segments;
         float[]? rented = null;
         var sum = width <= MaxStackWidth ? stackalloc float[width] : (rented = ArrayPool<float>.Shared.Rent(width)).AsSpan(0, width);
         try

@@ -353,7 +353,7 @@ public static class FingerprintBuilder
 
     // A sequence shorter than the segment count gets one segment per step.
     private static PoolingSpec SequencePooling(PoolingSpec pooling, int steps) =>
-        pooling.Kind == PoolingKind.TimeSegments && pooling.Grid > steps ? PoolingSpec.TimeSegments(steps) : pooling;
+        pooling.OverTime && pooling.Segments > steps ? PoolingSpec.TimeSegments(steps) : pooling;
 
     private static LinearHead? ReadLinearHead(OnnxModel model, bool namedExplicitly, IProgress<string>? progress)
     {

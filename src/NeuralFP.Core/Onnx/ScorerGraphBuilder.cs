@@ -140,23 +140,15 @@ public static class ScorerGraphBuilder
     private static string AppendPoolingOnly(GraphEditor editor, string tensor, int[] shape, PoolingSpec pooling, string scope)
     {
         if (shape.Length == 0) return editor.Reshape(scope + "features", tensor, [-1, 1]);
-        if (pooling.Kind == PoolingKind.Time)
+        if (pooling.OverTime)
         {
-            // [N, T, H] → [N, H, T] → (× [T, 1] of 1/T) → [N, H, 1] → [N, H]; opset-stable ops only.
+            // [N, T, H] → [N, H, T] → (× [T, S] segment averager; S = 1 for "time") → [N, H, S] → [N, H·S], feature-major as
+            // PoolingSpec.Pool writes them; opset-stable ops only.
+            var segments = pooling.Segments;
             var hiddenFirst = editor.Node(scope + "time_last", "Transpose", [tensor], ProtoFactory.IntsAttribute("perm", [0, 2, 1]));
-            var averager = new float[shape[0]];
-            Array.Fill(averager, 1f / shape[0]);
-            var mean = editor.Node(scope + "time_mean", "MatMul", [hiddenFirst, editor.FloatConstant(scope + "time_averager", averager, shape[0], 1)]);
-            return editor.Reshape(scope + "features", mean, [-1, shape[1]]);
-        }
-        if (pooling.Kind == PoolingKind.TimeSegments)
-        {
-            // [N, T, H] → [N, H, T] → (× [T, S] segment averager) → [N, H, S] → [N, H·S]: the ops of the one-segment
-            // mean above, feature-major as PoolingSpec.Pool writes them.
-            var hiddenFirst = editor.Node(scope + "time_last", "Transpose", [tensor], ProtoFactory.IntsAttribute("perm", [0, 2, 1]));
-            var averager = editor.FloatConstant(scope + "segment_averager", AdaptiveBins.AveragingMatrix([shape[0]], pooling.Grid), shape[0], pooling.Grid);
+            var averager = editor.FloatConstant(scope + "segment_averager", AdaptiveBins.AveragingMatrix([shape[0]], segments), shape[0], segments);
             var means = editor.Node(scope + "segment_means", "MatMul", [hiddenFirst, averager]);
-            return editor.Reshape(scope + "features", means, [-1, (long)shape[1] * pooling.Grid]);
+            return editor.Reshape(scope + "features", means, [-1, (long)shape[1] * segments]);
         }
         if (!PoolingSpec.IsMap(shape)) return tensor;
         var flatten = ProtoFactory.IntAttribute("axis", 1);
