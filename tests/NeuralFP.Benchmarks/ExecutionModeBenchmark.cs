@@ -5,6 +5,8 @@ using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 using NeuralFP.TestData;
 
+using static NeuralFP.Benchmarks.RunStatistics;
+
 namespace NeuralFP.Benchmarks;
 
 /// <summary>
@@ -60,7 +62,7 @@ internal static partial class ExecutionModeBenchmark
         }
         var reference = FashionMnist.Train().Take(1000).Images;
         var records = FashionMnist.Test().Take(2048).Images;
-        output.WriteLine($"Execution modes: wall p50 ms per call / process CPU ms per call; fused/bare = bare's best p50 over this variant's fused p50; load average {Load()} at start.");
+        output.WriteLine($"Execution modes: wall p50 ms per call / process CPU ms per call; fused/bare = bare's best p50 over this variant's fused p50; load average {LoadAverage()} at start.");
         foreach (var (name, file, _) in PanelModels.ImageModels)
         {
             if (only is not null && !only.Contains(name)) continue;
@@ -91,7 +93,7 @@ internal static partial class ExecutionModeBenchmark
                     }
                 }
                 output.WriteLine();
-                output.WriteLine($"{name} ({layers.Count} layers), medians of {rounds} rounds, load average {Load()} at end:");
+                output.WriteLine($"{name} ({layers.Count} layers), medians of {rounds} rounds, load average {LoadAverage()} at end:");
                 output.WriteLine();
                 output.WriteLine("| variant | " + string.Join(" | ", batches.Select(x => $"bare {x} ms / CPU | fused {x} ms / CPU | fused/best bare {x}")) + " |");
                 output.WriteLine("|---|" + string.Concat(batches.Select(_ => "---:|---:|---:|")));
@@ -148,12 +150,4 @@ internal static partial class ExecutionModeBenchmark
         for (var k = 0; k < runners.Length; k++) cpu[k] /= calls;
         return (wall, cpu);
     }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

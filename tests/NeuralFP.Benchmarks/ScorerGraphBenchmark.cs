@@ -10,6 +10,8 @@ using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Tests.Support;
 using NeuralFP.TestData;
 
+using static NeuralFP.Benchmarks.RunStatistics;
+
 namespace NeuralFP.Benchmarks;
 
 /// <summary>
@@ -48,7 +50,7 @@ internal static partial class ScorerGraphBenchmark
         var records = FashionMnist.Test().Take(2048).Images;
         using (var shown = ScorerSession.CreateSessionOptions())
             output.WriteLine($"Session options: {shown.GraphOptimizationLevel}, intra-op threads {(CpuTime ? 1 : shown.IntraOpNumThreads)} (shared pool {SharedThreadPool.IsEnabled}), no spinning; " +
-                $"{(CpuTime ? "the calling thread's CPU time" : "wall clock")}; load average {Load()} at start.");
+                $"{(CpuTime ? "the calling thread's CPU time" : "wall clock")}; load average {LoadAverage()} at start.");
         output.WriteLine();
         output.WriteLine("| model | layers | nodes added A → B (after ORT optimisation) | bare 256 rec/s | A 256 / bare | B 256 / bare | bare 1 p50 ms | A 1 p50 ms | B 1 p50 ms | A 1 / bare | B 1 / bare | load |");
         output.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -95,7 +97,7 @@ internal static partial class ScorerGraphBenchmark
             }
             var (a256, b256, bare256) = (Median(rate256[0]), Median(rate256[1]), Median(rate256[2]));
             var (a1, b1, bare1) = (Median(p50[0]), Median(p50[1]), Median(p50[2]));
-            output.WriteLine($"| {name} | {layers.Count} | {nodes} | {bare256:N0} | {a256 / bare256:F2} | **{b256 / bare256:F2}** | {bare1:F3} | {a1:F3} | {b1:F3} | {bare1 / a1:F2} | **{bare1 / b1:F2}** | {Load()} |");
+            output.WriteLine($"| {name} | {layers.Count} | {nodes} | {bare256:N0} | {a256 / bare256:F2} | **{b256 / bare256:F2}** | {bare1:F3} | {a1:F3} | {b1:F3} | {bare1 / a1:F2} | **{bare1 / b1:F2}** | {LoadAverage()} |");
         }
         return Task.CompletedTask;
     }
@@ -142,7 +144,7 @@ internal static partial class ScorerGraphBenchmark
                 if (round == 0) continue;
                 for (var c = 0; c < runners.Length; c++) { big[c].Add(Median(b256[c])); single[c].Add(Median(b1[c])); }
             }
-            output.WriteLine($"Pooling of the conv maps, same scorer graph otherwise ({(CpuTime ? "thread CPU" : "wall")} ms per call, medians; load {Load()}):");
+            output.WriteLine($"Pooling of the conv maps, same scorer graph otherwise ({(CpuTime ? "thread CPU" : "wall")} ms per call, medians; load {LoadAverage()}):");
             output.WriteLine("| pooling form | batch 256 ms | batch 1 ms |");
             output.WriteLine("|---|---:|---:|");
             for (var c = 0; c < runners.Length; c++)
@@ -265,13 +267,4 @@ internal static partial class ScorerGraphBenchmark
         }
         return times;
     }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-
 }
