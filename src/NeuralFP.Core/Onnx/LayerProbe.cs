@@ -34,7 +34,7 @@ internal static class LayerProbe
                 $": {e.Message} Export it with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={{'input': {{0: 'N'}}}})).", e);
         }
 
-        var roles = LayerRoles.Assign(model);
+        var roles = LayerRoles.Assign(model, out var tokenWise);
         var layers = new List<LayerCandidate>();
         using (results)
         {
@@ -47,8 +47,10 @@ internal static class LayerProbe
                 var record = info.Shape[1..].Select(d => checked((int)d)).ToArray();
                 var producer = model.Index.Producer(names[i]);
                 var role = roles.GetValueOrDefault(names[i], LayerRole.Other);
-                // Sequences are pooled over time, which needs [T, H] records.
+                // Sequences are pooled over time, which needs [T, H] records; a token-wise activation with such records is one
+                // (a [C, L] map comes from a Conv, whose channels come first).
                 if (role == LayerRole.Sequence && record.Length != 2) role = LayerRole.Other;
+                if (role == LayerRole.Hidden && record.Length == 2 && tokenWise.Contains(names[i])) role = LayerRole.Sequence;
                 layers.Add(new LayerCandidate(names[i], producer?.OpType ?? "Input", record, role));
             }
         }

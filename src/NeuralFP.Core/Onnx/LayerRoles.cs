@@ -20,6 +20,9 @@ internal static class LayerRoles
         "GroupNormalization", "Identity", "Dropout",
     ];
 
+    // Linear ops that act on the last axis: after them a rank-2 record is [T, F], features last (a transformer's tokens).
+    private static readonly HashSet<string> TokenWiseOps = ["Gemm", "MatMul", "QLinearMatMul"];
+
     private static readonly HashSet<string> SoftmaxOps = ["Softmax", "LogSoftmax"];
 
     private static readonly HashSet<string> RecurrentOps = ["GRU", "LSTM", "RNN"];
@@ -93,16 +96,25 @@ internal static class LayerRoles
         return false;
     }
 
-    public static Dictionary<string, LayerRole> Assign(OnnxModel model)
+    /// <summary>
+    /// The role of each tensor that has one, and the activations that follow a linear op on the last axis
+    /// (<paramref name="tokenWise"/>): when their records are [T, F] (a transformer's feed-forward, an explicit ReLU or
+    /// GELU op) they are token states, pooled over time like <see cref="LayerRole.Sequence"/>, not [C, L] maps.
+    /// </summary>
+    public static Dictionary<string, LayerRole> Assign(OnnxModel model, out HashSet<string> tokenWise)
     {
         var index = model.Index;
         var graph = index.Graph;
         var roles = new Dictionary<string, LayerRole>(StringComparer.Ordinal);
+        tokenWise = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var node in graph.Node)
         {
             if (!ActivationOps.Contains(node.OpType) || node.Output.Count == 0 || !index.IsBatchDependent(node.Output[0])) continue;
-            if (FollowsBlock(index, node, 0)) roles[SiluProduct(graph, node) ?? node.Output[0]] = LayerRole.Hidden;
+            if (BlockBefore(index, node, 0) is not { } block) continue;
+            var activation = SiluProduct(graph, node) ?? node.Output[0];
+            roles[activation] = LayerRole.Hidden;
+            if (TokenWiseOps.Contains(block)) tokenWise.Add(activation);
         }
 
         foreach (var node in graph.Node)
@@ -123,16 +135,17 @@ internal static class LayerRoles
         return roles;
     }
 
-    private static bool FollowsBlock(GraphIndex index, NodeProto node, int depth)
+    /// <summary>The op of the Conv/Gemm/MatMul block the activation follows (through bias, normalisation, residual sums), or null.</summary>
+    private static string? BlockBefore(GraphIndex index, NodeProto node, int depth)
     {
-        if (depth > MaxWalk) return false;
+        if (depth > MaxWalk) return null;
         foreach (var input in node.Input)
         {
             if (input.Length == 0 || !index.IsBatchDependent(input) || index.Producer(input) is not { } producer) continue;
-            if (BlockOps.Contains(producer.OpType)) return true;
-            if (PassThroughOps.Contains(producer.OpType) && FollowsBlock(index, producer, depth + 1)) return true;
+            if (BlockOps.Contains(producer.OpType)) return producer.OpType;
+            if (PassThroughOps.Contains(producer.OpType) && BlockBefore(index, producer, depth + 1) is { } block) return block;
         }
-        return false;
+        return null;
     }
 
     /// <summary>The features the classifier head reads: the data input of the last Gemm/MatMul before the logits.</summary>
