@@ -8,10 +8,18 @@ namespace NeuralFP.Application.Drift;
 /// request adds its outcomes to its model version's <see cref="DriftWriter"/> in memory and returns; <see cref="FlushAsync(CancellationToken)"/>
 /// (every <see cref="DriftAlarmOptions.FlushInterval"/>, and on shutdown) writes each writer's pending outcomes with one
 /// conditional write. With a flush interval of 0 each request waits for the write that carries its outcomes (group commit).
-/// A failed write never fails a request and loses nothing: the outcomes stay pending for the next flush.
+/// A failed write never fails a request: the outcomes stay pending for the next flush (after a refusal, the next probe; see
+/// <see cref="DriftWriter"/>). Memory is bounded: each writer holds a fixed amount, and at most <c>maxWriters</c> model
+/// versions hold outcomes at once; outcomes of another model version beyond that are dropped, counted (<see cref="DriftWriteHealth"/>).
 /// </summary>
-public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? logger = null)
+public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? logger = null, int maxWriters = DriftRecorder.DefaultMaxWriters)
 {
+    /// <summary>
+    /// Model versions whose outcomes one instance holds at most: far more than one instance scores within
+    /// <see cref="IdleWriterLifetime"/>; reached only when writes fail for long (each writer holds at most ≈ 50 KiB).
+    /// </summary>
+    public const int DefaultMaxWriters = 256;
+
     /// <summary>A writer with nothing pending and no outcome for this long is dropped (its model version is idle or replaced).</summary>
     public static readonly TimeSpan IdleWriterLifetime = TimeSpan.FromMinutes(10);
 
@@ -40,9 +48,18 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
         ArgumentNullException.ThrowIfNull(outcomes.Outcomes);
         if (outcomes.Outcomes.Length == 0) return;
         var now = tracker.Time.GetUtcNow();
-        DriftWriter writer;
-        do writer = _writers.GetOrAdd((modelId, version), key => new DriftWriter(tracker, key.ModelId, key.Version, expectedRate, $"{_instance}.{key.Version}",
-            () => Interlocked.Increment(ref _sequence), _logger));
+        DriftWriter? writer;
+        do
+        {
+            if (!_writers.TryGetValue((modelId, version), out writer) && _writers.Count >= maxWriters)
+            {
+                tracker.Health.Drop(outcomes.Outcomes.Length, DriftWriteHealth.WriterLimit, modelId,
+                    $"{maxWriters} model versions already hold outcomes not written yet (is the drift table refusing writes?).");
+                return;
+            }
+            writer ??= _writers.GetOrAdd((modelId, version), key => new DriftWriter(tracker, key.ModelId, key.Version, expectedRate, $"{_instance}.{key.Version}",
+                () => Interlocked.Increment(ref _sequence), _logger));
+        }
         while (!writer.TryAdd(outcomes, now));
         // Not the request's token for the write itself: it may carry other requests' outcomes too.
         if (!Buffered) await writer.FlushAsync(CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -69,6 +86,9 @@ public sealed class DriftRecorder(DriftTracker tracker, ILogger<DriftRecorder>? 
             if (string.Equals(key.ModelId, modelId, StringComparison.Ordinal))
                 await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Whether outcomes reach the drift table (the tracker's, shared with queued batches).</summary>
+    public DriftWriteHealth Health => tracker.Health;
 
     /// <summary>Outcomes recorded but not yet in the table, over every writer (what a crash would lose).</summary>
     public long PendingRecords => _writers.Values.Sum(w => w.PendingRecords);

@@ -47,9 +47,13 @@ public sealed class DriftTracker
         _telemetry = telemetry;
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        Health = new DriftWriteHealth(telemetry, _logger, _time);
     }
 
     public DriftAlarmOptions Options => _options;
+
+    /// <summary>Whether outcomes reach the drift table: refusals reported once, drops counted (shared by every writer of this tracker).</summary>
+    public DriftWriteHealth Health { get; }
 
     /// <summary>The clock the hourly buckets follow.</summary>
     public TimeProvider Time => _time;

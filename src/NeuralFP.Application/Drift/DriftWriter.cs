@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NeuralFP.Application.Errors;
 
 namespace NeuralFP.Application.Drift;
 
@@ -7,6 +8,10 @@ namespace NeuralFP.Application.Drift;
 /// (<see cref="PendingOutcomes"/>), the flush in flight, and the row as last written (ETag included), so that a flush is
 /// one conditional write, not a read and a write. Flushes run one at a time; each carries a <see cref="WriterMark"/>
 /// so that one whose answer was lost (a timeout after the write landed) is recognised on retry and counted once.
+/// A transient failure is retried by the next flush; a refusal retrying will not fix (<see cref="StorageRejectedException"/>)
+/// is reported through <see cref="DriftTracker.Health"/> and tried again only every <see cref="RefusedRetryInterval"/> (so the
+/// app recovers by itself once the cause is fixed), the outcomes kept meanwhile (bounded, see <see cref="PendingOutcomes"/>);
+/// content storage refuses as malformed or too large is dropped, counted.
 /// </summary>
 internal sealed class DriftWriter(DriftTracker tracker, string modelId, int version, double expectedRate, string id, Func<long> nextSequence, ILogger logger)
 {
@@ -17,6 +22,10 @@ internal sealed class DriftWriter(DriftTracker tracker, string modelId, int vers
     private DriftWindowRecord? _row; // as last written; null = read it before the next write
     private DateTimeOffset _lastRecorded = DateTimeOffset.MinValue;
     private bool _retired;
+    private DateTimeOffset _retryAfter = DateTimeOffset.MinValue; // after a refusal: no write before this
+
+    /// <summary>How often a writer whose writes storage refuses tries again (a probe, not a retry loop).</summary>
+    public static readonly TimeSpan RefusedRetryInterval = TimeSpan.FromSeconds(30);
 
     public long PendingRecords
     {
@@ -45,6 +54,7 @@ internal sealed class DriftWriter(DriftTracker tracker, string modelId, int vers
         await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (tracker.Time.GetUtcNow() < _retryAfter) return false; // refused lately: wait for the next probe
             // A retried flush that succeeds is followed at once by what was recorded meanwhile.
             for (var round = 0; round < 2; round++)
             {
@@ -76,7 +86,22 @@ internal sealed class DriftWriter(DriftTracker tracker, string modelId, int vers
             var update = await tracker.RecordAsync(batch, _row, cancellationToken).ConfigureAwait(false);
             _row = update.Row;
             lock (_gate) _inFlight = null;
+            _retryAfter = DateTimeOffset.MinValue;
+            tracker.Health.Landed();
             return true;
+        }
+        catch (StorageRejectedException rejected)
+        {
+            _row = null;
+            _retryAfter = tracker.Time.GetUtcNow() + RefusedRetryInterval;
+            tracker.Health.Refused(rejected, modelId);
+            if (rejected.ContentRefused)
+            {
+                // Sending it again can never succeed: give it up, counted, rather than hold it and everything after it.
+                lock (_gate) _inFlight = null;
+                tracker.Health.Drop(batch.Hours?.Sum(h => h.Records) ?? batch.Outcomes.Length, DriftWriteHealth.RefusedContent, modelId, rejected.Message);
+            }
+            return false;
         }
         catch (Exception e)
         {

@@ -72,8 +72,20 @@ public sealed class ScoreBatchJob(
         if (drift is not null)
         {
             var outcomes = VerdictOutcomes.Of(verdicts);
-            await drift.RecordAsync(new DriftBatch(request.ModelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes.Outcomes, request.BatchId,
-                LayerFires: outcomes.LayerFires), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await drift.RecordAsync(new DriftBatch(request.ModelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, outcomes.Outcomes, request.BatchId,
+                    LayerFires: outcomes.LayerFires), cancellationToken).ConfigureAwait(false);
+                drift.Health.Landed();
+            }
+            catch (StorageRejectedException rejected)
+            {
+                // Refused for good (access, a table that cannot be created, content): retrying the message would only send the
+                // batch to the poison queue without its result. The result is written; the drift count is given up, counted.
+                // Transient failures still fail the delivery, which the queue retries (the window counts the batch id once).
+                drift.Health.Refused(rejected, request.ModelId);
+                drift.Health.Drop(outcomes.Outcomes.Length, DriftWriteHealth.RefusedBatch, request.ModelId, $"batch '{request.BatchId}' was scored and its result written without them.");
+            }
         }
         var summary = Summarise(request, model.Version, verdicts, resultsBlob, requestHash);
         var document = BatchResultDocument.Write(summary, verdicts);

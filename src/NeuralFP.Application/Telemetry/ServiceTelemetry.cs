@@ -38,6 +38,9 @@ public sealed class ServiceTelemetry
 
     private static readonly Counter<long> SharedDriftAlarms = SharedMeter.CreateCounter<long>("neuralfp.drift.alarms", "{alarm}", "Drift alarms raised, by model.");
 
+    private static readonly Counter<long> SharedDriftOutcomesDropped = SharedMeter.CreateCounter<long>("neuralfp.drift.outcomes.dropped", "{record}",
+        "Verdict outcomes given up before reaching the drift window, by model and reason (storage refused the content, too many model versions waiting, lost at shutdown, a queued batch's write refused).");
+
     private static readonly QueueGauges SharedQueues = new(SharedMeter);
 
     public Meter Meter => SharedMeter;
@@ -51,6 +54,8 @@ public sealed class ServiceTelemetry
     public Histogram<double> FingerprintBuildDuration => SharedBuildDuration;
 
     public Counter<long> DriftAlarms => SharedDriftAlarms;
+
+    public Counter<long> DriftOutcomesDropped => SharedDriftOutcomesDropped;
 
     /// <summary>Readings by queue name (queue names differ between apps sharing a process, as in the tests).</summary>
     public QueueGauges Queues => SharedQueues;

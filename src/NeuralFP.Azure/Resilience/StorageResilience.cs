@@ -3,6 +3,7 @@ using Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NeuralFP.Application.Errors;
 using NeuralFP.Azure.Configuration;
 using Polly;
 using Polly.CircuitBreaker;
@@ -93,6 +94,25 @@ public sealed class StorageResilience(ResiliencePipelineProvider<string> pipelin
                 },
             })
             .AddTimeout(timeout(options));
+    }
+
+    /// <summary>
+    /// A failure <see cref="IsTransient"/> does not call transient, as the application's <see cref="StorageRejectedException"/>
+    /// naming what to change; null when the failure is transient or not storage's answer. The caller decides which answers
+    /// (a 404, 409 or 412 it expects) are not failures at all before asking.
+    /// </summary>
+    public static StorageRejectedException? AsRejection(Exception exception, string target)
+    {
+        if (IsTransient(exception) || exception is not RequestFailedException failed) return null;
+        var remedy = failed.Status switch
+        {
+            401 or 403 => "the app's identity or key may not write there: grant its managed identity the storage data contributor role, " +
+                "or fix the connection string, account key or SAS (write permission, not expired) in the app settings",
+            404 => "it does not exist and could not be created: create it, or give the app's identity the right to create it",
+            400 or 413 => "storage rejects what was sent as malformed or too large; this content is dropped (report it as a bug)",
+            _ => "storage refuses the request; check the account's settings (firewall, access tier, disabled shared keys)",
+        };
+        return new StorageRejectedException(target, failed.Status, failed.ErrorCode, remedy, exception);
     }
 
     /// <summary>Throttling, server errors, network failures and per-attempt timeouts; never a plain "not found" or "conflict".</summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
+using NeuralFP.Application.Drift;
 using NeuralFP.Application.Serialization;
 using NeuralFP.Contracts;
 using NeuralFP.Functions.Hosting;
@@ -7,8 +8,11 @@ using NeuralFP.Functions.Monitoring;
 
 namespace NeuralFP.Functions.Functions;
 
-/// <summary><c>GET /api/health</c>: 200 when the registry table answers, 503 otherwise (the probe's answer is reused a few seconds, see <see cref="StorageProbe"/>).</summary>
-public sealed class HealthFunction(StorageProbe storage)
+/// <summary>
+/// <c>GET /api/health</c>: 200 when the registry table answers, 503 otherwise (the probe's answer is reused a few seconds, see
+/// <see cref="StorageProbe"/>); <c>drift</c> says whether this instance's drift outcomes reach their table.
+/// </summary>
+public sealed class HealthFunction(StorageProbe storage, DriftRecorder drift)
 {
     /// <summary>How the app runs: as a .NET isolated worker under a Functions host (Azure, Core Tools or the local host).</summary>
     public const string Mode = "isolated-worker";
@@ -19,8 +23,8 @@ public sealed class HealthFunction(StorageProbe storage)
     public async Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest request, CancellationToken cancellationToken)
     {
         if (await storage.IsReachableAsync(cancellationToken).ConfigureAwait(false))
-            return Results.Json(new HealthReport("healthy", "ok", Mode, Version), JsonDefaults.Options);
+            return Results.Json(new HealthReport("healthy", "ok", Mode, Version, drift.Health.Summary), JsonDefaults.Options);
         // Anonymous endpoint: the exception (hosts, ports, SDK text) went to the log, not to the caller.
-        return Results.Json(new HealthReport("unhealthy", "storage unreachable", Mode, Version), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(new HealthReport("unhealthy", "storage unreachable", Mode, Version, drift.Health.Summary), JsonDefaults.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -56,7 +56,10 @@ internal sealed class DriftFlushService(DriftRecorder recorder, DriftAlarmOption
         var pending = recorder.PendingRecords;
         if (pending == 0) return;
         if (last)
-            logger.LogError("Stopped with {Count} verdict outcomes not written to the drift windows (storage did not answer within {Timeout}); they are lost.", pending, options.ShutdownFlushTimeout);
+        {
+            logger.LogError("Stopped with {Count} verdict outcomes not written to the drift windows (storage did not answer or accept them within {Timeout}); they are lost.", pending, options.ShutdownFlushTimeout);
+            recorder.Health.Drop(pending, DriftWriteHealth.Shutdown, "*", "the instance stopped before they were written.");
+        }
         else
             logger.LogWarning("Stopping: {Count} verdict outcomes not written to the drift windows yet; trying once more when the server has stopped.", pending);
     }
