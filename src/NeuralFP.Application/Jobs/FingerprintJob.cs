@@ -130,7 +130,22 @@ public sealed class FingerprintJob(
         }
 
         // Artifact first, registry second: the registry never points at files that are not all there.
-        await fingerprints.WriteAsync(modelId, version, fingerprint.ToFiles(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await fingerprints.WriteAsync(modelId, version, fingerprint.ToFiles(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not the content's fault: failed, not permanent, so the sweep retries with a growing back-off and the model
+            // recovers by itself once storage takes the artifact (left to the lease, it would end failed for good after a
+            // few takeovers as if the build crashed).
+            var reason = e is StorageRejectedException rejected
+                ? $"The fingerprint was built but could not be stored: {rejected.Message} The build is retried with a growing back-off (at most every {FingerprintSweep.MaxRetryDelay.TotalMinutes:0} min) until it can be."
+                : $"The fingerprint was built but could not be stored ({e.GetType().Name}: {e.Message}); the build will be retried.";
+            _logger.LogError("Model {ModelId}: version {Version}: {Reason}", modelId, version, reason);
+            await MarkFailedAsync(modelId, version, reason, permanent: false, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         var (layers, inputShape, calibration) = ManifestSummary.From(fingerprint.Manifest);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         while (true)
@@ -215,6 +230,7 @@ public sealed class FingerprintJob(
                 BuildStartedAt = now,
                 LeaseExpiresAt = now + options.FingerprintLease,
                 BuildAttempts = attempts,
+                FailedAttempts = record.BuildingHashes == hashes ? record.FailedAttempts : 0,
             };
             if (await registry.TryUpdateAsync(claimed, cancellationToken).ConfigureAwait(false) is not null)
                 return new Claim(version, null);
@@ -280,7 +296,11 @@ public sealed class FingerprintJob(
             {
                 var record = await registry.GetAsync(modelId, cancellationToken).ConfigureAwait(false);
                 if (record is null || record.BuildingVersion != version) return; // A newer claim owns the row now.
-                var failed = record with { Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = permanent, BuildingVersion = null, BuildStartedAt = null, LeaseExpiresAt = null, UpdatedAt = _time.GetUtcNow() };
+                var failed = record with
+                {
+                    Status = ModelStatus.Failed, FailureReason = reason, FailureIsPermanent = permanent, BuildingVersion = null, BuildStartedAt = null, LeaseExpiresAt = null,
+                    FailedAttempts = record.FailedAttempts + (permanent ? 0 : 1), UpdatedAt = _time.GetUtcNow(),
+                };
                 if (await registry.TryUpdateAsync(failed, cancellationToken).ConfigureAwait(false) is not null) return;
             }
             catch (Exception e) when (e is not OperationCanceledException && _time.GetUtcNow() < deadline)

@@ -25,8 +25,8 @@ public sealed class FingerprintSweep(IModelRegistry registry, FingerprintJob job
         ArgumentNullException.ThrowIfNull(record);
         if (record.IsBuildStalled(now)) return true;
         if (record.Status != ModelStatus.Failed || record.FailureIsPermanent || record.BuildingHashes is null) return false;
-        // Transient failure: back off from one lease to MaxRetryDelay, doubling with the failed attempts so far.
-        var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, options.FingerprintLease.Ticks << Math.Min(record.BuildAttempts, 16)));
+        // Transient failure: back off from one lease to MaxRetryDelay, doubling with the attempts that failed or were cut off so far.
+        var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, options.FingerprintLease.Ticks << Math.Min(record.BuildAttempts + Math.Max(record.FailedAttempts - 1, 0), 16)));
         return now - record.UpdatedAt >= delay;
     }
 

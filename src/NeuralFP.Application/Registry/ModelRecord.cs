@@ -37,6 +37,13 @@ public sealed record ModelRecord
     /// <summary>Builds of <see cref="BuildingHashes"/> started so far that did not end on their own (crashed, killed, cut off).</summary>
     public int BuildAttempts { get; init; }
 
+    /// <summary>
+    /// Builds of <see cref="BuildingHashes"/> in a row that ended failed for a reason not in the content (storage refused or
+    /// failed, an interruption): the sweep waits longer after each (<see cref="Jobs.FingerprintSweep"/>), so a cause that
+    /// lasts costs one build every few minutes, not one per lease, and the model recovers by itself once it is fixed.
+    /// </summary>
+    public int FailedAttempts { get; init; }
+
     public IReadOnlyList<string> Layers { get; init; } = [];
 
     /// <summary>Detectors fitted beside the current fingerprint (names for <c>?detector=</c>); empty for fingerprints built before they were recorded.</summary>
@@ -70,6 +77,7 @@ public sealed record ModelRecord
         BuildStartedAt = null,
         LeaseExpiresAt = null,
         BuildAttempts = 0,
+        FailedAttempts = 0,
     };
 
     /// <summary>A build is in progress and its owner renewed its lease recently enough to be presumed alive.</summary>

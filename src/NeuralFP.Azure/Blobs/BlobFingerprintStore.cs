@@ -23,7 +23,16 @@ public sealed class BlobFingerprintStore(StorageClients clients, StorageResilien
         foreach (var (name, bytes) in files)
         {
             var blob = _container.GetBlobClient(IFingerprintStore.Prefix(modelId, version) + name);
-            await resilience.ExecuteAsync(async ct => await blob.UploadAsync(new BinaryData(bytes), overwrite: true, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // A container deleted under the running app is created again: a build must not fail for good at its last step.
+                await resilience.WriteCreatingAsync(async ct => await blob.UploadAsync(new BinaryData(bytes), overwrite: true, ct).ConfigureAwait(false),
+                    async ct => await _container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (global::Azure.RequestFailedException e) when (StorageResilience.AsRejection(e, $"the fingerprints container '{_container.Name}'") is { } rejected)
+            {
+                throw rejected;
+            }
         }
     }
 

@@ -32,7 +32,9 @@ public sealed class BlobResultsStore(StorageClients clients, StorageResilience r
         };
         try
         {
-            await resilience.ExecuteAsync(async ct => await blob.UploadAsync(new BinaryData(json), options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            // A container deleted under the running app is created again: otherwise every batch would end in the poison queue.
+            await resilience.WriteCreatingAsync(async ct => await blob.UploadAsync(new BinaryData(json), options, ct).ConfigureAwait(false),
+                async ct => await _container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)

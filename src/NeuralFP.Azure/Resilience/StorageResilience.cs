@@ -39,6 +39,31 @@ public sealed class StorageResilience(ResiliencePipelineProvider<string> pipelin
     public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> operation, CancellationToken cancellationToken)
         => Default.ExecuteAsync(operation, cancellationToken);
 
+    /// <summary>
+    /// Runs a write through <see cref="Default"/>; when its container, table or queue is missing (deleted under the running
+    /// app), creates it as the app does at start (<paramref name="create"/>) and runs the write once more. A refusal to
+    /// create it (no right to, or still being deleted) surfaces as the write's own failure.
+    /// </summary>
+    public async ValueTask<T> WriteCreatingAsync<T>(Func<CancellationToken, ValueTask<T>> write, Func<CancellationToken, Task> create, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        try
+        {
+            return await ExecuteAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (IsMissingTarget(e))
+        {
+            // A table or container deleted a moment ago may not be creatable for a while (409 *BeingDeleted, which the
+            // CreateIfNotExists calls swallow): the write below then fails as missing, and the caller's next attempt tries again.
+            await ExecuteAsync(async ct => await create(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The container, table or queue written to does not exist (not a missing row or blob, which callers expect).</summary>
+    public static bool IsMissingTarget(Exception exception)
+        => exception is RequestFailedException { Status: 404, ErrorCode: "ContainerNotFound" or "TableNotFound" or "QueueNotFound" };
+
     /// <summary>Registers the three pipelines, configured from <see cref="StorageResilienceOptions"/>.</summary>
     public static IServiceCollection AddTo(IServiceCollection services)
     {

@@ -61,8 +61,11 @@ public sealed class TableModelRegistry(StorageClients clients, StorageResilience
         ModelIds.Validate(record.ModelId);
         try
         {
-            var response = await resilience.ExecuteAsync(
+            // A registry table deleted under the running app is created again, as at start: a new model's first write
+            // would otherwise fail for good.
+            var response = await resilience.WriteCreatingAsync(
                 async ct => await _table.AddEntityAsync(ModelRecordMapper.ToEntity(record), ct).ConfigureAwait(false),
+                async ct => await _table.CreateIfNotExistsAsync(ct).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
             return record with { ETag = response.Headers.ETag?.ToString() };
         }
@@ -90,7 +93,7 @@ public sealed class TableModelRegistry(StorageClients clients, StorageResilience
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {
-            return null;
+            return null; // changed or removed (with its table, too: the next read finds no row, and adding one creates the table)
         }
     }
 }

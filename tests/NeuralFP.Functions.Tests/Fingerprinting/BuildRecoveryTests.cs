@@ -1,5 +1,12 @@
 using NeuralFP.Core.Fingerprints;
 using System.Security.Cryptography;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
+using NeuralFP.Application.Errors;
+using NeuralFP.Azure.Blobs;
+using NeuralFP.Azure.Configuration;
+using NeuralFP.Azure.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NeuralFP.Application.Configuration;
@@ -113,5 +120,54 @@ public sealed class BuildRecoveryTests : IAsyncLifetime
         // Failed for good: neither a trigger nor the sweep starts it again.
         Assert.Equal(FingerprintOutcomeKind.Unchanged, (await job.RunAsync("crashes", CancellationToken.None)).Kind);
         Assert.DoesNotContain(await sweep.RunAsync(CancellationToken.None), o => o.ModelId == "crashes");
+    }
+
+    [Fact]
+    public async Task A_build_whose_artifact_storage_refuses_fails_retryably_backs_off_longer_each_time_and_recovers_once_access_is_back()
+    {
+        // The fingerprints container signs with a wrong account key (a real 403 from Azurite), as after a key rotation or a
+        // revoked role; the model files and the registry answer.
+        var clients = _app.Services.GetRequiredService<StorageClients>();
+        var key = new StorageSharedKeyCredential(clients.Blobs.AccountName, "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXktd3Jvbmcta2V5LXdyb25nLWtleQ==");
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 0;
+        var refusing = new StorageClients(new BlobServiceClient(clients.Blobs.Uri, key, options), clients.Queues, clients.Tables, _app.Services.GetRequiredService<IOptions<StorageOptions>>());
+        var store = new BlobFingerprintStore(refusing, _app.Services.GetRequiredService<StorageResilience>());
+        var (_, _, time, service) = Create();
+        var loggers = _app.Services.GetRequiredService<ILoggerFactory>();
+        var job = new FingerprintJob(_app.Registry, _app.Services.GetRequiredService<IModelFileStore>(), store, service, loggers.CreateLogger<FingerprintJob>(), time);
+        var sweep = new FingerprintSweep(_app.Registry, job, service, loggers.CreateLogger<FingerprintSweep>(), time);
+        await _app.UploadAsync("refused-artifact", Application.Inputs.ModelFiles.Options, TestModels.OptionsJson);
+        await _app.UploadAsync("refused-artifact", Application.Inputs.ModelFiles.Model, TestModels.Cnn);
+        await _app.UploadAsync("refused-artifact", Application.Inputs.ModelFiles.Reference, TestModels.Npy(TestModels.Reference()));
+
+        await Assert.ThrowsAsync<StorageRejectedException>(() => job.RunAsync("refused-artifact", CancellationToken.None));
+        var row = (await _app.Registry.GetAsync("refused-artifact", CancellationToken.None))!;
+        Assert.Equal((ModelStatus.Failed, false, 1, (int?)null), (row.Status, row.FailureIsPermanent, row.FailedAttempts, row.BuildingVersion));
+        Assert.Contains("could not be stored", row.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("(403", row.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("account key", row.FailureReason, StringComparison.Ordinal); // what to change
+        Assert.True(sweep.NeedsWork(row, row.UpdatedAt + service.FingerprintLease)); // first retry after one lease
+
+        // The sweep's retry fails the same way; the next one waits twice as long (it used to retry every lease for ever).
+        time.Offset = service.FingerprintLease;
+        await sweep.RunAsync(CancellationToken.None);
+        row = (await _app.Registry.GetAsync("refused-artifact", CancellationToken.None))!;
+        Assert.Equal((ModelStatus.Failed, false, 2), (row.Status, row.FailureIsPermanent, row.FailedAttempts));
+        Assert.False(sweep.NeedsWork(row, row.UpdatedAt + service.FingerprintLease));
+        Assert.True(sweep.NeedsWork(row, row.UpdatedAt + 2 * service.FingerprintLease));
+
+        // Access is back: the next sweep builds it, no upload needed.
+        key.SetAccountKey(AzuriteKey(_app.Services));
+        time.Offset += 3 * service.FingerprintLease;
+        await sweep.RunAsync(CancellationToken.None);
+        row = (await _app.Registry.GetAsync("refused-artifact", CancellationToken.None))!;
+        Assert.Equal((ModelStatus.Ready, 3, 0, (string?)null), (row.Status, row.CurrentVersion, row.FailedAttempts, row.FailureReason));
+    }
+
+    private static string AzuriteKey(IServiceProvider services)
+    {
+        var connection = services.GetRequiredService<IOptions<StorageAccount>>().Value.ConnectionString!;
+        return connection.Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
     }
 }
