@@ -18,7 +18,14 @@ public sealed class QueueDriftAlertSender(StorageClients clients, StorageResilie
         // Base64, as host.json's messageEncoding says, so a queue-triggered consumer reads it as sent.
         var body = Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(alert, JsonDefaults.Options)));
         // A queue deleted under the running app is created again: the alarm stays owed until it is sent.
-        await resilience.WriteCreatingAsync(async ct => await clients.Alerts.SendMessageAsync(body, ct).ConfigureAwait(false),
-            async ct => await clients.Alerts.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await resilience.WriteCreatingAsync(async ct => await clients.Alerts.SendMessageAsync(body, ct).ConfigureAwait(false),
+                async ct => await clients.Alerts.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::Azure.RequestFailedException e) when (StorageResilience.AsRejection(e, $"the alerts queue '{clients.Alerts.Name}'") is { } rejected)
+        {
+            throw rejected;
+        }
     }
 }

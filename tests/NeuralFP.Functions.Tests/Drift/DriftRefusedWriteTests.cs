@@ -184,6 +184,60 @@ public sealed class DriftRefusedWriteTests : IAsyncLifetime
         Assert.True(_logs.Contains(LogLevel.Information, "written again", $"{Sum(third).Records} outcomes were dropped"));
     }
 
+    [Fact]
+    public async Task An_alarm_the_alerts_queue_refuses_is_reported_once_stays_owed_and_is_sent_once_the_key_is_fixed()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var key = new global::Azure.Storage.StorageSharedKeyCredential(Clients.Queues.AccountName, WrongKey);
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        options.Retry.MaxRetries = 0;
+        var queues = new QueueServiceClient(Clients.Queues.Uri, key, options);
+        var refusing = new StorageClients(Clients.Blobs, queues, Clients.Tables, _services.GetRequiredService<IOptions<StorageOptions>>());
+        var sender = new CountingSender(new Azure.Queues.QueueDriftAlertSender(refusing, _services.GetRequiredService<StorageResilience>()));
+        var loggers = LoggerFactory.Create(b => b.AddProvider(_logs));
+        var publisher = new DriftAlarmPublisher(sender, _services.GetRequiredService<IModelRegistry>(), Store, loggers.CreateLogger<DriftAlarmPublisher>(), clock);
+        var tracker = new DriftTracker(Store, publisher, _services.GetRequiredService<ServiceOptions>().Drift, time: clock);
+
+        // Every verdict OOD: the first batch raises the alarm; ten more follow while the queue refuses.
+        Assert.True((await tracker.RecordAsync(new DriftBatch("alarmed", 1, ExpectedRate, Enumerable.Repeat(true, 60).ToArray()), CancellationToken.None)).Raised);
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Now += TimeSpan.FromSeconds(1);
+            await tracker.RecordAsync(new DriftBatch("alarmed", 1, ExpectedRate, [true, true]), CancellationToken.None);
+        }
+
+        Assert.Equal(1, sender.Calls); // tried once, then paused: not once per write
+        Assert.Equal(1, Errors);
+        Assert.True(_logs.Contains(LogLevel.Error, "drift alarm 1 cannot be published", "(403", "alerts queue", "account key"), string.Join("\n", _logs.Entries.Select(e => e.Message)));
+        Assert.True((await Store.GetAsync("alarmed", CancellationToken.None))!.AlertPending); // still owed
+
+        key.SetAccountKey(AccountKey(_azurite.ConnectionString));
+        clock.Now += DriftAlarmPublisher.RefusedPause;
+        await tracker.RecordAsync(new DriftBatch("alarmed", 1, ExpectedRate, [true]), CancellationToken.None);
+
+        Assert.Equal(2, sender.Calls);
+        Assert.False((await Store.GetAsync("alarmed", CancellationToken.None))!.AlertPending);
+        Assert.Single((await Clients.Alerts.PeekMessagesAsync(10)).Value);
+        Assert.True(_logs.Contains(LogLevel.Information, "published again"));
+        Assert.Equal(1, Errors);
+    }
+
+    /// <summary>The real sender, counting the sends tried through it.</summary>
+    private sealed class CountingSender(IDriftAlertSender inner) : IDriftAlertSender
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public string Destination => inner.Destination;
+
+        public Task SendAsync(DriftAlert alert, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return inner.SendAsync(alert, cancellationToken);
+        }
+    }
+
     /// <summary>The real store, counting the storage calls made through it.</summary>
     private sealed class CountingStore(IDriftStore inner) : IDriftStore
     {
