@@ -222,6 +222,48 @@ public sealed class DriftRefusedWriteTests : IAsyncLifetime
         Assert.Equal(1, Errors);
     }
 
+    [Fact]
+    public async Task Content_storage_refuses_as_too_large_is_dropped_counted_and_what_follows_is_written()
+    {
+        // Azurite does not reject a drift row as too large (Azure does, 400 EntityTooLarge): the refusal is injected at the
+        // port, in the form the adapter raises it, around the real store.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var store = new RefuseNextWriteStore(Store);
+        var recorder = NewInstance(store, clock);
+        using var dropped = new DroppedCounter("too-large");
+        var requests = Enumerable.Range(0, 30).Select(Request).ToArray();
+        foreach (var request in requests[..10]) await recorder.RecordAsync("too-large", 1, ExpectedRate, request, CancellationToken.None);
+
+        Assert.False(await recorder.FlushAsync(CancellationToken.None));
+
+        Assert.Equal(0, recorder.PendingRecords); // given up: sending it again could never succeed
+        Assert.Equal(Sum(requests[..10]).Records, recorder.Health.Dropped);
+        Assert.Equal(Sum(requests[..10]).Records, dropped.Total);
+        Assert.True(_logs.Contains(LogLevel.Error, "(400 EntityTooLarge)"));
+        Assert.True(_logs.Contains(LogLevel.Warning, "verdict outcomes dropped", DriftWriteHealth.RefusedContent));
+
+        foreach (var request in requests[10..]) await recorder.RecordAsync("too-large", 1, ExpectedRate, request, CancellationToken.None);
+        clock.Now += DriftWriter.RefusedRetryInterval;
+        Assert.True(await recorder.FlushAsync(CancellationToken.None));
+        Assert.Equal(Sum(requests[10..]), await CountsAsync("too-large"));
+        Assert.Equal("ok", recorder.Health.Summary);
+    }
+
+    /// <summary>The real store, whose next write is refused as too large (fault injection at the port).</summary>
+    private sealed class RefuseNextWriteStore(IDriftStore inner) : IDriftStore
+    {
+        private bool _refuse = true;
+
+        public Task<DriftWindowRecord?> GetAsync(string modelId, CancellationToken cancellationToken) => inner.GetAsync(modelId, cancellationToken);
+
+        public Task<DriftWindowRecord?> TryWriteAsync(DriftWindowRecord record, CancellationToken cancellationToken)
+        {
+            if (!_refuse) return inner.TryWriteAsync(record, cancellationToken);
+            _refuse = false;
+            throw new Application.Errors.StorageRejectedException("the drift table 'drift'", 400, "EntityTooLarge", "storage rejects what was sent as malformed or too large");
+        }
+    }
+
     /// <summary>The real sender, counting the sends tried through it.</summary>
     private sealed class CountingSender(IDriftAlertSender inner) : IDriftAlertSender
     {
