@@ -100,6 +100,7 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
         if (width < AutoencoderArchitecture.MinWidth) return 0;
         var a = AutoencoderArchitecture.For((int)width, options);
         long w = a.Width, h = a.Hidden, b = a.Bottleneck;
+        // Auto counts as the MLP, the larger of its two kinds: the estimate comes before the training records are drawn.
         var widths = options.Kind == AutoencoderKind.Pca || h == 0 ? new[] { w, b, w } : [w, h, b, h, w];
         long total = 0;
         for (var i = 1; i < widths.Length; i++) total = Add(total, Add(Mul(widths[i - 1], widths[i]), widths[i]));
