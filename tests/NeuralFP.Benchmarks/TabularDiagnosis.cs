@@ -10,7 +10,7 @@ namespace NeuralFP.Benchmarks;
 /// Why the tabular panel model's fingerprint sees one OOD set and not another: per layer and statistic (reconstruction
 /// error, latent distance), the AUROC each alone reaches on every tabular set, beside the autoencoder's size, epochs and
 /// error on its training records against held-out ones, for the default autoencoder and the other variants named in
-/// NFP_DIAG_VARIANTS (mlp, pca, mlp-long, median-floor). A full-covariance Mahalanobis distance on the standardised input
+/// NFP_DIAG_VARIANTS (auto, mlp, pca, mlp-long, mlp-median-floor, pca-median-floor). A full-covariance Mahalanobis distance on the standardised input
 /// (fitted on the whole reference) says what a whitened view of the raw columns sees. Seeds: NFP_DIAG_SEEDS (default 1,2,3).
 /// Diagnosis only: no default is chosen here.
 /// </summary>
@@ -77,11 +77,13 @@ internal static class TabularDiagnosis
 
     private static FingerprintOptions Options(string variant) => variant switch
     {
-        "mlp" => new FingerprintOptions(),
+        "auto" => new FingerprintOptions(),
+        "mlp" => new FingerprintOptions { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp } },
         "pca" => new FingerprintOptions { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Pca } },
-        "mlp-long" => new FingerprintOptions { Autoencoder = new AutoencoderOptions { MaxEpochs = 400, Patience = 20 } },
-        "median-floor" => new FingerprintOptions { InputScaleFloorByMedian = true },
-        _ => throw new ArgumentException($"Unknown NFP_DIAG_VARIANTS entry '{variant}': mlp, pca, mlp-long, median-floor."),
+        "mlp-long" => new FingerprintOptions { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 400, Patience = 20 } },
+        "mlp-median-floor" => new FingerprintOptions { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp }, InputScaleFloorByMedian = true },
+        "pca-median-floor" => new FingerprintOptions { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Pca }, InputScaleFloorByMedian = true },
+        _ => throw new ArgumentException($"Unknown NFP_DIAG_VARIANTS entry '{variant}': auto, mlp, pca, mlp-long, mlp-median-floor, pca-median-floor."),
     };
 
     private static void Add(Dictionary<string, List<double>> rows, string key, double value)
