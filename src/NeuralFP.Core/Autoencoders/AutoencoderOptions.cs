@@ -14,10 +14,10 @@ public sealed record AutoencoderOptions
     public AutoencoderKind Kind { get; init; } = AutoencoderKind.Auto;
 
     /// <summary>
-    /// Fewest training records on which <see cref="AutoencoderKind.Auto"/> trains the MLP; below, PCA. A rule set before
-    /// measuring, from the MLP's budget: at most <see cref="MaxEpochs"/> (40) epochs of <see cref="BatchSize"/> (128) records
+    /// Fewest training records on which <see cref="AutoencoderKind.Auto"/> trains the MLP; below, PCA. The threshold follows
+    /// from the MLP's budget (not tuned on any OOD set): at most <see cref="MaxEpochs"/> (40) epochs of <see cref="BatchSize"/> (128) records
     /// is fewer than 8 Adam steps an epoch and 320 in all below 1,000 records, while its weights (about 4 × width × hidden)
-    /// outnumber the values it fits, so it neither converges nor generalises; PCA needs no budget, and its leading directions
+    /// are as many as the values it fits, so it neither converges nor generalises; PCA needs no budget, and its leading directions
     /// are estimated in closed form from a few hundred records. Linear relations between features (a table's radius,
     /// perimeter and area) are then kept exactly, and a record that breaks them shows. The panel's image models train on
     /// 2,550 records or more; its table (breast cancer) on about 200.
