@@ -1,4 +1,5 @@
 using System.Text;
+using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
@@ -56,6 +57,24 @@ public sealed class SmallReferenceBuildTests
         Assert.Equal(AutoencoderKind.Auto, FingerprintOptions.FromJson("{\"targetFpr\":0.05}").Autoencoder.Kind);
         Assert.Equal(AutoencoderKind.Mlp, FingerprintOptions.FromJson("{\"autoencoder\":{\"kind\":\"mlp\"}}").Autoencoder.Kind);
         Assert.Equal(AutoencoderKind.Auto, FingerprintOptions.FromJson("{\"autoencoder\":{\"kind\":\"auto\"}}").Autoencoder.Kind);
+    }
+
+    [Fact]
+    public void The_build_estimate_counts_the_kind_the_build_will_fit_and_pcas_own_working_set()
+    {
+        // One 12,000-feature layer. A small reference: PCA through the Gram matrix, well under D² floats. A large one with
+        // PCA named: the D×D covariance (576 MB here), which the estimate must count above what the MLP would hold.
+        const int Width = 12_000;
+        (string, int[], PoolingSpec, bool)[] taps = [("wide", [Width], PoolingSpec.None, true)];
+        var small = BuildEstimate.For(1000, taps, records: 1_000, referenceBytesHeld: 0, new FingerprintOptions());
+        var mlp = BuildEstimate.For(1000, taps, records: 1_000, referenceBytesHeld: 0, new FingerprintOptions { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp } });
+        var large = BuildEstimate.For(1000, taps, records: 20_000, referenceBytesHeld: 0, new FingerprintOptions { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Pca } });
+        var largeMlp = BuildEstimate.For(1000, taps, records: 20_000, referenceBytesHeld: 0, new FingerprintOptions());
+        long covarianceBytes = 4L * Width * Width;
+
+        Assert.True(small.AutoencoderParameters < mlp.AutoencoderParameters, $"PCA {small.AutoencoderParameters} against the MLP's {mlp.AutoencoderParameters} parameters");
+        Assert.True(small.BuildMemoryBytes < covarianceBytes / 4, $"small reference: {small.BuildMemoryBytes:N0} bytes");
+        Assert.True(large.BuildMemoryBytes - largeMlp.BuildMemoryBytes > covarianceBytes / 2, $"large reference: PCA {large.BuildMemoryBytes:N0} bytes, MLP {largeMlp.BuildMemoryBytes:N0}");
     }
 
     private static (double[] Scores, bool[] Flags) Scores(FingerprintScorer scorer, FloatTensor records)
