@@ -3,7 +3,7 @@ using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Autoencoders;
 
-/// <summary>Fits an autoencoder (MLP with Adam and early stopping, or PCA) on standardised features.</summary>
+/// <summary>Fits an autoencoder (MLP with Adam and early stopping, or PCA; <see cref="AutoencoderKind.Auto"/> by the number of training records) on standardised features.</summary>
 public static class AutoencoderTrainer
 {
     /// <summary>
@@ -27,7 +27,7 @@ public static class AutoencoderTrainer
         RequireFinite(train, nameof(train));
         RequireFinite(validation, nameof(validation));
 
-        return options.Kind == AutoencoderKind.Pca
+        return options.KindFor(train.Records) == AutoencoderKind.Pca
             ? PcaFitter.Fit(train, validation, options, architecture, cancellationToken)
             : MlpTrainer.Fit(train, validation, options, architecture, cancellationToken);
     }

@@ -28,24 +28,31 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
     {
         ArgumentNullException.ThrowIfNull(taps);
         ArgumentNullException.ThrowIfNull(options);
+        var split = ReferenceSplit.SizesFor((int)Math.Min(records, int.MaxValue), options.HeldOutFraction, options.ValidationFraction, options.MaxTrainingRecords);
+        // The kind the build will fit: the automatic one is decided by the training records, known from the split's sizes.
+        var autoencoder = options.Autoencoder with { Kind = options.Autoencoder.KindFor(split.Train) };
         var layers = taps.Select(t =>
         {
             var features = t.Pooling.FeatureCountOrMax(t.Shape);
-            return new LayerEstimate(t.Name, t.Shape, t.Pooling, features, t.Fingerprinted ? AutoencoderParametersFor(features, options.Autoencoder) : 0, t.Fingerprinted);
+            return new LayerEstimate(t.Name, t.Shape, t.Pooling, features, t.Fingerprinted ? AutoencoderParametersFor(features, autoencoder) : 0, t.Fingerprinted);
         }).ToArray();
 
         var parameters = Sum(layers.Select(l => l.AutoencoderParameters));
         var standardizers = Sum(layers.Where(l => l.Fingerprinted).Select(l => Mul(2, l.Features)));
         var scorer = Add(modelBytes, Mul(FloatBytes, Add(parameters, standardizers)));
 
-        var split = ReferenceSplit.SizesFor((int)Math.Min(records, int.MaxValue), options.HeldOutFraction, options.ValidationFraction, options.MaxTrainingRecords);
         long sample = split.Train + split.Validation;
         long heldOut = detectorTaps is null ? 0 : split.HeldOut;
         long calibration = split.HeldOut + split.Validation;
         var features = Add(
             Sum(layers.Select(l => Mul(sample, l.Features))),
             Sum(layers.Where(l => detectorTaps?.Contains(l.Name) == true).Select(l => Mul(heldOut, l.Features))));
-        var training = Sum(layers.Select(l => l.AutoencoderParameters).OrderDescending().Take(FingerprintBuilder.LayersSideBySide));
+        // What fitting one autoencoder holds beyond its weights: the MLP's best weights, gradients and Adam moments; PCA's
+        // centred copy of the records, its covariance or Gram matrix and the eigen solver's basis.
+        var training = Sum(layers.Where(l => l.Fingerprinted).Select(l => autoencoder.Kind == AutoencoderKind.Pca
+                ? PcaWorkingFloats(split.Train, l.Features, AutoencoderArchitecture.For((int)Math.Clamp(l.Features, AutoencoderArchitecture.MinWidth, int.MaxValue), autoencoder).Bottleneck)
+                : Mul(4, l.AutoencoderParameters))
+            .OrderDescending().Take(FingerprintBuilder.LayersSideBySide));
         var detectorSample = Sum(layers.Where(l => detectorTaps?.Contains(l.Name) == true).Select(l => Mul(sample, l.Features)));
         var tapBatch = Mul(options.BatchSize, Sum(layers.Select(l => l.TapShape.Aggregate(1L, (a, d) => Mul(a, d)))));
         var fingerprinted = layers.LongCount(l => l.Fingerprinted);
@@ -54,7 +61,7 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
             Mul(FloatBytes, features),
             Mul(FloatBytes, detectorSample),               // the detectors' fit copy, held while the layers train
             Mul(FloatBytes, parameters),                   // every trained autoencoder is kept for the scorer
-            Mul(4 * FloatBytes, training),                 // best weights, gradients and Adam moments of those in training
+            Mul(FloatBytes, training),                     // the working set of the autoencoders being fitted
             Mul(FloatBytes, tapBatch),                     // one extraction batch of raw (unpooled) taps
             Mul(3 * sizeof(int), records),                 // the split's shuffle, roles and index lists
             Mul(2 * FloatBytes, Mul(calibration, fingerprinted)), // calibration errors, and a sorted copy per layer
@@ -100,10 +107,19 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
         if (width < AutoencoderArchitecture.MinWidth) return 0;
         var a = AutoencoderArchitecture.For((int)width, options);
         long w = a.Width, h = a.Hidden, b = a.Bottleneck;
+        // Auto counts as the MLP, the larger of its two kinds, when the training records are not known (BuildEstimate.For resolves it).
         var widths = options.Kind == AutoencoderKind.Pca || h == 0 ? new[] { w, b, w } : [w, h, b, h, w];
         long total = 0;
         for (var i = 1; i < widths.Length; i++) total = Add(total, Add(Mul(widths[i - 1], widths[i]), widths[i]));
         return total;
+    }
+
+    /// <summary>Floats PCA holds while fitting n records of d features: the centred records, the min(n, d)² covariance or
+    /// Gram matrix, the eigen solver's basis (about 6 × (2k + 10) vectors of min(n, d)) and the d×k components.</summary>
+    private static long PcaWorkingFloats(long n, long d, long k)
+    {
+        var side = Math.Min(n, d);
+        return Sum([Mul(n, d), Mul(side, side), Mul(6 * (2 * k + 10), side), Mul(3 * d, k)]);
     }
 
     private static string Count(long value) => value == long.MaxValue ? "more than 9.2e18" : value.ToString("N0", CultureInfo.InvariantCulture);

@@ -157,7 +157,7 @@ public static class FingerprintBuilder
         // load the scorer. One induced full collection here keeps the build's peak from stacking the two.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         foreach (var fit in layerFits)
-            progress?.Report($"Layer {fit.Fused.TensorName}: {fit.Width} features, autoencoder {string.Join("-", [fit.Autoencoder.Width, .. fit.Autoencoder.Layers.Select(d => d.Outputs)])}, {fit.Autoencoder.Training?.Epochs ?? 0} epochs ({fit.Seconds:F1} s).");
+            progress?.Report($"Layer {fit.Fused.TensorName}: {fit.Width} features, autoencoder {fit.Options.Kind.ToString().ToLowerInvariant()} {string.Join("-", [fit.Autoencoder.Width, .. fit.Autoencoder.Layers.Select(d => d.Outputs)])}, {fit.Autoencoder.Training?.Epochs ?? 0} epochs ({fit.Seconds:F1} s).");
         var fused = layerFits.Select(f => f.Fused).ToList();
         var validationErrors = layerFits.Select(f => f.ValidationErrors).ToList();
         var autoencoders = layerFits.Select(f => f.Autoencoder).ToList();
@@ -269,7 +269,8 @@ public static class FingerprintBuilder
         standardizer.Transform(train, train.Data);
         standardizer.Transform(validation, validation.Data);
         sampled.Release(l);
-        var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
+        // The kind is resolved here so the layer records what was fitted (auto: PCA on a small reference).
+        var aeOptions = options.Autoencoder with { Seed = options.Seed + l, Kind = options.Autoencoder.KindFor(train.Records) };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
         // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
         // records calibrate it as they calibrate the errors.

@@ -5,7 +5,7 @@ namespace NeuralFP.Core.Tests.Autoencoders;
 
 public class AutoencoderFitInputTests
 {
-    private static readonly AutoencoderOptions Quick = new() { MaxEpochs = 2 };
+    private static readonly AutoencoderOptions Quick = new() { Kind = AutoencoderKind.Mlp, MaxEpochs = 2 };
 
     [Fact]
     public void Non_finite_training_values_are_rejected_naming_the_record()

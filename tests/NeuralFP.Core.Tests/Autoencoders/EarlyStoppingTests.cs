@@ -9,7 +9,7 @@ public class EarlyStoppingTests
     {
         // Rank 2 in 12 features with a bottleneck of 3: fitted within a few epochs, then only noise is left.
         var (train, validation, _, _) = new SyntheticData(width: 12, rank: 2, noise: 0.3, seed: 9).Splits(4000, 500, 0);
-        var options = new AutoencoderOptions { MaxEpochs = 200, Patience = 3 };
+        var options = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 200, Patience = 3 };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, options);
         var summary = autoencoder.Training!;
 

@@ -13,7 +13,7 @@ public class MlpTrainingIsDeterministicTests
     [Fact]
     public void Same_seed_gives_bit_identical_weights()
     {
-        var options = new AutoencoderOptions { MaxEpochs = 3, Seed = 5 };
+        var options = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, Seed = 5 };
         var first = AutoencoderTrainer.Fit(Data.Train, Data.Validation, options);
         var second = AutoencoderTrainer.Fit(Data.Train, Data.Validation, options);
 
@@ -24,7 +24,7 @@ public class MlpTrainingIsDeterministicTests
     [Fact]
     public void The_number_of_threads_does_not_change_a_single_bit()
     {
-        var options = new AutoencoderOptions { MaxEpochs = 3, Seed = 5 };
+        var options = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, Seed = 5 };
         var architecture = AutoencoderArchitecture.For(300, options);
         var serial = MlpTrainer.Fit(Data.Train, Data.Validation, options, architecture, CancellationToken.None, maxThreads: 1);
         var parallel = MlpTrainer.Fit(Data.Train, Data.Validation, options, architecture, CancellationToken.None, maxThreads: 5);
@@ -64,8 +64,8 @@ public class MlpTrainingIsDeterministicTests
     [Fact]
     public void A_different_seed_gives_different_weights()
     {
-        var first = AutoencoderTrainer.Fit(Data.Train, Data.Validation, new AutoencoderOptions { MaxEpochs = 2, Seed = 5 });
-        var second = AutoencoderTrainer.Fit(Data.Train, Data.Validation, new AutoencoderOptions { MaxEpochs = 2, Seed = 6 });
+        var first = AutoencoderTrainer.Fit(Data.Train, Data.Validation, new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 2, Seed = 5 });
+        var second = AutoencoderTrainer.Fit(Data.Train, Data.Validation, new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 2, Seed = 6 });
         Assert.NotEqual(first.Layers[0].Weights, second.Layers[0].Weights);
     }
 

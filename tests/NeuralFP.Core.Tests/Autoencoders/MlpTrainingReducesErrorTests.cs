@@ -11,7 +11,7 @@ public class MlpTrainingReducesErrorTests
     {
         // Rank-4 data in 32 features: a bottleneck of 8 can capture all but the noise (≈ 1% of the variance).
         var (train, validation, test, _) = new SyntheticData(width: 32, rank: 4, noise: 0.1, seed: 7).Splits(2000, 400, 400);
-        var autoencoder = AutoencoderTrainer.Fit(train, validation, new AutoencoderOptions { HiddenSize = hiddenSize, MaxEpochs = 30 });
+        var autoencoder = AutoencoderTrainer.Fit(train, validation, new AutoencoderOptions { Kind = AutoencoderKind.Mlp, HiddenSize = hiddenSize, MaxEpochs = 30 });
 
         double baseline = test.Data.Average(x => (double)x * x); // error of reconstructing every record as zeros
         double error = autoencoder.Errors(test).Average(x => (double)x);

@@ -61,6 +61,51 @@ public class PcaReconstructionTests
             for (int j = 0; j < k; j++) Assert.Equal(encoder.Weights[i * k + j], pca.Layers[1].Weights[j * d + i]);
     }
 
+    [Fact]
+    public void With_fewer_records_than_features_the_gram_route_finds_the_covariance_routes_subspace()
+    {
+        // 120 records of 300 features: PCA goes through the 120×120 Gram matrix; the 300×300 covariance is the reference.
+        var (train, _, test, _) = new SyntheticData(width: 300, rank: 10, noise: 0.2, seed: 12).Splits(120, 0, 200);
+        var pca = AutoencoderTrainer.Fit(train, test, new AutoencoderOptions { Kind = AutoencoderKind.Pca, BottleneckRatio = 0.03 });
+        int d = 300, k = pca.Layers[0].Outputs;
+        Assert.Equal(9, k);
+
+        var mean = new double[d];
+        for (int r = 0; r < train.Records; r++)
+            for (int i = 0; i < d; i++) mean[i] += train.Data[r * d + i] / (double)train.Records;
+        var centred = new float[train.Records * d];
+        for (int r = 0; r < train.Records; r++)
+            for (int i = 0; i < d; i++) centred[r * d + i] = (float)(train.Data[r * d + i] - mean[i]);
+        var covariance = new float[d * d];
+        NeuralFP.Core.Numerics.Gemm.MultiplyTransposedA(centred, centred, covariance, d, train.Records, d);
+        for (int i = 0; i < covariance.Length; i++) covariance[i] /= train.Records - 1;
+        var (_, reference) = NeuralFP.Core.Numerics.TopEigenvectors.Compute(covariance, d, k, seed: 1);
+
+        // The same subspace: the same error on records neither saw, and the same components up to float rounding.
+        Assert.Equal(ProjectionError(test, reference, d, k), MeanError(pca, test), 3);
+        var encoder = pca.Layers[0];
+        for (int j = 0; j < k; j++)
+        {
+            double dot = 0;
+            for (int i = 0; i < d; i++) dot += encoder.Weights[i * k + j] * reference[i * k + j];
+            Assert.True(dot > 0.999, $"component {j}: cosine {dot}");
+        }
+    }
+
+    [Fact]
+    public void Fewer_records_than_the_bottleneck_leaves_the_directions_beyond_their_rank_empty_and_reconstructs_them()
+    {
+        // 40 records, bottleneck 64: the data span at most 39 directions; the rest carry no information and stay zero.
+        var (train, _, _, _) = new SyntheticData(width: 400, rank: 60, noise: 0.1, seed: 13).Splits(40, 0, 0);
+        var pca = AutoencoderTrainer.Fit(train, train, new AutoencoderOptions { Kind = AutoencoderKind.Pca });
+        var encoder = pca.Layers[0];
+        int d = encoder.Inputs, k = encoder.Outputs;
+        Assert.Equal(64, k);
+        var nonZero = Enumerable.Range(0, k).Count(j => Enumerable.Range(0, d).Any(i => encoder.Weights[i * k + j] != 0));
+        Assert.Equal(39, nonZero);
+        Assert.True(pca.Errors(train).Max() < 1e-4, $"max error on the training records {pca.Errors(train).Max()}");
+    }
+
     private static double MeanError(Autoencoder autoencoder, FloatTensor records) => autoencoder.Errors(records).Average(x => (double)x);
 
     /// <summary>Mean error of projecting the (centred) records onto span(basis) and back.</summary>

@@ -114,7 +114,7 @@ public sealed class ExplanationTests(InputLayerFingerprint fixture)
     [Fact]
     public void Without_an_input_layer_the_explanation_says_why_and_still_names_the_deciding_layer()
     {
-        var options = InputLayerFingerprint.Options with { Layers = ["/8/Relu_output_0"], Autoencoder = new AutoencoderOptions { MaxEpochs = 2 } };
+        var options = InputLayerFingerprint.Options with { Layers = ["/8/Relu_output_0"], Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 2 } };
         var fingerprint = FingerprintBuilder.Build(fixture.ModelBytes, FashionMnist.Train().Take(600).Images, options, progress: null, CancellationToken.None).Fingerprint;
         using var scorer = new FingerprintScorer(fingerprint);
         var records = FashionMnist.Test().Take(3).Images;

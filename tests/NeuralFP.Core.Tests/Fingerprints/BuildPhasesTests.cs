@@ -13,7 +13,7 @@ namespace NeuralFP.Core.Tests.Fingerprints;
 public sealed class BuildPhasesTests
 {
     private static readonly byte[] Cnn = File.ReadAllBytes(RepoPaths.Fixture("models/fmnist_cnn.onnx"));
-    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 16 }, BatchSize = 64, Detectors = [DetectorNames.MaxSoftmax, DetectorNames.Energy, DetectorNames.Knn] };
+    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 2, HiddenSize = 16 }, BatchSize = 64, Detectors = [DetectorNames.MaxSoftmax, DetectorNames.Energy, DetectorNames.Knn] };
 
     [Fact]
     public void A_build_reports_its_phases_in_order_and_its_layers_and_detectors_in_their_own_order()

@@ -25,7 +25,7 @@ public sealed class CombinedRuleFallbackTests
         var progress = new Collect();
         var options = new FingerprintOptions
         {
-            Seed = 3, Autoencoder = new AutoencoderOptions { MaxEpochs = 3, HiddenSize = 8 }, Layers = ["input", "hidden"],
+            Seed = 3, Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, HiddenSize = 8 }, Layers = ["input", "hidden"],
             Detectors = [DetectorNames.Energy, DetectorNames.Combined], CombinedRule = CombinedDetector.GaussianPerClassRule,
         };
 

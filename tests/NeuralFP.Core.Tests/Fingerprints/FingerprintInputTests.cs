@@ -13,7 +13,7 @@ namespace NeuralFP.Core.Tests.Fingerprints;
 public sealed class FingerprintInputTests
 {
     private static readonly byte[] Cnn = File.ReadAllBytes(RepoPaths.Fixture("models/fmnist_cnn.onnx"));
-    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 16 }, Detectors = [] };
+    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 2, HiddenSize = 16 }, Detectors = [] };
 
     private static FloatTensor Reference(int records) => FashionMnist.Train().Take(records).Images;
 

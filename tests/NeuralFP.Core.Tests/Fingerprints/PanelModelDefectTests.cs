@@ -18,7 +18,7 @@ public sealed class PanelModelDefectTests
 {
     private static readonly FingerprintOptions Small = new()
     {
-        Autoencoder = new AutoencoderOptions { MaxEpochs = 6, HiddenSize = 32 },
+        Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 6, HiddenSize = 32 },
         Seed = 11,
         Detectors = [DetectorNames.MaxSoftmax, DetectorNames.Energy, DetectorNames.Knn, DetectorNames.Mahalanobis, DetectorNames.ActivationPatterns, DetectorNames.Combined],
     };

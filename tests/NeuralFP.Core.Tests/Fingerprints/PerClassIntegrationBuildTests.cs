@@ -28,7 +28,7 @@ public sealed class PerClassIntegrationBuildTests
 
     private static FingerprintOptions Options(string[] layers) => new()
     {
-        Seed = 3, Autoencoder = new AutoencoderOptions { MaxEpochs = 3, HiddenSize = 8 }, Layers = layers, Detectors = [],
+        Seed = 3, Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, HiddenSize = 8 }, Layers = layers, Detectors = [],
         Integration = IntegrationKinds.GaussianPerClass,
     };
 

@@ -15,7 +15,7 @@ namespace NeuralFP.Core.Tests.Fingerprints;
 public sealed class SampledBuildTests
 {
     private static readonly byte[] Cnn = File.ReadAllBytes(RepoPaths.Fixture("models/fmnist_cnn.onnx"));
-    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 16 }, Detectors = [], BatchSize = 64, MaxTrainingRecords = 200 };
+    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 2, HiddenSize = 16 }, Detectors = [], BatchSize = 64, MaxTrainingRecords = 200 };
 
     [Fact]
     public void The_autoencoders_sample_is_seeded_bounded_and_disjoint_from_the_held_out_records()

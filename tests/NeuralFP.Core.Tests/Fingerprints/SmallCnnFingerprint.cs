@@ -13,7 +13,7 @@ public sealed class SmallCnnFingerprint
 {
     public static readonly FingerprintOptions Options = new()
     {
-        Autoencoder = new AutoencoderOptions { MaxEpochs = 8, HiddenSize = 32 },
+        Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 8, HiddenSize = 32 },
         Seed = 7,
     };
 

@@ -12,7 +12,7 @@ namespace NeuralFP.Core.Tests.Fingerprints;
 public sealed class StreamedReferenceTests
 {
     private static readonly byte[] Cnn = File.ReadAllBytes(RepoPaths.Fixture("models/fmnist_cnn.onnx"));
-    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 16 }, Detectors = [], BatchSize = 64, Seed = 3 };
+    private static readonly FingerprintOptions Small = new() { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 2, HiddenSize = 16 }, Detectors = [], BatchSize = 64, Seed = 3 };
 
     /// <summary>A stream that records the largest single read, so a test can see the file was never read whole.</summary>
     private sealed class CountingStream(byte[] bytes, List<int> reads) : MemoryStream(bytes, writable: false)

@@ -27,7 +27,7 @@ public class CompactScorerGraphTests
         using var extractor = new ActivationExtractor(model, specs);
         var train = FashionMnist.Train().Take(TrainRecords);
         var activations = extractor.Extract(train.Images, batchSize: 100);
-        var options = new AutoencoderOptions { MaxEpochs = 4, Seed = 5 };
+        var options = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 4, Seed = 5 };
         var layers = new List<FusedLayer>();
         for (var l = 0; l < specs.Length; l++)
         {

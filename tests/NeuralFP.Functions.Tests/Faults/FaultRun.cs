@@ -31,7 +31,7 @@ internal static class FaultRun
 
     /// <summary>More epochs than <see cref="TestModels.Options"/> (no early stop), for the same reason.</summary>
     public static readonly byte[] SlowOptionsJson = JsonSerializer.SerializeToUtf8Bytes(
-        TestModels.Options with { Autoencoder = new AutoencoderOptions { MaxEpochs = 12, Patience = 12, HiddenSize = 32 } }, FingerprintJson.Options);
+        TestModels.Options with { Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 12, Patience = 12, HiddenSize = 32 } }, FingerprintJson.Options);
 
     /// <summary>Uploads a model whose build takes a while and waits until its row says <c>fingerprinting</c>.</summary>
     public static async Task<ModelRecord> StartSlowBuildAsync(TestApp app, string modelId)

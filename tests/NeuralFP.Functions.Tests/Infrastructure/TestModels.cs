@@ -17,7 +17,7 @@ public static class TestModels
     /// <summary>Small autoencoders and few epochs: the service path is under test here, not detection quality.</summary>
     public static readonly FingerprintOptions Options = new()
     {
-        Autoencoder = new AutoencoderOptions { MaxEpochs = 3, HiddenSize = 16 },
+        Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, HiddenSize = 16 },
         Seed = 7,
     };
 
