@@ -168,20 +168,36 @@ internal static class PanelBenchmark
         if (!scorer.Fingerprint.Detectors.Names.Contains(DetectorNames.Combined)) return [];
         var combined = (CombinedDetector)scorer.Fingerprint.Detectors[DetectorNames.Combined].Detector;
         var count = scorer.StatisticCount;
-        var fits = CombinedDetector.Rules.ToDictionary(r => r, combined.WithRule);
+        // Every rule on the build's members, the weighted rule at other shares, and member subsets under the rules that
+        // read the fingerprint as one voice: all refitted on the same held-out records (candidates chosen on validation sets).
+        var candidates = new List<(string Name, CombinedDetector Fit)>();
+        void Add(string name, IReadOnlyList<string> members, string rule, double share = CombinedDetector.DefaultFingerprintShare)
+        {
+            if (!members.All(combined.Members.Contains)) return; // a partner this model cannot support
+            try { candidates.Add((name, combined.Refit(members, rule, share))); }
+            catch (ArgumentException) { } // e.g. a per-class rule on a model without class outputs
+        }
+        foreach (var rule in CombinedDetector.Rules) Add(rule, combined.Members, rule);
+        foreach (var share in new[] { 0.5, 0.9 }) Add($"{CombinedDetector.WeightedMinPRule} {share}", combined.Members, CombinedDetector.WeightedMinPRule, share);
+        string[][] subsets = [[DetectorNames.Knn], [DetectorNames.Mahalanobis], [DetectorNames.Energy], [DetectorNames.Knn, DetectorNames.Mahalanobis]];
+        foreach (var subset in subsets)
+            foreach (var rule in new[] { CombinedDetector.GaussianPerClassRule, CombinedDetector.ScoreGaussianPerClassRule, CombinedDetector.WeightedMinPRule, CombinedDetector.DecorrelatedFisherRule })
+                Add($"{rule} [fp+{string.Join("+", subset)}]", [CombinedDetector.FingerprintMember, .. subset], rule);
+        var fits = candidates.ToDictionary(c => c.Name, c => c.Fit);
         double[] RuleScores(string rule, Dictionary<string, (double[] Scores, bool[] Flags)> result, (float[] Values, int[] Classes) statistics)
         {
-            var members = combined.Members.Select(m => result[m == CombinedDetector.FingerprintMember ? Fingerprint : m].Scores).ToArray();
+            var fit = fits[rule];
+            var members = fit.Members.Select(m => result[m == CombinedDetector.FingerprintMember ? Fingerprint : m].Scores).ToArray();
             var scores = new double[members[0].Length];
-            fits[rule].Combine(members, scores, statistics.Values, count, statistics.Classes);
+            fit.Combine(members, scores, statistics.Values, count, statistics.Classes);
             return scores;
         }
-        var list = CombinedDetector.Rules.Select(rule =>
+        var list = candidates.Select(candidate =>
         {
-            var calibration = ScoreCalibration.Fit(fits[rule].CalibrationScores, targetFpr);
-            return new CombinedRule($"combined, {rule}", (result, statistics) =>
+            var calibration = ScoreCalibration.Fit(candidate.Fit.CalibrationScores, targetFpr);
+            return new CombinedRule($"combined, {candidate.Name}", (result, statistics) =>
             {
-                var scores = RuleScores(rule, result, statistics);
+                var scores = RuleScores(candidate.Name, result, statistics);
                 return (scores, scores.Select(calibration.IsOod).ToArray());
             });
         }).ToList();
@@ -246,20 +262,27 @@ internal static class PanelBenchmark
         output.WriteLine();
         output.WriteLine("Selection of the rule, VALIDATION sets only (AUROC per cell averaged over seeds; shortfall = cells below the best single detector − 0.01):");
         output.WriteLine();
-        output.WriteLine("| rule | min AUROC (V) | mean AUROC (V) | shortfalls (V) | min AUROC, test (not used) | shortfalls, test (not used) | realised FPR range |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         var bestSingle = cells.Where(c => c.Detector is not DetectorNames.Combined && !IsFingerprintVariant(c.Detector))
             .GroupBy(c => (c.Model, c.Set, c.Detector)).Select(g => (g.Key, Auroc: g.Average(c => c.Auroc)))
             .GroupBy(x => (x.Key.Model, x.Key.Set)).ToDictionary(g => g.Key, g => g.Max(x => x.Auroc));
-        foreach (var rule in rules)
+        // Ordered as the choice is made: fewest validation shortfalls, then the highest validation minimum, then mean.
+        var rows = rules.Select(rule =>
         {
             var perCell = RuleCells.Where(c => c.Detector == rule).GroupBy(c => (c.Model, c.Set, c.Role)).Select(g => (g.Key, Auroc: g.Average(c => c.Auroc))).ToArray();
             var v = perCell.Where(c => c.Key.Role == SetRole.Validation).ToArray();
             var t = perCell.Where(c => c.Key.Role == SetRole.Test).ToArray();
             int Short(IEnumerable<((string Model, string Set, SetRole Role) Key, double Auroc)> x) => x.Count(c => c.Auroc < bestSingle[(c.Key.Model, c.Key.Set)] - 0.01);
             var fpr = RuleRealised.Where(r => r.Detector == rule).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
-            output.WriteLine($"| {rule} | {v.Min(c => c.Auroc):F3} | {v.Average(c => c.Auroc):F3} | {Short(v)} | {(t.Length == 0 ? "–" : t.Min(c => c.Auroc).ToString("F3"))} | {Short(t)} | {fpr.Min():P1}–{fpr.Max():P1} |");
-        }
+            var worst = v.Select(c => (c.Key, Gap: c.Auroc - bestSingle[(c.Key.Model, c.Key.Set)])).Where(c => c.Gap < -0.01).Select(c => $"{c.Key.Model}/{c.Key.Set} {c.Gap:+0.000;-0.000}");
+            return (Rule: rule, VMin: v.Min(c => c.Auroc), VMean: v.Average(c => c.Auroc), VShort: Short(v), TMin: t.Length == 0 ? double.NaN : t.Min(c => c.Auroc), TMean: t.Length == 0 ? double.NaN : t.Average(c => c.Auroc), TShort: Short(t),
+                Fpr: $"{fpr.Min():P1}–{fpr.Max():P1}", Where: string.Join(", ", worst));
+        }).OrderBy(r => r.VShort).ThenByDescending(r => Math.Round(r.VMin, 3)).ThenByDescending(r => r.VMean).ToArray();
+        output.WriteLine("| rule | shortfalls (V) | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | shortfalls, test (not used) | realised FPR range | validation shortfalls |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var r in rows)
+            output.WriteLine($"| {r.Rule} | {r.VShort} | {r.VMin:F3} | {r.VMean:F3} | {(double.IsNaN(r.TMin) ? "–" : r.TMin.ToString("F3"))} | {(double.IsNaN(r.TMean) ? "–" : r.TMean.ToString("F3"))} | {r.TShort} | {r.Fpr} | {r.Where} |");
+        output.WriteLine();
+        output.WriteLine($"Chosen on the validation sets (fewest shortfalls, then minimum, then mean): **{rows[0].Rule}**.");
         output.WriteLine();
     }
 

@@ -117,6 +117,16 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_combined_fingerprint_share_outside_zero_to_one_fails_with_exit_code_2_naming_the_option()
+    {
+        var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--combined-rule", "weighted-min-p", "--combined-fingerprint-share", "1.5");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("CombinedFingerprintShare", result.Stderr);
+        Assert.False(Directory.Exists(Path("x")));
+    }
+
+    [Fact]
     public async Task A_sequence_pooling_that_does_not_pool_over_time_fails_with_exit_code_2_naming_the_option()
     {
         var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("panel/gru.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--sequence-pooling", "2x2");

@@ -17,7 +17,25 @@ public sealed class CombinedDetector : IOodDetector
     public const string GaussianRule = "gaussian";
     public const string GaussianPerClassRule = "gaussian-per-class";
 
-    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule];
+    /// <summary>One Gaussian over the fingerprint's own integrated score (log, one dimension) and the partners' standardised
+    /// scores: fewer dimensions than the fingerprint's statistics, so a partner dilutes less of the fingerprint's evidence.</summary>
+    public const string ScoreGaussianRule = "score-gaussian";
+
+    /// <summary><see cref="ScoreGaussianRule"/> with one mean per predicted class.</summary>
+    public const string ScoreGaussianPerClassRule = "score-gaussian-per-class";
+
+    /// <summary>Weighted Bonferroni: the most alarmed member, each p-value divided by its share of the false-positive
+    /// budget (the fingerprint <see cref="FingerprintShare"/>, the partners the rest equally); max (−ln p_m + ln w_m).</summary>
+    public const string WeightedMinPRule = "weighted-min-p";
+
+    /// <summary>Fisher's sum with weights Σ⁻¹1 (clipped at 0) from the members' evidence covariance on held-out
+    /// in-distribution records: correlated partners share one weight rather than outvoting the fingerprint.</summary>
+    public const string DecorrelatedFisherRule = "fisher-decorrelated";
+
+    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule, ScoreGaussianRule, ScoreGaussianPerClassRule, WeightedMinPRule, DecorrelatedFisherRule];
+
+    /// <summary>The fingerprint's share of the false-positive budget under <see cref="WeightedMinPRule"/>.</summary>
+    public const double DefaultFingerprintShare = 0.75;
 
     /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel").</summary>
     public const string DefaultRule = GaussianPerClassRule;
@@ -35,6 +53,7 @@ public sealed class CombinedDetector : IOodDetector
     private IOodDetector?[] _bound;
     private readonly bool[]? _statistics;
     private CombinedGaussian? _gaussian;
+    private double[]? _weights;
 
     // The fit records' unsorted member scores and fingerprint statistics, kept in memory after Fit (not saved) so that
     // another rule can be fitted on the very same records (WithRule), and the scores a threshold is calibrated on.
@@ -47,15 +66,19 @@ public sealed class CombinedDetector : IOodDetector
     /// <param name="rule">One of <see cref="Rules"/>.</param>
     /// <param name="statistics">For the Gaussian rule: which fingerprint statistics it reads (those the fingerprint's own
     /// integration reads); null = every statistic whose held-out values are not (near-)constant.</param>
-    public CombinedDetector(IReadOnlyList<string> members, string rule = FisherRule, bool[]? statistics = null)
+    /// <param name="fingerprintShare">For <see cref="WeightedMinPRule"/>: the fingerprint's share of the false-positive budget, in (0, 1).</param>
+    public CombinedDetector(IReadOnlyList<string> members, string rule = FisherRule, bool[]? statistics = null, double fingerprintShare = DefaultFingerprintShare)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0) throw new ArgumentException("The combined detector needs at least one member.", nameof(members));
         if (!Rules.Contains(rule)) throw new ArgumentException($"Unknown combination rule '{rule}'; use {string.Join(", ", Rules)}.", nameof(rule));
-        if (rule is GaussianRule or GaussianPerClassRule && !members.Contains(FingerprintMember))
-            throw new ArgumentException($"The {rule} rule reads the fingerprint's statistics; its members must include '{FingerprintMember}'.", nameof(members));
+        if (rule is GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or WeightedMinPRule && !members.Contains(FingerprintMember))
+            throw new ArgumentException($"The {rule} rule reads the fingerprint; its members must include '{FingerprintMember}'.", nameof(members));
+        if (members.Distinct().Count() != members.Count) throw new ArgumentException("Each member may appear once.", nameof(members));
+        if (!(fingerprintShare > 0 && fingerprintShare < 1)) throw new ArgumentOutOfRangeException(nameof(fingerprintShare), fingerprintShare, "The fingerprint's share of the false-positive budget must lie in (0, 1).");
         _members = [.. members];
         Rule = rule;
+        FingerprintShare = fingerprintShare;
         _statistics = statistics is null ? null : (bool[])statistics.Clone();
         _bound = new IOodDetector?[_members.Length];
     }
@@ -64,13 +87,25 @@ public sealed class CombinedDetector : IOodDetector
 
     public string Rule { get; }
 
+    /// <summary>The fingerprint's share of the false-positive budget (read by <see cref="WeightedMinPRule"/>).</summary>
+    public double FingerprintShare { get; }
+
+    /// <summary>Per member, its weight (<see cref="WeightedMinPRule"/>: share of the false-positive budget;
+    /// <see cref="DecorrelatedFisherRule"/>: weight in the sum); null for the other rules.</summary>
+    public IReadOnlyList<double>? Weights => _weights;
+
     public string Name => DetectorNames.Combined;
 
-    public string Description => IsGaussian
-        ? $"Gaussian density{(Rule == GaussianPerClassRule ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics and the standardised scores of {string.Join(" + ", _members.Where(m => m != FingerprintMember))}, fitted on held-out in-distribution records (members fixed a priori)"
-        : $"{Rule} of conformal p-values of {string.Join(" + ", _members)} against their held-out in-distribution scores (members fixed a priori)";
+    public string Description => Rule switch
+    {
+        GaussianRule or GaussianPerClassRule => $"Gaussian density{(PerClass ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics and the standardised scores of {string.Join(" + ", Partners())}, fitted on held-out in-distribution records (members fixed a priori)",
+        ScoreGaussianRule or ScoreGaussianPerClassRule => $"Gaussian density{(PerClass ? " (one mean per predicted class)" : "")} over the fingerprint's log score and the standardised scores of {string.Join(" + ", Partners())}, fitted on held-out in-distribution records (members fixed a priori)",
+        WeightedMinPRule => $"most alarmed of {string.Join(" + ", _members)}: conformal p-values against their held-out in-distribution scores, weighted Bonferroni (fingerprint {FingerprintShare:0.##} of the false-positive budget; members fixed a priori)",
+        DecorrelatedFisherRule => $"Fisher's sum of conformal p-values of {string.Join(" + ", _members)}, weighted by their held-out in-distribution covariance (members fixed a priori)",
+        _ => $"{Rule} of conformal p-values of {string.Join(" + ", _members)} against their held-out in-distribution scores (members fixed a priori)",
+    };
 
-    public bool IsFitted => _heldOut.Length == _members.Length && (!IsGaussian || _gaussian is not null);
+    public bool IsFitted => _heldOut.Length == _members.Length && (!IsDensity || _gaussian is not null) && (!IsWeighted || _weights is not null);
 
     /// <summary>
     /// After <see cref="Fit(DetectorInputs, CancellationToken)"/>: the fit records' scores as new in-distribution records would get them (cross-fitted for the
@@ -80,10 +115,19 @@ public sealed class CombinedDetector : IOodDetector
 
     public bool KeepsReferenceData => false;
 
-    /// <summary>Whether the rule is one of the Gaussian densities (which read the fingerprint's statistics).</summary>
+    /// <summary>Whether the rule is one of the Gaussian densities that read the fingerprint's statistics (not its score).</summary>
     private bool IsGaussian => Rule is GaussianRule or GaussianPerClassRule;
 
-    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0)));
+    /// <summary>Whether the rule is a Gaussian density (over the fingerprint's statistics or its score).</summary>
+    private bool IsDensity => IsGaussian || Rule is ScoreGaussianRule or ScoreGaussianPerClassRule;
+
+    private bool PerClass => Rule is GaussianPerClassRule or ScoreGaussianPerClassRule;
+
+    private bool IsWeighted => Rule is WeightedMinPRule or DecorrelatedFisherRule;
+
+    private IEnumerable<string> Partners() => _members.Where(m => m != FingerprintMember);
+
+    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0))) + (_weights?.Length ?? 0) * sizeof(double);
 
     /// <summary>Connects the non-fingerprint members to fitted detectors of the same set.</summary>
     public void Bind(IEnumerable<IOodDetector> detectors)
@@ -135,18 +179,59 @@ public sealed class CombinedDetector : IOodDetector
         _fitStatistics = fingerprintStatistics;
         _fitClasses = classes;
         var n = memberScores[0].Length;
-        if (IsGaussian)
+        if (IsDensity)
         {
-            if (Rule == GaussianPerClassRule && classes is null) throw new ArgumentException($"The {GaussianPerClassRule} rule needs the model's logits (DetectorInputs.Logits) for the predicted classes.");
-            var perClass = Rule == GaussianPerClassRule ? classes : null;
-            var (statistics, count) = (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {Rule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count);
+            if (PerClass && classes is null) throw new ArgumentException($"The {Rule} rule needs the model's logits (DetectorInputs.Logits) for the predicted classes.");
+            var perClass = PerClass ? classes : null;
+            var (statistics, count, included) = IsGaussian
+                ? (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {Rule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count, _statistics)
+                : (ScoreAsStatistic(memberScores[Array.IndexOf(_members, FingerprintMember)]), 1, [true]);
             var partners = Partners(memberScores);
-            _gaussian = CombinedGaussian.Fit(statistics, count, partners, _statistics, perClass);
-            _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, _statistics, perClass);
+            _gaussian = CombinedGaussian.Fit(statistics, count, partners, included, perClass);
+            _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, included, perClass);
             return;
         }
+        _weights = Rule switch
+        {
+            WeightedMinPRule => [.. _members.Select(m => m == FingerprintMember ? FingerprintShare : _members.Length == 1 ? 1 : (1 - FingerprintShare) / (_members.Length - 1))],
+            DecorrelatedFisherRule => DecorrelatedWeights(memberScores),
+            _ => null,
+        };
         _calibrationScores = new double[n];
         Combine(memberScores, _calibrationScores);
+    }
+
+    /// <summary>The fingerprint's integrated scores as the one "statistic" of the score-Gaussian rules (the density reads its log).</summary>
+    private static float[] ScoreAsStatistic(ReadOnlySpan<double> scores)
+    {
+        var values = new float[scores.Length];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)Math.Clamp(double.IsNaN(scores[i]) ? double.MaxValue : scores[i], 0, float.MaxValue);
+        return values;
+    }
+
+    /// <summary>
+    /// Weights Σ⁻¹1 of the members' evidence (−ln p) on the held-out records, clipped at 0 and summing to 1: the linear
+    /// combination that best separates a shift common to the members, so that two members which say the same thing do
+    /// not count twice against one that sees something else. Fitted on in-distribution records only.
+    /// </summary>
+    private double[] DecorrelatedWeights(double[][] memberScores)
+    {
+        var k = _members.Length;
+        var n = memberScores[0].Length;
+        var rows = new double[n * k];
+        for (var m = 0; m < k; m++)
+            for (var r = 0; r < n; r++) rows[r * k + m] = Evidence(m, memberScores[m][r]);
+        var (_, inverseCholesky) = Numerics.GaussianFit.Fit(rows, n, k, diagonal: false);
+        // Σ⁻¹ = L⁻ᵀ L⁻¹, so Σ⁻¹1 = L⁻ᵀ (L⁻¹ 1).
+        var half = new double[k];
+        for (var i = 0; i < k; i++) for (var j = 0; j <= i; j++) half[i] += inverseCholesky[i * k + j];
+        var weights = new double[k];
+        for (var j = 0; j < k; j++) for (var i = j; i < k; i++) weights[j] += inverseCholesky[i * k + j] * half[i];
+        for (var j = 0; j < k; j++) weights[j] = Math.Max(0, weights[j]);
+        var sum = weights.Sum();
+        if (!(sum > 0)) return [.. Enumerable.Repeat(1.0 / k, k)];
+        for (var j = 0; j < k; j++) weights[j] /= sum;
+        return weights;
     }
 
     public void Score(DetectorInputs records, Span<double> scores)
@@ -157,13 +242,13 @@ public sealed class CombinedDetector : IOodDetector
         var members = new double[_members.Length][];
         for (var m = 0; m < _members.Length; m++)
         {
-            // The Gaussian rule reads the fingerprint's statistics, not its integrated score.
+            // The Gaussian rules read the fingerprint's statistics, not its integrated score.
             if (IsGaussian && _members[m] == FingerprintMember) continue;
             members[m] = new double[n];
             MemberScores(m, records, members[m]);
         }
         var (statistics, count) = IsGaussian ? RequireStatistics(records) : (null, 0);
-        Combine(members, scores[..n], statistics, count, Rule == GaussianPerClassRule ? records.FitClasses(Name, preferLabels: false) : null);
+        Combine(members, scores[..n], statistics, count, PerClass ? records.FitClasses(Name, preferLabels: false) : null);
     }
 
     private double[][] Partners(IReadOnlyList<double[]?> memberScores) =>
@@ -195,10 +280,12 @@ public sealed class CombinedDetector : IOodDetector
             if (memberScores[m] is not { } member || member.Length < scores.Length)
                 throw new ArgumentException($"Member '{_members[m]}' has {memberScores[m]?.Length ?? 0} scores; {scores.Length} are needed.", nameof(memberScores));
         }
-        if (IsGaussian)
+        if (IsDensity)
         {
-            if (Rule == GaussianPerClassRule && (classes is null || classes.Length < scores.Length))
-                throw new ArgumentException($"The {GaussianPerClassRule} rule needs each record's predicted class.", nameof(classes));
+            if (PerClass && (classes is null || classes.Length < scores.Length))
+                throw new ArgumentException($"The {Rule} rule needs each record's predicted class.", nameof(classes));
+            if (!IsGaussian)
+                (statistics, statisticCount) = (ScoreAsStatistic(memberScores[Array.IndexOf(_members, FingerprintMember)].AsSpan(0, scores.Length)), 1);
             if (statistics is null || statisticCount != _gaussian!.StatisticCount || statistics.Length < scores.Length * statisticCount)
                 throw new ArgumentException($"The {GaussianRule} rule reads {_gaussian!.StatisticCount} fingerprint statistics per record; pass them as DetectorInputs.FingerprintStatistics.", nameof(statistics));
             var partners = Partners(memberScores);
@@ -217,32 +304,51 @@ public sealed class CombinedDetector : IOodDetector
             for (var i = 0; i < scores.Length; i++)
             {
                 var evidence = Evidence(m, member[i]);
-                scores[i] = Rule == FisherRule ? scores[i] + evidence : Math.Max(scores[i], evidence);
+                scores[i] = Rule switch
+                {
+                    FisherRule => scores[i] + evidence,
+                    DecorrelatedFisherRule => scores[i] + _weights![m] * evidence,
+                    // Weighted Bonferroni: p_m / w_m, so −ln p_m + ln w_m; the first member sets the start (scores may be negative).
+                    WeightedMinPRule => m == 0 ? evidence + Math.Log(_weights![m]) : Math.Max(scores[i], evidence + Math.Log(_weights![m])),
+                    _ => Math.Max(scores[i], evidence),
+                };
             }
         }
     }
 
     /// <summary>The same members fitted by another rule on the same held-out records (to compare rules on the same fit);
     /// only right after <see cref="Fit(DetectorInputs, CancellationToken)"/> (a loaded detector no longer holds its fit records).</summary>
-    public CombinedDetector WithRule(string rule)
+    public CombinedDetector WithRule(string rule) => Refit(_members, rule, FingerprintShare);
+
+    /// <summary>A subset of these members fitted by a rule on the same held-out records (to compare members and rules on
+    /// the same fit); only right after <see cref="Fit(DetectorInputs, CancellationToken)"/>.</summary>
+    public CombinedDetector Refit(IReadOnlyList<string> members, string rule, double fingerprintShare = DefaultFingerprintShare)
     {
-        var other = new CombinedDetector(_members, rule, _statistics);
+        ArgumentNullException.ThrowIfNull(members);
         if (_fitScores is null) throw new InvalidOperationException("Another rule can be fitted only on a freshly fitted combined detector.");
-        Array.Copy(_bound, other._bound, _bound.Length);
-        other.FitOn(_fitScores, _fitStatistics, _fitClasses);
+        var index = members.Select(m => Array.IndexOf(_members, m)).ToArray();
+        if (index.Any(i => i < 0)) throw new ArgumentException($"Only members of this detector ({string.Join(", ", _members)}) can be refitted.", nameof(members));
+        var other = new CombinedDetector(members, rule, _statistics, fingerprintShare);
+        for (var m = 0; m < index.Length; m++) other._bound[m] = _bound[index[m]];
+        other.FitOn([.. index.Select(i => _fitScores[i])], _fitStatistics, _fitClasses);
         return other;
     }
 
-    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut, Gaussian = _gaussian?.Save() };
+    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut, Gaussian = _gaussian?.Save(), Weights = _weights, FingerprintShare = IsWeighted ? FingerprintShare : null };
 
     internal static CombinedDetector Load(CombinedState state)
     {
         state.EnsureReadable(DetectorNames.Combined);
         DetectorState.Require(state.Members.Length > 0 && state.HeldOutScores.Length == state.Members.Length && state.HeldOutScores.All(h => h.Length > 0),
             DetectorNames.Combined, "members and held-out scores do not match");
-        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
-        var detector = new CombinedDetector(state.Members, state.Rule);
+        DetectorState.Require(Rules.Contains(state.Rule), DetectorNames.Combined, $"the rule '{state.Rule}' is not known to this version");
+        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
+        DetectorState.Require(state.Rule is not (WeightedMinPRule or DecorrelatedFisherRule) || (state.Weights?.Length == state.Members.Length && state.Weights.All(w => w >= 0 && double.IsFinite(w))),
+            DetectorNames.Combined, "the members' weights are missing or do not match the members");
+        DetectorState.Require(state.FingerprintShare is null or > 0 and < 1, DetectorNames.Combined, "the fingerprint's share must lie in (0, 1)");
+        var detector = new CombinedDetector(state.Members, state.Rule, fingerprintShare: state.FingerprintShare ?? DefaultFingerprintShare);
         detector.SetHeldOut(state.HeldOutScores);
+        detector._weights = state.Weights;
         if (state.Gaussian is not null) detector._gaussian = CombinedGaussian.Load(state.Gaussian, state.Members.Count(m => m != FingerprintMember));
         return detector;
     }
