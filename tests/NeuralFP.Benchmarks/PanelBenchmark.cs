@@ -178,10 +178,14 @@ internal static class PanelBenchmark
             catch (ArgumentException) { } // e.g. a per-class rule on a model without class outputs
         }
         foreach (var rule in CombinedDetector.Rules) Add(rule, combined.Members, rule);
-        foreach (var share in new[] { 0.5, 0.9 }) Add($"{CombinedDetector.WeightedMinPRule} {share}", combined.Members, CombinedDetector.WeightedMinPRule, share);
+        foreach (var share in new[] { 0.5, 0.9 })
+        {
+            Add($"{CombinedDetector.WeightedMinPRule} {share}", combined.Members, CombinedDetector.WeightedMinPRule, share);
+            Add($"{CombinedDetector.FingerprintOrDensityRule} {share}", combined.Members, CombinedDetector.FingerprintOrDensityRule, share);
+        }
         string[][] subsets = [[DetectorNames.Knn], [DetectorNames.Mahalanobis], [DetectorNames.Energy], [DetectorNames.Knn, DetectorNames.Mahalanobis]];
         foreach (var subset in subsets)
-            foreach (var rule in new[] { CombinedDetector.GaussianPerClassRule, CombinedDetector.ScoreGaussianPerClassRule, CombinedDetector.WeightedMinPRule, CombinedDetector.DecorrelatedFisherRule })
+            foreach (var rule in new[] { CombinedDetector.GaussianPerClassRule, CombinedDetector.ScoreGaussianPerClassRule, CombinedDetector.WeightedMinPRule, CombinedDetector.DecorrelatedFisherRule, CombinedDetector.FingerprintOrDensityRule })
                 Add($"{rule} [fp+{string.Join("+", subset)}]", [CombinedDetector.FingerprintMember, .. subset], rule);
         var fits = candidates.ToDictionary(c => c.Name, c => c.Fit);
         double[] RuleScores(string rule, Dictionary<string, (double[] Scores, bool[] Flags)> result, (float[] Values, int[] Classes) statistics)

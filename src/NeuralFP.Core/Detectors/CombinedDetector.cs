@@ -32,7 +32,15 @@ public sealed class CombinedDetector : IOodDetector
     /// in-distribution records: correlated partners share one weight rather than outvoting the fingerprint.</summary>
     public const string DecorrelatedFisherRule = "fisher-decorrelated";
 
-    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule, ScoreGaussianRule, ScoreGaussianPerClassRule, WeightedMinPRule, DecorrelatedFisherRule];
+    /// <summary>
+    /// The more alarmed of two calibrated voices, weighted Bonferroni: the fingerprint's own score (share
+    /// <see cref="FingerprintShare"/> of the false-positive budget) and the joint density of the gaussian rules (one mean per
+    /// predicted class when the model has classes) over its statistics and the partners' scores. A shift only the
+    /// fingerprint sees is read at its own strength; a shift the partners add to is read by the density.
+    /// </summary>
+    public const string FingerprintOrDensityRule = "fingerprint-or-density";
+
+    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule, ScoreGaussianRule, ScoreGaussianPerClassRule, WeightedMinPRule, DecorrelatedFisherRule, FingerprintOrDensityRule];
 
     /// <summary>The fingerprint's share of the false-positive budget under <see cref="WeightedMinPRule"/>.</summary>
     public const double DefaultFingerprintShare = 0.75;
@@ -54,6 +62,9 @@ public sealed class CombinedDetector : IOodDetector
     private readonly bool[]? _statistics;
     private CombinedGaussian? _gaussian;
     private double[]? _weights;
+    // The density's cross-fitted scores on the fit records, sorted (fingerprint-or-density: its conformal p-values).
+    private double[]? _densityHeldOut;
+    private double _densityTailScale;
 
     // The fit records' unsorted member scores and fingerprint statistics, kept in memory after Fit (not saved) so that
     // another rule can be fitted on the very same records (WithRule), and the scores a threshold is calibrated on.
@@ -72,7 +83,7 @@ public sealed class CombinedDetector : IOodDetector
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0) throw new ArgumentException("The combined detector needs at least one member.", nameof(members));
         if (!Rules.Contains(rule)) throw new ArgumentException($"Unknown combination rule '{rule}'; use {string.Join(", ", Rules)}.", nameof(rule));
-        if (rule is GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or WeightedMinPRule && !members.Contains(FingerprintMember))
+        if (rule is GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or WeightedMinPRule or FingerprintOrDensityRule && !members.Contains(FingerprintMember))
             throw new ArgumentException($"The {rule} rule reads the fingerprint; its members must include '{FingerprintMember}'.", nameof(members));
         if (members.Distinct().Count() != members.Count) throw new ArgumentException("Each member may appear once.", nameof(members));
         if (!(fingerprintShare > 0 && fingerprintShare < 1)) throw new ArgumentOutOfRangeException(nameof(fingerprintShare), fingerprintShare, "The fingerprint's share of the false-positive budget must lie in (0, 1).");
@@ -91,7 +102,8 @@ public sealed class CombinedDetector : IOodDetector
     public double FingerprintShare { get; }
 
     /// <summary>Per member, its weight (<see cref="WeightedMinPRule"/>: share of the false-positive budget;
-    /// <see cref="DecorrelatedFisherRule"/>: weight in the sum); null for the other rules.</summary>
+    /// <see cref="DecorrelatedFisherRule"/>: weight in the sum); for <see cref="FingerprintOrDensityRule"/> the shares of
+    /// the fingerprint and the density; null for the other rules.</summary>
     public IReadOnlyList<double>? Weights => _weights;
 
     public string Name => DetectorNames.Combined;
@@ -101,11 +113,13 @@ public sealed class CombinedDetector : IOodDetector
         GaussianRule or GaussianPerClassRule => $"Gaussian density{(PerClass ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics and the standardised scores of {string.Join(" + ", Partners())}, fitted on held-out in-distribution records (members fixed a priori)",
         ScoreGaussianRule or ScoreGaussianPerClassRule => $"Gaussian density{(PerClass ? " (one mean per predicted class)" : "")} over the fingerprint's log score and the standardised scores of {string.Join(" + ", Partners())}, fitted on held-out in-distribution records (members fixed a priori)",
         WeightedMinPRule => $"most alarmed of {string.Join(" + ", _members)}: conformal p-values against their held-out in-distribution scores, weighted Bonferroni (fingerprint {FingerprintShare:0.##} of the false-positive budget; members fixed a priori)",
+        FingerprintOrDensityRule => $"more alarmed of the fingerprint's score ({FingerprintShare:0.##} of the false-positive budget) and a Gaussian density{(_gaussian?.ClassMeans is not null ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics and the standardised scores of {string.Join(" + ", Partners())}, both calibrated on held-out in-distribution records (members fixed a priori)",
         DecorrelatedFisherRule => $"Fisher's sum of conformal p-values of {string.Join(" + ", _members)}, weighted by their held-out in-distribution covariance (members fixed a priori)",
         _ => $"{Rule} of conformal p-values of {string.Join(" + ", _members)} against their held-out in-distribution scores (members fixed a priori)",
     };
 
-    public bool IsFitted => _heldOut.Length == _members.Length && (!IsDensity || _gaussian is not null) && (!IsWeighted || _weights is not null);
+    public bool IsFitted => _heldOut.Length == _members.Length && (!IsDensity || _gaussian is not null) && (!IsWeighted || _weights is not null)
+        && (Rule != FingerprintOrDensityRule || _densityHeldOut is not null);
 
     /// <summary>
     /// After <see cref="Fit(DetectorInputs, CancellationToken)"/>: the fit records' scores as new in-distribution records would get them (cross-fitted for the
@@ -118,16 +132,19 @@ public sealed class CombinedDetector : IOodDetector
     /// <summary>Whether the rule is one of the Gaussian densities that read the fingerprint's statistics (not its score).</summary>
     private bool IsGaussian => Rule is GaussianRule or GaussianPerClassRule;
 
+    /// <summary>Whether the rule reads the fingerprint's statistics (the Gaussian rules in place of its score, fingerprint-or-density beside it).</summary>
+    private bool ReadsStatistics => IsGaussian || Rule == FingerprintOrDensityRule;
+
     /// <summary>Whether the rule is a Gaussian density (over the fingerprint's statistics or its score).</summary>
     private bool IsDensity => IsGaussian || Rule is ScoreGaussianRule or ScoreGaussianPerClassRule;
 
     private bool PerClass => Rule is GaussianPerClassRule or ScoreGaussianPerClassRule;
 
-    private bool IsWeighted => Rule is WeightedMinPRule or DecorrelatedFisherRule;
+    private bool IsWeighted => Rule is WeightedMinPRule or DecorrelatedFisherRule or FingerprintOrDensityRule;
 
     private IEnumerable<string> Partners() => _members.Where(m => m != FingerprintMember);
 
-    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0))) + (_weights?.Length ?? 0) * sizeof(double);
+    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0))) + ((_weights?.Length ?? 0) + (_densityHeldOut?.Length ?? 0)) * (long)sizeof(double);
 
     /// <summary>Connects the non-fingerprint members to fitted detectors of the same set.</summary>
     public void Bind(IEnumerable<IOodDetector> detectors)
@@ -168,7 +185,7 @@ public sealed class CombinedDetector : IOodDetector
             memberScores[m] = new double[reference.Records];
             MemberScores(m, reference, memberScores[m]);
         }
-        FitOn(memberScores, IsGaussian ? RequireStatistics(reference) : (reference.FingerprintStatistics, reference.FingerprintStatisticCount),
+        FitOn(memberScores, ReadsStatistics ? RequireStatistics(reference) : (reference.FingerprintStatistics, reference.FingerprintStatisticCount),
             reference.Logits is null ? null : reference.FitClasses(Name, preferLabels: false));
     }
 
@@ -189,6 +206,21 @@ public sealed class CombinedDetector : IOodDetector
             var partners = Partners(memberScores);
             _gaussian = CombinedGaussian.Fit(statistics, count, partners, included, perClass);
             _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, included, perClass);
+            return;
+        }
+        if (Rule == FingerprintOrDensityRule)
+        {
+            var (statistics, count) = (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {Rule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count);
+            var partners = Partners(memberScores);
+            // One mean per predicted class when the model has classes (as the fingerprint's default integration).
+            _gaussian = CombinedGaussian.Fit(statistics, count, partners, _statistics, classes);
+            var density = CombinedGaussian.CrossFittedScores(statistics, count, partners, _statistics, classes);
+            _densityHeldOut = [.. density.Order()];
+            _densityTailScale = TailScale(_densityHeldOut);
+            _weights = [FingerprintShare, 1 - FingerprintShare];
+            var fingerprint = memberScores[Array.IndexOf(_members, FingerprintMember)];
+            _calibrationScores = new double[n];
+            for (var r = 0; r < n; r++) _calibrationScores[r] = EitherVoice(fingerprint[r], density[r]);
             return;
         }
         _weights = Rule switch
@@ -247,8 +279,9 @@ public sealed class CombinedDetector : IOodDetector
             members[m] = new double[n];
             MemberScores(m, records, members[m]);
         }
-        var (statistics, count) = IsGaussian ? RequireStatistics(records) : (null, 0);
-        Combine(members, scores[..n], statistics, count, PerClass ? records.FitClasses(Name, preferLabels: false) : null);
+        var (statistics, count) = ReadsStatistics ? RequireStatistics(records) : (null, 0);
+        var perClass = PerClass || (Rule == FingerprintOrDensityRule && _gaussian!.ClassMeans is not null);
+        Combine(members, scores[..n], statistics, count, perClass ? records.FitClasses(Name, preferLabels: false) : null);
     }
 
     private double[][] Partners(IReadOnlyList<double[]?> memberScores) =>
@@ -288,13 +321,18 @@ public sealed class CombinedDetector : IOodDetector
                 (statistics, statisticCount) = (ScoreAsStatistic(memberScores[Array.IndexOf(_members, FingerprintMember)].AsSpan(0, scores.Length)), 1);
             if (statistics is null || statisticCount != _gaussian!.StatisticCount || statistics.Length < scores.Length * statisticCount)
                 throw new ArgumentException($"The {GaussianRule} rule reads {_gaussian!.StatisticCount} fingerprint statistics per record; pass them as DetectorInputs.FingerprintStatistics.", nameof(statistics));
-            var partners = Partners(memberScores);
-            var column = new double[partners.Length];
-            for (var r = 0; r < scores.Length; r++)
-            {
-                for (var p = 0; p < column.Length; p++) column[p] = partners[p][r];
-                scores[r] = _gaussian.Score(statistics.AsSpan(r * statisticCount, statisticCount), column, classes?[r] ?? -1);
-            }
+            DensityScores(memberScores, scores, statistics, statisticCount, classes);
+            return;
+        }
+        if (Rule == FingerprintOrDensityRule)
+        {
+            if (_gaussian!.ClassMeans is not null && (classes is null || classes.Length < scores.Length))
+                throw new ArgumentException($"The {Rule} rule's density needs each record's predicted class.", nameof(classes));
+            if (statistics is null || statisticCount != _gaussian.StatisticCount || statistics.Length < scores.Length * statisticCount)
+                throw new ArgumentException($"The {Rule} rule reads {_gaussian.StatisticCount} fingerprint statistics per record; pass them as DetectorInputs.FingerprintStatistics.", nameof(statistics));
+            DensityScores(memberScores, scores, statistics, statisticCount, classes);
+            var fingerprint = memberScores[Array.IndexOf(_members, FingerprintMember)]!;
+            for (var r = 0; r < scores.Length; r++) scores[r] = EitherVoice(fingerprint[r], scores[r]);
             return;
         }
         scores.Clear();
@@ -316,6 +354,25 @@ public sealed class CombinedDetector : IOodDetector
         }
     }
 
+    private void DensityScores(IReadOnlyList<double[]?> memberScores, Span<double> scores, float[] statistics, int statisticCount, int[]? classes)
+    {
+        var partners = Partners(memberScores);
+        var column = new double[partners.Length];
+        for (var r = 0; r < scores.Length; r++)
+        {
+            for (var p = 0; p < column.Length; p++) column[p] = partners[p][r];
+            scores[r] = _gaussian!.Score(statistics.AsSpan(r * statisticCount, statisticCount), column, classes?[r] ?? -1);
+        }
+    }
+
+    /// <summary>fingerprint-or-density: weighted Bonferroni of the fingerprint's and the density's conformal evidence.</summary>
+    private double EitherVoice(double fingerprintScore, double densityScore)
+    {
+        var fingerprint = Evidence(_heldOut[Array.IndexOf(_members, FingerprintMember)], _tailScale[Array.IndexOf(_members, FingerprintMember)], fingerprintScore) + Math.Log(_weights![0]);
+        var density = Evidence(_densityHeldOut!, _densityTailScale, densityScore) + Math.Log(_weights[1]);
+        return Math.Max(fingerprint, density);
+    }
+
     /// <summary>The same members fitted by another rule on the same held-out records (to compare rules on the same fit);
     /// only right after <see cref="Fit(DetectorInputs, CancellationToken)"/> (a loaded detector no longer holds its fit records).</summary>
     public CombinedDetector WithRule(string rule) => Refit(_members, rule, FingerprintShare);
@@ -334,7 +391,7 @@ public sealed class CombinedDetector : IOodDetector
         return other;
     }
 
-    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut, Gaussian = _gaussian?.Save(), Weights = _weights, FingerprintShare = IsWeighted ? FingerprintShare : null };
+    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut, Gaussian = _gaussian?.Save(), Weights = _weights, FingerprintShare = IsWeighted ? FingerprintShare : null, DensityHeldOutScores = _densityHeldOut };
 
     internal static CombinedDetector Load(CombinedState state)
     {
@@ -342,21 +399,29 @@ public sealed class CombinedDetector : IOodDetector
         DetectorState.Require(state.Members.Length > 0 && state.HeldOutScores.Length == state.Members.Length && state.HeldOutScores.All(h => h.Length > 0),
             DetectorNames.Combined, "members and held-out scores do not match");
         DetectorState.Require(Rules.Contains(state.Rule), DetectorNames.Combined, $"the rule '{state.Rule}' is not known to this version");
-        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
+        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or FingerprintOrDensityRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
         DetectorState.Require(state.Rule is not (WeightedMinPRule or DecorrelatedFisherRule) || (state.Weights?.Length == state.Members.Length && state.Weights.All(w => w >= 0 && double.IsFinite(w))),
             DetectorNames.Combined, "the members' weights are missing or do not match the members");
+        DetectorState.Require(state.Rule != FingerprintOrDensityRule || (state.Weights is [> 0, > 0] && state.DensityHeldOutScores is { Length: > 0 }),
+            DetectorNames.Combined, "the two voices' weights or the density's held-out scores are missing");
         DetectorState.Require(state.FingerprintShare is null or > 0 and < 1, DetectorNames.Combined, "the fingerprint's share must lie in (0, 1)");
         var detector = new CombinedDetector(state.Members, state.Rule, fingerprintShare: state.FingerprintShare ?? DefaultFingerprintShare);
         detector.SetHeldOut(state.HeldOutScores);
         detector._weights = state.Weights;
+        if (state.DensityHeldOutScores is { } density)
+        {
+            detector._densityHeldOut = density;
+            detector._densityTailScale = TailScale(density);
+        }
         if (state.Gaussian is not null) detector._gaussian = CombinedGaussian.Load(state.Gaussian, state.Members.Count(m => m != FingerprintMember));
         return detector;
     }
 
     /// <summary>−ln of the member's conformal p-value, extended past its largest held-out score so far-out records stay ordered.</summary>
-    private double Evidence(int member, double score)
+    private double Evidence(int member, double score) => Evidence(_heldOut[member], _tailScale[member], score);
+
+    private static double Evidence(double[] sorted, double tailScale, double score)
     {
-        var sorted = _heldOut[member];
         if (double.IsNaN(score)) score = double.MaxValue;
         int lo = 0, hi = sorted.Length;
         while (lo < hi)
@@ -365,7 +430,7 @@ public sealed class CombinedDetector : IOodDetector
             if (sorted[mid] < score) lo = mid + 1; else hi = mid;
         }
         var p = (1.0 + sorted.Length - lo) / (sorted.Length + 1);
-        var beyond = score > sorted[^1] ? Math.Min((score - sorted[^1]) / _tailScale[member], 1e6) * Ln10 : 0;
+        var beyond = score > sorted[^1] ? Math.Min((score - sorted[^1]) / tailScale, 1e6) * Ln10 : 0;
         return -Math.Log(p) + beyond;
     }
 
@@ -386,12 +451,14 @@ public sealed class CombinedDetector : IOodDetector
     {
         _heldOut = heldOut;
         _tailScale = new double[heldOut.Length];
-        for (var m = 0; m < heldOut.Length; m++)
-        {
-            var s = heldOut[m];
-            double q90 = s[(int)(0.9 * (s.Length - 1))], q99 = s[(int)(0.99 * (s.Length - 1))];
-            var range = s[^1] - s[0];
-            _tailScale[m] = q99 - q90 > 1e-12 ? q99 - q90 : range > 1e-12 ? range : 1.0;
-        }
+        for (var m = 0; m < heldOut.Length; m++) _tailScale[m] = TailScale(heldOut[m]);
+    }
+
+    /// <summary>The unit of the evidence's extension past the largest held-out score: the 90%–99% quantile spread.</summary>
+    private static double TailScale(double[] sorted)
+    {
+        double q90 = sorted[(int)(0.9 * (sorted.Length - 1))], q99 = sorted[(int)(0.99 * (sorted.Length - 1))];
+        var range = sorted[^1] - sorted[0];
+        return q99 - q90 > 1e-12 ? q99 - q90 : range > 1e-12 ? range : 1.0;
     }
 }

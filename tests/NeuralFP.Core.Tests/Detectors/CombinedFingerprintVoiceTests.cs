@@ -73,6 +73,7 @@ public sealed class CombinedFingerprintVoiceTests
     [Theory]
     [InlineData(CombinedDetector.WeightedMinPRule)]
     [InlineData(CombinedDetector.DecorrelatedFisherRule)]
+    [InlineData(CombinedDetector.FingerprintOrDensityRule)]
     public void A_shift_only_the_fingerprint_sees_is_diluted_less_than_by_fishers_plain_sum(string rule)
     {
         // A weak shift of the fingerprint alone (its AUROC about 0.75): the partners carry no evidence.
@@ -101,6 +102,7 @@ public sealed class CombinedFingerprintVoiceTests
     [Theory]
     [InlineData(CombinedDetector.WeightedMinPRule)]
     [InlineData(CombinedDetector.ScoreGaussianPerClassRule)]
+    [InlineData(CombinedDetector.FingerprintOrDensityRule)]
     public void A_shift_only_a_partner_sees_is_still_caught(string rule)
     {
         var auroc = Auroc(Fit(rule), fingerprintShift: 0, partnerShift: 4);
@@ -113,6 +115,7 @@ public sealed class CombinedFingerprintVoiceTests
     [InlineData(CombinedDetector.ScoreGaussianRule)]
     [InlineData(CombinedDetector.ScoreGaussianPerClassRule)]
     [InlineData(CombinedDetector.DecorrelatedFisherRule)]
+    [InlineData(CombinedDetector.FingerprintOrDensityRule)]
     public void The_threshold_from_the_calibration_scores_holds_the_target_rate_on_fresh_in_distribution_records(string rule)
     {
         var combined = Fit(rule);
@@ -143,6 +146,33 @@ public sealed class CombinedFingerprintVoiceTests
     }
 
     [Fact]
+    public void Under_fingerprint_or_density_the_fingerprint_alone_keeps_nearly_its_own_auroc_and_the_density_adds_the_partners()
+    {
+        var alone = OodMetrics.Compute(Records(400, 2).Scores[0], Records(400, 3, fingerprintShift: 0.25).Scores[0]).Auroc;
+        var combined = Fit(CombinedDetector.FingerprintOrDensityRule, share: 0.75);
+        var density = Fit(CombinedDetector.GaussianPerClassRule);
+
+        var fingerprintShift = Auroc(combined, fingerprintShift: 0.25, partnerShift: 0);
+        var bothShift = Auroc(combined, fingerprintShift: 0.1, partnerShift: 1);
+
+        Assert.True(fingerprintShift >= alone - 0.03, $"fingerprint-or-density {fingerprintShift:F3}, fingerprint alone {alone:F3}");
+        Assert.True(fingerprintShift > Auroc(density, 0.25, 0) + 0.01, $"fingerprint-or-density {fingerprintShift:F3}, the density alone {Auroc(density, 0.25, 0):F3}");
+        // A weak shift in both voices: above the fingerprint's own AUROC on it.
+        var fingerprintOnBoth = OodMetrics.Compute(Records(400, 2).Scores[0], Records(400, 3, fingerprintShift: 0.1, partnerShift: 1).Scores[0]).Auroc;
+        Assert.True(bothShift > fingerprintOnBoth + 0.05, $"fingerprint-or-density {bothShift:F3}, fingerprint alone {fingerprintOnBoth:F3}");
+    }
+
+    [Fact]
+    public void A_fingerprint_or_density_state_without_the_density_scores_is_refused()
+    {
+        var state = (CombinedState)Fit(CombinedDetector.FingerprintOrDensityRule).Save();
+
+        var e = Assert.Throws<InvalidDataException>(() => OodDetectorCatalog.Load(state with { DensityHeldOutScores = null }));
+
+        Assert.Contains("density", e.Message);
+    }
+
+    [Fact]
     public void Two_partners_that_say_the_same_thing_share_one_weight_in_the_decorrelated_sum()
     {
         var (inputs, scores) = Records(perClass: 700, seed: 1);
@@ -161,6 +191,7 @@ public sealed class CombinedFingerprintVoiceTests
     [InlineData(CombinedDetector.ScoreGaussianRule)]
     [InlineData(CombinedDetector.ScoreGaussianPerClassRule)]
     [InlineData(CombinedDetector.DecorrelatedFisherRule)]
+    [InlineData(CombinedDetector.FingerprintOrDensityRule)]
     public void A_saved_detector_loads_with_its_rule_weights_and_scores(string rule)
     {
         var combined = Fit(rule, share: 0.8);

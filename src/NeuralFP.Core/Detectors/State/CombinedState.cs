@@ -20,6 +20,10 @@ public sealed record CombinedState : DetectorState
     /// <summary>The fingerprint's share of the false-positive budget (the weighted rules; null for the others).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double? FingerprintShare { get; init; }
+
+    /// <summary>The density's cross-fitted scores on the held-out records, sorted (the fingerprint-or-density rule; absent for the others).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? DensityHeldOutScores { get; init; }
 }
 
 /// <summary>The combined detector's Gaussian over the fingerprint's log statistics and the partners' standardised scores.</summary>
