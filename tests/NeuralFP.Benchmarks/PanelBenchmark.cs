@@ -70,6 +70,7 @@ internal static class PanelBenchmark
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_FLOOR") is { Length: > 0 } inputFloor) defaults = defaults with { InputScaleFloorByMedian = inputFloor == "median" };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
+        DefaultCombined = defaults;
         output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentPerClass ? "per class" : "one mean" : "off")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
@@ -79,7 +80,9 @@ internal static class PanelBenchmark
             foreach (var seed in seeds)
             {
                 var clock = Stopwatch.StartNew();
-                var outcome = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = Detectors }, null, CancellationToken.None);
+                // The build's combined detector holds every candidate partner, so that each rule and member subset (the
+                // default among them) is refitted on the same held-out records; the "combined" column is the default's.
+                var outcome = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = Detectors, CombinedMembers = CandidatePool(defaults) }, null, CancellationToken.None);
                 if (seed == seeds[0])
                     output.WriteLine($"| {model.Name} | {model.Shape} | {outcome.Fingerprint.Manifest.Layers.Count} | {clock.Elapsed.TotalSeconds:F0} |");
                 Evaluate(model, seed, outcome, "", cells, realised, detectors: true);
@@ -126,6 +129,10 @@ internal static class PanelBenchmark
 
         var (id, idStatistics) = Score(scorer, model.InDistribution, variants, names, detectors);
         var rules = detectors ? CombinedRules(scorer, outcome.Fingerprint.Manifest.Options.TargetFpr) : [];
+        // The default combined detector: its rule and members refitted on the build's held-out records (what a build with
+        // the default options fits and calibrates, from the same member scores).
+        var defaultRule = rules.SingleOrDefault(r => r.Name == DefaultCandidate);
+        if (defaultRule is not null) id[DetectorNames.Combined] = defaultRule.Evaluate(id, idStatistics);
         var idRules = rules.Select(r => r.Evaluate(id, idStatistics)).ToArray();
         if (realised is not null)
         {
@@ -138,6 +145,7 @@ internal static class PanelBenchmark
         foreach (var set in model.Sets)
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
+            if (defaultRule is not null) ood[DetectorNames.Combined] = defaultRule.Evaluate(ood, oodStatistics);
             foreach (var (detector, (scores, flags)) in ood)
             {
                 var m = OodMetrics.Compute(id[detector].Scores, scores);
@@ -163,6 +171,17 @@ internal static class PanelBenchmark
 
     private sealed record CombinedRule(string Name, Func<Dictionary<string, (double[] Scores, bool[] Flags)>, (float[] Values, int[] Classes), (double[] Scores, bool[] Flags)> Evaluate);
 
+    /// <summary>The options whose combined rule and members the "combined" column shows.</summary>
+    private static FingerprintOptions DefaultCombined = new();
+
+    private static string DefaultName => $"default: {DefaultCombined.CombinedRule}{(DefaultCombined.CombinedRule == CombinedDetector.WeightedMinPRule ? $" {DefaultCombined.CombinedFingerprintShare}" : "")} [fp+{string.Join("+", DefaultCombined.CombinedMembers)}]";
+
+    private static string DefaultCandidate => $"combined, {DefaultName}";
+
+    /// <summary>The partners the panel's builds give the combined detector: the default's and every candidate's.</summary>
+    private static IReadOnlyList<string> CandidatePool(FingerprintOptions defaults) =>
+        [.. new[] { DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis }.Union(defaults.CombinedMembers)];
+
     private static CombinedRule[] CombinedRules(FingerprintScorer scorer, double targetFpr)
     {
         if (!scorer.Fingerprint.Detectors.Names.Contains(DetectorNames.Combined)) return [];
@@ -177,6 +196,8 @@ internal static class PanelBenchmark
             try { candidates.Add((name, combined.Refit(members, rule, share))); }
             catch (ArgumentException) { } // e.g. a per-class rule on a model without class outputs
         }
+        var d = DefaultCombined;
+        Add(DefaultName, [CombinedDetector.FingerprintMember, .. d.CombinedMembers], d.CombinedRule, d.CombinedFingerprintShare);
         foreach (var rule in CombinedDetector.Rules) Add(rule, combined.Members, rule);
         foreach (var share in new[] { 0.5, 0.9 })
         {

@@ -45,11 +45,13 @@ public sealed class CombinedDetector : IOodDetector
     /// <summary>The fingerprint's share of the false-positive budget under <see cref="WeightedMinPRule"/>.</summary>
     public const double DefaultFingerprintShare = 0.75;
 
-    /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel").</summary>
-    public const string DefaultRule = GaussianPerClassRule;
+    /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel",
+    /// "The combined detector's rule"): the fewest validation cells short of the best single detector.</summary>
+    public const string DefaultRule = WeightedMinPRule;
 
-    /// <summary>The default partners beside the fingerprint, fixed before evaluation; Mahalanobis joined them on the panel's validation sets.</summary>
-    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];
+    /// <summary>The default partners beside the fingerprint, chosen with the rule on the panel's validation sets (energy
+    /// added a cell short there and no cell won).</summary>
+    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Mahalanobis];
 
     public const string FingerprintMember = "fingerprint";
 
@@ -225,7 +227,8 @@ public sealed class CombinedDetector : IOodDetector
         }
         _weights = Rule switch
         {
-            WeightedMinPRule => [.. _members.Select(m => m == FingerprintMember ? FingerprintShare : _members.Length == 1 ? 1 : (1 - FingerprintShare) / (_members.Length - 1))],
+            // A fingerprint without partners (a model without a linear head) keeps the whole budget.
+            WeightedMinPRule => [.. _members.Select(m => _members.Length == 1 ? 1 : m == FingerprintMember ? FingerprintShare : (1 - FingerprintShare) / (_members.Length - 1))],
             DecorrelatedFisherRule => DecorrelatedWeights(memberScores),
             _ => null,
         };
