@@ -44,9 +44,9 @@ public sealed class CombinedFingerprintVoiceTests
         return (inputs, scores);
     }
 
-    private static CombinedDetector Fit(string rule, double share = CombinedDetector.DefaultFingerprintShare, string[]? members = null)
+    private static CombinedDetector Fit(string rule, double share = CombinedDetector.DefaultFingerprintShare, string[]? members = null, int perClass = 700, int seed = 1)
     {
-        var (inputs, scores) = Records(perClass: 700, seed: 1);
+        var (inputs, scores) = Records(perClass, seed);
         members ??= Members;
         var combined = new CombinedDetector(members, rule, fingerprintShare: share);
         combined.Fit(inputs, Partners.Select((p, i) => (p, scores[i + 1])).Where(x => members.Contains(x.p)).ToDictionary(x => x.p, x => x.Item2));
@@ -125,6 +125,31 @@ public sealed class CombinedFingerprintVoiceTests
         var flagged = fresh.Count(calibration.IsOod) / (double)fresh.Length;
 
         Assert.InRange(flagged, 0.04, 0.06);
+    }
+
+    [Theory]
+    [InlineData(CombinedDetector.WeightedMinPRule)]
+    [InlineData(CombinedDetector.MinPRule)]
+    [InlineData(CombinedDetector.FingerprintOrDensityRule)]
+    public void With_few_held_out_records_the_calibration_scores_measure_each_record_against_the_others(string rule)
+    {
+        // 150 held-out records (a small table's): a partner's share of a 5% budget is a p-value of one or two records.
+        double sumCalibrated = 0, sumInSample = 0;
+        const int Fits = 12;
+        var fresh = Records(perClass: 2000, seed: 99);
+        for (var seed = 0; seed < Fits; seed++)
+        {
+            var combined = Fit(rule, perClass: 50, seed: 100 + seed);
+            var scores = Score(combined, fresh);
+            var calibrated = ScoreCalibration.Fit(combined.CalibrationScores, 0.05);
+            // The same held-out records scored as new ones (each counted against itself too): the earlier calibration.
+            var inSample = ScoreCalibration.Fit(Score(combined, Records(perClass: 50, seed: 100 + seed)), 0.05);
+            sumCalibrated += scores.Count(calibrated.IsOod) / (double)scores.Length;
+            sumInSample += scores.Count(inSample.IsOod) / (double)scores.Length;
+        }
+
+        Assert.InRange(sumCalibrated / Fits, 0.04, 0.06);
+        Assert.True(sumInSample / Fits > sumCalibrated / Fits + 0.003, $"in-sample {sumInSample / Fits:P2}, against the others {sumCalibrated / Fits:P2}");
     }
 
     [Fact]
