@@ -67,6 +67,9 @@ public sealed class CombinedDetector : IOodDetector
     // The density's cross-fitted scores on the fit records, sorted (fingerprint-or-density: its conformal p-values).
     private double[]? _densityHeldOut;
     private double _densityTailScale;
+    // Interpolated p-values (every detector fitted by this version); a detector saved before keeps the stepped p-values
+    // its threshold was calibrated on.
+    private bool _interpolated = true;
 
     // The fit records' unsorted member scores and fingerprint statistics, kept in memory after Fit (not saved) so that
     // another rule can be fitted on the very same records (WithRule), and the scores a threshold is calibrated on.
@@ -355,7 +358,7 @@ public sealed class CombinedDetector : IOodDetector
             var member = memberScores[m]!;
             for (var i = 0; i < scores.Length; i++)
             {
-                var evidence = Evidence(_heldOut[m], _tailScale[m], member[i], heldOutItself);
+                var evidence = Evidence(_heldOut[m], _tailScale[m], member[i], heldOutItself, _interpolated);
                 scores[i] = Rule switch
                 {
                     FisherRule => scores[i] + evidence,
@@ -382,8 +385,8 @@ public sealed class CombinedDetector : IOodDetector
     /// <summary>fingerprint-or-density: weighted Bonferroni of the fingerprint's and the density's conformal evidence.</summary>
     private double EitherVoice(double fingerprintScore, double densityScore, bool heldOutItself)
     {
-        var fingerprint = Evidence(_heldOut[Array.IndexOf(_members, FingerprintMember)], _tailScale[Array.IndexOf(_members, FingerprintMember)], fingerprintScore, heldOutItself) + Math.Log(_weights![0]);
-        var density = Evidence(_densityHeldOut!, _densityTailScale, densityScore, heldOutItself) + Math.Log(_weights[1]);
+        var fingerprint = Evidence(_heldOut[Array.IndexOf(_members, FingerprintMember)], _tailScale[Array.IndexOf(_members, FingerprintMember)], fingerprintScore, heldOutItself, _interpolated) + Math.Log(_weights![0]);
+        var density = Evidence(_densityHeldOut!, _densityTailScale, densityScore, heldOutItself, _interpolated) + Math.Log(_weights[1]);
         return Math.Max(fingerprint, density);
     }
 
@@ -405,7 +408,7 @@ public sealed class CombinedDetector : IOodDetector
         return other;
     }
 
-    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut, Gaussian = _gaussian?.Save(), Weights = _weights, FingerprintShare = IsWeighted ? FingerprintShare : null, DensityHeldOutScores = _densityHeldOut };
+    public DetectorState Save() => new CombinedState { Members = _members, Rule = Rule, HeldOutScores = _heldOut, Gaussian = _gaussian?.Save(), Weights = _weights, FingerprintShare = IsWeighted ? FingerprintShare : null, DensityHeldOutScores = _densityHeldOut, PValues = _interpolated && !IsDensity ? CombinedState.InterpolatedPValues : null };
 
     internal static CombinedDetector Load(CombinedState state)
     {
@@ -422,6 +425,8 @@ public sealed class CombinedDetector : IOodDetector
         var detector = new CombinedDetector(state.Members, state.Rule, fingerprintShare: state.FingerprintShare ?? DefaultFingerprintShare);
         detector.SetHeldOut(state.HeldOutScores);
         detector._weights = state.Weights;
+        DetectorState.Require(state.PValues is null or CombinedState.InterpolatedPValues, DetectorNames.Combined, $"p-values '{state.PValues}' are not known to this version");
+        detector._interpolated = state.PValues == CombinedState.InterpolatedPValues;
         if (state.DensityHeldOutScores is { } density)
         {
             detector._densityHeldOut = density;
@@ -432,7 +437,7 @@ public sealed class CombinedDetector : IOodDetector
     }
 
     /// <summary>−ln of the member's conformal p-value, extended past its largest held-out score so far-out records stay ordered.</summary>
-    private double Evidence(int member, double score) => Evidence(_heldOut[member], _tailScale[member], score, heldOutItself: false);
+    private double Evidence(int member, double score) => Evidence(_heldOut[member], _tailScale[member], score, heldOutItself: false, _interpolated);
 
     /// <summary>
     /// −ln p of a conformal p-value, interpolated between neighbouring held-out scores (so that thresholds do not sit on
@@ -441,7 +446,9 @@ public sealed class CombinedDetector : IOodDetector
     /// </summary>
     /// <param name="heldOutItself">The score is one of <paramref name="sorted"/> (a held-out record): measured against the
     /// other n − 1, as a new record is against all n.</param>
-    private static double Evidence(double[] sorted, double tailScale, double score, bool heldOutItself)
+    /// <param name="interpolated">False for a detector saved before interpolation: the stepped p-value (1 + #held-out ≥ s) / (n + 1)
+    /// its threshold was calibrated on, so that it scores as it did.</param>
+    private static double Evidence(double[] sorted, double tailScale, double score, bool heldOutItself, bool interpolated)
     {
         if (double.IsNaN(score)) score = double.MaxValue;
         int lo = 0, hi = sorted.Length;
@@ -450,6 +457,8 @@ public sealed class CombinedDetector : IOodDetector
             var mid = (lo + hi) >>> 1;
             if (sorted[mid] < score) lo = mid + 1; else hi = mid;
         }
+        if (!interpolated)
+            return -Math.Log((1.0 + sorted.Length - lo) / (sorted.Length + 1)) + (score > sorted[^1] ? Math.Min((score - sorted[^1]) / tailScale, 1e6) * Ln10 : 0);
         // Reference values: all held-out scores, or all but the record itself (the first of its equal block, at lo).
         var self = heldOutItself && sorted.Length > 1 && lo < sorted.Length;
         var m = self ? sorted.Length - 1 : sorted.Length;

@@ -246,6 +246,25 @@ public sealed class CombinedFingerprintVoiceTests
     }
 
     [Fact]
+    public void A_p_value_detector_saved_before_interpolation_scores_with_the_stepped_p_values_it_was_calibrated_on()
+    {
+        // A Fisher state as earlier versions wrote it (no "pValues"): held-out scores 1..9 for both members.
+        double[] heldOut = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        var old = new CombinedState { Members = [CombinedDetector.FingerprintMember, DetectorNames.Knn], Rule = CombinedDetector.FisherRule, HeldOutScores = [heldOut, heldOut] };
+        var restored = (CombinedDetector)OodDetectorCatalog.Load(DetectorJson.Deserialize(DetectorJson.Serialize(old)));
+
+        var scores = new double[2];
+        restored.Combine([[4.5, 9], [2.5, 1]], scores);
+
+        // (1 + #held-out ≥ s) / (n + 1): 4.5 → 6/10, 2.5 → 8/10; 9 → 2/10, 1 → 10/10.
+        Assert.Equal(-Math.Log(0.6) - Math.Log(0.8), scores[0], 12);
+        Assert.Equal(-Math.Log(0.2) - Math.Log(1.0), scores[1], 12);
+        // A detector fitted now interpolates between neighbouring held-out scores, and says so in its state.
+        var fresh = Fit(CombinedDetector.FisherRule);
+        Assert.Equal(CombinedState.InterpolatedPValues, ((CombinedState)fresh.Save()).PValues);
+    }
+
+    [Fact]
     public void A_weighted_state_without_its_weights_is_refused()
     {
         var state = (CombinedState)Fit(CombinedDetector.WeightedMinPRule).Save();

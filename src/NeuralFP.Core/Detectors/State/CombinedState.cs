@@ -24,6 +24,13 @@ public sealed record CombinedState : DetectorState
     /// <summary>The density's cross-fitted scores on the held-out records, sorted (the fingerprint-or-density rule; absent for the others).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double[]? DensityHeldOutScores { get; init; }
+
+    /// <summary>"interpolated" (p-values interpolated between neighbouring held-out scores, written since 2026-12-01);
+    /// absent = the stepped p-values of detectors saved before, which load and score as they were calibrated.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? PValues { get; init; }
+
+    public const string InterpolatedPValues = "interpolated";
 }
 
 /// <summary>The combined detector's Gaussian over the fingerprint's log statistics and the partners' standardised scores.</summary>
