@@ -55,8 +55,6 @@ public sealed class CombinedDetector : IOodDetector
 
     public const string FingerprintMember = "fingerprint";
 
-    private const double Ln10 = 2.302585092994046;
-
     private readonly string[] _members;
     private double[][] _heldOut = [];
     private double[] _tailScale = [];
@@ -221,7 +219,7 @@ public sealed class CombinedDetector : IOodDetector
             _gaussian = CombinedGaussian.Fit(statistics, count, partners, _statistics, classes);
             var density = CombinedGaussian.CrossFittedScores(statistics, count, partners, _statistics, classes);
             _densityHeldOut = [.. density.Order()];
-            _densityTailScale = TailScale(_densityHeldOut);
+            _densityTailScale = ConformalEvidence.TailScale(_densityHeldOut);
             _weights = [FingerprintShare, 1 - FingerprintShare];
             var fingerprint = memberScores[Array.IndexOf(_members, FingerprintMember)];
             _calibrationScores = new double[n];
@@ -358,7 +356,7 @@ public sealed class CombinedDetector : IOodDetector
             var member = memberScores[m]!;
             for (var i = 0; i < scores.Length; i++)
             {
-                var evidence = Evidence(_heldOut[m], _tailScale[m], member[i], heldOutItself, _interpolated);
+                var evidence = ConformalEvidence.Of(_heldOut[m], _tailScale[m], member[i], heldOutItself, _interpolated);
                 scores[i] = Rule switch
                 {
                     FisherRule => scores[i] + evidence,
@@ -385,8 +383,8 @@ public sealed class CombinedDetector : IOodDetector
     /// <summary>fingerprint-or-density: weighted Bonferroni of the fingerprint's and the density's conformal evidence.</summary>
     private double EitherVoice(double fingerprintScore, double densityScore, bool heldOutItself)
     {
-        var fingerprint = Evidence(_heldOut[Array.IndexOf(_members, FingerprintMember)], _tailScale[Array.IndexOf(_members, FingerprintMember)], fingerprintScore, heldOutItself, _interpolated) + Math.Log(_weights![0]);
-        var density = Evidence(_densityHeldOut!, _densityTailScale, densityScore, heldOutItself, _interpolated) + Math.Log(_weights[1]);
+        var fingerprint = ConformalEvidence.Of(_heldOut[Array.IndexOf(_members, FingerprintMember)], _tailScale[Array.IndexOf(_members, FingerprintMember)], fingerprintScore, heldOutItself, _interpolated) + Math.Log(_weights![0]);
+        var density = ConformalEvidence.Of(_densityHeldOut!, _densityTailScale, densityScore, heldOutItself, _interpolated) + Math.Log(_weights[1]);
         return Math.Max(fingerprint, density);
     }
 
@@ -430,46 +428,14 @@ public sealed class CombinedDetector : IOodDetector
         if (state.DensityHeldOutScores is { } density)
         {
             detector._densityHeldOut = density;
-            detector._densityTailScale = TailScale(density);
+            detector._densityTailScale = ConformalEvidence.TailScale(density);
         }
         if (state.Gaussian is not null) detector._gaussian = CombinedGaussian.Load(state.Gaussian, state.Members.Count(m => m != FingerprintMember));
         return detector;
     }
 
     /// <summary>−ln of the member's conformal p-value, extended past its largest held-out score so far-out records stay ordered.</summary>
-    private double Evidence(int member, double score) => Evidence(_heldOut[member], _tailScale[member], score, heldOutItself: false, _interpolated);
-
-    /// <summary>
-    /// −ln p of a conformal p-value, interpolated between neighbouring held-out scores (so that thresholds do not sit on
-    /// the p-values' lattice, where held-out records counted against n − 1 others and new records against n fall on
-    /// different steps) and extended past the largest held-out score.
-    /// </summary>
-    /// <param name="heldOutItself">The score is one of <paramref name="sorted"/> (a held-out record): measured against the
-    /// other n − 1, as a new record is against all n.</param>
-    /// <param name="interpolated">False for a detector saved before interpolation: the stepped p-value (1 + #held-out ≥ s) / (n + 1)
-    /// its threshold was calibrated on, so that it scores as it did.</param>
-    private static double Evidence(double[] sorted, double tailScale, double score, bool heldOutItself, bool interpolated)
-    {
-        if (double.IsNaN(score)) score = double.MaxValue;
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < score) lo = mid + 1; else hi = mid;
-        }
-        if (!interpolated)
-            return -Math.Log((1.0 + sorted.Length - lo) / (sorted.Length + 1)) + (score > sorted[^1] ? Math.Min((score - sorted[^1]) / tailScale, 1e6) * Ln10 : 0);
-        // Reference values: all held-out scores, or all but the record itself (the first of its equal block, at lo).
-        var self = heldOutItself && sorted.Length > 1 && lo < sorted.Length;
-        var m = self ? sorted.Length - 1 : sorted.Length;
-        var below = lo; // reference values < score
-        if (below == m)
-            return Math.Log(m + 1.0) + Math.Min((score - sorted[lo - 1]) / tailScale, 1e6) * Ln10;
-        if (below == 0) return 0;
-        double lower = sorted[lo - 1], upper = sorted[self ? lo + 1 : lo];
-        var fraction = upper > lower ? Math.Clamp((score - lower) / (upper - lower), 0, 1) : 1;
-        return -Math.Log((1.0 + m - below - fraction) / (m + 1));
-    }
+    private double Evidence(int member, double score) => ConformalEvidence.Of(_heldOut[member], _tailScale[member], score, heldOutItself: false, _interpolated);
 
     private void MemberScores(int member, DetectorInputs records, Span<double> scores)
     {
@@ -488,14 +454,7 @@ public sealed class CombinedDetector : IOodDetector
     {
         _heldOut = heldOut;
         _tailScale = new double[heldOut.Length];
-        for (var m = 0; m < heldOut.Length; m++) _tailScale[m] = TailScale(heldOut[m]);
+        for (var m = 0; m < heldOut.Length; m++) _tailScale[m] = ConformalEvidence.TailScale(heldOut[m]);
     }
 
-    /// <summary>The unit of the evidence's extension past the largest held-out score: the 90%–99% quantile spread.</summary>
-    private static double TailScale(double[] sorted)
-    {
-        double q90 = sorted[(int)(0.9 * (sorted.Length - 1))], q99 = sorted[(int)(0.99 * (sorted.Length - 1))];
-        var range = sorted[^1] - sorted[0];
-        return q99 - q90 > 1e-12 ? q99 - q90 : range > 1e-12 ? range : 1.0;
-    }
 }
