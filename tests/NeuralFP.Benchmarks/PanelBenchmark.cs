@@ -16,7 +16,8 @@ namespace NeuralFP.Benchmarks;
 /// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_SEQUENCE_POOLING (the same for
 /// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width),
 /// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference),
-/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean).
+/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_RULE_SEEDS=1 (each combined
+/// rule's and detector's realised FPR per seed, to trace a spread).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -138,7 +139,10 @@ internal static class PanelBenchmark
         {
             Sampling[model.Name] = (manifest.Integration?.SortedHeldOutScores.Length ?? 0, model.InDistribution.Records);
             foreach (var (detector, (_, flags)) in id)
+            {
                 realised.Add(new Realised(model.Name, model.Tabular, detector, seed, Share(flags)));
+                DetectorRealised.Add(new Realised(model.Name, model.Tabular, detector, seed, Share(flags)));
+            }
             for (var i = 0; i < rules.Length; i++)
                 RuleRealised.Add(new Realised(model.Name, model.Tabular, rules[i].Name, seed, Share(idRules[i].Flags)));
         }
@@ -165,6 +169,8 @@ internal static class PanelBenchmark
     private static readonly List<Cell> RuleCells = [];
 
     private static readonly List<Realised> RuleRealised = [];
+
+    private static readonly List<Realised> DetectorRealised = [];
 
     /// <summary>Per model: the fingerprint's calibration records and the in-distribution test records (what the realised FPR's spread follows from).</summary>
     private static readonly Dictionary<string, (int Calibration, int Test)> Sampling = [];
@@ -309,6 +315,9 @@ internal static class PanelBenchmark
         output.WriteLine();
         output.WriteLine($"Chosen on the validation sets (fewest shortfalls, then minimum, then mean): **{rows[0].Rule}**.");
         output.WriteLine();
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_RULE_SEEDS") == "1")
+            foreach (var group in RuleRealised.Concat(DetectorRealised).GroupBy(r => (r.Model, r.Detector)))
+                output.WriteLine($"realised per seed | {group.Key.Model} | {group.Key.Detector} | {string.Join(" ", group.OrderBy(r => r.Seed).Select(r => r.Fpr.ToString("P1")))}");
     }
 
     /// <summary>Scores one record's statistics, given the model's predicted class for it.</summary>
