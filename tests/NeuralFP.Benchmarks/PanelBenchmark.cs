@@ -205,6 +205,7 @@ internal static class PanelBenchmark
         var d = DefaultCombined;
         Add(DefaultName, [CombinedDetector.FingerprintMember, .. d.CombinedMembers], d.CombinedRule, d.CombinedFingerprintShare);
         foreach (var rule in CombinedDetector.Rules) Add(rule, combined.Members, rule);
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_RULE_SEEDS") == "1") Add("fingerprint member alone", [CombinedDetector.FingerprintMember], CombinedDetector.MinPRule);
         foreach (var share in new[] { 0.5, 0.9 })
         {
             Add($"{CombinedDetector.WeightedMinPRule} {share}", combined.Members, CombinedDetector.WeightedMinPRule, share);
