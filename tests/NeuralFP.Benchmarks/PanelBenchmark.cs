@@ -16,7 +16,8 @@ namespace NeuralFP.Benchmarks;
 /// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_SEQUENCE_POOLING (the same for
 /// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width),
 /// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference),
-/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_AUTOENCODER=mlp|pca|auto (the autoencoder kind).
+/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_AUTOENCODER=mlp|pca|auto (the autoencoder kind),
+/// NFP_PANEL_RULE_SEEDS=1 (each combined rule's and detector's realised FPR per seed, to trace a spread).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -71,6 +72,7 @@ internal static class PanelBenchmark
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_FLOOR") is { Length: > 0 } inputFloor) defaults = defaults with { InputScaleFloorByMedian = inputFloor == "median" };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
+        DefaultCombined = defaults;
         output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentPerClass ? "per class" : "one mean" : "off")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
@@ -80,7 +82,9 @@ internal static class PanelBenchmark
             foreach (var seed in seeds)
             {
                 var clock = Stopwatch.StartNew();
-                var outcome = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = Detectors }, null, CancellationToken.None);
+                // The build's combined detector holds every candidate partner, so that each rule and member subset (the
+                // default among them) is refitted on the same held-out records; the "combined" column is the default's.
+                var outcome = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = Detectors, CombinedMembers = CandidatePool(defaults) }, null, CancellationToken.None);
                 if (seed == seeds[0])
                     output.WriteLine($"| {model.Name} | {model.Shape} | {outcome.Fingerprint.Manifest.Layers.Count} | {clock.Elapsed.TotalSeconds:F0} |");
                 Evaluate(model, seed, outcome, "", cells, realised, detectors: true);
@@ -127,18 +131,26 @@ internal static class PanelBenchmark
 
         var (id, idStatistics) = Score(scorer, model.InDistribution, variants, names, detectors);
         var rules = detectors ? CombinedRules(scorer, outcome.Fingerprint.Manifest.Options.TargetFpr) : [];
+        // The default combined detector: its rule and members refitted on the build's held-out records (what a build with
+        // the default options fits and calibrates, from the same member scores).
+        var defaultRule = rules.SingleOrDefault(r => r.Name == DefaultCandidate);
+        if (defaultRule is not null) id[DetectorNames.Combined] = defaultRule.Evaluate(id, idStatistics);
         var idRules = rules.Select(r => r.Evaluate(id, idStatistics)).ToArray();
         if (realised is not null)
         {
             Sampling[model.Name] = (manifest.Integration?.SortedHeldOutScores.Length ?? 0, model.InDistribution.Records);
             foreach (var (detector, (_, flags)) in id)
+            {
                 realised.Add(new Realised(model.Name, model.Tabular, detector, seed, Share(flags)));
+                DetectorRealised.Add(new Realised(model.Name, model.Tabular, detector, seed, Share(flags)));
+            }
             for (var i = 0; i < rules.Length; i++)
                 RuleRealised.Add(new Realised(model.Name, model.Tabular, rules[i].Name, seed, Share(idRules[i].Flags)));
         }
         foreach (var set in model.Sets)
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
+            if (defaultRule is not null) ood[DetectorNames.Combined] = defaultRule.Evaluate(ood, oodStatistics);
             foreach (var (detector, (scores, flags)) in ood)
             {
                 var m = OodMetrics.Compute(id[detector].Scores, scores);
@@ -159,30 +171,66 @@ internal static class PanelBenchmark
 
     private static readonly List<Realised> RuleRealised = [];
 
+    private static readonly List<Realised> DetectorRealised = [];
+
     /// <summary>Per model: the fingerprint's calibration records and the in-distribution test records (what the realised FPR's spread follows from).</summary>
     private static readonly Dictionary<string, (int Calibration, int Test)> Sampling = [];
 
     private sealed record CombinedRule(string Name, Func<Dictionary<string, (double[] Scores, bool[] Flags)>, (float[] Values, int[] Classes), (double[] Scores, bool[] Flags)> Evaluate);
+
+    /// <summary>The options whose combined rule and members the "combined" column shows.</summary>
+    private static FingerprintOptions DefaultCombined = new();
+
+    private static string DefaultName => $"default: {DefaultCombined.CombinedRule}{(DefaultCombined.CombinedRule == CombinedDetector.WeightedMinPRule ? $" {DefaultCombined.CombinedFingerprintShare}" : "")} [fp+{string.Join("+", DefaultCombined.CombinedMembers)}]";
+
+    private static string DefaultCandidate => $"combined, {DefaultName}";
+
+    /// <summary>The partners the panel's builds give the combined detector: the default's and every candidate's.</summary>
+    private static IReadOnlyList<string> CandidatePool(FingerprintOptions defaults) =>
+        [.. new[] { DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis }.Union(defaults.CombinedMembers)];
 
     private static CombinedRule[] CombinedRules(FingerprintScorer scorer, double targetFpr)
     {
         if (!scorer.Fingerprint.Detectors.Names.Contains(DetectorNames.Combined)) return [];
         var combined = (CombinedDetector)scorer.Fingerprint.Detectors[DetectorNames.Combined].Detector;
         var count = scorer.StatisticCount;
-        var fits = CombinedDetector.Rules.ToDictionary(r => r, combined.WithRule);
+        // Every rule on the build's members, the weighted rule at other shares, and member subsets under the rules that
+        // read the fingerprint as one voice: all refitted on the same held-out records (candidates chosen on validation sets).
+        var candidates = new List<(string Name, CombinedDetector Fit)>();
+        void Add(string name, IReadOnlyList<string> members, string rule, double share = CombinedDetector.DefaultFingerprintShare)
+        {
+            if (!members.All(combined.Members.Contains)) return; // a partner this model cannot support
+            try { candidates.Add((name, combined.Refit(members, rule, share))); }
+            catch (ArgumentException) { } // e.g. a per-class rule on a model without class outputs
+        }
+        var d = DefaultCombined;
+        Add(DefaultName, [CombinedDetector.FingerprintMember, .. d.CombinedMembers], d.CombinedRule, d.CombinedFingerprintShare);
+        foreach (var rule in CombinedDetector.Rules) Add(rule, combined.Members, rule);
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_RULE_SEEDS") == "1") Add("fingerprint member alone", [CombinedDetector.FingerprintMember], CombinedDetector.MinPRule);
+        foreach (var share in new[] { 0.5, 0.9 })
+        {
+            Add($"{CombinedDetector.WeightedMinPRule} {share}", combined.Members, CombinedDetector.WeightedMinPRule, share);
+            Add($"{CombinedDetector.FingerprintOrDensityRule} {share}", combined.Members, CombinedDetector.FingerprintOrDensityRule, share);
+        }
+        string[][] subsets = [[DetectorNames.Knn], [DetectorNames.Mahalanobis], [DetectorNames.Energy], [DetectorNames.Knn, DetectorNames.Mahalanobis]];
+        foreach (var subset in subsets)
+            foreach (var rule in new[] { CombinedDetector.GaussianPerClassRule, CombinedDetector.ScoreGaussianPerClassRule, CombinedDetector.WeightedMinPRule, CombinedDetector.DecorrelatedFisherRule, CombinedDetector.FingerprintOrDensityRule })
+                Add($"{rule} [fp+{string.Join("+", subset)}]", [CombinedDetector.FingerprintMember, .. subset], rule);
+        var fits = candidates.ToDictionary(c => c.Name, c => c.Fit);
         double[] RuleScores(string rule, Dictionary<string, (double[] Scores, bool[] Flags)> result, (float[] Values, int[] Classes) statistics)
         {
-            var members = combined.Members.Select(m => result[m == CombinedDetector.FingerprintMember ? Fingerprint : m].Scores).ToArray();
+            var fit = fits[rule];
+            var members = fit.Members.Select(m => result[m == CombinedDetector.FingerprintMember ? Fingerprint : m].Scores).ToArray();
             var scores = new double[members[0].Length];
-            fits[rule].Combine(members, scores, statistics.Values, count, statistics.Classes);
+            fit.Combine(members, scores, statistics.Values, count, statistics.Classes);
             return scores;
         }
-        var list = CombinedDetector.Rules.Select(rule =>
+        var list = candidates.Select(candidate =>
         {
-            var calibration = ScoreCalibration.Fit(fits[rule].CalibrationScores, targetFpr);
-            return new CombinedRule($"combined, {rule}", (result, statistics) =>
+            var calibration = ScoreCalibration.Fit(candidate.Fit.CalibrationScores, targetFpr);
+            return new CombinedRule($"combined, {candidate.Name}", (result, statistics) =>
             {
-                var scores = RuleScores(rule, result, statistics);
+                var scores = RuleScores(candidate.Name, result, statistics);
                 return (scores, scores.Select(calibration.IsOod).ToArray());
             });
         }).ToList();
@@ -247,21 +295,31 @@ internal static class PanelBenchmark
         output.WriteLine();
         output.WriteLine("Selection of the rule, VALIDATION sets only (AUROC per cell averaged over seeds; shortfall = cells below the best single detector − 0.01):");
         output.WriteLine();
-        output.WriteLine("| rule | min AUROC (V) | mean AUROC (V) | shortfalls (V) | min AUROC, test (not used) | shortfalls, test (not used) | realised FPR range |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         var bestSingle = cells.Where(c => c.Detector is not DetectorNames.Combined && !IsFingerprintVariant(c.Detector))
             .GroupBy(c => (c.Model, c.Set, c.Detector)).Select(g => (g.Key, Auroc: g.Average(c => c.Auroc)))
             .GroupBy(x => (x.Key.Model, x.Key.Set)).ToDictionary(g => g.Key, g => g.Max(x => x.Auroc));
-        foreach (var rule in rules)
+        // Ordered as the choice is made: fewest validation shortfalls, then the highest validation minimum, then mean.
+        var rows = rules.Select(rule =>
         {
             var perCell = RuleCells.Where(c => c.Detector == rule).GroupBy(c => (c.Model, c.Set, c.Role)).Select(g => (g.Key, Auroc: g.Average(c => c.Auroc))).ToArray();
             var v = perCell.Where(c => c.Key.Role == SetRole.Validation).ToArray();
             var t = perCell.Where(c => c.Key.Role == SetRole.Test).ToArray();
             int Short(IEnumerable<((string Model, string Set, SetRole Role) Key, double Auroc)> x) => x.Count(c => c.Auroc < bestSingle[(c.Key.Model, c.Key.Set)] - 0.01);
             var fpr = RuleRealised.Where(r => r.Detector == rule).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
-            output.WriteLine($"| {rule} | {v.Min(c => c.Auroc):F3} | {v.Average(c => c.Auroc):F3} | {Short(v)} | {(t.Length == 0 ? "–" : t.Min(c => c.Auroc).ToString("F3"))} | {Short(t)} | {fpr.Min():P1}–{fpr.Max():P1} |");
-        }
+            var worst = v.Select(c => (c.Key, Gap: c.Auroc - bestSingle[(c.Key.Model, c.Key.Set)])).Where(c => c.Gap < -0.01).Select(c => $"{c.Key.Model}/{c.Key.Set} {c.Gap:+0.000;-0.000}");
+            return (Rule: rule, VMin: v.Min(c => c.Auroc), VMean: v.Average(c => c.Auroc), VShort: Short(v), TMin: t.Length == 0 ? double.NaN : t.Min(c => c.Auroc), TMean: t.Length == 0 ? double.NaN : t.Average(c => c.Auroc), TShort: Short(t),
+                Fpr: $"{fpr.Min():P1}–{fpr.Max():P1}", Where: string.Join(", ", worst));
+        }).OrderBy(r => r.VShort).ThenByDescending(r => Math.Round(r.VMin, 3)).ThenByDescending(r => r.VMean).ToArray();
+        output.WriteLine("| rule | shortfalls (V) | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | shortfalls, test (not used) | realised FPR range | validation shortfalls |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var r in rows)
+            output.WriteLine($"| {r.Rule} | {r.VShort} | {r.VMin:F3} | {r.VMean:F3} | {(double.IsNaN(r.TMin) ? "–" : r.TMin.ToString("F3"))} | {(double.IsNaN(r.TMean) ? "–" : r.TMean.ToString("F3"))} | {r.TShort} | {r.Fpr} | {r.Where} |");
         output.WriteLine();
+        output.WriteLine($"Chosen on the validation sets (fewest shortfalls, then minimum, then mean): **{rows[0].Rule}**.");
+        output.WriteLine();
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_RULE_SEEDS") == "1")
+            foreach (var group in RuleRealised.Concat(DetectorRealised).GroupBy(r => (r.Model, r.Detector)))
+                output.WriteLine($"realised per seed | {group.Key.Model} | {group.Key.Detector} | {string.Join(" ", group.OrderBy(r => r.Seed).Select(r => r.Fpr.ToString("P1")))}");
     }
 
     /// <summary>Scores one record's statistics, given the model's predicted class for it.</summary>

@@ -67,8 +67,8 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             Assert.Equal(10, manifest.RootElement.GetProperty("integration").GetProperty("classMeans").GetArrayLength());
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
-            // The default combined rule is the per-class Gaussian; its partners are those of the list (Mahalanobis was not asked for).
-            Assert.StartsWith("Gaussian density (one mean per predicted class) over the fingerprint's log statistics and the standardised scores of knn + energy,",
+            // The default combined rule is the weighted Bonferroni; its partners are the default ones the list holds (k-NN; Mahalanobis was not asked for).
+            Assert.StartsWith("most alarmed of fingerprint + knn: conformal p-values against their held-out in-distribution scores, weighted Bonferroni (fingerprint 0.75 of the false-positive budget",
                 manifest.RootElement.GetProperty("detectors")[2].GetProperty("description").GetString());
             // The default (per-class) Gaussian integration reads every layer's latent distance beside its error.
             Assert.All(manifest.RootElement.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("nfp_latent_", l.GetProperty("latentOutput").GetString()));
@@ -114,6 +114,16 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("'median'", result.Stderr);
         Assert.Contains("gaussian", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_combined_fingerprint_share_outside_zero_to_one_fails_with_exit_code_2_naming_the_option()
+    {
+        var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--combined-rule", "weighted-min-p", "--combined-fingerprint-share", "1.5");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("CombinedFingerprintShare", result.Stderr);
+        Assert.False(Directory.Exists(Path("x")));
     }
 
     [Fact]

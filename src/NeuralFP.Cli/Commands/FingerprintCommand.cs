@@ -25,6 +25,8 @@ internal static class FingerprintCommand
         var bottleneck = new Option<double>("--bottleneck") { Description = "Autoencoder bottleneck as a share of the layer's width.", DefaultValueFactory = _ => new AutoencoderOptions().BottleneckRatio };
         var integration = new Option<string>("--integration") { Description = $"How layers are combined: {string.Join(", ", NeuralFP.Core.Verdicts.IntegrationKinds.All)}.", DefaultValueFactory = _ => new FingerprintOptions().Integration };
         var combinedRule = new Option<string>("--combined-rule") { Description = $"How the combined detector joins the fingerprint and its partners: {string.Join(", ", NeuralFP.Core.Detectors.CombinedDetector.Rules)}.", DefaultValueFactory = _ => new FingerprintOptions().CombinedRule };
+        var combinedMembers = new Option<string>("--combined-members") { Description = "The combined detector's partners beside the fingerprint, a comma list of detectors.", DefaultValueFactory = _ => string.Join(",", new FingerprintOptions().CombinedMembers) };
+        var combinedShare = new Option<double>("--combined-fingerprint-share") { Description = "Under --combined-rule weighted-min-p: the fingerprint's share of the false-positive budget, in (0, 1).", DefaultValueFactory = _ => new FingerprintOptions().CombinedFingerprintShare };
         var scaleFloor = new Option<double>("--scale-floor") { Description = "Smallest feature scale relative to the layer's pooled std (0.001 = the old scaling).", DefaultValueFactory = _ => new FingerprintOptions().ScaleFloor };
         var inputFloorByMedian = new Option<bool>("--input-floor-by-median") { Description = "Floor the model input's feature scales relative to their median spread, not the pooled one (raw table columns in different units).", DefaultValueFactory = _ => new FingerprintOptions().InputScaleFloorByMedian };
         var includeInput = new Option<bool>("--include-input") { Description = "Whether the automatic layer choice taps the model input (`--include-input false` to leave it out).", DefaultValueFactory = _ => new FingerprintOptions().IncludeInputLayer };
@@ -36,7 +38,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, detectors, targetFpr, twoSided, maxTraining, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -53,6 +55,8 @@ internal static class FingerprintCommand
                 Autoencoder = new AutoencoderOptions { Kind = parse.GetValue(kind), HiddenSize = parse.GetValue(hidden), BottleneckRatio = parse.GetValue(bottleneck) },
                 Integration = parse.GetValue(integration)!,
                 CombinedRule = parse.GetValue(combinedRule)!,
+                CombinedMembers = parse.GetValue(combinedMembers)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                CombinedFingerprintShare = parse.GetValue(combinedShare),
                 ScaleFloor = parse.GetValue(scaleFloor),
                 InputScaleFloorByMedian = parse.GetValue(inputFloorByMedian),
                 IncludeInputLayer = parse.GetValue(includeInput),

@@ -11,7 +11,7 @@ namespace NeuralFP.Core.Fingerprints;
 /// </summary>
 internal static class CombinedDetectorFit
 {
-    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, string combinedRule, IReadOnlyList<string> partners, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, int[]? calibrationClasses, Func<ActivationSet> heldOutActivations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
+    public static DetectorSet AddIfRequested(DetectorSet detectors, IReadOnlyList<string> requested, string combinedRule, IReadOnlyList<string> partners, double fingerprintShare, OneOutRule rule, LayerIntegration? integration, IReadOnlyList<float[]> calibrationErrors, int[]? calibrationClasses, Func<ActivationSet> heldOutActivations, ReferenceSplit split, double targetFpr, IProgress<string>? progress)
     {
         if (!requested.Contains(DetectorNames.Combined)) return detectors;
         var clock = Stopwatch.StartNew();
@@ -34,16 +34,20 @@ internal static class CombinedDetectorFit
             var row = position[split.HeldOut[r]];
             var record = layerStatistics.AsSpan(r * count, count);
             for (var l = 0; l < count; l++) record[l] = calibrationErrors[l][row];
-            fingerprint[r] = integration?.Score(rule, record, calibrationClasses?[row] ?? -1) ?? rule.Score(record[..rule.Layers.Count]);
+            // The integration's cross-fitted score where it has one: scored by the fit that saw it, a record looks more
+            // typical than a new one, and the combined threshold would then let through more than the target rate.
+            fingerprint[r] = integration?.HeldOutScoresInRecordOrder is { } crossFitted && crossFitted.Length == split.Calibration.Length ? crossFitted[row]
+                : integration?.Score(rule, record, calibrationClasses?[row] ?? -1) ?? rule.Score(record[..rule.Layers.Count]);
         }
         var inputs = DetectorSet.Inputs(heldOutActivations(), detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability);
         // Without class outputs there are no predicted classes: the per-class density becomes the one-mean density.
-        if (combinedRule == CombinedDetector.GaussianPerClassRule && inputs.Logits is not { RecordLength: > 1 })
+        if (combinedRule is CombinedDetector.GaussianPerClassRule or CombinedDetector.ScoreGaussianPerClassRule && inputs.Logits is not { RecordLength: > 1 })
         {
-            progress?.Report($"Detector combined: the model has no class outputs, so the {CombinedDetector.GaussianRule} rule replaces {CombinedDetector.GaussianPerClassRule}.");
-            combinedRule = CombinedDetector.GaussianRule;
+            var oneMean = combinedRule == CombinedDetector.GaussianPerClassRule ? CombinedDetector.GaussianRule : CombinedDetector.ScoreGaussianRule;
+            progress?.Report($"Detector combined: the model has no class outputs, so the {oneMean} rule replaces {combinedRule}.");
+            combinedRule = oneMean;
         }
-        var combined = new CombinedDetector(members, combinedRule, statistics);
+        var combined = new CombinedDetector(members, combinedRule, statistics, fingerprintShare);
         combined.Bind(detectors.Detectors.Select(d => d.Detector));
         inputs = new DetectorInputs(inputs.Logits, inputs.Penultimate, inputs.PatternLayer, inputs.Labels)
         {

@@ -220,7 +220,7 @@ public static class FingerprintBuilder
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
-        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
+        detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,

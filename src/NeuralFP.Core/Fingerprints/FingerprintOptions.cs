@@ -80,6 +80,12 @@ public sealed record FingerprintOptions
     public IReadOnlyList<string> CombinedMembers { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultPartners;
 
     /// <summary>
+    /// Under the combined detector's "weighted-min-p" rule, the fingerprint's share of the false-positive budget (the
+    /// partners share the rest equally): a partner must be that much more alarmed than the fingerprint to set the verdict.
+    /// </summary>
+    public double CombinedFingerprintShare { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultFingerprintShare;
+
+    /// <summary>
     /// Whether each layer's autoencoder gives a second statistic, the Mahalanobis distance of its latent code from the
     /// training records' codes, which the Gaussian integrations read beside the log errors (with the Fisher and one-out
     /// rules, which read the errors only, the scorer graph does not compute it). Chosen on the panel's validation sets (README, "Detection").
@@ -154,6 +160,8 @@ public sealed record FingerprintOptions
         ArgumentNullException.ThrowIfNull(CombinedMembers, nameof(CombinedMembers));
         if (CombinedMembers.FirstOrDefault(d => d == NeuralFP.Core.Detectors.DetectorNames.Combined || !NeuralFP.Core.Detectors.DetectorNames.All.Contains(d)) is { } badMember)
             throw new ArgumentException($"CombinedMembers: '{badMember}' is not a detector the combined one can read; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All.Where(d => d != NeuralFP.Core.Detectors.DetectorNames.Combined))}.", nameof(CombinedMembers));
+        if (!(CombinedFingerprintShare > 0 && CombinedFingerprintShare < 1))
+            throw new ArgumentOutOfRangeException(nameof(CombinedFingerprintShare), CombinedFingerprintShare, "CombinedFingerprintShare must be in (0, 1) (the fingerprint's share of the combined detector's false-positive budget).");
         if (!(ScaleFloor >= 0 && ScaleFloor <= 10))
             throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
         if (ParsePooling(Pooling, nameof(Pooling)).OverTime)

@@ -94,6 +94,13 @@ public sealed class LayerIntegration
     /// null otherwise). A class the calibration records never had is measured from <see cref="LogMean"/>.</summary>
     public double[][]? ClassMeans { get; }
 
+    /// <summary>
+    /// Right after <see cref="Calibrate"/> (not saved): the held-out records' scores in their order, as new records would
+    /// get them (cross-fitted for the Gaussian kinds), for the combined detector's fit on the same records.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal double[]? HeldOutScoresInRecordOrder { get; private init; }
+
     /// <summary>Whether <see cref="Score"/> reads the record's predicted class.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool ReadsPredictedClass => ClassMeans is not null;
@@ -176,8 +183,9 @@ public sealed class LayerIntegration
                 scores[r] = draft.Score(rule, record, classes?[r] ?? -1);
             }
         }
+        var inRecordOrder = (double[])scores.Clone();
         Array.Sort(scores);
-        return new LayerIntegration(kind, included, scores, targetFpr, mean, inverse, floor, excluded, classMeans);
+        return new LayerIntegration(kind, included, scores, targetFpr, mean, inverse, floor, excluded, classMeans) { HeldOutScoresInRecordOrder = inRecordOrder };
     }
 
     /// <summary>Quantiles of each held-out statistic: the rule's distributions for the errors, the sorted values for the rest.</summary>

@@ -12,6 +12,25 @@ public sealed record CombinedState : DetectorState
 
     /// <summary>The Gaussian rule's density (null for the p-value rules).</summary>
     public CombinedGaussianState? Gaussian { get; init; }
+
+    /// <summary>Per member its weight (the weighted-min-p and fisher-decorrelated rules; absent for the others, so their state reads as before).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? Weights { get; init; }
+
+    /// <summary>The fingerprint's share of the false-positive budget (the weighted rules; null for the others).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? FingerprintShare { get; init; }
+
+    /// <summary>The density's cross-fitted scores on the held-out records, sorted (the fingerprint-or-density rule; absent for the others).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? DensityHeldOutScores { get; init; }
+
+    /// <summary>"interpolated" (p-values interpolated between neighbouring held-out scores, written since 2026-12-01);
+    /// absent = the stepped p-values of detectors saved before, which load and score as they were calibrated.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? PValues { get; init; }
+
+    public const string InterpolatedPValues = "interpolated";
 }
 
 /// <summary>The combined detector's Gaussian over the fingerprint's log statistics and the partners' standardised scores.</summary>
