@@ -16,7 +16,10 @@ namespace NeuralFP.Benchmarks;
 /// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_SEQUENCE_POOLING (the same for
 /// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width),
 /// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference),
-/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean).
+/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_LATENT_NEIGHBOURS=N (to the
+/// nearest of N training codes), NFP_PANEL_INPUT_BOTTLENECK=B / NFP_PANEL_INPUT_HIDDEN=H (the input layer's autoencoder only),
+/// NFP_PANEL_VARIANTS (a comma list of option variants built beside the default on the same seeds and compared on the
+/// validation sets, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -67,10 +70,16 @@ internal static class PanelBenchmark
         if (Environment.GetEnvironmentVariable("NFP_PANEL_L2") is { Length: > 0 } l2) defaults = defaults with { L2Normalise = l2 };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INTEGRATION") is { Length: > 0 } integration) defaults = defaults with { Integration = integration };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_PER_CLASS") == "1") defaults = defaults with { LatentPerClass = true };
+        if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_NEIGHBOURS"), out var neighbours)) defaults = defaults with { LatentNeighbours = neighbours };
+        foreach (var part in new[] { ("NFP_PANEL_INPUT_BOTTLENECK", "input-bottleneck"), ("NFP_PANEL_INPUT_HIDDEN", "input-hidden") })
+            if (Environment.GetEnvironmentVariable(part.Item1) is { Length: > 0 } value) defaults = VariantOptions(defaults, part.Item2 + value);
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_FLOOR") is { Length: > 0 } inputFloor) defaults = defaults with { InputScaleFloorByMedian = inputFloor == "median" };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentPerClass ? "per class" : "one mean" : "off")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        var variants = (Environment.GetEnvironmentVariable("NFP_PANEL_VARIANTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var v in variants) VariantOptions(defaults, v).Validate(); // fail before any build
+        PerStatistic = Environment.GetEnvironmentVariable("NFP_PANEL_PER_STATISTIC") == "1";
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
@@ -83,6 +92,16 @@ internal static class PanelBenchmark
                 if (seed == seeds[0])
                     output.WriteLine($"| {model.Name} | {model.Shape} | {outcome.Fingerprint.Manifest.Layers.Count} | {clock.Elapsed.TotalSeconds:F0} |");
                 Evaluate(model, seed, outcome, "", cells, realised, detectors: true);
+                if (variants.Length > 0)
+                {
+                    VariantCells.AddRange(cells.Where(c => c.Model == model.Name && c.Seed == seed && c.Detector == Fingerprint).Select(c => c with { Detector = DefaultVariant }));
+                    VariantRealised.AddRange(realised.Where(r => r.Model == model.Name && r.Seed == seed && r.Detector == Fingerprint).Select(r => r with { Detector = DefaultVariant }));
+                }
+                foreach (var variant in variants)
+                {
+                    var built = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(VariantOptions(defaults, variant)) with { Seed = seed, Detectors = [] }, null, CancellationToken.None);
+                    EvaluateVariant(model, seed, built, variant);
+                }
                 if (explore && seed == seeds[0])
                 {
                     // Exploration builds tap the input layer too, so that "with" and "without" it come from the same
@@ -107,6 +126,8 @@ internal static class PanelBenchmark
             PrintSelection(output, exploration);
             PrintVariants(output, exploration);
         }
+        if (VariantCells.Count > 0) PrintOptionVariants(output);
+        if (StatisticCells.Count > 0) PrintStatistics(output);
         PrintTable(output, cells, "AUROC", c => c.Auroc, "F3");
         PrintTable(output, cells, "FPR95 (lower is better)", c => c.Fpr95, "F3");
         PrintTable(output, cells, "share flagged at the calibrated 5% threshold", c => c.Flagged, "P0");
@@ -138,6 +159,7 @@ internal static class PanelBenchmark
         foreach (var set in model.Sets)
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
+            if (PerStatistic && detectors) AddStatisticCells(model, set, seed, DefaultVariant, manifest, idStatistics.Values, oodStatistics.Values, scorer.StatisticCount);
             foreach (var (detector, (scores, flags)) in ood)
             {
                 var m = OodMetrics.Compute(id[detector].Scores, scores);
@@ -150,6 +172,118 @@ internal static class PanelBenchmark
                 RuleCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, rules[i].Name, seed, m.Auroc, m.Fpr95, Share(flags)));
             }
         }
+    }
+
+    private const string DefaultVariant = "default";
+
+    private static bool PerStatistic;
+
+    /// <summary>The default fingerprint and each NFP_PANEL_VARIANTS build, scored with its own (default) integration.</summary>
+    private static readonly List<Cell> VariantCells = [];
+
+    private static readonly List<Realised> VariantRealised = [];
+
+    /// <summary>Each statistic's own AUROC (higher = more OOD) per build, set and seed.</summary>
+    private sealed record StatisticCell(string Variant, string Model, string Set, SetRole Role, int Seed, string Statistic, double Auroc);
+
+    private static readonly List<StatisticCell> StatisticCells = [];
+
+    /// <summary>
+    /// One option variant by name, '+' joining several: "neighboursN" (latent distance to the nearest of N training codes),
+    /// "per-class-latent", "input-bottleneckB" / "input-hiddenH" (the input layer's autoencoder only).
+    /// </summary>
+    private static FingerprintOptions VariantOptions(FingerprintOptions options, string name)
+    {
+        foreach (var part in name.Split('+'))
+        {
+            int Number(string prefix) => int.Parse(part[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+            var input = options.InputAutoencoder ?? options.Autoencoder;
+            options = part switch
+            {
+                _ when part.StartsWith("neighbours", StringComparison.Ordinal) => options with { LatentNeighbours = Number("neighbours"), LatentPerClass = false },
+                "per-class-latent" => options with { LatentPerClass = true, LatentNeighbours = 0 },
+                _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
+                _ when part.StartsWith("input-hidden", StringComparison.Ordinal) => options with { InputAutoencoder = input with { HiddenSize = Number("input-hidden") } },
+                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, input-bottleneckB, input-hiddenH, joined by '+')."),
+            };
+        }
+        return options;
+    }
+
+    /// <summary>A variant build scored with its own integration on every set (no other detector), plus its statistics' own AUROC.</summary>
+    private static void EvaluateVariant(PanelModel model, int seed, FingerprintBuilder.Outcome outcome, string variant)
+    {
+        using var scorer = new FingerprintScorer(outcome.Fingerprint);
+        var (id, idStatistics) = Score(scorer, model.InDistribution, [], [], withFingerprint: true);
+        VariantRealised.Add(new Realised(model.Name, model.Tabular, variant, seed, Share(id[Fingerprint].Flags)));
+        foreach (var set in model.Sets)
+        {
+            var (ood, oodStatistics) = Score(scorer, set.Records, [], [], withFingerprint: true);
+            var m = OodMetrics.Compute(id[Fingerprint].Scores, ood[Fingerprint].Scores);
+            VariantCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, variant, seed, m.Auroc, m.Fpr95, Share(ood[Fingerprint].Flags)));
+            if (PerStatistic) AddStatisticCells(model, set, seed, variant, outcome.Fingerprint.Manifest, idStatistics.Values, oodStatistics.Values, scorer.StatisticCount);
+        }
+    }
+
+    private static void AddStatisticCells(PanelModel model, PanelSet set, int seed, string variant, FingerprintManifest manifest, float[] id, float[] ood, int count)
+    {
+        var names = manifest.Layers.Select((l, i) => $"{i}:{Short(l.Name)}").ToList();
+        names.AddRange(manifest.Layers.Select((l, i) => (l, i)).Where(x => x.l.LatentOutput is not null).Select(x => $"{x.i}:latent").Take(count - names.Count));
+        for (var s = 0; s < count && s < names.Count; s++)
+        {
+            double[] Column(float[] values) => [.. Enumerable.Range(0, values.Length / count).Select(r => (double)values[r * count + s])];
+            StatisticCells.Add(new StatisticCell(variant, model.Name, set.Name, set.Role, seed, names[s], OodMetrics.Compute(Column(id), Column(ood)).Auroc));
+        }
+    }
+
+    private static string Short(string tensor) => tensor.Length <= 18 ? tensor : "…" + tensor[^17..];
+
+    private static void PrintOptionVariants(TextWriter output)
+    {
+        output.WriteLine("### Option variants (NFP_PANEL_VARIANTS): each build's own fingerprint, chosen on the VALIDATION sets only");
+        output.WriteLine();
+        output.WriteLine("| variant | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | realised FPR range |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        var rows = VariantCells.GroupBy(c => c.Detector).Select(g =>
+        {
+            var perCell = g.GroupBy(c => (c.Model, c.Set, c.Role)).Select(x => (x.Key.Role, Auroc: x.Average(c => c.Auroc))).ToArray();
+            var v = perCell.Where(c => c.Role == SetRole.Validation).Select(c => c.Auroc).ToArray();
+            var t = perCell.Where(c => c.Role == SetRole.Test).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).ToArray();
+            var fpr = VariantRealised.Where(r => r.Detector == g.Key).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
+            return (Name: g.Key, Min: v.Min(), Mean: v.Average(), TestMin: t.Min(), TestMean: t.Average(), FprMin: fpr.Min(), FprMax: fpr.Max());
+        }).OrderByDescending(r => r.Min).ThenByDescending(r => r.Mean).ToArray();
+        foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} | {r.TestMean:F3} | {r.FprMin:P1}–{r.FprMax:P1} |");
+        output.WriteLine();
+        var names = rows.Select(r => r.Name).ToArray();
+        output.WriteLine("AUROC per cell (mean over seeds; V = validation, T = test, never used to choose), then the share of digits flagged at the calibrated threshold:");
+        output.WriteLine();
+        output.WriteLine($"| model | set | {string.Join(" | ", names)} |");
+        output.WriteLine($"|---|---|{string.Concat(names.Select(_ => "---:|"))}");
+        foreach (var group in VariantCells.GroupBy(c => (c.Model, c.Set, c.Role)).OrderBy(g => g.Key.Role))
+        {
+            var values = names.Select(n => group.Where(c => c.Detector == n).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average());
+            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(" | ", values.Select(v => double.IsNaN(v) ? "–" : v.ToString("F3")))} |");
+        }
+        foreach (var group in VariantCells.Where(c => c.Set == "digits").GroupBy(c => c.Model))
+        {
+            var values = names.Select(n => group.Where(c => c.Detector == n).Select(c => c.Flagged).DefaultIfEmpty(double.NaN).Average());
+            output.WriteLine($"| {group.Key} | digits flagged (T) | {string.Join(" | ", values.Select(v => double.IsNaN(v) ? "–" : v.ToString("P0")))} |");
+        }
+        output.WriteLine();
+    }
+
+    private static void PrintStatistics(TextWriter output)
+    {
+        output.WriteLine("### Each statistic's own AUROC (log error or latent distance alone, higher = OOD; mean over seeds)");
+        output.WriteLine();
+        output.WriteLine("| build | model | set | statistics |");
+        output.WriteLine("|---|---|---|---|");
+        foreach (var group in StatisticCells.GroupBy(c => (c.Variant, c.Model, c.Set, c.Role)).OrderBy(g => g.Key.Model).ThenBy(g => g.Key.Variant).ThenBy(g => g.Key.Role))
+        {
+            var values = group.GroupBy(c => c.Statistic).Select(g => $"{g.Key} {g.Average(c => c.Auroc):F2}");
+            output.WriteLine($"| {group.Key.Variant} | {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(", ", values)} |");
+        }
+        output.WriteLine();
     }
 
     /// <summary>Every combination rule fitted on the same members and held-out records as the build's combined detector, each

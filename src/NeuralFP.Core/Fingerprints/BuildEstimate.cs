@@ -24,14 +24,15 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
     /// <param name="taps">Every tensor extraction reads, with its record shape and pooling; <c>Fingerprinted</c> false for a detector-only tap.</param>
     /// <param name="referenceBytesHeld">Bytes of reference records held at once: all of them, or one batch when streamed.</param>
     /// <param name="detectorTaps">The taps the detectors read, whose held-out records are kept too; null when no detector is fitted.</param>
-    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps = null)
+    /// <param name="inputName">The model input's name, whose autoencoder is <see cref="FingerprintOptions.InputAutoencoder"/> when that is set.</param>
+    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps = null, string? inputName = null)
     {
         ArgumentNullException.ThrowIfNull(taps);
         ArgumentNullException.ThrowIfNull(options);
         var layers = taps.Select(t =>
         {
             var features = t.Pooling.FeatureCountOrMax(t.Shape);
-            return new LayerEstimate(t.Name, t.Shape, t.Pooling, features, t.Fingerprinted ? AutoencoderParametersFor(features, options.Autoencoder) : 0, t.Fingerprinted);
+            return new LayerEstimate(t.Name, t.Shape, t.Pooling, features, t.Fingerprinted ? AutoencoderParametersFor(features, t.Name == inputName && options.InputAutoencoder is { } input ? input : options.Autoencoder) : 0, t.Fingerprinted);
         }).ToArray();
 
         var parameters = Sum(layers.Select(l => l.AutoencoderParameters));

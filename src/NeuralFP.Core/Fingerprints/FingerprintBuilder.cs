@@ -269,12 +269,14 @@ public static class FingerprintBuilder
         standardizer.Transform(train, train.Data);
         standardizer.Transform(validation, validation.Data);
         sampled.Release(l);
-        var aeOptions = options.Autoencoder with { Seed = options.Seed + l };
+        var aeOptions = (isModelInput && options.InputAutoencoder is { } inputAutoencoder ? inputAutoencoder : options.Autoencoder) with { Seed = options.Seed + l };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
         // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
         // records calibrate it as they calibrate the errors.
         var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
-            ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
+            ? options.LatentNeighbours > 0
+                ? LatentDistance.FitNeighbours(LatentDistance.Encode(autoencoder.Layers, train), options.LatentNeighbours, options.Seed + l)
+                : LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
             : null;
         var fused = new FusedLayer(spec.Name, tapShape, spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latent is null ? null : $"nfp_latent_{l}" };
         return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds);
@@ -324,7 +326,7 @@ public static class FingerprintBuilder
     {
         TapRewriter.RequireTappable(model, [.. extractionSpecs.Select(s => s.Name)]);
         var taps = extractionSpecs.Select(s => (s.Name, model.Layer(s.Name).Shape!, s.Pooling, specs.Contains(s))).ToArray();
-        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps);
+        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps, model.InputName);
     }
 
     /// <summary>Per layer, the values of <paramref name="errors"/> (indexed like <paramref name="rows"/>, sorted) at the records <paramref name="at"/>.</summary>

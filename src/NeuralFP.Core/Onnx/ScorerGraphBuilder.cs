@@ -380,6 +380,9 @@ public static class ScorerGraphBuilder
     /// (<paramref name="whitened"/>). One mean: ReduceSumSquare of u. Per class: ‖u − m_c‖² for every whitened class mean
     /// m_c = (μ_c − μ̄)·W at once (Reshape, Sub, ReduceSumSquare) and ReduceMin over classes.
     /// </summary>
+    /// <summary>Most latent means compared by direct differences; more (sampled codes) go through one MatMul.</summary>
+    internal const int MaxDirectLatentMeans = 64;
+
     private static void AppendLatentDistance(GraphEditor editor, string latent, bool whitened, LatentDistance distance, string scope, string output)
     {
         int k = distance.Width, classes = distance.Classes;
@@ -404,7 +407,7 @@ public static class ScorerGraphBuilder
         }
         var (means, norms) = distance.Expanded();
         string perClass;
-        if (editor.Opset >= 7)
+        if (editor.Opset >= 7 && classes <= MaxDirectLatentMeans)
         {
             // ‖u − m_c‖² directly ([N, 1, k] − [classes, k] → [N, classes, k]): no cancellation between large terms.
             var row = editor.Reshape(scope + "latent_row", u, [-1, 1, k]);
@@ -413,7 +416,9 @@ public static class ScorerGraphBuilder
         }
         else
         {
-            // Older broadcasting cannot pair [N, 1, k] with [classes, k]: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖².
+            // Older broadcasting cannot pair [N, 1, k] with [classes, k], and with many means (a nearest-code distance) the
+            // direct form's [N, classes, k] difference tensor would be large: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖²
+            // (one MatMul; u and m_c are whitened, so its terms stay of the order of k and float keeps ~1e-5 of them).
             var crossWeights = new float[k * classes];
             for (var c = 0; c < classes; c++)
                 for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];
