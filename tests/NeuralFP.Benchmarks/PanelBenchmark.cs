@@ -16,10 +16,12 @@ namespace NeuralFP.Benchmarks;
 /// NFP_PANEL_INPUT_POOLING (the input layer's pooling instead of the default), NFP_PANEL_SEQUENCE_POOLING (the same for
 /// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width),
 /// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference),
-/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_LATENT_NEIGHBOURS=N (to the
+/// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_INPUT_COMPLEXITY=0|1, NFP_PANEL_LATENT_NEIGHBOURS=N (to the
 /// nearest of N training codes), NFP_PANEL_INPUT_BOTTLENECK=B / NFP_PANEL_INPUT_HIDDEN=H (the input layer's autoencoder only),
 /// NFP_PANEL_VARIANTS (a comma list of option variants built beside the default on the same seeds and compared on the
-/// validation sets, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand).
+/// validation sets, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand),
+/// NFP_PANEL_COMPLEXITY=1 (the default integration re-fitted with the input's complexity measures, <see cref="InputMeasures"/>),
+/// NFP_PANEL_UNION=1 (the default joined with a one-sided rule, <see cref="UnionVariants"/>).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -70,6 +72,7 @@ internal static class PanelBenchmark
         if (Environment.GetEnvironmentVariable("NFP_PANEL_L2") is { Length: > 0 } l2) defaults = defaults with { L2Normalise = l2 };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INTEGRATION") is { Length: > 0 } integration) defaults = defaults with { Integration = integration };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_PER_CLASS") == "1") defaults = defaults with { LatentPerClass = true };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_COMPLEXITY") is "0" or "1") defaults = defaults with { InputComplexity = Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_COMPLEXITY") == "1" };
         if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_NEIGHBOURS"), out var neighbours)) defaults = defaults with { LatentNeighbours = neighbours };
         foreach (var part in new[] { ("NFP_PANEL_INPUT_BOTTLENECK", "input-bottleneck"), ("NFP_PANEL_INPUT_HIDDEN", "input-hidden") })
             if (Environment.GetEnvironmentVariable(part.Item1) is { Length: > 0 } value) defaults = VariantOptions(defaults, part.Item2 + value);
@@ -79,7 +82,9 @@ internal static class PanelBenchmark
         var variants = (Environment.GetEnvironmentVariable("NFP_PANEL_VARIANTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var v in variants) VariantOptions(defaults, v).Validate(); // fail before any build
         PerStatistic = Environment.GetEnvironmentVariable("NFP_PANEL_PER_STATISTIC") == "1";
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        Complexity = Environment.GetEnvironmentVariable("NFP_PANEL_COMPLEXITY") == "1";
+        Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
@@ -143,6 +148,8 @@ internal static class PanelBenchmark
         using var scorer = new FingerprintScorer(outcome.Fingerprint);
         var manifest = outcome.Fingerprint.Manifest;
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
+        if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
+        if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         var names = detectors ? scorer.Fingerprint.Detectors.Names.ToArray() : [];
 
         var (id, idStatistics) = Score(scorer, model.InDistribution, variants, names, detectors);
@@ -159,7 +166,17 @@ internal static class PanelBenchmark
         foreach (var set in model.Sets)
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
-            if (PerStatistic && detectors) AddStatisticCells(model, set, seed, DefaultVariant, manifest, idStatistics.Values, oodStatistics.Values, scorer.StatisticCount);
+            if (PerStatistic && detectors)
+            {
+                AddStatisticCells(model, set, seed, DefaultVariant, manifest, idStatistics.Values, oodStatistics.Values, scorer.StatisticCount);
+                if (Complexity)
+                {
+                    var (idMeasures, oodMeasures) = (InputMeasures(model.InDistribution), InputMeasures(set.Records));
+                    for (var m = 0; m < idMeasures.Length; m++)
+                        StatisticCells.Add(new StatisticCell(DefaultVariant, model.Name, set.Name, set.Role, seed, InputMeasureNames[m],
+                            OodMetrics.Compute([.. idMeasures[m].Select(v => (double)v)], [.. oodMeasures[m].Select(v => (double)v)]).Auroc));
+                }
+            }
             foreach (var (detector, (scores, flags)) in ood)
             {
                 var m = OodMetrics.Compute(id[detector].Scores, scores);
@@ -202,6 +219,8 @@ internal static class PanelBenchmark
             {
                 _ when part.StartsWith("neighbours", StringComparison.Ordinal) => options with { LatentNeighbours = Number("neighbours"), LatentPerClass = false },
                 "per-class-latent" => options with { LatentPerClass = true, LatentNeighbours = 0 },
+                "no-input-complexity" => options with { InputComplexity = false },
+                "input-complexity" => options with { InputComplexity = true },
                 _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
                 _ when part.StartsWith("input-hidden", StringComparison.Ordinal) => options with { InputAutoencoder = input with { HiddenSize = Number("input-hidden") } },
                 _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, input-bottleneckB, input-hiddenH, joined by '+')."),
@@ -229,6 +248,7 @@ internal static class PanelBenchmark
     {
         var names = manifest.Layers.Select((l, i) => $"{i}:{Short(l.Name)}").ToList();
         names.AddRange(manifest.Layers.Select((l, i) => (l, i)).Where(x => x.l.LatentOutput is not null).Select(x => $"{x.i}:latent").Take(count - names.Count));
+        if (manifest.InputComplexityOutputs is not null) names.AddRange(NeuralFP.Core.Activations.InputComplexity.Names);
         for (var s = 0; s < count && s < names.Count; s++)
         {
             double[] Column(float[] values) => [.. Enumerable.Range(0, values.Length / count).Select(r => (double)values[r * count + s])];
@@ -397,8 +417,111 @@ internal static class PanelBenchmark
         output.WriteLine();
     }
 
-    /// <summary>Scores one record's statistics, given the model's predicted class for it.</summary>
-    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate);
+    /// <summary>Scores one record's statistics, given the model's predicted class for it; <see cref="ReadsInputMeasures"/>: the
+    /// statistics are followed by <see cref="InputMeasures"/> of the record.</summary>
+    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false);
+
+    private static bool Complexity;
+
+    private static bool Union;
+
+    /// <summary>
+    /// The default (Gaussian) fingerprint joined with a one-sided rule over the same statistics (one-out's smallest p-value, or
+    /// Fisher's sum): the larger of the two conformal evidences (−ln p against each rule's calibration scores; the Gaussian's
+    /// are its cross-fitted ones), flagged when either p is below α/2 (Bonferroni). A full-covariance density dilutes one
+    /// statistic that moves far (each layer alone reaches higher AUROC on digits than the density over all of them), while a
+    /// one-sided rule keeps it; the density keeps what a one-sided rule cannot see (blur: errors that are too small).
+    /// </summary>
+    private static IEnumerable<Variant> UnionVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
+    {
+        if (manifest.Integration is not { } gaussian || !IntegrationKinds.IsGaussian(gaussian.Kind)) yield break;
+        if (manifest.InputComplexityOutputs is not null) yield break; // (measured before the input's complexity was a statistic)
+        var latent = gaussian.StatisticCount > manifest.Layers.Count;
+        var g = Tail(gaussian.SortedHeldOutScores);
+        var bound = -Math.Log(manifest.Options.TargetFpr / 2);
+        var count = gaussian.StatisticCount;
+        var rows = calibration[0].Length;
+        foreach (var kind in new[] { IntegrationKinds.OneOut, IntegrationKinds.Fisher })
+        {
+            var other = Fit(kind, kind, manifest, calibration, skip: -1, latent, twoSided: false, classes: classes);
+            var row = new float[calibration.Count];
+            var heldOut = new double[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                for (var i = 0; i < row.Length; i++) row[i] = calibration[i][r];
+                heldOut[r] = other.Evaluate(row, classes?[r] ?? -1).Score;
+            }
+            var o = Tail(heldOut);
+            yield return new Variant($"fingerprint (∪ {kind})", (statistics, predicted) =>
+            {
+                var score = Math.Max(g(gaussian.Score(manifest.Rule, statistics.AsSpan(0, count), predicted)), o(other.Evaluate(statistics, predicted).Score));
+                return (score, score > bound);
+            });
+        }
+    }
+
+    /// <summary>
+    /// Cheap complexity measures of the raw input record (in the spirit of Serrà et al. 2020: simple inputs reconstruct well
+    /// whatever their distribution): its mean square (energy) and its mean absolute difference between neighbours along the
+    /// last axis and, for a record of rank ≥ 2, the one before (a total variation). The Gaussian reads their logs beside the
+    /// layers' log errors, so an input error is judged against the record's own complexity. Measured here as a re-fit on
+    /// the default build's calibration records before any graph carries it.
+    /// </summary>
+    private static float[][] InputMeasures(FloatTensor records)
+    {
+        int n = records.Records, d = records.RecordLength;
+        var shape = records.Shape.Skip(1).Where(x => x > 1).ToArray();
+        var width = shape.Length >= 1 ? shape[^1] : d;
+        var height = shape.Length >= 2 ? shape[^2] : 1;
+        var energy = new float[n];
+        var variation = new float[n];
+        for (var r = 0; r < n; r++)
+        {
+            var x = records.Record(r);
+            double e = 0, tv = 0;
+            long pairs = 0;
+            for (var i = 0; i < d; i++)
+            {
+                e += x[i] * (double)x[i];
+                if ((i % width) + 1 < width) { tv += Math.Abs(x[i + 1] - x[i]); pairs++; }
+                if (height > 1 && (i / width % height) + 1 < height) { tv += Math.Abs(x[i + width] - x[i]); pairs++; }
+            }
+            energy[r] = (float)(e / d);
+            variation[r] = (float)(tv / Math.Max(pairs, 1));
+        }
+        return [energy, variation];
+    }
+
+    private static readonly string[] InputMeasureNames = ["input energy", "input variation"];
+
+    /// <summary>The default integration re-fitted on the calibration statistics plus the calibration records' input measures
+    /// (the records the build's seeded split held out, in its order), and with the variation alone.</summary>
+    private static IEnumerable<Variant> ComplexityVariants(PanelModel model, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
+    {
+        var options = manifest.Options;
+        if (manifest.InputComplexityOutputs is not null) yield break; // the build already reads them
+        var split = ReferenceSplit.Create(model.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
+        var measures = InputMeasures(model.Reference.Gather(split.Calibration));
+        if (measures[0].Length != calibration[0].Length) throw new InvalidOperationException($"The panel's split gives {measures[0].Length} calibration records; the build kept {calibration[0].Length}.");
+        var kind = manifest.Integration?.Kind ?? IntegrationKinds.GaussianPerClass;
+        var layers = manifest.Layers.Count;
+        var rule = OneOutRule.Calibrate(manifest.Layers.Select(l => l.Name).ToArray(), calibration.Take(layers).ToArray(), options.TargetFpr, options.TwoSided);
+        var latentNames = Enumerable.Range(0, calibration.Count - layers).Select(i => $"latent {i}").ToArray();
+        foreach (var (name, pick) in new[] { ("fingerprint (+complexity)", new[] { 0, 1 }), ("fingerprint (+variation)", new[] { 1 }) })
+        {
+            var statistics = calibration.Concat(pick.Select(m => measures[m])).ToArray();
+            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], kind == IntegrationKinds.GaussianPerClass ? classes : null);
+            var count = calibration.Count;
+            var buffer = new float[count + pick.Length];
+            yield return new Variant(name, (all, predicted) =>
+            {
+                all.AsSpan(0, count).CopyTo(buffer);
+                for (var i = 0; i < pick.Length; i++) buffer[count + i] = all[count + pick[i]];
+                var score = integration.Score(rule, buffer, predicted);
+                return (score, integration.IsOod(score));
+            }, ReadsInputMeasures: true);
+        }
+    }
 
     /// <summary>A column that re-fits the default fingerprint another way (not a detector of its own).</summary>
     private static bool IsFingerprintVariant(string detector) => detector is NoInput or WithInput || detector.StartsWith("fingerprint (", StringComparison.Ordinal);
@@ -455,7 +578,11 @@ internal static class PanelBenchmark
         var latentIndex = new Dictionary<int, int>();
         for (int l = 0, next = manifest.Layers.Count; l < manifest.Layers.Count; l++)
             if (manifest.Layers[l].LatentOutput is not null && next < calibration.Count) latentIndex[l] = next++;
-        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : []];
+        // The input's complexity measures follow the latent distances; they are statistics of the input, so the ablation
+        // without the input layer leaves them out too.
+        var complexityStart = manifest.Layers.Count + latentIndex.Count;
+        int[] complexity = manifest.InputComplexityOutputs is { } measures && skip < 0 ? [.. Enumerable.Range(complexityStart, measures.Count)] : [];
+        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : [], .. IntegrationKinds.IsGaussian(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
         var ruleStatistics = IntegrationKinds.IsGaussian(kind) ? layers : keep;
         string StatisticName(int i) => i < manifest.Layers.Count ? manifest.Layers[i].Name : $"latent {i}";
@@ -493,14 +620,17 @@ internal static class PanelBenchmark
             scorer.ScoreInto(records, ood, scores);
             result[Fingerprint] = (scores, ood);
         }
+        var extras = variants.Any(v => v.ReadsInputMeasures) ? InputMeasures(records) : [];
         foreach (var v in variants)
         {
             var scores = new double[n];
             var flags = new bool[n];
-            var record = new float[layers];
+            var record = new float[layers + (v.ReadsInputMeasures ? extras.Length : 0)];
             for (var r = 0; r < n; r++)
             {
                 errors.AsSpan(r * layers, layers).CopyTo(record);
+                if (v.ReadsInputMeasures)
+                    for (var m = 0; m < extras.Length; m++) record[layers + m] = extras[m][r];
                 (scores[r], flags[r]) = v.Evaluate(record, predicted[r]);
             }
             result[v.Name] = (scores, flags);

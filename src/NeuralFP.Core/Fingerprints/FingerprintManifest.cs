@@ -38,6 +38,10 @@ public sealed record FingerprintManifest
     /// </summary>
     public LayerIntegration? Integration { get; init; }
 
+    /// <summary>scorer.onnx's [N] outputs of the input record's complexity measures (<see cref="Activations.InputComplexity"/>),
+    /// which the integration reads after the latent distances; null for a fingerprint without them (every one built before).</summary>
+    public IReadOnlyList<string>? InputComplexityOutputs { get; init; }
+
     public required CalibrationSummary Calibration { get; init; }
 
     public required FingerprintOptions Options { get; init; }

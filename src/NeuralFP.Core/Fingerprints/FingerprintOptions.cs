@@ -93,6 +93,15 @@ public sealed record FingerprintOptions
     public bool LatentPerClass { get; init; }
 
     /// <summary>
+    /// Whether the Gaussian integrations also read two complexity measures of the raw input record (its energy and total
+    /// variation, <see cref="Activations.InputComplexity"/>), so that an input that is simply easy to reconstruct (digits
+    /// through a clothes model) is judged against its own complexity. Computed by the scorer graph (a few ops on the input);
+    /// fingerprints built before this option have no such statistics and score as built. Chosen on the panel's validation
+    /// sets (README, "Detection").
+    /// </summary>
+    public bool InputComplexity { get; init; } = true;
+
+    /// <summary>
     /// 0 (the default): the latent distance is to one mean (or the class means, <see cref="LatentPerClass"/>). N ≥ 2: it is
     /// the whitened distance to the nearest of N training codes (a seeded sample), a 1-NN in the latent space that keeps
     /// every mode of the training distribution. Costs N × latent width multiply-adds per record and layer in the scorer graph
