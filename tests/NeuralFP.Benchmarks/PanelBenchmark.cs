@@ -17,7 +17,12 @@ namespace NeuralFP.Benchmarks;
 /// sequence layers), NFP_PANEL_L2 (which layers are L2-normalised), NFP_PANEL_HIDDEN (autoencoder hidden width),
 /// NFP_PANEL_INTEGRATION (the fingerprint's integration), NFP_PANEL_INPUT_FLOOR=median|pooled (the input layer's scale-floor reference),
 /// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_AUTOENCODER=mlp|pca|auto (the autoencoder kind),
-/// NFP_PANEL_RULE_SEEDS=1 (each combined rule's and detector's realised FPR per seed, to trace a spread).
+/// NFP_PANEL_RULE_SEEDS=1 (each combined rule's and detector's realised FPR per seed, to trace a spread), NFP_PANEL_INPUT_COMPLEXITY=0|1, NFP_PANEL_LATENT_NEIGHBOURS=N (to the
+/// nearest of N training codes), NFP_PANEL_INPUT_BOTTLENECK=B / NFP_PANEL_INPUT_HIDDEN=H (the input layer's autoencoder only),
+/// NFP_PANEL_VARIANTS (a comma list of option variants built beside the default on the same seeds and compared on the
+/// validation sets, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand),
+/// NFP_PANEL_COMPLEXITY=1 (the default integration re-fitted with the input's complexity measures, <see cref="InputMeasures"/>),
+/// NFP_PANEL_UNION=1 (the default joined with a one-sided rule, <see cref="UnionVariants"/>).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -69,11 +74,20 @@ internal static class PanelBenchmark
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INTEGRATION") is { Length: > 0 } integration) defaults = defaults with { Integration = integration };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_PER_CLASS") == "1") defaults = defaults with { LatentPerClass = true };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_AUTOENCODER") is { Length: > 0 } kind) defaults = defaults with { Autoencoder = defaults.Autoencoder with { Kind = Enum.Parse<AutoencoderKind>(kind, ignoreCase: true) } };
+        if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_COMPLEXITY") is "0" or "1") defaults = defaults with { InputComplexity = Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_COMPLEXITY") == "1" };
+        if (int.TryParse(Environment.GetEnvironmentVariable("NFP_PANEL_LATENT_NEIGHBOURS"), out var neighbours)) defaults = defaults with { LatentNeighbours = neighbours };
+        foreach (var part in new[] { ("NFP_PANEL_INPUT_BOTTLENECK", "input-bottleneck"), ("NFP_PANEL_INPUT_HIDDEN", "input-hidden") })
+            if (Environment.GetEnvironmentVariable(part.Item1) is { Length: > 0 } value) defaults = VariantOptions(defaults, part.Item2 + value);
         if (Environment.GetEnvironmentVariable("NFP_PANEL_INPUT_FLOOR") is { Length: > 0 } inputFloor) defaults = defaults with { InputScaleFloorByMedian = inputFloor == "median" };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_RULE") is { Length: > 0 } combinedRule) defaults = defaults with { CombinedRule = combinedRule };
         if (Environment.GetEnvironmentVariable("NFP_PANEL_COMBINED_MEMBERS") is { Length: > 0 } combinedMembers) defaults = defaults with { CombinedMembers = combinedMembers.Split(',') };
+        var variants = (Environment.GetEnvironmentVariable("NFP_PANEL_VARIANTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var v in variants) VariantOptions(defaults, v).Validate(); // fail before any build
+        PerStatistic = Environment.GetEnvironmentVariable("NFP_PANEL_PER_STATISTIC") == "1";
+        Complexity = Environment.GetEnvironmentVariable("NFP_PANEL_COMPLEXITY") == "1";
+        Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
         DefaultCombined = defaults;
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentPerClass ? "per class" : "one mean" : "off")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
@@ -88,6 +102,16 @@ internal static class PanelBenchmark
                 if (seed == seeds[0])
                     output.WriteLine($"| {model.Name} | {model.Shape} | {outcome.Fingerprint.Manifest.Layers.Count} | {clock.Elapsed.TotalSeconds:F0} |");
                 Evaluate(model, seed, outcome, "", cells, realised, detectors: true);
+                if (variants.Length > 0)
+                {
+                    VariantCells.AddRange(cells.Where(c => c.Model == model.Name && c.Seed == seed && c.Detector == Fingerprint).Select(c => c with { Detector = DefaultVariant }));
+                    VariantRealised.AddRange(realised.Where(r => r.Model == model.Name && r.Seed == seed && r.Detector == Fingerprint).Select(r => r with { Detector = DefaultVariant }));
+                }
+                foreach (var variant in variants)
+                {
+                    var built = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(VariantOptions(defaults, variant)) with { Seed = seed, Detectors = [] }, null, CancellationToken.None);
+                    EvaluateVariant(model, seed, built, variant);
+                }
                 if (explore && seed == seeds[0])
                 {
                     // Exploration builds tap the input layer too, so that "with" and "without" it come from the same
@@ -112,6 +136,8 @@ internal static class PanelBenchmark
             PrintSelection(output, exploration);
             PrintVariants(output, exploration);
         }
+        if (VariantCells.Count > 0) PrintOptionVariants(output);
+        if (StatisticCells.Count > 0) PrintStatistics(output);
         PrintTable(output, cells, "AUROC", c => c.Auroc, "F3");
         PrintTable(output, cells, "FPR95 (lower is better)", c => c.Fpr95, "F3");
         PrintTable(output, cells, "share flagged at the calibrated 5% threshold", c => c.Flagged, "P0");
@@ -127,6 +153,8 @@ internal static class PanelBenchmark
         using var scorer = new FingerprintScorer(outcome.Fingerprint);
         var manifest = outcome.Fingerprint.Manifest;
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
+        if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
+        if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         var names = detectors ? scorer.Fingerprint.Detectors.Names.ToArray() : [];
 
         var (id, idStatistics) = Score(scorer, model.InDistribution, variants, names, detectors);
@@ -151,6 +179,17 @@ internal static class PanelBenchmark
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
             if (defaultRule is not null) ood[DetectorNames.Combined] = defaultRule.Evaluate(ood, oodStatistics);
+            if (PerStatistic && detectors)
+            {
+                AddStatisticCells(model, set, seed, DefaultVariant, manifest, idStatistics.Values, oodStatistics.Values, scorer.StatisticCount);
+                if (Complexity)
+                {
+                    var (idMeasures, oodMeasures) = (InputMeasures(model.InDistribution), InputMeasures(set.Records));
+                    for (var m = 0; m < idMeasures.Length; m++)
+                        StatisticCells.Add(new StatisticCell(DefaultVariant, model.Name, set.Name, set.Role, seed, InputMeasureNames[m],
+                            OodMetrics.Compute([.. idMeasures[m].Select(v => (double)v)], [.. oodMeasures[m].Select(v => (double)v)]).Auroc));
+                }
+            }
             foreach (var (detector, (scores, flags)) in ood)
             {
                 var m = OodMetrics.Compute(id[detector].Scores, scores);
@@ -163,6 +202,121 @@ internal static class PanelBenchmark
                 RuleCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, rules[i].Name, seed, m.Auroc, m.Fpr95, Share(flags)));
             }
         }
+    }
+
+    private const string DefaultVariant = "default";
+
+    private static bool PerStatistic;
+
+    /// <summary>The default fingerprint and each NFP_PANEL_VARIANTS build, scored with its own (default) integration.</summary>
+    private static readonly List<Cell> VariantCells = [];
+
+    private static readonly List<Realised> VariantRealised = [];
+
+    /// <summary>Each statistic's own AUROC (higher = more OOD) per build, set and seed.</summary>
+    private sealed record StatisticCell(string Variant, string Model, string Set, SetRole Role, int Seed, string Statistic, double Auroc);
+
+    private static readonly List<StatisticCell> StatisticCells = [];
+
+    /// <summary>
+    /// One option variant by name, '+' joining several: "neighboursN" (latent distance to the nearest of N training codes),
+    /// "per-class-latent", "input-bottleneckB" / "input-hiddenH" (the input layer's autoencoder only).
+    /// </summary>
+    private static FingerprintOptions VariantOptions(FingerprintOptions options, string name)
+    {
+        foreach (var part in name.Split('+'))
+        {
+            int Number(string prefix) => int.Parse(part[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+            var input = options.InputAutoencoder ?? options.Autoencoder;
+            options = part switch
+            {
+                _ when part.StartsWith("neighbours", StringComparison.Ordinal) => options with { LatentNeighbours = Number("neighbours"), LatentPerClass = false },
+                "per-class-latent" => options with { LatentPerClass = true, LatentNeighbours = 0 },
+                "no-input-complexity" => options with { InputComplexity = false },
+                "input-complexity" => options with { InputComplexity = true },
+                _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
+                _ when part.StartsWith("input-hidden", StringComparison.Ordinal) => options with { InputAutoencoder = input with { HiddenSize = Number("input-hidden") } },
+                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, input-bottleneckB, input-hiddenH, joined by '+')."),
+            };
+        }
+        return options;
+    }
+
+    /// <summary>A variant build scored with its own integration on every set (no other detector), plus its statistics' own AUROC.</summary>
+    private static void EvaluateVariant(PanelModel model, int seed, FingerprintBuilder.Outcome outcome, string variant)
+    {
+        using var scorer = new FingerprintScorer(outcome.Fingerprint);
+        var (id, idStatistics) = Score(scorer, model.InDistribution, [], [], withFingerprint: true);
+        VariantRealised.Add(new Realised(model.Name, model.Tabular, variant, seed, Share(id[Fingerprint].Flags)));
+        foreach (var set in model.Sets)
+        {
+            var (ood, oodStatistics) = Score(scorer, set.Records, [], [], withFingerprint: true);
+            var m = OodMetrics.Compute(id[Fingerprint].Scores, ood[Fingerprint].Scores);
+            VariantCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, variant, seed, m.Auroc, m.Fpr95, Share(ood[Fingerprint].Flags)));
+            if (PerStatistic) AddStatisticCells(model, set, seed, variant, outcome.Fingerprint.Manifest, idStatistics.Values, oodStatistics.Values, scorer.StatisticCount);
+        }
+    }
+
+    private static void AddStatisticCells(PanelModel model, PanelSet set, int seed, string variant, FingerprintManifest manifest, float[] id, float[] ood, int count)
+    {
+        var names = manifest.Layers.Select((l, i) => $"{i}:{Short(l.Name)}").ToList();
+        names.AddRange(manifest.Layers.Select((l, i) => (l, i)).Where(x => x.l.LatentOutput is not null).Select(x => $"{x.i}:latent").Take(count - names.Count));
+        if (manifest.InputComplexityOutputs is not null) names.AddRange(NeuralFP.Core.Activations.InputComplexity.Names);
+        for (var s = 0; s < count && s < names.Count; s++)
+        {
+            double[] Column(float[] values) => [.. Enumerable.Range(0, values.Length / count).Select(r => (double)values[r * count + s])];
+            StatisticCells.Add(new StatisticCell(variant, model.Name, set.Name, set.Role, seed, names[s], OodMetrics.Compute(Column(id), Column(ood)).Auroc));
+        }
+    }
+
+    private static string Short(string tensor) => tensor.Length <= 18 ? tensor : "…" + tensor[^17..];
+
+    private static void PrintOptionVariants(TextWriter output)
+    {
+        output.WriteLine("### Option variants (NFP_PANEL_VARIANTS): each build's own fingerprint, chosen on the VALIDATION sets only");
+        output.WriteLine();
+        output.WriteLine("| variant | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | realised FPR range |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        var rows = VariantCells.GroupBy(c => c.Detector).Select(g =>
+        {
+            var perCell = g.GroupBy(c => (c.Model, c.Set, c.Role)).Select(x => (x.Key.Role, Auroc: x.Average(c => c.Auroc))).ToArray();
+            var v = perCell.Where(c => c.Role == SetRole.Validation).Select(c => c.Auroc).ToArray();
+            var t = perCell.Where(c => c.Role == SetRole.Test).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).ToArray();
+            var fpr = VariantRealised.Where(r => r.Detector == g.Key).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
+            return (Name: g.Key, Min: v.Min(), Mean: v.Average(), TestMin: t.Min(), TestMean: t.Average(), FprMin: fpr.Min(), FprMax: fpr.Max());
+        }).OrderByDescending(r => r.Min).ThenByDescending(r => r.Mean).ToArray();
+        foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} | {r.TestMean:F3} | {r.FprMin:P1}–{r.FprMax:P1} |");
+        output.WriteLine();
+        var names = rows.Select(r => r.Name).ToArray();
+        output.WriteLine("AUROC per cell (mean over seeds; V = validation, T = test, never used to choose), then the share of digits flagged at the calibrated threshold:");
+        output.WriteLine();
+        output.WriteLine($"| model | set | {string.Join(" | ", names)} |");
+        output.WriteLine($"|---|---|{string.Concat(names.Select(_ => "---:|"))}");
+        foreach (var group in VariantCells.GroupBy(c => (c.Model, c.Set, c.Role)).OrderBy(g => g.Key.Role))
+        {
+            var values = names.Select(n => group.Where(c => c.Detector == n).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average());
+            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(" | ", values.Select(v => double.IsNaN(v) ? "–" : v.ToString("F3")))} |");
+        }
+        foreach (var group in VariantCells.Where(c => c.Set == "digits").GroupBy(c => c.Model))
+        {
+            var values = names.Select(n => group.Where(c => c.Detector == n).Select(c => c.Flagged).DefaultIfEmpty(double.NaN).Average());
+            output.WriteLine($"| {group.Key} | digits flagged (T) | {string.Join(" | ", values.Select(v => double.IsNaN(v) ? "–" : v.ToString("P0")))} |");
+        }
+        output.WriteLine();
+    }
+
+    private static void PrintStatistics(TextWriter output)
+    {
+        output.WriteLine("### Each statistic's own AUROC (log error or latent distance alone, higher = OOD; mean over seeds)");
+        output.WriteLine();
+        output.WriteLine("| build | model | set | statistics |");
+        output.WriteLine("|---|---|---|---|");
+        foreach (var group in StatisticCells.GroupBy(c => (c.Variant, c.Model, c.Set, c.Role)).OrderBy(g => g.Key.Model).ThenBy(g => g.Key.Variant).ThenBy(g => g.Key.Role))
+        {
+            var values = group.GroupBy(c => c.Statistic).Select(g => $"{g.Key} {g.Average(c => c.Auroc):F2}");
+            output.WriteLine($"| {group.Key.Variant} | {group.Key.Model} | {group.Key.Set} ({(group.Key.Role == SetRole.Validation ? "V" : "T")}) | {string.Join(", ", values)} |");
+        }
+        output.WriteLine();
     }
 
     /// <summary>Every combination rule fitted on the same members and held-out records as the build's combined detector, each
@@ -322,8 +476,111 @@ internal static class PanelBenchmark
                 output.WriteLine($"realised per seed | {group.Key.Model} | {group.Key.Detector} | {string.Join(" ", group.OrderBy(r => r.Seed).Select(r => r.Fpr.ToString("P1")))}");
     }
 
-    /// <summary>Scores one record's statistics, given the model's predicted class for it.</summary>
-    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate);
+    /// <summary>Scores one record's statistics, given the model's predicted class for it; <see cref="ReadsInputMeasures"/>: the
+    /// statistics are followed by <see cref="InputMeasures"/> of the record.</summary>
+    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false);
+
+    private static bool Complexity;
+
+    private static bool Union;
+
+    /// <summary>
+    /// The default (Gaussian) fingerprint joined with a one-sided rule over the same statistics (one-out's smallest p-value, or
+    /// Fisher's sum): the larger of the two conformal evidences (−ln p against each rule's calibration scores; the Gaussian's
+    /// are its cross-fitted ones), flagged when either p is below α/2 (Bonferroni). A full-covariance density dilutes one
+    /// statistic that moves far (each layer alone reaches higher AUROC on digits than the density over all of them), while a
+    /// one-sided rule keeps it; the density keeps what a one-sided rule cannot see (blur: errors that are too small).
+    /// </summary>
+    private static IEnumerable<Variant> UnionVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
+    {
+        if (manifest.Integration is not { } gaussian || !IntegrationKinds.IsGaussian(gaussian.Kind)) yield break;
+        if (manifest.InputComplexityOutputs is not null) yield break; // (measured before the input's complexity was a statistic)
+        var latent = gaussian.StatisticCount > manifest.Layers.Count;
+        var g = Tail(gaussian.SortedHeldOutScores);
+        var bound = -Math.Log(manifest.Options.TargetFpr / 2);
+        var count = gaussian.StatisticCount;
+        var rows = calibration[0].Length;
+        foreach (var kind in new[] { IntegrationKinds.OneOut, IntegrationKinds.Fisher })
+        {
+            var other = Fit(kind, kind, manifest, calibration, skip: -1, latent, twoSided: false, classes: classes);
+            var row = new float[calibration.Count];
+            var heldOut = new double[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                for (var i = 0; i < row.Length; i++) row[i] = calibration[i][r];
+                heldOut[r] = other.Evaluate(row, classes?[r] ?? -1).Score;
+            }
+            var o = Tail(heldOut);
+            yield return new Variant($"fingerprint (∪ {kind})", (statistics, predicted) =>
+            {
+                var score = Math.Max(g(gaussian.Score(manifest.Rule, statistics.AsSpan(0, count), predicted)), o(other.Evaluate(statistics, predicted).Score));
+                return (score, score > bound);
+            });
+        }
+    }
+
+    /// <summary>
+    /// Cheap complexity measures of the raw input record (in the spirit of Serrà et al. 2020: simple inputs reconstruct well
+    /// whatever their distribution): its mean square (energy) and its mean absolute difference between neighbours along the
+    /// last axis and, for a record of rank ≥ 2, the one before (a total variation). The Gaussian reads their logs beside the
+    /// layers' log errors, so an input error is judged against the record's own complexity. Measured here as a re-fit on
+    /// the default build's calibration records before any graph carries it.
+    /// </summary>
+    private static float[][] InputMeasures(FloatTensor records)
+    {
+        int n = records.Records, d = records.RecordLength;
+        var shape = records.Shape.Skip(1).Where(x => x > 1).ToArray();
+        var width = shape.Length >= 1 ? shape[^1] : d;
+        var height = shape.Length >= 2 ? shape[^2] : 1;
+        var energy = new float[n];
+        var variation = new float[n];
+        for (var r = 0; r < n; r++)
+        {
+            var x = records.Record(r);
+            double e = 0, tv = 0;
+            long pairs = 0;
+            for (var i = 0; i < d; i++)
+            {
+                e += x[i] * (double)x[i];
+                if ((i % width) + 1 < width) { tv += Math.Abs(x[i + 1] - x[i]); pairs++; }
+                if (height > 1 && (i / width % height) + 1 < height) { tv += Math.Abs(x[i + width] - x[i]); pairs++; }
+            }
+            energy[r] = (float)(e / d);
+            variation[r] = (float)(tv / Math.Max(pairs, 1));
+        }
+        return [energy, variation];
+    }
+
+    private static readonly string[] InputMeasureNames = ["input energy", "input variation"];
+
+    /// <summary>The default integration re-fitted on the calibration statistics plus the calibration records' input measures
+    /// (the records the build's seeded split held out, in its order), and with the variation alone.</summary>
+    private static IEnumerable<Variant> ComplexityVariants(PanelModel model, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
+    {
+        var options = manifest.Options;
+        if (manifest.InputComplexityOutputs is not null) yield break; // the build already reads them
+        var split = ReferenceSplit.Create(model.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
+        var measures = InputMeasures(model.Reference.Gather(split.Calibration));
+        if (measures[0].Length != calibration[0].Length) throw new InvalidOperationException($"The panel's split gives {measures[0].Length} calibration records; the build kept {calibration[0].Length}.");
+        var kind = manifest.Integration?.Kind ?? IntegrationKinds.GaussianPerClass;
+        var layers = manifest.Layers.Count;
+        var rule = OneOutRule.Calibrate(manifest.Layers.Select(l => l.Name).ToArray(), calibration.Take(layers).ToArray(), options.TargetFpr, options.TwoSided);
+        var latentNames = Enumerable.Range(0, calibration.Count - layers).Select(i => $"latent {i}").ToArray();
+        foreach (var (name, pick) in new[] { ("fingerprint (+complexity)", new[] { 0, 1 }), ("fingerprint (+variation)", new[] { 1 }) })
+        {
+            var statistics = calibration.Concat(pick.Select(m => measures[m])).ToArray();
+            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], kind == IntegrationKinds.GaussianPerClass ? classes : null);
+            var count = calibration.Count;
+            var buffer = new float[count + pick.Length];
+            yield return new Variant(name, (all, predicted) =>
+            {
+                all.AsSpan(0, count).CopyTo(buffer);
+                for (var i = 0; i < pick.Length; i++) buffer[count + i] = all[count + pick[i]];
+                var score = integration.Score(rule, buffer, predicted);
+                return (score, integration.IsOod(score));
+            }, ReadsInputMeasures: true);
+        }
+    }
 
     /// <summary>A column that re-fits the default fingerprint another way (not a detector of its own).</summary>
     private static bool IsFingerprintVariant(string detector) => detector is NoInput or WithInput || detector.StartsWith("fingerprint (", StringComparison.Ordinal);
@@ -380,7 +637,11 @@ internal static class PanelBenchmark
         var latentIndex = new Dictionary<int, int>();
         for (int l = 0, next = manifest.Layers.Count; l < manifest.Layers.Count; l++)
             if (manifest.Layers[l].LatentOutput is not null && next < calibration.Count) latentIndex[l] = next++;
-        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : []];
+        // The input's complexity measures follow the latent distances; they are statistics of the input, so the ablation
+        // without the input layer leaves them out too.
+        var complexityStart = manifest.Layers.Count + latentIndex.Count;
+        int[] complexity = manifest.InputComplexityOutputs is { } measures && skip < 0 ? [.. Enumerable.Range(complexityStart, measures.Count)] : [];
+        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : [], .. IntegrationKinds.IsGaussian(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
         var ruleStatistics = IntegrationKinds.IsGaussian(kind) ? layers : keep;
         string StatisticName(int i) => i < manifest.Layers.Count ? manifest.Layers[i].Name : $"latent {i}";
@@ -418,14 +679,17 @@ internal static class PanelBenchmark
             scorer.ScoreInto(records, ood, scores);
             result[Fingerprint] = (scores, ood);
         }
+        var extras = variants.Any(v => v.ReadsInputMeasures) ? InputMeasures(records) : [];
         foreach (var v in variants)
         {
             var scores = new double[n];
             var flags = new bool[n];
-            var record = new float[layers];
+            var record = new float[layers + (v.ReadsInputMeasures ? extras.Length : 0)];
             for (var r = 0; r < n; r++)
             {
                 errors.AsSpan(r * layers, layers).CopyTo(record);
+                if (v.ReadsInputMeasures)
+                    for (var m = 0; m < extras.Length; m++) record[layers + m] = extras[m][r];
                 (scores[r], flags[r]) = v.Evaluate(record, predicted[r]);
             }
             result[v.Name] = (scores, flags);

@@ -39,16 +39,18 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Latent_statistic_false_builds_a_fingerprint_of_the_errors_alone()
+    public async Task Latent_statistic_and_input_complexity_false_build_a_fingerprint_of_the_errors_alone()
     {
         var fingerprint = Path("errors-only");
         var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_mlp.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint,
-            "--hidden", "16", "--detectors", "none", "--latent-statistic", "false", "--json");
+            "--hidden", "16", "--detectors", "none", "--latent-statistic", "false", "--input-complexity", "false", "--json");
         Assert.True(built.ExitCode == 0, built.Stderr);
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json")));
         var root = manifest.RootElement;
 
         Assert.False(root.GetProperty("options").GetProperty("latentStatistic").GetBoolean());
+        Assert.False(root.GetProperty("options").GetProperty("inputComplexity").GetBoolean());
+        Assert.True(!root.TryGetProperty("inputComplexityOutputs", out var measures) || measures.ValueKind == JsonValueKind.Null);
         Assert.All(root.GetProperty("layers").EnumerateArray(), l => Assert.True(!l.TryGetProperty("latentOutput", out var o) || o.ValueKind == JsonValueKind.Null));
         Assert.Equal(root.GetProperty("layers").GetArrayLength(), root.GetProperty("integration").GetProperty("included").GetArrayLength());
     }
@@ -123,6 +125,16 @@ public sealed class CliWorkflowTests : IAsyncLifetime
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("CombinedFingerprintShare", result.Stderr);
+        Assert.False(Directory.Exists(Path("x")));
+    }
+
+    [Fact]
+    public async Task A_latent_neighbour_count_of_one_fails_with_exit_code_2_naming_the_option()
+    {
+        var result = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_cnn.onnx"), "--reference", Path("reference.npy"), "--out", Path("x"), "--latent-neighbours", "1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("LatentNeighbours", result.Stderr);
         Assert.False(Directory.Exists(Path("x")));
     }
 

@@ -109,6 +109,37 @@ public sealed record LatentDistance(float[] Means, float[] Whitening)
         return new LatentDistance(means.Select(m => (float)m).ToArray(), whitening);
     }
 
+    /// <summary>
+    /// The distance to the nearest of <paramref name="count"/> training codes (a seeded uniform sample, all of them when
+    /// there are fewer), whitened by the codes' overall covariance: a k-NN (k = 1) in the latent space, which keeps every
+    /// mode of the training distribution where one mean (or one per class) keeps their centre. Stored as a distance with
+    /// one "mean" per sampled code, so the scorer graph, the manifest and <see cref="Distances(FloatTensor, Span{float})"/>
+    /// read it as they read the per-class form.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two records or a count below two.</exception>
+    public static LatentDistance FitNeighbours(FloatTensor latents, int count, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        if (count < 2) throw new ArgumentException($"A nearest-code distance needs at least two reference codes; got {count}.", nameof(count));
+        var overall = Fit(latents);
+        int n = latents.Records, k = latents.RecordLength;
+        var picked = Enumerable.Range(0, n).ToArray();
+        if (n > count)
+        {
+            // Partial Fisher-Yates: the first count entries are a seeded uniform sample without replacement.
+            var rng = new Random(seed);
+            for (var i = 0; i < count; i++)
+            {
+                var j = rng.Next(i, n);
+                (picked[i], picked[j]) = (picked[j], picked[i]);
+            }
+            picked = [.. picked.AsSpan(0, count).ToArray().Order()];
+        }
+        var codes = new float[picked.Length * k];
+        for (var c = 0; c < picked.Length; c++) latents.Record(picked[c]).CopyTo(codes.AsSpan(c * k, k));
+        return new LatentDistance(codes, overall.Whitening);
+    }
+
     /// <summary>The mean of the class means: the graph centres codes on it before whitening, so that its expanded form
     /// ‖hW‖² − 2·hW·m_c + ‖m_c‖² (with m_c = (μ_c − μ̄)·W) stays accurate in float.</summary>
     public float[] Centre()
@@ -150,27 +181,68 @@ public sealed record LatentDistance(float[] Means, float[] Whitening)
     public void Distances(FloatTensor latents, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(latents);
-        int k = Width;
+        int k = Width, classes = Classes;
         if (latents.RecordLength != k) throw new ArgumentException($"Latent codes have {latents.RecordLength} units; this distance takes {k}.", nameof(latents));
         if (destination.Length < latents.Records) throw new ArgumentException($"Destination holds {destination.Length} values; {latents.Records} are needed.", nameof(destination));
+        // ‖(h − μ_c)·W‖² = ‖u − m_c‖² with u = (h − μ̄)·W and m_c = (μ_c − μ̄)·W: one whitening per record, not per class.
+        var (centre, whitenedMeans) = WhitenedMeans();
         Span<double> centred = k <= 256 ? stackalloc double[k] : new double[k];
+        Span<double> u = k <= 256 ? stackalloc double[k] : new double[k];
         for (var r = 0; r < latents.Records; r++)
         {
             var row = latents.Record(r);
+            for (var i = 0; i < k; i++) centred[i] = row[i] - centre[i];
+            Whiten(centred, u);
             var best = double.PositiveInfinity;
-            for (var c = 0; c < Classes; c++)
+            for (var c = 0; c < classes; c++)
             {
-                for (var i = 0; i < k; i++) centred[i] = row[i] - Means[c * k + i];
+                var mean = whitenedMeans.AsSpan(c * k, k);
                 double sum = 0;
                 for (var j = 0; j < k; j++)
                 {
-                    double z = 0;
-                    for (var i = 0; i <= j; i++) z += centred[i] * Whitening[i * k + j];
+                    var z = u[j] - mean[j];
                     sum += z * z;
                 }
                 best = Math.Min(best, sum);
             }
             destination[r] = (float)best;
+        }
+    }
+
+    // A reference is assigned atomically, so threads that race here compute the same values and either is kept.
+    private Tuple<double[], double[]>? _whitened;
+
+    /// <summary>μ̄ and (μ_c − μ̄)·W in double, computed once.</summary>
+    private (double[] Centre, double[] WhitenedMeans) WhitenedMeans()
+    {
+        if (_whitened is { } cached) return (cached.Item1, cached.Item2);
+        int k = Width, classes = Classes;
+        var centre = new double[k];
+        for (var i = 0; i < k; i++)
+        {
+            for (var c = 0; c < classes; c++) centre[i] += Means[c * k + i];
+            centre[i] /= classes;
+        }
+        var whitened = new double[classes * k];
+        var centred = new double[k];
+        for (var c = 0; c < classes; c++)
+        {
+            for (var i = 0; i < k; i++) centred[i] = Means[c * k + i] - centre[i];
+            Whiten(centred, whitened.AsSpan(c * k, k));
+        }
+        _whitened = Tuple.Create(centre, whitened);
+        return (centre, whitened);
+    }
+
+    /// <summary>z = x·W for the upper-triangular W.</summary>
+    private void Whiten(ReadOnlySpan<double> x, Span<double> z)
+    {
+        int k = Width;
+        for (var j = 0; j < k; j++)
+        {
+            double sum = 0;
+            for (var i = 0; i <= j; i++) sum += x[i] * Whitening[i * k + j];
+            z[j] = sum;
         }
     }
 

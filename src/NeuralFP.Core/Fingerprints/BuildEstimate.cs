@@ -24,17 +24,23 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
     /// <param name="taps">Every tensor extraction reads, with its record shape and pooling; <c>Fingerprinted</c> false for a detector-only tap.</param>
     /// <param name="referenceBytesHeld">Bytes of reference records held at once: all of them, or one batch when streamed.</param>
     /// <param name="detectorTaps">The taps the detectors read, whose held-out records are kept too; null when no detector is fitted.</param>
-    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps = null)
+    /// <param name="inputName">The model input's name, whose autoencoder is <see cref="FingerprintOptions.InputAutoencoder"/> when that is set.</param>
+    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps = null, string? inputName = null)
     {
         ArgumentNullException.ThrowIfNull(taps);
         ArgumentNullException.ThrowIfNull(options);
         var split = ReferenceSplit.SizesFor((int)Math.Min(records, int.MaxValue), options.HeldOutFraction, options.ValidationFraction, options.MaxTrainingRecords);
-        // The kind the build will fit: the automatic one is decided by the training records, known from the split's sizes.
-        var autoencoder = options.Autoencoder with { Kind = options.Autoencoder.KindFor(split.Train) };
+        // The options the build will fit per layer (the input's own when set), with the automatic kind decided by the
+        // training records, known from the split's sizes.
+        AutoencoderOptions AutoencoderFor(string layer)
+        {
+            var chosen = layer == inputName && options.InputAutoencoder is { } input ? input : options.Autoencoder;
+            return chosen with { Kind = chosen.KindFor(split.Train) };
+        }
         var layers = taps.Select(t =>
         {
             var features = t.Pooling.FeatureCountOrMax(t.Shape);
-            return new LayerEstimate(t.Name, t.Shape, t.Pooling, features, t.Fingerprinted ? AutoencoderParametersFor(features, autoencoder) : 0, t.Fingerprinted);
+            return new LayerEstimate(t.Name, t.Shape, t.Pooling, features, t.Fingerprinted ? AutoencoderParametersFor(features, AutoencoderFor(t.Name)) : 0, t.Fingerprinted);
         }).ToArray();
 
         var parameters = Sum(layers.Select(l => l.AutoencoderParameters));
@@ -49,8 +55,8 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
             Sum(layers.Where(l => detectorTaps?.Contains(l.Name) == true).Select(l => Mul(heldOut, l.Features))));
         // What fitting one autoencoder holds beyond its weights: the MLP's best weights, gradients and Adam moments; PCA's
         // centred copy of the records, its covariance or Gram matrix and the eigen solver's basis.
-        var training = Sum(layers.Where(l => l.Fingerprinted).Select(l => autoencoder.Kind == AutoencoderKind.Pca
-                ? PcaWorkingFloats(split.Train, l.Features, AutoencoderArchitecture.For((int)Math.Clamp(l.Features, AutoencoderArchitecture.MinWidth, int.MaxValue), autoencoder).Bottleneck)
+        var training = Sum(layers.Where(l => l.Fingerprinted).Select(l => AutoencoderFor(l.Name) is { Kind: AutoencoderKind.Pca } pca
+                ? PcaWorkingFloats(split.Train, l.Features, AutoencoderArchitecture.For((int)Math.Clamp(l.Features, AutoencoderArchitecture.MinWidth, int.MaxValue), pca).Bottleneck)
                 : Mul(4, l.AutoencoderParameters))
             .OrderDescending().Take(FingerprintBuilder.LayersSideBySide));
         var detectorSample = Sum(layers.Where(l => detectorTaps?.Contains(l.Name) == true).Select(l => Mul(sample, l.Features)));

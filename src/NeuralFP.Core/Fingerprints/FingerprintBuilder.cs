@@ -164,6 +164,9 @@ public static class FingerprintBuilder
         var trained = layerFits.Select(f => (f.Standardizer, f.Options, f.TrainError, f.Width, f.Latent)).ToList();
         phases.Mark("autoencoders (standardise, train, latent fit) beside the detector fits");
         var (extras, detectorOutputs) = DetectorExtras(fittedDetectors);
+        // The input's complexity is a statistic of the Gaussian integrations only (as the latent distances are).
+        var complexity = options.InputComplexity && IntegrationKinds.IsGaussian(options.Integration) && InputComplexity.Layout(model.InputShape).Length >= 2;
+        extras = extras with { InputComplexity = complexity };
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         phases.Mark("fused scorer graph (build, serialise)");
         // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
@@ -175,7 +178,7 @@ public static class FingerprintBuilder
             [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
-        var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, StatisticOutputs(fused), calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
+        var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, [.. StatisticOutputs(fused), .. complexity ? InputComplexity.Outputs : []], calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
@@ -206,7 +209,7 @@ public static class FingerprintBuilder
                 trained[l].Standardizer.Scale) { LatentOutput = fused[l].LatentOutputName, LatentMeans = latent?.Means, LatentWhitening = latent?.Whitening });
         }
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), layerErrors, options.TargetFpr, options.TwoSided);
-        var latentNames = fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)").ToArray();
+        string[] latentNames = [.. fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)"), .. complexity ? InputComplexity.Names : []];
         // The model's predicted class of each calibration record (null when its output is not a class vector).
         var calibrationClasses = trainClasses is null ? null : calibrationArgmax;
         var integrationKind = options.Integration;
@@ -232,6 +235,7 @@ public static class FingerprintBuilder
             Layers = layers,
             Rule = rule,
             Integration = integration,
+            InputComplexityOutputs = complexity && integration is not null ? InputComplexity.Outputs : null,
             Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided),
             Options = options,
             Fusion = fusion,
@@ -270,12 +274,15 @@ public static class FingerprintBuilder
         standardizer.Transform(validation, validation.Data);
         sampled.Release(l);
         // The kind is resolved here so the layer records what was fitted (auto: PCA on a small reference).
-        var aeOptions = options.Autoencoder with { Seed = options.Seed + l, Kind = options.Autoencoder.KindFor(train.Records) };
+        var chosen = isModelInput && options.InputAutoencoder is { } inputAutoencoder ? inputAutoencoder : options.Autoencoder;
+        var aeOptions = chosen with { Seed = options.Seed + l, Kind = chosen.KindFor(train.Records) };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
         // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
         // records calibrate it as they calibrate the errors.
         var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
-            ? LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
+            ? options.LatentNeighbours > 0
+                ? LatentDistance.FitNeighbours(LatentDistance.Encode(autoencoder.Layers, train), options.LatentNeighbours, options.Seed + l)
+                : LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
             : null;
         var fused = new FusedLayer(spec.Name, tapShape, spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latent is null ? null : $"nfp_latent_{l}" };
         return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds);
@@ -325,7 +332,7 @@ public static class FingerprintBuilder
     {
         TapRewriter.RequireTappable(model, [.. extractionSpecs.Select(s => s.Name)]);
         var taps = extractionSpecs.Select(s => (s.Name, model.Layer(s.Name).Shape!, s.Pooling, specs.Contains(s))).ToArray();
-        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps);
+        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps, model.InputName);
     }
 
     /// <summary>Per layer, the values of <paramref name="errors"/> (indexed like <paramref name="rows"/>, sorted) at the records <paramref name="at"/>.</summary>

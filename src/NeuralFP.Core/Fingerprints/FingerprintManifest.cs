@@ -38,6 +38,10 @@ public sealed record FingerprintManifest
     /// </summary>
     public LayerIntegration? Integration { get; init; }
 
+    /// <summary>scorer.onnx's [N] outputs of the input record's complexity measures (<see cref="Activations.InputComplexity"/>),
+    /// which the integration reads after the latent distances; null for a fingerprint without them (every one built before).</summary>
+    public IReadOnlyList<string>? InputComplexityOutputs { get; init; }
+
     public required CalibrationSummary Calibration { get; init; }
 
     public required FingerprintOptions Options { get; init; }
@@ -77,7 +81,7 @@ public sealed record FingerprintLayer(
     /// <summary>scorer.onnx's [N] output of the latent code's squared Mahalanobis distance; null when the layer has none.</summary>
     public string? LatentOutput { get; init; }
 
-    /// <summary>Means of the training records' latent codes, one row per predicted class (or one overall), [classes, latent] row-major (to recompute <see cref="LatentOutput"/> outside the graph).</summary>
+    /// <summary>Means of the training records' latent codes, one row per predicted class (or one overall), or the sampled training codes themselves (latentNeighbours), [rows, latent] row-major (to recompute <see cref="LatentOutput"/> outside the graph).</summary>
     public float[]? LatentMeans { get; init; }
 
     /// <summary>The latent whitening W, [latent, latent] row-major: distance = min_c ‖(h − μ_c)·W‖².</summary>

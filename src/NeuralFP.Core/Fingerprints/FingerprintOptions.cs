@@ -99,6 +99,32 @@ public sealed record FingerprintOptions
     public bool LatentPerClass { get; init; }
 
     /// <summary>
+    /// Whether the Gaussian integrations also read two complexity measures of the raw input record (its energy and total
+    /// variation, <see cref="Activations.InputComplexity"/>), so that an input that is simply easy to reconstruct (digits
+    /// through a clothes model) is judged against its own complexity. Computed by the scorer graph (a few ops on the input);
+    /// fingerprints built before this option have no such statistics and score as built. Chosen on the panel's validation
+    /// sets (README, "Detection").
+    /// </summary>
+    public bool InputComplexity { get; init; } = true;
+
+    /// <summary>
+    /// 0 (the default): the latent distance is to one mean (or the class means, <see cref="LatentPerClass"/>). N ≥ 2: it is
+    /// the whitened distance to the nearest of N training codes (a seeded sample), a 1-NN in the latent space that keeps
+    /// every mode of the training distribution. Costs N × latent width multiply-adds per record and layer in the scorer graph
+    /// and N × latent width floats per layer in the manifest. Measured on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public int LatentNeighbours { get; init; }
+
+    /// <summary>Largest <see cref="LatentNeighbours"/> accepted.</summary>
+    public const int MaxLatentNeighbours = 20_000;
+
+    /// <summary>
+    /// The model input layer's autoencoder when it should differ from the other layers' (<see cref="Autoencoder"/>), e.g. a
+    /// narrower bottleneck; null (the default) for the same. Measured on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public AutoencoderOptions? InputAutoencoder { get; init; }
+
+    /// <summary>
     /// Floor of each feature's standardisation scale, relative to the layer's pooled standard deviation: keeps
     /// near-constant features (e.g. image border pixels) from turning into huge errors. 0.001 (the old value) and 0.1
     /// were within 0.005 AUROC of each other on the panel; 0.001 had the higher validation minimum.
@@ -174,6 +200,11 @@ public sealed record FingerprintOptions
             throw new ArgumentException($"SequencePooling: '{SequencePooling}' does not pool over time; use \"time\" or \"timeS\" with S ≥ 1 segments (e.g. \"time4\").", nameof(SequencePooling));
         ArgumentNullException.ThrowIfNull(Autoencoder, nameof(Autoencoder));
         Autoencoder.Validate();
+        InputAutoencoder?.Validate();
+        if (LatentNeighbours != 0 && LatentNeighbours is < 2 or > MaxLatentNeighbours)
+            throw new ArgumentOutOfRangeException(nameof(LatentNeighbours), LatentNeighbours, $"LatentNeighbours must be 0 (one mean or the class means) or in [2, {MaxLatentNeighbours:N0}] reference codes.");
+        if (LatentNeighbours != 0 && LatentPerClass)
+            throw new ArgumentException("LatentNeighbours and LatentPerClass choose different latent distances; set one of them.", nameof(LatentNeighbours));
         if (!(TargetFpr > 0 && TargetFpr < 0.5))
             throw new ArgumentOutOfRangeException(nameof(TargetFpr), TargetFpr, "TargetFpr must be in (0, 0.5); the usual choice is 0.05.");
         if (!(HeldOutFraction >= 0.1 && HeldOutFraction <= 0.8))

@@ -9,6 +9,9 @@ namespace NeuralFP.Core.Onnx;
 public sealed record ScorerExtras(IReadOnlyList<(string Tensor, string Output)> Features, IReadOnlyList<FusedDenseHead> Heads)
 {
     public static ScorerExtras None { get; } = new([], []);
+
+    /// <summary>Also output the model input's complexity measures (<see cref="Activations.InputComplexity"/>), [N] each.</summary>
+    public bool InputComplexity { get; init; }
 }
 
 /// <summary>output = input · Weight + Bias, with Weight [Inputs, Outputs] row-major.</summary>

@@ -55,6 +55,7 @@ public static class ScorerGraphBuilder
 
     private static void AppendExtras(GraphEditor editor, ModelProto proto, OnnxModel model, ScorerExtras extras)
     {
+        if (extras.InputComplexity) AppendInputComplexity(editor, proto, model);
         foreach (var (tensor, output) in extras.Features)
         {
             var shape = model.Layer(tensor).Shape ?? throw new OnnxModelException($"Tensor '{tensor}' has no known shape to expose.");
@@ -72,6 +73,35 @@ public static class ScorerGraphBuilder
                 editor.FloatConstant(scope + "bias", head.Bias, head.Outputs), exactOutput: head.OutputName);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(head.OutputName, [head.Outputs]));
         }
+    }
+
+    /// <summary>
+    /// <see cref="InputComplexity.Measure"/> of every record: the flattened input's ReduceSumSquare scaled by 1/D, and the
+    /// ReduceL1 of its differences with the next value (and with the value a row further, two slices each) scaled by 1/pairs.
+    /// </summary>
+    private static void AppendInputComplexity(GraphEditor editor, ModelProto proto, OnnxModel model)
+    {
+        var (length, rowWidth) = InputComplexity.Layout(model.InputShape);
+        if (length < 2) throw new ArgumentException($"The input's complexity needs records of at least two values; '{model.InputName}' has {length}.", nameof(model));
+        const string scope = "complexity/";
+        foreach (var output in InputComplexity.Outputs) editor.Claim(output);
+        var flat = editor.Reshape(scope + "flat", model.InputName, [-1, length]);
+        string Scaled(string output, string value, double scale)
+        {
+            var factor = editor.FloatConstant(scope + "scale", [(float)scale]);
+            return editor.Opset < 7 ? editor.NodeTo(output, "Mul", [value, factor], ProtoFactory.IntAttribute("broadcast", 1)) : editor.NodeTo(output, "Mul", [value, factor]);
+        }
+        Scaled(InputComplexity.EnergyOutput, editor.Reduce(scope + "sum_squares", "ReduceSumSquare", flat, 1, keepDims: false), 1.0 / length);
+        string AbsoluteDifferences(string name, int offset)
+        {
+            var later = editor.Slice(scope + name + "_later", flat, 1, offset, length);
+            var earlier = editor.Slice(scope + name + "_earlier", flat, 1, 0, length - offset);
+            return editor.Reduce(scope + name + "_l1", "ReduceL1", editor.Binary(scope + name, "Sub", later, earlier), 1, keepDims: false);
+        }
+        var variation = AbsoluteDifferences("along", 1);
+        if (rowWidth > 0 && rowWidth < length) variation = editor.Binary(scope + "variation_sum", "Add", variation, AbsoluteDifferences("across", rowWidth));
+        Scaled(InputComplexity.VariationOutput, variation, 1.0 / InputComplexity.Pairs(length, rowWidth));
+        foreach (var output in InputComplexity.Outputs) proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(output, []));
     }
 
     /// <summary>
@@ -380,6 +410,9 @@ public static class ScorerGraphBuilder
     /// (<paramref name="whitened"/>). One mean: ReduceSumSquare of u. Per class: ‖u − m_c‖² for every whitened class mean
     /// m_c = (μ_c − μ̄)·W at once (Reshape, Sub, ReduceSumSquare) and ReduceMin over classes.
     /// </summary>
+    /// <summary>Most latent means compared by direct differences; more (sampled codes) go through one MatMul.</summary>
+    internal const int MaxDirectLatentMeans = 64;
+
     private static void AppendLatentDistance(GraphEditor editor, string latent, bool whitened, LatentDistance distance, string scope, string output)
     {
         int k = distance.Width, classes = distance.Classes;
@@ -404,7 +437,7 @@ public static class ScorerGraphBuilder
         }
         var (means, norms) = distance.Expanded();
         string perClass;
-        if (editor.Opset >= 7)
+        if (editor.Opset >= 7 && classes <= MaxDirectLatentMeans)
         {
             // ‖u − m_c‖² directly ([N, 1, k] − [classes, k] → [N, classes, k]): no cancellation between large terms.
             var row = editor.Reshape(scope + "latent_row", u, [-1, 1, k]);
@@ -413,7 +446,9 @@ public static class ScorerGraphBuilder
         }
         else
         {
-            // Older broadcasting cannot pair [N, 1, k] with [classes, k]: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖².
+            // Older broadcasting cannot pair [N, 1, k] with [classes, k], and with many means (a nearest-code distance) the
+            // direct form's [N, classes, k] difference tensor would be large: the expanded form ‖u‖² − 2·u·m_c + ‖m_c‖²
+            // (one MatMul; u and m_c are whitened, so its terms stay of the order of k and float keeps ~1e-5 of them).
             var crossWeights = new float[k * classes];
             for (var c = 0; c < classes; c++)
                 for (var j = 0; j < k; j++) crossWeights[j * classes + c] = -2f * means[c * k + j];

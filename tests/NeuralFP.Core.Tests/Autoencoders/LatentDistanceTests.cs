@@ -101,6 +101,82 @@ public sealed class LatentDistanceTests
         Assert.Equal(distance.Distances(new FloatTensor(code, [1, 3]))[0], expanded, 1e-3);
     }
 
+    /// <summary>Two clusters at x = ∓5: the empty space between them is where one mean sits.</summary>
+    private static FloatTensor TwoClusters(int records, int seed)
+    {
+        var random = new Random(seed);
+        var data = new float[records * 2];
+        for (var r = 0; r < records; r++)
+        {
+            data[r * 2] = (float)((r % 2 == 0 ? -5 : 5) + Normal(random));
+            data[r * 2 + 1] = (float)Normal(random);
+        }
+        return new FloatTensor(data, [records, 2]);
+    }
+
+    [Fact]
+    public void The_nearest_code_distance_is_the_smallest_whitened_distance_to_a_seeded_sample_of_the_training_codes()
+    {
+        var codes = CorrelatedCodes(3000, 11);
+        var neighbours = LatentDistance.FitNeighbours(codes, 200, seed: 4);
+        var overall = LatentDistance.Fit(codes);
+
+        // 200 of the training codes (rows kept whole), whitened by the codes' overall covariance.
+        Assert.Equal(200, neighbours.Classes);
+        Assert.Equal(overall.Whitening, neighbours.Whitening);
+        var training = Enumerable.Range(0, 3000).Select(r => codes.Record(r).ToArray()).ToArray();
+        for (var c = 0; c < 200; c++)
+            Assert.Contains(training, row => row.AsSpan().SequenceEqual(neighbours.Means.AsSpan(c * 3, 3)));
+        Assert.Equal(neighbours.Means, LatentDistance.FitNeighbours(codes, 200, seed: 4).Means);
+        Assert.NotEqual(neighbours.Means, LatentDistance.FitNeighbours(codes, 200, seed: 5).Means);
+
+        // Brute force, in double, from the definition: min over stored codes c of ‖(q − c)·W‖².
+        var queries = CorrelatedCodes(50, 12);
+        var actual = neighbours.Distances(queries);
+        for (var q = 0; q < 50; q++)
+        {
+            var expected = double.PositiveInfinity;
+            for (var c = 0; c < 200; c++)
+            {
+                double sum = 0;
+                for (var j = 0; j < 3; j++)
+                {
+                    double z = 0;
+                    for (var i = 0; i <= j; i++) z += (queries.Record(q)[i] - (double)neighbours.Means[c * 3 + i]) * neighbours.Whitening[i * 3 + j];
+                    sum += z * z;
+                }
+                expected = Math.Min(expected, sum);
+            }
+            Assert.Equal(expected, actual[q], 1e-4 * Math.Max(expected, 1));
+        }
+        // A stored code is its own nearest neighbour.
+        Assert.Equal(0f, neighbours.Distances(new FloatTensor(neighbours.Means[3..6], [1, 3]))[0], 1e-5);
+    }
+
+    [Fact]
+    public void Fewer_training_codes_than_asked_are_all_kept()
+    {
+        var codes = CorrelatedCodes(40, 13);
+
+        Assert.Equal(codes.Data, LatentDistance.FitNeighbours(codes, 100, seed: 1).Means);
+        Assert.Throws<ArgumentException>(() => LatentDistance.FitNeighbours(codes, 1, seed: 1));
+    }
+
+    [Fact]
+    public void The_nearest_code_finds_the_empty_space_between_two_modes_without_class_labels()
+    {
+        var codes = TwoClusters(4000, 14);
+        var neighbours = LatentDistance.FitNeighbours(codes, 500, seed: 2);
+        var overall = LatentDistance.Fit(codes);
+        var between = new FloatTensor([0f, 0f], [1, 2]);
+        var onAMode = new FloatTensor([5f, 0f], [1, 2]);
+
+        // One mean sits between the modes and calls that point the most typical; the nearest code calls it far.
+        Assert.True(overall.Distances(between)[0] < overall.Distances(onAMode)[0]);
+        Assert.True(neighbours.Distances(between)[0] > 10 * neighbours.Distances(onAMode)[0],
+            $"between {neighbours.Distances(between)[0]}, on a mode {neighbours.Distances(onAMode)[0]}");
+    }
+
     [Fact]
     public void A_class_with_too_few_records_gets_no_mean_of_its_own()
     {

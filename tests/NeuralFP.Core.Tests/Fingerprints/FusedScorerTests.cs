@@ -47,7 +47,9 @@ public sealed class FusedScorerTests(SmallCnnFingerprint cnn) : IClassFixture<Sm
         var stride = scorer.StatisticCount;
         var latentLayers = manifest.Layers.Select((layer, index) => (layer, index)).Where(x => x.layer.LatentOutput is not null).ToArray();
         Assert.NotEmpty(latentLayers);
-        Assert.Equal(manifest.Layers.Count + latentLayers.Length, stride);
+        // Then the input's two complexity measures (the default): errors, latent distances, measures.
+        Assert.Equal(2, manifest.InputComplexityOutputs!.Count);
+        Assert.Equal(manifest.Layers.Count + latentLayers.Length + 2, stride);
         var fused = new float[records.Records * stride];
         scorer.ComputeErrors(records, fused, default, default);
 
