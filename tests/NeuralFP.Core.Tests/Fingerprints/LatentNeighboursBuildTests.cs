@@ -20,7 +20,7 @@ public sealed class LatentNeighboursBuildTests
 
     private static FingerprintOptions Options => new()
     {
-        Seed = 3, Autoencoder = new AutoencoderOptions { MaxEpochs = 3, HiddenSize = 8 }, Layers = ["input"], Detectors = [],
+        Seed = 3, Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, HiddenSize = 8 }, Layers = ["input"], Detectors = [],
         Integration = IntegrationKinds.GaussianPerClass, InputComplexity = false, // the latent statistic alone beside the error
     };
 
@@ -71,7 +71,7 @@ public sealed class LatentNeighboursBuildTests
         var options = Options with
         {
             Layers = ["input", "hidden"],
-            InputAutoencoder = new AutoencoderOptions { MaxEpochs = 3, HiddenSize = 4, MinBottleneck = 1, MaxBottleneck = 1 },
+            InputAutoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, HiddenSize = 4, MinBottleneck = 1, MaxBottleneck = 1 },
         };
 
         var fingerprint = FingerprintBuilder.Build(SyntheticModels.SingleScore(12), Records(600, 12, 3), options, null, CancellationToken.None).Fingerprint;
