@@ -78,14 +78,14 @@ class ResNet(nn.Module):
 class EncoderBlock(nn.Module):
     """Pre-norm transformer block written out (no fused fast path), so the export is plain MatMul/Softmax."""
 
-    def __init__(self, d, heads):
+    def __init__(self, d, heads, activation=None):
         super().__init__()
         self.heads = heads
         self.norm1 = nn.LayerNorm(d)
         self.qkv = nn.Linear(d, 3 * d)
         self.proj = nn.Linear(d, d)
         self.norm2 = nn.LayerNorm(d)
-        self.mlp = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
+        self.mlp = nn.Sequential(nn.Linear(d, 2 * d), activation or nn.GELU(), nn.Linear(2 * d, d))
 
     def forward(self, x):
         n, t, d = x.shape

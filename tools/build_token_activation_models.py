@@ -14,6 +14,7 @@ map. The models are untrained (seeded weights): the tests read their structure a
 Both take `input` [N, 6, 5] (6 tokens of 5 features, dynamic batch) and return `logits` [N, 3] (mean over tokens, Linear).
 """
 import os
+import sys
 
 import numpy as np
 import onnx
@@ -21,6 +22,9 @@ import onnx.numpy_helper
 import torch
 import torch.nn as nn
 from onnx import helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from build_panel import EncoderBlock  # noqa: E402  (the panel's block, with the activation given)
 
 SEED = 20261201
 OPSET = 17  # LayerNormalization as one op
@@ -30,32 +34,11 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "tests", "fixtures", "models", "tokens")
 
 
-class Block(nn.Module):
-    """Pre-norm encoder block written out (no fused fast path), so the export is plain MatMul/Softmax."""
-
-    def __init__(self, d, heads, activation):
-        super().__init__()
-        self.heads = heads
-        self.norm1 = nn.LayerNorm(d)
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.norm2 = nn.LayerNorm(d)
-        self.mlp = nn.Sequential(nn.Linear(d, 2 * d), activation, nn.Linear(2 * d, d))
-
-    def forward(self, x):
-        n, t, d = x.shape
-        h = self.heads
-        q, k, v = self.qkv(self.norm1(x)).reshape(n, t, 3, h, d // h).permute(2, 0, 3, 1, 4)
-        attention = torch.softmax(q @ k.transpose(-2, -1) / (d // h) ** 0.5, dim=-1)
-        x = x + self.proj((attention @ v).transpose(1, 2).reshape(n, t, d))
-        return x + self.mlp(self.norm2(x))
-
-
 class TokenTransformer(nn.Module):
     def __init__(self, activation):
         super().__init__()
         self.embed = nn.Linear(FEATURES, WIDTH)
-        self.block = Block(WIDTH, HEADS, activation)
+        self.block = EncoderBlock(WIDTH, HEADS, activation)
         self.norm = nn.LayerNorm(WIDTH)
         self.head = nn.Linear(WIDTH, CLASSES)
 
