@@ -69,8 +69,9 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             Assert.Equal(10, manifest.RootElement.GetProperty("integration").GetProperty("classMeans").GetArrayLength());
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
-            // The default combined rule is the weighted Bonferroni; its partners are the default ones the list holds (k-NN; Mahalanobis was not asked for).
-            Assert.StartsWith("most alarmed of fingerprint + knn: conformal p-values against their held-out in-distribution scores, weighted Bonferroni (fingerprint 0.75 of the false-positive budget",
+            // The default combined rule is the per-class density; its partners are the default ones the list holds (none here:
+            // Mahalanobis was not asked for), so it reads the fingerprint's statistics alone.
+            Assert.StartsWith("Gaussian density (one mean per predicted class) over the fingerprint's log statistics, fitted on held-out in-distribution records",
                 manifest.RootElement.GetProperty("detectors")[2].GetProperty("description").GetString());
             // The default (per-class) Gaussian integration reads every layer's latent distance beside its error.
             Assert.All(manifest.RootElement.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("nfp_latent_", l.GetProperty("latentOutput").GetString()));
