@@ -180,6 +180,8 @@ internal static class PanelBenchmark
         foreach (var set in model.Sets)
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
+            if (MaxZ && detectors && seed == 1)
+                Console.Error.WriteLine($"{model.Name}: predicted classes, share per class, in-distribution test [{ClassShares(idStatistics.Classes)}], {set.Name} [{ClassShares(oodStatistics.Classes)}]");
             if (defaultRule is not null) ood[DetectorNames.Combined] = defaultRule.Evaluate(ood, oodStatistics);
             if (PerStatistic && detectors)
             {
@@ -620,11 +622,18 @@ internal static class PanelBenchmark
                 list.Add(Fit($"fingerprint{suffix} (∪ min-p up .99)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankUnion, excessQuantile: 0.99));
                 list.Add(Fit($"fingerprint{suffix} (∪ min-p up .999)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankUnion, excessQuantile: 0.999));
                 if (skip >= 0) list.Add(Fit($"fingerprint{suffix} (gaussian)", IntegrationKinds.Gaussian, manifest, calibration, skip, latent, classes: classes));
+                // The per-class fit (within-class covariance) with every record measured from the overall mean: does the
+                // predicted class's mean hide the shift, or the covariance?
+                if (skip >= 0 && kind == IntegrationKinds.GaussianPerClass)
+                    list.Add(Fit($"fingerprint{suffix} (per-class fit, overall mean)", kind, manifest, calibration, skip, latent, classes: classes, overallMean: true));
             }
         return list;
     }
 
     private static bool MaxZ;
+
+    private static string ClassShares(int[] classes) =>
+        string.Join(" ", classes.Where(c => c >= 0).GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Key}:{(double)g.Count() / classes.Length:P0}"));
 
     private enum MaxZMode { None, Only, Union, UpperOnly, UpperUnion, RankOnly, RankUnion, RankTwoSidedUnion }
 
@@ -743,7 +752,7 @@ internal static class PanelBenchmark
     /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -783,7 +792,7 @@ internal static class PanelBenchmark
         }
         return new Variant(name, (e, predicted) =>
         {
-            var score = integration.Score(rule, Pick(e), predicted);
+            var score = integration.Score(rule, Pick(e), overallMean ? -1 : predicted);
             return (score, integration.IsOod(score));
         });
     }
