@@ -621,6 +621,9 @@ internal static class PanelBenchmark
                 list.Add(Fit($"fingerprint{suffix} (∪ min-p two-sided)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankTwoSidedUnion));
                 list.Add(Fit($"fingerprint{suffix} (∪ min-p up .99)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankUnion, excessQuantile: 0.99));
                 list.Add(Fit($"fingerprint{suffix} (∪ min-p up .999)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankUnion, excessQuantile: 0.999));
+                if (kind == IntegrationKinds.GaussianPerClass)
+                    foreach (var q in new[] { 0.95, 0.99 })
+                        list.Add(Fit($"fingerprint{suffix} (∪ one mean{(q == 0.95 ? "" : " .99")})", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.OneMeanUnion, excessQuantile: q));
                 if (skip >= 0) list.Add(Fit($"fingerprint{suffix} (gaussian)", IntegrationKinds.Gaussian, manifest, calibration, skip, latent, classes: classes));
                 // The per-class fit (within-class covariance) with every record measured from the overall mean: does the
                 // predicted class's mean hide the shift, or the covariance?
@@ -635,7 +638,7 @@ internal static class PanelBenchmark
     private static string ClassShares(int[] classes) =>
         string.Join(" ", classes.Where(c => c >= 0).GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Key}:{(double)g.Count() / classes.Length:P0}"));
 
-    private enum MaxZMode { None, Only, Union, UpperOnly, UpperUnion, RankOnly, RankUnion, RankTwoSidedUnion }
+    private enum MaxZMode { None, Only, Union, UpperOnly, UpperUnion, RankOnly, RankUnion, RankTwoSidedUnion, OneMeanUnion }
 
     /// <summary>
     /// A sparse-shift statistic M beside the Mahalanobis distance D², so that one statistic far outside its range is not
@@ -698,8 +701,11 @@ internal static class PanelBenchmark
             }
             return max;
         }
+        // The one-mean density (total covariance) as the second member: two-sided like the default, not diluted by a class mean.
+        var oneMean = mode == MaxZMode.OneMeanUnion ? LayerIntegration.Calibrate(IntegrationKinds.Gaussian, rule, statistics, integration.TargetFpr) : null;
         double M(ReadOnlySpan<float> values, int predicted)
         {
+            if (oneMean is not null) return oneMean.Score(rule, values);
             if (rank) return RankScore(values);
             var mean = NeuralFP.Core.Detectors.Numerics.GaussianFit.MeanFor(integration.ClassMeans, integration.LogMean, predicted);
             double max = 0;
