@@ -22,7 +22,8 @@ namespace NeuralFP.Benchmarks;
 /// NFP_PANEL_VARIANTS (a comma list of option variants built beside the default on the same seeds and compared on the
 /// validation sets, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand),
 /// NFP_PANEL_COMPLEXITY=1 (the default integration re-fitted with the input's complexity measures, <see cref="InputMeasures"/>),
-/// NFP_PANEL_UNION=1 (the default joined with a one-sided rule, <see cref="UnionVariants"/>).
+/// NFP_PANEL_UNION=1 (the default joined with a one-sided rule, <see cref="UnionVariants"/>), NFP_PANEL_MAXZ=1 (the default
+/// integration joined with a sparse-shift statistic, with and without the input layer, <see cref="MaxZScore"/>).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -86,6 +87,7 @@ internal static class PanelBenchmark
         PerStatistic = Environment.GetEnvironmentVariable("NFP_PANEL_PER_STATISTIC") == "1";
         Complexity = Environment.GetEnvironmentVariable("NFP_PANEL_COMPLEXITY") == "1";
         Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
+        MaxZ = Environment.GetEnvironmentVariable("NFP_PANEL_MAXZ") == "1";
         DefaultCombined = defaults;
         output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
@@ -178,6 +180,8 @@ internal static class PanelBenchmark
         foreach (var set in model.Sets)
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, variants, names, detectors);
+            if (MaxZ && detectors && seed == 1)
+                Console.Error.WriteLine($"{model.Name}: predicted classes, share per class, in-distribution test [{ClassShares(idStatistics.Classes)}], {set.Name} [{ClassShares(oodStatistics.Classes)}]");
             if (defaultRule is not null) ood[DetectorNames.Combined] = defaultRule.Evaluate(ood, oodStatistics);
             if (PerStatistic && detectors)
             {
@@ -583,7 +587,7 @@ internal static class PanelBenchmark
     }
 
     /// <summary>A column that re-fits the default fingerprint another way (not a detector of its own).</summary>
-    private static bool IsFingerprintVariant(string detector) => detector is NoInput or WithInput || detector.StartsWith("fingerprint (", StringComparison.Ordinal);
+    private static bool IsFingerprintVariant(string detector) => detector is NoInput or WithInput || detector.StartsWith("fingerprint ", StringComparison.Ordinal);
 
     /// <summary>
     /// The default fingerprint's ablation without the model-input layer (same integration, re-fitted on the same calibration
@@ -604,7 +608,130 @@ internal static class PanelBenchmark
             _ => null,
         };
         if (other is not null) list.Add(Fit($"fingerprint ({other})", other, manifest, calibration, skip: -1, latent, classes: classes));
+        if (MaxZ && IntegrationKinds.IsGaussian(kind))
+            foreach (var skip in input >= 0 && manifest.Layers.Count > 1 ? new[] { -1, input } : [-1])
+            {
+                var suffix = skip < 0 ? "" : " −input";
+                list.Add(Fit($"fingerprint{suffix} (max-z)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.Only));
+                list.Add(Fit($"fingerprint{suffix} (∪ max-z)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.Union));
+                list.Add(Fit($"fingerprint{suffix} (max-z up)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.UpperOnly));
+                list.Add(Fit($"fingerprint{suffix} (∪ max-z up)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.UpperUnion));
+                list.Add(Fit($"fingerprint{suffix} (min-p up)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankOnly));
+                list.Add(Fit($"fingerprint{suffix} (∪ min-p up)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankUnion));
+                list.Add(Fit($"fingerprint{suffix} (∪ min-p two-sided)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankTwoSidedUnion));
+                list.Add(Fit($"fingerprint{suffix} (∪ min-p up .99)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankUnion, excessQuantile: 0.99));
+                list.Add(Fit($"fingerprint{suffix} (∪ min-p up .999)", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.RankUnion, excessQuantile: 0.999));
+                if (kind == IntegrationKinds.GaussianPerClass)
+                    foreach (var q in new[] { 0.95, 0.99 })
+                        list.Add(Fit($"fingerprint{suffix} (∪ one mean{(q == 0.95 ? "" : " .99")})", kind, manifest, calibration, skip, latent, classes: classes, maxZ: MaxZMode.OneMeanUnion, excessQuantile: q));
+                if (skip >= 0) list.Add(Fit($"fingerprint{suffix} (gaussian)", IntegrationKinds.Gaussian, manifest, calibration, skip, latent, classes: classes));
+                // The per-class fit (within-class covariance) with every record measured from the overall mean: does the
+                // predicted class's mean hide the shift, or the covariance?
+                if (skip >= 0 && kind == IntegrationKinds.GaussianPerClass)
+                    list.Add(Fit($"fingerprint{suffix} (per-class fit, overall mean)", kind, manifest, calibration, skip, latent, classes: classes, overallMean: true));
+            }
         return list;
+    }
+
+    private static bool MaxZ;
+
+    private static string ClassShares(int[] classes) =>
+        string.Join(" ", classes.Where(c => c >= 0).GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Key}:{(double)g.Count() / classes.Length:P0}"));
+
+    private enum MaxZMode { None, Only, Union, UpperOnly, UpperUnion, RankOnly, RankUnion, RankTwoSidedUnion, OneMeanUnion }
+
+    /// <summary>
+    /// A sparse-shift statistic M beside the Mahalanobis distance D², so that one statistic far outside its range is not
+    /// diluted by the 2L − 1 others (README "Detection on a model panel", item 11). "max-z": max over statistics of the squared
+    /// standardised log value (from the record's class mean, each statistic's within-class spread; "up": an excess only).
+    /// "min-p": max over statistics of −ln of the empirical p-value among the calibration records (one mean, upper tail or
+    /// both), extended past the calibration range. Union ("∪"): max(D²/τ_D, M/τ_M), τ_D the integration's threshold, τ_M the
+    /// <paramref name="excessQuantile"/> quantile of M on the calibration records (a higher quantile gives M less of the budget).
+    /// Benchmark-only: fitted in-sample, read for AUROC.
+    /// </summary>
+    private static Func<float[], int, double> MaxZScore(LayerIntegration integration, IReadOnlyList<float[]> statistics, int[]? classes, MaxZMode mode, OneOutRule rule, double excessQuantile)
+    {
+        var k = integration.LogMean!.Length;
+        var n = statistics[0].Length;
+        var upper = mode is MaxZMode.UpperOnly or MaxZMode.UpperUnion;
+        var included = integration.Included;
+        double Log(int l, float v) => Math.Log(Math.Max(float.IsNaN(v) ? float.MaxValue : v, integration.LogFloor![l]));
+        var variance = new double[k];
+        for (var r = 0; r < n; r++)
+        {
+            var mean = NeuralFP.Core.Detectors.Numerics.GaussianFit.MeanFor(integration.ClassMeans, integration.LogMean, classes?[r] ?? -1);
+            for (int l = 0, i = 0; l < included.Length; l++)
+            {
+                if (!included[l]) continue;
+                var c = Log(l, statistics[l][r]) - mean[i];
+                variance[i] += c * c / n;
+                i++;
+            }
+        }
+        // Rank form: per statistic the calibration values sorted; −ln of the upper empirical p-value, extended linearly past the
+        // largest value in units of the top 1% range (so that far-out records keep their order).
+        var rank = mode is MaxZMode.RankOnly or MaxZMode.RankUnion or MaxZMode.RankTwoSidedUnion;
+        var twoSided = mode == MaxZMode.RankTwoSidedUnion;
+        var sorted = rank ? Enumerable.Range(0, statistics.Count).Select(l => statistics[l].Select(v => Log(l, v)).Order().ToArray()).ToArray() : [];
+        double RankScore(ReadOnlySpan<float> values)
+        {
+            double max = 0;
+            for (var l = 0; l < included.Length; l++)
+            {
+                if (!included[l]) continue;
+                var x = Log(l, values[l]);
+                var column = sorted[l];
+                int lo = 0, hi = column.Length;
+                while (lo < hi) { var mid = (lo + hi) / 2; if (column[mid] < x) lo = mid + 1; else hi = mid; }
+                var above = column.Length - lo;
+                var score = -Math.Log((above + 1.0) / (column.Length + 1.0));
+                var top = column[^1];
+                if (x > top) score += (x - top) / Math.Max(top - column[(int)(0.99 * (column.Length - 1))], 1e-9);
+                if (twoSided)
+                {
+                    // The lower tail too (a statistic far *below* its range: blurred inputs reconstruct too well), each
+                    // tail's p-value doubled.
+                    int below = 0, end = column.Length;
+                    while (below < end) { var mid = (below + end) / 2; if (column[mid] <= x) below = mid + 1; else end = mid; }
+                    var lower = -Math.Log((below + 1.0) / (column.Length + 1.0));
+                    if (x < column[0]) lower += (column[0] - x) / Math.Max(column[(int)(0.01 * (column.Length - 1))] - column[0], 1e-9);
+                    score = Math.Max(score, lower) - Math.Log(2);
+                }
+                max = Math.Max(max, score);
+            }
+            return max;
+        }
+        // The one-mean density (total covariance) as the second member: two-sided like the default, not diluted by a class mean.
+        var oneMean = mode == MaxZMode.OneMeanUnion ? LayerIntegration.Calibrate(IntegrationKinds.Gaussian, rule, statistics, integration.TargetFpr) : null;
+        double M(ReadOnlySpan<float> values, int predicted)
+        {
+            if (oneMean is not null) return oneMean.Score(rule, values);
+            if (rank) return RankScore(values);
+            var mean = NeuralFP.Core.Detectors.Numerics.GaussianFit.MeanFor(integration.ClassMeans, integration.LogMean, predicted);
+            double max = 0;
+            for (int l = 0, i = 0; l < included.Length; l++)
+            {
+                if (!included[l]) continue;
+                var c = Log(l, values[l]) - mean[i];
+                if (upper && c < 0) c = 0;
+                max = Math.Max(max, c * c / Math.Max(variance[i], 1e-300));
+                i++;
+            }
+            return max;
+        }
+        var calibrationM = new double[n];
+        var record = new float[statistics.Count];
+        for (var r = 0; r < n; r++)
+        {
+            for (var l = 0; l < statistics.Count; l++) record[l] = statistics[l][r];
+            calibrationM[r] = M(record, classes?[r] ?? -1);
+        }
+        Array.Sort(calibrationM);
+        var tauM = calibrationM[(int)Math.Floor(excessQuantile * (n - 1))];
+        var tauD = integration.Threshold;
+        return mode is MaxZMode.Only or MaxZMode.UpperOnly or MaxZMode.RankOnly
+            ? (values, predicted) => M(values, predicted)
+            : (values, predicted) => Math.Max(integration.Score(rule, values, predicted) / tauD, M(values, predicted) / tauM);
     }
 
     private static List<Variant> ExplorationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes, string prefix)
@@ -631,7 +758,7 @@ internal static class PanelBenchmark
     /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -656,9 +783,22 @@ internal static class PanelBenchmark
             return new Variant(name, (e, _) => (rule.Score(Pick(e)), rule.IsOod(buffer)));
         // (For Fisher, keep and the rule's layers are the same statistics.)
         var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: kind == IntegrationKinds.GaussianPerClass ? classes : null);
+        if (maxZ != MaxZMode.None)
+        {
+            var kept = keep.Select(l => calibration[l]).ToArray();
+            var score = MaxZScore(integration, kept, kind == IntegrationKinds.GaussianPerClass ? classes : null, maxZ, rule, excessQuantile);
+            // Flags at the in-sample 95% quantile of the calibration scores (AUROC is what this variant is read for).
+            var calibrationScores = Enumerable.Range(0, kept[0].Length).Select(r => score([.. kept.Select(k => k[r])], classes?[r] ?? -1)).Order().ToArray();
+            var threshold = calibrationScores[(int)Math.Floor((1 - manifest.Options.TargetFpr) * (calibrationScores.Length - 1))];
+            return new Variant(name, (e, predicted) =>
+            {
+                var s = score(Pick(e), kind == IntegrationKinds.GaussianPerClass ? predicted : -1);
+                return (s, s > threshold);
+            });
+        }
         return new Variant(name, (e, predicted) =>
         {
-            var score = integration.Score(rule, Pick(e), predicted);
+            var score = integration.Score(rule, Pick(e), overallMean ? -1 : predicted);
             return (score, integration.IsOod(score));
         });
     }
