@@ -192,8 +192,8 @@ public sealed class CombinedGaussianRuleTests
 
         Assert.Equal(CombinedDetector.FisherRule, options.CombinedRule);
         Assert.Equal([DetectorNames.Knn], options.CombinedMembers);
-        Assert.Equal(CombinedDetector.WeightedMinPRule, new FingerprintOptions().CombinedRule);
-        Assert.Equal([DetectorNames.Knn, DetectorNames.Mahalanobis], new FingerprintOptions().CombinedMembers);
+        Assert.Equal(CombinedDetector.GaussianPerClassRule, new FingerprintOptions().CombinedRule);
+        Assert.Equal([DetectorNames.Mahalanobis], new FingerprintOptions().CombinedMembers);
         Assert.Equal(0.75, new FingerprintOptions().CombinedFingerprintShare);
         Assert.Contains("CombinedRule", Assert.Throws<ArgumentException>(() => FingerprintOptions.FromJson("""{"combinedRule":"vote"}""")).Message);
     }

@@ -36,6 +36,6 @@ public sealed class CombinedRuleFallbackTests
         Assert.Equal(CombinedDetector.GaussianRule, combined.Rule);
         Assert.Contains(progress.Lines, l => l.Contains("no class outputs", StringComparison.Ordinal));
         // Default partners the detector list leaves out are named, not dropped silently.
-        Assert.Contains(progress.Lines, l => l.Contains("knn, mahalanobis not fitted", StringComparison.Ordinal));
+        Assert.Contains(progress.Lines, l => l.Contains("mahalanobis not fitted", StringComparison.Ordinal));
     }
 }
