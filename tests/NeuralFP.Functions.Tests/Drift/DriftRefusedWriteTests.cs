@@ -36,13 +36,7 @@ public sealed class DriftRefusedWriteTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = AzuriteServer.StartPrivate();
-        _services = StorageServices.Create(StorageServices.Configuration([
-            .. StorageNames.Unique().Settings(),
-            StorageNames.Setting(SettingNames.Storage, _azurite.ConnectionString),
-            StorageNames.Setting(SettingNames.StorageMaxRetries, "1"),
-            StorageNames.Setting(SettingNames.StorageRetryDelayMilliseconds, "50"),
-            StorageNames.Setting(SettingNames.DriftWindowSize, "300"),
-        ]));
+        _services = StorageServices.OnPrivateAzurite(_azurite, StorageNames.Setting(SettingNames.DriftWindowSize, "300"));
         var clients = _services.GetRequiredService<StorageClients>();
         await clients.Drift.CreateIfNotExistsAsync();
         await clients.Registry.CreateIfNotExistsAsync();

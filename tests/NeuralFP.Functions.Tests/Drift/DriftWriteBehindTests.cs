@@ -26,13 +26,7 @@ public sealed class DriftWriteBehindTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = AzuriteServer.StartPrivate();
-        _services = StorageServices.Create(StorageServices.Configuration([
-            .. StorageNames.Unique().Settings(),
-            StorageNames.Setting(SettingNames.Storage, _azurite.ConnectionString),
-            StorageNames.Setting(SettingNames.StorageMaxRetries, "1"),
-            StorageNames.Setting(SettingNames.StorageRetryDelayMilliseconds, "50"),
-            StorageNames.Setting(SettingNames.DriftWindowSize, WindowSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ]));
+        _services = StorageServices.OnPrivateAzurite(_azurite, StorageNames.Setting(SettingNames.DriftWindowSize, WindowSize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var clients = _services.GetRequiredService<StorageClients>();
         await clients.Drift.CreateIfNotExistsAsync();
         await clients.Registry.CreateIfNotExistsAsync();

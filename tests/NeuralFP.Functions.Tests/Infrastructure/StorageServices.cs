@@ -16,6 +16,19 @@ public static class StorageServices
     public static IConfiguration Configuration(IEnumerable<KeyValuePair<string, string?>> settings)
         => new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
+    /// <summary>
+    /// The adapters on a private Azurite (a test that stops, breaks or re-keys storage), with names of their own and one fast
+    /// retry, so a refusal or an outage shows within the test's time; <paramref name="settings"/> are added last.
+    /// </summary>
+    public static ServiceProvider OnPrivateAzurite(AzuriteServer azurite, params KeyValuePair<string, string?>[] settings)
+        => Create(Configuration([
+            .. StorageNames.Unique().Settings(),
+            StorageNames.Setting(SettingNames.Storage, azurite.ConnectionString),
+            StorageNames.Setting(SettingNames.StorageMaxRetries, "1"),
+            StorageNames.Setting(SettingNames.StorageRetryDelayMilliseconds, "50"),
+            .. settings,
+        ]));
+
     public static ServiceProvider Create(IConfiguration configuration)
     {
         var services = new ServiceCollection();

@@ -22,12 +22,7 @@ public sealed class DeletedStorageTargetTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = AzuriteServer.StartPrivate();
-        _services = StorageServices.Create(StorageServices.Configuration([
-            .. StorageNames.Unique().Settings(),
-            StorageNames.Setting(SettingNames.Storage, _azurite.ConnectionString),
-            StorageNames.Setting(SettingNames.StorageMaxRetries, "1"),
-            StorageNames.Setting(SettingNames.StorageRetryDelayMilliseconds, "50"),
-        ]));
+        _services = StorageServices.OnPrivateAzurite(_azurite);
         await Clients.EnsureCreatedAsync(_services.GetRequiredService<Azure.Resilience.StorageResilience>(), CancellationToken.None);
     }
 
