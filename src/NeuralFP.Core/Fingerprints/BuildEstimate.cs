@@ -30,13 +30,8 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
         ArgumentNullException.ThrowIfNull(taps);
         ArgumentNullException.ThrowIfNull(options);
         var split = ReferenceSplit.SizesFor((int)Math.Min(records, int.MaxValue), options.HeldOutFraction, options.ValidationFraction, options.MaxTrainingRecords);
-        // The options the build will fit per layer (the input's own when set), with the automatic kind decided by the
-        // training records, known from the split's sizes.
-        AutoencoderOptions AutoencoderFor(string layer)
-        {
-            var chosen = layer == inputName && options.InputAutoencoder is { } input ? input : options.Autoencoder;
-            return chosen with { Kind = chosen.KindFor(split.Train) };
-        }
+        // The options the build will fit per layer; the automatic kind follows the training records, known from the split.
+        AutoencoderOptions AutoencoderFor(string layer) => options.AutoencoderFor(layer == inputName, split.Train);
         var layers = taps.Select(t =>
         {
             var features = t.Pooling.FeatureCountOrMax(t.Shape);

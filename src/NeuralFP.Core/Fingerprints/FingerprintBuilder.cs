@@ -273,9 +273,7 @@ public static class FingerprintBuilder
         standardizer.Transform(train, train.Data);
         standardizer.Transform(validation, validation.Data);
         sampled.Release(l);
-        // The kind is resolved here so the layer records what was fitted (auto: PCA on a small reference).
-        var chosen = isModelInput && options.InputAutoencoder is { } inputAutoencoder ? inputAutoencoder : options.Autoencoder;
-        var aeOptions = chosen with { Seed = options.Seed + l, Kind = chosen.KindFor(train.Records) };
+        var aeOptions = options.AutoencoderFor(isModelInput, train.Records) with { Seed = options.Seed + l };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
         // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
         // records calibrate it as they calibrate the errors.

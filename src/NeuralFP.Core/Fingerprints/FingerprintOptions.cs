@@ -124,6 +124,14 @@ public sealed record FingerprintOptions
     /// </summary>
     public AutoencoderOptions? InputAutoencoder { get; init; }
 
+    /// <summary>The autoencoder a layer is fitted with: the input's own (<see cref="InputAutoencoder"/>) when set, with the
+    /// automatic kind resolved from the layer's training records, so the layer records what was fitted.</summary>
+    public AutoencoderOptions AutoencoderFor(bool modelInput, int trainingRecords)
+    {
+        var chosen = modelInput && InputAutoencoder is { } input ? input : Autoencoder;
+        return chosen with { Kind = chosen.KindFor(trainingRecords) };
+    }
+
     /// <summary>
     /// Floor of each feature's standardisation scale, relative to the layer's pooled standard deviation: keeps
     /// near-constant features (e.g. image border pixels) from turning into huge errors. 0.001 (the old value) and 0.1
