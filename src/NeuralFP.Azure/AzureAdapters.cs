@@ -101,6 +101,8 @@ public static class AzureAdapters
         public static readonly NoSummaryTopic Instance = new();
 
         public Task PublishAsync(Application.Jobs.BatchSummary summary, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task PublishAsync(Application.Jobs.BatchRejection rejection, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>A managed identity in Azure (user-assigned when a client id is given); otherwise the developer's own login.</summary>

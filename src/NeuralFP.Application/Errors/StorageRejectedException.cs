@@ -1,18 +1,19 @@
 namespace NeuralFP.Application.Errors;
 
 /// <summary>
-/// Storage answered and refused the operation for a reason that retrying will not fix (access revoked or a wrong key or SAS,
-/// a table or container missing that could not be created, a request storage rejects as malformed or too large): an
-/// operator must change something, named by <see cref="Remedy"/>. Adapters raise it for what their classifier
-/// (<c>StorageResilience.IsTransient</c>) does not call transient; transient failures keep their own exceptions.
+/// Storage (or Service Bus) answered and refused the operation for a reason that retrying will not fix (access revoked or a
+/// wrong key or SAS, a table, container or topic missing that could not be created, a request rejected as malformed or too
+/// large): an operator must change something, named by <see cref="Remedy"/>. Adapters raise it for what their classifier
+/// (<c>StorageResilience.IsTransient</c>, <c>ServiceBusRejections</c>) does not call transient; transient failures keep
+/// their own exceptions.
 /// </summary>
 public sealed class StorageRejectedException(string target, int status, string? code, string remedy, Exception? inner = null)
-    : Exception($"Storage refused the write to {target} ({status}{(code is null ? "" : " " + code)}): {remedy}.", inner)
+    : Exception($"The write to {target} was refused ({status}{(code is null ? "" : " " + code)}): {remedy}.", inner)
 {
-    /// <summary>What was written, e.g. "table 'drift'".</summary>
+    /// <summary>What was written, e.g. "table 'drift'" or "the Service Bus topic 'ood-alerts'".</summary>
     public string Target { get; } = target;
 
-    /// <summary>The HTTP status storage answered with.</summary>
+    /// <summary>The HTTP status storage answered with (for Service Bus, the HTTP status of the same refusal).</summary>
     public int Status { get; } = status;
 
     /// <summary>Storage's error code (e.g. AuthorizationFailure, TableNotFound, EntityTooLarge), when it gave one.</summary>

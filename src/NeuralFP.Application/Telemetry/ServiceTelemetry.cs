@@ -41,6 +41,9 @@ public sealed class ServiceTelemetry
     private static readonly Counter<long> SharedDriftOutcomesDropped = SharedMeter.CreateCounter<long>("neuralfp.drift.outcomes.dropped", "{record}",
         "Verdict outcomes given up before reaching the drift window, by model and reason (storage refused the content, too many model versions waiting, lost at shutdown, a queued batch's write refused).");
 
+    private static readonly Counter<long> SharedBatchesRejected = SharedMeter.CreateCounter<long>("neuralfp.batches.rejected", "{batch}",
+        "Queued score requests rejected for good (not retried), by model (when the request named one) and problem type.");
+
     private static readonly QueueGauges SharedQueues = new(SharedMeter);
 
     public Meter Meter => SharedMeter;
@@ -56,6 +59,12 @@ public sealed class ServiceTelemetry
     public Counter<long> DriftAlarms => SharedDriftAlarms;
 
     public Counter<long> DriftOutcomesDropped => SharedDriftOutcomesDropped;
+
+    public Counter<long> BatchesRejected => SharedBatchesRejected;
+
+    /// <summary>Counts a queued request rejected for good; <paramref name="problemType"/> is the problem's type URI.</summary>
+    public void RecordBatchRejected(string? modelId, string problemType)
+        => BatchesRejected.Add(1, new KeyValuePair<string, object?>(TelemetryTags.ModelId, modelId ?? "unknown"), new KeyValuePair<string, object?>(TelemetryTags.Problem, problemType));
 
     /// <summary>Readings by queue name (queue names differ between apps sharing a process, as in the tests).</summary>
     public QueueGauges Queues => SharedQueues;

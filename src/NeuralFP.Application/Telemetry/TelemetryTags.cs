@@ -16,6 +16,7 @@ public static class TelemetryTags
     public const string Source = "neuralfp.source";
     public const string Queue = "messaging.destination.name";
     public const string Outcome = "neuralfp.outcome";
+    public const string Problem = "neuralfp.problem.type";
 
     /// <summary>Puts the model (and batch) on the invocation's span once the handler knows them; null values are left out.</summary>
     public static void Enrich(Activity? activity, string? modelId, int? version = null, string? batchId = null)

@@ -25,6 +25,6 @@ public sealed class ServiceBusDriftAlertSender(ServiceBusSender sender) : IDrift
         };
         message.ApplicationProperties["modelId"] = alert.ModelId;
         message.ApplicationProperties["modelVersion"] = alert.ModelVersion;
-        return sender.SendMessageAsync(message, cancellationToken);
+        return ServiceBusRejections.SendAsync(sender, message, cancellationToken);
     }
 }

@@ -103,8 +103,8 @@ internal static class ContractDocument
     }
 
     /// <summary>
-    /// What the problem middleware answers for any function that reaches storage: 503 while storage does not answer
-    /// (with Retry-After; nothing was changed) and 500 for an unexpected failure. Health declares its own 503.
+    /// What the problem middleware answers for any function that reaches storage: 503 while storage does not answer or
+    /// refuses the service (with Retry-After; nothing was changed) and 500 for an unexpected failure. Health declares its own 503.
     /// </summary>
     private static void ServerProblems(OpenApiDocument document, OpenApiOperation operation)
     {
@@ -113,7 +113,8 @@ internal static class ContractDocument
         {
             operation.Responses["503"] = new OpenApiResponse
             {
-                Description = "Storage is not answering; nothing was changed. Retry after the Retry-After header's seconds.",
+                Description = "Storage is not answering (type storage-unavailable) or refuses the service's access (type storage-refused, an operator " +
+                    "must act); nothing was changed. Retry after the Retry-After header's seconds.",
                 Headers = new Dictionary<string, IOpenApiHeader>
                 {
                     ["Retry-After"] = new OpenApiHeader { Description = "Seconds to wait before retrying.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },

@@ -80,4 +80,16 @@ public sealed class DriftRefusedInAppTests : IAsyncLifetime
         // Reported once for the whole episode (two batches and the HTTP verdicts' flushes), not per batch or flush.
         Assert.Single(_app.Logs.Entries, e => e.Level >= LogLevel.Error && e.Message.Contains("Drift outcomes cannot be written", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Reading_the_drift_window_the_table_refuses_is_a_503_naming_the_refusal_not_a_500()
+    {
+        var response = await _app.Http.GetAsync($"api/models/{ModelId}/drift");
+
+        var problem = await Problems.AssertProblemAsync(response, System.Net.HttpStatusCode.ServiceUnavailable, "refused", "nothing was changed");
+        Assert.EndsWith("storage-refused", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal("60", response.Headers.GetValues("Retry-After").Single());
+        // The remedy names the service's own settings, so it goes to the log, not to the client.
+        Assert.DoesNotContain("account key", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using global::Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Application.Configuration;
 using NeuralFP.Application.Drift;
@@ -113,12 +114,82 @@ public sealed class ServiceBusPublishingTests : IAsyncLifetime
         Assert.Contains(SettingNames.ServiceBusNamespace, error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The SDK boundary: keeps the messages instead of sending them over AMQP; can fail the next sends like a broker outage.</summary>
-    private sealed class RecordingSender(string entityPath) : ServiceBusSender
+    [Theory]
+    [InlineData(ServiceBusFailureReason.MessagingEntityNotFound, 404, "create it")]
+    [InlineData(ServiceBusFailureReason.MessagingEntityDisabled, 403, "enable it")]
+    [InlineData(ServiceBusFailureReason.QuotaExceeded, 403, "drain its subscriptions")]
+    [InlineData(ServiceBusFailureReason.MessageSizeExceeded, 413, "dropped")]
+    public async Task A_topic_refusing_for_good_is_a_rejection_that_names_what_to_change(ServiceBusFailureReason reason, int status, string remedy)
+    {
+        var sender = new RecordingSender("ood-alerts") { Refuse = () => new ServiceBusException(false, "refused", "ood-alerts", reason) };
+        var alert = new DriftAlert(DriftAlert.DriftAlarmKind, "m", 1, 1, DateTimeOffset.UnixEpoch, 100, 30, 30, 1, 0.05, 1e-9, 0.01);
+
+        var refused = await Assert.ThrowsAsync<Application.Errors.StorageRejectedException>(() => new ServiceBusDriftAlertSender(sender).SendAsync(alert, CancellationToken.None));
+
+        Assert.Equal((status, reason.ToString()), (refused.Status, refused.Code));
+        Assert.Contains("Service Bus topic 'ood-alerts'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(remedy, refused.Remedy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_right_to_send_is_a_rejection_and_a_broker_outage_stays_transient()
+    {
+        var unauthorised = new RecordingSender("batch-summaries") { Refuse = () => new UnauthorizedAccessException("Unauthorized access. 'Send' claim(s) are required.") };
+        var summary = new BatchSummary("b-1", "m", 1, 1, 0, 0, 0.1, new Dictionary<string, int>(), "results/b-1.json", "abc", DateTimeOffset.UnixEpoch);
+        var refused = await Assert.ThrowsAsync<Application.Errors.StorageRejectedException>(() => new ServiceBusBatchSummaryPublisher(unauthorised).PublishAsync(summary, CancellationToken.None));
+        Assert.Contains("Azure Service Bus Data Sender", refused.Remedy, StringComparison.Ordinal);
+
+        var unreachable = new RecordingSender("batch-summaries") { FailNext = 1 };
+        var transient = await Assert.ThrowsAsync<ServiceBusException>(() => new ServiceBusBatchSummaryPublisher(unreachable).PublishAsync(summary, CancellationToken.None));
+        Assert.True(transient.IsTransient);
+    }
+
+    [Fact]
+    public async Task A_refused_alarm_is_reported_once_stays_owed_and_sending_pauses()
+    {
+        var sender = new RecordingSender("ood-alerts") { Refuse = () => new ServiceBusException(false, "gone", "ood-alerts", ServiceBusFailureReason.MessagingEntityNotFound) };
+        var logs = new CapturedLogs();
+        using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
+        var store = _services.GetRequiredService<IDriftStore>();
+        var tracker = new DriftTracker(store, new DriftAlarmPublisher(new ServiceBusDriftAlertSender(sender), _services.GetRequiredService<IModelRegistry>(), store,
+            loggers.CreateLogger<DriftAlarmPublisher>()), _services.GetRequiredService<ServiceOptions>().Drift);
+
+        await tracker.RecordAsync(new DriftBatch("sb-refused", 1, 0.05, Enumerable.Repeat(true, 30).ToArray()), CancellationToken.None);
+        await tracker.RecordAsync(new DriftBatch("sb-refused", 1, 0.05, Enumerable.Repeat(true, 5).ToArray()), CancellationToken.None);
+
+        Assert.Equal(1, sender.Attempts); // the second update falls in the pause
+        Assert.True((await store.GetAsync("sb-refused", CancellationToken.None))!.AlertPending);
+        var error = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains("create it, or correct the topic setting", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rejected_request_is_published_under_its_own_id_and_subject()
+    {
+        var sender = new RecordingSender("batch-summaries");
+        var rejection = new BatchRejection("b-7", "m", "msg-1", new RejectionProblem("https://neuralfp.dev/problems/unknown-model", "Unknown model", 404, "Model 'm' is unknown."), DateTimeOffset.UnixEpoch);
+
+        await new ServiceBusBatchSummaryPublisher(sender).PublishAsync(rejection, CancellationToken.None);
+
+        var sent = Assert.Single(sender.Sent);
+        Assert.Equal(("rejected/msg-1", ServiceBusBatchSummaryPublisher.RejectedSubject, "m"), (sent.MessageId, sent.Subject, sent.ApplicationProperties["modelId"]));
+        var body = JsonDocument.Parse(sent.Body.ToString()).RootElement;
+        Assert.Equal(("rejected", "b-7", 404), (body.GetProperty("status").GetString(), body.GetProperty("batchId").GetString(), body.GetProperty("problem").GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>The SDK boundary: keeps the messages instead of sending them over AMQP; can fail the next sends like a broker
+    /// outage, or refuse every send as a broker that answers and says no.</summary>
+    internal sealed class RecordingSender(string entityPath) : ServiceBusSender
     {
         private readonly List<ServiceBusMessage> _sent = [];
+        private int _attempts;
 
         public int FailNext { get; set; }
+
+        /// <summary>When set, every send throws what it makes (after counting the attempt).</summary>
+        public Func<Exception>? Refuse { get; init; }
+
+        public int Attempts => Volatile.Read(ref _attempts);
 
         public IReadOnlyList<ServiceBusMessage> Sent
         {
@@ -129,6 +200,8 @@ public sealed class ServiceBusPublishingTests : IAsyncLifetime
 
         public override Task SendMessageAsync(ServiceBusMessage message, CancellationToken cancellationToken = default)
         {
+            Interlocked.Increment(ref _attempts);
+            if (Refuse is not null) throw Refuse();
             if (FailNext > 0)
             {
                 FailNext--;

@@ -21,7 +21,7 @@ public sealed class ScoreBatchTests(ReadyModelFixture fixture) : IClassFixture<R
     private async Task<JsonElement> SummaryAsync(string batchId)
     {
         var text = await Eventually.WaitAsync(async () =>
-            (await TestApp.PeekAllAsync(App.Clients.ScoreResults)).FirstOrDefault(m => m.Contains($"\"batchId\":\"{batchId}\"", StringComparison.Ordinal)),
+            (await TestApp.PeekAllAsync(App.Clients.ScoreResults)).FirstOrDefault(m => m.Contains($"\"batchId\":\"{batchId}\"", StringComparison.Ordinal) && m.Contains("\"status\":\"scored\"", StringComparison.Ordinal)),
             $"the summary of {batchId}");
         return JsonDocument.Parse(text).RootElement.Clone();
     }
@@ -78,11 +78,40 @@ public sealed class ScoreBatchTests(ReadyModelFixture fixture) : IClassFixture<R
         await Eventually.UntilAsync(() => Task.FromResult(App.Logs.Contains(LogLevel.Information, "Batch once: already scored")), "the redelivery to be handled");
         Assert.Equal(first, (await blob.GetPropertiesAsync()).Value.ETag);
 
-        // Different records under the same batch id: never overwrites, ends in the poison queue with the reason logged.
+        // Different records under the same batch id: never overwrites; rejected once with the reason, not retried.
         var conflicting = $"{{\"batchId\":\"once\",\"modelId\":\"{ReadyModelFixture.ModelId}\",{TestModels.RecordsJson(TestModels.Probe(4))[1..^1]}}}";
         await App.SendAsync(App.Clients.ScoreRequests, conflicting);
-        await Eventually.UntilAsync(async () => (await TestApp.PeekAllAsync(App.Clients.ScoreRequestsPoison)).Contains(conflicting), "the conflicting request to be poisoned");
-        Assert.True(App.Logs.Contains(LogLevel.Error, "moved to", App.Names.ScoreRequestsPoison, "Batch 'once' already has results"));
+        var rejection = await RejectionAsync("once");
+        Assert.Equal(("https://neuralfp.dev/problems/batch-conflict", 409), (rejection.GetProperty("type").GetString(), rejection.GetProperty("status").GetInt32()));
+        Assert.Contains("Batch 'once' already has results", rejection.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(first, (await blob.GetPropertiesAsync()).Value.ETag);
+        Assert.DoesNotContain(conflicting, await TestApp.PeekAllAsync(App.Clients.ScoreRequestsPoison));
+    }
+
+    [Fact]
+    public async Task Records_of_the_wrong_shape_are_rejected_once_and_the_batch_id_stays_free_for_the_corrected_request()
+    {
+        // 28x28 values per record for a [1,28,28] model, but as [N, 784 + 1]: one value too many.
+        var wrong = $"{{\"batchId\":\"fix-me\",\"modelId\":\"{ReadyModelFixture.ModelId}\",\"records\":[[{string.Join(',', Enumerable.Repeat("0.5", 785))}]]}}";
+        await App.SendAsync(App.Clients.ScoreRequests, wrong);
+
+        var problem = await RejectionAsync("fix-me");
+        Assert.Equal(("https://neuralfp.dev/problems/invalid-records", 400), (problem.GetProperty("type").GetString(), problem.GetProperty("status").GetInt32()));
+        Assert.False(await App.Clients.Results.GetBlobClient("fix-me.json").ExistsAsync());
+
+        // The same batch id with records of the right shape is scored: a rejection does not claim the id.
+        var records = TestModels.Probe(2);
+        await App.SendAsync(App.Clients.ScoreRequests, $"{{\"batchId\":\"fix-me\",\"modelId\":\"{ReadyModelFixture.ModelId}\",{TestModels.RecordsJson(records)[1..^1]}}}");
+        Assert.Equal(2, (await ResultAsync("fix-me")).GetProperty("verdicts").GetArrayLength());
+        Assert.Equal("scored", (await SummaryAsync("fix-me")).GetProperty("status").GetString());
+    }
+
+    /// <summary>The problem of the rejection on score-results for <paramref name="batchId"/>.</summary>
+    private async Task<JsonElement> RejectionAsync(string batchId)
+    {
+        var text = await Eventually.WaitAsync(async () => (await TestApp.PeekAllAsync(App.Clients.ScoreResults))
+            .FirstOrDefault(m => m.Contains($"\"batchId\":\"{batchId}\"", StringComparison.Ordinal) && m.Contains("\"status\":\"rejected\"", StringComparison.Ordinal)),
+            $"the rejection of {batchId}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("problem").Clone();
     }
 }
