@@ -55,6 +55,13 @@ public sealed class ScoreCalibration
 
     public int SampleSize => _sorted.Length;
 
+    /// <summary>
+    /// Where the rate on new in-distribution records lies (<see cref="Metrics.FprInterval"/>): the held-out sample's own
+    /// uncertainty, which only more held-out records narrow.
+    /// </summary>
+    public Metrics.FprInterval NewDataFprInterval(double coverage = Metrics.FprInterval.DefaultCoverage)
+        => Metrics.FprInterval.Of(_sorted.Length, (int)Math.Round(RealisedFpr * _sorted.Length), coverage);
+
     public long StateBytes => sizeof(double) * (long)_sorted.Length;
 
     public bool IsOod(double score) => score > Threshold;

@@ -220,6 +220,9 @@ public static class FingerprintBuilder
         }
         var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
+        // The one-out rule's thresholds are per layer, so its n and k are the held-out records and those it flags.
+        var newDataFpr = integration?.NewDataFprInterval()
+            ?? Metrics.FprInterval.Of(split.Calibration.Length, (int)Math.Round(rule.RealisedFpr * split.Calibration.Length));
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
@@ -236,7 +239,7 @@ public static class FingerprintBuilder
             Rule = rule,
             Integration = integration,
             InputComplexityOutputs = complexity && integration is not null ? InputComplexity.Outputs : null,
-            Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided),
+            Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided, newDataFpr),
             Options = options,
             Fusion = fusion,
             DetectorOutputs = detectorOutputs,
@@ -247,7 +250,11 @@ public static class FingerprintBuilder
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
         phases.Mark("combined detector, manifest");
         progress?.Report($"Phases: {phases}.");
-        progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule).");
+        progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule); " +
+            $"on new in-distribution data {newDataFpr.Low:P1}–{newDataFpr.High:P1} with 90% probability ({newDataFpr.CalibrationRecords:N0} held-out records).");
+        if (newDataFpr.High - newDataFpr.Low > 0.02)
+            progress?.Report($"The calibration is loose: a threshold set on {newDataFpr.CalibrationRecords:N0} held-out records realises {newDataFpr.Low:P1}–{newDataFpr.High:P1} on new data. " +
+                $"About {Metrics.FprInterval.RecordsFor(options.TargetFpr, 0.01):N0} held-out records (a reference about twice that size) bring it within ±1 pp of the target.");
         return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
     }
 

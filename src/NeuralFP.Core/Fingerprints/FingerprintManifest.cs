@@ -97,6 +97,8 @@ public sealed record FingerprintLayer(
 /// <param name="RealisedFpr">The rate the rule gives on the held-out records (0-1).</param>
 /// <param name="LayerAlpha">Per-layer tail probability the thresholds were set at so that the whole rule meets the target.</param>
 /// <param name="TwoSided">Whether errors below μ count as outliers too (else only errors above τ).</param>
+/// <param name="NewDataFpr">Where the verdict's false-positive rate on new in-distribution records lies with 90% probability,
+/// given how many held-out records set its threshold (<see cref="Metrics.FprInterval"/>); null in fingerprints built before.</param>
 public sealed record CalibrationSummary(
     int ReferenceRecords,
     int TrainRecords,
@@ -105,7 +107,8 @@ public sealed record CalibrationSummary(
     double TargetFpr,
     double RealisedFpr,
     double LayerAlpha,
-    bool TwoSided);
+    bool TwoSided,
+    Metrics.FprInterval? NewDataFpr = null);
 
 /// <summary>Outputs of scorer.onnx beyond the model's and the layer errors.</summary>
 /// <param name="Penultimate">The penultimate features, for Mahalanobis, k-NN, patterns, histograms, Gaussian-KL.</param>

@@ -111,6 +111,9 @@ public sealed class LayerIntegration
 
     public double RealisedFpr => Calibration.RealisedFpr;
 
+    /// <summary>Where the rate on new in-distribution records lies, from the held-out sample's size (<see cref="Metrics.FprInterval"/>).</summary>
+    public Metrics.FprInterval NewDataFprInterval() => Calibration.NewDataFprInterval();
+
     /// <summary>
     /// Fits the integration on held-out statistics ([statistic][record]) whose first <c>rule.Layers.Count</c> are the
     /// per-layer errors <paramref name="rule"/> holds the distributions of; any further ones (the layers' latent

@@ -6,9 +6,11 @@ namespace NeuralFP.Functions.Reports;
 /// <param name="ReferenceRecords">Reference records the fingerprint was built from.</param>
 /// <param name="HeldOutRecords">Of those, the held-out records the error distributions and thresholds come from.</param>
 /// <param name="TwoSided">Whether small errors (below μ) count as outliers too.</param>
+/// <param name="NewDataFpr">Where the rate on new in-distribution records lies with 90% probability; null for fingerprints built before.</param>
 public sealed record CalibrationSummary(
     double TargetFpr,
     double RealisedFpr,
     int ReferenceRecords,
     int HeldOutRecords,
-    bool TwoSided);
+    bool TwoSided,
+    Core.Metrics.FprInterval? NewDataFpr = null);

@@ -191,6 +191,8 @@ public static class ReportPage
         html.Append("<section id=\"calibration\"><h2>Calibration</h2><table class=\"calibration\"><tbody>");
         Row(html, "Target false-positive rate", Percent(c.TargetFpr));
         Row(html, "Realised false-positive rate (held-out)", Percent(c.RealisedFpr));
+        if (c.NewDataFpr is { } interval)
+            Row(html, "False-positive rate on new data (90% interval)", $"{Percent(interval.Low)} to {Percent(interval.High)}");
         Row(html, "Reference records", Count(c.ReferenceRecords));
         Row(html, "Held-out records", Count(c.HeldOutRecords));
         Row(html, "Rule", c.TwoSided ? "two-sided: error above τ or below μ at any layer" : "one-sided: error above τ at any layer");

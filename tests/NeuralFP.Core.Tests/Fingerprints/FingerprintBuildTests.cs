@@ -30,6 +30,11 @@ public sealed class FingerprintBuildTests(SmallCnnFingerprint cnn) : IClassFixtu
     {
         var calibration = cnn.Fingerprint.Manifest.Calibration;
         Assert.InRange(calibration.RealisedFpr, calibration.TargetFpr - 0.01, calibration.TargetFpr + 0.01);
+        // The rate on new data: an interval around the target, as wide as ~900 held-out records allow (about ±1.2 pp).
+        var newData = Assert.IsType<Core.Metrics.FprInterval>(calibration.NewDataFpr);
+        Assert.Equal(calibration.HeldOutRecords, newData.CalibrationRecords);
+        Assert.InRange(calibration.TargetFpr, newData.Low, newData.High);
+        Assert.InRange(newData.High - newData.Low, 0.015, 0.04);
         var rule = cnn.Fingerprint.Manifest.Rule;
         for (var l = 0; l < rule.Layers.Count; l++) Assert.True(rule.Lower[l] < rule.Upper[l]);
     }

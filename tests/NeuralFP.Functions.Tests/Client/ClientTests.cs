@@ -125,6 +125,10 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         var drift = await Client.GetDriftAsync(ModelId);
         Assert.Equal((ModelId, one.CurrentVersion!.Value), (drift.ModelId, drift.ModelVersion));
         Assert.Equal(one.Calibration!.TargetFpr, drift.ExpectedRate);
+        // The model view says how far the realised rate on new data may stray, from its held-out records.
+        var newData = one.Calibration.NewDataFpr!;
+        Assert.Equal(one.Calibration.HeldOutRecords, newData.CalibrationRecords);
+        Assert.True(newData.Low < one.Calibration.TargetFpr && one.Calibration.TargetFpr < newData.High, $"{newData}");
 
         var match = await Client.MatchAsync(TestModels.Probe(32));
         Assert.Equal(32, match.Records);

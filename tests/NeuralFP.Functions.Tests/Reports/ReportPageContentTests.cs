@@ -61,6 +61,8 @@ public sealed partial class ReportPageContentTests
 
         Assert.Contains("<th>Target false-positive rate</th><td class=\"num\">5%</td>", html);
         Assert.Contains("<th>Realised false-positive rate (held-out)</th><td class=\"num\">4.97%</td>", html);
+        // 198 of 4,000 held-out records above the threshold: Beta(199, 3,802)'s 5% and 95% quantiles.
+        Assert.Contains("<th>False-positive rate on new data (90% interval)</th><td class=\"num\">4.42% to 5.55%</td>", html);
         // Last day: 98 of 1,234 = 7.94%; window: 61 of 500 = 12.2%, far above 5% → alarm.
         Assert.Contains("id=\"last-day-rate\"><div class=\"value\">7.94%</div>", html);
         Assert.Contains("id=\"window-rate\"><div class=\"value\">12.2%</div>", html);

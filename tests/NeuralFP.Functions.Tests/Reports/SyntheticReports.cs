@@ -56,7 +56,8 @@ internal static class SyntheticReports
             Version: "20261123T0412-3f9a",
             GeneratedAt: generatedAt,
             Layers: layers,
-            Calibration: new CalibrationSummary(TargetFpr: 0.05, RealisedFpr: 0.0497, ReferenceRecords: 10_000, HeldOutRecords: 4_000, TwoSided: true),
+            Calibration: new CalibrationSummary(TargetFpr: 0.05, RealisedFpr: 0.0497, ReferenceRecords: 10_000, HeldOutRecords: 4_000, TwoSided: true,
+                NewDataFpr: Core.Metrics.FprInterval.Of(4_000, 198)),
             Drift: drift,
             BatchLabel: batchSize > 0 ? "gateway-7 batch 2026-11-23T06:00Z" : null,
             Unusual: batchSize > 0 ? Unusual(random, Math.Min(6, batchSize)) : null);
