@@ -4,9 +4,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NeuralFP.Application.Jobs;
 using NeuralFP.Application.Ports;
-using NeuralFP.Application.Registry;
 using NeuralFP.Azure.Configuration;
 using NeuralFP.Azure.Resilience;
 using NeuralFP.Azure.Tables;
@@ -30,10 +28,7 @@ public sealed class DriftRefusedInAppTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await TestApp.StartAsync(configure: builder => builder.Services.AddSingleton<IDriftStore>(RefusingDriftStore));
-        await TestModels.UploadAsync(_app, ModelId, TestModels.Cnn, TestModels.Reference());
-        // Built by the job on the test's adapters: the in-process worker cannot bind the blob trigger (see TelemetryFixture).
-        await _app.Services.GetRequiredService<FingerprintJob>().RunAsync(ModelId, CancellationToken.None);
-        await _app.WaitForStatusAsync(ModelId, ModelStatus.Ready);
+        await _app.BuildReadyModelInProcessAsync(ModelId);
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

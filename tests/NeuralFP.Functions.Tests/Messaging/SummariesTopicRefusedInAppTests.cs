@@ -1,9 +1,7 @@
 using global::Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using NeuralFP.Application.Jobs;
 using NeuralFP.Application.Ports;
-using NeuralFP.Application.Registry;
 using NeuralFP.Azure.ServiceBus;
 using NeuralFP.Functions.Tests.Infrastructure;
 
@@ -28,10 +26,7 @@ public sealed class SummariesTopicRefusedInAppTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await TestApp.StartAsync(configure: builder => builder.Services.AddSingleton<IBatchSummaryPublisher>(new ServiceBusBatchSummaryPublisher(_topic)));
-        await TestModels.UploadAsync(_app, ModelId, TestModels.Cnn, TestModels.Reference());
-        // Built by the job on the test's adapters: the in-process worker cannot bind the blob trigger (see TelemetryFixture).
-        await _app.Services.GetRequiredService<FingerprintJob>().RunAsync(ModelId, CancellationToken.None);
-        await _app.WaitForStatusAsync(ModelId, ModelStatus.Ready);
+        await _app.BuildReadyModelInProcessAsync(ModelId);
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

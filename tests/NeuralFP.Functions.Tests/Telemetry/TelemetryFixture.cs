@@ -40,11 +40,8 @@ public sealed class TelemetryFixture : IAsyncLifetime
                     reader => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = Timeout.Infinite));
                 builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(_logs));
             });
-        // The fingerprint is built by the job on the test's own adapters (same process, same meter): the in-process
-        // worker cannot bind the blob trigger's BlobClient yet (see the report), while the worker process can.
-        await TestModels.UploadAsync(App, ModelId, TestModels.Cnn, TestModels.Reference());
-        await App.Services.GetRequiredService<Application.Jobs.FingerprintJob>().RunAsync(ModelId, CancellationToken.None);
-        Ready = await App.WaitForStatusAsync(ModelId, ModelStatus.Ready);
+        // Built by the job on the test's own adapters, in this process, so its build is measured by the same meter.
+        Ready = await App.BuildReadyModelInProcessAsync(ModelId);
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();
