@@ -18,6 +18,7 @@ namespace NeuralFP.Functions.Tests.Drift;
 /// answers). Queued batches still get their result instead of going to the poison queue, HTTP verdicts are answered,
 /// and the health endpoint and the log say once what to change.
 /// </summary>
+[Collection(InProcessWorkerCollection.Name)]
 public sealed class DriftRefusedInAppTests : IAsyncLifetime
 {
     private const string ModelId = "refused-drift";

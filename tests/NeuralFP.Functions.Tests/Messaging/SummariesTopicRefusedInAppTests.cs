@@ -13,6 +13,7 @@ namespace NeuralFP.Functions.Tests.Messaging;
 /// <see cref="ServiceBusPublishingTests"/>). A scored batch keeps its result and its summary on score-results instead of
 /// being retried into the poison queue; the refusal is logged with what to change.
 /// </summary>
+[Collection(InProcessWorkerCollection.Name)]
 public sealed class SummariesTopicRefusedInAppTests : IAsyncLifetime
 {
     private const string ModelId = "refused-topic";

@@ -12,6 +12,7 @@ namespace NeuralFP.Functions.Tests.Telemetry;
 /// model id and version (and batch id and invocation id), log records whose scopes carry the same, the counters of
 /// records scored and OOD verdicts by layer, the build duration, and the queue gauges.
 /// </summary>
+[Collection(InProcessWorkerCollection.Name)]
 public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
 {
     private const string ModelId = TelemetryFixture.ModelId;
