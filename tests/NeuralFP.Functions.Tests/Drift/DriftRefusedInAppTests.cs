@@ -29,7 +29,7 @@ public sealed class DriftRefusedInAppTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await TestApp.StartAsync(configure: builder => builder.Services.AddSingleton<IDriftStore>(RefusingDriftStore));
-        await _app.BuildReadyModelInProcessAsync(ModelId);
+        await TestModels.BuildReadyInProcessAsync(_app, ModelId);
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

@@ -149,18 +149,6 @@ public sealed class TestApp : IAsyncDisposable
     public Task UploadAsync(string modelId, string fileName, byte[] content)
         => Services.GetRequiredService<IModelFileStore>().UploadAsync(modelId, fileName, content, CancellationToken.None);
 
-    /// <summary>
-    /// Uploads the CNN fixture and its reference under <paramref name="modelId"/> and builds it with the job on the test's own
-    /// adapters: a worker in this process cannot bind the blob trigger's BlobClient (a worker process can), so tests that
-    /// run the worker in process build this way.
-    /// </summary>
-    public async Task<ModelRecord> BuildReadyModelInProcessAsync(string modelId)
-    {
-        await TestModels.UploadAsync(this, modelId, TestModels.Cnn, TestModels.Reference());
-        await Services.GetRequiredService<Application.Jobs.FingerprintJob>().RunAsync(modelId, CancellationToken.None);
-        return await WaitForStatusAsync(modelId, ModelStatus.Ready);
-    }
-
     /// <summary>Waits until the model's row shows <paramref name="status"/>.</summary>
     public Task<ModelRecord> WaitForStatusAsync(string modelId, ModelStatus status, Func<ModelRecord, bool>? and = null)
         => Eventually.WaitAsync(async () =>

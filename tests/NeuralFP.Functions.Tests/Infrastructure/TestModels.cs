@@ -4,7 +4,9 @@ using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Application.Inputs;
+using Microsoft.Extensions.DependencyInjection;
 using NeuralFP.Application.Ports;
+using NeuralFP.Application.Registry;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Functions.Tests.Infrastructure;
@@ -80,4 +82,16 @@ public static class TestModels
     /// <summary>The engine called directly, on the same inputs, for comparison with what the service answers.</summary>
     public static async Task<FingerprintScorer> DirectScorerAsync(byte[] model, FloatTensor reference)
         => new(await FingerprintBuilder.BuildAsync(model, reference, Options));
+
+    /// <summary>
+    /// Uploads the CNN fixture and its reference under <paramref name="modelId"/> and builds it with the job on the test's own
+    /// adapters: a worker in this process cannot bind the blob trigger's BlobClient (a worker process can), so tests that
+    /// run the worker in process build this way.
+    /// </summary>
+    public static async Task<ModelRecord> BuildReadyInProcessAsync(TestApp app, string modelId)
+    {
+        await UploadAsync(app, modelId, Cnn, Reference());
+        await app.Services.GetRequiredService<Application.Jobs.FingerprintJob>().RunAsync(modelId, CancellationToken.None);
+        return await app.WaitForStatusAsync(modelId, ModelStatus.Ready);
+    }
 }

@@ -27,7 +27,7 @@ public sealed class SummariesTopicRefusedInAppTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await TestApp.StartAsync(configure: builder => builder.Services.AddSingleton<IBatchSummaryPublisher>(new ServiceBusBatchSummaryPublisher(_topic)));
-        await _app.BuildReadyModelInProcessAsync(ModelId);
+        await TestModels.BuildReadyInProcessAsync(_app, ModelId);
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

@@ -41,7 +41,7 @@ public sealed class TelemetryFixture : IAsyncLifetime
                 builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(_logs));
             });
         // Built by the job on the test's own adapters, in this process, so its build is measured by the same meter.
-        Ready = await App.BuildReadyModelInProcessAsync(ModelId);
+        Ready = await TestModels.BuildReadyInProcessAsync(App, ModelId);
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();
