@@ -90,7 +90,7 @@ internal static class PanelBenchmark
         MaxZ = Environment.GetEnvironmentVariable("NFP_PANEL_MAXZ") == "1";
         Densities = (Environment.GetEnvironmentVariable("NFP_PANEL_DENSITIES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var d in Densities)
-            if (!IntegrationKinds.IsDensity(d)) throw new ArgumentException($"NFP_PANEL_DENSITIES: '{d}' is not a density integration ({string.Join(", ", IntegrationKinds.All.Where(IntegrationKinds.IsDensity))}).");
+            if (!IntegrationKinds.IsDensity(DensityEntry(d).Kind)) throw new ArgumentException($"NFP_PANEL_DENSITIES: '{d}' is not a density integration ({string.Join(", ", IntegrationKinds.All.Where(IntegrationKinds.IsDensity))}, '@k' for the neighbour kinds' k).");
         DefaultCombined = defaults;
         output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
@@ -614,8 +614,13 @@ internal static class PanelBenchmark
         if (other is not null) list.Add(Fit($"fingerprint ({other})", other, manifest, calibration, skip: -1, latent, classes: classes));
         // NFP_PANEL_DENSITIES: other densities over the same statistics, each re-fitted on the same calibration statistics of
         // the same build (a kind that reads classes only on a model with class outputs).
-        foreach (var density in Densities.Where(d => d != kind && d != other && (classes is not null || !IntegrationKinds.ReadsClasses(d))))
-            list.Add(Fit($"fingerprint ({density})", density, manifest, calibration, skip: -1, latent, classes: classes));
+        // "kind@k" sets the neighbour kinds' k.
+        foreach (var entry in Densities)
+        {
+            var (density, k) = DensityEntry(entry);
+            if (density == kind && k is null || density == other && k is null || classes is null && IntegrationKinds.ReadsClasses(density)) continue;
+            list.Add(Fit($"fingerprint ({entry})", density, manifest, calibration, skip: -1, latent, classes: classes, neighbours: k));
+        }
         if (MaxZ && IntegrationKinds.IsDensity(kind))
             foreach (var skip in input >= 0 && manifest.Layers.Count > 1 ? new[] { -1, input } : [-1])
             {
@@ -645,6 +650,9 @@ internal static class PanelBenchmark
 
     /// <summary>NFP_PANEL_DENSITIES: integration kinds re-fitted beside the default on every build (<see cref="PrintIntegrations"/>).</summary>
     private static string[] Densities = [];
+
+    private static (string Kind, int? K) DensityEntry(string entry) =>
+        entry.Split('@') is [var kind, var k] ? (kind, int.Parse(k, System.Globalization.CultureInfo.InvariantCulture)) : (entry, null);
 
     private static string ClassShares(int[] classes) =>
         string.Join(" ", classes.Where(c => c >= 0).GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Key}:{(double)g.Count() / classes.Length:P0}"));
@@ -769,7 +777,7 @@ internal static class PanelBenchmark
     /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -793,7 +801,7 @@ internal static class PanelBenchmark
         if (kind == IntegrationKinds.OneOut)
             return new Variant(name, (e, _) => (rule.Score(Pick(e)), rule.IsOod(buffer)));
         // (For Fisher, keep and the rule's layers are the same statistics.)
-        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: IntegrationKinds.ReadsClasses(kind) ? classes : null);
+        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: IntegrationKinds.ReadsClasses(kind) ? classes : null, neighbours: neighbours ?? NeuralFP.Core.Detectors.Numerics.NeighbourDensity.DefaultNeighbours);
         if (maxZ != MaxZMode.None)
         {
             var kept = keep.Select(l => calibration[l]).ToArray();

@@ -191,8 +191,10 @@ public sealed class LayerIntegration
     /// </summary>
     /// <param name="classes">The model's predicted class of each held-out record; required by (and only read by)
     /// <see cref="IntegrationKinds.GaussianPerClass"/>.</param>
-    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null)
+    /// <param name="neighbours">k of the neighbour kinds (default <see cref="NeighbourDensity.DefaultNeighbours"/>, fixed a priori).</param>
+    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null, int neighbours = NeighbourDensity.DefaultNeighbours)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(heldOutErrors);
         var layers = rule.Layers.Count;
@@ -233,7 +235,7 @@ public sealed class LayerIntegration
             floor = LogFloors(quantiles, statistics);
             if (kind == IntegrationKinds.GaussianClassCovariance)
                 prior = ClassCovarianceFit.ChoosePrior(LogRows(heldOutErrors, included, floor), n, included.Count(i => i), classes);
-            density = FitDensity(kind, heldOutErrors, included, floor, classes, prior);
+            density = FitDensity(kind, heldOutErrors, included, floor, classes, prior, neighbours);
         }
         var scores = new double[n];
         var record = new float[statistics];
@@ -246,7 +248,7 @@ public sealed class LayerIntegration
             for (var fold = 0; fold < folds; fold++)
             {
                 var others = heldOutErrors.Select(values => values.Where((_, r) => r % folds != fold).ToArray()).ToArray();
-                var foldDensity = FitDensity(kind, others, included, floor!, classes?.Where((_, r) => r % folds != fold).ToArray(), prior);
+                var foldDensity = FitDensity(kind, others, included, floor!, classes?.Where((_, r) => r % folds != fold).ToArray(), prior, neighbours);
                 var foldFit = Create(kind, included, [0], targetFpr, floor, excluded, foldDensity);
                 for (var r = fold; r < n; r += folds)
                 {
@@ -371,7 +373,7 @@ public sealed class LayerIntegration
         return logs;
     }
 
-    private static Density FitDensity(string kind, IReadOnlyList<float[]> errors, bool[] included, double[] floor, int[]? classes, double prior)
+    private static Density FitDensity(string kind, IReadOnlyList<float[]> errors, bool[] included, double[] floor, int[]? classes, double prior, int neighbours)
     {
         int n = errors[0].Length, k = included.Count(i => i);
         var logs = LogRows(errors, included, floor);
@@ -390,7 +392,7 @@ public sealed class LayerIntegration
             case IntegrationKinds.Neighbours or IntegrationKinds.NeighboursPerClass:
             {
                 var fit = NeighbourDensity.Fit(logs, n, k, kind == IntegrationKinds.NeighboursPerClass ? classes : null);
-                return new Density(fit.Mean, fit.InverseCholesky, Bank: fit.Bank, BankClasses: fit.BankClasses, Neighbours: NeighbourDensity.DefaultNeighbours);
+                return new Density(fit.Mean, fit.InverseCholesky, Bank: fit.Bank, BankClasses: fit.BankClasses, Neighbours: neighbours);
             }
             default:
             {
