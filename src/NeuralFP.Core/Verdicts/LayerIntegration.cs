@@ -191,7 +191,7 @@ public sealed class LayerIntegration
     /// </summary>
     /// <param name="classes">The model's predicted class of each held-out record; required by (and only read by)
     /// <see cref="IntegrationKinds.GaussianPerClass"/>.</param>
-    /// <param name="neighbours">k of the neighbour kinds (default <see cref="NeighbourDensity.DefaultNeighbours"/>, fixed a priori).</param>
+    /// <param name="neighbours">k of the neighbour kinds (default <see cref="NeighbourDensity.DefaultNeighbours"/>, chosen on the panel's validation sets).</param>
     public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null, int neighbours = NeighbourDensity.DefaultNeighbours)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
@@ -239,7 +239,10 @@ public sealed class LayerIntegration
         }
         var scores = new double[n];
         var record = new float[statistics];
-        var folds = IntegrationKinds.IsDensity(kind) ? GaussianFit.CrossFitFolds(n) : 0;
+        // The neighbour densities score each stored record against the others (leave-one-out), which is what a new record
+        // meets; fold fits would store 10% fewer rows and put the threshold a little high.
+        var leaveOneOut = density?.Bank is not null;
+        var folds = IntegrationKinds.IsDensity(kind) && !leaveOneOut ? GaussianFit.CrossFitFolds(n) : 0;
         if (folds > 0)
         {
             // Cross-fitted: each record is scored by a Gaussian fitted without its fold. Scored by the Gaussian fitted on
@@ -263,7 +266,7 @@ public sealed class LayerIntegration
             for (var r = 0; r < n; r++)
             {
                 for (var l = 0; l < statistics; l++) record[l] = heldOutErrors[l][r];
-                scores[r] = draft.Score(rule, record, classes?[r] ?? -1);
+                scores[r] = leaveOneOut ? draft.ScoreLeavingOut(rule, record, classes?[r] ?? -1, NeighbourDensity.BankRow(r, n)) : draft.Score(rule, record, classes?[r] ?? -1);
             }
         }
         var inRecordOrder = (double[])scores.Clone();
@@ -306,7 +309,10 @@ public sealed class LayerIntegration
     /// </summary>
     /// <param name="predictedClass">The model's class for the record, read by <see cref="IntegrationKinds.GaussianPerClass"/>
     /// (−1 or a class the calibration records never had: measured from the overall mean).</param>
-    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass = -1)
+    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass = -1) => ScoreLeavingOut(rule, layerErrors, predictedClass, excludeBankRow: -1);
+
+    /// <param name="excludeBankRow">The neighbour kinds: a stored row left out (a calibration record's leave-one-out score).</param>
+    private double ScoreLeavingOut(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass, int excludeBankRow)
     {
         if (Kind == IntegrationKinds.Fisher)
         {
@@ -330,7 +336,7 @@ public sealed class LayerIntegration
                 if (Included[l]) logs[i++] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l]));
             NeighbourDensity.Whiten(logs, LogMean, InverseCholesky, centred);
             var members = _bankByClass is not null && (uint)predictedClass < (uint)_bankByClass.Length && _bankByClass[predictedClass].Length >= Neighbours ? _bankByClass[predictedClass] : null;
-            return NeighbourDensity.KthDistance(centred, NeighbourBank, members, Neighbours);
+            return NeighbourDensity.KthDistance(centred, NeighbourBank, members, Neighbours, excludeBankRow);
         }
         var mean = GaussianFit.MeanFor(ClassMeans, LogMean, predictedClass);
         for (int l = 0, i = 0; l < Included.Length; l++)

@@ -9,8 +9,8 @@ namespace NeuralFP.Core.Detectors.Numerics;
 /// </summary>
 internal static class NeighbourDensity
 {
-    /// <summary>k, fixed a priori: the k-NN density's bias/variance middle ground for a few hundred rows a class.</summary>
-    public const int DefaultNeighbours = 10;
+    /// <summary>k: chosen on the model panel's validation sets among 5, 10, 20 and 50 (README, "Detection on a model panel", item 12).</summary>
+    public const int DefaultNeighbours = 5;
 
     /// <summary>Stored rows at most (an evenly strided subset of the fitted rows beyond it).</summary>
     public const int MaxBank = 5000;
@@ -26,7 +26,7 @@ internal static class NeighbourDensity
     public static Result Fit(ReadOnlySpan<double> rows, int n, int k, int[]? classes)
     {
         var (mean, inverse) = classes is null ? GaussianFit.Fit(rows, n, k, diagonal: false) : Within(rows, n, k, classes);
-        var stride = (n + MaxBank - 1) / MaxBank;
+        var stride = Stride(n);
         var m = (n + stride - 1) / stride;
         var bank = new float[m * k];
         var bankClasses = classes is null ? null : new int[m];
@@ -39,6 +39,11 @@ internal static class NeighbourDensity
         }
         return new Result(mean, inverse, bank, bankClasses);
     }
+
+    private static int Stride(int n) => (n + MaxBank - 1) / MaxBank;
+
+    /// <summary>The stored row of fitted row <paramref name="row"/> of <paramref name="n"/>, or −1 when it was not stored.</summary>
+    public static int BankRow(int row, int n) => row % Stride(n) == 0 ? row / Stride(n) : -1;
 
     private static (double[] Mean, double[] Inverse) Within(ReadOnlySpan<double> rows, int n, int k, int[] classes)
     {
@@ -67,19 +72,22 @@ internal static class NeighbourDensity
 
     /// <summary>
     /// The squared distance from whitened <paramref name="z"/> to its <paramref name="neighbours"/>-th nearest stored row
-    /// among <paramref name="members"/> (null: all stored rows). Fewer stored rows than k: the farthest.
+    /// among <paramref name="members"/> (null: all stored rows), leaving out stored row <paramref name="exclude"/> (−1: none;
+    /// a stored row's own leave-one-out score). Fewer stored rows than k: the farthest.
     /// </summary>
-    public static double KthDistance(ReadOnlySpan<double> z, float[] bank, int[]? members, int neighbours)
+    public static double KthDistance(ReadOnlySpan<double> z, float[] bank, int[]? members, int neighbours, int exclude = -1)
     {
         var k = z.Length;
         var m = members?.Length ?? bank.Length / k;
-        var kth = Math.Max(1, Math.Min(neighbours, m));
+        var kth = Math.Max(1, Math.Min(neighbours, exclude >= 0 ? m - 1 : m));
         // The kth smallest squared distances so far, ascending.
         Span<double> nearest = kth <= 64 ? stackalloc double[kth] : new double[kth];
         nearest.Fill(double.PositiveInfinity);
         for (var t = 0; t < m; t++)
         {
-            var row = bank.AsSpan((members?[t] ?? t) * k, k);
+            var index = members?[t] ?? t;
+            if (index == exclude) continue;
+            var row = bank.AsSpan(index * k, k);
             double d = 0;
             for (var i = 0; i < k; i++)
             {
