@@ -114,6 +114,35 @@ public sealed class DensityIntegrationTests
         }
     }
 
+    [Theory]
+    [InlineData(IntegrationKinds.Neighbours)]
+    [InlineData(IntegrationKinds.NeighboursPerClass)]
+    public void Each_calibration_record_is_scored_against_the_other_stored_records(string kind)
+    {
+        var (calibration, classes) = Draw(600, 17);
+        var rule = Rule(calibration);
+        // k = 1: scored against a bank that held it, every record would score 0 (its own row).
+        var integration = LayerIntegration.Calibrate(kind, rule, calibration, 0.05, classes: ClassesFor(kind, classes), neighbours: 1);
+        var inSample = Scores(integration, rule, calibration, classes);
+
+        Assert.All(inSample, s => Assert.Equal(0, s, 6));
+        Assert.All(integration.HeldOutScoresInRecordOrder!, s => Assert.True(s > 1e-6));
+        // Leave-one-out against all the others: the nearest other row, as a brute-force search finds it.
+        var bank = integration.NeighbourBank!;
+        for (var r = 0; r < 600; r += 37)
+        {
+            var nearest = double.PositiveInfinity;
+            for (var b = 0; b < 600; b++)
+            {
+                if (b == r || kind == IntegrationKinds.NeighboursPerClass && classes[b] != classes[r]) continue;
+                double d = 0;
+                for (var i = 0; i < 3; i++) d += ((double)bank[r * 3 + i] - bank[b * 3 + i]) * ((double)bank[r * 3 + i] - bank[b * 3 + i]);
+                nearest = Math.Min(nearest, d);
+            }
+            Assert.Equal(nearest, integration.HeldOutScoresInRecordOrder![r], 3);
+        }
+    }
+
     [Fact]
     public void Integrations_of_the_earlier_kinds_write_none_of_the_new_members()
     {
