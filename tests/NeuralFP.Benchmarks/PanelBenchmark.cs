@@ -88,6 +88,9 @@ internal static class PanelBenchmark
         Complexity = Environment.GetEnvironmentVariable("NFP_PANEL_COMPLEXITY") == "1";
         Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
         MaxZ = Environment.GetEnvironmentVariable("NFP_PANEL_MAXZ") == "1";
+        Densities = (Environment.GetEnvironmentVariable("NFP_PANEL_DENSITIES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var d in Densities)
+            if (!IntegrationKinds.IsDensity(DensityEntry(d).Kind)) throw new ArgumentException($"NFP_PANEL_DENSITIES: '{d}' is not a density integration ({string.Join(", ", IntegrationKinds.All.Where(IntegrationKinds.IsDensity))}, '@k' for the neighbour kinds' k).");
         DefaultCombined = defaults;
         output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
@@ -122,7 +125,7 @@ internal static class PanelBenchmark
                     var before = exploration.Count;
                     Evaluate(model, seed, withInput, "", exploration, null, detectors: false);
                     // The default integration with the input layer: the ablation row of the main table.
-                    var defaultVariant = defaults.Integration + (defaults.LatentStatistic && IntegrationKinds.IsGaussian(defaults.Integration) ? " +latent" : "");
+                    var defaultVariant = defaults.Integration + (defaults.LatentStatistic && IntegrationKinds.IsDensity(defaults.Integration) ? " +latent" : "");
                     cells.AddRange(exploration.Skip(before).Where(c => c.Detector == defaultVariant).Select(c => c with { Detector = WithInput }));
                     // The latent distance's other form (per predicted class / one mean): same seeded autoencoders, other statistic.
                     var other = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(defaults) with { Seed = seed, Detectors = [], IncludeInputLayer = true, LatentStatistic = true, Integration = IntegrationKinds.Gaussian, LatentPerClass = !defaults.LatentPerClass }, null, CancellationToken.None);
@@ -144,6 +147,7 @@ internal static class PanelBenchmark
         PrintTable(output, cells, "FPR95 (lower is better)", c => c.Fpr95, "F3");
         PrintTable(output, cells, "share flagged at the calibrated 5% threshold", c => c.Flagged, "P0");
         PrintMinimum(output, cells);
+        PrintIntegrations(output, cells, realised);
         PrintCombinedRules(output, cells);
         PrintRealised(output, realised);
         PrintBars(output, cells, realised);
@@ -497,7 +501,7 @@ internal static class PanelBenchmark
     /// </summary>
     private static IEnumerable<Variant> UnionVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
     {
-        if (manifest.Integration is not { } gaussian || !IntegrationKinds.IsGaussian(gaussian.Kind)) yield break;
+        if (manifest.Integration is not { } gaussian || !IntegrationKinds.IsDensity(gaussian.Kind)) yield break;
         if (manifest.InputComplexityOutputs is not null) yield break; // (measured before the input's complexity was a statistic)
         var latent = gaussian.StatisticCount > manifest.Layers.Count;
         var g = Tail(gaussian.SortedHeldOutScores);
@@ -573,7 +577,7 @@ internal static class PanelBenchmark
         foreach (var (name, pick) in new[] { ("fingerprint (+complexity)", new[] { 0, 1 }), ("fingerprint (+variation)", new[] { 1 }) })
         {
             var statistics = calibration.Concat(pick.Select(m => measures[m])).ToArray();
-            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], kind == IntegrationKinds.GaussianPerClass ? classes : null);
+            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], IntegrationKinds.ReadsClasses(kind) ? classes : null);
             var count = calibration.Count;
             var buffer = new float[count + pick.Length];
             yield return new Variant(name, (all, predicted) =>
@@ -608,7 +612,16 @@ internal static class PanelBenchmark
             _ => null,
         };
         if (other is not null) list.Add(Fit($"fingerprint ({other})", other, manifest, calibration, skip: -1, latent, classes: classes));
-        if (MaxZ && IntegrationKinds.IsGaussian(kind))
+        // NFP_PANEL_DENSITIES: other densities over the same statistics, each re-fitted on the same calibration statistics of
+        // the same build (a kind that reads classes only on a model with class outputs).
+        // "kind@k" sets the neighbour kinds' k.
+        foreach (var entry in Densities)
+        {
+            var (density, k) = DensityEntry(entry);
+            if (density == kind && k is null || density == other && k is null || classes is null && IntegrationKinds.ReadsClasses(density)) continue;
+            list.Add(Fit($"fingerprint ({entry})", density, manifest, calibration, skip: -1, latent, classes: classes, neighbours: k));
+        }
+        if (MaxZ && IntegrationKinds.IsDensity(kind))
             foreach (var skip in input >= 0 && manifest.Layers.Count > 1 ? new[] { -1, input } : [-1])
             {
                 var suffix = skip < 0 ? "" : " −input";
@@ -634,6 +647,12 @@ internal static class PanelBenchmark
     }
 
     private static bool MaxZ;
+
+    /// <summary>NFP_PANEL_DENSITIES: integration kinds re-fitted beside the default on every build (<see cref="PrintIntegrations"/>).</summary>
+    private static string[] Densities = [];
+
+    private static (string Kind, int? K) DensityEntry(string entry) =>
+        entry.Split('@') is [var kind, var k] ? (kind, int.Parse(k, System.Globalization.CultureInfo.InvariantCulture)) : (entry, null);
 
     private static string ClassShares(int[] classes) =>
         string.Join(" ", classes.Where(c => c >= 0).GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Key}:{(double)g.Count() / classes.Length:P0}"));
@@ -740,11 +759,11 @@ internal static class PanelBenchmark
         var hasLatent = calibration.Count > manifest.Layers.Count;
         var list = new List<Variant>();
         foreach (var kind in classes is null ? new[] { IntegrationKinds.OneOut, IntegrationKinds.Fisher, IntegrationKinds.Gaussian } : [IntegrationKinds.OneOut, IntegrationKinds.Fisher, IntegrationKinds.Gaussian, IntegrationKinds.GaussianPerClass])
-            foreach (var twoSided in IntegrationKinds.IsGaussian(kind) ? new[] { false } : [false, true])
+            foreach (var twoSided in IntegrationKinds.IsDensity(kind) ? new[] { false } : [false, true])
                 foreach (var latent in hasLatent ? new[] { false, true } : [false])
                 {
                     // A prefixed build differs only in its latent statistic: only the variants that read it.
-                    if (prefix.Length > 0 && !(latent && IntegrationKinds.IsGaussian(kind))) continue;
+                    if (prefix.Length > 0 && !(latent && IntegrationKinds.IsDensity(kind))) continue;
                     var name = $"{prefix}{kind}{(twoSided ? " two-sided" : "")}{(latent ? " +latent" : "")}";
                     list.Add(Fit(name, kind, manifest, calibration, skip: -1, latent, twoSided, classes));
                     if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{name} −input", kind, manifest, calibration, skip: input, latent, twoSided, classes));
@@ -758,7 +777,7 @@ internal static class PanelBenchmark
     /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -768,9 +787,9 @@ internal static class PanelBenchmark
         // without the input layer leaves them out too.
         var complexityStart = manifest.Layers.Count + latentIndex.Count;
         int[] complexity = manifest.InputComplexityOutputs is { } measures && skip < 0 ? [.. Enumerable.Range(complexityStart, measures.Count)] : [];
-        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : [], .. IntegrationKinds.IsGaussian(kind) ? complexity : []];
+        int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : [], .. IntegrationKinds.IsDensity(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
-        var ruleStatistics = IntegrationKinds.IsGaussian(kind) ? layers : keep;
+        var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;
         string StatisticName(int i) => i < manifest.Layers.Count ? manifest.Layers[i].Name : $"latent {i}";
         var rule = OneOutRule.Calibrate(ruleStatistics.Select(StatisticName).ToArray(), ruleStatistics.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, twoSided ?? manifest.Options.TwoSided);
         var buffer = new float[keep.Length];
@@ -782,7 +801,7 @@ internal static class PanelBenchmark
         if (kind == IntegrationKinds.OneOut)
             return new Variant(name, (e, _) => (rule.Score(Pick(e)), rule.IsOod(buffer)));
         // (For Fisher, keep and the rule's layers are the same statistics.)
-        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: kind == IntegrationKinds.GaussianPerClass ? classes : null);
+        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: IntegrationKinds.ReadsClasses(kind) ? classes : null, neighbours: neighbours ?? NeuralFP.Core.Detectors.Numerics.NeighbourDensity.DefaultNeighbours);
         if (maxZ != MaxZMode.None)
         {
             var kept = keep.Select(l => calibration[l]).ToArray();
@@ -916,6 +935,55 @@ internal static class PanelBenchmark
         Row("mean, test sets", c => c.Role == SetRole.Test, v => v.Average());
         foreach (var set in cells.Select(c => c.Set).Distinct())
             Row($"min, {set}", c => c.Set == set, v => v.Min());
+        output.WriteLine();
+    }
+
+    /// <summary>
+    /// The build's fingerprint and every integration re-fitted on its calibration statistics ("fingerprint (kind)"), ordered as
+    /// the protocol chooses: the highest validation minimum (per cell the mean over seeds), then the highest validation mean.
+    /// Test columns, digits and the realised FPR are reported beside it, never used to order.
+    /// </summary>
+    private static void PrintIntegrations(TextWriter output, List<Cell> cells, List<Realised> realised)
+    {
+        var names = cells.Select(c => c.Detector).Distinct().Where(d => d == Fingerprint || d.StartsWith("fingerprint (", StringComparison.Ordinal)).ToArray();
+        if (names.Length < 2) return;
+        // Only cells every integration has (a kind that reads classes is not fitted on a model without class outputs).
+        var common = cells.Where(c => names.Contains(c.Detector)).GroupBy(c => (c.Model, c.Set)).Where(g => names.All(n => g.Any(c => c.Detector == n))).Select(g => g.Key).ToHashSet();
+        output.WriteLine("### Fingerprint integrations re-fitted on the same calibration statistics: chosen on the VALIDATION sets only");
+        output.WriteLine();
+        output.WriteLine($"Cells every integration has: {common.Count} (validation {common.Count(k => cells.Any(c => c.Model == k.Model && c.Set == k.Set && c.Role == SetRole.Validation))}). Realised FPR: image models (target 5 ± 1 pp), then tabular.");
+        output.WriteLine();
+        output.WriteLine("| integration | min AUROC (V) | mean AUROC (V) | worst validation cell | min AUROC, test (not used) | mean, test (not used) | min, all cells | digits GRU / MLP / transformer (T) | digits flagged GRU / MLP (T) | realised FPR, image models | realised FPR, tabular |");
+        output.WriteLine("|---|---:|---:|---|---:|---:|---:|---|---|---:|---:|");
+        var rows = names.Select(name =>
+        {
+            var perCell = cells.Where(c => c.Detector == name && common.Contains((c.Model, c.Set))).GroupBy(c => (c.Model, c.Set, c.Role))
+                .Select(g => (g.Key, Auroc: g.Average(c => c.Auroc), Flagged: g.Average(c => c.Flagged))).ToArray();
+            var v = perCell.Where(c => c.Key.Role == SetRole.Validation).ToArray();
+            var t = perCell.Where(c => c.Key.Role == SetRole.Test).ToArray();
+            var worst = v.MinBy(c => c.Auroc);
+            string Digits(string model, bool flagged) => perCell.Where(c => c.Key.Model == model && c.Key.Set == "digits").Select(c => flagged ? c.Flagged.ToString("P0") : c.Auroc.ToString("F3")).DefaultIfEmpty("–").First();
+            string Fpr(bool tabular)
+            {
+                var values = realised.Where(r => r.Detector == name && r.Tabular == tabular).Select(r => r.Fpr).ToArray();
+                return values.Length == 0 ? "–" : $"{values.Average():P1} [{values.Min():P1}–{values.Max():P1}]";
+            }
+            return (Name: name, VMin: v.Min(c => c.Auroc), VMean: v.Average(c => c.Auroc), Worst: $"{worst.Key.Model}/{worst.Key.Set} {worst.Auroc:F3}",
+                TMin: t.Length == 0 ? double.NaN : t.Min(c => c.Auroc), TMean: t.Length == 0 ? double.NaN : t.Average(c => c.Auroc), All: perCell.Min(c => c.Auroc),
+                Digits: $"{Digits("gru", false)} / {Digits("mlp", false)} / {Digits("transformer", false)}", Flagged: $"{Digits("gru", true)} / {Digits("mlp", true)}",
+                FprImage: Fpr(false), FprTabular: Fpr(true));
+        }).OrderByDescending(r => Math.Round(r.VMin, 3)).ThenByDescending(r => r.VMean).ToArray();
+        foreach (var r in rows)
+            output.WriteLine($"| {r.Name} | {r.VMin:F3} | {r.VMean:F3} | {r.Worst} | {r.TMin:F3} | {r.TMean:F3} | {r.All:F3} | {r.Digits} | {r.Flagged} | {r.FprImage} | {r.FprTabular} |");
+        output.WriteLine();
+        output.WriteLine($"Chosen on the validation sets (highest minimum, then mean): **{rows[0].Name}**.");
+        output.WriteLine();
+        output.WriteLine("Validation cells (AUROC, mean over seeds):");
+        output.WriteLine();
+        output.WriteLine($"| model | set | {string.Join(" | ", rows.Select(r => r.Name))} |");
+        output.WriteLine($"|---|---|{string.Concat(rows.Select(_ => "---:|"))}");
+        foreach (var group in cells.Where(c => names.Contains(c.Detector) && c.Role == SetRole.Validation && common.Contains((c.Model, c.Set))).GroupBy(c => (c.Model, c.Set)))
+            output.WriteLine($"| {group.Key.Model} | {group.Key.Set} | {string.Join(" | ", rows.Select(r => group.Where(c => c.Detector == r.Name).Average(c => c.Auroc).ToString("F3")))} |");
         output.WriteLine();
     }
 

@@ -65,8 +65,9 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.Contains("Layer input", built.Stderr); // progress goes to stderr; --include-input taps the input
         using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
         {
-            Assert.Equal("gaussian-per-class", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
-            Assert.Equal(10, manifest.RootElement.GetProperty("integration").GetProperty("classMeans").GetArrayLength());
+            Assert.Equal("neighbours-per-class", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
+            Assert.Equal(5, manifest.RootElement.GetProperty("integration").GetProperty("neighbours").GetInt32());
+            Assert.Equal(JsonValueKind.String, manifest.RootElement.GetProperty("integration").GetProperty("neighbourBank").ValueKind); // packed
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
             // The default combined rule is the per-class density; its partners are the default ones the list holds (none here:

@@ -21,7 +21,7 @@ internal static class CombinedDetectorFit
         if (partners.Where(p => !fitted.Contains(p)).ToArray() is { Length: > 0 } missing)
             progress?.Report($"Detector combined: {string.Join(", ", missing)} not fitted (not in the detector list, or the model cannot support it), so left out of the combined score; add it to the detectors to include it.");
         // The Gaussian rule reads the statistics the fingerprint's own Gaussian integration reads (none of its excluded ones).
-        var statistics = integration is not null && IntegrationKinds.IsGaussian(integration.Kind) ? integration.Included : null;
+        var statistics = integration is not null && IntegrationKinds.IsDensity(integration.Kind) ? integration.Included : null;
 
         // Fingerprint statistics and scores of the held-out records (a subset of the calibration records, in the same sorted order).
         var position = new Dictionary<int, int>(split.Calibration.Length);

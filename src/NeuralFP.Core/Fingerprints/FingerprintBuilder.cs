@@ -165,7 +165,7 @@ public static class FingerprintBuilder
         phases.Mark("autoencoders (standardise, train, latent fit) beside the detector fits");
         var (extras, detectorOutputs) = DetectorExtras(fittedDetectors);
         // The input's complexity is a statistic of the Gaussian integrations only (as the latent distances are).
-        var complexity = options.InputComplexity && IntegrationKinds.IsGaussian(options.Integration) && InputComplexity.Layout(model.InputShape).Length >= 2;
+        var complexity = options.InputComplexity && IntegrationKinds.IsDensity(options.Integration) && InputComplexity.Layout(model.InputShape).Length >= 2;
         extras = extras with { InputComplexity = complexity };
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         phases.Mark("fused scorer graph (build, serialise)");
@@ -213,10 +213,11 @@ public static class FingerprintBuilder
         // The model's predicted class of each calibration record (null when its output is not a class vector).
         var calibrationClasses = trainClasses is null ? null : calibrationArgmax;
         var integrationKind = options.Integration;
-        if (integrationKind == IntegrationKinds.GaussianPerClass && calibrationClasses is null)
+        if (IntegrationKinds.ReadsClasses(integrationKind) && calibrationClasses is null)
         {
-            progress?.Report($"The model has no class outputs, so the {IntegrationKinds.Gaussian} integration (one mean) replaces {IntegrationKinds.GaussianPerClass}.");
-            integrationKind = IntegrationKinds.Gaussian;
+            var without = IntegrationKinds.WithoutClasses(integrationKind);
+            progress?.Report($"The model has no class outputs, so the {without} integration ({(without == IntegrationKinds.Gaussian ? "one mean" : "no classes")}) replaces {integrationKind}.");
+            integrationKind = without;
         }
         var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
@@ -284,7 +285,7 @@ public static class FingerprintBuilder
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
         // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
         // records calibrate it as they calibrate the errors.
-        var latent = options.LatentStatistic && IntegrationKinds.IsGaussian(options.Integration) && autoencoder.Layers.Count % 2 == 0
+        var latent = options.LatentStatistic && IntegrationKinds.IsDensity(options.Integration) && autoencoder.Layers.Count % 2 == 0
             ? options.LatentNeighbours > 0
                 ? LatentDistance.FitNeighbours(LatentDistance.Encode(autoencoder.Layers, train), options.LatentNeighbours, options.Seed + l)
                 : LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)

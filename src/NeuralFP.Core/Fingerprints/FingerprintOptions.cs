@@ -60,11 +60,13 @@ public sealed record FingerprintOptions
     /// <summary>
     /// How per-layer evidence becomes one verdict: "fisher" (Σ −ln p_l, thresholded on held-out errors),
     /// "gaussian" (a density over the per-layer log errors and latent distances), "gaussian-per-class" (the same density
-    /// with one mean per predicted class; a model without class outputs gets "gaussian", with a build note),
-    /// "gaussian-diagonal" or "one-out" (NeuralFP's ∃l rule). The default was chosen on the model panel's validation
-    /// OOD sets (README, "Detection").
+    /// with one mean per predicted class), "gaussian-class-covariance" (one mean and one covariance per predicted class),
+    /// "neighbours-per-class" (the k-NN density over the whitened log statistics of the calibration records of the
+    /// predicted class), "neighbours" (the same over all of them), "gaussian-diagonal" or "one-out" (NeuralFP's ∃l rule).
+    /// A kind that reads the predicted class gets its form without classes on a model without class outputs, with a build
+    /// note. The default was chosen on the model panel's validation OOD sets (README, "Detection", item 12).
     /// </summary>
-    public string Integration { get; init; } = Verdicts.IntegrationKinds.GaussianPerClass;
+    public string Integration { get; init; } = Verdicts.IntegrationKinds.NeighboursPerClass;
 
     /// <summary>
     /// How the combined detector joins its fixed members (fingerprint, k-NN, energy): "fisher" or "min-p" over their

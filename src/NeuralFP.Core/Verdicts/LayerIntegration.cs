@@ -23,10 +23,34 @@ public static class IntegrationKinds
     /// within-class covariance: a record is measured from the statistics typical of the class the model gives it.</summary>
     public const string GaussianPerClass = "gaussian-per-class";
 
-    public static IReadOnlyList<string> All { get; } = [OneOut, Fisher, Gaussian, GaussianDiagonal, GaussianPerClass];
+    /// <summary>Regularised QDA: the per-class rule with one covariance per predicted class as well, shrunk towards the pooled
+    /// within-class covariance (pseudo-records chosen by held-out likelihood); score = D²_c + ln det Σ_c.</summary>
+    public const string GaussianClassCovariance = "gaussian-class-covariance";
 
-    /// <summary>A density over the per-statistic log values (full or diagonal covariance, one mean or one per class).</summary>
-    public static bool IsGaussian(string kind) => kind is Gaussian or GaussianDiagonal or GaussianPerClass;
+    /// <summary>Non-parametric: the squared distance from the whitened log statistics to the k-th nearest calibration
+    /// record's (whitened by the total covariance).</summary>
+    public const string Neighbours = "neighbours";
+
+    /// <summary>Non-parametric per class: the k-th nearest calibration record of the predicted class, whitened by the pooled
+    /// within-class covariance.</summary>
+    public const string NeighboursPerClass = "neighbours-per-class";
+
+    public static IReadOnlyList<string> All { get; } = [OneOut, Fisher, Gaussian, GaussianDiagonal, GaussianPerClass, GaussianClassCovariance, Neighbours, NeighboursPerClass];
+
+    /// <summary>A density over the per-statistic log values (Gaussian: full or diagonal covariance, one mean, one per class,
+    /// one covariance per class; or the k-NN density): reads the latent distances and input measures beside the errors.</summary>
+    public static bool IsDensity(string kind) => kind is Gaussian or GaussianDiagonal or GaussianPerClass or GaussianClassCovariance or Neighbours or NeighboursPerClass;
+
+    /// <summary>Reads the model's predicted class of each record.</summary>
+    public static bool ReadsClasses(string kind) => kind is GaussianPerClass or GaussianClassCovariance or NeighboursPerClass;
+
+    /// <summary>What a kind becomes for a model without class outputs (itself when it does not read classes).</summary>
+    public static string WithoutClasses(string kind) => kind switch
+    {
+        GaussianPerClass or GaussianClassCovariance => Gaussian,
+        NeighboursPerClass => Neighbours,
+        _ => kind,
+    };
 }
 
 /// <summary>A layer left out of the integrated score, and why (recorded in fingerprint.json).</summary>
@@ -45,21 +69,34 @@ public sealed class LayerIntegration
     // Errors are ≥ 0; log(0) is kept finite with this floor (relative to the layer's median held-out error).
     private const double LogFloorRelative = 1e-6;
 
-    public LayerIntegration(string kind, bool[] included, double[] sortedHeldOutScores, double targetFpr, double[]? logMean = null, double[]? inverseCholesky = null, double[]? logFloor = null, IReadOnlyList<ExcludedLayer>? excluded = null, double[][]? classMeans = null)
+    public LayerIntegration(string kind, bool[] included, double[] sortedHeldOutScores, double targetFpr, double[]? logMean = null, double[]? inverseCholesky = null, double[]? logFloor = null, IReadOnlyList<ExcludedLayer>? excluded = null, double[][]? classMeans = null,
+        double[][]? classInverseCholesky = null, float[]? neighbourBank = null, int[]? neighbourClasses = null, int neighbours = 0)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(included);
         ArgumentNullException.ThrowIfNull(sortedHeldOutScores);
-        if (kind != IntegrationKinds.Fisher && !IntegrationKinds.IsGaussian(kind))
-            throw new ArgumentException($"Integration '{kind}' is not a calibrated score; use {IntegrationKinds.Fisher}, {IntegrationKinds.Gaussian}, {IntegrationKinds.GaussianDiagonal} or {IntegrationKinds.GaussianPerClass} ({IntegrationKinds.OneOut} is the OneOutRule itself).", nameof(kind));
+        if (kind != IntegrationKinds.Fisher && !IntegrationKinds.IsDensity(kind))
+            throw new ArgumentException($"Integration '{kind}' is not a calibrated score; use one of {string.Join(", ", IntegrationKinds.All.Where(k => k != IntegrationKinds.OneOut))} ({IntegrationKinds.OneOut} is the OneOutRule itself).", nameof(kind));
         if (!included.Any(i => i)) throw new ArgumentException("An integration needs at least one included layer.", nameof(included));
         int k = included.Count(i => i);
-        if (IntegrationKinds.IsGaussian(kind) && (logMean?.Length != k || inverseCholesky?.Length != k * k || logFloor?.Length != included.Length))
-            throw new ArgumentException($"A Gaussian integration needs a mean of {k} log errors, a {k}x{k} inverse Cholesky factor and one log floor per layer.");
-        if (kind == IntegrationKinds.GaussianPerClass && (classMeans is not { Length: > 0 } || classMeans.Any(m => m?.Length != k)))
-            throw new ArgumentException($"A {IntegrationKinds.GaussianPerClass} integration needs one mean of {k} log values per predicted class.", nameof(classMeans));
-        if (kind != IntegrationKinds.GaussianPerClass && classMeans is not null)
-            throw new ArgumentException($"Only the {IntegrationKinds.GaussianPerClass} integration has class means.", nameof(classMeans));
+        if (IntegrationKinds.IsDensity(kind) && (logMean?.Length != k || inverseCholesky?.Length != k * k || logFloor?.Length != included.Length))
+            throw new ArgumentException($"A density integration needs a mean of {k} log errors, a {k}x{k} inverse Cholesky factor and one log floor per layer.");
+        var hasClassMeans = kind is IntegrationKinds.GaussianPerClass or IntegrationKinds.GaussianClassCovariance;
+        if (hasClassMeans && (classMeans is not { Length: > 0 } || classMeans.Any(m => m?.Length != k)))
+            throw new ArgumentException($"A {kind} integration needs one mean of {k} log values per predicted class.", nameof(classMeans));
+        if (!hasClassMeans && classMeans is not null)
+            throw new ArgumentException($"Only the {IntegrationKinds.GaussianPerClass} and {IntegrationKinds.GaussianClassCovariance} integrations have class means.", nameof(classMeans));
+        if (kind == IntegrationKinds.GaussianClassCovariance && (classInverseCholesky?.Length != classMeans!.Length || classInverseCholesky.Any(m => m?.Length != k * k)))
+            throw new ArgumentException($"A {kind} integration needs one {k}x{k} inverse Cholesky factor per class mean.", nameof(classInverseCholesky));
+        if (kind != IntegrationKinds.GaussianClassCovariance && classInverseCholesky is not null)
+            throw new ArgumentException($"Only the {IntegrationKinds.GaussianClassCovariance} integration has class covariances.", nameof(classInverseCholesky));
+        var isNeighbours = kind is IntegrationKinds.Neighbours or IntegrationKinds.NeighboursPerClass;
+        if (isNeighbours && (neighbours < 1 || neighbourBank is not { Length: > 0 } || neighbourBank.Length % k != 0))
+            throw new ArgumentException($"A {kind} integration needs k ≥ 1 and a bank of whitened rows of {k} values.", nameof(neighbourBank));
+        if (isNeighbours && (kind == IntegrationKinds.NeighboursPerClass) != (neighbourClasses is not null) || neighbourClasses is not null && neighbourClasses.Length * k != neighbourBank?.Length)
+            throw new ArgumentException($"A {IntegrationKinds.NeighboursPerClass} integration needs one class per banked row (and only it has them).", nameof(neighbourClasses));
+        if (!isNeighbours && (neighbourBank is not null || neighbours != 0))
+            throw new ArgumentException($"Only the {IntegrationKinds.Neighbours} integrations have a bank of rows.", nameof(neighbourBank));
         Kind = kind;
         Included = (bool[])included.Clone();
         SortedHeldOutScores = sortedHeldOutScores;
@@ -69,6 +106,16 @@ public sealed class LayerIntegration
         LogFloor = logFloor;
         Excluded = excluded ?? [];
         ClassMeans = classMeans;
+        ClassInverseCholesky = classInverseCholesky;
+        NeighbourBank = neighbourBank;
+        NeighbourClasses = neighbourClasses;
+        Neighbours = neighbours;
+        if (classInverseCholesky is not null)
+        {
+            _classLogDeterminant = [.. classInverseCholesky.Select(inverse => GaussianFit.LogDeterminant(inverse, k))];
+            _pooledLogDeterminant = GaussianFit.LogDeterminant(inverseCholesky, k);
+        }
+        if (neighbourClasses is not null) _bankByClass = NeighbourDensity.IndexByClass(neighbourClasses);
         Calibration = ScoreCalibration.Load(new Detectors.State.ScoreCalibrationState { TargetFpr = targetFpr, SortedScores = sortedHeldOutScores });
     }
 
@@ -94,6 +141,32 @@ public sealed class LayerIntegration
     /// null otherwise). A class the calibration records never had is measured from <see cref="LogMean"/>.</summary>
     public double[][]? ClassMeans { get; }
 
+    /// <summary>Per predicted class, the inverse Cholesky factor of its covariance (<see cref="IntegrationKinds.GaussianClassCovariance"/>;
+    /// null otherwise). A class the calibration records never had is measured with <see cref="InverseCholesky"/>, the pooled one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double[][]? ClassInverseCholesky { get; }
+
+    /// <summary>The neighbour integrations' stored rows: whitened log statistics of calibration records, row-major
+    /// [rows, statistics] (z = <see cref="InverseCholesky"/> · (ln x − <see cref="LogMean"/>)).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [System.Text.Json.Serialization.JsonConverter(typeof(Detectors.State.PackedArrayJsonConverter<float>))]
+    public float[]? NeighbourBank { get; }
+
+    /// <summary>Per stored row its predicted class (<see cref="IntegrationKinds.NeighboursPerClass"/>; null otherwise).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [System.Text.Json.Serialization.JsonConverter(typeof(Detectors.State.PackedArrayJsonConverter<int>))]
+    public int[]? NeighbourClasses { get; }
+
+    /// <summary>k of the neighbour integrations (0 otherwise).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int Neighbours { get; }
+
+    private readonly double[]? _classLogDeterminant;
+
+    private readonly double _pooledLogDeterminant;
+
+    private readonly int[][]? _bankByClass;
+
     /// <summary>
     /// Right after <see cref="Calibrate"/> (not saved): the held-out records' scores in their order, as new records would
     /// get them (cross-fitted for the Gaussian kinds), for the combined detector's fit on the same records.
@@ -103,7 +176,7 @@ public sealed class LayerIntegration
 
     /// <summary>Whether <see cref="Score"/> reads the record's predicted class.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool ReadsPredictedClass => ClassMeans is not null;
+    public bool ReadsPredictedClass => ClassMeans is not null || NeighbourClasses is not null;
 
     internal ScoreCalibration Calibration { get; }
 
@@ -121,16 +194,18 @@ public sealed class LayerIntegration
     /// </summary>
     /// <param name="classes">The model's predicted class of each held-out record; required by (and only read by)
     /// <see cref="IntegrationKinds.GaussianPerClass"/>.</param>
-    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null)
+    /// <param name="neighbours">k of the neighbour kinds (default <see cref="NeighbourDensity.DefaultNeighbours"/>, chosen on the panel's validation sets).</param>
+    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null, int neighbours = NeighbourDensity.DefaultNeighbours)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(heldOutErrors);
         var layers = rule.Layers.Count;
         var statistics = heldOutErrors.Count;
         if (statistics < layers) throw new ArgumentException($"Held-out statistics hold {statistics} rows; the rule has {layers} layers.", nameof(heldOutErrors));
-        var perClass = kind == IntegrationKinds.GaussianPerClass;
+        var perClass = IntegrationKinds.ReadsClasses(kind);
         if (perClass && classes is null)
-            throw new ArgumentException($"The {IntegrationKinds.GaussianPerClass} integration needs the predicted class of every held-out record (a model without class outputs takes {IntegrationKinds.Gaussian}).", nameof(classes));
+            throw new ArgumentException($"The {kind} integration needs the predicted class of every held-out record (a model without class outputs takes {IntegrationKinds.WithoutClasses(kind)}).", nameof(classes));
         if (perClass && classes!.Length != heldOutErrors[0].Length)
             throw new ArgumentException($"Give one predicted class per held-out record ({heldOutErrors[0].Length}), not {classes.Length}.", nameof(classes));
         if (!perClass) classes = null;
@@ -140,7 +215,7 @@ public sealed class LayerIntegration
         for (var l = 0; l < statistics; l++)
         {
             // Fisher's sum reads the rule's p-values, which only the errors have.
-            if (l >= layers && !IntegrationKinds.IsGaussian(kind)) continue;
+            if (l >= layers && !IntegrationKinds.IsDensity(kind)) continue;
             double lo = quantiles.Of(l, 0.01), hi = quantiles.Of(l, 0.99), mid = Math.Abs(quantiles.Of(l, 0.5));
             included[l] = hi - lo > 1e-6 * Math.Max(mid, 1e-30);
             var name = l < layers ? rule.Layers[l] : extraNames?.ElementAtOrDefault(l - layers) ?? $"statistic {l}";
@@ -153,13 +228,24 @@ public sealed class LayerIntegration
         }
 
         int n = heldOutErrors[0].Length;
-        double[]? mean = null, inverse = null, floor = null;
-        double[][]? classMeans = null;
-        if (IntegrationKinds.IsGaussian(kind))
-            (mean, inverse, floor, classMeans) = FitGaussian(kind, quantiles, heldOutErrors, included, classes);
+        double[]? floor = null;
+        Density? density = null;
+        // The class covariances' pseudo-records, chosen once by the held-out likelihood of all calibration records (each
+        // cross-fitting fold reuses it).
+        var prior = double.PositiveInfinity;
+        if (IntegrationKinds.IsDensity(kind))
+        {
+            floor = LogFloors(quantiles, statistics);
+            if (kind == IntegrationKinds.GaussianClassCovariance)
+                prior = ClassCovarianceFit.ChoosePrior(LogRows(heldOutErrors, included, floor), n, included.Count(i => i), classes);
+            density = FitDensity(kind, heldOutErrors, included, floor, classes, prior, neighbours);
+        }
         var scores = new double[n];
         var record = new float[statistics];
-        var folds = IntegrationKinds.IsGaussian(kind) ? GaussianFit.CrossFitFolds(n) : 0;
+        // The neighbour densities score each stored record against the others (leave-one-out), which is what a new record
+        // meets; fold fits would store 10% fewer rows and put the threshold a little high.
+        var leaveOneOut = density?.Bank is not null;
+        var folds = IntegrationKinds.IsDensity(kind) && !leaveOneOut ? GaussianFit.CrossFitFolds(n) : 0;
         if (folds > 0)
         {
             // Cross-fitted: each record is scored by a Gaussian fitted without its fold. Scored by the Gaussian fitted on
@@ -168,8 +254,8 @@ public sealed class LayerIntegration
             for (var fold = 0; fold < folds; fold++)
             {
                 var others = heldOutErrors.Select(values => values.Where((_, r) => r % folds != fold).ToArray()).ToArray();
-                var (foldMean, foldInverse, _, foldClassMeans) = FitGaussian(kind, quantiles, others, included, classes?.Where((_, r) => r % folds != fold).ToArray());
-                var foldFit = new LayerIntegration(kind, included, [0], targetFpr, foldMean, foldInverse, floor, excluded, foldClassMeans);
+                var foldDensity = FitDensity(kind, others, included, floor!, classes?.Where((_, r) => r % folds != fold).ToArray(), prior, neighbours);
+                var foldFit = Create(kind, included, [0], targetFpr, floor, excluded, foldDensity);
                 for (var r = fold; r < n; r += folds)
                 {
                     for (var l = 0; l < statistics; l++) record[l] = heldOutErrors[l][r];
@@ -179,17 +265,23 @@ public sealed class LayerIntegration
         }
         else
         {
-            var draft = new LayerIntegration(kind, included, [0], targetFpr, mean, inverse, floor, excluded, classMeans);
+            var draft = Create(kind, included, [0], targetFpr, floor, excluded, density);
             for (var r = 0; r < n; r++)
             {
                 for (var l = 0; l < statistics; l++) record[l] = heldOutErrors[l][r];
-                scores[r] = draft.Score(rule, record, classes?[r] ?? -1);
+                scores[r] = leaveOneOut ? draft.ScoreLeavingOut(rule, record, classes?[r] ?? -1, NeighbourDensity.BankRow(r, n)) : draft.Score(rule, record, classes?[r] ?? -1);
             }
         }
         var inRecordOrder = (double[])scores.Clone();
         Array.Sort(scores);
-        return new LayerIntegration(kind, included, scores, targetFpr, mean, inverse, floor, excluded, classMeans) { HeldOutScoresInRecordOrder = inRecordOrder };
+        return Create(kind, included, scores, targetFpr, floor, excluded, density, inRecordOrder);
     }
+
+    /// <summary>A fitted density's parameters (null members: the kind has none).</summary>
+    private sealed record Density(double[] Mean, double[] InverseCholesky, double[][]? ClassMeans = null, double[][]? ClassInverseCholesky = null, float[]? Bank = null, int[]? BankClasses = null, int Neighbours = 0);
+
+    private static LayerIntegration Create(string kind, bool[] included, double[] sortedScores, double targetFpr, double[]? floor, IReadOnlyList<ExcludedLayer> excluded, Density? d, double[]? inRecordOrder = null) =>
+        new(kind, included, sortedScores, targetFpr, d?.Mean, d?.InverseCholesky, floor, excluded, d?.ClassMeans, d?.ClassInverseCholesky, d?.Bank, d?.BankClasses, d?.Neighbours ?? 0) { HeldOutScoresInRecordOrder = inRecordOrder };
 
     /// <summary>Quantiles of each held-out statistic: the rule's distributions for the errors, the sorted values for the rest.</summary>
     private sealed class StatisticQuantiles(OneOutRule rule, IReadOnlyList<float[]> values)
@@ -220,7 +312,10 @@ public sealed class LayerIntegration
     /// </summary>
     /// <param name="predictedClass">The model's class for the record, read by <see cref="IntegrationKinds.GaussianPerClass"/>
     /// (−1 or a class the calibration records never had: measured from the overall mean).</param>
-    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass = -1)
+    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass = -1) => ScoreLeavingOut(rule, layerErrors, predictedClass, excludeBankRow: -1);
+
+    /// <param name="excludeBankRow">The neighbour kinds: a stored row left out (a calibration record's leave-one-out score).</param>
+    private double ScoreLeavingOut(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass, int excludeBankRow)
     {
         if (Kind == IntegrationKinds.Fisher)
         {
@@ -236,6 +331,16 @@ public sealed class LayerIntegration
         }
         int k = LogMean!.Length;
         Span<double> centred = k <= 256 ? stackalloc double[k] : new double[k];
+        if (NeighbourBank is not null)
+        {
+            // The k-NN density: whitened log statistics against the stored rows (of the predicted class, when it has enough).
+            Span<double> logs = k <= 256 ? stackalloc double[k] : new double[k];
+            for (int l = 0, i = 0; l < Included.Length; l++)
+                if (Included[l]) logs[i++] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l]));
+            NeighbourDensity.Whiten(logs, LogMean, InverseCholesky, centred);
+            var members = _bankByClass is not null && (uint)predictedClass < (uint)_bankByClass.Length && _bankByClass[predictedClass].Length >= Neighbours ? _bankByClass[predictedClass] : null;
+            return NeighbourDensity.KthDistance(centred, NeighbourBank, members, Neighbours, excludeBankRow);
+        }
         var mean = GaussianFit.MeanFor(ClassMeans, LogMean, predictedClass);
         for (int l = 0, i = 0; l < Included.Length; l++)
         {
@@ -243,6 +348,11 @@ public sealed class LayerIntegration
             centred[i] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l])) - mean[i];
             i++;
         }
+        if (_classLogDeterminant is not null)
+            // Regularised QDA: −2 ln density + const, with the class's own covariance (an unseen class: the pooled one).
+            return (uint)predictedClass < (uint)_classLogDeterminant.Length
+                ? GaussianFit.SquaredDistance(centred, ClassInverseCholesky![predictedClass]) + _classLogDeterminant[predictedClass]
+                : GaussianFit.SquaredDistance(centred, InverseCholesky) + _pooledLogDeterminant;
         return GaussianFit.SquaredDistance(centred, InverseCholesky);
     }
 
@@ -250,11 +360,18 @@ public sealed class LayerIntegration
 
     public double PValue(double score) => Calibration.PValue(score);
 
-    private static (double[] Mean, double[] InverseCholesky, double[] Floor, double[][]? ClassMeans) FitGaussian(string kind, StatisticQuantiles quantiles, IReadOnlyList<float[]> errors, bool[] included, int[]? classes)
+    /// <summary>Per statistic the floor its log is taken above (relative to its median held-out value).</summary>
+    private static double[] LogFloors(StatisticQuantiles quantiles, int statistics)
+    {
+        var floor = new double[statistics];
+        for (var l = 0; l < statistics; l++) floor[l] = Math.Max(LogFloorRelative * Math.Abs(quantiles.Of(l, 0.5)), 1e-30);
+        return floor;
+    }
+
+    /// <summary>Row-major [records, included statistics] log values.</summary>
+    private static double[] LogRows(IReadOnlyList<float[]> errors, bool[] included, double[] floor)
     {
         int layers = included.Length, n = errors[0].Length, k = included.Count(i => i);
-        var floor = new double[layers];
-        for (var l = 0; l < layers; l++) floor[l] = Math.Max(LogFloorRelative * Math.Abs(quantiles.Of(l, 0.5)), 1e-30);
         var logs = new double[n * k];
         for (int l = 0, i = 0; l < layers; l++)
         {
@@ -262,13 +379,36 @@ public sealed class LayerIntegration
             for (var r = 0; r < n; r++) logs[r * k + i] = Math.Log(Math.Max(Clamp(errors[l][r]), floor[l]));
             i++;
         }
-        if (kind == IntegrationKinds.GaussianPerClass)
+        return logs;
+    }
+
+    private static Density FitDensity(string kind, IReadOnlyList<float[]> errors, bool[] included, double[] floor, int[]? classes, double prior, int neighbours)
+    {
+        int n = errors[0].Length, k = included.Count(i => i);
+        var logs = LogRows(errors, included, floor);
+        switch (kind)
         {
-            var (overall, classMeans, within) = GaussianFit.FitPerClass(logs, n, k, classes);
-            return (overall, within, floor, classMeans);
+            case IntegrationKinds.GaussianPerClass:
+            {
+                var (overall, classMeans, within) = GaussianFit.FitPerClass(logs, n, k, classes);
+                return new Density(overall, within, classMeans);
+            }
+            case IntegrationKinds.GaussianClassCovariance:
+            {
+                var fit = ClassCovarianceFit.Fit(logs, n, k, classes, prior);
+                return new Density(fit.Overall, fit.PooledInverse, fit.ClassMeans, fit.ClassInverse);
+            }
+            case IntegrationKinds.Neighbours or IntegrationKinds.NeighboursPerClass:
+            {
+                var fit = NeighbourDensity.Fit(logs, n, k, kind == IntegrationKinds.NeighboursPerClass ? classes : null);
+                return new Density(fit.Mean, fit.InverseCholesky, Bank: fit.Bank, BankClasses: fit.BankClasses, Neighbours: neighbours);
+            }
+            default:
+            {
+                var (mean, inverse) = GaussianFit.Fit(logs, n, k, diagonal: kind == IntegrationKinds.GaussianDiagonal);
+                return new Density(mean, inverse);
+            }
         }
-        var (mean, inverse) = GaussianFit.Fit(logs, n, k, diagonal: kind == IntegrationKinds.GaussianDiagonal);
-        return (mean, inverse, floor, null);
     }
 
     private static double Clamp(float error) =>

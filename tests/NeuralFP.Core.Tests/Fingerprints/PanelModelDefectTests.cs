@@ -102,15 +102,17 @@ public sealed class PanelModelDefectTests
     }
 
     [Fact]
-    public void The_default_fingerprint_uses_the_per_class_gaussian_integration_with_the_input_layer_and_records_it()
+    public void The_default_fingerprint_uses_the_per_class_neighbour_integration_with_the_input_layer_and_records_it()
     {
         var fingerprint = FingerprintBuilder.Build(Panel("bn_gap_cnn_folded.onnx"), Reference, Small with { Detectors = [] }, null, CancellationToken.None).Fingerprint;
         var manifest = Fingerprint.FromFiles(fingerprint.ToFiles()).Manifest;
 
         Assert.Contains(manifest.Layers, l => l.Name == manifest.InputName);
-        Assert.Equal("gaussian-per-class", manifest.Integration!.Kind);
-        // One mean per class of the ten the model predicts (every class occurs among the calibration records).
-        Assert.Equal(10, manifest.Integration.ClassMeans!.Length);
+        Assert.Equal("neighbours-per-class", manifest.Integration!.Kind);
+        // The calibration records' whitened statistics, each with its predicted class (all ten occur among them).
+        Assert.Equal(manifest.Calibration.HeldOutRecords, manifest.Integration.NeighbourClasses!.Length);
+        Assert.Equal(10, manifest.Integration.NeighbourClasses.Max() + 1);
+        Assert.Equal(manifest.Calibration.HeldOutRecords * manifest.Integration.LogMean!.Length, manifest.Integration.NeighbourBank!.Length);
         Assert.InRange(manifest.Calibration.RealisedFpr, 0.04, 0.05);
         Assert.Equal(manifest.Calibration.HeldOutRecords, manifest.Integration.SortedHeldOutScores.Length);
     }
