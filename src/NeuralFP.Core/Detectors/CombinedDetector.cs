@@ -55,12 +55,18 @@ public sealed class CombinedDetector : IOodDetector
     public const double DefaultFingerprintShare = 0.75;
 
     /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel",
-    /// items 9 and 11): the fewest validation cells short of the best single detector, then the highest validation minimum,
-    /// on the run with every other default of this release.</summary>
-    public const string DefaultRule = GaussianPerClassRule;
+    /// items 9 and 11, and item 9's sub-item on the k-NN fingerprint): the fewest validation cells short of the best single
+    /// detector, then the highest validation minimum, then mean, on the run with every other default of this release (the
+    /// fingerprint's neighbours-per-class integration). Every rule and member set was refitted on the same held-out records.</summary>
+    public const string DefaultRule = WeightedMinPRule;
 
     /// <summary>The default partners beside the fingerprint, chosen with the rule on the same validation sets.</summary>
-    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Mahalanobis];
+    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];
+
+    /// <summary>The fingerprint's share of the false-positive budget under the default rule, chosen with it (0.9: the
+    /// partners share the other tenth; <see cref="DefaultFingerprintShare"/> stays the rules' own default, so saved
+    /// detectors and explicit options read as before).</summary>
+    public const double DefaultRuleFingerprintShare = 0.9;
 
     public const string FingerprintMember = "fingerprint";
 
