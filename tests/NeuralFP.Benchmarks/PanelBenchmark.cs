@@ -376,8 +376,11 @@ internal static class PanelBenchmark
         }
         string[][] subsets = [[DetectorNames.Knn], [DetectorNames.Mahalanobis], [DetectorNames.Energy], [DetectorNames.Knn, DetectorNames.Mahalanobis]];
         foreach (var subset in subsets)
-            foreach (var rule in new[] { CombinedDetector.GaussianPerClassRule, CombinedDetector.ScoreGaussianPerClassRule, CombinedDetector.WeightedMinPRule, CombinedDetector.DecorrelatedFisherRule, CombinedDetector.FingerprintOrDensityRule })
+            foreach (var rule in new[] { CombinedDetector.GaussianPerClassRule, CombinedDetector.ScoreGaussianPerClassRule, CombinedDetector.WeightedMinPRule, CombinedDetector.DecorrelatedFisherRule, CombinedDetector.FingerprintOrDensityRule, CombinedDetector.NeighboursPerClassRule, CombinedDetector.NeighboursRule })
                 Add($"{rule} [fp+{string.Join("+", subset)}]", [CombinedDetector.FingerprintMember, .. subset], rule);
+        // The densities over the fingerprint's statistics alone (no partner): what a partner adds to them.
+        foreach (var rule in new[] { CombinedDetector.GaussianPerClassRule, CombinedDetector.NeighboursPerClassRule, CombinedDetector.NeighboursRule })
+            Add($"{rule} [fp]", [CombinedDetector.FingerprintMember], rule);
         var fits = candidates.ToDictionary(c => c.Name, c => c.Fit);
         double[] RuleScores(string rule, Dictionary<string, (double[] Scores, bool[] Flags)> result, (float[] Values, int[] Classes) statistics)
         {

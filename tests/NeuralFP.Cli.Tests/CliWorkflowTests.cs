@@ -70,9 +70,9 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             Assert.Equal(JsonValueKind.String, manifest.RootElement.GetProperty("integration").GetProperty("neighbourBank").ValueKind); // packed
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
-            // The default combined rule is the per-class density; its partners are the default ones the list holds (none here:
-            // Mahalanobis was not asked for), so it reads the fingerprint's statistics alone.
-            Assert.StartsWith("Gaussian density (one mean per predicted class) over the fingerprint's log statistics, fitted on held-out in-distribution records",
+            // The default combined rule is the weighted Bonferroni of the calibrated members (fingerprint 0.9 of the budget);
+            // its partners are the default ones the list holds (k-NN and energy here: Mahalanobis was not asked for).
+            Assert.StartsWith("most alarmed of fingerprint + knn + energy: conformal p-values against their held-out in-distribution scores, weighted Bonferroni (fingerprint 0.9 of the false-positive budget",
                 manifest.RootElement.GetProperty("detectors")[2].GetProperty("description").GetString());
             // The default (per-class) Gaussian integration reads every layer's latent distance beside its error.
             Assert.All(manifest.RootElement.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("nfp_latent_", l.GetProperty("latentOutput").GetString()));

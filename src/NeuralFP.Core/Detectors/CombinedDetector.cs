@@ -17,6 +17,15 @@ public sealed class CombinedDetector : IOodDetector
     public const string GaussianRule = "gaussian";
     public const string GaussianPerClassRule = "gaussian-per-class";
 
+    /// <summary>The k-NN density of the fingerprint's neighbours integrations over the Gaussian rules' vectors (the
+    /// fingerprint's log statistics and the partners' standardised scores), whitened by their covariance: the squared
+    /// distance to the k-th nearest held-out vector (k = <see cref="Numerics.NeighbourDensity.DefaultNeighbours"/>).</summary>
+    public const string NeighboursRule = "neighbours";
+
+    /// <summary><see cref="NeighboursRule"/> among the held-out vectors of the record's predicted class, whitened by the
+    /// pooled within-class covariance.</summary>
+    public const string NeighboursPerClassRule = "neighbours-per-class";
+
     /// <summary>One Gaussian over the fingerprint's own integrated score (log, one dimension) and the partners' standardised
     /// scores: fewer dimensions than the fingerprint's statistics, so a partner dilutes less of the fingerprint's evidence.</summary>
     public const string ScoreGaussianRule = "score-gaussian";
@@ -40,18 +49,24 @@ public sealed class CombinedDetector : IOodDetector
     /// </summary>
     public const string FingerprintOrDensityRule = "fingerprint-or-density";
 
-    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule, ScoreGaussianRule, ScoreGaussianPerClassRule, WeightedMinPRule, DecorrelatedFisherRule, FingerprintOrDensityRule];
+    public static IReadOnlyList<string> Rules { get; } = [FisherRule, MinPRule, GaussianRule, GaussianPerClassRule, ScoreGaussianRule, ScoreGaussianPerClassRule, WeightedMinPRule, DecorrelatedFisherRule, FingerprintOrDensityRule, NeighboursRule, NeighboursPerClassRule];
 
     /// <summary>The fingerprint's share of the false-positive budget under <see cref="WeightedMinPRule"/>.</summary>
     public const double DefaultFingerprintShare = 0.75;
 
     /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel",
-    /// items 9 and 11): the fewest validation cells short of the best single detector, then the highest validation minimum,
-    /// on the run with every other default of this release.</summary>
-    public const string DefaultRule = GaussianPerClassRule;
+    /// items 9 and 11, and item 9's sub-item on the k-NN fingerprint): the fewest validation cells short of the best single
+    /// detector, then the highest validation minimum, then mean, on the run with every other default of this release (the
+    /// fingerprint's neighbours-per-class integration). Every rule and member set was refitted on the same held-out records.</summary>
+    public const string DefaultRule = WeightedMinPRule;
 
     /// <summary>The default partners beside the fingerprint, chosen with the rule on the same validation sets.</summary>
-    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Mahalanobis];
+    public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];
+
+    /// <summary>The fingerprint's share of the false-positive budget under the default rule, chosen with it (0.9: the
+    /// partners share the other tenth; <see cref="DefaultFingerprintShare"/> stays the rules' own default, so saved
+    /// detectors and explicit options read as before).</summary>
+    public const double DefaultRuleFingerprintShare = 0.9;
 
     public const string FingerprintMember = "fingerprint";
 
@@ -86,7 +101,7 @@ public sealed class CombinedDetector : IOodDetector
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0) throw new ArgumentException("The combined detector needs at least one member.", nameof(members));
         if (!Rules.Contains(rule)) throw new ArgumentException($"Unknown combination rule '{rule}'; use {string.Join(", ", Rules)}.", nameof(rule));
-        if (rule is GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or WeightedMinPRule or FingerprintOrDensityRule && !members.Contains(FingerprintMember))
+        if (rule is GaussianRule or GaussianPerClassRule or NeighboursRule or NeighboursPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or WeightedMinPRule or FingerprintOrDensityRule && !members.Contains(FingerprintMember))
             throw new ArgumentException($"The {rule} rule reads the fingerprint; its members must include '{FingerprintMember}'.", nameof(members));
         if (members.Distinct().Count() != members.Count) throw new ArgumentException("Each member may appear once.", nameof(members));
         if (!(fingerprintShare > 0 && fingerprintShare < 1)) throw new ArgumentOutOfRangeException(nameof(fingerprintShare), fingerprintShare, "The fingerprint's share of the false-positive budget must lie in (0, 1).");
@@ -114,6 +129,7 @@ public sealed class CombinedDetector : IOodDetector
     public string Description => Rule switch
     {
         GaussianRule or GaussianPerClassRule => $"Gaussian density{(PerClass ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics{PartnerScores()}, fitted on held-out in-distribution records (members fixed a priori)",
+        NeighboursRule or NeighboursPerClassRule => $"k-NN density (k = {_gaussian?.Neighbours ?? Numerics.NeighbourDensity.DefaultNeighbours}{(PerClass ? ", among the records of the predicted class" : "")}) over the fingerprint's whitened log statistics{PartnerScores()}, fitted on held-out in-distribution records (members fixed a priori)",
         ScoreGaussianRule or ScoreGaussianPerClassRule => $"Gaussian density{(PerClass ? " (one mean per predicted class)" : "")} over the fingerprint's log score{PartnerScores()}, fitted on held-out in-distribution records (members fixed a priori)",
         WeightedMinPRule => $"most alarmed of {string.Join(" + ", _members)}: conformal p-values against their held-out in-distribution scores, weighted Bonferroni (fingerprint {FingerprintShare:0.##} of the false-positive budget; members fixed a priori)",
         FingerprintOrDensityRule => $"more alarmed of the fingerprint's score ({FingerprintShare:0.##} of the false-positive budget) and a Gaussian density{(_gaussian?.ClassMeans is not null ? " (one mean per predicted class)" : "")} over the fingerprint's log statistics{PartnerScores()}, both calibrated on held-out in-distribution records (members fixed a priori)",
@@ -132,8 +148,10 @@ public sealed class CombinedDetector : IOodDetector
 
     public bool KeepsReferenceData => false;
 
-    /// <summary>Whether the rule is one of the Gaussian densities that read the fingerprint's statistics (not its score).</summary>
-    private bool IsGaussian => Rule is GaussianRule or GaussianPerClassRule;
+    /// <summary>Whether the rule is one of the densities (Gaussian or k-NN) that read the fingerprint's statistics (not its score).</summary>
+    private bool IsGaussian => Rule is GaussianRule or GaussianPerClassRule or NeighboursRule or NeighboursPerClassRule;
+
+    private bool IsNeighbours => Rule is NeighboursRule or NeighboursPerClassRule;
 
     /// <summary>Whether the rule reads the fingerprint's statistics (the Gaussian rules in place of its score, fingerprint-or-density beside it).</summary>
     private bool ReadsStatistics => IsGaussian || Rule == FingerprintOrDensityRule;
@@ -141,7 +159,7 @@ public sealed class CombinedDetector : IOodDetector
     /// <summary>Whether the rule is a Gaussian density (over the fingerprint's statistics or its score).</summary>
     private bool IsDensity => IsGaussian || Rule is ScoreGaussianRule or ScoreGaussianPerClassRule;
 
-    private bool PerClass => Rule is GaussianPerClassRule or ScoreGaussianPerClassRule;
+    private bool PerClass => Rule is GaussianPerClassRule or ScoreGaussianPerClassRule or NeighboursPerClassRule;
 
     private bool IsWeighted => Rule is WeightedMinPRule or DecorrelatedFisherRule or FingerprintOrDensityRule;
 
@@ -149,7 +167,8 @@ public sealed class CombinedDetector : IOodDetector
 
     private string PartnerScores() => Partners().Any() ? $" and the standardised scores of {string.Join(" + ", Partners())}" : "";
 
-    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0))) + ((_weights?.Length ?? 0) + (_densityHeldOut?.Length ?? 0)) * (long)sizeof(double);
+    public long StateBytes => _heldOut.Sum(h => (long)h.Length * sizeof(double)) + (_gaussian is null ? 0 : sizeof(double) * (long)(_gaussian.Mean.Length + _gaussian.InverseCholesky.Length + (_gaussian.ClassMeans?.Sum(m => m.Length) ?? 0))
+        + sizeof(float) * (long)(_gaussian.NeighbourBank?.Length ?? 0) + sizeof(int) * (long)(_gaussian.NeighbourClasses?.Length ?? 0)) + ((_weights?.Length ?? 0) + (_densityHeldOut?.Length ?? 0)) * (long)sizeof(double);
 
     /// <summary>Connects the non-fingerprint members to fitted detectors of the same set.</summary>
     public void Bind(IEnumerable<IOodDetector> detectors)
@@ -209,8 +228,9 @@ public sealed class CombinedDetector : IOodDetector
                 ? (fingerprintStatistics.Values ?? throw new InvalidOperationException($"The {Rule} rule needs the fit records' fingerprint statistics."), fingerprintStatistics.Count, _statistics)
                 : (ScoreAsStatistic(memberScores[Array.IndexOf(_members, FingerprintMember)]), 1, [true]);
             var partners = Partners(memberScores);
-            _gaussian = CombinedGaussian.Fit(statistics, count, partners, included, perClass);
-            _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, included, perClass);
+            var neighbours = IsNeighbours ? Numerics.NeighbourDensity.DefaultNeighbours : 0;
+            _gaussian = CombinedGaussian.Fit(statistics, count, partners, included, perClass, neighbours);
+            _calibrationScores = CombinedGaussian.CrossFittedScores(statistics, count, partners, included, perClass, neighbours);
             return;
         }
         if (Rule == FingerprintOrDensityRule)
@@ -416,7 +436,7 @@ public sealed class CombinedDetector : IOodDetector
         DetectorState.Require(state.Members.Length > 0 && state.HeldOutScores.Length == state.Members.Length && state.HeldOutScores.All(h => h.Length > 0),
             DetectorNames.Combined, "members and held-out scores do not match");
         DetectorState.Require(Rules.Contains(state.Rule), DetectorNames.Combined, $"the rule '{state.Rule}' is not known to this version");
-        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or FingerprintOrDensityRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
+        DetectorState.Require(state.Rule is not (GaussianRule or GaussianPerClassRule or NeighboursRule or NeighboursPerClassRule or ScoreGaussianRule or ScoreGaussianPerClassRule or FingerprintOrDensityRule) || state.Gaussian is not null, DetectorNames.Combined, "the Gaussian rule's density is missing");
         DetectorState.Require(state.Rule is not (WeightedMinPRule or DecorrelatedFisherRule) || (state.Weights?.Length == state.Members.Length && state.Weights.All(w => w >= 0 && double.IsFinite(w))),
             DetectorNames.Combined, "the members' weights are missing or do not match the members");
         DetectorState.Require(state.Rule != FingerprintOrDensityRule || (state.Weights is [> 0, > 0] && state.DensityHeldOutScores is { Length: > 0 }),
@@ -433,6 +453,10 @@ public sealed class CombinedDetector : IOodDetector
             detector._densityTailScale = ConformalEvidence.TailScale(density);
         }
         if (state.Gaussian is not null) detector._gaussian = CombinedGaussian.Load(state.Gaussian, state.Members.Count(m => m != FingerprintMember));
+        DetectorState.Require(detector.IsNeighbours == (detector._gaussian?.NeighbourBank is not null)
+            && (state.Rule != NeighboursPerClassRule || detector._gaussian!.NeighbourClasses is not null)
+            && (state.Rule != NeighboursRule || detector._gaussian!.NeighbourClasses is null),
+            DetectorNames.Combined, $"the {state.Rule} rule's density does not match it (a neighbour bank is saved with the neighbours rules only)");
         return detector;
     }
 

@@ -9,15 +9,24 @@ namespace NeuralFP.Core.Detectors;
 /// in-distribution records only; the score is the squared Mahalanobis distance (Lee et al., NeurIPS 2018, applied to the
 /// members' statistics). A partner with no evidence on some shift adds one dimension of noise beside the fingerprint's
 /// many, rather than one p-value of three as in Fisher's sum; a partner that moves the wrong way still moves away from its mean.
+/// With a neighbour bank (the combined detector's neighbours rules) the same vectors are read by the k-NN density of the
+/// fingerprint's neighbours integrations instead (<see cref="NeighbourDensity"/>): whitened by the pooled within-class
+/// covariance (or the total one without classes), the score is the squared distance to the k-th nearest held-out vector
+/// of the record's predicted class.
 /// </summary>
 public sealed class CombinedGaussian
 {
     // Errors are ≥ 0; log(0) is kept finite with this floor (relative to the statistic's median held-out value).
     private const double LogFloorRelative = 1e-6;
 
-    private CombinedGaussian(bool[] statistics, double[] logFloor, double[] partnerMean, double[] partnerScale, double[] mean, double[] inverseCholesky, double[][]? classMeans = null)
+    private CombinedGaussian(bool[] statistics, double[] logFloor, double[] partnerMean, double[] partnerScale, double[] mean, double[] inverseCholesky, double[][]? classMeans = null,
+        float[]? neighbourBank = null, int[]? neighbourClasses = null, int neighbours = 0)
     {
         ClassMeans = classMeans;
+        NeighbourBank = neighbourBank;
+        NeighbourClasses = neighbourClasses;
+        Neighbours = neighbours;
+        if (neighbourClasses is not null) _bankByClass = NeighbourDensity.IndexByClass(neighbourClasses);
         Statistics = statistics;
         LogFloor = logFloor;
         PartnerMean = partnerMean;
@@ -45,6 +54,17 @@ public sealed class CombinedGaussian
 
     public int Dimension { get; }
 
+    /// <summary>The k-NN density's whitened held-out vectors, [rows, <see cref="Dimension"/>] row-major; null = the Gaussian.</summary>
+    public float[]? NeighbourBank { get; }
+
+    /// <summary>Per banked vector its predicted class (the per-class neighbours rule); null = one bank for every record.</summary>
+    public int[]? NeighbourClasses { get; }
+
+    /// <summary>k of the k-NN density (0 for the Gaussian).</summary>
+    public int Neighbours { get; }
+
+    private readonly int[][]? _bankByClass;
+
     public int StatisticCount => Statistics.Length;
 
     public int Partners => PartnerMean.Length;
@@ -55,8 +75,11 @@ public sealed class CombinedGaussian
     /// <param name="included">The statistics the fingerprint's own integration reads; null = every statistic that is not (near-)constant.</param>
     /// <param name="classes">Per record its predicted class: one mean per class (shrunk towards the overall mean) and the
     /// within-class covariance; null = one mean.</param>
-    public static CombinedGaussian Fit(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null, int[]? classes = null)
+    /// <param name="neighbours">0: the Gaussian; k ≥ 1: the k-NN density over the same vectors (per predicted class when
+    /// <paramref name="classes"/> are given), whitened by the within-class (or total) covariance.</param>
+    public static CombinedGaussian Fit(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null, int[]? classes = null, int neighbours = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(neighbours);
         ArgumentNullException.ThrowIfNull(partners);
         if (statisticCount < 1 || statistics.Length % statisticCount != 0)
             throw new ArgumentException($"The fingerprint statistics ({statistics.Length} values) are not whole records of {statisticCount}.", nameof(statistics));
@@ -91,12 +114,17 @@ public sealed class CombinedGaussian
         var draft = new CombinedGaussian(keep, floor, partnerMean, partnerScale, new double[keep.Count(k => k) + partners.Count], []);
         if (draft.Dimension == 0) throw new ArgumentException("The combined Gaussian has no statistic to read.");
         var rows = draft.Rows(statistics, partners, n);
+        if (classes is not null && classes.Length != n) throw new ArgumentException($"Give one predicted class per held-out record ({n}).", nameof(classes));
+        if (neighbours > 0)
+        {
+            var fit = NeighbourDensity.Fit(rows, n, draft.Dimension, classes);
+            return new CombinedGaussian(keep, floor, partnerMean, partnerScale, fit.Mean, fit.InverseCholesky, null, fit.Bank, fit.BankClasses, neighbours);
+        }
         if (classes is null)
         {
             var (m, inverse) = GaussianFit.Fit(rows, n, draft.Dimension, diagonal: false);
             return new CombinedGaussian(keep, floor, partnerMean, partnerScale, m, inverse);
         }
-        if (classes.Length != n) throw new ArgumentException($"Give one predicted class per held-out record ({n}).", nameof(classes));
         var (overall, classMeans, withinInverse) = GaussianFit.FitPerClass(rows, n, draft.Dimension, classes);
         return new CombinedGaussian(keep, floor, partnerMean, partnerScale, overall, withinInverse, classMeans);
     }
@@ -105,14 +133,14 @@ public sealed class CombinedGaussian
     /// Scores of the fit records as new records would get them: each scored by a fit without its fold (scored by the fit
     /// that saw it, a record looks more typical than a new one, and a threshold set on them would let through too many).
     /// </summary>
-    public static double[] CrossFittedScores(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null, int[]? classes = null)
+    public static double[] CrossFittedScores(ReadOnlySpan<float> statistics, int statisticCount, IReadOnlyList<double[]> partners, bool[]? included = null, int[]? classes = null, int neighbours = 0)
     {
         var n = statistics.Length / statisticCount;
         var scores = new double[n];
         var folds = GaussianFit.CrossFitFolds(n);
         if (folds == 0)
         {
-            var fit = Fit(statistics, statisticCount, partners, included, classes);
+            var fit = Fit(statistics, statisticCount, partners, included, classes, neighbours);
             for (var r = 0; r < n; r++) scores[r] = fit.Score(statistics.Slice(r * statisticCount, statisticCount), Column(partners, r), classes?[r] ?? -1);
             return scores;
         }
@@ -122,21 +150,30 @@ public sealed class CombinedGaussian
             var otherStatistics = new float[others.Length * statisticCount];
             for (var i = 0; i < others.Length; i++) statistics.Slice(others[i] * statisticCount, statisticCount).CopyTo(otherStatistics.AsSpan(i * statisticCount));
             var otherPartners = partners.Select(p => others.Select(r => p[r]).ToArray()).ToArray();
-            var fit = Fit(otherStatistics, statisticCount, otherPartners, included, classes is null ? null : [.. others.Select(r => classes[r])]);
+            var fit = Fit(otherStatistics, statisticCount, otherPartners, included, classes is null ? null : [.. others.Select(r => classes[r])], neighbours);
             for (var r = fold; r < n; r += folds) scores[r] = fit.Score(statistics.Slice(r * statisticCount, statisticCount), Column(partners, r), classes?[r] ?? -1);
         }
         return scores;
     }
 
-    /// <summary>Squared Mahalanobis distance of one record (higher = more OOD). Allocation-free.</summary>
-    /// <param name="predictedClass">The model's class for the record (read when the density has class means; a class the
-    /// held-out records never had is measured from the overall mean).</param>
+    /// <summary>Squared Mahalanobis distance of one record, or with a neighbour bank the squared whitened distance to its
+    /// k-th nearest held-out vector (higher = more OOD). Allocation-free.</summary>
+    /// <param name="predictedClass">The model's class for the record (read when the density has class means or a per-class
+    /// bank; a class the held-out records never had is measured from the overall mean, or against every banked vector, as
+    /// is a class with fewer than k banked vectors).</param>
     public double Score(ReadOnlySpan<float> recordStatistics, ReadOnlySpan<double> partnerScores, int predictedClass = -1)
     {
         if (recordStatistics.Length != StatisticCount || partnerScores.Length != Partners)
             throw new ArgumentException($"The combined Gaussian reads {StatisticCount} fingerprint statistics and {Partners} partner scores per record.");
         Span<double> centred = Dimension <= 256 ? stackalloc double[Dimension] : new double[Dimension];
         Vector(recordStatistics, partnerScores, centred);
+        if (NeighbourBank is not null)
+        {
+            Span<double> z = Dimension <= 256 ? stackalloc double[Dimension] : new double[Dimension];
+            NeighbourDensity.Whiten(centred, Mean, InverseCholesky, z);
+            var members = _bankByClass is not null && (uint)predictedClass < (uint)_bankByClass.Length && _bankByClass[predictedClass].Length >= Neighbours ? _bankByClass[predictedClass] : null;
+            return NeighbourDensity.KthDistance(z, NeighbourBank, members, Neighbours);
+        }
         var mean = GaussianFit.MeanFor(ClassMeans, Mean, predictedClass);
         for (var i = 0; i < Dimension; i++) centred[i] -= mean[i];
         return GaussianFit.SquaredDistance(centred, InverseCholesky);
@@ -145,6 +182,7 @@ public sealed class CombinedGaussian
     public CombinedGaussianState Save() => new()
     {
         Statistics = Statistics, LogFloor = LogFloor, PartnerMean = PartnerMean, PartnerScale = PartnerScale, Mean = Mean, InverseCholesky = InverseCholesky, ClassMeans = ClassMeans,
+        NeighbourBank = NeighbourBank, NeighbourClasses = NeighbourClasses, Neighbours = NeighbourBank is null ? null : Neighbours,
     };
 
     internal static CombinedGaussian Load(CombinedGaussianState state, int partners)
@@ -152,7 +190,13 @@ public sealed class CombinedGaussian
         var k = state.Statistics.Count(s => s) + state.PartnerMean.Length;
         DetectorState.Require(state.LogFloor.Length == state.Statistics.Length && state.PartnerMean.Length == partners && state.PartnerScale.Length == partners
             && state.Mean.Length == k && state.InverseCholesky.Length == k * k && (state.ClassMeans?.All(m => m.Length == k) ?? true), DetectorNames.Combined, "the Gaussian rule's sizes do not match");
-        return new CombinedGaussian(state.Statistics, state.LogFloor, state.PartnerMean, state.PartnerScale, state.Mean, state.InverseCholesky, state.ClassMeans);
+        DetectorState.Require(state.NeighbourBank is null
+            ? state.NeighbourClasses is null && state.Neighbours is null
+            : state.Neighbours >= 1 && state.NeighbourBank.Length > 0 && state.NeighbourBank.Length % k == 0 && state.ClassMeans is null
+              && (state.NeighbourClasses is null || (state.NeighbourClasses.Length * k == state.NeighbourBank.Length && state.NeighbourClasses.All(c => c >= 0))),
+            DetectorNames.Combined, "the neighbours rule's bank, its classes or k do not match");
+        return new CombinedGaussian(state.Statistics, state.LogFloor, state.PartnerMean, state.PartnerScale, state.Mean, state.InverseCholesky, state.ClassMeans,
+            state.NeighbourBank, state.NeighbourClasses, state.Neighbours ?? 0);
     }
 
     private void Vector(ReadOnlySpan<float> statistics, ReadOnlySpan<double> partners, Span<double> vector)

@@ -25,7 +25,7 @@ public static class OodDetectorCatalog
             DetectorNames.ActivationPatterns => new ActivationPatternMonitor(),
             DetectorNames.NodeHistograms => new NodeHistogramDetector(),
             DetectorNames.GaussianKl => new GaussianKlDetector(),
-            DetectorNames.Combined => new CombinedDetector([CombinedDetector.FingerprintMember, .. CombinedDetector.DefaultPartners.Where(p => head is not null || p == DetectorNames.Energy)], CombinedDetector.DefaultRule),
+            DetectorNames.Combined => new CombinedDetector([CombinedDetector.FingerprintMember, .. CombinedDetector.DefaultPartners.Where(p => head is not null || p == DetectorNames.Energy)], CombinedDetector.DefaultRule, fingerprintShare: CombinedDetector.DefaultRuleFingerprintShare),
             _ => throw new ArgumentException($"Unknown detector '{name}'; known detectors: {string.Join(", ", DetectorNames.All)}.", nameof(name)),
         };
     }

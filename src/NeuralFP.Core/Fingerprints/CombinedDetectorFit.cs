@@ -41,9 +41,14 @@ internal static class CombinedDetectorFit
         }
         var inputs = DetectorSet.Inputs(heldOutActivations(), detectors.PenultimateTensor, detectors.LogitsTensor, detectors.OutputIsProbability);
         // Without class outputs there are no predicted classes: the per-class density becomes the one-mean density.
-        if (combinedRule is CombinedDetector.GaussianPerClassRule or CombinedDetector.ScoreGaussianPerClassRule && inputs.Logits is not { RecordLength: > 1 })
+        if (combinedRule is CombinedDetector.GaussianPerClassRule or CombinedDetector.ScoreGaussianPerClassRule or CombinedDetector.NeighboursPerClassRule && inputs.Logits is not { RecordLength: > 1 })
         {
-            var oneMean = combinedRule == CombinedDetector.GaussianPerClassRule ? CombinedDetector.GaussianRule : CombinedDetector.ScoreGaussianRule;
+            var oneMean = combinedRule switch
+            {
+                CombinedDetector.GaussianPerClassRule => CombinedDetector.GaussianRule,
+                CombinedDetector.NeighboursPerClassRule => CombinedDetector.NeighboursRule,
+                _ => CombinedDetector.ScoreGaussianRule,
+            };
             progress?.Report($"Detector combined: the model has no class outputs, so the {oneMean} rule replaces {combinedRule}.");
             combinedRule = oneMean;
         }

@@ -69,9 +69,11 @@ public sealed record FingerprintOptions
     public string Integration { get; init; } = Verdicts.IntegrationKinds.NeighboursPerClass;
 
     /// <summary>
-    /// How the combined detector joins its fixed members (fingerprint, k-NN, energy): "fisher" or "min-p" over their
-    /// conformal p-values, or "gaussian" (one density over the fingerprint's statistics and the partners' scores). Fitted
-    /// on held-out in-distribution records only; the default was chosen on the panel's validation sets (README, "Detection").
+    /// How the combined detector joins its fixed members (fingerprint, k-NN, energy, Mahalanobis): "weighted-min-p" (the
+    /// default: the most alarmed member, weighted Bonferroni with <see cref="CombinedFingerprintShare"/>), "fisher" or
+    /// "min-p" over their conformal p-values, "gaussian[-per-class]" or "neighbours[-per-class]" (one density, Gaussian or
+    /// k-NN, over the fingerprint's statistics and the partners' scores), … Fitted on held-out in-distribution records
+    /// only; the default was chosen on the panel's validation sets (README, "Detection").
     /// </summary>
     public string CombinedRule { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultRule;
 
@@ -85,7 +87,7 @@ public sealed record FingerprintOptions
     /// Under the combined detector's "weighted-min-p" rule, the fingerprint's share of the false-positive budget (the
     /// partners share the rest equally): a partner must be that much more alarmed than the fingerprint to set the verdict.
     /// </summary>
-    public double CombinedFingerprintShare { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultFingerprintShare;
+    public double CombinedFingerprintShare { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultRuleFingerprintShare;
 
     /// <summary>
     /// Whether each layer's autoencoder gives a second statistic, the Mahalanobis distance of its latent code from the

@@ -192,9 +192,11 @@ public sealed class CombinedGaussianRuleTests
 
         Assert.Equal(CombinedDetector.FisherRule, options.CombinedRule);
         Assert.Equal([DetectorNames.Knn], options.CombinedMembers);
-        Assert.Equal(CombinedDetector.GaussianPerClassRule, new FingerprintOptions().CombinedRule);
-        Assert.Equal([DetectorNames.Mahalanobis], new FingerprintOptions().CombinedMembers);
-        Assert.Equal(0.75, new FingerprintOptions().CombinedFingerprintShare);
+        Assert.Equal(CombinedDetector.WeightedMinPRule, new FingerprintOptions().CombinedRule);
+        Assert.Equal([DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis], new FingerprintOptions().CombinedMembers);
+        Assert.Equal(0.9, new FingerprintOptions().CombinedFingerprintShare);
+        // The rules' own default share is unchanged (saved detectors and explicit options read as before).
+        Assert.Equal(0.75, CombinedDetector.DefaultFingerprintShare);
         Assert.Contains("CombinedRule", Assert.Throws<ArgumentException>(() => FingerprintOptions.FromJson("""{"combinedRule":"vote"}""")).Message);
     }
 

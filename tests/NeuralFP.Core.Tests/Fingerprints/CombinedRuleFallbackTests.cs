@@ -16,8 +16,10 @@ public sealed class CombinedRuleFallbackTests
         public void Report(string value) => Lines.Add(value);
     }
 
-    [Fact]
-    public void A_single_output_model_gets_the_one_mean_gaussian_rule()
+    [Theory]
+    [InlineData(CombinedDetector.GaussianPerClassRule, CombinedDetector.GaussianRule)]
+    [InlineData(CombinedDetector.NeighboursPerClassRule, CombinedDetector.NeighboursRule)]
+    public void A_single_output_model_gets_the_rule_without_classes(string perClassRule, string oneMeanRule)
     {
         var random = new Random(5);
         var values = new float[800 * 6];
@@ -26,14 +28,14 @@ public sealed class CombinedRuleFallbackTests
         var options = new FingerprintOptions
         {
             Seed = 3, Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, HiddenSize = 8 }, Layers = ["input", "hidden"],
-            Detectors = [DetectorNames.Energy, DetectorNames.Combined], CombinedRule = CombinedDetector.GaussianPerClassRule,
+            Detectors = [DetectorNames.Energy, DetectorNames.Combined], CombinedRule = perClassRule,
         };
 
         // A one-value output (a score, not class logits) has no predicted class to condition on.
         var fingerprint = FingerprintBuilder.Build(SyntheticModels.SingleScore(6), new FloatTensor(values, [800, 6]), options, progress, CancellationToken.None).Fingerprint;
 
         var combined = (CombinedDetector)fingerprint.Detectors[DetectorNames.Combined].Detector;
-        Assert.Equal(CombinedDetector.GaussianRule, combined.Rule);
+        Assert.Equal(oneMeanRule, combined.Rule);
         Assert.Contains(progress.Lines, l => l.Contains("no class outputs", StringComparison.Ordinal));
         // Default partners the detector list leaves out are named, not dropped silently.
         Assert.Contains(progress.Lines, l => l.Contains("mahalanobis not fitted", StringComparison.Ordinal));

@@ -50,4 +50,17 @@ public sealed record CombinedGaussianState
 
     /// <summary>Per predicted class its mean (the per-class Gaussian rule); null = one mean.</summary>
     public double[][]? ClassMeans { get; init; }
+
+    /// <summary>The neighbours rules' whitened held-out vectors, [rows, dimension] row-major (absent for the Gaussian rules,
+    /// so their state reads as before).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public float[]? NeighbourBank { get; init; }
+
+    /// <summary>Per banked vector its predicted class (the neighbours-per-class rule).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? NeighbourClasses { get; init; }
+
+    /// <summary>k of the neighbours rules' k-NN density.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Neighbours { get; init; }
 }
