@@ -1,5 +1,6 @@
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Detectors.State;
+using NeuralFP.Core.Detectors.Numerics;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Metrics;
 
@@ -64,7 +65,7 @@ public sealed class CombinedNeighboursRuleTests
 
         Assert.True(farInFeatures.Min() > heldOutScores.Max(), $"partner evidence: {farInFeatures.Min()} vs {heldOutScores.Max()}");
         Assert.True(farInStatistics.Min() > heldOutScores.Max(), $"fingerprint evidence: {farInStatistics.Min()} vs {heldOutScores.Max()}");
-        Assert.Contains("k-NN density (k = 10", combined.Description);
+        Assert.Contains($"k-NN density (k = {NeighbourDensity.DefaultNeighbours}", combined.Description);
     }
 
     [Theory]
@@ -166,7 +167,7 @@ public sealed class CombinedNeighboursRuleTests
         Assert.Equal(set[DetectorNames.Combined].Calibration.Threshold, restored[DetectorNames.Combined].Calibration.Threshold);
         var state = (CombinedState)combined.Save();
         Assert.Equal(rule, state.Rule);
-        Assert.Equal(10, state.Gaussian!.Neighbours);
+        Assert.Equal(NeighbourDensity.DefaultNeighbours, state.Gaussian!.Neighbours);
         Assert.Equal(300 * 5, state.Gaussian.NeighbourBank!.Length);
         Assert.Equal(rule == CombinedDetector.NeighboursPerClassRule, state.Gaussian.NeighbourClasses is not null);
     }
