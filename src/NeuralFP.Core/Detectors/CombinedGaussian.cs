@@ -26,7 +26,7 @@ public sealed class CombinedGaussian
         NeighbourBank = neighbourBank;
         NeighbourClasses = neighbourClasses;
         Neighbours = neighbours;
-        if (neighbourClasses is not null) _bankByClass = NeighbourDensity.IndexByClass(neighbourClasses);
+        if (neighbourBank is not null) _neighbourIndex = new NeighbourIndex(neighbourBank, mean.Length, neighbourClasses);
         Statistics = statistics;
         LogFloor = logFloor;
         PartnerMean = partnerMean;
@@ -63,7 +63,7 @@ public sealed class CombinedGaussian
     /// <summary>k of the k-NN density (0 for the Gaussian).</summary>
     public int Neighbours { get; }
 
-    private readonly int[][]? _bankByClass;
+    private readonly NeighbourIndex? _neighbourIndex;
 
     public int StatisticCount => Statistics.Length;
 
@@ -171,8 +171,7 @@ public sealed class CombinedGaussian
         {
             Span<double> z = Dimension <= 256 ? stackalloc double[Dimension] : new double[Dimension];
             NeighbourDensity.Whiten(centred, Mean, InverseCholesky, z);
-            var members = _bankByClass is not null && (uint)predictedClass < (uint)_bankByClass.Length && _bankByClass[predictedClass].Length >= Neighbours ? _bankByClass[predictedClass] : null;
-            return NeighbourDensity.KthDistance(z, NeighbourBank, members, Neighbours);
+            return _neighbourIndex!.KthDistance(z, predictedClass, Neighbours);
         }
         var mean = GaussianFit.MeanFor(ClassMeans, Mean, predictedClass);
         for (var i = 0; i < Dimension; i++) centred[i] -= mean[i];

@@ -115,7 +115,7 @@ public sealed class LayerIntegration
             _classLogDeterminant = [.. classInverseCholesky.Select(inverse => GaussianFit.LogDeterminant(inverse, k))];
             _pooledLogDeterminant = GaussianFit.LogDeterminant(inverseCholesky, k);
         }
-        if (neighbourClasses is not null) _bankByClass = NeighbourDensity.IndexByClass(neighbourClasses);
+        if (neighbourBank is not null) _neighbourIndex = new NeighbourIndex(neighbourBank, k, neighbourClasses);
         Calibration = ScoreCalibration.Load(new Detectors.State.ScoreCalibrationState { TargetFpr = targetFpr, SortedScores = sortedHeldOutScores });
     }
 
@@ -165,7 +165,7 @@ public sealed class LayerIntegration
 
     private readonly double _pooledLogDeterminant;
 
-    private readonly int[][]? _bankByClass;
+    private readonly NeighbourIndex? _neighbourIndex;
 
     /// <summary>
     /// Right after <see cref="Calibrate"/> (not saved): the held-out records' scores in their order, as new records would
@@ -338,8 +338,7 @@ public sealed class LayerIntegration
             for (int l = 0, i = 0; l < Included.Length; l++)
                 if (Included[l]) logs[i++] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l]));
             NeighbourDensity.Whiten(logs, LogMean, InverseCholesky, centred);
-            var members = _bankByClass is not null && (uint)predictedClass < (uint)_bankByClass.Length && _bankByClass[predictedClass].Length >= Neighbours ? _bankByClass[predictedClass] : null;
-            return NeighbourDensity.KthDistance(centred, NeighbourBank, members, Neighbours, excludeBankRow);
+            return _neighbourIndex!.KthDistance(centred, predictedClass, Neighbours, excludeBankRow);
         }
         var mean = GaussianFit.MeanFor(ClassMeans, LogMean, predictedClass);
         for (int l = 0, i = 0; l < Included.Length; l++)

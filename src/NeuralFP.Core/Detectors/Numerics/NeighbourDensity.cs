@@ -63,45 +63,4 @@ internal static class NeighbourDensity
             z[i] = v;
         }
     }
-
-    /// <summary>Per class, the indices of its stored rows (classes 0..max).</summary>
-    public static int[][] IndexByClass(int[] bankClasses)
-    {
-        var count = bankClasses.Length == 0 ? 0 : bankClasses.Max() + 1;
-        return [.. Enumerable.Range(0, count).Select(c => Enumerable.Range(0, bankClasses.Length).Where(b => bankClasses[b] == c).ToArray())];
-    }
-
-    /// <summary>
-    /// The squared distance from whitened <paramref name="z"/> to its <paramref name="neighbours"/>-th nearest stored row
-    /// among <paramref name="members"/> (null: all stored rows), leaving out stored row <paramref name="exclude"/> (−1: none;
-    /// a stored row's own leave-one-out score). Fewer stored rows than k: the farthest.
-    /// </summary>
-    public static double KthDistance(ReadOnlySpan<double> z, float[] bank, int[]? members, int neighbours, int exclude = -1)
-    {
-        var k = z.Length;
-        var m = members?.Length ?? bank.Length / k;
-        var kth = Math.Max(1, Math.Min(neighbours, exclude >= 0 ? m - 1 : m));
-        // The stored rows are floats: compare in float with the vectorised kernel the k-NN detector uses (a scalar loop in
-        // double with an early exit per statistic halved the scoring path's throughput).
-        Span<float> query = k <= 256 ? stackalloc float[k] : new float[k];
-        for (var i = 0; i < k; i++) query[i] = (float)z[i];
-        // The kth smallest squared distances so far, ascending.
-        Span<double> nearest = kth <= 64 ? stackalloc double[kth] : new double[kth];
-        nearest.Fill(double.PositiveInfinity);
-        for (var t = 0; t < m; t++)
-        {
-            var index = members?[t] ?? t;
-            if (index == exclude) continue;
-            double d = SquaredDistance.Compute(query, bank.AsSpan(index * k, k));
-            if (d >= nearest[kth - 1]) continue;
-            var at = kth - 1;
-            while (at > 0 && nearest[at - 1] > d)
-            {
-                nearest[at] = nearest[at - 1];
-                at--;
-            }
-            nearest[at] = d;
-        }
-        return nearest[kth - 1];
-    }
 }

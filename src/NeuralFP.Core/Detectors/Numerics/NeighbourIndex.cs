@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NeuralFP.Core.Detectors.Numerics;
+
+/// <summary>
+/// The stored rows of a <see cref="NeighbourDensity"/> laid out for scanning: one block per class (and one of all rows),
+/// each statistic's values of the block contiguous, so a query's squared distances to every row of its class are computed
+/// a statistic at a time across rows (vector lanes = rows) instead of a short dot product per row. Each row's sum runs over
+/// the statistics in order, so the result does not depend on the vector width. Built once per loaded fingerprint;
+/// scoring allocates nothing.
+/// </summary>
+internal sealed class NeighbourIndex
+{
+    private const int StackRows = 2048;
+
+    private readonly int _dimension;
+    private readonly Block _all;
+    private readonly Block[]? _byClass;
+    // Per stored row, its position within its class's block (the leave-one-out scores exclude it there).
+    private readonly int[]? _positionInClass;
+    private readonly int[]? _classes;
+
+    /// <param name="bank">Row-major [m, dimension] whitened stored rows.</param>
+    /// <param name="classes">Per stored row its class (≥ 0), or null.</param>
+    public NeighbourIndex(float[] bank, int dimension, int[]? classes)
+    {
+        _dimension = dimension;
+        var m = bank.Length / dimension;
+        _all = Block.Of(bank, dimension, [.. Enumerable.Range(0, m)]);
+        if (classes is null || m == 0) return;
+        _classes = classes;
+        _positionInClass = new int[m];
+        var count = classes.Max() + 1;
+        _byClass = new Block[count];
+        for (var c = 0; c < count; c++)
+        {
+            var members = Enumerable.Range(0, m).Where(b => classes[b] == c).ToArray();
+            for (var p = 0; p < members.Length; p++) _positionInClass[members[p]] = p;
+            _byClass[c] = Block.Of(bank, dimension, members);
+        }
+    }
+
+    /// <summary>
+    /// The squared distance from whitened <paramref name="z"/> to its <paramref name="neighbours"/>-th nearest stored row of
+    /// <paramref name="predictedClass"/> (an unseen class, −1, or a class with fewer than k stored rows: among all rows),
+    /// leaving out stored row <paramref name="exclude"/> (−1: none; a stored row's own leave-one-out score). Fewer stored rows
+    /// than k: the farthest.
+    /// </summary>
+    public double KthDistance(ReadOnlySpan<double> z, int predictedClass, int neighbours, int exclude = -1)
+    {
+        if (z.Length != _dimension) throw new ArgumentException($"The neighbour bank holds rows of {_dimension} values, not {z.Length}.", nameof(z));
+        var block = _all;
+        var excludeAt = exclude;
+        if (_byClass is not null && (uint)predictedClass < (uint)_byClass.Length && _byClass[predictedClass].Rows >= neighbours)
+        {
+            block = _byClass[predictedClass];
+            excludeAt = exclude >= 0 && _classes![exclude] == predictedClass ? _positionInClass![exclude] : -1;
+        }
+        var m = block.Rows;
+        var kth = Math.Max(1, Math.Min(neighbours, excludeAt >= 0 ? m - 1 : m));
+        float[]? rented = null;
+        var distances = m <= StackRows ? stackalloc float[m] : (rented = ArrayPool<float>.Shared.Rent(m)).AsSpan(0, m);
+        try
+        {
+            block.SquaredDistances(z, distances);
+            if (excludeAt >= 0) distances[excludeAt] = float.PositiveInfinity;
+            // The kth smallest so far, ascending.
+            Span<float> nearest = kth <= 64 ? stackalloc float[kth] : new float[kth];
+            nearest.Fill(float.PositiveInfinity);
+            var worst = float.PositiveInfinity;
+            foreach (var d in distances)
+            {
+                if (!(d < worst)) continue;
+                var at = kth - 1;
+                while (at > 0 && nearest[at - 1] > d)
+                {
+                    nearest[at] = nearest[at - 1];
+                    at--;
+                }
+                nearest[at] = d;
+                worst = nearest[kth - 1];
+            }
+            return worst;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Rows of one group, statistic-major: value d of row r at [d · Rows + r].</summary>
+    private sealed class Block(float[] columns, int rows, int dimension)
+    {
+        public int Rows { get; } = rows;
+
+        public static Block Of(float[] bank, int dimension, int[] members)
+        {
+            var columns = new float[members.Length * dimension];
+            for (var r = 0; r < members.Length; r++)
+                for (var d = 0; d < dimension; d++)
+                    columns[d * members.Length + r] = bank[members[r] * dimension + d];
+            return new Block(columns, members.Length, dimension);
+        }
+
+        public void SquaredDistances(ReadOnlySpan<double> z, Span<float> distances)
+        {
+            distances.Clear();
+            if (Rows == 0) return;
+            ref var acc = ref MemoryMarshal.GetReference(distances);
+            var n = (nuint)Rows;
+            for (var d = 0; d < dimension; d++)
+            {
+                ref var column = ref columns[d * Rows];
+                var q = (float)z[d];
+                var qv = Vector256.Create(q);
+                nuint i = 0;
+                for (; i + 8 <= n; i += 8)
+                {
+                    var diff = Vector256.LoadUnsafe(ref column, i) - qv;
+                    Vector256.FusedMultiplyAdd(diff, diff, Vector256.LoadUnsafe(ref acc, i)).StoreUnsafe(ref acc, i);
+                }
+                for (; i < n; i++)
+                {
+                    var diff = Unsafe.Add(ref column, i) - q;
+                    Unsafe.Add(ref acc, i) = MathF.FusedMultiplyAdd(diff, diff, Unsafe.Add(ref acc, i));
+                }
+            }
+        }
+    }
+}
