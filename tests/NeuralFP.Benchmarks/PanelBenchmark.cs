@@ -88,6 +88,7 @@ internal static class PanelBenchmark
         Complexity = Environment.GetEnvironmentVariable("NFP_PANEL_COMPLEXITY") == "1";
         Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
         MaxZ = Environment.GetEnvironmentVariable("NFP_PANEL_MAXZ") == "1";
+        LayerAblation = Environment.GetEnvironmentVariable("NFP_PANEL_LAYER_ABLATION") == "1";
         Densities = (Environment.GetEnvironmentVariable("NFP_PANEL_DENSITIES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var d in Densities)
             if (!IntegrationKinds.IsDensity(DensityEntry(d).Kind)) throw new ArgumentException($"NFP_PANEL_DENSITIES: '{d}' is not a density integration ({string.Join(", ", IntegrationKinds.All.Where(IntegrationKinds.IsDensity))}, '@k' for the neighbour kinds' k).");
@@ -148,6 +149,7 @@ internal static class PanelBenchmark
         PrintTable(output, cells, "share flagged at the calibrated 5% threshold", c => c.Flagged, "P0");
         PrintMinimum(output, cells);
         PrintIntegrations(output, cells, realised);
+        PrintLayerAblation(output, cells);
         PrintCombinedRules(output, cells);
         PrintRealised(output, realised);
         PrintBars(output, cells, realised);
@@ -161,6 +163,11 @@ internal static class PanelBenchmark
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
         if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
+        if (detectors && LayerAblation)
+        {
+            variants.AddRange(LayerAblationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
+            ModelLayers[model.Name] = ([.. manifest.Layers.Select(l => l.Name)], InputLayer(manifest));
+        }
         var names = detectors ? scorer.Fingerprint.Detectors.Names.ToArray() : [];
 
         var (id, idStatistics) = Score(scorer, model.InDistribution, variants, names, detectors);
@@ -653,6 +660,56 @@ internal static class PanelBenchmark
 
     private static bool MaxZ;
 
+    /// <summary>NFP_PANEL_LAYER_ABLATION=1: the default integration re-fitted without each layer in turn (its error and latent
+    /// distance), on the same calibration statistics of the same build: the value half of the performance issue's "per-layer
+    /// cost beside per-layer value" (the cost half: <c>scorergraph</c> with NFP_GRAPH_LAYERS=1).</summary>
+    private static bool LayerAblation;
+
+    private const string WithoutLayer = "fingerprint −layer ";
+
+    /// <summary>Per model, its fingerprinted layers in order (the legend of the ablation's "−layer k" columns).</summary>
+    private static readonly Dictionary<string, (string[] Names, int Input)> ModelLayers = [];
+
+    private static IEnumerable<Variant> LayerAblationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
+    {
+        var input = InputLayer(manifest);
+        var latent = manifest.Integration?.StatisticCount > manifest.Layers.Count;
+        var kind = manifest.Integration?.Kind ?? IntegrationKinds.OneOut;
+        // The input layer's own ablation is the NoInput column (which also leaves out the input's complexity measures).
+        for (var l = 0; l < manifest.Layers.Count; l++)
+            if (l != input && manifest.Layers.Count > 1)
+                yield return Fit(WithoutLayer + (l + 1), kind, manifest, calibration, skip: l, latent, classes: classes);
+    }
+
+    /// <summary>Per model and layer: what leaving the layer out costs in AUROC (validation sets decide; test cells reported).</summary>
+    private static void PrintLayerAblation(TextWriter output, List<Cell> cells)
+    {
+        if (ModelLayers.Count == 0) return;
+        output.WriteLine("### Per-layer value: the default integration re-fitted without each layer (AUROC, mean over seeds)");
+        output.WriteLine();
+        output.WriteLine("| model | layer left out | validation min (default → without) | largest drop, validation cell | largest drop, any cell (test not used) | cells that drop > 0.005 |");
+        output.WriteLine("|---|---|---:|---|---|---:|");
+        double Mean(IEnumerable<Cell> group) => group.Average(c => c.Auroc);
+        foreach (var (model, (layers, input)) in ModelLayers)
+        {
+            var baseline = cells.Where(c => c.Model == model && c.Detector == Fingerprint).GroupBy(c => (c.Set, c.Role)).ToDictionary(g => g.Key, Mean);
+            for (var l = 0; l < layers.Length; l++)
+            {
+                var name = l == input ? NoInput : WithoutLayer + (l + 1);
+                var without = cells.Where(c => c.Model == model && c.Detector == name).GroupBy(c => (c.Set, c.Role)).ToDictionary(g => g.Key, Mean);
+                if (without.Count == 0) continue;
+                var drops = without.Select(kv => (kv.Key, Drop: baseline[kv.Key] - kv.Value)).ToArray();
+                var validation = drops.Where(d => d.Key.Role == SetRole.Validation).ToArray();
+                var worstV = validation.MaxBy(d => d.Drop);
+                var worst = drops.MaxBy(d => d.Drop);
+                var minBase = baseline.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value);
+                var minWithout = without.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value);
+                output.WriteLine($"| {model} | {l + 1}: {layers[l]}{(name == NoInput ? " (with the input's complexity measures)" : "")} | {minBase:F3} → {minWithout:F3} | {worstV.Drop:+0.000;−0.000;0.000} ({worstV.Key.Set}) | {worst.Drop:+0.000;−0.000;0.000} ({worst.Key.Set}) | {drops.Count(d => d.Drop > 0.005)} of {drops.Length} |");
+            }
+        }
+        output.WriteLine();
+    }
+
     /// <summary>NFP_PANEL_DENSITIES: integration kinds re-fitted beside the default on every build (<see cref="PrintIntegrations"/>).</summary>
     private static string[] Densities = [];
 
@@ -791,7 +848,7 @@ internal static class PanelBenchmark
         // The input's complexity measures follow the latent distances; they are statistics of the input, so the ablation
         // without the input layer leaves them out too.
         var complexityStart = manifest.Layers.Count + latentIndex.Count;
-        int[] complexity = manifest.InputComplexityOutputs is { } measures && skip < 0 ? [.. Enumerable.Range(complexityStart, measures.Count)] : [];
+        int[] complexity = manifest.InputComplexityOutputs is { } measures && (skip < 0 || skip != InputLayer(manifest)) ? [.. Enumerable.Range(complexityStart, measures.Count)] : [];
         int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : [], .. IntegrationKinds.IsDensity(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
         var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;

@@ -73,6 +73,11 @@ internal static partial class ScorerGraphBenchmark
                     foreach (var batch in new[] { 256, 1 })
                         output.WriteLine($"profile {name} {label} batch {batch}: {Profile(graph, model.InputName, outputs, records, batch)}");
             }
+            if (Environment.GetEnvironmentVariable("NFP_GRAPH_LAYERS") == "1")
+            {
+                PrintLayerCosts(output, name, model, bytes, layers, records, rounds);
+                continue;
+            }
             if (Environment.GetEnvironmentVariable("NFP_GRAPH_POOLING") == "1")
             {
                 ComparePooling(output, bytes, model, layers, b, outputs, records, rounds);
@@ -118,7 +123,8 @@ internal static partial class ScorerGraphBenchmark
         {
             var standardizer = Standardizer.Fit(activations.Features[l], options.ScaleFloor);
             var z = standardizer.Transform(activations.Features[l]);
-            var autoencoder = AutoencoderTrainer.Fit(z.Slice(0, split), z.Slice(split, z.Records - split), options.Autoencoder with { MaxEpochs = 2, Seed = l });
+            // The MLP the panel's builds train (they train on 2,550 records or more; `auto` would fit PCA to this helper's 800).
+            var autoencoder = AutoencoderTrainer.Fit(z.Slice(0, split), z.Slice(split, z.Records - split), options.Autoencoder with { Kind = AutoencoderKind.Mlp, MaxEpochs = 2, Seed = l });
             var latent = LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, z));
             return new FusedLayer(spec.Name, extractor.TapShapes[l], spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}")
                 { Latent = latent, LatentOutputName = $"nfp_latent_{l}" };
@@ -194,8 +200,58 @@ internal static partial class ScorerGraphBenchmark
         return proto.ToByteArray();
     }
 
+    /// <summary>
+    /// NFP_GRAPH_LAYERS=1: what each fingerprinted layer adds to the fused graph at batch 256: the whole graph against the same
+    /// graph built without that layer (its pooling, standardising, autoencoder, error and latent distance) and the bare model,
+    /// all called in turn within every round (medians of the rounds after a warm-up). The cost half of the performance
+    /// issue's "per-layer cost beside per-layer value"; the value half is the panel's NFP_PANEL_LAYER_ABLATION=1.
+    /// </summary>
+    private static void PrintLayerCosts(TextWriter output, string name, OnnxModel model, byte[] bare, IReadOnlyList<FusedLayer> layers, FloatTensor records, int rounds)
+    {
+        const int batch = 256;
+        SessionRunner Runner(IReadOnlyList<FusedLayer> fused) => new(ScorerGraphBuilder.Build(model, fused), model.InputName,
+            [.. model.OutputNames, .. fused.SelectMany(l => new[] { l.ErrorOutputName, l.LatentOutputName }).OfType<string>()], singleThread: CpuTime);
+        SessionRunner[] runners = [Runner(layers), .. Enumerable.Range(0, layers.Count).Select(i => Runner([.. layers.Where((_, k) => k != i)])),
+            new SessionRunner(bare, model.InputName, model.OutputNames, singleThread: CpuTime)];
+        try
+        {
+            var perRecord = runners.Select(_ => new List<double>()).ToArray();
+            for (var round = 0; round <= rounds; round++)
+            {
+                var times = Interleaved(runners, records, batch, 24);
+                if (round == 0) continue;
+                for (var c = 0; c < runners.Length; c++) perRecord[c].Add(Median(times[c]) * 1000 / batch);
+            }
+            var cost = perRecord.Select(Median).ToArray();
+            var (all, bareCost) = (cost[0], cost[^1]);
+            output.WriteLine($"Per-layer cost, {name} (batch {batch}, {(CpuTime ? "the calling thread's CPU time, one intra-op thread" : "wall clock")}, medians of {rounds} rounds, load {LoadAverage()}): " +
+                $"bare model {bareCost:F2} µs per record, fused graph {all:F2} (bare / fused {bareCost / all:F2})");
+            output.WriteLine("| layer | features | autoencoder | µs per record it adds | share of the added time | bare / fused without it |");
+            output.WriteLine("|---|---:|---|---:|---:|---:|");
+            for (var i = 0; i < layers.Count; i++)
+            {
+                var widths = string.Join("-", new[] { layers[i].Mean.Length }.Concat(layers[i].Autoencoder.Select(d => d.Outputs)));
+                output.WriteLine($"| {i + 1}: {layers[i].TensorName} ({layers[i].Pooling}) | {layers[i].Mean.Length} | {widths} | {all - cost[i + 1]:F2} | {(all - cost[i + 1]) / (all - bareCost):P0} | {bareCost / cost[i + 1]:F2} |");
+            }
+            output.WriteLine();
+        }
+        finally
+        {
+            foreach (var r in runners) r.Dispose();
+        }
+    }
+
     /// <summary>ONNX Runtime's own profile of 200 runs: microseconds per run by op type, largest first.</summary>
     private static string Profile(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch)
+    {
+        var byOp = new Dictionary<string, double>();
+        var runs = ProfileRuns(onnx, input, outputs, records, batch, (_, op, microseconds) => byOp[op] = byOp.GetValueOrDefault(op) + microseconds);
+        return $"total {byOp.Values.Sum() / runs:F1} µs; " + string.Join(", ", byOp.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value / runs:F1}"));
+    }
+
+    /// <summary>Runs the graph 200 times under ONNX Runtime's profiler and hands every node's kernel time (node name, op type,
+    /// µs) to <paramref name="add"/>; returns the number of runs.</summary>
+    private static int ProfileRuns(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch, Action<string, string, double> add)
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"nfp-profile-{Guid.NewGuid():N}");
         using var options = ScorerSession.CreateSessionOptions();
@@ -217,14 +273,14 @@ internal static partial class ScorerGraphBenchmark
         try
         {
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-            var byOp = new Dictionary<string, double>();
+            const string suffix = "_kernel_time";
             foreach (var e in json.RootElement.EnumerateArray())
             {
-                if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
-                var op = e.GetProperty("args").GetProperty("op_name").GetString()!;
-                byOp[op] = byOp.GetValueOrDefault(op) + e.GetProperty("dur").GetDouble();
+                var name = e.GetProperty("name").GetString()!;
+                if (e.GetProperty("cat").GetString() != "Node" || !name.EndsWith(suffix, StringComparison.Ordinal)) continue;
+                add(name[..^suffix.Length], e.GetProperty("args").GetProperty("op_name").GetString()!, e.GetProperty("dur").GetDouble());
             }
-            return $"total {byOp.Values.Sum() / runs:F1} µs; " + string.Join(", ", byOp.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value / runs:F1}"));
+            return runs;
         }
         finally
         {
