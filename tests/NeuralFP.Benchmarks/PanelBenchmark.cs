@@ -679,7 +679,13 @@ internal static class PanelBenchmark
         for (var l = 0; l < manifest.Layers.Count; l++)
             if (l != input && manifest.Layers.Count > 1)
                 yield return Fit(WithoutLayer + (l + 1), kind, manifest, calibration, skip: l, latent, classes: classes);
+        // Jointly: only the input and the first two hidden layers (single removals do not add up).
+        var deeper = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != input).Skip(2).ToArray();
+        if (deeper.Length > 0)
+            yield return Fit(FirstTwoHidden, kind, manifest, calibration, skip: -1, latent, classes: classes, skipAlso: deeper);
     }
+
+    private const string FirstTwoHidden = "fingerprint, input + first 2 hidden layers";
 
     /// <summary>Per model and layer: what leaving the layer out costs in AUROC (validation sets decide; test cells reported).</summary>
     private static void PrintLayerAblation(TextWriter output, List<Cell> cells)
@@ -705,6 +711,14 @@ internal static class PanelBenchmark
                 var minBase = baseline.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value);
                 var minWithout = without.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value);
                 output.WriteLine($"| {model} | {l + 1}: {layers[l]}{(name == NoInput ? " (with the input's complexity measures)" : "")} | {minBase:F3} → {minWithout:F3} | {worstV.Drop:+0.000;−0.000;0.000} ({worstV.Key.Set}) | {worst.Drop:+0.000;−0.000;0.000} ({worst.Key.Set}) | {drops.Count(d => d.Drop > 0.005)} of {drops.Length} |");
+            }
+            var joint = cells.Where(c => c.Model == model && c.Detector == FirstTwoHidden).GroupBy(c => (c.Set, c.Role)).ToDictionary(g => g.Key, Mean);
+            if (joint.Count > 0)
+            {
+                var drops = joint.Select(kv => (kv.Key, Drop: baseline[kv.Key] - kv.Value)).ToArray();
+                var worstV = drops.Where(d => d.Key.Role == SetRole.Validation).MaxBy(d => d.Drop);
+                var worst = drops.MaxBy(d => d.Drop);
+                output.WriteLine($"| {model} | **all after the first two hidden layers** | {baseline.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value):F3} → {joint.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value):F3} | {worstV.Drop:+0.000;−0.000;0.000} ({worstV.Key.Set}) | {worst.Drop:+0.000;−0.000;0.000} ({worst.Key.Set}) | {drops.Count(d => d.Drop > 0.005)} of {drops.Length} |");
             }
         }
         output.WriteLine();
@@ -839,9 +853,10 @@ internal static class PanelBenchmark
     /// An integration re-fitted on the build's calibration statistics ([layer errors..., latent distances...]),
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null)
+    /// <param name="skipAlso">Further layers left out (the joint ablation).</param>
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null)
     {
-        var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip).ToArray();
+        var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip && skipAlso?.Contains(l) != true).ToArray();
         var latentIndex = new Dictionary<int, int>();
         for (int l = 0, next = manifest.Layers.Count; l < manifest.Layers.Count; l++)
             if (manifest.Layers[l].LatentOutput is not null && next < calibration.Count) latentIndex[l] = next++;
