@@ -690,36 +690,31 @@ internal static class PanelBenchmark
     /// <summary>Per model and layer: what leaving the layer out costs in AUROC (validation sets decide; test cells reported).</summary>
     private static void PrintLayerAblation(TextWriter output, List<Cell> cells)
     {
+        // Per (set, role) of one model: a column's AUROC, mean over seeds.
+        Dictionary<(string Set, SetRole Role), double> PerCell(string model, string detector) =>
+            cells.Where(c => c.Model == model && c.Detector == detector).GroupBy(c => (c.Set, c.Role)).ToDictionary(g => g.Key, g => g.Average(c => c.Auroc));
         if (ModelLayers.Count == 0) return;
         output.WriteLine("### Per-layer value: the default integration re-fitted without each layer (AUROC, mean over seeds)");
         output.WriteLine();
         output.WriteLine("| model | layer left out | validation min (default → without) | largest drop, validation cell | largest drop, any cell (test not used) | cells that drop > 0.005 |");
         output.WriteLine("|---|---|---:|---|---|---:|");
-        double Mean(IEnumerable<Cell> group) => group.Average(c => c.Auroc);
         foreach (var (model, (layers, input)) in ModelLayers)
         {
-            var baseline = cells.Where(c => c.Model == model && c.Detector == Fingerprint).GroupBy(c => (c.Set, c.Role)).ToDictionary(g => g.Key, Mean);
-            for (var l = 0; l < layers.Length; l++)
+            var baseline = PerCell(model, Fingerprint);
+            void Row(string label, string variant)
             {
-                var name = l == input ? NoInput : WithoutLayer + (l + 1);
-                var without = cells.Where(c => c.Model == model && c.Detector == name).GroupBy(c => (c.Set, c.Role)).ToDictionary(g => g.Key, Mean);
-                if (without.Count == 0) continue;
+                var without = PerCell(model, variant);
+                if (without.Count == 0) return;
                 var drops = without.Select(kv => (kv.Key, Drop: baseline[kv.Key] - kv.Value)).ToArray();
-                var validation = drops.Where(d => d.Key.Role == SetRole.Validation).ToArray();
-                var worstV = validation.MaxBy(d => d.Drop);
-                var worst = drops.MaxBy(d => d.Drop);
-                var minBase = baseline.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value);
-                var minWithout = without.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value);
-                output.WriteLine($"| {model} | {l + 1}: {layers[l]}{(name == NoInput ? " (with the input's complexity measures)" : "")} | {minBase:F3} → {minWithout:F3} | {worstV.Drop:+0.000;−0.000;0.000} ({worstV.Key.Set}) | {worst.Drop:+0.000;−0.000;0.000} ({worst.Key.Set}) | {drops.Count(d => d.Drop > 0.005)} of {drops.Length} |");
-            }
-            var joint = cells.Where(c => c.Model == model && c.Detector == FirstTwoHidden).GroupBy(c => (c.Set, c.Role)).ToDictionary(g => g.Key, Mean);
-            if (joint.Count > 0)
-            {
-                var drops = joint.Select(kv => (kv.Key, Drop: baseline[kv.Key] - kv.Value)).ToArray();
                 var worstV = drops.Where(d => d.Key.Role == SetRole.Validation).MaxBy(d => d.Drop);
                 var worst = drops.MaxBy(d => d.Drop);
-                output.WriteLine($"| {model} | **all after the first two hidden layers** | {baseline.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value):F3} → {joint.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value):F3} | {worstV.Drop:+0.000;−0.000;0.000} ({worstV.Key.Set}) | {worst.Drop:+0.000;−0.000;0.000} ({worst.Key.Set}) | {drops.Count(d => d.Drop > 0.005)} of {drops.Length} |");
+                double ValidationMin(Dictionary<(string Set, SetRole Role), double> auroc) => auroc.Where(kv => kv.Key.Role == SetRole.Validation).Min(kv => kv.Value);
+                output.WriteLine($"| {model} | {label} | {ValidationMin(baseline):F3} → {ValidationMin(without):F3} | {worstV.Drop:+0.000;−0.000;0.000} ({worstV.Key.Set}) | " +
+                    $"{worst.Drop:+0.000;−0.000;0.000} ({worst.Key.Set}) | {drops.Count(d => d.Drop > 0.005)} of {drops.Length} |");
             }
+            for (var l = 0; l < layers.Length; l++)
+                Row($"{l + 1}: {layers[l]}{(l == input ? " (with the input's complexity measures)" : "")}", l == input ? NoInput : WithoutLayer + (l + 1));
+            Row("**all after the first two hidden layers**", FirstTwoHidden);
         }
         output.WriteLine();
     }
