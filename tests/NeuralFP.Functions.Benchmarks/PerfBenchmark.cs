@@ -297,6 +297,13 @@ internal static class PerfBenchmark
             rows.Add($"| a gateway process: in-process `Score` of the pulled fingerprint, batch {Batch}, after the warm-up | {gatewayEngine:N0} rec/s | 1 |");
             rows.Add($"| a gateway process: HTTP, `.npy` batches of {Batch}, one connection, alternating with the row above | {gatewayHttp:N0} rec/s | **{gatewayHttp / gatewayEngine:F2}× of in-process** |");
             bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process (a gateway process)", gatewayHttp / gatewayEngine, 0.8));
+            if (baseline is not null)
+            {
+                // The same for the baseline app, after this one (so its warm-up curve can be read beside this one's).
+                var other = await GatewayClient.RunAsync(baseline.Address, modelId, options.Records ?? options.Reference, options.Rounds);
+                rows.Add($"| *baseline*, a gateway process: HTTP rate over its warm-up rounds | {string.Join(" → ", other.WarmUpHttp.Select(r => (r / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}k rec/s | |");
+                rows.Add($"| *baseline*, a gateway process: HTTP after the warm-up / in-process | {Timing.Median(other.OverHttp):N0} / {Timing.Median(other.InProcess):N0} rec/s | {Timing.Median(other.OverHttp) / Timing.Median(other.InProcess):F2}× |");
+            }
 
             // CPU per batch (this process's tree: client, local host, worker processes, Azurite), which load does not inflate the
             // way it inflates wall time: in-process Score, then each app's HTTP path, one after the other.
