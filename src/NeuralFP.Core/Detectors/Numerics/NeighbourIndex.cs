@@ -1,7 +1,7 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace NeuralFP.Core.Detectors.Numerics;
 
@@ -115,12 +115,13 @@ internal sealed class NeighbourIndex
             {
                 ref var column = ref columns[d * Rows];
                 var q = (float)z[d];
-                var qv = Vector256.Create(q);
+                var qv = new Vector<float>(q);
                 nuint i = 0;
-                for (; i + 8 <= n; i += 8)
+                // Vector<float>: the machine's own width (AVX2/AVX-512 here, 128-bit NEON on an ARM gateway), lanes = rows.
+                for (var width = (nuint)Vector<float>.Count; i + width <= n; i += width)
                 {
-                    var diff = Vector256.LoadUnsafe(ref column, i) - qv;
-                    Vector256.FusedMultiplyAdd(diff, diff, Vector256.LoadUnsafe(ref acc, i)).StoreUnsafe(ref acc, i);
+                    var diff = Vector.LoadUnsafe(ref column, i) - qv;
+                    Vector.FusedMultiplyAdd(diff, diff, Vector.LoadUnsafe(ref acc, i)).StoreUnsafe(ref acc, i);
                 }
                 for (; i < n; i++)
                 {
