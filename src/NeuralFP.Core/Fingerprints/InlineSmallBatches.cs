@@ -5,7 +5,7 @@ namespace NeuralFP.Core.Fingerprints;
 /// instead of the shared intra-op pool: batches of at most <see cref="MaxRecords"/> records (0 turns it off), and only
 /// for scorer graphs of at most <see cref="MaxScorerBytes"/>, since the second session holds its own copy of the
 /// weights (about the scorer file's size once more). Same graph, same outputs bit for bit; chosen by measurement
-/// (<c>perf --small-batches</c>, README "Performance against the physical floor").
+/// (<c>perf --small-batches</c>, docs/performance-history.md, "Small batches inline").
 /// </summary>
 public sealed record InlineSmallBatches
 {
