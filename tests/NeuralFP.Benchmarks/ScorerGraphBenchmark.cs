@@ -66,7 +66,7 @@ internal static partial class ScorerGraphBenchmark
             var (optimisedBare, optimisedA, optimisedB) = (OptimisedNodes(bytes), OptimisedNodes(a), OptimisedNodes(b));
             var nodes = $"{Nodes(a) - original} → {Nodes(b) - original} ({optimisedA - optimisedBare} → {optimisedB - optimisedBare})";
 
-            string[] outputs = [.. model.OutputNames, .. layers.SelectMany(l => new[] { l.ErrorOutputName, l.LatentOutputName }).OfType<string>()];
+            var outputs = Outputs(model, layers);
             if (Environment.GetEnvironmentVariable("NFP_GRAPH_PROFILE") == "1")
             {
                 foreach (var (label, graph) in new[] { ("A", a), ("B", b) })
@@ -209,8 +209,7 @@ internal static partial class ScorerGraphBenchmark
     private static void PrintLayerCosts(TextWriter output, string name, OnnxModel model, byte[] bare, IReadOnlyList<FusedLayer> layers, FloatTensor records, int rounds)
     {
         const int batch = 256;
-        SessionRunner Runner(IReadOnlyList<FusedLayer> fused) => new(ScorerGraphBuilder.Build(model, fused), model.InputName,
-            [.. model.OutputNames, .. fused.SelectMany(l => new[] { l.ErrorOutputName, l.LatentOutputName }).OfType<string>()], singleThread: CpuTime);
+        SessionRunner Runner(IReadOnlyList<FusedLayer> fused) => new(ScorerGraphBuilder.Build(model, fused), model.InputName, Outputs(model, fused), singleThread: CpuTime);
         SessionRunner[] runners = [Runner(layers), .. Enumerable.Range(0, layers.Count).Select(i => Runner([.. layers.Where((_, k) => k != i)])),
             new SessionRunner(bare, model.InputName, model.OutputNames, singleThread: CpuTime)];
         try
@@ -244,15 +243,6 @@ internal static partial class ScorerGraphBenchmark
     /// <summary>ONNX Runtime's own profile of 200 runs: microseconds per run by op type, largest first.</summary>
     private static string Profile(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch)
     {
-        var byOp = new Dictionary<string, double>();
-        var runs = ProfileRuns(onnx, input, outputs, records, batch, (_, op, microseconds) => byOp[op] = byOp.GetValueOrDefault(op) + microseconds);
-        return $"total {byOp.Values.Sum() / runs:F1} µs; " + string.Join(", ", byOp.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value / runs:F1}"));
-    }
-
-    /// <summary>Runs the graph 200 times under ONNX Runtime's profiler and hands every node's kernel time (node name, op type,
-    /// µs) to <paramref name="add"/>; returns the number of runs.</summary>
-    private static int ProfileRuns(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch, Action<string, string, double> add)
-    {
         var prefix = Path.Combine(Path.GetTempPath(), $"nfp-profile-{Guid.NewGuid():N}");
         using var options = ScorerSession.CreateSessionOptions();
         if (CpuTime) options.IntraOpNumThreads = 1;
@@ -273,20 +263,24 @@ internal static partial class ScorerGraphBenchmark
         try
         {
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-            const string suffix = "_kernel_time";
+            var byOp = new Dictionary<string, double>();
             foreach (var e in json.RootElement.EnumerateArray())
             {
-                var name = e.GetProperty("name").GetString()!;
-                if (e.GetProperty("cat").GetString() != "Node" || !name.EndsWith(suffix, StringComparison.Ordinal)) continue;
-                add(name[..^suffix.Length], e.GetProperty("args").GetProperty("op_name").GetString()!, e.GetProperty("dur").GetDouble());
+                if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
+                var op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+                byOp[op] = byOp.GetValueOrDefault(op) + e.GetProperty("dur").GetDouble();
             }
-            return runs;
+            return $"total {byOp.Values.Sum() / runs:F1} µs; " + string.Join(", ", byOp.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value / runs:F1}"));
         }
         finally
         {
             File.Delete(file);
         }
     }
+
+    /// <summary>What a fused graph's caller reads: the model's outputs, then each layer's error and latent distance.</summary>
+    private static string[] Outputs(OnnxModel model, IReadOnlyList<FusedLayer> layers) =>
+        [.. model.OutputNames, .. layers.SelectMany(l => new[] { l.ErrorOutputName, l.LatentOutputName }).OfType<string>()];
 
     private static int Nodes(byte[] onnx) => ModelProto.Parser.ParseFrom(onnx).Graph.Node.Count;
 

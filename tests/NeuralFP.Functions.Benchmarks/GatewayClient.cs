@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Edge;
@@ -17,7 +16,7 @@ namespace NeuralFP.Functions.Benchmarks;
 /// </summary>
 internal static class GatewayClient
 {
-    public const int Batch = 256;
+    private const int Batch = PerfBenchmark.Batch;
 
     /// <summary>
     /// Rounds of 20 batches before the measured ones. The HTTP rate climbs for the first 100–150 batch requests a new worker
@@ -65,7 +64,7 @@ internal static class GatewayClient
         await using (var archive = await http.GetStreamAsync($"api/models/{modelId}/fingerprint")) edge = await EdgeFingerprint.LoadAsync(archive);
         using var scorer = new FingerprintScorer(edge.Fingerprint);
         var records = Npy.Read(File.OpenRead(path));
-        var batches = Enumerable.Range(0, 20).Select(i => records.Slice(i * Batch % (records.Records - Batch + 1), Batch)).ToArray();
+        var batches = PerfBenchmark.Batches(records);
         var bodies = batches.Select(Npy.ToBytes).ToArray();
         var url = $"api/models/{modelId}/verdicts";
         for (var round = -WarmUpRounds; round < rounds; round++)
@@ -77,13 +76,7 @@ internal static class GatewayClient
                 scorer.Score(batches[i]);
                 engineSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
                 began = Stopwatch.GetTimestamp();
-                using (var content = new ByteArrayContent(bodies[i]))
-                {
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
-                    using var response = await http.PostAsync(url, content);
-                    response.EnsureSuccessStatusCode();
-                    await response.Content.ReadAsByteArrayAsync();
-                }
+                await PerfBenchmark.PostAsync(http, url, bodies[i]);
                 servedSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
             }
             var total = batches.Length * Batch;

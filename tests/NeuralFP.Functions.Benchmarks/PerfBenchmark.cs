@@ -21,7 +21,25 @@ namespace NeuralFP.Functions.Benchmarks;
 /// </summary>
 internal static class PerfBenchmark
 {
-    private const int Batch = 256;
+    internal const int Batch = 256;
+
+    /// <summary>The 20 batches of <see cref="Batch"/> records the HTTP batch rows send (in-process and over HTTP alike).</summary>
+    internal static FloatTensor[] Batches(FloatTensor records) =>
+        [.. Enumerable.Range(0, 20).Select(i => records.Slice(i * Batch % (records.Records - Batch + 1), Batch))];
+
+    /// <summary>A gateway's warm-up curve as the rows print it: records/s per round, in thousands.</summary>
+    internal static string WarmUpCurve(GatewayClient.Rounds rounds) =>
+        string.Join(" → ", rounds.WarmUpHttp.Select(r => (r / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture))) + "k rec/s";
+
+    /// <summary>Posts one <c>.npy</c> body and returns the answer's length (a failure throws).</summary>
+    internal static async Task<long> PostAsync(HttpClient http, string url, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
+        using var response = await http.PostAsync(url, content);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadAsByteArrayAsync()).LongLength;
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -225,7 +243,7 @@ internal static class PerfBenchmark
 
             using var lease = await app.Services.GetRequiredService<ScorerCache>().LeaseAsync(modelId, CancellationToken.None);
             var scorer = lease.Model.Scorer;
-            var batches = Enumerable.Range(0, 20).Select(i => records.Slice(i * Batch % (records.Records - Batch + 1), Batch)).ToArray();
+            var batches = Batches(records);
             var bodies = batches.Select(Npy.ToBytes).ToArray();
             // One connection per app, one request at a time.
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = app.Address };
@@ -293,7 +311,7 @@ internal static class PerfBenchmark
             // The same from a gateway's own process (the bar's figure): in-process scoring of the pulled fingerprint and HTTP, alternating.
             var gateway = await GatewayClient.RunAsync(app.Address, modelId, options.Records ?? options.Reference, options.Rounds);
             var (gatewayEngine, gatewayHttp) = (Timing.Median(gateway.InProcess), Timing.Median(gateway.OverHttp));
-            rows.Add($"| a gateway process: HTTP rate over its {GatewayClient.WarmUpRounds} warm-up rounds of 20 batches (the worker's request path settling) | {string.Join(" → ", gateway.WarmUpHttp.Select(r => (r / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}k rec/s | |");
+            rows.Add($"| a gateway process: HTTP rate over its {GatewayClient.WarmUpRounds} warm-up rounds of 20 batches (the worker's request path settling) | {WarmUpCurve(gateway)} | |");
             rows.Add($"| a gateway process: in-process `Score` of the pulled fingerprint, batch {Batch}, after the warm-up | {gatewayEngine:N0} rec/s | 1 |");
             rows.Add($"| a gateway process: HTTP, `.npy` batches of {Batch}, one connection, alternating with the row above | {gatewayHttp:N0} rec/s | **{gatewayHttp / gatewayEngine:F2}× of in-process** |");
             bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process (a gateway process)", gatewayHttp / gatewayEngine, 0.8));
@@ -301,7 +319,7 @@ internal static class PerfBenchmark
             {
                 // The same for the baseline app, after this one (so its warm-up curve can be read beside this one's).
                 var other = await GatewayClient.RunAsync(baseline.Address, modelId, options.Records ?? options.Reference, options.Rounds);
-                rows.Add($"| *baseline*, a gateway process: HTTP rate over its warm-up rounds | {string.Join(" → ", other.WarmUpHttp.Select(r => (r / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}k rec/s | |");
+                rows.Add($"| *baseline*, a gateway process: HTTP rate over its warm-up rounds | {WarmUpCurve(other)} | |");
                 rows.Add($"| *baseline*, a gateway process: HTTP after the warm-up / in-process | {Timing.Median(other.OverHttp):N0} / {Timing.Median(other.InProcess):N0} rec/s | {Timing.Median(other.OverHttp) / Timing.Median(other.InProcess):F2}× |");
             }
 
@@ -399,14 +417,6 @@ internal static class PerfBenchmark
             if (response.StatusCode != expected) throw new InvalidOperationException($"Expected {expected}, got {response.StatusCode}.");
         }
 
-        private static async Task<long> PostAsync(HttpClient http, string url, byte[] body)
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
-            using var response = await http.PostAsync(url, content);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadAsByteArrayAsync()).LongLength;
-        }
     }
 }
 
