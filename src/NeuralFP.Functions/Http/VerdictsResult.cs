@@ -8,12 +8,19 @@ namespace NeuralFP.Functions.Http;
 
 /// <summary>
 /// Streams a <see cref="VerdictsResponse"/> onto the response's pipe with a <see cref="Utf8JsonWriter"/>: verdicts are
-/// written from the scorer's arrays (no object per record) into the server's pooled buffers, flushed every
-/// <see cref="RecordsPerFlush"/> records, so no answer is ever held whole.
+/// written from the scorer's arrays (no object per record) into the server's pooled buffers, <see cref="RecordsPerFlush"/>
+/// records at a time, and sent once <see cref="FlushBytes"/> are waiting, so no answer is ever held whole.
 /// </summary>
 internal sealed class VerdictsResult(string modelId, int modelVersion, VerdictBatch verdicts, bool layers, IReadOnlyList<VerdictExplanation>? explanations) : IResult
 {
     private const int RecordsPerFlush = 64;
+
+    /// <summary>
+    /// A lean batch of 256 (≈ 37 KB) goes out in one write. Sent block by block, each block cost the host's forwarding a
+    /// read and a write: 0.53–0.62 ms from scored to forwarded per batch, against 0.40–0.42 in one write (README, "Verdicts
+    /// on the wire").
+    /// </summary>
+    private const int FlushBytes = 64 * 1024;
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -31,6 +38,7 @@ internal sealed class VerdictsResult(string modelId, int modelVersion, VerdictBa
             WriteVerdicts(writer, start, end);
             if (end == verdicts.Count) break; // the last block goes out with the end: a small answer is one write
             writer.Flush();
+            if (pipe.CanGetUnflushedBytes && pipe.UnflushedBytes < FlushBytes) continue;
             await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         WriteEnd(writer);

@@ -37,15 +37,18 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, OutputBinding
             TraceContext = new RpcTraceContext { TraceParent = Activity.Current?.Id ?? NewTraceParent() },
         };
         fill(request, function);
+        var answered = session.Connection.RequestAsync(request.InvocationId, new StreamingMessage
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            InvocationRequest = request,
+        }, cancellationToken);
+        // Only then what goes with it (the HTTP forward): its body pump can run inline for a whole batch, and the worker
+        // starts the function only once it has both the invocation and the request.
         var send = beforeSend is null ? Task.CompletedTask : beforeSend(session, request);
         StreamingMessage answer;
         try
         {
-            answer = await session.Connection.RequestAsync(request.InvocationId, new StreamingMessage
-            {
-                RequestId = Guid.NewGuid().ToString(),
-                InvocationRequest = request,
-            }, cancellationToken).ConfigureAwait(false);
+            answer = await answered.ConfigureAwait(false);
         }
         catch
         {
