@@ -25,8 +25,14 @@ internal static class GatewayClient
     /// </summary>
     public const int WarmUpRounds = 10;
 
-    /// <summary>Per measured round: in-process records/s, HTTP records/s; and the HTTP rate of each warm-up round.</summary>
-    public sealed record Rounds(IReadOnlyList<double> InProcess, IReadOnlyList<double> OverHttp, IReadOnlyList<double> WarmUpHttp);
+    /// <summary>
+    /// Per measured round: in-process records/s, HTTP records/s (alternating batch by batch), the same two alternating in
+    /// blocks of 20 batches; and the HTTP rate of each warm-up round.
+    /// </summary>
+    /// <param name="InWorker">Per measured round, records/s of the worker's own reading and scoring of the HTTP batches (its
+    /// <c>Server-Timing</c>): what the HTTP rate would be if the wire, the host and the answer cost nothing.</param>
+    public sealed record Rounds(IReadOnlyList<double> InProcess, IReadOnlyList<double> OverHttp, IReadOnlyList<double> InProcessBlocks,
+        IReadOnlyList<double> OverHttpBlocks, IReadOnlyList<double> InWorker, IReadOnlyList<double> WarmUpHttp);
 
     public static async Task<Rounds> RunAsync(Uri address, string modelId, string recordsPath, int rounds)
     {
@@ -38,20 +44,20 @@ internal static class GatewayClient
         var stdout = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException($"The gateway client failed ({process.ExitCode}): {await stderr}");
-        List<double> inProcess = [], overHttp = [], warmUp = [];
+        List<double> inProcess = [], overHttp = [], inProcessBlocks = [], overHttpBlocks = [], inWorker = [], warmUp = [];
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ');
             var http = double.Parse(parts[2], CultureInfo.InvariantCulture);
-            if (parts[0] == "warm-up")
+            var engine = double.Parse(parts[1], CultureInfo.InvariantCulture);
+            switch (parts[0])
             {
-                warmUp.Add(http);
-                continue;
+                case "warm-up": warmUp.Add(http); break;
+                case "blocks": inProcessBlocks.Add(engine); overHttpBlocks.Add(http); break;
+                default: inProcess.Add(engine); overHttp.Add(http); inWorker.Add(double.Parse(parts[3], CultureInfo.InvariantCulture)); break;
             }
-            inProcess.Add(double.Parse(parts[1], CultureInfo.InvariantCulture));
-            overHttp.Add(http);
         }
-        return new Rounds(inProcess, overHttp, warmUp);
+        return new Rounds(inProcess, overHttp, inProcessBlocks, overHttpBlocks, inWorker, warmUp);
     }
 
     /// <summary>The child's side: <c>gateway-client address modelId records.npy rounds</c>; prints one line per round.</summary>
@@ -69,18 +75,39 @@ internal static class GatewayClient
         var url = $"api/models/{modelId}/verdicts";
         for (var round = -WarmUpRounds; round < rounds; round++)
         {
-            double engineSeconds = 0, servedSeconds = 0;
+            double engineSeconds = 0, servedSeconds = 0, workerSeconds = 0;
             for (var i = 0; i < batches.Length; i++)
             {
                 var began = Stopwatch.GetTimestamp();
                 scorer.Score(batches[i]);
                 engineSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
                 began = Stopwatch.GetTimestamp();
-                await PerfBenchmark.PostAsync(http, url, bodies[i]);
+                var (_, workerMilliseconds) = await PerfBenchmark.PostTimedAsync(http, url, bodies[i]);
                 servedSeconds += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                workerSeconds += workerMilliseconds / 1000;
             }
             var total = batches.Length * Batch;
-            Console.WriteLine(FormattableString.Invariant($"{(round < 0 ? "warm-up" : "measured")} {total / engineSeconds:R} {total / servedSeconds:R}"));
+            Console.WriteLine(FormattableString.Invariant($"{(round < 0 ? "warm-up" : "measured")} {total / engineSeconds:R} {total / servedSeconds:R} {total / workerSeconds:R}"));
+            if (round < 0) continue;
+
+            // The same batches in blocks: every batch in-process, then every batch over HTTP (the order swapped each round),
+            // so neither path starts each batch in caches the other has just filled with its own copy of the model.
+            double blockEngine = 0, blockServed = 0;
+            for (var half = 0; half < 2; half++)
+            {
+                var began = Stopwatch.GetTimestamp();
+                if ((half + round) % 2 == 0)
+                {
+                    foreach (var batch in batches) scorer.Score(batch);
+                    blockEngine = Stopwatch.GetElapsedTime(began).TotalSeconds;
+                }
+                else
+                {
+                    foreach (var body in bodies) await PerfBenchmark.PostAsync(http, url, body);
+                    blockServed = Stopwatch.GetElapsedTime(began).TotalSeconds;
+                }
+            }
+            Console.WriteLine(FormattableString.Invariant($"blocks {total / blockEngine:R} {total / blockServed:R}"));
         }
         return 0;
     }

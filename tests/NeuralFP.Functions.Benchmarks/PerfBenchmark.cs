@@ -32,13 +32,22 @@ internal static class PerfBenchmark
         string.Join(" → ", rounds.WarmUpHttp.Select(r => (r / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture))) + "k rec/s";
 
     /// <summary>Posts one <c>.npy</c> body and returns the answer's length (a failure throws).</summary>
-    internal static async Task<long> PostAsync(HttpClient http, string url, byte[] body)
+    internal static async Task<long> PostAsync(HttpClient http, string url, byte[] body) => (await PostTimedAsync(http, url, body)).Bytes;
+
+    /// <summary>
+    /// Posts one <c>.npy</c> body; returns the answer's length and the worker's own time for it (reading plus scoring, from
+    /// the answer's <c>Server-Timing</c> header; 0 when the worker sends none).
+    /// </summary>
+    internal static async Task<(long Bytes, double WorkerMilliseconds)> PostTimedAsync(HttpClient http, string url, byte[] body)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
         using var response = await http.PostAsync(url, content);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadAsByteArrayAsync()).LongLength;
+        var worker = response.Headers.TryGetValues("Server-Timing", out var timing)
+            ? System.Text.RegularExpressions.Regex.Matches(string.Join(',', timing), @"dur=([0-9.]+)").Sum(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            : 0;
+        return ((await response.Content.ReadAsByteArrayAsync()).LongLength, worker);
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -314,6 +323,10 @@ internal static class PerfBenchmark
             rows.Add($"| a gateway process: HTTP rate over its {GatewayClient.WarmUpRounds} warm-up rounds of 20 batches (the worker's request path settling) | {WarmUpCurve(gateway)} | |");
             rows.Add($"| a gateway process: in-process `Score` of the pulled fingerprint, batch {Batch}, after the warm-up | {gatewayEngine:N0} rec/s | 1 |");
             rows.Add($"| a gateway process: HTTP, `.npy` batches of {Batch}, one connection, alternating with the row above | {gatewayHttp:N0} rec/s | **{gatewayHttp / gatewayEngine:F2}× of in-process** |");
+            var inWorker = Timing.Median(gateway.InWorker);
+            rows.Add($"| the same HTTP batches: the worker's own reading and scoring (`Server-Timing`), per batch / the rest of the round trip (wire, host, answer) | {Batch * 1000 / inWorker:F2} / {Batch * 1000 / gatewayHttp - Batch * 1000 / inWorker:F2} ms | worker rate {inWorker / gatewayEngine:F2}× of in-process |");
+            var (blockEngine, blockHttp) = (Timing.Median(gateway.InProcessBlocks), Timing.Median(gateway.OverHttpBlocks));
+            rows.Add($"| a gateway process: the same two alternating in blocks of {batches.Length} batches (each path in its own caches) | {blockHttp:N0} / {blockEngine:N0} rec/s | **{blockHttp / blockEngine:F2}× of in-process** |");
             bars.Add(Bar("HTTP .npy batches of 256 ≥ 0.8× in-process (a gateway process)", gatewayHttp / gatewayEngine, 0.8));
             if (baseline is not null)
             {

@@ -36,18 +36,23 @@ public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, Dri
         var explainTopK = ExplainChoice.Resolve(request.Query["explain"].FirstOrDefault(), request.Query["top"].FirstOrDefault());
         if (chosen is not null && explainTopK is not null)
             throw new BadRequestException($"Explanations are given for fingerprint verdicts; drop explain=true or detector={chosen.Name}.");
+        var reading = time.GetTimestamp();
         using var body = await RecordsBodyReader.ReadAsync(request, limits, cancellationToken).ConfigureAwait(false);
         var records = body.ToTensor(model.Scorer.InputShape);
         var started = time.GetTimestamp();
         if (chosen is not null)
         {
             var response = ScoreWithDetector(model, chosen, records, cancellationToken);
-            telemetry.RecordDetectorVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, response.Detector, response.Records, response.OodRecords, time.GetElapsedTime(started));
+            var detectorScoring = time.GetElapsedTime(started);
+            ServerTiming.Write(request.HttpContext.Response, time.GetElapsedTime(reading, started), detectorScoring);
+            telemetry.RecordDetectorVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, response.Detector, response.Records, response.OodRecords, detectorScoring);
             return Results.Json(response, JsonDefaults.Options);
         }
 
         var verdicts = model.Scorer.Score(records, cancellationToken);
-        telemetry.RecordVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, verdicts, time.GetElapsedTime(started));
+        var scoring = time.GetElapsedTime(started);
+        ServerTiming.Write(request.HttpContext.Response, time.GetElapsedTime(reading, started), scoring);
+        telemetry.RecordVerdicts(modelId, model.Version, ServiceTelemetry.HttpSource, verdicts, scoring);
         var explanations = explainTopK is int topK ? model.Scorer.Explainer.Explain(records, verdicts, topK, cancellationToken) : null;
         await drift.RecordAsync(modelId, model.Version, model.Scorer.Fingerprint.Manifest.Calibration.TargetFpr, VerdictOutcomes.Of(verdicts), cancellationToken).ConfigureAwait(false);
         return new VerdictsResult(modelId, model.Version, verdicts, layers, explanations);

@@ -129,6 +129,22 @@ public sealed class VerdictWireFormatTests(ReadyModelFixture fixture) : IClassFi
         Assert.Equal(lean.GetProperty("explanations").ToString(), detailed.GetProperty("explanations").ToString());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("?detector=energy")]
+    public async Task The_answer_says_how_long_the_worker_read_and_scored(string query)
+    {
+        using var content = new ByteArrayContent(Npy.ToBytes(Records));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
+        using var response = await fixture.App.Http.PostAsync(Url + query, content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var timing = Assert.Single(response.Headers.GetValues("Server-Timing"));
+        var match = System.Text.RegularExpressions.Regex.Match(timing, @"^read;dur=(\d+\.\d{3}), score;dur=(\d+\.\d{3})$");
+        Assert.True(match.Success, timing);
+        Assert.True(double.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, timing);
+    }
+
     [Fact]
     public async Task An_unknown_detail_is_a_400_naming_the_choices()
     {
