@@ -70,6 +70,30 @@ internal static class Timing
         return [.. times.Select(t => (calls * batch / (t.Sum() / 1000), Median(t)))];
     }
 
+    /// <summary>
+    /// The same as <see cref="Interleaved"/>, but each contender makes <paramref name="block"/> calls in a row before the
+    /// next one's turn (A×n B×n C×n A×n …): at batch 1 a call's cost is mostly reading the graph's weights, and in turn
+    /// call by call every contender starts in caches the others have just filled with their own copies of the model.
+    /// </summary>
+    public static (double RecordsPerSecond, double P50Ms)[] InBlocks(IReadOnlyList<Action<int, int>> contenders, FloatTensor records, int batch, int calls, int block)
+    {
+        var times = contenders.Select(_ => new double[calls]).ToArray();
+        for (var first = 0; first < calls; first += block)
+        {
+            for (var c = 0; c < contenders.Count; c++)
+            {
+                for (var i = first; i < Math.Min(calls, first + block); i++)
+                {
+                    var start = i * batch % (records.Records - batch + 1);
+                    var began = Stopwatch.GetTimestamp();
+                    contenders[c](start, batch);
+                    times[c][i] = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+                }
+            }
+        }
+        return [.. times.Select(t => (calls * batch / (t.Sum() / 1000), Median(t)))];
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();

@@ -185,7 +185,8 @@ internal static class PerfBenchmark
     }
 
     /// <summary>The engine in this process: bare ONNX Runtime, the fused graph, and Score (graph + the C# rule, verdict arrays).</summary>
-    internal sealed record InProcess(double Bare256, double Fused256, double Score256, double Bare1, double Fused1, double Score1, double BareP50, double FusedP50, double ScoreP50)
+    internal sealed record InProcess(double Bare256, double Fused256, double Score256, double Bare1, double Fused1, double Score1, double BareP50, double FusedP50, double ScoreP50,
+        double Bare1Blocks, double Fused1Blocks, double Score1Blocks, double BareP50Blocks, double FusedP50Blocks, double ScoreP50Blocks)
     {
         public static InProcess Measure(byte[] model, Fingerprint fingerprint, FloatTensor records, int rounds)
         {
@@ -193,7 +194,7 @@ internal static class PerfBenchmark
             using var fused = OrtRunner.Fused(fingerprint);
             using var scorer = new FingerprintScorer(fingerprint);
             Action<int, int>[] contenders = [(s, c) => bare.Run(records, s, c), (s, c) => fused.Run(records, s, c), (s, c) => scorer.Score(records.Slice(s, c))];
-            var r = new List<double>[9];
+            var r = new List<double>[15];
             for (var i = 0; i < r.Length; i++) r[i] = [];
             var batches = 24;
             var singles = 600;
@@ -202,16 +203,19 @@ internal static class PerfBenchmark
                 // The contenders alternate call by call (A B C A B C …), so load from other processes falls on all alike.
                 var b256 = Timing.Interleaved(contenders, records, Batch, batches);
                 var b1 = Timing.Interleaved(contenders, records, 1, singles);
+                var b1Blocks = Timing.InBlocks(contenders, records, 1, singles, block: 50);
                 if (round == 0) continue;
                 for (var c = 0; c < 3; c++)
                 {
                     r[c].Add(b256[c].RecordsPerSecond);
                     r[3 + c].Add(b1[c].RecordsPerSecond);
                     r[6 + c].Add(b1[c].P50Ms);
+                    r[9 + c].Add(b1Blocks[c].RecordsPerSecond);
+                    r[12 + c].Add(b1Blocks[c].P50Ms);
                 }
             }
             var m = r.Select(Timing.Median).ToArray();
-            return new InProcess(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]);
+            return new InProcess(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12], m[13], m[14]);
         }
 
         public IEnumerable<string> Rows()
@@ -222,6 +226,7 @@ internal static class PerfBenchmark
             yield return $"| bare ONNX Runtime, batch 1 | {Bare1:N0} rec/s; p50 {BareP50:F3} ms | 1 |";
             yield return $"| fused, batch 1 | {Fused1:N0} rec/s; p50 {FusedP50:F3} ms | **{Fused1 / Bare1:F2}×** |";
             yield return $"| full C# path (`Score`), batch 1 | {Score1:N0} rec/s; p50 {ScoreP50:F3} ms | {Score1 / Bare1:F2}× |";
+            yield return $"| batch 1 in blocks of 50 calls (each in its own caches): bare / fused / `Score`, p50 | {BareP50Blocks:F3} / {FusedP50Blocks:F3} / {ScoreP50Blocks:F3} ms | fused {Fused1Blocks / Bare1Blocks:F2}×, `Score` {Score1Blocks / Bare1Blocks:F2}× |";
         }
     }
 
