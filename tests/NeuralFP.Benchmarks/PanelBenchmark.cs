@@ -610,11 +610,14 @@ internal static class PanelBenchmark
     /// errors), and the fingerprint under the other Gaussian integration (one mean ↔ one mean per predicted class), fitted on
     /// the same calibration statistics of the same build, so the two are compared on the same autoencoders and seeds.
     /// </summary>
+    /// <summary>How a build's default fingerprint was fitted: its input layer (−1: none), whether its statistics include the
+    /// latent distances, and its integration kind; re-fits of it take the same.</summary>
+    private static (int Input, bool Latent, string Kind) DefaultFit(FingerprintManifest manifest) =>
+        (InputLayer(manifest), manifest.Integration?.StatisticCount > manifest.Layers.Count, manifest.Integration?.Kind ?? IntegrationKinds.OneOut);
+
     private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
     {
-        var input = InputLayer(manifest);
-        var latent = manifest.Integration?.StatisticCount > manifest.Layers.Count;
-        var kind = manifest.Integration?.Kind ?? IntegrationKinds.OneOut;
+        var (input, latent, kind) = DefaultFit(manifest);
         var list = new List<Variant>();
         if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit(NoInput, kind, manifest, calibration, skip: input, latent, classes: classes));
         var other = kind switch
@@ -672,9 +675,7 @@ internal static class PanelBenchmark
 
     private static IEnumerable<Variant> LayerAblationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
     {
-        var input = InputLayer(manifest);
-        var latent = manifest.Integration?.StatisticCount > manifest.Layers.Count;
-        var kind = manifest.Integration?.Kind ?? IntegrationKinds.OneOut;
+        var (input, latent, kind) = DefaultFit(manifest);
         // The input layer's own ablation is the NoInput column (which also leaves out the input's complexity measures).
         for (var l = 0; l < manifest.Layers.Count; l++)
             if (l != input && manifest.Layers.Count > 1)

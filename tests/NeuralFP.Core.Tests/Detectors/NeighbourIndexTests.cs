@@ -84,6 +84,23 @@ public class NeighbourIndexTests
         Assert.Equal(PlainScan(bank, everyRow, z, 0, 3, exclude: -1), index.KthDistance(z, predictedClass: 2, neighbours: 3));
     }
 
+    /// <summary>With classes, the all-rows block is built by the first query that needs it; threads racing to it agree.</summary>
+    [Fact]
+    public void Queries_racing_to_the_first_all_rows_scan_all_get_the_plain_scans_answer()
+    {
+        var (bank, classes) = Bank(3_001, seed: 11);
+        var random = new Random(5);
+        var queries = Enumerable.Range(0, 64).Select(_ => Enumerable.Range(0, Dimension).Select(_ => random.NextDouble() * 4 - 2).ToArray()).ToArray();
+        var expected = queries.Select(z => PlainScan(bank, classes, z, predictedClass: -1, k: 3, exclude: -1)).ToArray();
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var index = new NeighbourIndex(bank, Dimension, classes);
+            var got = new float[queries.Length];
+            Parallel.For(0, queries.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, q => got[q] = (float)index.KthDistance(queries[q], predictedClass: q % 2 == 0 ? -1 : 3, neighbours: 3));
+            Assert.Equal(expected, got);
+        }
+    }
+
     [Theory]
     [InlineData(701)]
     [InlineData(9_001)]

@@ -17,7 +17,10 @@ internal sealed class NeighbourIndex
     private const int StackRows = 2048;
 
     private readonly int _dimension;
-    private readonly Block _all;
+    private readonly float[] _bank;
+    // Every row: built at once for a model without classes; with classes only when a query first needs it (an unseen class,
+    // or one with fewer than k rows), since it repeats the class blocks' values (≈ 240 KB on the CNN fixture).
+    private Block? _all;
     private readonly Block[]? _byClass;
     // Per stored row, its position within its class's block (the leave-one-out scores exclude it there).
     private readonly int[]? _positionInClass;
@@ -28,9 +31,13 @@ internal sealed class NeighbourIndex
     public NeighbourIndex(float[] bank, int dimension, int[]? classes)
     {
         _dimension = dimension;
+        _bank = bank;
         var m = bank.Length / dimension;
-        _all = Block.Of(bank, dimension, [.. Enumerable.Range(0, m)]);
-        if (classes is null || m == 0) return;
+        if (classes is null || m == 0)
+        {
+            _all = AllRows();
+            return;
+        }
         _classes = classes;
         _positionInClass = new int[m];
         var count = classes.Max() + 1;
@@ -43,6 +50,8 @@ internal sealed class NeighbourIndex
         }
     }
 
+    private Block AllRows() => Block.Of(_bank, _dimension, [.. Enumerable.Range(0, _bank.Length / _dimension)]);
+
     /// <summary>
     /// The squared distance from whitened <paramref name="z"/> to its <paramref name="neighbours"/>-th nearest stored row of
     /// <paramref name="predictedClass"/> (an unseen class, −1, or a class with fewer than k stored rows: among all rows),
@@ -52,12 +61,17 @@ internal sealed class NeighbourIndex
     public double KthDistance(ReadOnlySpan<double> z, int predictedClass, int neighbours, int exclude = -1)
     {
         if (z.Length != _dimension) throw new ArgumentException($"The neighbour bank holds rows of {_dimension} values, not {z.Length}.", nameof(z));
-        var block = _all;
+        Block block;
         var excludeAt = exclude;
         if (_byClass is not null && (uint)predictedClass < (uint)_byClass.Length && _byClass[predictedClass].Rows >= neighbours)
         {
             block = _byClass[predictedClass];
             excludeAt = exclude >= 0 && _classes![exclude] == predictedClass ? _positionInClass![exclude] : -1;
+        }
+        else
+        {
+            // Racing threads may each build it; one is kept, and every copy is the same.
+            block = Volatile.Read(ref _all) ?? Interlocked.CompareExchange(ref _all, AllRows(), null) ?? _all!;
         }
         var m = block.Rows;
         var kth = Math.Max(1, Math.Min(neighbours, excludeAt >= 0 ? m - 1 : m));
