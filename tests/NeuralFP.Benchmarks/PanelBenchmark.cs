@@ -605,16 +605,16 @@ internal static class PanelBenchmark
     /// <summary>A column that re-fits the default fingerprint another way (not a detector of its own).</summary>
     private static bool IsFingerprintVariant(string detector) => detector is NoInput or WithInput || detector.StartsWith("fingerprint ", StringComparison.Ordinal);
 
-    /// <summary>
-    /// The default fingerprint's ablation without the model-input layer (same integration, re-fitted on the same calibration
-    /// errors), and the fingerprint under the other Gaussian integration (one mean ↔ one mean per predicted class), fitted on
-    /// the same calibration statistics of the same build, so the two are compared on the same autoencoders and seeds.
-    /// </summary>
     /// <summary>How a build's default fingerprint was fitted: its input layer (−1: none), whether its statistics include the
     /// latent distances, and its integration kind; re-fits of it take the same.</summary>
     private static (int Input, bool Latent, string Kind) DefaultFit(FingerprintManifest manifest) =>
         (InputLayer(manifest), manifest.Integration?.StatisticCount > manifest.Layers.Count, manifest.Integration?.Kind ?? IntegrationKinds.OneOut);
 
+    /// <summary>
+    /// The default fingerprint's ablation without the model-input layer (same integration, re-fitted on the same calibration
+    /// errors), and the fingerprint under the other Gaussian integration (one mean ↔ one mean per predicted class), fitted on
+    /// the same calibration statistics of the same build, so the two are compared on the same autoencoders and seeds.
+    /// </summary>
     private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
     {
         var (input, latent, kind) = DefaultFit(manifest);

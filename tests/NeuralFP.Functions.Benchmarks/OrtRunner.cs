@@ -55,20 +55,7 @@ internal static class Timing
     /// <paramref name="batch"/> records, the contenders called in turn on the same records (A B C A B C …).
     /// </summary>
     public static (double RecordsPerSecond, double P50Ms)[] Interleaved(IReadOnlyList<Action<int, int>> contenders, FloatTensor records, int batch, int calls)
-    {
-        var times = contenders.Select(_ => new double[calls]).ToArray();
-        for (var i = 0; i < calls; i++)
-        {
-            var start = i * batch % (records.Records - batch + 1);
-            for (var c = 0; c < contenders.Count; c++)
-            {
-                var began = Stopwatch.GetTimestamp();
-                contenders[c](start, batch);
-                times[c][i] = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
-            }
-        }
-        return [.. times.Select(t => (calls * batch / (t.Sum() / 1000), Median(t)))];
-    }
+        => InBlocks(contenders, records, batch, calls, block: 1);
 
     /// <summary>
     /// The same as <see cref="Interleaved"/>, but each contender makes <paramref name="block"/> calls in a row before the

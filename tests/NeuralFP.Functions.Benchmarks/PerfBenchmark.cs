@@ -99,8 +99,8 @@ internal static class PerfBenchmark
                 // 2. In process: bare model, fused graph and the whole C# Score path, batch 256 and batch 1.
                 var engine = InProcess.Measure(modelBytes, fingerprint, records, options.Rounds);
                 rows.AddRange(engine.Rows());
-                bars.Add(Bar("fused ≥ 0.85× bare, batch 256", engine.Fused256 / engine.Bare256, 0.85));
-                bars.Add(Bar("fused ≥ 0.6× bare, batch 1", engine.Fused1 / engine.Bare1, 0.6));
+                bars.Add(Bar("fused ≥ 0.85× bare, batch 256", engine.Fused.Rate256 / engine.Bare.Rate256, 0.85));
+                bars.Add(Bar("fused ≥ 0.6× bare, batch 1", engine.Fused.Rate1 / engine.Bare.Rate1, 0.6));
 
                 // 3. nfp score on many records, whole process, against a bare-model process over the same file.
                 var many = Path.Combine(work, "many.npy");
@@ -184,9 +184,12 @@ internal static class PerfBenchmark
         }
     }
 
+    /// <summary>One contender's medians: records/s at batch 256, and at batch 1 records/s and p50 ms, called in turn with the
+    /// others call by call and in blocks of 50 calls.</summary>
+    internal sealed record Figures(double Rate256, double Rate1, double P50, double Rate1Blocks, double P50Blocks);
+
     /// <summary>The engine in this process: bare ONNX Runtime, the fused graph, and Score (graph + the C# rule, verdict arrays).</summary>
-    internal sealed record InProcess(double Bare256, double Fused256, double Score256, double Bare1, double Fused1, double Score1, double BareP50, double FusedP50, double ScoreP50,
-        double Bare1Blocks, double Fused1Blocks, double Score1Blocks, double BareP50Blocks, double FusedP50Blocks, double ScoreP50Blocks)
+    internal sealed record InProcess(Figures Bare, Figures Fused, Figures Score)
     {
         public static InProcess Measure(byte[] model, Fingerprint fingerprint, FloatTensor records, int rounds)
         {
@@ -194,8 +197,8 @@ internal static class PerfBenchmark
             using var fused = OrtRunner.Fused(fingerprint);
             using var scorer = new FingerprintScorer(fingerprint);
             Action<int, int>[] contenders = [(s, c) => bare.Run(records, s, c), (s, c) => fused.Run(records, s, c), (s, c) => scorer.Score(records.Slice(s, c))];
-            var r = new List<double>[15];
-            for (var i = 0; i < r.Length; i++) r[i] = [];
+            // Per contender, the samples of each figure in the order of Figures.
+            var samples = contenders.Select(_ => Enumerable.Range(0, 5).Select(_ => new List<double>()).ToArray()).ToArray();
             var batches = 24;
             var singles = 600;
             for (var round = 0; round <= rounds; round++)
@@ -205,28 +208,25 @@ internal static class PerfBenchmark
                 var b1 = Timing.Interleaved(contenders, records, 1, singles);
                 var b1Blocks = Timing.InBlocks(contenders, records, 1, singles, block: 50);
                 if (round == 0) continue;
-                for (var c = 0; c < 3; c++)
+                for (var c = 0; c < contenders.Length; c++)
                 {
-                    r[c].Add(b256[c].RecordsPerSecond);
-                    r[3 + c].Add(b1[c].RecordsPerSecond);
-                    r[6 + c].Add(b1[c].P50Ms);
-                    r[9 + c].Add(b1Blocks[c].RecordsPerSecond);
-                    r[12 + c].Add(b1Blocks[c].P50Ms);
+                    double[] values = [b256[c].RecordsPerSecond, b1[c].RecordsPerSecond, b1[c].P50Ms, b1Blocks[c].RecordsPerSecond, b1Blocks[c].P50Ms];
+                    for (var f = 0; f < values.Length; f++) samples[c][f].Add(values[f]);
                 }
             }
-            var m = r.Select(Timing.Median).ToArray();
-            return new InProcess(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12], m[13], m[14]);
+            var m = samples.Select(figure => figure.Select(Timing.Median).ToArray()).Select(v => new Figures(v[0], v[1], v[2], v[3], v[4])).ToArray();
+            return new InProcess(m[0], m[1], m[2]);
         }
 
         public IEnumerable<string> Rows()
         {
-            yield return $"| bare ONNX Runtime, batch {Batch} | {Bare256:N0} rec/s | 1 |";
-            yield return $"| fused `scorer.onnx`, batch {Batch} | {Fused256:N0} rec/s | **{Fused256 / Bare256:F2}×** |";
-            yield return $"| full C# path in-process (`Score`), batch {Batch} | {Score256:N0} rec/s | {Score256 / Bare256:F2}× |";
-            yield return $"| bare ONNX Runtime, batch 1 | {Bare1:N0} rec/s; p50 {BareP50:F3} ms | 1 |";
-            yield return $"| fused, batch 1 | {Fused1:N0} rec/s; p50 {FusedP50:F3} ms | **{Fused1 / Bare1:F2}×** |";
-            yield return $"| full C# path (`Score`), batch 1 | {Score1:N0} rec/s; p50 {ScoreP50:F3} ms | {Score1 / Bare1:F2}× |";
-            yield return $"| batch 1 in blocks of 50 calls (each in its own caches): bare / fused / `Score`, p50 | {BareP50Blocks:F3} / {FusedP50Blocks:F3} / {ScoreP50Blocks:F3} ms | fused {Fused1Blocks / Bare1Blocks:F2}×, `Score` {Score1Blocks / Bare1Blocks:F2}× |";
+            yield return $"| bare ONNX Runtime, batch {Batch} | {Bare.Rate256:N0} rec/s | 1 |";
+            yield return $"| fused `scorer.onnx`, batch {Batch} | {Fused.Rate256:N0} rec/s | **{Fused.Rate256 / Bare.Rate256:F2}×** |";
+            yield return $"| full C# path in-process (`Score`), batch {Batch} | {Score.Rate256:N0} rec/s | {Score.Rate256 / Bare.Rate256:F2}× |";
+            yield return $"| bare ONNX Runtime, batch 1 | {Bare.Rate1:N0} rec/s; p50 {Bare.P50:F3} ms | 1 |";
+            yield return $"| fused, batch 1 | {Fused.Rate1:N0} rec/s; p50 {Fused.P50:F3} ms | **{Fused.Rate1 / Bare.Rate1:F2}×** |";
+            yield return $"| full C# path (`Score`), batch 1 | {Score.Rate1:N0} rec/s; p50 {Score.P50:F3} ms | {Score.Rate1 / Bare.Rate1:F2}× |";
+            yield return $"| batch 1 in blocks of 50 calls (each in its own caches): bare / fused / `Score`, p50 | {Bare.P50Blocks:F3} / {Fused.P50Blocks:F3} / {Score.P50Blocks:F3} ms | fused {Fused.Rate1Blocks / Bare.Rate1Blocks:F2}×, `Score` {Score.Rate1Blocks / Bare.Rate1Blocks:F2}× |";
         }
     }
 

@@ -40,14 +40,19 @@ internal sealed class NeighbourIndex
         }
         _classes = classes;
         _positionInClass = new int[m];
-        var count = classes.Max() + 1;
-        _byClass = new Block[count];
-        for (var c = 0; c < count; c++)
+        // Each class's rows in stored order, in one pass over the rows (a 1,000-class model is one pass, not 1,000).
+        var members = new int[classes.Max() + 1][];
+        var sizes = new int[members.Length];
+        foreach (var c in classes) sizes[c]++;
+        for (var c = 0; c < members.Length; c++) members[c] = new int[sizes[c]];
+        Array.Clear(sizes);
+        for (var b = 0; b < m; b++)
         {
-            var members = Enumerable.Range(0, m).Where(b => classes[b] == c).ToArray();
-            for (var p = 0; p < members.Length; p++) _positionInClass[members[p]] = p;
-            _byClass[c] = Block.Of(bank, dimension, members);
+            var c = classes[b];
+            _positionInClass[b] = sizes[c];
+            members[c][sizes[c]++] = b;
         }
+        _byClass = [.. members.Select(rows => Block.Of(bank, dimension, rows))];
     }
 
     private Block AllRows() => Block.Of(_bank, _dimension, [.. Enumerable.Range(0, _bank.Length / _dimension)]);
