@@ -3,6 +3,8 @@
 
     /usr/bin/python3 tools/build_datasets.py            # data/ (git-ignored) + the two small test fixtures
 
+Needs Debian's dataset-fashion-mnist, python3-sklearn (its digits table) and python3-torch (the digits' upsampling).
+
 Definitions live in nfp_data.py and are mirrored by tests/Shared (C#):
   fmnist_train_10k.npy   the first 10,000 images of the training file, in file order (no shuffle: the IDX
                          file is already in random class order, and C# `FashionMnist.LoadTrain().Take(10000)`
@@ -36,7 +38,23 @@ def save(directory, name, array):
           f"range [{array.min():.3f}, {array.max():.3f}] {os.path.getsize(path)} bytes", flush=True)
 
 
+def check_prerequisites():
+    """Fails before writing anything, naming the Debian packages, rather than halfway through with a traceback."""
+    missing = []
+    if not os.path.isdir(nfp_data.FMNIST_DIR):
+        missing.append("dataset-fashion-mnist")
+    if not os.path.exists(nfp_data.DIGITS_CSV):
+        missing.append("python3-sklearn")
+    try:
+        import torch  # noqa: F401  (the digits' bilinear upsampling is torch's, which the C# twin is tested against)
+    except ImportError:
+        missing.append("python3-torch")
+    if missing:
+        sys.exit(f"error: {', '.join(missing)} missing: run `sudo apt-get install {' '.join(missing)}` and try again.")
+
+
 def main():
+    check_prerequisites()
     began = time.time()
     os.makedirs(DATA_DIR, exist_ok=True)
     os.makedirs(FIXTURE_DIR, exist_ok=True)
