@@ -19,8 +19,11 @@ internal static class WholeProcess
         return ["dotnet", dll, .. args];
     }
 
-    /// <summary>This benchmark's own executable with other arguments (e.g. the bare-model process).</summary>
-    public static string[] Self(params string[] args) => ["dotnet", typeof(WholeProcess).Assembly.Location, .. args];
+    /// <summary>
+    /// This benchmark's own executable with other arguments (e.g. the bare-model process), under nfp's JIT settings (no
+    /// dynamic PGO, as its runtimeconfig says), so that the two whole processes differ by their work only.
+    /// </summary>
+    public static string[] Self(params string[] args) => ["env", "DOTNET_TieredPGO=0", "dotnet", typeof(WholeProcess).Assembly.Location, .. args];
 
     public static Result Run(string[] command)
     {

@@ -107,7 +107,7 @@ public sealed class FingerprintJob(
         {
             var buildOptions = ParseOptions(optionsFile);
             var records = RecordSource.FromNpy(reference.OpenRead);
-            fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, records, buildOptions, options.Limits, progress: null, cancellationToken).ConfigureAwait(false);
+            fingerprint = await FingerprintBuilder.BuildAsync(model.Bytes, records, buildOptions, options.Limits, new BuildLog(_logger, modelId, version), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBadInput(e))
         {

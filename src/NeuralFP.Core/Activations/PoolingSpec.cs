@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
+using NeuralFP.Core.Numerics;
 
 namespace NeuralFP.Core.Activations;
 
@@ -165,7 +166,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
             var channel = record.Slice(c * channelSize, channelSize);
             if (Grid == 1)
             {
-                destination[c] = TensorPrimitives.Sum(channel) / channelSize;
+                destination[c] = VectorMath.Sum(channel) / channelSize;
                 continue;
             }
             var pooled = destination.Slice(c * binsPerChannel, binsPerChannel);
@@ -200,7 +201,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
             {
                 int start = AdaptiveBins.Start(s, steps, segments), end = AdaptiveBins.End(s, steps, segments);
                 record.Slice(start * width, width).CopyTo(sum);
-                for (var t = start + 1; t < end; t++) TensorPrimitives.Add(sum, record.Slice(t * width, width), sum);
+                for (var t = start + 1; t < end; t++) VectorMath.Add(sum, record.Slice(t * width, width));
                 var inverse = 1f / (end - start);
                 for (var h = 0; h < width; h++) destination[h * segments + s] = sum[h] * inverse;
             }
@@ -232,7 +233,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
             var row = channel.Slice(h * width, width);
             for (var j = 0; j < k; j++)
             {
-                var sum = TensorPrimitives.Sum(row[colStart[j]..colEnd[j]]);
+                var sum = VectorMath.Sum(row[colStart[j]..colEnd[j]]);
                 for (var i = firstBin; i < k && rowStart[i] <= h; i++) pooled[i * k + j] += sum;
             }
         }
@@ -246,7 +247,7 @@ public sealed record PoolingSpec(PoolingKind Kind, int Grid)
     {
         var start = AdaptiveBins.Start(bin[axis], spatial[axis], Grid);
         var end = AdaptiveBins.End(bin[axis], spatial[axis], Grid);
-        if (axis == spatial.Length - 1) return TensorPrimitives.Sum(block.Slice(start, end - start));
+        if (axis == spatial.Length - 1) return VectorMath.Sum(block.Slice(start, end - start));
         var stride = block.Length / spatial[axis];
         var sum = 0f;
         for (var i = start; i < end; i++) sum += BoxSum(block.Slice(i * stride, stride), spatial, bin, axis + 1);

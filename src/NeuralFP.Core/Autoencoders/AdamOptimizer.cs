@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace NeuralFP.Core.Autoencoders;
@@ -64,6 +65,7 @@ internal sealed class AdamOptimizer
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per chunk, every step: tier 0 would cost a cold process's first build
     private static void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float secondCorrection)
     {
         int i = 0;

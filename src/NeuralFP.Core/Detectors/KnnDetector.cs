@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using NeuralFP.Core.Detectors.Numerics;
 using NeuralFP.Core.Detectors.State;
 using NeuralFP.Core.Tensors;
@@ -108,6 +109,7 @@ public sealed class KnnDetector : IOodDetector
     }
 
     /// <summary>Scores the records of query block <paramref name="blockIndex"/> into <paramref name="scores"/> (indexed by record).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // its inner loop runs stored × block times: not through tier 0
     private void ScoreBlock(FloatTensor x, int blockIndex, float[] bank, (float[] Queries, float[] Heaps, int[] Counts) buffers, Span<double> scores)
     {
         int d = _features, k = Options.K, stored = StoredRecords;

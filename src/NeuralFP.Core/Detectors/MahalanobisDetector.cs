@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using NeuralFP.Core.Detectors.Numerics;
 using NeuralFP.Core.Detectors.State;
+using NeuralFP.Core.Numerics;
 
 namespace NeuralFP.Core.Detectors;
 
@@ -75,7 +76,7 @@ public sealed class MahalanobisDetector : IOodDetector
             for (var a = 0; a < d; a++)
             {
                 var line = cov.AsSpan(a * d, d);
-                TensorPrimitives.MultiplyAdd(row, row[a], line, line);
+                VectorMath.AddScaled(line, row, row[a]); // d calls per record: not TensorPrimitives' generic code, which starts at tier 0
             }
             var sq = TensorPrimitives.SumOfSquares<double>(row);
             fourthMoments += sq * sq;

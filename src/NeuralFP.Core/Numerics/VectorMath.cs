@@ -69,6 +69,30 @@ internal static class VectorMath
         }
     }
 
+    /// <summary>Σ values[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Sum(ReadOnlySpan<float> values)
+    {
+        int vectors = Vector.IsHardwareAccelerated ? values.Length / Vector<float>.Count : 0;
+        var v = MemoryMarshal.Cast<float, Vector<float>>(values)[..vectors];
+        Vector<float> accumulator = Vector<float>.Zero;
+        for (int k = 0; k < v.Length; k++) accumulator += v[k];
+        float sum = Vector.Sum(accumulator);
+        for (int i = vectors * Vector<float>.Count; i < values.Length; i++) sum += values[i];
+        return sum;
+    }
+
+    /// <summary>target[i] += source[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Add(Span<float> target, ReadOnlySpan<float> source)
+    {
+        int vectors = Vector.IsHardwareAccelerated ? target.Length / Vector<float>.Count : 0;
+        var t = MemoryMarshal.Cast<float, Vector<float>>(target)[..vectors];
+        var s = MemoryMarshal.Cast<float, Vector<float>>(source)[..vectors];
+        for (int k = 0; k < t.Length; k++) t[k] += s[k];
+        for (int i = vectors * Vector<float>.Count; i < target.Length; i++) target[i] += source[i];
+    }
+
     /// <summary>Σ (a[i] − b[i])².</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

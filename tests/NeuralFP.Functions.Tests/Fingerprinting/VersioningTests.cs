@@ -30,6 +30,9 @@ public sealed class VersioningTests : IAsyncLifetime
         var reference = TestModels.Reference();
         await TestModels.UploadAsync(_app, "versions", TestModels.Cnn, reference);
         var first = await _app.WaitForStatusAsync("versions", ModelStatus.Ready);
+        // The build's progress is in the log under its version: what an operator reads when a build is slow or loose.
+        Assert.True(_app.Logs.Contains(LogLevel.Information, "Model versions: version 1: Phases: setup", "autoencoders"), "no phases line for version 1");
+        Assert.True(_app.Logs.Contains(LogLevel.Information, "Model versions: version 1: Layer input: 784 features, autoencoder"), "no per-layer line for version 1");
 
         // Same bytes, new ETag: the trigger fires and the job finds nothing to do.
         await _app.UploadAsync("versions", ModelFiles.Reference, TestModels.Npy(reference));
@@ -42,6 +45,7 @@ public sealed class VersioningTests : IAsyncLifetime
         var second = await _app.WaitForStatusAsync("versions", ModelStatus.Ready, r => r.CurrentVersion == 2);
 
         Assert.NotEqual(first.CurrentHashes!.Reference, second.CurrentHashes!.Reference);
+        Assert.True(_app.Logs.Contains(LogLevel.Information, "Model versions: version 2: Fingerprint built in"), "no summary line for version 2");
         var blobs = await FingerprintBlobsAsync("versions");
         Assert.Contains(IFingerprintStore.Prefix("versions", 1) + "fingerprint.json", blobs);
         Assert.Contains(IFingerprintStore.Prefix("versions", 2) + "scorer.onnx", blobs);

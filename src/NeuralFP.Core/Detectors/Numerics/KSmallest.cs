@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralFP.Core.Detectors.Numerics;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace NeuralFP.Core.Detectors.Numerics;
 internal static class KSmallest
 {
     /// <summary>Offers <paramref name="value"/> to the heap of <paramref name="count"/> items (capacity = heap length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per stored row and query: optimised from the first call
     public static void Offer(Span<float> heap, ref int count, float value)
     {
         if (count < heap.Length)

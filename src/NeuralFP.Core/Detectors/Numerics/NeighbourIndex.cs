@@ -124,6 +124,7 @@ internal sealed class NeighbourIndex
             return new Block(columns, members.Length, dimension);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SquaredDistances(ReadOnlySpan<double> z, Span<float> distances)
         {
             distances.Clear();
