@@ -109,7 +109,7 @@ internal static class PerfBenchmark
                 var bare = new List<WholeProcess.Result>();
                 for (var round = 0; round < options.Rounds; round++)
                 {
-                    bare.Add(WholeProcess.Run(WholeProcess.Self("bare-process", "--model", options.Model, "--records", many, "--out", Path.Combine(work, "bare.txt"))));
+                    bare.Add(WholeProcess.Run(WholeProcess.SelfWithNfpJitSettings("bare-process", "--model", options.Model, "--records", many, "--out", Path.Combine(work, "bare.txt"))));
                     nfp.Add(WholeProcess.Run(WholeProcess.Nfp("score", "--fingerprint", fingerprintDir, "--records", many, "--out", Path.Combine(work, "verdicts.json"))));
                 }
                 var nfpSeconds = Timing.Median(nfp.Select(r => r.Seconds));

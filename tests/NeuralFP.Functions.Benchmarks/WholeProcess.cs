@@ -19,11 +19,14 @@ internal static class WholeProcess
         return ["dotnet", dll, .. args];
     }
 
+    /// <summary>This benchmark's own executable with other arguments (e.g. the gateway client).</summary>
+    public static string[] Self(params string[] args) => ["dotnet", typeof(WholeProcess).Assembly.Location, .. args];
+
     /// <summary>
-    /// This benchmark's own executable with other arguments (e.g. the bare-model process), under nfp's JIT settings (no
-    /// dynamic PGO, as its runtimeconfig says), so that the two whole processes differ by their work only.
+    /// <see cref="Self"/> under nfp's JIT settings (no dynamic PGO, as nfp's runtimeconfig says): the bare-model process
+    /// that a whole nfp process is compared with, so that the two differ by their work only.
     /// </summary>
-    public static string[] Self(params string[] args) => ["env", "DOTNET_TieredPGO=0", "dotnet", typeof(WholeProcess).Assembly.Location, .. args];
+    public static string[] SelfWithNfpJitSettings(params string[] args) => ["env", "DOTNET_TieredPGO=0", .. Self(args)];
 
     public static Result Run(string[] command)
     {
