@@ -184,7 +184,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             grpc.MaxSendMessageSize = null;
         });
         builder.Services.AddSingleton<WorkerRegistry>();
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, NeuralFP.Hosting.LargeBlockMemoryPoolFactory>();
+        NeuralFP.Hosting.LargeBlockMemoryPoolRegistration.AddLargeBlockMemoryPool(builder.Services);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         // A library does not take the process's Ctrl+C / SIGTERM: whoever owns the host disposes it.
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Functions.Benchmarks;
@@ -11,22 +12,29 @@ internal static class WholeProcess
 
     private const string Marker = "NFP_TIME";
 
+    private static string NfpDll => Path.Combine(RepoPaths.Root, "src", "NeuralFP.Cli", "bin", "Release", "net10.0", "nfp.dll");
+
     /// <summary><c>dotnet nfp.dll …</c> from the Release build of src/NeuralFP.Cli.</summary>
     public static string[] Nfp(params string[] args)
     {
-        var dll = Path.Combine(RepoPaths.Root, "src", "NeuralFP.Cli", "bin", "Release", "net10.0", "nfp.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: run `dotnet build -c Release src/NeuralFP.Cli` first.");
-        return ["dotnet", dll, .. args];
+        if (!File.Exists(NfpDll)) throw new FileNotFoundException($"{NfpDll} is missing: run `dotnet build -c Release src/NeuralFP.Cli` first.");
+        return ["dotnet", NfpDll, .. args];
     }
 
     /// <summary>This benchmark's own executable with other arguments (e.g. the gateway client).</summary>
     public static string[] Self(params string[] args) => ["dotnet", typeof(WholeProcess).Assembly.Location, .. args];
 
     /// <summary>
-    /// <see cref="Self"/> under nfp's JIT settings (no dynamic PGO, as nfp's runtimeconfig says): the bare-model process
-    /// that a whole nfp process is compared with, so that the two differ by their work only.
+    /// <see cref="Self"/> under nfp's dynamic-PGO setting, read from nfp's runtimeconfig: the bare-model process that a whole
+    /// nfp process is compared with, so that the two differ by their work only.
     /// </summary>
-    public static string[] SelfWithNfpJitSettings(params string[] args) => ["env", "DOTNET_TieredPGO=0", .. Self(args)];
+    public static string[] SelfWithNfpJitSettings(params string[] args)
+    {
+        using var config = JsonDocument.Parse(File.ReadAllBytes(Path.ChangeExtension(NfpDll, ".runtimeconfig.json")));
+        var pgo = !config.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties)
+            || !properties.TryGetProperty("System.Runtime.TieredPGO", out var setting) || setting.GetBoolean();
+        return ["env", $"DOTNET_TieredPGO={(pgo ? 1 : 0)}", .. Self(args)];
+    }
 
     public static Result Run(string[] command)
     {

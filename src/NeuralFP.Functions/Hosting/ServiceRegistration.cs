@@ -16,7 +16,7 @@ public static class ServiceRegistration
     public static IServiceCollection AddNeuralFp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, NeuralFP.Hosting.LargeBlockMemoryPoolFactory>();
+        NeuralFP.Hosting.LargeBlockMemoryPoolRegistration.AddLargeBlockMemoryPool(services);
         services.AddAppOptions(configuration);
         services.AddStorageAdapters();
         services.AddSingleton<ServiceTelemetry>();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace NeuralFP.Hosting;
 
@@ -24,6 +25,14 @@ internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
     public const int RetainedBlocks = 64;
 
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool(BlockSize, RetainedBlocks);
+}
+
+/// <summary>The one registration, shared by the worker and the local host.</summary>
+internal static class LargeBlockMemoryPoolRegistration
+{
+    /// <summary>Kestrel in this container rents its buffers from <see cref="LargeBlockMemoryPoolFactory"/>.</summary>
+    public static IServiceCollection AddLargeBlockMemoryPool(this IServiceCollection services)
+        => services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
 }
 
 /// <summary>A bounded pool of pinned, equally sized blocks (pinned: sockets pin every buffer they are given).</summary>
