@@ -249,9 +249,10 @@ internal static class PanelBenchmark
                 "per-class-latent" => options with { LatentPerClass = true, LatentNeighbours = 0 },
                 "no-input-complexity" => options with { InputComplexity = false },
                 "input-complexity" => options with { InputComplexity = true },
+                "input-pca" => options with { InputAutoencoder = input with { Kind = AutoencoderKind.Pca } },
                 _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
                 _ when part.StartsWith("input-hidden", StringComparison.Ordinal) => options with { InputAutoencoder = input with { HiddenSize = Number("input-hidden") } },
-                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, input-bottleneckB, input-hiddenH, joined by '+')."),
+                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, input-pca, input-bottleneckB, input-hiddenH, joined by '+')."),
             };
         }
         return options;

@@ -7,12 +7,11 @@ using NeuralFP.TestData;
 namespace NeuralFP.Benchmarks;
 
 /// <summary>
-/// Fused-scorer throughput against the bare model's, in one run, on the same batches of 256 with
-/// the same session options (the bar: ratio ≥ 0.7).
+/// Fused-scorer throughput against the bare model's, in one run, on the same batches (256, or each size in
+/// NFP_THROUGHPUT_BATCHES=32,64,256) with the same session options.
 /// </summary>
 internal static class ThroughputBenchmark
 {
-    private const int Batch = 256;
     private const int Rounds = 5;
 
     public static async Task RunAsync(TextWriter output)
@@ -27,7 +26,8 @@ internal static class ThroughputBenchmark
         using var bare = new InferenceSession(modelBytes, options);
         using var fused = new FingerprintScorer(fingerprint);
         using var fusedErrorsOnly = new FingerprintScorer(errorsOnly);
-        var errors = new float[Batch * fused.StatisticCount];
+        var sizes = Environment.GetEnvironmentVariable("NFP_THROUGHPUT_BATCHES")?.Split(',').Select(int.Parse).ToArray() ?? [256];
+        var errors = new float[sizes.Max() * fused.StatisticCount];
 
         double BareRun(FloatTensor batch)
         {
@@ -47,6 +47,10 @@ internal static class ThroughputBenchmark
             return errors[0];
         }
 
+        foreach (var batch in sizes) Report(batch);
+
+        void Report(int Batch)
+        {
         var batches = Enumerable.Range(0, records.Records / Batch).Select(b => records.Slice(b * Batch, Batch)).ToArray();
         var bareRate = new List<double>();
         var fusedRate = new List<double>();
@@ -72,10 +76,12 @@ internal static class ThroughputBenchmark
         foreach (var layer in fingerprint.Manifest.Layers.Where(l => l.LatentMeans is not null))
             output.WriteLine($"| — {layer.Name}: latent {Math.Sqrt(layer.LatentWhitening!.Length):F0} units, {layer.LatentMeans!.Length / Math.Sqrt(layer.LatentWhitening.Length):F0} mean(s) (autoencoder {string.Join("-", layer.AutoencoderWidths)}) | |");
         output.WriteLine();
+        }
     }
 
     private static double Measure(FloatTensor[] batches, Func<FloatTensor, double> run)
     {
+        var Batch = batches[0].Records;
         var clock = Stopwatch.StartNew();
         var sink = 0.0;
         foreach (var batch in batches) sink += run(batch);

@@ -21,7 +21,7 @@ internal static class BareProcess
         string[] inputs = [session.InputMetadata.Keys.First()];
         string[] outputs = [session.OutputMetadata.Keys.First()];
         using var writer = new StreamWriter(Value("--out"));
-        foreach (var chunk in source.Batches(1024))
+        foreach (var chunk in source.ReusedBatches(1024)) // as nfp score reads: one buffer for every chunk
         {
             using var input = OrtValue.CreateTensorValueFromMemory(chunk.Data, [.. chunk.Shape.Select(d => (long)d)]);
             using var runOptions = new RunOptions();

@@ -55,7 +55,8 @@ internal static class ScoreCommand
             var writing = Task.CompletedTask;
             try
             {
-                foreach (var chunk in source.Batches(ChunkRecords, cancellationToken))
+                // A chunk is done with before the next is read (verdicts and explanations hold none of its values).
+                foreach (var chunk in source.ReusedBatches(ChunkRecords, cancellationToken))
                 {
                     var verdicts = scorer.Score(chunk, cancellationToken);
                     var explained = topK is int k ? scorer.Explain(chunk, verdicts, k, cancellationToken) : null;

@@ -21,9 +21,10 @@ public abstract class RecordSource
 
     /// <summary>
     /// As <see cref="Batches"/>, but a batch's array may be reused for the next one: each batch is valid only until the
-    /// next is requested (for a reader that is done with a batch before it asks for another, such as a build's passes).
+    /// next is requested (for a reader that is done with a batch before it asks for another, such as a build's passes or
+    /// a scoring run's chunks). A long read then makes no large-object garbage and touches no fresh pages per batch.
     /// </summary>
-    internal virtual IEnumerable<FloatTensor> ReusedBatches(int batchSize, CancellationToken cancellationToken = default) => Batches(batchSize, cancellationToken);
+    public virtual IEnumerable<FloatTensor> ReusedBatches(int batchSize, CancellationToken cancellationToken = default) => Batches(batchSize, cancellationToken);
 
     /// <summary>Records already in memory (nothing is saved: they are held anyway).</summary>
     public static RecordSource FromTensor(FloatTensor records) => new TensorRecordSource(records);
@@ -78,7 +79,7 @@ public abstract class RecordSource
 
         public override IEnumerable<FloatTensor> Batches(int batchSize, CancellationToken cancellationToken = default) => Read(batchSize, reuse: false, cancellationToken);
 
-        internal override IEnumerable<FloatTensor> ReusedBatches(int batchSize, CancellationToken cancellationToken = default) => Read(batchSize, reuse: true, cancellationToken);
+        public override IEnumerable<FloatTensor> ReusedBatches(int batchSize, CancellationToken cancellationToken = default) => Read(batchSize, reuse: true, cancellationToken);
 
         private IEnumerable<FloatTensor> Read(int batchSize, bool reuse, CancellationToken cancellationToken)
         {
