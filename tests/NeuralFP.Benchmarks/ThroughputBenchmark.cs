@@ -41,6 +41,7 @@ internal static class ThroughputBenchmark
             fused.ComputeErrors(batch, errors, default, default);
             return errors[0];
         }
+        double ScoreRun(FloatTensor batch) => fused.Score(batch).Scores[0];
         double ErrorsOnlyRun(FloatTensor batch)
         {
             fusedErrorsOnly.ComputeErrors(batch, errors, default, default);
@@ -55,12 +56,14 @@ internal static class ThroughputBenchmark
         var bareRate = new List<double>();
         var fusedRate = new List<double>();
         var errorsOnlyRate = new List<double>();
-        Measure(batches, BareRun); Measure(batches, FusedRun); Measure(batches, ErrorsOnlyRun); // warm-up
+        var scoreRate = new List<double>();
+        Measure(batches, BareRun); Measure(batches, FusedRun); Measure(batches, ErrorsOnlyRun); Measure(batches, ScoreRun); // warm-up
         for (var round = 0; round < Rounds; round++)
         {
             bareRate.Add(Measure(batches, BareRun));
             fusedRate.Add(Measure(batches, FusedRun));
             errorsOnlyRate.Add(Measure(batches, ErrorsOnlyRun));
+            scoreRate.Add(Measure(batches, ScoreRun));
         }
         var bareMedian = Median(bareRate);
         var fusedMedian = Median(fusedRate);
@@ -70,6 +73,7 @@ internal static class ThroughputBenchmark
         output.WriteLine($"| bare model (ONNX Runtime) | {bareMedian:N0} |");
         output.WriteLine($"| fused scorer (model + {fused.LayerCount} autoencoders + errors + {fused.StatisticCount - fused.LayerCount} latent distances) | {fusedMedian:N0} |");
         output.WriteLine($"| fused scorer without the latent distances | {errorsOnlyMedian:N0} |");
+        output.WriteLine($"| the whole C# path (`Score`: fused scorer, rule, integration, verdict arrays) | {Median(scoreRate):N0} |");
         output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
         var perLayer = (1e6 / fusedMedian - 1e6 / errorsOnlyMedian) / Math.Max(1, fused.StatisticCount - fused.LayerCount);
         output.WriteLine($"| latent distance cost per layer (µs per record) | {perLayer:F3} |");
