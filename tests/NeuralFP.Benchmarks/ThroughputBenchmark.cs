@@ -17,7 +17,10 @@ internal static class ThroughputBenchmark
     public static async Task RunAsync(TextWriter output)
     {
         var modelBytes = BenchmarkData.Model("fmnist_cnn.onnx");
-        var fingerprint = await FingerprintBuilder.BuildAsync(modelBytes, BenchmarkData.Reference(), new FingerprintOptions());
+        // NFP_THROUGHPUT_FINGERPRINT=dir: a fingerprint folder written by `nfp fingerprint` instead of one built here.
+        var fingerprint = Environment.GetEnvironmentVariable("NFP_THROUGHPUT_FINGERPRINT") is { Length: > 0 } folder
+            ? await Fingerprint.LoadAsync(folder)
+            : await FingerprintBuilder.BuildAsync(modelBytes, BenchmarkData.Reference(), new FingerprintOptions());
         // The same fingerprint without the latent statistic: what the latent distances cost.
         var errorsOnly = await FingerprintBuilder.BuildAsync(modelBytes, BenchmarkData.Reference(), new FingerprintOptions { LatentStatistic = false });
         var records = FashionMnist.Test().Images;
@@ -75,6 +78,21 @@ internal static class ThroughputBenchmark
         output.WriteLine($"| fused scorer without the latent distances | {errorsOnlyMedian:N0} |");
         output.WriteLine($"| the whole C# path (`Score`: fused scorer, rule, integration, verdict arrays) | {Median(scoreRate):N0} |");
         output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
+        if (Environment.GetEnvironmentVariable("NFP_THROUGHPUT_INTERLEAVED") == "1")
+        {
+            // The three called in turn batch by batch (A B C A B C …), as `perf` measures them.
+            var totals = new double[3];
+            Func<FloatTensor, double>[] runs = [BareRun, FusedRun, ScoreRun];
+            for (var round = 0; round < Rounds; round++)
+                foreach (var b in batches)
+                    for (var c = 0; c < runs.Length; c++)
+                    {
+                        var began = Stopwatch.GetTimestamp();
+                        runs[c](b);
+                        totals[c] += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                    }
+            output.WriteLine($"| interleaved batch by batch: bare / fused / Score | {Rounds * batches.Length * Batch / totals[0]:N0} / {Rounds * batches.Length * Batch / totals[1]:N0} / {Rounds * batches.Length * Batch / totals[2]:N0} |");
+        }
         var perLayer = (1e6 / fusedMedian - 1e6 / errorsOnlyMedian) / Math.Max(1, fused.StatisticCount - fused.LayerCount);
         output.WriteLine($"| latent distance cost per layer (µs per record) | {perLayer:F3} |");
         foreach (var layer in fingerprint.Manifest.Layers.Where(l => l.LatentMeans is not null))
