@@ -8,7 +8,9 @@ namespace NeuralFP.Benchmarks;
 
 /// <summary>
 /// Fused-scorer throughput against the bare model's, in one run, on the same batches (256, or each size in
-/// NFP_THROUGHPUT_BATCHES=32,64,256) with the same session options.
+/// NFP_THROUGHPUT_BATCHES=32,64,256) with the same session options, and the whole <c>Score</c> path.
+/// NFP_THROUGHPUT_INTERLEAVED=1 adds the three called in turn batch by batch; NFP_THROUGHPUT_FINGERPRINT=dir scores with
+/// a fingerprint folder instead of one built here.
 /// </summary>
 internal static class ThroughputBenchmark
 {
@@ -53,62 +55,61 @@ internal static class ThroughputBenchmark
 
         foreach (var batch in sizes) Report(batch);
 
-        void Report(int Batch)
+        void Report(int batchSize)
         {
-        var batches = Enumerable.Range(0, records.Records / Batch).Select(b => records.Slice(b * Batch, Batch)).ToArray();
-        var bareRate = new List<double>();
-        var fusedRate = new List<double>();
-        var errorsOnlyRate = new List<double>();
-        var scoreRate = new List<double>();
-        Measure(batches, BareRun); Measure(batches, FusedRun); Measure(batches, ErrorsOnlyRun); Measure(batches, ScoreRun); // warm-up
-        for (var round = 0; round < Rounds; round++)
-        {
-            bareRate.Add(Measure(batches, BareRun));
-            fusedRate.Add(Measure(batches, FusedRun));
-            errorsOnlyRate.Add(Measure(batches, ErrorsOnlyRun));
-            scoreRate.Add(Measure(batches, ScoreRun));
-        }
-        var bareMedian = Median(bareRate);
-        var fusedMedian = Median(fusedRate);
-        var errorsOnlyMedian = Median(errorsOnlyRate);
-        output.WriteLine($"| path | records/s (median of {Rounds} rounds, batches of {Batch}) |");
-        output.WriteLine("|---|---:|");
-        output.WriteLine($"| bare model (ONNX Runtime) | {bareMedian:N0} |");
-        output.WriteLine($"| fused scorer (model + {fused.LayerCount} autoencoders + errors + {fused.StatisticCount - fused.LayerCount} latent distances) | {fusedMedian:N0} |");
-        output.WriteLine($"| fused scorer without the latent distances | {errorsOnlyMedian:N0} |");
-        output.WriteLine($"| the whole C# path (`Score`: fused scorer, rule, integration, verdict arrays) | {Median(scoreRate):N0} |");
-        output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
-        if (Environment.GetEnvironmentVariable("NFP_THROUGHPUT_INTERLEAVED") == "1")
-        {
-            // The three called in turn batch by batch (A B C A B C …), as `perf` measures them.
-            var totals = new double[3];
-            Func<FloatTensor, double>[] runs = [BareRun, FusedRun, ScoreRun];
+            var batches = Enumerable.Range(0, records.Records / batchSize).Select(b => records.Slice(b * batchSize, batchSize)).ToArray();
+            var bareRate = new List<double>();
+            var fusedRate = new List<double>();
+            var errorsOnlyRate = new List<double>();
+            var scoreRate = new List<double>();
+            Measure(batches, BareRun); Measure(batches, FusedRun); Measure(batches, ErrorsOnlyRun); Measure(batches, ScoreRun); // warm-up
             for (var round = 0; round < Rounds; round++)
-                foreach (var b in batches)
-                    for (var c = 0; c < runs.Length; c++)
-                    {
-                        var began = Stopwatch.GetTimestamp();
-                        runs[c](b);
-                        totals[c] += Stopwatch.GetElapsedTime(began).TotalSeconds;
-                    }
-            output.WriteLine($"| interleaved batch by batch: bare / fused / Score | {Rounds * batches.Length * Batch / totals[0]:N0} / {Rounds * batches.Length * Batch / totals[1]:N0} / {Rounds * batches.Length * Batch / totals[2]:N0} |");
-        }
-        var perLayer = (1e6 / fusedMedian - 1e6 / errorsOnlyMedian) / Math.Max(1, fused.StatisticCount - fused.LayerCount);
-        output.WriteLine($"| latent distance cost per layer (µs per record) | {perLayer:F3} |");
-        foreach (var layer in fingerprint.Manifest.Layers.Where(l => l.LatentMeans is not null))
-            output.WriteLine($"| — {layer.Name}: latent {Math.Sqrt(layer.LatentWhitening!.Length):F0} units, {layer.LatentMeans!.Length / Math.Sqrt(layer.LatentWhitening.Length):F0} mean(s) (autoencoder {string.Join("-", layer.AutoencoderWidths)}) | |");
-        output.WriteLine();
+            {
+                bareRate.Add(Measure(batches, BareRun));
+                fusedRate.Add(Measure(batches, FusedRun));
+                errorsOnlyRate.Add(Measure(batches, ErrorsOnlyRun));
+                scoreRate.Add(Measure(batches, ScoreRun));
+            }
+            var bareMedian = Median(bareRate);
+            var fusedMedian = Median(fusedRate);
+            var errorsOnlyMedian = Median(errorsOnlyRate);
+            output.WriteLine($"| path | records/s (median of {Rounds} rounds, batches of {batchSize}) |");
+            output.WriteLine("|---|---:|");
+            output.WriteLine($"| bare model (ONNX Runtime) | {bareMedian:N0} |");
+            output.WriteLine($"| fused scorer (model + {fused.LayerCount} autoencoders + errors + {fused.StatisticCount - fused.LayerCount} latent distances) | {fusedMedian:N0} |");
+            output.WriteLine($"| fused scorer without the latent distances | {errorsOnlyMedian:N0} |");
+            output.WriteLine($"| the whole C# path (`Score`: fused scorer, rule, integration, verdict arrays) | {Median(scoreRate):N0} |");
+            output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
+            if (Environment.GetEnvironmentVariable("NFP_THROUGHPUT_INTERLEAVED") == "1")
+            {
+                // The three called in turn batch by batch (A B C A B C …), as `perf` measures them.
+                var totals = new double[3];
+                Func<FloatTensor, double>[] runs = [BareRun, FusedRun, ScoreRun];
+                for (var round = 0; round < Rounds; round++)
+                    foreach (var b in batches)
+                        for (var c = 0; c < runs.Length; c++)
+                        {
+                            var began = Stopwatch.GetTimestamp();
+                            runs[c](b);
+                            totals[c] += Stopwatch.GetElapsedTime(began).TotalSeconds;
+                        }
+                output.WriteLine($"| interleaved batch by batch: bare / fused / Score | {Rounds * batches.Length * batchSize / totals[0]:N0} / {Rounds * batches.Length * batchSize / totals[1]:N0} / {Rounds * batches.Length * batchSize / totals[2]:N0} |");
+            }
+            var perLayer = (1e6 / fusedMedian - 1e6 / errorsOnlyMedian) / Math.Max(1, fused.StatisticCount - fused.LayerCount);
+            output.WriteLine($"| latent distance cost per layer (µs per record) | {perLayer:F3} |");
+            foreach (var layer in fingerprint.Manifest.Layers.Where(l => l.LatentMeans is not null))
+                output.WriteLine($"| — {layer.Name}: latent {Math.Sqrt(layer.LatentWhitening!.Length):F0} units, {layer.LatentMeans!.Length / Math.Sqrt(layer.LatentWhitening.Length):F0} mean(s) (autoencoder {string.Join("-", layer.AutoencoderWidths)}) | |");
+            output.WriteLine();
         }
     }
 
     private static double Measure(FloatTensor[] batches, Func<FloatTensor, double> run)
     {
-        var Batch = batches[0].Records;
         var clock = Stopwatch.StartNew();
         var sink = 0.0;
         foreach (var batch in batches) sink += run(batch);
         GC.KeepAlive(sink);
-        return batches.Length * Batch / clock.Elapsed.TotalSeconds;
+        return batches.Length * batches[0].Records / clock.Elapsed.TotalSeconds;
     }
 
     private static double Median(List<double> values)
