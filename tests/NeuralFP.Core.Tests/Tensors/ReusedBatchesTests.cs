@@ -11,9 +11,7 @@ public sealed class ReusedBatchesTests
     private static (RecordSource Source, float[] Values) TenRecordsOfThree()
     {
         var values = Enumerable.Range(0, 30).Select(i => i * 0.5f).ToArray();
-        var stream = new MemoryStream();
-        Npy.Write(stream, new FloatTensor(values, [10, 3]));
-        var bytes = stream.ToArray();
+        var bytes = Npy.ToBytes(new FloatTensor(values, [10, 3]));
         return (RecordSource.FromNpy(() => new MemoryStream(bytes)), values);
     }
 
