@@ -241,7 +241,7 @@ internal static partial class ScorerGraphBenchmark
     }
 
     /// <summary>ONNX Runtime's own profile of 200 runs: microseconds per run by op type, largest first.</summary>
-    private static string Profile(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch)
+    internal static string Profile(byte[] onnx, string input, string[] outputs, FloatTensor records, int batch, bool byNode = false)
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"nfp-profile-{Guid.NewGuid():N}");
         using var options = ScorerSession.CreateSessionOptions();
@@ -267,7 +267,7 @@ internal static partial class ScorerGraphBenchmark
             foreach (var e in json.RootElement.EnumerateArray())
             {
                 if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
-                var op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+                var op = byNode ? e.GetProperty("name").GetString()![..^"_kernel_time".Length] : e.GetProperty("args").GetProperty("op_name").GetString()!;
                 byOp[op] = byOp.GetValueOrDefault(op) + e.GetProperty("dur").GetDouble();
             }
             return $"total {byOp.Values.Sum() / runs:F1} µs; " + string.Join(", ", byOp.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value / runs:F1}"));

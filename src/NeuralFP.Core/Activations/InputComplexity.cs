@@ -9,7 +9,7 @@ namespace NeuralFP.Core.Activations;
 /// Energy: the mean square of the record's values. Variation: the mean absolute difference between neighbours in the
 /// flattened record along its last axis and, when the record has two axes longer than one, across rows (i and i + width);
 /// a neighbour pair is any two consecutive values of the flattened record, so pairs that straddle a row end count too
-/// (one form for every input shape, and the one the scorer graph computes with two slices).
+/// (one form for every input shape, and the one the scorer graph computes as two dilated differences).
 /// </summary>
 public static class InputComplexity
 {

@@ -77,7 +77,7 @@ public static class ScorerGraphBuilder
 
     /// <summary>
     /// <see cref="InputComplexity.Measure"/> of every record: the flattened input's ReduceSumSquare scaled by 1/D, and the
-    /// ReduceL1 of its differences with the next value (and with the value a row further, two slices each) scaled by 1/pairs.
+    /// ReduceL1 of its differences with the next value (and with the value a row further) scaled by 1/pairs.
     /// </summary>
     private static void AppendInputComplexity(GraphEditor editor, ModelProto proto, OnnxModel model)
     {
@@ -92,11 +92,15 @@ public static class ScorerGraphBuilder
             return editor.Opset < 7 ? editor.NodeTo(output, "Mul", [value, factor], ProtoFactory.IntAttribute("broadcast", 1)) : editor.NodeTo(output, "Mul", [value, factor]);
         }
         Scaled(InputComplexity.EnergyOutput, editor.Reduce(scope + "sum_squares", "ReduceSumSquare", flat, 1, keepDims: false), 1.0 / length);
+        // x[i + offset] − x[i] for every i as one Conv with the kernel [−1, 1] dilated by the offset: the same float values as
+        // a Sub of two slices, without the slices' copies (0.48–0.61 → 0.37–0.40 ms per batch of 256 of 28×28 inputs, `complexity`).
+        var row = editor.Reshape(scope + "row", model.InputName, [-1, 1, length]);
+        var kernel = editor.FloatConstant(scope + "difference_kernel", [-1f, 1f], 1, 1, 2);
         string AbsoluteDifferences(string name, int offset)
         {
-            var later = editor.Slice(scope + name + "_later", flat, 1, offset, length);
-            var earlier = editor.Slice(scope + name + "_earlier", flat, 1, 0, length - offset);
-            return editor.Reduce(scope + name + "_l1", "ReduceL1", editor.Binary(scope + name, "Sub", later, earlier), 1, keepDims: false);
+            var differences = editor.Node(scope + name, "Conv", [row, kernel], ProtoFactory.IntsAttribute("dilations", [offset]));
+            var flatDifferences = editor.Reshape(scope + name + "_flat", differences, [-1, length - offset]);
+            return editor.Reduce(scope + name + "_l1", "ReduceL1", flatDifferences, 1, keepDims: false);
         }
         var variation = AbsoluteDifferences("along", 1);
         if (rowWidth > 0 && rowWidth < length) variation = editor.Binary(scope + "variation_sum", "Add", variation, AbsoluteDifferences("across", rowWidth));

@@ -1,0 +1,64 @@
+using NeuralFP.Core.Onnx.Proto;
+
+namespace NeuralFP.Benchmarks;
+
+/// <summary>
+/// <c>graphs</c>: ONNX files named in NFP_GRAPHS (a comma list, e.g. the bare model and two builds' scorer.onnx) timed
+/// against each other on Fashion-MNIST test records, alternating call by call, at batch 256 and batch 1, on the scorer's
+/// session options; each file reads its graph's first input and writes every graph output. NFP_GRAPHS_PROFILE=1 adds
+/// ONNX Runtime's per-node kernel times at batch 256 (its profiler's own overhead inflates small nodes).
+/// </summary>
+internal static class GraphsBenchmark
+{
+    public static Task RunAsync(TextWriter output)
+    {
+        var files = (Environment.GetEnvironmentVariable("NFP_GRAPHS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (files.Length == 0)
+        {
+            output.WriteLine("Set NFP_GRAPHS to a comma list of ONNX files (the first is the ratios' reference).");
+            return Task.CompletedTask;
+        }
+        var records = BenchmarkData.TestSet().Records;
+        var graphs = files.Select(f => (Bytes: File.ReadAllBytes(f), Proto: ModelProto.Parser.ParseFrom(File.ReadAllBytes(f)))).ToArray();
+        string[] Outputs(ModelProto proto) => [.. proto.Graph.Output.Select(o => o.Name)];
+        var runners = graphs.Select(g => new SessionRunner(g.Bytes, g.Proto.Graph.Input[0].Name, Outputs(g.Proto))).ToArray();
+        try
+        {
+            output.WriteLine("| batch | " + string.Join(" | ", files.Select(Path.GetFileName)) + " |");
+            output.WriteLine("|---:|" + string.Concat(files.Select(_ => "---:|")));
+            foreach (var (batch, calls) in new[] { (256, 300), (1, 3000) })
+            {
+                Alternate(runners, records, batch, calls / 10);
+                var medians = Alternate(runners, records, batch, calls).Select(Median).ToArray();
+                output.WriteLine($"| {batch} | " + string.Join(" | ", medians.Select(m => $"{m * 1000:F1} µs ({medians[0] / m:F2}×)")) + " |");
+            }
+        }
+        finally
+        {
+            foreach (var r in runners) r.Dispose();
+        }
+        if (Environment.GetEnvironmentVariable("NFP_GRAPHS_PROFILE") == "1")
+            for (var i = 0; i < files.Length; i++)
+                output.WriteLine($"profile {files[i]}, batch 256: {ScorerGraphBenchmark.Profile(graphs[i].Bytes, graphs[i].Proto.Graph.Input[0].Name, Outputs(graphs[i].Proto), records, 256, byNode: true)}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Milliseconds per call of each runner, called in turn on the same records.</summary>
+    private static List<double>[] Alternate(SessionRunner[] runners, NeuralFP.Core.Tensors.FloatTensor records, int batch, int calls)
+    {
+        var times = runners.Select(_ => new List<double>(calls)).ToArray();
+        for (var i = 0; i < calls; i++)
+        {
+            var start = i * batch % (records.Records - batch + 1);
+            for (var c = 0; c < runners.Length; c++)
+            {
+                var began = System.Diagnostics.Stopwatch.GetTimestamp();
+                runners[c].Run(records, start, batch);
+                times[c].Add(System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+            }
+        }
+        return times;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
