@@ -19,19 +19,9 @@ internal static class ComplexityFormsBenchmark
         var runners = forms.Select(f => new SessionRunner(f.Graph, "x", ["energy", "variation"])).ToArray();
         foreach (var (batch, calls) in new[] { (256, 400), (1, 4000) })
         {
-            var times = runners.Select(_ => new List<double>()).ToArray();
-            for (var round = 0; round < 2; round++)
-                for (var i = 0; i < calls; i++)
-                {
-                    var start = i * batch % (records.Records - batch + 1);
-                    for (var c = 0; c < runners.Length; c++)
-                    {
-                        var began = System.Diagnostics.Stopwatch.GetTimestamp();
-                        runners[c].Run(records, start, batch);
-                        if (round == 1) times[c].Add(System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
-                    }
-                }
-            output.WriteLine($"batch {batch}: " + string.Join("; ", forms.Select((f, i) => $"{f.Name} p50 {times[i].Order().ElementAt(times[i].Count / 2) * 1000:F1} µs")));
+            GraphsBenchmark.Alternate(runners, records, batch, calls / 10);
+            var times = GraphsBenchmark.Alternate(runners, records, batch, calls);
+            output.WriteLine($"batch {batch}: " + string.Join("; ", forms.Select((f, i) => $"{f.Name} p50 {GraphsBenchmark.Median(times[i]) * 1000:F1} µs")));
         }
         foreach (var r in runners) r.Dispose();
         return Task.CompletedTask;

@@ -44,7 +44,7 @@ internal static class GraphsBenchmark
     }
 
     /// <summary>Milliseconds per call of each runner, called in turn on the same records.</summary>
-    private static List<double>[] Alternate(SessionRunner[] runners, NeuralFP.Core.Tensors.FloatTensor records, int batch, int calls)
+    internal static List<double>[] Alternate(SessionRunner[] runners, NeuralFP.Core.Tensors.FloatTensor records, int batch, int calls)
     {
         var times = runners.Select(_ => new List<double>(calls)).ToArray();
         for (var i = 0; i < calls; i++)
@@ -60,5 +60,5 @@ internal static class GraphsBenchmark
         return times;
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    internal static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -32,10 +32,10 @@ internal static class Int8Benchmark
             var runners = graphs.Select(g => new SessionRunner(g, "x", ["error"], singleThread: threads == 1)).ToArray();
             foreach (var (batch, calls) in new[] { (256, 200), (1, 4000) })
             {
-                Interleave(runners, flat, batch, calls / 10);
-                var times = Interleave(runners, flat, batch, calls);
+                GraphsBenchmark.Alternate(runners, flat, batch, calls / 10);
+                var times = GraphsBenchmark.Alternate(runners, flat, batch, calls);
                 output.WriteLine($"threads {threads}, batch {batch}: " + string.Join("; ", names.Select((n, i) =>
-                    $"{n} p50 {Median(times[i]) * 1000:F1} µs ({Median(times[0]) / Median(times[i]):F2}× float)")));
+                    $"{n} p50 {GraphsBenchmark.Median(times[i]) * 1000:F1} µs ({GraphsBenchmark.Median(times[0]) / GraphsBenchmark.Median(times[i]):F2}× float)")));
             }
             foreach (var r in runners) r.Dispose();
         }
@@ -122,27 +122,5 @@ internal static class Int8Benchmark
         node.Output.Add(editor.Fresh(output));
         editor.Graph.Node.Add(node);
         return node.Output[0];
-    }
-
-    private static List<double>[] Interleave(SessionRunner[] runners, FloatTensor records, int batch, int calls)
-    {
-        var times = runners.Select(_ => new List<double>(calls)).ToArray();
-        for (var i = 0; i < calls; i++)
-        {
-            var start = i * batch % (records.Records - batch + 1);
-            for (var c = 0; c < runners.Length; c++)
-            {
-                var began = System.Diagnostics.Stopwatch.GetTimestamp();
-                runners[c].Run(records, start, batch);
-                times[c].Add(System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
-            }
-        }
-        return times;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
     }
 }
