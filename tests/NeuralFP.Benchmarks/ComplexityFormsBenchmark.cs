@@ -41,10 +41,13 @@ internal static class ComplexityFormsBenchmark
             e.NodeTo("energy", "Mul", [e.Reduce("ss", "ReduceSumSquare", flat, 1, false), e.FloatConstant("inv_d", [1f / d])]);
         else
             e.Reshape("energy", e.Node("energy_col", "MatMul", [e.Binary("sq", "Mul", flat, flat), Column("inv_d", d, 1.0 / d)]), [-1], exactOutput: "energy");
+        // Columns [start, end) of the flattened records (opset 17: starts, ends and axes as inputs).
+        string Slice(string name, long start, long end) =>
+            e.Node(name, "Slice", [flat, e.Int64Constant(name + "_starts", [start]), e.Int64Constant(name + "_ends", [end]), e.Int64Constant(name + "_axes", [1])]);
         string Differences(int offset)
         {
             if (form is 0 or 3)
-                return e.Binary("diff", "Sub", e.Slice("later", flat, 1, offset, d), e.Slice("earlier", flat, 1, 0, d - offset));
+                return e.Binary("diff", "Sub", Slice("later", offset, d), Slice("earlier", 0, d - offset));
             var row = e.Reshape("row", "x", [-1, 1, d]);
             var conv = e.Node("conv", "Conv", [row, e.FloatConstant("kernel", [-1f, 1f], 1, 1, 2)], ProtoFactory.IntsAttribute("dilations", [offset]));
             return e.Reshape("diff", conv, [-1, d - offset]);

@@ -121,14 +121,6 @@ internal sealed class GraphEditor
         return exactOutput is null ? Node(output, op, inputs, attributes) : NodeTo(exactOutput, op, inputs, attributes);
     }
 
-    /// <summary>Elements [start, end) along one axis (starts, ends and axes are attributes before opset 10, inputs since).</summary>
-    public string Slice(string output, string input, long axis, long start, long end)
-    {
-        if (_opset < 10)
-            return Node(output, "Slice", [input], ProtoFactory.IntsAttribute("starts", [start]), ProtoFactory.IntsAttribute("ends", [end]), ProtoFactory.IntsAttribute("axes", [axis]));
-        return Node(output, "Slice", [input, Int64Constant(output + "_starts", [start]), Int64Constant(output + "_ends", [end]), Int64Constant(output + "_axes", [axis])]);
-    }
-
     public static long DefaultOpset(ModelProto model)
         => model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0;
 }
