@@ -6,7 +6,8 @@ namespace NeuralFP.Benchmarks;
 /// <c>graphs</c>: ONNX files named in NFP_GRAPHS (a comma list, e.g. the bare model and two builds' scorer.onnx) timed
 /// against each other on Fashion-MNIST test records, alternating call by call, at batch 256 and batch 1, on the scorer's
 /// session options; each file reads its graph's first input and writes every graph output. NFP_GRAPHS_PROFILE=1 adds
-/// ONNX Runtime's per-node kernel times at batch 256 (its profiler's own overhead inflates small nodes).
+/// ONNX Runtime's per-node kernel times at batch 256 and 1 (its profiler's own overhead inflates small nodes;
+/// NFP_GRAPH_CPU=1 profiles on one intra-op thread).
 /// </summary>
 internal static class GraphsBenchmark
 {
@@ -38,8 +39,9 @@ internal static class GraphsBenchmark
             foreach (var r in runners) r.Dispose();
         }
         if (Environment.GetEnvironmentVariable("NFP_GRAPHS_PROFILE") == "1")
-            for (var i = 0; i < files.Length; i++)
-                output.WriteLine($"profile {files[i]}, batch 256: {ScorerGraphBenchmark.Profile(graphs[i].Bytes, graphs[i].Proto.Graph.Input[0].Name, Outputs(graphs[i].Proto), records, 256, byNode: true)}");
+            foreach (var batch in new[] { 256, 1 })
+                for (var i = 0; i < files.Length; i++)
+                    output.WriteLine($"profile {files[i]}, batch {batch}: {ScorerGraphBenchmark.Profile(graphs[i].Bytes, graphs[i].Proto.Graph.Input[0].Name, Outputs(graphs[i].Proto), records, batch, byNode: true)}");
         return Task.CompletedTask;
     }
 
