@@ -114,10 +114,14 @@ internal sealed class GraphEditor
     /// <summary>A reduction over one axis (ReduceSumSquare, ReduceMin, …; not ReduceSum, whose axes moved at opset 13): axes an
     /// attribute before opset 18, an input since.</summary>
     public string Reduce(string output, string op, string input, long axis, bool keepDims, string? exactOutput = null)
+        => Reduce(output, op, input, [axis], keepDims, exactOutput);
+
+    /// <summary>The same over several axes at once (no Reshape to bring them together first).</summary>
+    public string Reduce(string output, string op, string input, long[] axes, bool keepDims, string? exactOutput = null)
     {
         var keep = ProtoFactory.IntAttribute("keepdims", keepDims ? 1 : 0);
-        string[] inputs = _opset >= 18 ? [input, Int64Constant(output + "_axes", [axis])] : [input];
-        AttributeProto[] attributes = _opset >= 18 ? [keep] : [keep, ProtoFactory.IntsAttribute("axes", [axis])];
+        string[] inputs = _opset >= 18 ? [input, Int64Constant(output + "_axes", axes)] : [input];
+        AttributeProto[] attributes = _opset >= 18 ? [keep] : [keep, ProtoFactory.IntsAttribute("axes", axes)];
         return exactOutput is null ? Node(output, op, inputs, attributes) : NodeTo(exactOutput, op, inputs, attributes);
     }
 
