@@ -38,11 +38,44 @@ internal static class GraphsBenchmark
         {
             foreach (var r in runners) r.Dispose();
         }
+        if (Environment.GetEnvironmentVariable("NFP_GRAPHS_SPLIT") == "1") CompareSplit(output, graphs.Select(g => (g.Bytes, g.Proto.Graph.Input[0].Name, Outputs(g.Proto))).ToArray(), files, records);
         if (Environment.GetEnvironmentVariable("NFP_GRAPHS_PROFILE") == "1")
             foreach (var batch in new[] { 256, 1 })
                 for (var i = 0; i < files.Length; i++)
                     output.WriteLine($"profile {files[i]}, batch {batch}: {ScorerGraphBenchmark.Profile(graphs[i].Bytes, graphs[i].Proto.Graph.Input[0].Name, Outputs(graphs[i].Proto), records, batch, byNode: true)}");
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A batch of 256 on the pooled session (one run, the intra-op pool splits every node) against the same batch as
+    /// one run per core on a single-threaded session (no hand-off per node), for each graph, alternating.
+    /// </summary>
+    private static void CompareSplit(TextWriter output, (byte[] Bytes, string Input, string[] Outputs)[] graphs, string[] files, NeuralFP.Core.Tensors.FloatTensor records)
+    {
+        const int batch = 256, calls = 200;
+        var parts = Environment.ProcessorCount;
+        var pooled = graphs.Select(g => new SessionRunner(g.Bytes, g.Input, g.Outputs)).ToArray();
+        var single = graphs.Select(g => new SessionRunner(g.Bytes, g.Input, g.Outputs, singleThread: true)).ToArray();
+        var times = graphs.Select(_ => (Pooled: new List<double>(), Split: new List<double>())).ToArray();
+        for (var i = -calls / 10; i < calls; i++)
+        {
+            var start = (i + calls) * batch % (records.Records - batch + 1);
+            for (var g = 0; g < graphs.Length; g++)
+            {
+                var began = System.Diagnostics.Stopwatch.GetTimestamp();
+                pooled[g].Run(records, start, batch);
+                var pooledMs = System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+                began = System.Diagnostics.Stopwatch.GetTimestamp();
+                var runner = single[g];
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p => runner.Run(records, start + p * batch / parts, batch / parts));
+                var splitMs = System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+                if (i >= 0) { times[g].Pooled.Add(pooledMs); times[g].Split.Add(splitMs); }
+            }
+        }
+        foreach (var r in pooled.Concat(single)) r.Dispose();
+        output.WriteLine($"batch {batch}, pooled session vs {parts} runs of {batch / parts} on a single-threaded session in parallel (p50):");
+        for (var g = 0; g < graphs.Length; g++)
+            output.WriteLine($"  {Path.GetFileName(files[g])}: {Median(times[g].Pooled) * 1000:F0} µs vs {Median(times[g].Split) * 1000:F0} µs ({Median(times[g].Pooled) / Median(times[g].Split):F2}×)");
     }
 
     /// <summary>Milliseconds per call of each runner, called in turn on the same records.</summary>

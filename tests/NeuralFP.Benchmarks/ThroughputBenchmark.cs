@@ -31,6 +31,8 @@ internal static class ThroughputBenchmark
         using var bare = new InferenceSession(modelBytes, options);
         using var fused = new FingerprintScorer(fingerprint);
         using var fusedErrorsOnly = new FingerprintScorer(errorsOnly);
+        // The same fingerprint with large batches split into one run per core on the single-threaded session.
+        using var split = new FingerprintScorer(fingerprint, inlineSmallBatches: InlineSmallBatches.Default with { LargeBatchRuns = Environment.ProcessorCount });
         var sizes = Environment.GetEnvironmentVariable("NFP_THROUGHPUT_BATCHES")?.Split(',').Select(int.Parse).ToArray() ?? [256];
         var errors = new float[sizes.Max() * fused.StatisticCount];
 
@@ -47,6 +49,7 @@ internal static class ThroughputBenchmark
             return errors[0];
         }
         double ScoreRun(FloatTensor batch) => fused.Score(batch).Scores[0];
+        double SplitScoreRun(FloatTensor batch) => split.Score(batch).Scores[0];
         double ErrorsOnlyRun(FloatTensor batch)
         {
             fusedErrorsOnly.ComputeErrors(batch, errors, default, default);
@@ -82,9 +85,9 @@ internal static class ThroughputBenchmark
             output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
             if (Environment.GetEnvironmentVariable("NFP_THROUGHPUT_INTERLEAVED") == "1")
             {
-                // The three called in turn batch by batch (A B C A B C …), as `perf` measures them.
-                var totals = new double[3];
-                Func<FloatTensor, double>[] runs = [BareRun, FusedRun, ScoreRun];
+                // The four called in turn batch by batch (A B C D A B C D …), as `perf` measures them.
+                var totals = new double[4];
+                Func<FloatTensor, double>[] runs = [BareRun, FusedRun, ScoreRun, SplitScoreRun];
                 for (var round = 0; round < Rounds; round++)
                     foreach (var b in batches)
                         for (var c = 0; c < runs.Length; c++)
@@ -93,7 +96,7 @@ internal static class ThroughputBenchmark
                             runs[c](b);
                             totals[c] += Stopwatch.GetElapsedTime(began).TotalSeconds;
                         }
-                output.WriteLine($"| interleaved batch by batch: bare / fused / Score | {Rounds * batches.Length * batchSize / totals[0]:N0} / {Rounds * batches.Length * batchSize / totals[1]:N0} / {Rounds * batches.Length * batchSize / totals[2]:N0} |");
+                output.WriteLine($"| interleaved batch by batch: bare / fused / Score / Score in {Environment.ProcessorCount} single-threaded runs | {string.Join(" / ", totals.Select(t => $"{Rounds * batches.Length * batchSize / t:N0}"))} |");
             }
             var perLayer = (1e6 / fusedMedian - 1e6 / errorsOnlyMedian) / Math.Max(1, fused.StatisticCount - fused.LayerCount);
             output.WriteLine($"| latent distance cost per layer (µs per record) | {perLayer:F3} |");

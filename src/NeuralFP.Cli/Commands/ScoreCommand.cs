@@ -146,7 +146,7 @@ internal static class ScoreCommand
         public static async Task<ChunkScorer> OpenAsync(string directory, CancellationToken cancellationToken) =>
             File.Exists(Path.Combine(directory, FingerprintArchive.ManifestEntryName))
                 ? new ChunkScorer(new EdgeScorer(await EdgeFingerprint.LoadDirectoryAsync(directory, cancellationToken)), null)
-                : new ChunkScorer(null, new FingerprintScorer(await Fingerprint.LoadAsync(directory, cancellationToken)));
+                : new ChunkScorer(null, new FingerprintScorer(await Fingerprint.LoadAsync(directory, cancellationToken), inlineSmallBatches: InlineSmallBatches.OneStream));
 
         public DriftState? Drift => _edge?.Drift;
 

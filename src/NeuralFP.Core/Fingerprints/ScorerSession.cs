@@ -21,6 +21,8 @@ internal sealed class ScorerSession : IDisposable
     private InferenceSession? _inlineSession;
     private bool _inlineFailed; // the second session could not be made (memory): every batch uses the pooled one
     private readonly int _inlineBatchLimit;
+    // Larger batches: this many concurrent runs on the single-threaded session (1 = one run on the pooled session).
+    private readonly int _largeBatchRuns = 1;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     // What plain scoring reads: the model's output and the errors; the detectors' extra outputs only when asked for.
@@ -39,6 +41,7 @@ internal sealed class ScorerSession : IDisposable
         if (sessionOptions is null && inline.AppliesTo(scorerOnnx.LongLength))
         {
             _inlineBatchLimit = inline.MaxRecords;
+            _largeBatchRuns = inline.LargeBatchRuns;
             _createInlineSession = () =>
             {
                 using var single = CreateSingleThreadSessionOptions();
@@ -152,29 +155,82 @@ internal sealed class ScorerSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var n = records.Records;
         var recordLength = records.RecordLength;
-        var session = n <= _inlineBatchLimit && n > 0 ? InlineSessionOrPooled() : _session;
+        var small = n <= _inlineBatchLimit && n > 0;
+        var session = small ? InlineSessionOrPooled() : _session;
+        var split = !small && _largeBatchRuns > 1 && n >= 2 * InlineSmallBatches.MinRecordsPerSplitRun ? InlineSessionOrPooled() : null;
+        if (split == _session) split = null;
         var shape = new long[1 + _recordShape.Length];
         _recordShape.CopyTo(shape, 1);
+        var outputNames = raw is null ? _scoreOutputNames : _outputNames;
         for (var start = 0; start < n; start += MaxRecordsPerRun)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var count = Math.Min(MaxRecordsPerRun, n - start);
-            shape[0] = count;
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
-            using var outputs = session.Run(_runOptions, _inputNames, [input], raw is null ? _scoreOutputNames : _outputNames);
-            if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
-                ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
-                    predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
-                    maxProbabilities.IsEmpty ? default : maxProbabilities.Slice(start, count));
-            for (var l = 0; l < LayerCount; l++)
+            var runs = split is null ? 1 : Math.Max(Math.Min(count / InlineSmallBatches.MinRecordsPerSplitRun, _largeBatchRuns), (count + SplitRunRecords - 1) / SplitRunRecords);
+            if (runs == 1)
             {
-                var layerErrors = outputs[l + 1].GetTensorDataAsSpan<float>();
-                for (var r = 0; r < count; r++) errors[(start + r) * LayerCount + l] = layerErrors[r];
+                shape[0] = count;
+                using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
+                using var outputs = (split ?? session).Run(_runOptions, _inputNames, [input], outputNames);
+                ReadOutputs(outputs, start, count, errors, predictedClasses, maxProbabilities, raw);
+                continue;
             }
-            if (raw is null) continue;
-            raw[0].AddRange(outputs[0].GetTensorDataAsSpan<float>());
-            for (var x = 0; x < ExtraOutputCount; x++) raw[x + 1].AddRange(outputs[1 + LayerCount + x].GetTensorDataAsSpan<float>());
+            // One run per part, each on its own thread and the single-threaded session: every part runs the whole graph
+            // without the per-node hand-offs of the pooled session (chosen by measurement, README "Performance").
+            var results = new IDisposableReadOnlyCollection<OrtValue>?[runs];
+            try
+            {
+                var chunkStart = start;
+                var chunkCount = count;
+                Parallel.For(0, runs, new ParallelOptions { MaxDegreeOfParallelism = _largeBatchRuns, CancellationToken = cancellationToken }, part =>
+                {
+                    var (partStart, partCount) = Part(chunkStart, chunkCount, runs, part);
+                    long[] partShape = [partCount, .. _recordShape];
+                    using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(partStart * recordLength, partCount * recordLength), partShape);
+                    results[part] = split!.Run(_runOptions, _inputNames, [input], outputNames);
+                });
+                for (var part = 0; part < runs; part++)
+                {
+                    var (partStart, partCount) = Part(start, count, runs, part);
+                    ReadOutputs(results[part]!, partStart, partCount, errors, predictedClasses, maxProbabilities, raw);
+                }
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+            finally
+            {
+                foreach (var result in results) result?.Dispose();
+            }
         }
+    }
+
+    private const int SplitRunRecords = 256;
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="runs"/> near-equal consecutive parts of [start, start + count).</summary>
+    private static (int Start, int Count) Part(int start, int count, int runs, int part)
+    {
+        var from = start + (int)((long)count * part / runs);
+        var to = start + (int)((long)count * (part + 1) / runs);
+        return (from, to - from);
+    }
+
+    /// <summary>Copies one run's outputs for records [start, start + count) into the caller's spans (and lists).</summary>
+    private void ReadOutputs(IDisposableReadOnlyCollection<OrtValue> outputs, int start, int count, Span<float> errors, Span<int> predictedClasses, Span<float> maxProbabilities, List<float>[]? raw)
+    {
+        if (!predictedClasses.IsEmpty || !maxProbabilities.IsEmpty)
+            ReadPredictions(outputs[0].GetTensorDataAsSpan<float>(), count,
+                predictedClasses.IsEmpty ? default : predictedClasses.Slice(start, count),
+                maxProbabilities.IsEmpty ? default : maxProbabilities.Slice(start, count));
+        for (var l = 0; l < LayerCount; l++)
+        {
+            var layerErrors = outputs[l + 1].GetTensorDataAsSpan<float>();
+            for (var r = 0; r < count; r++) errors[(start + r) * LayerCount + l] = layerErrors[r];
+        }
+        if (raw is null) return;
+        raw[0].AddRange(outputs[0].GetTensorDataAsSpan<float>());
+        for (var x = 0; x < ExtraOutputCount; x++) raw[x + 1].AddRange(outputs[1 + LayerCount + x].GetTensorDataAsSpan<float>());
     }
 
     private void ReadPredictions(ReadOnlySpan<float> outputs, int count, Span<int> predicted, Span<float> maxProbability)

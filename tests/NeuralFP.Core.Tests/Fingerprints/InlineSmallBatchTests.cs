@@ -4,7 +4,8 @@ using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Fingerprints;
 
-/// <summary>Small batches run on a second, single-threaded session; it must give exactly what the pooled session gives.</summary>
+/// <summary>Small batches run on a second, single-threaded session, and large ones may run split over it; either must
+/// give exactly what the pooled session gives.</summary>
 public sealed class InlineSmallBatchTests(SmallCnnFingerprint cnn) : IClassFixture<SmallCnnFingerprint>
 {
     [Fact]
@@ -31,6 +32,36 @@ public sealed class InlineSmallBatchTests(SmallCnnFingerprint cnn) : IClassFixtu
         Assert.False(pooled.HasInlineSession);
         var one = images.Select([3]).Images;
         Assert.Equal(pooled.Score(one).Scores.ToArray(), inline.Score(one).Scores.ToArray());
+    }
+
+    [Fact]
+    public void Large_batches_split_into_single_threaded_runs_equal_the_pooled_session_bit_for_bit()
+    {
+        var images = FashionMnist.Test().Take(1100);
+        using var pooled = new FingerprintScorer(cnn.Fingerprint, inlineSmallBatches: InlineSmallBatches.Off);
+        using var split = new FingerprintScorer(cnn.Fingerprint, inlineSmallBatches: InlineSmallBatches.Default with { LargeBatchRuns = 3 });
+        // 1,100: a chunk of 1,024 (four runs of 256 on three threads) and one of 76 (two runs); 70: two runs; 40: one.
+        foreach (var batch in new[] { 1100, 70, 40 })
+        {
+            var records = images.Select(Enumerable.Range(0, batch)).Images;
+            var (expectedErrors, expectedClasses, expectedProbabilities) = Run(pooled, records);
+            var (errors, classes, probabilities) = Run(split, records);
+            Assert.Equal(expectedErrors, errors);
+            Assert.Equal(expectedClasses, classes);
+            Assert.Equal(expectedProbabilities, probabilities);
+            Assert.Equal(pooled.Score(records).Scores.ToArray(), split.Score(records).Scores.ToArray());
+        }
+        Assert.True(split.HasInlineSession);
+    }
+
+    [Fact]
+    public void A_split_batch_is_cancelled_between_its_chunks()
+    {
+        var records = FashionMnist.Test().Take(1100).Images;
+        using var split = new FingerprintScorer(cnn.Fingerprint, inlineSmallBatches: InlineSmallBatches.Default with { LargeBatchRuns = 2 });
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => split.Score(records, cancelled.Token));
     }
 
     [Fact]
@@ -61,6 +92,8 @@ public sealed class InlineSmallBatchTests(SmallCnnFingerprint cnn) : IClassFixtu
         Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { MaxRecords = -1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { MaxRecords = InlineSmallBatches.LargestMaxRecords + 1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { MaxScorerBytes = -1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { LargeBatchRuns = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InlineSmallBatches { LargeBatchRuns = InlineSmallBatches.MaxLargeBatchRuns + 1 });
     }
 
     [Fact]
