@@ -24,7 +24,7 @@ internal static class EvaluateCommand
         {
             var progress = CommandRunner.StderrProgress();
             progress.Report("loading the fingerprint and the record sets");
-            using var scorer = new FingerprintScorer(await Fingerprint.LoadAsync(parse.GetValue(fingerprint)!.FullName, cancellationToken));
+            using var scorer = new FingerprintScorer(await Fingerprint.LoadAsync(parse.GetValue(fingerprint)!.FullName, cancellationToken), inlineSmallBatches: InlineSmallBatches.OneStream);
             var idFile = parse.GetValue(inDistribution)!;
             var id = new LabelledSet(Path.GetFileNameWithoutExtension(idFile.Name), CommandRunner.ReadRecords(idFile));
             var oodSets = parse.GetValue(outOfDistribution)!

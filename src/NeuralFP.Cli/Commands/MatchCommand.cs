@@ -25,7 +25,7 @@ internal static class MatchCommand
             var skipped = new List<(string ModelId, string Reason)>();
             foreach (var directory in parse.GetValue(fingerprints)!)
             {
-                using var scorer = new FingerprintScorer(await Fingerprint.LoadAsync(directory.FullName, cancellationToken));
+                using var scorer = new FingerprintScorer(await Fingerprint.LoadAsync(directory.FullName, cancellationToken), inlineSmallBatches: InlineSmallBatches.OneStream);
                 if (scorer.InputShape.Aggregate(1, (a, b) => a * b) != batch.RecordLength)
                 {
                     skipped.Add((directory.Name, $"its input has {scorer.InputShape.Aggregate(1, (a, b) => a * b)} values per record; the records have {batch.RecordLength}."));

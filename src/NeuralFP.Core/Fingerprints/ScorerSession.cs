@@ -13,6 +13,10 @@ internal sealed class ScorerSession : IDisposable
     /// <summary>Records per ONNX Runtime run; bounds the memory of one run for large batches.</summary>
     public const int MaxRecordsPerRun = 1024;
 
+    /// <summary>Records per run when a large batch is split over the single-threaded session (<see cref="InlineSmallBatches.LargeBatchRuns"/>):
+    /// a quarter of <see cref="MaxRecordsPerRun"/>, so a run's activations stay a quarter too.</summary>
+    private const int SplitRunRecords = 256;
+
     private readonly InferenceSession _session;
     // Small batches run on a second, single-threaded session inline on the caller (no hand-off to the intra-op pool);
     // created on the first small batch, only for the default session options (see InlineSmallBatches).
@@ -205,8 +209,6 @@ internal sealed class ScorerSession : IDisposable
             }
         }
     }
-
-    private const int SplitRunRecords = 256;
 
     /// <summary>Part <paramref name="part"/> of <paramref name="runs"/> near-equal consecutive parts of [start, start + count).</summary>
     private static (int Start, int Count) Part(int start, int count, int runs, int part)
