@@ -16,12 +16,12 @@ internal static class ComplexityFormsBenchmark
     {
         var records = BenchmarkData.TestSet().Records;
         var forms = new (string Name, byte[] Graph)[] { ("slices + ReduceL1 (before)", Build(0)), ("dilated Conv + ReduceL1 (the scorer graph's)", Build(1)), ("dilated Conv + Abs + MatMul", Build(2)), ("slices + Abs + MatMul", Build(3)) };
-        var runners = forms.Select(f => new SessionRunner(f.Graph, "x", ["energy", "variation"])).ToArray();
+        var runners = forms.Select(f => new SessionRunner(f.Graph, "x", ["energy", "variation"], singleThread: ScorerGraphBenchmark.CpuTime)).ToArray();
         foreach (var (batch, calls) in new[] { (256, 400), (1, 4000) })
         {
-            GraphsBenchmark.Alternate(runners, records, batch, calls / 10);
-            var times = GraphsBenchmark.Alternate(runners, records, batch, calls);
-            output.WriteLine($"batch {batch}: " + string.Join("; ", forms.Select((f, i) => $"{f.Name} p50 {GraphsBenchmark.Median(times[i]) * 1000:F1} µs")));
+            ScorerGraphBenchmark.Interleaved(runners, records, batch, calls / 10);
+            var times = ScorerGraphBenchmark.Interleaved(runners, records, batch, calls);
+            output.WriteLine($"batch {batch}: " + string.Join("; ", forms.Select((f, i) => $"{f.Name} p50 {RunStatistics.Median(times[i]) * 1000:F1} µs")));
         }
         foreach (var r in runners) r.Dispose();
         return Task.CompletedTask;

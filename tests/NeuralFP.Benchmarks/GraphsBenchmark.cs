@@ -5,7 +5,8 @@ namespace NeuralFP.Benchmarks;
 /// <summary>
 /// <c>graphs</c>: ONNX files named in NFP_GRAPHS (a comma list, e.g. the bare model and two builds' scorer.onnx) timed
 /// against each other on Fashion-MNIST test records, alternating call by call, at batch 256 and batch 1, on the scorer's
-/// session options; each file reads its graph's first input and writes every graph output. NFP_GRAPHS_PROFILE=1 adds
+/// session options (one intra-op thread, timed in the calling thread's CPU time, with NFP_GRAPH_CPU=1); each file reads
+/// its graph's first input and writes every graph output. NFP_GRAPHS_PROFILE=1 adds
 /// ONNX Runtime's per-node kernel times at batch 256 and 1 (its profiler's own overhead inflates small nodes;
 /// NFP_GRAPH_CPU=1 profiles on one intra-op thread).
 /// </summary>
@@ -22,15 +23,15 @@ internal static class GraphsBenchmark
         var records = BenchmarkData.TestSet().Records;
         var graphs = files.Select(f => (Bytes: File.ReadAllBytes(f), Proto: ModelProto.Parser.ParseFrom(File.ReadAllBytes(f)))).ToArray();
         string[] Outputs(ModelProto proto) => [.. proto.Graph.Output.Select(o => o.Name)];
-        var runners = graphs.Select(g => new SessionRunner(g.Bytes, g.Proto.Graph.Input[0].Name, Outputs(g.Proto))).ToArray();
+        var runners = graphs.Select(g => new SessionRunner(g.Bytes, g.Proto.Graph.Input[0].Name, Outputs(g.Proto), singleThread: ScorerGraphBenchmark.CpuTime)).ToArray();
         try
         {
             output.WriteLine("| batch | " + string.Join(" | ", files.Select(Path.GetFileName)) + " |");
             output.WriteLine("|---:|" + string.Concat(files.Select(_ => "---:|")));
             foreach (var (batch, calls) in new[] { (256, 300), (1, 3000) })
             {
-                Alternate(runners, records, batch, calls / 10);
-                var medians = Alternate(runners, records, batch, calls).Select(Median).ToArray();
+                ScorerGraphBenchmark.Interleaved(runners, records, batch, calls / 10);
+                var medians = ScorerGraphBenchmark.Interleaved(runners, records, batch, calls).Select(RunStatistics.Median).ToArray();
                 output.WriteLine($"| {batch} | " + string.Join(" | ", medians.Select(m => $"{m * 1000:F1} µs ({medians[0] / m:F2}×)")) + " |");
             }
         }
@@ -75,25 +76,6 @@ internal static class GraphsBenchmark
         foreach (var r in pooled.Concat(single)) r.Dispose();
         output.WriteLine($"batch {batch}, pooled session vs {parts} runs of {batch / parts} on a single-threaded session in parallel (p50):");
         for (var g = 0; g < graphs.Length; g++)
-            output.WriteLine($"  {Path.GetFileName(files[g])}: {Median(times[g].Pooled) * 1000:F0} µs vs {Median(times[g].Split) * 1000:F0} µs ({Median(times[g].Pooled) / Median(times[g].Split):F2}×)");
+            output.WriteLine($"  {Path.GetFileName(files[g])}: {RunStatistics.Median(times[g].Pooled) * 1000:F0} µs vs {RunStatistics.Median(times[g].Split) * 1000:F0} µs ({RunStatistics.Median(times[g].Pooled) / RunStatistics.Median(times[g].Split):F2}×)");
     }
-
-    /// <summary>Milliseconds per call of each runner, called in turn on the same records.</summary>
-    internal static List<double>[] Alternate(SessionRunner[] runners, NeuralFP.Core.Tensors.FloatTensor records, int batch, int calls)
-    {
-        var times = runners.Select(_ => new List<double>(calls)).ToArray();
-        for (var i = 0; i < calls; i++)
-        {
-            var start = i * batch % (records.Records - batch + 1);
-            for (var c = 0; c < runners.Length; c++)
-            {
-                var began = System.Diagnostics.Stopwatch.GetTimestamp();
-                runners[c].Run(records, start, batch);
-                times[c].Add(System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
-            }
-        }
-        return times;
-    }
-
-    internal static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -27,15 +27,16 @@ internal static class Int8Benchmark
         }).ToArray();
         string[] names = ["float Gemm", "int8, fixed activation scale", "int8, per-batch scale"];
         var graphs = new[] { Graph(weights, Mode.Float), Graph(weights, Mode.Static), Graph(weights, Mode.Dynamic) };
-        foreach (var threads in new[] { 2, 1 })
+        // Under NFP_GRAPH_CPU=1 the calling thread's CPU time is read, which counts one intra-op thread only.
+        foreach (var threads in ScorerGraphBenchmark.CpuTime ? [1] : new[] { 2, 1 })
         {
             var runners = graphs.Select(g => new SessionRunner(g, "x", ["error"], singleThread: threads == 1)).ToArray();
             foreach (var (batch, calls) in new[] { (256, 200), (1, 4000) })
             {
-                GraphsBenchmark.Alternate(runners, flat, batch, calls / 10);
-                var times = GraphsBenchmark.Alternate(runners, flat, batch, calls);
+                ScorerGraphBenchmark.Interleaved(runners, flat, batch, calls / 10);
+                var times = ScorerGraphBenchmark.Interleaved(runners, flat, batch, calls);
                 output.WriteLine($"threads {threads}, batch {batch}: " + string.Join("; ", names.Select((n, i) =>
-                    $"{n} p50 {GraphsBenchmark.Median(times[i]) * 1000:F1} µs ({GraphsBenchmark.Median(times[0]) / GraphsBenchmark.Median(times[i]):F2}× float)")));
+                    $"{n} p50 {RunStatistics.Median(times[i]) * 1000:F1} µs ({RunStatistics.Median(times[0]) / RunStatistics.Median(times[i]):F2}× float)")));
             }
             foreach (var r in runners) r.Dispose();
         }

@@ -27,7 +27,7 @@ namespace NeuralFP.Benchmarks;
 /// </summary>
 internal static partial class ScorerGraphBenchmark
 {
-    private static readonly bool CpuTime = Environment.GetEnvironmentVariable("NFP_GRAPH_CPU") == "1";
+    internal static readonly bool CpuTime = Environment.GetEnvironmentVariable("NFP_GRAPH_CPU") == "1";
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static partial int ClockGetTime(int clock, out TimeSpec time);
@@ -302,7 +302,7 @@ internal static partial class ScorerGraphBenchmark
     }
 
     /// <summary>Milliseconds per call of each contender, called in turn on the same records.</summary>
-    private static List<double>[] Interleaved(SessionRunner[] contenders, FloatTensor records, int batch, int calls)
+    internal static List<double>[] Interleaved(SessionRunner[] contenders, FloatTensor records, int batch, int calls)
     {
         var times = contenders.Select(_ => new List<double>(calls)).ToArray();
         for (var i = 0; i < calls; i++)

@@ -73,15 +73,15 @@ internal static class ThroughputBenchmark
                 errorsOnlyRate.Add(Measure(batches, ErrorsOnlyRun));
                 scoreRate.Add(Measure(batches, ScoreRun));
             }
-            var bareMedian = Median(bareRate);
-            var fusedMedian = Median(fusedRate);
-            var errorsOnlyMedian = Median(errorsOnlyRate);
+            var bareMedian = RunStatistics.Median(bareRate);
+            var fusedMedian = RunStatistics.Median(fusedRate);
+            var errorsOnlyMedian = RunStatistics.Median(errorsOnlyRate);
             output.WriteLine($"| path | records/s (median of {Rounds} rounds, batches of {batchSize}) |");
             output.WriteLine("|---|---:|");
             output.WriteLine($"| bare model (ONNX Runtime) | {bareMedian:N0} |");
             output.WriteLine($"| fused scorer (model + {fused.LayerCount} autoencoders + errors + {fused.StatisticCount - fused.LayerCount} latent distances) | {fusedMedian:N0} |");
             output.WriteLine($"| fused scorer without the latent distances | {errorsOnlyMedian:N0} |");
-            output.WriteLine($"| the whole C# path (`Score`: fused scorer, rule, integration, verdict arrays) | {Median(scoreRate):N0} |");
+            output.WriteLine($"| the whole C# path (`Score`: fused scorer, rule, integration, verdict arrays) | {RunStatistics.Median(scoreRate):N0} |");
             output.WriteLine($"| ratio fused / bare | {fusedMedian / bareMedian:F2} |");
             if (Environment.GetEnvironmentVariable("NFP_THROUGHPUT_INTERLEAVED") == "1")
             {
@@ -113,11 +113,5 @@ internal static class ThroughputBenchmark
         foreach (var batch in batches) sink += run(batch);
         GC.KeepAlive(sink);
         return batches.Length * batches[0].Records / clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
     }
 }

@@ -17,7 +17,7 @@ internal static class BareProcess
     {
         string Value(string name) => args[Array.IndexOf(args, name) + 1];
         var source = RecordSource.FromNpy(() => File.OpenRead(Value("--records")));
-        // As `nfp score` runs (InlineSmallBatches.OneStream): each chunk as runs of 256 records on a single-threaded session,
+        // As `nfp score` runs (InlineSmallBatches.OneStream): each chunk as runs of up to 256 records on a single-threaded session,
         // one per core at a time; `--pooled` runs each chunk at once on the pooled session instead.
         var pooled = args.Contains("--pooled");
         using var options = pooled ? FingerprintScorer.CreateSessionOptions() : FingerprintScorer.CreateSingleThreadSessionOptions();
@@ -28,7 +28,7 @@ internal static class BareProcess
         using var writer = new StreamWriter(Value("--out"));
         foreach (var chunk in source.ReusedBatches(1024)) // as nfp score reads: one buffer for every chunk
         {
-            var runRecords = pooled ? chunk.Records : 256;
+            var runRecords = pooled ? chunk.Records : InlineSmallBatches.SplitRunRecords;
             var runs = (chunk.Records + runRecords - 1) / runRecords;
             var results = new IDisposableReadOnlyCollection<OrtValue>[runs];
             Parallel.For(0, runs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, run =>

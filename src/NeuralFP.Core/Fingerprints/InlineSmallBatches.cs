@@ -61,6 +61,9 @@ public sealed record InlineSmallBatches
     /// <summary>Fewest records a split run gets: below it a run is mostly per-node cost, and the pooled session does better.</summary>
     public const int MinRecordsPerSplitRun = 32;
 
+    /// <summary>Most records a split run gets: a quarter of one pooled run's (1,024), so a run's activations are a quarter too.</summary>
+    public const int SplitRunRecords = 256;
+
     /// <summary>Largest scorer graph (bytes) given a second session; above it the weights are loaded once only.</summary>
     public long MaxScorerBytes
     {

@@ -13,10 +13,6 @@ internal sealed class ScorerSession : IDisposable
     /// <summary>Records per ONNX Runtime run; bounds the memory of one run for large batches.</summary>
     public const int MaxRecordsPerRun = 1024;
 
-    /// <summary>Records per run when a large batch is split over the single-threaded session (<see cref="InlineSmallBatches.LargeBatchRuns"/>):
-    /// a quarter of <see cref="MaxRecordsPerRun"/>, so a run's activations stay a quarter too.</summary>
-    private const int SplitRunRecords = 256;
-
     private readonly InferenceSession _session;
     // Small batches run on a second, single-threaded session inline on the caller (no hand-off to the intra-op pool);
     // created on the first small batch, only for the default session options (see InlineSmallBatches).
@@ -160,9 +156,9 @@ internal sealed class ScorerSession : IDisposable
         var n = records.Records;
         var recordLength = records.RecordLength;
         var small = n <= _inlineBatchLimit && n > 0;
-        var session = small ? InlineSessionOrPooled() : _session;
-        var split = !small && _largeBatchRuns > 1 && n >= 2 * InlineSmallBatches.MinRecordsPerSplitRun ? InlineSessionOrPooled() : null;
-        if (split == _session) split = null;
+        var splittable = !small && _largeBatchRuns > 1 && n >= 2 * InlineSmallBatches.MinRecordsPerSplitRun;
+        var session = small || splittable ? InlineSessionOrPooled() : _session;
+        var split = splittable && session != _session;
         var shape = new long[1 + _recordShape.Length];
         _recordShape.CopyTo(shape, 1);
         var outputNames = raw is null ? _scoreOutputNames : _outputNames;
@@ -170,12 +166,12 @@ internal sealed class ScorerSession : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var count = Math.Min(MaxRecordsPerRun, n - start);
-            var runs = split is null ? 1 : Math.Max(Math.Min(count / InlineSmallBatches.MinRecordsPerSplitRun, _largeBatchRuns), (count + SplitRunRecords - 1) / SplitRunRecords);
+            var runs = split ? Math.Max(Math.Min(count / InlineSmallBatches.MinRecordsPerSplitRun, _largeBatchRuns), (count + InlineSmallBatches.SplitRunRecords - 1) / InlineSmallBatches.SplitRunRecords) : 1;
             if (runs == 1)
             {
                 shape[0] = count;
                 using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
-                using var outputs = (split ?? session).Run(_runOptions, _inputNames, [input], outputNames);
+                using var outputs = session.Run(_runOptions, _inputNames, [input], outputNames);
                 ReadOutputs(outputs, start, count, errors, predictedClasses, maxProbabilities, raw);
                 continue;
             }
@@ -184,14 +180,13 @@ internal sealed class ScorerSession : IDisposable
             var results = new IDisposableReadOnlyCollection<OrtValue>?[runs];
             try
             {
-                var chunkStart = start;
-                var chunkCount = count;
+                // Parallel.For returns only when every part has run, so the loop's start and count stay put meanwhile.
                 Parallel.For(0, runs, new ParallelOptions { MaxDegreeOfParallelism = _largeBatchRuns, CancellationToken = cancellationToken }, part =>
                 {
-                    var (partStart, partCount) = Part(chunkStart, chunkCount, runs, part);
+                    var (partStart, partCount) = Part(start, count, runs, part);
                     long[] partShape = [partCount, .. _recordShape];
                     using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(partStart * recordLength, partCount * recordLength), partShape);
-                    results[part] = split!.Run(_runOptions, _inputNames, [input], outputNames);
+                    results[part] = session.Run(_runOptions, _inputNames, [input], outputNames);
                 });
                 for (var part = 0; part < runs; part++)
                 {
