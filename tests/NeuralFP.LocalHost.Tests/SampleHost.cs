@@ -17,11 +17,10 @@ public sealed class SampleHost : IAsyncDisposable
     public static string WorkerDll { get; } = Path.GetFullPath(typeof(SampleHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "SampleWorkerDll").Value!);
 
-    private SampleHost(LocalFunctionsHost host, string prefix)
+    private SampleHost(LocalFunctionsHost host, string prefix, string storage)
     {
         Host = host;
         Prefix = prefix;
-        var storage = AzuriteServer.Instance.ConnectionString;
         Uploads = new BlobContainerClient(storage, prefix + "-uploads");
         Records = new BlobContainerClient(storage, prefix + "-records");
         Input = new QueueClient(storage, prefix + "-input");
@@ -41,13 +40,15 @@ public sealed class SampleHost : IAsyncDisposable
     public QueueClient BlobPoison { get; }
     public HttpClient Http { get; }
 
-    public static async Task<SampleHost> StartAsync(string tickSchedule = "0 0 0 1 1 *", WorkerLauncher? launcher = null, ILoggerFactory? logs = null)
+    /// <param name="storage">An Azurite of the test's own (one it stops, say); the shared one when null.</param>
+    public static async Task<SampleHost> StartAsync(string tickSchedule = "0 0 0 1 1 *", WorkerLauncher? launcher = null, ILoggerFactory? logs = null, string? storage = null)
     {
         var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
+        storage ??= AzuriteServer.Instance.ConnectionString;
         var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
             Worker = launcher ?? WorkerLauncher.Process(WorkerDll),
-            StorageConnectionString = AzuriteServer.Instance.ConnectionString,
+            StorageConnectionString = storage,
             WorkerSettings = new Dictionary<string, string?>
             {
                 ["Sample:UploadsContainer"] = prefix + "-uploads",
@@ -60,7 +61,7 @@ public sealed class SampleHost : IAsyncDisposable
             QueuePollInterval = TimeSpan.FromMilliseconds(200),
             LoggerFactory = logs ?? DebugLogs,
         });
-        var sample = new SampleHost(host, prefix);
+        var sample = new SampleHost(host, prefix, storage);
         await sample.Uploads.CreateIfNotExistsAsync();
         await sample.Records.CreateIfNotExistsAsync();
         await sample.Input.CreateIfNotExistsAsync();

@@ -68,19 +68,28 @@ internal sealed class BlobEventSource : IAsyncDisposable
         {
             await PollUntilStoppedAsync(_stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        // Once the stop is requested, whatever a storage call in flight ends with is the stop's doing: the Azure SDK can
+        // report it as an AggregateException of its attempts rather than as a cancellation (a CI run's outage test stopped
+        // the host during such a retry, and the stop failed).
+        catch (Exception) when (_stop.IsCancellationRequested)
         {
         }
     }
 
     private async Task PollUntilStoppedAsync(CancellationToken token)
     {
-        await _receipts.CreateIfNotExistsAsync(cancellationToken: token).ConfigureAwait(false);
-        await _poison.CreateIfNotExistsAsync(cancellationToken: token).ConfigureAwait(false);
+        var containersMade = false;
         while (!token.IsCancellationRequested)
         {
             try
             {
+                // Inside the loop: storage that is down when the host starts must not end the polling for good.
+                if (!containersMade)
+                {
+                    await _receipts.CreateIfNotExistsAsync(cancellationToken: token).ConfigureAwait(false);
+                    await _poison.CreateIfNotExistsAsync(cancellationToken: token).ConfigureAwait(false);
+                    containersMade = true;
+                }
                 await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = _path.Prefix }, token).ConfigureAwait(false))
                 {
                     if (!_path.TryMatch(blob.Name, out var parameter)) continue;
