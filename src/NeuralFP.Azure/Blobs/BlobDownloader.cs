@@ -89,7 +89,7 @@ internal static class BlobDownloader
     /// A worker killed mid-build cannot delete its reference copy; the next download (by the restarted worker or
     /// another instance on the machine) removes the files whose owning process is gone, so crashes leave no litter.
     /// </summary>
-    private static void RemoveFilesOfDeadProcesses()
+    internal static void RemoveFilesOfDeadProcesses()
     {
         foreach (var file in Directory.EnumerateFiles(Path.GetTempPath(), TempFilePrefix + "*.npy"))
         {

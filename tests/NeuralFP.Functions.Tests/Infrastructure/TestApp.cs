@@ -179,6 +179,9 @@ public sealed class TestApp : IAsyncDisposable
         ContractCheck.WriteCoverage();
 #endif
         await _host.DisposeAsync(); // stops the worker process and the host's listeners
+        // A worker a fault test killed mid-build leaves its reference copy for the next download to remove; when the app
+        // ends before another download (the last build of a run was the killed one), remove it here as that download would.
+        NeuralFP.Azure.Blobs.BlobDownloader.RemoveFilesOfDeadProcesses();
         await _services.DisposeAsync();
         File.Delete(_hostJson);
         // The host's and the worker's log lines, beside the test output, for the test that failed.
