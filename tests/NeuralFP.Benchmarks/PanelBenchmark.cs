@@ -88,6 +88,8 @@ internal static class PanelBenchmark
         Complexity = Environment.GetEnvironmentVariable("NFP_PANEL_COMPLEXITY") == "1";
         Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
         MaxZ = Environment.GetEnvironmentVariable("NFP_PANEL_MAXZ") == "1";
+        NormalScoreVariants = Environment.GetEnvironmentVariable("NFP_PANEL_NORMAL_SCORES") == "1";
+        RegionalGrids = [.. (Environment.GetEnvironmentVariable("NFP_PANEL_REGIONAL") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(g => int.Parse(g, System.Globalization.CultureInfo.InvariantCulture))];
         LayerAblation = Environment.GetEnvironmentVariable("NFP_PANEL_LAYER_ABLATION") == "1";
         Densities = (Environment.GetEnvironmentVariable("NFP_PANEL_DENSITIES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var d in Densities)
@@ -163,6 +165,7 @@ internal static class PanelBenchmark
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
         if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
+        if (detectors) variants.AddRange(RegionalVariants(model, outcome.Fingerprint, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && LayerAblation)
         {
             variants.AddRange(LayerAblationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
@@ -499,7 +502,8 @@ internal static class PanelBenchmark
 
     /// <summary>Scores one record's statistics, given the model's predicted class for it; <see cref="ReadsInputMeasures"/>: the
     /// statistics are followed by <see cref="InputMeasures"/> of the record.</summary>
-    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false);
+    /// <param name="Measures">Further statistics it reads, computed from a set's records and appended after the build's own.</param>
+    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false, Func<FloatTensor, float[][]>? Measures = null);
 
     private static bool Complexity;
 
@@ -574,6 +578,83 @@ internal static class PanelBenchmark
 
     private static readonly string[] InputMeasureNames = ["input energy", "input variation"];
 
+    /// <summary>NFP_PANEL_REGIONAL=g[,g…]: grids for <see cref="RegionalVariants"/>.</summary>
+    private static int[] RegionalGrids = [];
+
+    /// <summary>
+    /// The default integration re-fitted with one more statistic: the input layer's largest regional error, the mean of
+    /// its squared residuals (z − ẑ)² over each cell of a g×g grid of the image's last two axes, maximised over cells. A
+    /// local anomaly (a patch, a sticker, dead pixels) is diluted in the mean over the whole record; in its own region it is
+    /// not. Only for a fingerprint whose input layer is unpooled and whose records have two spatial axes.
+    /// </summary>
+    private static IEnumerable<Variant> RegionalVariants(PanelModel model, Fingerprint fingerprint, IReadOnlyList<float[]> calibration, int[]? classes)
+    {
+        var manifest = fingerprint.Manifest;
+        var input = manifest.Layers.FirstOrDefault(l => l.Name == manifest.InputName);
+        var spatial = manifest.InputShape.Where(d => d > 1).ToArray();
+        if (RegionalGrids.Length == 0 || input is null || spatial.Length < 2 || input.Features != manifest.InputShape.Aggregate(1, (a, d) => a * d)) yield break;
+        int height = spatial[^2], width = spatial[^1];
+        var options = manifest.Options;
+        var split = ReferenceSplit.Create(model.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
+        var calibrationRecords = model.Reference.Gather(split.Calibration);
+        var graph = NeuralFP.Core.Explanations.InputErrorGraph.Build(fingerprint.ScorerOnnx, input.ErrorOutput, input.Features);
+        var kind = manifest.Integration?.Kind ?? IntegrationKinds.NeighboursPerClass;
+        var layers = manifest.Layers.Count;
+        var rule = OneOutRule.Calibrate(manifest.Layers.Select(l => l.Name).ToArray(), calibration.Take(layers).ToArray(), options.TargetFpr, options.TwoSided);
+        var names = Enumerable.Range(0, calibration.Count - layers).Select(i => $"statistic {layers + i}").ToArray();
+        foreach (var grid in RegionalGrids)
+        {
+            float[][] Measure(FloatTensor records) => [RegionalMaxima(graph, manifest.InputName, records, height, width, grid)];
+            var measured = Measure(calibrationRecords)[0];
+            if (measured.Length != calibration[0].Length) throw new InvalidOperationException($"The panel's split gives {measured.Length} calibration records; the build kept {calibration[0].Length}.");
+            var integration = LayerIntegration.Calibrate(kind, rule, [.. calibration, measured], options.TargetFpr, [.. names, "input regional error"], IntegrationKinds.ReadsClasses(kind) ? classes : null);
+            yield return new Variant($"{Fingerprint} (+regional input error {grid}x{grid})", (statistics, predicted) =>
+            {
+                var score = integration.Score(rule, statistics, predicted);
+                return (score, integration.IsOod(score));
+            }, Measures: Measure);
+        }
+    }
+
+    /// <summary>Per record, the largest mean squared residual over the cells of a grid×grid split of the last two axes
+    /// (adaptive bins, as the grid pooling's).</summary>
+    private static float[] RegionalMaxima(byte[] graph, string inputName, FloatTensor records, int height, int width, int grid)
+    {
+        using var options = FingerprintScorer.CreateSessionOptions();
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph, options);
+        var d = records.RecordLength;
+        var result = new float[records.Records];
+        var cellSums = new double[grid * grid];
+        var cellCounts = new int[grid * grid];
+        const int chunk = 1024;
+        for (var start = 0; start < records.Records; start += chunk)
+        {
+            var count = Math.Min(chunk, records.Records - start);
+            long[] shape = [count, .. records.Shape.Skip(1).Select(x => (long)x)];
+            using var value = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(Microsoft.ML.OnnxRuntime.OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * d, count * d), shape);
+            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+            using var outputs = session.Run(runOptions, [inputName], [value], [NeuralFP.Core.Explanations.InputErrorGraph.OutputName]);
+            var squared = outputs[0].GetTensorDataAsSpan<float>();
+            for (var r = 0; r < count; r++)
+            {
+                Array.Clear(cellSums);
+                Array.Clear(cellCounts);
+                var row = squared.Slice(r * d, d);
+                for (var i = 0; i < d; i++)
+                {
+                    int y = i / width % height, x = i % width;
+                    var cell = y * grid / height * grid + x * grid / width;
+                    cellSums[cell] += row[i];
+                    cellCounts[cell]++;
+                }
+                double max = 0;
+                for (var c = 0; c < cellSums.Length; c++) max = Math.Max(max, cellSums[c] / Math.Max(cellCounts[c], 1));
+                result[start + r] = (float)max;
+            }
+        }
+        return result;
+    }
+
     /// <summary>The default integration re-fitted on the calibration statistics plus the calibration records' input measures
     /// (the records the build's seeded split held out, in its order), and with the variation alone.</summary>
     private static IEnumerable<Variant> ComplexityVariants(PanelModel model, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
@@ -637,6 +718,11 @@ internal static class PanelBenchmark
             if (density == kind && k is null || density == other && k is null || classes is null && IntegrationKinds.ReadsClasses(density)) continue;
             list.Add(Fit($"fingerprint ({entry})", density, manifest, calibration, skip: -1, latent, classes: classes, neighbours: k));
         }
+        if (NormalScoreVariants && IntegrationKinds.IsDensity(kind))
+        {
+            list.Add(Fit($"{Fingerprint} (normal scores)", kind, manifest, calibration, skip: -1, latent, classes: classes, normalScores: true));
+            if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit($"{NoInput} (normal scores)", kind, manifest, calibration, skip: input, latent, classes: classes, normalScores: true));
+        }
         if (MaxZ && IntegrationKinds.IsDensity(kind))
             foreach (var skip in input >= 0 && manifest.Layers.Count > 1 ? new[] { -1, input } : [-1])
             {
@@ -663,6 +749,10 @@ internal static class PanelBenchmark
     }
 
     private static bool MaxZ;
+
+    /// <summary>NFP_PANEL_NORMAL_SCORES=1: the default integration re-fitted on each statistic's normal scores
+    /// (<see cref="NormalScores"/>) instead of its log, with and without the input layer.</summary>
+    private static bool NormalScoreVariants;
 
     /// <summary>NFP_PANEL_LAYER_ABLATION=1: the default integration re-fitted without each layer in turn (its error and latent
     /// distance), on the same calibration statistics of the same build: the value half of the performance issue's "per-layer
@@ -851,7 +941,7 @@ internal static class PanelBenchmark
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
     /// <param name="skipAlso">Further layers left out (the joint ablation).</param>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null, bool normalScores = false)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip && skipAlso?.Contains(l) != true).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -865,11 +955,19 @@ internal static class PanelBenchmark
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
         var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;
         string StatisticName(int i) => i < manifest.Layers.Count ? manifest.Layers[i].Name : $"latent {i}";
+        // Normal scores: each kept statistic is carried as exp(z), z its normal score, so the integration's log reads z.
+        var maps = normalScores && IntegrationKinds.IsDensity(kind) ? keep.Select(l => new NormalScores(calibration[l])).ToArray() : null;
+        if (maps is not null)
+        {
+            var mapped = new float[calibration.Count][];
+            for (var i = 0; i < keep.Length; i++) mapped[keep[i]] = [.. calibration[keep[i]].Select(maps[i].Exp)];
+            calibration = mapped;
+        }
         var rule = OneOutRule.Calibrate(ruleStatistics.Select(StatisticName).ToArray(), ruleStatistics.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, twoSided ?? manifest.Options.TwoSided);
         var buffer = new float[keep.Length];
         float[] Pick(float[] all)
         {
-            for (var i = 0; i < keep.Length; i++) buffer[i] = all[keep[i]];
+            for (var i = 0; i < keep.Length; i++) buffer[i] = maps is null ? all[keep[i]] : maps[i].Exp(all[keep[i]]);
             return buffer;
         }
         if (kind == IntegrationKinds.OneOut)
@@ -912,17 +1010,17 @@ internal static class PanelBenchmark
             scorer.ScoreInto(records, ood, scores);
             result[Fingerprint] = (scores, ood);
         }
-        var extras = variants.Any(v => v.ReadsInputMeasures) ? InputMeasures(records) : [];
+        var inputMeasures = variants.Any(v => v.ReadsInputMeasures) ? InputMeasures(records) : [];
         foreach (var v in variants)
         {
             var scores = new double[n];
             var flags = new bool[n];
-            var record = new float[layers + (v.ReadsInputMeasures ? extras.Length : 0)];
+            var extras = v.Measures?.Invoke(records) ?? (v.ReadsInputMeasures ? inputMeasures : []);
+            var record = new float[layers + extras.Length];
             for (var r = 0; r < n; r++)
             {
                 errors.AsSpan(r * layers, layers).CopyTo(record);
-                if (v.ReadsInputMeasures)
-                    for (var m = 0; m < extras.Length; m++) record[layers + m] = extras[m][r];
+                for (var m = 0; m < extras.Length; m++) record[layers + m] = extras[m][r];
                 (scores[r], flags[r]) = v.Evaluate(record, predicted[r]);
             }
             result[v.Name] = (scores, flags);
@@ -1167,4 +1265,81 @@ internal static class PanelBenchmark
     }
 
     private static double Share(bool[] flags) => flags.Length == 0 ? 0 : (double)flags.Count(f => f) / flags.Length;
+
+    /// <summary>
+    /// A statistic's normal score: z = Φ⁻¹ of its empirical distribution function on the calibration records (log values,
+    /// linear between order statistics at plotting positions (i + ½)/n), extended past the calibration range linearly with
+    /// the tail's own slope (between the 90% and 99% order statistics, and 1% and 10% below), so a value far out stays far out.
+    /// Heavy tails of in-distribution statistics (latent distances, the log errors' lower tails) become Gaussian ones.
+    /// </summary>
+    private sealed class NormalScores
+    {
+        private readonly double[] _sorted;
+        private readonly double[] _z;
+        private readonly double _floor, _lowSlope, _highSlope;
+
+        public NormalScores(float[] values)
+        {
+            var n = values.Length;
+            var raw = values.Select(v => (double)(float.IsNaN(v) ? float.MaxValue : v)).Order().ToArray();
+            _floor = Math.Max(1e-6 * Math.Abs(raw[n / 2]), 1e-30);
+            _sorted = [.. raw.Select(v => Math.Log(Math.Max(v, _floor)))];
+            _z = [.. Enumerable.Range(0, n).Select(i => NormalQuantile((i + 0.5) / n))];
+            int At(double p) => Math.Clamp((int)Math.Round(p * (n - 1)), 0, n - 1);
+            double Slope(int a, int b) => _z[b] > _z[a] && _sorted[b] > _sorted[a] ? (_sorted[b] - _sorted[a]) / (_z[b] - _z[a]) : double.NaN;
+            var whole = Slope(0, n - 1);
+            if (double.IsNaN(whole)) whole = 1;
+            _highSlope = Slope(At(0.90), At(0.99)) is var h && !double.IsNaN(h) ? h : whole;
+            _lowSlope = Slope(At(0.01), At(0.10)) is var l && !double.IsNaN(l) ? l : whole;
+        }
+
+        public double Z(float value)
+        {
+            var v = Math.Log(Math.Max(float.IsNaN(value) ? float.MaxValue : value, _floor));
+            var n = _sorted.Length;
+            if (v <= _sorted[0]) return _z[0] - (_sorted[0] - v) / _lowSlope;
+            if (v >= _sorted[n - 1]) return _z[n - 1] + (v - _sorted[n - 1]) / _highSlope;
+            int first = LowerBound(v), after = UpperBound(v);
+            if (after > first) return 0.5 * (_z[first] + _z[after - 1]); // v equals a run of tied values
+            var below = first - 1;
+            return _z[below] + (v - _sorted[below]) / (_sorted[first] - _sorted[below]) * (_z[first] - _z[below]);
+        }
+
+        /// <summary>exp(z), capped where float ends: the integration takes its log.</summary>
+        public float Exp(float value) => (float)Math.Exp(Math.Clamp(Z(value), -80, 80));
+
+        private int LowerBound(double v)
+        {
+            int lo = 0, hi = _sorted.Length;
+            while (lo < hi) { var mid = (lo + hi) >>> 1; if (_sorted[mid] < v) lo = mid + 1; else hi = mid; }
+            return lo;
+        }
+
+        private int UpperBound(double v)
+        {
+            int lo = 0, hi = _sorted.Length;
+            while (lo < hi) { var mid = (lo + hi) >>> 1; if (_sorted[mid] <= v) lo = mid + 1; else hi = mid; }
+            return lo;
+        }
+
+        private static double NormalQuantile(double p)
+        {
+            double lo = -10, hi = 10;
+            for (var i = 0; i < 100 && hi - lo > 1e-12; i++)
+            {
+                var mid = 0.5 * (lo + hi);
+                if (NormalCdf(mid) < p) lo = mid; else hi = mid;
+            }
+            return 0.5 * (lo + hi);
+        }
+
+        // Abramowitz & Stegun 26.2.17 (|error| < 7.5e-8).
+        private static double NormalCdf(double x)
+        {
+            var t = 1 / (1 + 0.2316419 * Math.Abs(x));
+            var poly = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+            var upper = Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI) * poly;
+            return x >= 0 ? 1 - upper : upper;
+        }
+    }
 }
