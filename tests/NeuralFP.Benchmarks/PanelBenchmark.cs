@@ -23,7 +23,8 @@ namespace NeuralFP.Benchmarks;
 /// validation sets, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand),
 /// NFP_PANEL_COMPLEXITY=1 (the default integration re-fitted with the input's complexity measures, <see cref="InputMeasures"/>),
 /// NFP_PANEL_UNION=1 (the default joined with a one-sided rule, <see cref="UnionVariants"/>), NFP_PANEL_MAXZ=1 (the default
-/// integration joined with a sparse-shift statistic, with and without the input layer, <see cref="MaxZScore"/>).
+/// integration joined with a sparse-shift statistic, with and without the input layer, <see cref="MaxZScore"/>),
+/// NFP_PANEL_NORMAL_SCORES=1 (the default integration re-fitted on each statistic's normal scores, <see cref="NormalScores"/>).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -89,13 +90,12 @@ internal static class PanelBenchmark
         Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
         MaxZ = Environment.GetEnvironmentVariable("NFP_PANEL_MAXZ") == "1";
         NormalScoreVariants = Environment.GetEnvironmentVariable("NFP_PANEL_NORMAL_SCORES") == "1";
-        RegionalGrids = [.. (Environment.GetEnvironmentVariable("NFP_PANEL_REGIONAL") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(g => int.Parse(g, System.Globalization.CultureInfo.InvariantCulture))];
         LayerAblation = Environment.GetEnvironmentVariable("NFP_PANEL_LAYER_ABLATION") == "1";
         Densities = (Environment.GetEnvironmentVariable("NFP_PANEL_DENSITIES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var d in Densities)
             if (!IntegrationKinds.IsDensity(DensityEntry(d).Kind)) throw new ArgumentException($"NFP_PANEL_DENSITIES: '{d}' is not a density integration ({string.Join(", ", IntegrationKinds.All.Where(IntegrationKinds.IsDensity))}, '@k' for the neighbour kinds' k).");
         DefaultCombined = defaults;
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, input regional error {(defaults.InputRegionalGrid > 0 ? $"{defaults.InputRegionalGrid}x{defaults.InputRegionalGrid}" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
@@ -165,7 +165,6 @@ internal static class PanelBenchmark
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
         if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
-        if (detectors) variants.AddRange(RegionalVariants(model, outcome.Fingerprint, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && LayerAblation)
         {
             variants.AddRange(LayerAblationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
@@ -252,10 +251,12 @@ internal static class PanelBenchmark
                 "per-class-latent" => options with { LatentPerClass = true, LatentNeighbours = 0 },
                 "no-input-complexity" => options with { InputComplexity = false },
                 "input-complexity" => options with { InputComplexity = true },
+                "no-input-regional" => options with { InputRegionalGrid = 0 },
+                _ when part.StartsWith("input-regional", StringComparison.Ordinal) => options with { InputRegionalGrid = Number("input-regional") },
                 "input-pca" => options with { InputAutoencoder = input with { Kind = AutoencoderKind.Pca } },
                 _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
                 _ when part.StartsWith("input-hidden", StringComparison.Ordinal) => options with { InputAutoencoder = input with { HiddenSize = Number("input-hidden") } },
-                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, input-pca, input-bottleneckB, input-hiddenH, joined by '+')."),
+                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, no-input-complexity, no-input-regional, input-regionalG, input-pca, input-bottleneckB, input-hiddenH, joined by '+')."),
             };
         }
         return options;
@@ -281,6 +282,7 @@ internal static class PanelBenchmark
         var names = manifest.Layers.Select((l, i) => $"{i}:{Short(l.Name)}").ToList();
         names.AddRange(manifest.Layers.Select((l, i) => (l, i)).Where(x => x.l.LatentOutput is not null).Select(x => $"{x.i}:latent").Take(count - names.Count));
         if (manifest.InputComplexityOutputs is not null) names.AddRange(NeuralFP.Core.Activations.InputComplexity.Names);
+        if (manifest.InputRegionalErrorOutput is not null) names.Add(NeuralFP.Core.Activations.InputRegionalError.Name);
         for (var s = 0; s < count && s < names.Count; s++)
         {
             double[] Column(float[] values) => [.. Enumerable.Range(0, values.Length / count).Select(r => (double)values[r * count + s])];
@@ -502,8 +504,7 @@ internal static class PanelBenchmark
 
     /// <summary>Scores one record's statistics, given the model's predicted class for it; <see cref="ReadsInputMeasures"/>: the
     /// statistics are followed by <see cref="InputMeasures"/> of the record.</summary>
-    /// <param name="Measures">Further statistics it reads, computed from a set's records and appended after the build's own.</param>
-    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false, Func<FloatTensor, float[][]>? Measures = null);
+    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false);
 
     private static bool Complexity;
 
@@ -577,83 +578,6 @@ internal static class PanelBenchmark
     }
 
     private static readonly string[] InputMeasureNames = ["input energy", "input variation"];
-
-    /// <summary>NFP_PANEL_REGIONAL=g[,g…]: grids for <see cref="RegionalVariants"/>.</summary>
-    private static int[] RegionalGrids = [];
-
-    /// <summary>
-    /// The default integration re-fitted with one more statistic: the input layer's largest regional error, the mean of
-    /// its squared residuals (z − ẑ)² over each cell of a g×g grid of the image's last two axes, maximised over cells. A
-    /// local anomaly (a patch, a sticker, dead pixels) is diluted in the mean over the whole record; in its own region it is
-    /// not. Only for a fingerprint whose input layer is unpooled and whose records have two spatial axes.
-    /// </summary>
-    private static IEnumerable<Variant> RegionalVariants(PanelModel model, Fingerprint fingerprint, IReadOnlyList<float[]> calibration, int[]? classes)
-    {
-        var manifest = fingerprint.Manifest;
-        var input = manifest.Layers.FirstOrDefault(l => l.Name == manifest.InputName);
-        var spatial = manifest.InputShape.Where(d => d > 1).ToArray();
-        if (RegionalGrids.Length == 0 || input is null || spatial.Length < 2 || input.Features != manifest.InputShape.Aggregate(1, (a, d) => a * d)) yield break;
-        int height = spatial[^2], width = spatial[^1];
-        var options = manifest.Options;
-        var split = ReferenceSplit.Create(model.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
-        var calibrationRecords = model.Reference.Gather(split.Calibration);
-        var graph = NeuralFP.Core.Explanations.InputErrorGraph.Build(fingerprint.ScorerOnnx, input.ErrorOutput, input.Features);
-        var kind = manifest.Integration?.Kind ?? IntegrationKinds.NeighboursPerClass;
-        var layers = manifest.Layers.Count;
-        var rule = OneOutRule.Calibrate(manifest.Layers.Select(l => l.Name).ToArray(), calibration.Take(layers).ToArray(), options.TargetFpr, options.TwoSided);
-        var names = Enumerable.Range(0, calibration.Count - layers).Select(i => $"statistic {layers + i}").ToArray();
-        foreach (var grid in RegionalGrids)
-        {
-            float[][] Measure(FloatTensor records) => [RegionalMaxima(graph, manifest.InputName, records, height, width, grid)];
-            var measured = Measure(calibrationRecords)[0];
-            if (measured.Length != calibration[0].Length) throw new InvalidOperationException($"The panel's split gives {measured.Length} calibration records; the build kept {calibration[0].Length}.");
-            var integration = LayerIntegration.Calibrate(kind, rule, [.. calibration, measured], options.TargetFpr, [.. names, "input regional error"], IntegrationKinds.ReadsClasses(kind) ? classes : null);
-            yield return new Variant($"{Fingerprint} (+regional input error {grid}x{grid})", (statistics, predicted) =>
-            {
-                var score = integration.Score(rule, statistics, predicted);
-                return (score, integration.IsOod(score));
-            }, Measures: Measure);
-        }
-    }
-
-    /// <summary>Per record, the largest mean squared residual over the cells of a grid×grid split of the last two axes
-    /// (adaptive bins, as the grid pooling's).</summary>
-    private static float[] RegionalMaxima(byte[] graph, string inputName, FloatTensor records, int height, int width, int grid)
-    {
-        using var options = FingerprintScorer.CreateSessionOptions();
-        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph, options);
-        var d = records.RecordLength;
-        var result = new float[records.Records];
-        var cellSums = new double[grid * grid];
-        var cellCounts = new int[grid * grid];
-        const int chunk = 1024;
-        for (var start = 0; start < records.Records; start += chunk)
-        {
-            var count = Math.Min(chunk, records.Records - start);
-            long[] shape = [count, .. records.Shape.Skip(1).Select(x => (long)x)];
-            using var value = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(Microsoft.ML.OnnxRuntime.OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * d, count * d), shape);
-            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
-            using var outputs = session.Run(runOptions, [inputName], [value], [NeuralFP.Core.Explanations.InputErrorGraph.OutputName]);
-            var squared = outputs[0].GetTensorDataAsSpan<float>();
-            for (var r = 0; r < count; r++)
-            {
-                Array.Clear(cellSums);
-                Array.Clear(cellCounts);
-                var row = squared.Slice(r * d, d);
-                for (var i = 0; i < d; i++)
-                {
-                    int y = i / width % height, x = i % width;
-                    var cell = y * grid / height * grid + x * grid / width;
-                    cellSums[cell] += row[i];
-                    cellCounts[cell]++;
-                }
-                double max = 0;
-                for (var c = 0; c < cellSums.Length; c++) max = Math.Max(max, cellSums[c] / Math.Max(cellCounts[c], 1));
-                result[start + r] = (float)max;
-            }
-        }
-        return result;
-    }
 
     /// <summary>The default integration re-fitted on the calibration statistics plus the calibration records' input measures
     /// (the records the build's seeded split held out, in its order), and with the variation alone.</summary>
@@ -947,10 +871,10 @@ internal static class PanelBenchmark
         var latentIndex = new Dictionary<int, int>();
         for (int l = 0, next = manifest.Layers.Count; l < manifest.Layers.Count; l++)
             if (manifest.Layers[l].LatentOutput is not null && next < calibration.Count) latentIndex[l] = next++;
-        // The input's complexity measures follow the latent distances; they are statistics of the input, so the ablation
-        // without the input layer leaves them out too.
+        // The input's statistics (complexity measures, regional error) follow the latent distances; they are statistics of the
+        // input, so the ablation without the input layer leaves them out too.
         var complexityStart = manifest.Layers.Count + latentIndex.Count;
-        int[] complexity = manifest.InputComplexityOutputs is { } measures && (skip < 0 || skip != InputLayer(manifest)) ? [.. Enumerable.Range(complexityStart, measures.Count)] : [];
+        int[] complexity = skip < 0 || skip != InputLayer(manifest) ? [.. Enumerable.Range(complexityStart, manifest.InputStatisticOutputs().Count)] : [];
         int[] keep = [.. layers, .. latent ? layers.Where(latentIndex.ContainsKey).Select(l => latentIndex[l]) : [], .. IntegrationKinds.IsDensity(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
         var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;
@@ -1015,7 +939,7 @@ internal static class PanelBenchmark
         {
             var scores = new double[n];
             var flags = new bool[n];
-            var extras = v.Measures?.Invoke(records) ?? (v.ReadsInputMeasures ? inputMeasures : []);
+            var extras = v.ReadsInputMeasures ? inputMeasures : [];
             var record = new float[layers + extras.Length];
             for (var r = 0; r < n; r++)
             {

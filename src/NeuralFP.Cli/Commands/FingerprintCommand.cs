@@ -33,6 +33,7 @@ internal static class FingerprintCommand
         var latent = new Option<bool>("--latent-statistic") { Description = "Whether each autoencoder's latent distance enters the Gaussian integrations (`--latent-statistic false` for the errors alone).", DefaultValueFactory = _ => new FingerprintOptions().LatentStatistic };
         var latentPerClass = new Option<bool>("--latent-per-class") { Description = "Latent distance to the nearest predicted-class mean instead of one overall mean.", DefaultValueFactory = _ => new FingerprintOptions().LatentPerClass };
         var inputComplexity = new Option<bool>("--input-complexity") { Description = "Whether the Gaussian integrations read the input record's energy and total variation beside the errors (`--input-complexity false` for the statistics of the layers alone).", DefaultValueFactory = _ => new FingerprintOptions().InputComplexity };
+        var inputRegionalGrid = new Option<int>("--input-regional-grid") { Description = "g ≥ 2: the density integrations also read the input layer's largest regional error over a g×g grid of the record's last two axes (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputRegionalGrid };
         var latentNeighbours = new Option<int>("--latent-neighbours") { Description = "0: latent distance to one mean (or the class means); N ≥ 2: to the nearest of N sampled training codes.", DefaultValueFactory = _ => new FingerprintOptions().LatentNeighbours };
         var detectors = new Option<string>("--detectors") { Description = $"\"all\", \"none\" or a comma list of detectors to fit beside the fingerprint: {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", DefaultValueFactory = _ => "all" };
         var maxTraining = new Option<int>("--max-training-records") { Description = "Most reference records the autoencoders train on (a seeded sample); the build's memory follows it, not the reference's size.", DefaultValueFactory = _ => new FingerprintOptions().MaxTrainingRecords };
@@ -40,7 +41,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, detectors, targetFpr, twoSided, maxTraining, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, detectors, targetFpr, twoSided, maxTraining, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -66,6 +67,7 @@ internal static class FingerprintCommand
                 LatentPerClass = parse.GetValue(latentPerClass),
                 LatentNeighbours = parse.GetValue(latentNeighbours),
                 InputComplexity = parse.GetValue(inputComplexity),
+                InputRegionalGrid = parse.GetValue(inputRegionalGrid),
                 Detectors = DetectorList(parse.GetValue(detectors)!),
                 TargetFpr = parse.GetValue(targetFpr),
                 TwoSided = parse.GetValue(twoSided),

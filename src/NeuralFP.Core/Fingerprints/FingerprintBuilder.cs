@@ -166,7 +166,12 @@ public static class FingerprintBuilder
         var (extras, detectorOutputs) = DetectorExtras(fittedDetectors);
         // The input's complexity is a statistic of the Gaussian integrations only (as the latent distances are).
         var complexity = options.InputComplexity && IntegrationKinds.IsDensity(options.Integration) && InputComplexity.Layout(model.InputShape).Length >= 2;
-        extras = extras with { InputComplexity = complexity };
+        // So is the input layer's largest regional error, where the input is fingerprinted whole and has regions.
+        var regional = IntegrationKinds.IsDensity(options.Integration) && options.InputRegionalGrid > 0
+            && InputRegionalError.Layout(model.InputShape, options.InputRegionalGrid) is not null
+            && specs.Any(s => s.Name == model.InputName && s.Pooling.Kind == PoolingKind.None && !s.Pooling.L2Normalised);
+        extras = extras with { InputComplexity = complexity, InputRegionalGrid = regional ? options.InputRegionalGrid : 0 };
+        string[] inputStatistics = [.. complexity ? InputComplexity.Outputs : [], .. regional ? [InputRegionalError.Output] : Array.Empty<string>()];
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         phases.Mark("fused scorer graph (build, serialise)");
         // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
@@ -178,7 +183,7 @@ public static class FingerprintBuilder
             [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
-        var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, [.. StatisticOutputs(fused), .. complexity ? InputComplexity.Outputs : []], calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
+        var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, [.. StatisticOutputs(fused), .. inputStatistics], calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
@@ -209,7 +214,7 @@ public static class FingerprintBuilder
                 trained[l].Standardizer.Scale) { LatentOutput = fused[l].LatentOutputName, LatentMeans = latent?.Means, LatentWhitening = latent?.Whitening });
         }
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), layerErrors, options.TargetFpr, options.TwoSided);
-        string[] latentNames = [.. fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)"), .. complexity ? InputComplexity.Names : []];
+        string[] latentNames = [.. fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)"), .. complexity ? InputComplexity.Names : [], .. regional ? [InputRegionalError.Name] : Array.Empty<string>()];
         // The model's predicted class of each calibration record (null when its output is not a class vector).
         var calibrationClasses = trainClasses is null ? null : calibrationArgmax;
         var integrationKind = options.Integration;
@@ -240,6 +245,7 @@ public static class FingerprintBuilder
             Rule = rule,
             Integration = integration,
             InputComplexityOutputs = complexity && integration is not null ? InputComplexity.Outputs : null,
+            InputRegionalErrorOutput = regional && integration is not null ? InputRegionalError.Output : null,
             Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided, newDataFpr),
             Options = options,
             Fusion = fusion,

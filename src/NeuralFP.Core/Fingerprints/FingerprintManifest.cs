@@ -42,6 +42,15 @@ public sealed record FingerprintManifest
     /// which the integration reads after the latent distances; null for a fingerprint without them (every one built before).</summary>
     public IReadOnlyList<string>? InputComplexityOutputs { get; init; }
 
+    /// <summary>scorer.onnx's [N] output of the input layer's largest regional error (<see cref="Activations.InputRegionalError"/>),
+    /// which the integration reads after the complexity measures; null for a fingerprint without it (every one built before).</summary>
+    public string? InputRegionalErrorOutput { get; init; }
+
+    /// <summary>The statistics of the input record the integration reads after the latent distances, in its order: the
+    /// complexity measures, then the regional error.</summary>
+    public IReadOnlyList<string> InputStatisticOutputs() =>
+        [.. InputComplexityOutputs ?? [], .. InputRegionalErrorOutput is { } regional ? [regional] : Array.Empty<string>()];
+
     public required CalibrationSummary Calibration { get; init; }
 
     public required FingerprintOptions Options { get; init; }

@@ -112,6 +112,21 @@ public sealed record FingerprintOptions
     public bool InputComplexity { get; init; } = true;
 
     /// <summary>
+    /// g ≥ 2 (default 7): the density integrations also read the input layer's largest regional error, its squared
+    /// residuals averaged over each cell of a g×g grid of the record's last two axes and maximised over cells
+    /// (<see cref="Activations.InputRegionalError"/>), so that a local anomaly is not diluted in the mean over the whole
+    /// record. Applies when the input layer is fingerprinted whole (unpooled) and the record's last two axes are at least g
+    /// long; 0 turns it off. Computed by the scorer graph (five ops on the input layer's residuals); fingerprints built
+    /// before this option have no such statistic and score as built. Chosen on the panel's validation sets (README, "Detection").
+    /// </summary>
+    public int InputRegionalGrid { get; init; } = DefaultInputRegionalGrid;
+
+    public const int DefaultInputRegionalGrid = 7;
+
+    /// <summary>Largest <see cref="InputRegionalGrid"/> accepted.</summary>
+    public const int MaxInputRegionalGrid = 64;
+
+    /// <summary>
     /// 0 (the default): the latent distance is to one mean (or the class means, <see cref="LatentPerClass"/>). N ≥ 2: it is
     /// the whitened distance to the nearest of N training codes (a seeded sample), a 1-NN in the latent space that keeps
     /// every mode of the training distribution. Costs N × latent width multiply-adds per record and layer in the scorer graph
@@ -215,6 +230,8 @@ public sealed record FingerprintOptions
         InputAutoencoder?.Validate();
         if (LatentNeighbours != 0 && LatentNeighbours is < 2 or > MaxLatentNeighbours)
             throw new ArgumentOutOfRangeException(nameof(LatentNeighbours), LatentNeighbours, $"LatentNeighbours must be 0 (one mean or the class means) or in [2, {MaxLatentNeighbours:N0}] reference codes.");
+        if (InputRegionalGrid != 0 && InputRegionalGrid is < 2 or > MaxInputRegionalGrid)
+            throw new ArgumentOutOfRangeException(nameof(InputRegionalGrid), InputRegionalGrid, $"InputRegionalGrid must be 0 (off) or in [2, {MaxInputRegionalGrid}] cells per side (1 would be the input layer's own error).");
         if (LatentNeighbours != 0 && LatentPerClass)
             throw new ArgumentException("LatentNeighbours and LatentPerClass choose different latent distances; set one of them.", nameof(LatentNeighbours));
         if (!(TargetFpr > 0 && TargetFpr < 0.5))

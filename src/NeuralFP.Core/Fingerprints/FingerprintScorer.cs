@@ -28,11 +28,11 @@ public sealed class FingerprintScorer : IDisposable
         var manifest = fingerprint.Manifest;
         _rule = manifest.Rule;
         _integration = manifest.Integration;
-        // The latent distances and the input's complexity are read only when the integration uses them (an artifact may
+        // The latent distances and the input's statistics are read only when the integration uses them (an artifact may
         // carry latent distances unused).
         var readsLatent = _integration is not null && _integration.StatisticCount > manifest.Layers.Count;
         string[] statistics = [.. manifest.Layers.Select(l => l.ErrorOutput), .. readsLatent ? manifest.Layers.Where(l => l.LatentOutput is not null).Select(l => l.LatentOutput!) : [],
-            .. readsLatent ? manifest.InputComplexityOutputs ?? [] : []];
+            .. readsLatent ? manifest.InputStatisticOutputs() : []];
         if (readsLatent && statistics.Length != _integration!.StatisticCount)
             throw new InvalidDataException($"fingerprint.json: the integration reads {_integration.StatisticCount} statistics but the layers name {statistics.Length} outputs.");
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],

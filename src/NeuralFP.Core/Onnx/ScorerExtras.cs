@@ -12,6 +12,10 @@ public sealed record ScorerExtras(IReadOnlyList<(string Tensor, string Output)> 
 
     /// <summary>Also output the model input's complexity measures (<see cref="Activations.InputComplexity"/>), [N] each.</summary>
     public bool InputComplexity { get; init; }
+
+    /// <summary>g ≥ 2: also output the input layer's largest regional error over a g×g grid
+    /// (<see cref="Activations.InputRegionalError"/>), [N]; needs a fused layer on the whole, unpooled model input. 0: none.</summary>
+    public int InputRegionalGrid { get; init; }
 }
 
 /// <summary>output = input · Weight + Bias, with Weight [Inputs, Outputs] row-major.</summary>

@@ -35,6 +35,7 @@ public static class ScorerGraphBuilder
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = DefaultOpsetWhenMissing });
         var editor = new GraphEditor(proto);
 
+        string? inputResiduals = null;
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
@@ -42,20 +43,25 @@ public static class ScorerGraphBuilder
             editor.Claim(layer.ErrorOutputName);
             var scope = $"l{i}/";
             var features = AppendPooling(editor, layer.TensorName, layer.TapShape, layer.Pooling, scope);
-            var (latent, whitened) = AppendAutoencoderError(editor, features, layer, width, scope);
+            var (latent, whitened, scaledResiduals) = AppendAutoencoderError(editor, features, layer, width, scope);
+            if (layer.TensorName == model.InputName && layer.Pooling.Kind == PoolingKind.None && !layer.Pooling.L2Normalised && width == InputComplexity.Layout(model.InputShape).Length)
+                inputResiduals = scaledResiduals;
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.ErrorOutputName, []));
             if (layer.Latent is not { } distance) continue;
             editor.Claim(layer.LatentOutputName!);
             AppendLatentDistance(editor, latent, whitened, distance, scope, layer.LatentOutputName!);
             proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(layer.LatentOutputName!, []));
         }
-        AppendExtras(editor, proto, model, extras ?? ScorerExtras.None);
+        AppendExtras(editor, proto, model, extras ?? ScorerExtras.None, inputResiduals);
         return proto.ToByteArray();
     }
 
-    private static void AppendExtras(GraphEditor editor, ModelProto proto, OnnxModel model, ScorerExtras extras)
+    private static void AppendExtras(GraphEditor editor, ModelProto proto, OnnxModel model, ScorerExtras extras, string? inputResiduals)
     {
         if (extras.InputComplexity) AppendInputComplexity(editor, proto, model);
+        if (extras.InputRegionalGrid > 0)
+            AppendInputRegionalError(editor, proto, model, inputResiduals ?? throw new ArgumentException(
+                $"The input's regional error needs a fused layer on the whole model input '{model.InputName}' (unpooled); none of the layers is.", nameof(extras)), extras.InputRegionalGrid);
         foreach (var (tensor, output) in extras.Features)
         {
             var shape = model.Layer(tensor).Shape ?? throw new OnnxModelException($"Tensor '{tensor}' has no known shape to expose.");
@@ -89,11 +95,7 @@ public static class ScorerGraphBuilder
         // matters at batch 1, where each node costs about as much as its arithmetic.
         var row = editor.Reshape(scope + "row", model.InputName, [-1, 1, length]);
         long[] recordAxes = [1, 2];
-        string Scaled(string output, string value, double scale)
-        {
-            var factor = editor.FloatConstant(scope + "scale", [(float)scale]);
-            return editor.Opset < 7 ? editor.NodeTo(output, "Mul", [value, factor], ProtoFactory.IntAttribute("broadcast", 1)) : editor.NodeTo(output, "Mul", [value, factor]);
-        }
+        string Scaled(string output, string value, double scale) => ScaledTo(editor, output, value, scale, scope);
         Scaled(InputComplexity.EnergyOutput, editor.Reduce(scope + "sum_squares", "ReduceSumSquare", row, recordAxes, keepDims: false), 1.0 / length);
         // x[i + offset] − x[i] for every i as one Conv with the kernel [−1, 1] dilated by the offset: the same float values as
         // a Sub of two slices, without the slices' copies (a fifth to a third less time per batch of 256 of 28×28 inputs, `complexity`).
@@ -107,6 +109,44 @@ public static class ScorerGraphBuilder
         if (rowWidth > 0 && rowWidth < length) variation = editor.Binary(scope + "variation_sum", "Add", variation, AbsoluteDifferences("across", rowWidth));
         Scaled(InputComplexity.VariationOutput, variation, 1.0 / InputComplexity.Pairs(length, rowWidth));
         foreach (var output in InputComplexity.Outputs) proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(output, []));
+    }
+
+    /// <summary><paramref name="output"/> = <paramref name="value"/> × a scalar constant.</summary>
+    private static string ScaledTo(GraphEditor editor, string output, string value, double scale, string scope)
+    {
+        var factor = editor.FloatConstant(scope + "scale", [(float)scale]);
+        return editor.Opset < 7 ? editor.NodeTo(output, "Mul", [value, factor], ProtoFactory.IntAttribute("broadcast", 1)) : editor.NodeTo(output, "Mul", [value, factor]);
+    }
+
+    /// <summary>
+    /// <see cref="InputRegionalError.Measure"/> of every record, from the input layer's scaled residuals (z − ẑ)/√D: squared,
+    /// seen as [N, planes, H, W], averaged per grid cell (AveragePool when the cells are equal, else a MatMul by the
+    /// adaptive bins' averaging matrix), ReduceMax over the rest and × D.
+    /// </summary>
+    private static void AppendInputRegionalError(GraphEditor editor, ModelProto proto, OnnxModel model, string scaledResiduals, int grid)
+    {
+        var (planes, height, width) = InputRegionalError.Layout(model.InputShape, grid)
+            ?? throw new ArgumentException($"The input's regional error needs records with two last axes of at least {grid}; '{model.InputName}' has [{string.Join(",", model.InputShape)}].", nameof(grid));
+        const string scope = "regional/";
+        editor.Claim(InputRegionalError.Output);
+        var squares = editor.Binary(scope + "squares", "Mul", scaledResiduals, scaledResiduals);
+        string largest;
+        if (height % grid == 0 && width % grid == 0)
+        {
+            var map = editor.Reshape(scope + "map", squares, [-1, planes, height, width]);
+            long[] kernel = [height / grid, width / grid];
+            var cells = editor.Node(scope + "cell_means", "AveragePool", [map], ProtoFactory.IntsAttribute("kernel_shape", kernel), ProtoFactory.IntsAttribute("strides", kernel));
+            largest = editor.Reduce(scope + "largest", "ReduceMax", cells, [1, 2, 3], keepDims: false);
+        }
+        else
+        {
+            var rows = editor.Reshape(scope + "planes", squares, [-1, (long)height * width]);
+            var matrix = editor.FloatConstant(scope + "cell_averager", AdaptiveBins.AveragingMatrix([height, width], grid), (long)height * width, grid * grid);
+            var cells = editor.Reshape(scope + "cells", editor.Node(scope + "cell_means", "MatMul", [rows, matrix]), [-1, (long)planes * grid * grid]);
+            largest = editor.Reduce(scope + "largest", "ReduceMax", cells, 1, keepDims: false);
+        }
+        ScaledTo(editor, InputRegionalError.Output, largest, (double)planes * height * width, scope);
+        proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(InputRegionalError.Output, []));
     }
 
     /// <summary>
@@ -218,7 +258,8 @@ public static class ScorerGraphBuilder
 
     /// <summary>
     /// The layer's error, mean over features of (z − ẑ)² with z = (x − μ)/σ, as [N] under the layer's error output name;
-    /// returns the tensor the latent distance starts from: the latent code, or (<c>Whitened</c>) its whitened form u.
+    /// returns the tensor the latent distance starts from: the latent code, or (<c>Whitened</c>) its whitened form u, and the
+    /// scaled residuals (z − ẑ)/√D the error sums the squares of.
     /// </summary>
     /// <remarks>
     /// The same maths as standardise → autoencoder → squared residual, reparametrised so that it costs fewer ONNX
@@ -238,7 +279,7 @@ public static class ScorerGraphBuilder
     /// dense layer, Sub, Mul, MatMul and Reshape, and Sub, MatMul, Mul, MatMul, Reshape for the latent distance before.
     /// <see cref="Explanations.InputErrorGraph"/> reads the squared residuals back as D·(r ⊙ s)².
     /// </remarks>
-    private static (string Latent, bool Whitened) AppendAutoencoderError(GraphEditor editor, string features, FusedLayer layer, int width, string scope)
+    private static (string Latent, bool Whitened, string ScaledResiduals) AppendAutoencoderError(GraphEditor editor, string features, FusedLayer layer, int width, string scope)
     {
         var dense = layer.Autoencoder.Select(d => new FoldedDense(d)).ToArray();
         var count = dense.Length;
@@ -303,7 +344,7 @@ public static class ScorerGraphBuilder
         for (var j = 0; j < width; j++) perFeature[j] = (float)(1.0 / (layer.Scale[j] * Math.Sqrt(width)));
         var scaled = editor.Binary(scope + "scaled_residual", "Mul", residual, editor.FloatConstant(scope + "error_scale", perFeature, width));
         editor.Reduce(scope + "error", "ReduceSumSquare", scaled, 1, keepDims: false, exactOutput: layer.ErrorOutputName);
-        return (latent, whitened);
+        return (latent, whitened, scaled);
     }
 
     /// <summary>Largest |μ_j/σ_j| for which the centring is folded into the first layer's bias: beyond it, x·(W/σ) and

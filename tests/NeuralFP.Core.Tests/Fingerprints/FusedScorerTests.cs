@@ -47,9 +47,10 @@ public sealed class FusedScorerTests(SmallCnnFingerprint cnn) : IClassFixture<Sm
         var stride = scorer.StatisticCount;
         var latentLayers = manifest.Layers.Select((layer, index) => (layer, index)).Where(x => x.layer.LatentOutput is not null).ToArray();
         Assert.NotEmpty(latentLayers);
-        // Then the input's two complexity measures (the default): errors, latent distances, measures.
+        // Then the input's statistics (the default): errors, latent distances, the two complexity measures, the regional error.
         Assert.Equal(2, manifest.InputComplexityOutputs!.Count);
-        Assert.Equal(manifest.Layers.Count + latentLayers.Length + 2, stride);
+        Assert.NotNull(manifest.InputRegionalErrorOutput);
+        Assert.Equal(manifest.Layers.Count + latentLayers.Length + 3, stride);
         var fused = new float[records.Records * stride];
         scorer.ComputeErrors(records, fused, default, default);
 

@@ -54,9 +54,13 @@ internal static class ReferenceScoring
     }
 
     /// <summary>Per record: mean over features of (z − ẑ)² with z the standardised features.</summary>
-    public static double[] Errors(FloatTensor features, FusedLayer layer)
+    public static double[] Errors(FloatTensor features, FusedLayer layer) =>
+        [.. SquaredResiduals(features, layer).Select(squares => squares.Average())];
+
+    /// <summary>Per record and feature: (z − ẑ)² with z the standardised features and ẑ the autoencoder's reconstruction.</summary>
+    public static double[][] SquaredResiduals(FloatTensor features, FusedLayer layer)
     {
-        var errors = new double[features.Records];
+        var squares = new double[features.Records][];
         for (var r = 0; r < features.Records; r++)
         {
             var x = features.Record(r);
@@ -74,10 +78,8 @@ internal static class ReferenceScoring
                 }
                 h = next;
             }
-            double e = 0;
-            for (var j = 0; j < z.Length; j++) e += (z[j] - h[j]) * (z[j] - h[j]);
-            errors[r] = e / z.Length;
+            squares[r] = [.. z.Select((value, j) => (value - h[j]) * (value - h[j]))];
         }
-        return errors;
+        return squares;
     }
 }
