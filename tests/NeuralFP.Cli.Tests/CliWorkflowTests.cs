@@ -39,11 +39,11 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Latent_statistic_and_input_complexity_false_build_a_fingerprint_of_the_errors_alone()
+    public async Task Latent_statistic_and_input_complexity_false_and_no_regional_grid_build_a_fingerprint_of_the_errors_alone()
     {
         var fingerprint = Path("errors-only");
         var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_mlp.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint,
-            "--hidden", "16", "--detectors", "none", "--latent-statistic", "false", "--input-complexity", "false", "--json");
+            "--hidden", "16", "--detectors", "none", "--latent-statistic", "false", "--input-complexity", "false", "--input-regional-grid", "0", "--json");
         Assert.True(built.ExitCode == 0, built.Stderr);
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json")));
         var root = manifest.RootElement;
@@ -51,6 +51,8 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.False(root.GetProperty("options").GetProperty("latentStatistic").GetBoolean());
         Assert.False(root.GetProperty("options").GetProperty("inputComplexity").GetBoolean());
         Assert.True(!root.TryGetProperty("inputComplexityOutputs", out var measures) || measures.ValueKind == JsonValueKind.Null);
+        Assert.Equal(0, root.GetProperty("options").GetProperty("inputRegionalGrid").GetInt32());
+        Assert.True(!root.TryGetProperty("inputRegionalErrorOutput", out var regional) || regional.ValueKind == JsonValueKind.Null);
         Assert.All(root.GetProperty("layers").EnumerateArray(), l => Assert.True(!l.TryGetProperty("latentOutput", out var o) || o.ValueKind == JsonValueKind.Null));
         Assert.Equal(root.GetProperty("layers").GetArrayLength(), root.GetProperty("integration").GetProperty("included").GetArrayLength());
     }
