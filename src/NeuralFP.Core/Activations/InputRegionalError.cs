@@ -29,12 +29,18 @@ public static class InputRegionalError
     }
 
     /// <summary>The statistic of one record's squared residuals (z − ẑ)², laid out as <see cref="Layout"/> says.</summary>
-    public static float Measure(ReadOnlySpan<float> squaredResiduals, (int Planes, int Height, int Width) layout, int grid)
+    public static float Measure(ReadOnlySpan<float> squaredResiduals, (int Planes, int Height, int Width) layout, int grid) =>
+        (float)Largest(squaredResiduals, layout, grid).Mean;
+
+    /// <summary>The cell the statistic comes from: its plane, its rows and columns [start, end), and its mean squared residual
+    /// (the first such cell in plane, row, column order when several tie).</summary>
+    public static (int Plane, int RowStart, int RowEnd, int ColumnStart, int ColumnEnd, double Mean) Largest(
+        ReadOnlySpan<float> squaredResiduals, (int Planes, int Height, int Width) layout, int grid)
     {
         var (planes, height, width) = layout;
         if (squaredResiduals.Length != planes * height * width)
             throw new ArgumentException($"{squaredResiduals.Length} residuals do not fill {planes} planes of {height}×{width}.", nameof(squaredResiduals));
-        double largest = double.NegativeInfinity;
+        (int, int, int, int, int, double) largest = (0, 0, 0, 0, 0, double.NegativeInfinity);
         for (var p = 0; p < planes; p++)
             for (var by = 0; by < grid; by++)
                 for (var bx = 0; bx < grid; bx++)
@@ -44,8 +50,9 @@ public static class InputRegionalError
                     double sum = 0;
                     for (var y = y0; y < y1; y++)
                         for (var x = x0; x < x1; x++) sum += squaredResiduals[(p * height + y) * width + x];
-                    largest = Math.Max(largest, sum / ((y1 - y0) * (x1 - x0)));
+                    var mean = sum / ((y1 - y0) * (x1 - x0));
+                    if (mean > largest.Item6) largest = (p, y0, y1, x0, x1, mean);
                 }
-        return (float)largest;
+        return largest;
     }
 }

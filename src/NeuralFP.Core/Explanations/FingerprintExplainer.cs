@@ -1,3 +1,4 @@
+using NeuralFP.Core.Activations;
 using Microsoft.ML.OnnxRuntime;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
@@ -20,6 +21,8 @@ public sealed class FingerprintExplainer : IDisposable
     private readonly int[] _inputShape;
     private readonly string? _unavailable;
     private readonly Lazy<InferenceSession>? _session;
+    /// <summary>The regional error's grid and layout when the fingerprint reads that statistic.</summary>
+    private readonly (int Grid, (int Planes, int Height, int Width) Layout)? _regions;
 
     public FingerprintExplainer(Fingerprint fingerprint)
     {
@@ -35,6 +38,8 @@ public sealed class FingerprintExplainer : IDisposable
                            $"so no per-feature errors; rebuild it with the input among its layers (fingerprint.json: \"layers\" naming '{manifest.InputName}') to get them.";
         else if (_inputLayer.Features != inputFeatures)
             _unavailable = $"The input layer is pooled ({_inputLayer.Pooling}: {_inputLayer.Features} features for {inputFeatures} input values), so its errors are not per input feature.";
+        if (manifest.InputRegionalErrorOutput is not null && InputRegionalError.Layout(_inputShape, manifest.Options.InputRegionalGrid) is { } layout)
+            _regions = (manifest.Options.InputRegionalGrid, layout);
         if (_unavailable is null)
             _session = new Lazy<InferenceSession>(() =>
             {
@@ -111,7 +116,16 @@ public sealed class FingerprintExplainer : IDisposable
             var contribution = (double)squared[i] / d;
             top[k] = new FeatureContribution(i, Position(i), record[i], contribution, error > 0 ? contribution / error : 0);
         }
-        return new InputExplanation(_inputLayer!.Name, error, top, Heatmap(squared));
+        return new InputExplanation(_inputLayer!.Name, error, top, Heatmap(squared), LargestRegion(squared, error));
+    }
+
+    /// <summary>The cell of the regional error's grid with the largest mean (z − ẑ)²; <paramref name="squared"/> holds (z − ẑ)².</summary>
+    private InputRegion? LargestRegion(ReadOnlySpan<float> squared, double error)
+    {
+        if (_regions is not { } regions) return null;
+        var (plane, rowStart, rowEnd, columnStart, columnEnd, mean) = InputRegionalError.Largest(squared, regions.Layout, regions.Grid);
+        var share = mean * (rowEnd - rowStart) * (columnEnd - columnStart) / squared.Length;
+        return new InputRegion(plane, [rowStart, rowEnd], [columnStart, columnEnd], mean, error > 0 ? share / error : 0);
     }
 
     private int[] Position(int index)

@@ -21,7 +21,17 @@ public sealed record VerdictExplanation(
 /// <param name="Error">The layer's error (Σ of all contributions).</param>
 /// <param name="TopFeatures">The features contributing most, largest first.</param>
 /// <param name="Heatmap">For image inputs ([H,W], [C,H,W]): each pixel's contribution summed over channels, [H][W]; otherwise null.</param>
-public sealed record InputExplanation(string Layer, double Error, IReadOnlyList<FeatureContribution> TopFeatures, float[][]? Heatmap);
+/// <param name="LargestRegion">The grid cell behind the fingerprint's regional error statistic (<see cref="Activations.InputRegionalError"/>),
+/// where a local anomaly is; null when the fingerprint does not read that statistic.</param>
+public sealed record InputExplanation(string Layer, double Error, IReadOnlyList<FeatureContribution> TopFeatures, float[][]? Heatmap, InputRegion? LargestRegion = null);
+
+/// <summary>One cell of the regional error's grid over the record's last two axes.</summary>
+/// <param name="Plane">The cell's plane: the flat index over the record's leading axes (0 for a single-channel image).</param>
+/// <param name="Rows">Its rows, [start, end).</param>
+/// <param name="Columns">Its columns, [start, end).</param>
+/// <param name="Error">Its mean (z − ẑ)²: the statistic the integration read for this record.</param>
+/// <param name="Share">Its features' part of the layer error.</param>
+public sealed record InputRegion(int Plane, int[] Rows, int[] Columns, double Error, double Share);
 
 /// <param name="Index">Flat index into the record (C order).</param>
 /// <param name="Position">The same index per axis of the record shape (e.g. [channel, row, column]).</param>

@@ -16,7 +16,7 @@ internal static class ApiDescription
 {
     private const string DetectorDescription = "Detector to judge the records with: 'fingerprint' (the default) or one fitted beside it (msp, energy, dice, mahalanobis, knn, activation-patterns, node-histograms, gaussian-kl; GET the model to see which). Unknown names are a 400 listing the available ones.";
     private const string IfNoneMatchDescription = "The ETag of the archive the gateway holds: 304 Not Modified when it is still the current one.";
-    private const string ExplainDescription = "true: add one explanation per fingerprint verdict (the deciding layer; for an input-layer autoencoder the top-k input features of its reconstruction error and, for images, a [H][W] heatmap). Costs one more small run; not with ?detector.";
+    private const string ExplainDescription = "true: add one explanation per fingerprint verdict (the deciding layer; for an input-layer autoencoder the top-k input features of its reconstruction error, for images a [H][W] heatmap, and where the fingerprint reads it the grid cell of its largest regional error). Costs one more small run; not with ?detector.";
     private const string DetailDescription = "'verdict' (the default): each fingerprint verdict carries ood, score, pValue, predictedClass, maxProbability and decidingLayer; 'layers': also its per-layer evidence (error, pValue, fired, in the order of the answer's layers, whose thresholds appear once per answer).";
     private const string TopDescription = "How many input features each explanation names (1-1000, default 10); only with explain=true.";
     private const string LabelDescription = "Name of the batch shown on the page (default: 'posted batch of N records').";

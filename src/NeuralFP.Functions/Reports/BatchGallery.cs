@@ -48,6 +48,9 @@ internal static class BatchGallery
                 if (explanation.Input is { TopFeatures.Count: > 0 } input)
                 {
                     html.Append("<br>top features: ").Append(Encode(string.Join(", ", input.TopFeatures.Take(3).Select(Feature))));
+                    if (input.LargestRegion is { } region)
+                        html.Append("<br>largest regional error: rows ").Append(region.Rows[0]).Append('–').Append(region.Rows[1] - 1)
+                            .Append(", columns ").Append(region.Columns[0]).Append('–').Append(region.Columns[1] - 1);
                 }
             }
 

@@ -1,6 +1,7 @@
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
+using NeuralFP.Core.Verdicts;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Explanations;
@@ -20,25 +21,7 @@ public sealed class ExplanationTests(InputLayerFingerprint fixture)
     public void Top_input_features_of_occluded_images_lie_inside_the_square()
     {
         const int images = 200, square = 8, topK = 10;
-        var test = FashionMnist.Test().Take(images).Images;
-        var occluded = (float[])test.Data.Clone();
-        var rng = new Random(2026);
-        var corners = new (int Row, int Column)[images];
-        for (var i = 0; i < images; i++)
-        {
-            var image = test.Record(i);
-            var windows = new List<(double Mean, (int, int) Corner)>();
-            for (var row = 0; row <= Side - square; row++)
-                for (var column = 0; column <= Side - square; column++)
-                    windows.Add((Mean(image, row, column, square), (row, column)));
-            // Wide garments leave no dark 8x8 window: then the darkest one.
-            var dark = windows.Where(w => w.Mean < 0.1).Select(w => w.Corner).DefaultIfEmpty(windows.MinBy(w => w.Mean).Corner).ToList();
-            corners[i] = dark[rng.Next(dark.Count)];
-            for (var y = 0; y < square; y++)
-                for (var x = 0; x < square; x++)
-                    occluded[i * Side * Side + (corners[i].Row + y) * Side + corners[i].Column + x] = 1f;
-        }
-        var records = new FloatTensor(occluded, test.Shape);
+        var (records, corners) = Occluded(images, square);
         using var scorer = new FingerprintScorer(fixture.Fingerprint);
         var verdicts = scorer.Score(records);
         var explanations = scorer.Explainer.Explain(records, verdicts, topK);
@@ -61,6 +44,72 @@ public sealed class ExplanationTests(InputLayerFingerprint fixture)
         // (measured: most of the top 10 inside in 121 of 200); this guards against losing the locality altogether.
         Assert.True(mostInside >= 0.5 * images, $"most of the top {topK} are inside the square in {mostInside} of {images} images (need ≥ 50%); {figures}");
         Assert.True(verdicts.Count(v => v.Ood) > 0.9 * images, $"only {verdicts.Count(v => v.Ood)} of {images} occluded images are OOD");
+    }
+
+    /// <summary>Test images with a bright square pasted where each is dark, and the squares' top-left corners.</summary>
+    private static (FloatTensor Records, (int Row, int Column)[] Corners) Occluded(int images, int square)
+    {
+        var test = FashionMnist.Test().Take(images).Images;
+        var occluded = (float[])test.Data.Clone();
+        var rng = new Random(2026);
+        var corners = new (int Row, int Column)[images];
+        for (var i = 0; i < images; i++)
+        {
+            var image = test.Record(i);
+            var windows = new List<(double Mean, (int, int) Corner)>();
+            for (var row = 0; row <= Side - square; row++)
+                for (var column = 0; column <= Side - square; column++)
+                    windows.Add((Mean(image, row, column, square), (row, column)));
+            // Wide garments leave no dark 8x8 window: then the darkest one.
+            var dark = windows.Where(w => w.Mean < 0.1).Select(w => w.Corner).DefaultIfEmpty(windows.MinBy(w => w.Mean).Corner).ToList();
+            corners[i] = dark[rng.Next(dark.Count)];
+            for (var y = 0; y < square; y++)
+                for (var x = 0; x < square; x++)
+                    occluded[i * Side * Side + (corners[i].Row + y) * Side + corners[i].Column + x] = 1f;
+        }
+        return (new FloatTensor(occluded, test.Shape), corners);
+    }
+
+    /// <summary>
+    /// Under a density integration the fingerprint reads the input's largest regional error, and the explanation names
+    /// that cell: it overlaps the pasted square, and its error is the statistic the scorer computed for the record.
+    /// </summary>
+    [Fact]
+    public void The_largest_region_overlaps_the_pasted_square_and_its_error_is_the_statistic_the_verdict_read()
+    {
+        const int images = 100, square = 8;
+        var options = InputLayerFingerprint.Options with { Integration = IntegrationKinds.NeighboursPerClass, InputRegionalGrid = 7, Detectors = [] };
+        var fingerprint = FingerprintBuilder.Build(fixture.ModelBytes, FashionMnist.Train().Take(3000).Images, options, progress: null, CancellationToken.None).Fingerprint;
+        var (records, corners) = Occluded(images, square);
+        using var scorer = new FingerprintScorer(fingerprint);
+        var k = scorer.StatisticCount;
+        var statistics = new float[images * k];
+        scorer.ComputeErrors(records, statistics, default, default);
+        var explanations = scorer.Explainer.Explain(records, scorer.Score(records));
+
+        var overlapping = 0;
+        for (var i = 0; i < images; i++)
+        {
+            var region = explanations[i].Input!.LargestRegion!;
+            Assert.Equal(0, region.Plane);
+            Assert.Equal(4, region.Rows[1] - region.Rows[0]); // 28 / 7
+            var expected = statistics[i * k + k - 1];         // the regional error is the last statistic
+            Assert.True(Math.Abs(region.Error - expected) <= 1e-3 * Math.Max(expected, 1e-3), $"image {i}: explained {region.Error}, scored {expected}");
+            Assert.InRange(region.Share, 0, 1);
+            var (row, column) = corners[i];
+            if (region.Rows[0] < row + square && row < region.Rows[1] && region.Columns[0] < column + square && column < region.Columns[1]) overlapping++;
+        }
+        Assert.True(overlapping >= 0.9 * images, $"the largest region overlaps the square in {overlapping} of {images} images (need ≥ 90%)");
+    }
+
+    [Fact]
+    public void A_fingerprint_without_the_regional_statistic_names_no_region()
+    {
+        using var scorer = new FingerprintScorer(fixture.Fingerprint);
+        var records = FashionMnist.Test().Take(5).Images;
+
+        Assert.Null(fixture.Fingerprint.Manifest.InputRegionalErrorOutput); // the one-out rule reads errors only
+        Assert.All(scorer.Explainer.Explain(records, scorer.Score(records)), e => Assert.Null(e.Input!.LargestRegion));
     }
 
     private static double Mean(ReadOnlySpan<float> image, int row, int column, int size)
