@@ -24,7 +24,8 @@ namespace NeuralFP.Benchmarks;
 /// NFP_PANEL_COMPLEXITY=1 (the default integration re-fitted with the input's complexity measures, <see cref="InputMeasures"/>),
 /// NFP_PANEL_UNION=1 (the default joined with a one-sided rule, <see cref="UnionVariants"/>), NFP_PANEL_MAXZ=1 (the default
 /// integration joined with a sparse-shift statistic, with and without the input layer, <see cref="MaxZScore"/>),
-/// NFP_PANEL_NORMAL_SCORES=1 (the default integration re-fitted on each statistic's normal scores, <see cref="NormalScores"/>).
+/// NFP_PANEL_NORMAL_SCORES=1 (the default integration re-fitted on each statistic's normal scores, <see cref="NormalScores"/>),
+/// NFP_PANEL_LAYER_REGIONS=1 (the default re-fitted with each pooled layer's largest cell error, <see cref="LayerRegionVariants"/>).
 /// </summary>
 internal static class PanelBenchmark
 {
@@ -90,6 +91,7 @@ internal static class PanelBenchmark
         Union = Environment.GetEnvironmentVariable("NFP_PANEL_UNION") == "1";
         MaxZ = Environment.GetEnvironmentVariable("NFP_PANEL_MAXZ") == "1";
         NormalScoreVariants = Environment.GetEnvironmentVariable("NFP_PANEL_NORMAL_SCORES") == "1";
+        LayerRegions = Environment.GetEnvironmentVariable("NFP_PANEL_LAYER_REGIONS") == "1";
         LayerAblation = Environment.GetEnvironmentVariable("NFP_PANEL_LAYER_ABLATION") == "1";
         Densities = (Environment.GetEnvironmentVariable("NFP_PANEL_DENSITIES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var d in Densities)
@@ -165,6 +167,7 @@ internal static class PanelBenchmark
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
         if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
+        if (detectors && LayerRegions) variants.AddRange(LayerRegionVariants(model, outcome.Fingerprint, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && LayerAblation)
         {
             variants.AddRange(LayerAblationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
@@ -504,7 +507,8 @@ internal static class PanelBenchmark
 
     /// <summary>Scores one record's statistics, given the model's predicted class for it; <see cref="ReadsInputMeasures"/>: the
     /// statistics are followed by <see cref="InputMeasures"/> of the record.</summary>
-    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false);
+    /// <param name="Measures">Further statistics it reads, computed from a set's records and appended after the build's own.</param>
+    private sealed record Variant(string Name, Func<float[], int, (double Score, bool Ood)> Evaluate, bool ReadsInputMeasures = false, Func<FloatTensor, float[][]>? Measures = null);
 
     private static bool Complexity;
 
@@ -578,6 +582,77 @@ internal static class PanelBenchmark
     }
 
     private static readonly string[] InputMeasureNames = ["input energy", "input variation"];
+
+    /// <summary>NFP_PANEL_LAYER_REGIONS=1: <see cref="LayerRegionVariants"/>.</summary>
+    private static bool LayerRegions;
+
+    /// <summary>
+    /// The input's regional error carried over to the pooled hidden layers, as a re-fit: for each layer pooled into cells (a
+    /// k×k grid of a map, S time segments of a sequence), the largest over cells of the mean squared residual of the cell's
+    /// features (grid features are channel-major, so cell = feature mod cells; segment features hidden-major, the same),
+    /// one more statistic per such layer. Benchmark-only, computed from each layer's squared residuals (the explanation
+    /// graph's cut of scorer.onnx).
+    /// </summary>
+    private static IEnumerable<Variant> LayerRegionVariants(PanelModel model, Fingerprint fingerprint, IReadOnlyList<float[]> calibration, int[]? classes)
+    {
+        var manifest = fingerprint.Manifest;
+        var pooled = new List<(string Output, int Features, int Cells)>();
+        foreach (var layer in manifest.Layers)
+        {
+            var spec = NeuralFP.Core.Activations.PoolingSpec.Parse(layer.Pooling);
+            var cells = spec.Kind switch
+            {
+                NeuralFP.Core.Activations.PoolingKind.Grid when spec.Grid >= 2 && layer.TapShape.Length >= 2 => layer.Features / layer.TapShape[0],
+                NeuralFP.Core.Activations.PoolingKind.TimeSegments => spec.Grid,
+                _ => 0,
+            };
+            if (cells >= 2) pooled.Add((layer.ErrorOutput, layer.Features, cells));
+        }
+        if (pooled.Count == 0) yield break;
+        var graphs = pooled.Select(p => NeuralFP.Core.Explanations.InputErrorGraph.Build(fingerprint.ScorerOnnx, p.Output, p.Features)).ToArray();
+        float[][] Measure(FloatTensor records) => [.. pooled.Select((p, i) => LargestCellErrors(graphs[i], manifest.InputName, records, p.Features, p.Cells))];
+        var options = manifest.Options;
+        var split = ReferenceSplit.Create(model.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
+        var measured = Measure(model.Reference.Gather(split.Calibration));
+        var kind = manifest.Integration?.Kind ?? IntegrationKinds.NeighboursPerClass;
+        var layers = manifest.Layers.Count;
+        var rule = OneOutRule.Calibrate(manifest.Layers.Select(l => l.Name).ToArray(), calibration.Take(layers).ToArray(), options.TargetFpr, options.TwoSided);
+        var names = Enumerable.Range(0, calibration.Count + measured.Length - layers).Select(i => $"statistic {layers + i}").ToArray();
+        var integration = LayerIntegration.Calibrate(kind, rule, [.. calibration, .. measured], options.TargetFpr, names, IntegrationKinds.ReadsClasses(kind) ? classes : null);
+        yield return new Variant($"{Fingerprint} (+largest cell per pooled layer)", (statistics, predicted) =>
+        {
+            var score = integration.Score(rule, statistics, predicted);
+            return (score, integration.IsOod(score));
+        }, Measures: Measure);
+    }
+
+    /// <summary>Per record, the largest over cells of the mean of (z − ẑ)² over the cell's features (feature mod cells).</summary>
+    private static float[] LargestCellErrors(byte[] graph, string inputName, FloatTensor records, int features, int cells)
+    {
+        using var options = FingerprintScorer.CreateSessionOptions();
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph, options);
+        var d = records.RecordLength;
+        var result = new float[records.Records];
+        var sums = new double[cells];
+        const int chunk = 1024;
+        for (var start = 0; start < records.Records; start += chunk)
+        {
+            var count = Math.Min(chunk, records.Records - start);
+            long[] shape = [count, .. records.Shape.Skip(1).Select(x => (long)x)];
+            using var value = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(Microsoft.ML.OnnxRuntime.OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * d, count * d), shape);
+            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+            using var outputs = session.Run(runOptions, [inputName], [value], [NeuralFP.Core.Explanations.InputErrorGraph.OutputName]);
+            var squared = outputs[0].GetTensorDataAsSpan<float>();
+            for (var r = 0; r < count; r++)
+            {
+                Array.Clear(sums);
+                var row = squared.Slice(r * features, features);
+                for (var f = 0; f < features; f++) sums[f % cells] += row[f];
+                result[start + r] = (float)(sums.Max() * cells / features);
+            }
+        }
+        return result;
+    }
 
     /// <summary>The default integration re-fitted on the calibration statistics plus the calibration records' input measures
     /// (the records the build's seeded split held out, in its order), and with the variation alone.</summary>
@@ -939,7 +1014,7 @@ internal static class PanelBenchmark
         {
             var scores = new double[n];
             var flags = new bool[n];
-            var extras = v.ReadsInputMeasures ? inputMeasures : [];
+            var extras = v.Measures?.Invoke(records) ?? (v.ReadsInputMeasures ? inputMeasures : []);
             var record = new float[layers + extras.Length];
             for (var r = 0; r < n; r++)
             {
@@ -1208,7 +1283,7 @@ internal static class PanelBenchmark
             var raw = values.Select(v => (double)(float.IsNaN(v) ? float.MaxValue : v)).Order().ToArray();
             _floor = Math.Max(1e-6 * Math.Abs(raw[n / 2]), 1e-30);
             _sorted = [.. raw.Select(v => Math.Log(Math.Max(v, _floor)))];
-            _z = [.. Enumerable.Range(0, n).Select(i => NormalQuantile((i + 0.5) / n))];
+            _z = [.. Enumerable.Range(0, n).Select(i => FprInterval.NormalQuantile((i + 0.5) / n))];
             int At(double p) => Math.Clamp((int)Math.Round(p * (n - 1)), 0, n - 1);
             double Slope(int a, int b) => _z[b] > _z[a] && _sorted[b] > _sorted[a] ? (_sorted[b] - _sorted[a]) / (_z[b] - _z[a]) : double.NaN;
             var whole = Slope(0, n - 1);
@@ -1244,26 +1319,6 @@ internal static class PanelBenchmark
             int lo = 0, hi = _sorted.Length;
             while (lo < hi) { var mid = (lo + hi) >>> 1; if (_sorted[mid] <= v) lo = mid + 1; else hi = mid; }
             return lo;
-        }
-
-        private static double NormalQuantile(double p)
-        {
-            double lo = -10, hi = 10;
-            for (var i = 0; i < 100 && hi - lo > 1e-12; i++)
-            {
-                var mid = 0.5 * (lo + hi);
-                if (NormalCdf(mid) < p) lo = mid; else hi = mid;
-            }
-            return 0.5 * (lo + hi);
-        }
-
-        // Abramowitz & Stegun 26.2.17 (|error| < 7.5e-8).
-        private static double NormalCdf(double x)
-        {
-            var t = 1 / (1 + 0.2316419 * Math.Abs(x));
-            var poly = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
-            var upper = Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI) * poly;
-            return x >= 0 ? 1 - upper : upper;
         }
     }
 }

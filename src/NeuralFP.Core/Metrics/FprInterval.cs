@@ -54,7 +54,7 @@ public sealed record FprInterval(double Low, double High, double Coverage, int C
     }
 
     /// <summary>Φ⁻¹(p) by bisection on Φ.</summary>
-    private static double NormalQuantile(double p)
+    internal static double NormalQuantile(double p)
     {
         double lo = -10, hi = 10;
         for (var i = 0; i < 200 && hi - lo > 1e-10; i++)

@@ -40,17 +40,6 @@ public sealed class InputComplexityTests
         Assert.Throws<ArgumentException>(() => InputComplexity.Measure([], 0));
     }
 
-    /// <summary>input → Relu → "act" with its opset set, and one fused layer on the input.</summary>
-    private static (OnnxModel Model, IReadOnlyList<FusedLayer> Layers) ReluModel(long opset, long[] recordShape, FloatTensor records)
-    {
-        var proto = ModelProto.Parser.ParseFrom(SyntheticModels.Relu(recordShape));
-        proto.OpsetImport.Single(o => o.Domain is "" or "ai.onnx").Version = opset;
-        var model = OnnxModel.Load(proto.ToByteArray());
-        var specs = new[] { new LayerSpec("input", PoolingSpec.Parse("none")) };
-        using var extractor = new ActivationExtractor(model, specs);
-        return (model, ReferenceScoring.FusedLayers(model, specs, extractor.Extract(records), seed: 1));
-    }
-
     [Theory]
     [InlineData(9, new long[] { 1, 5, 7 })]   // reduction axes as attributes
     [InlineData(13, new long[] { 1, 5, 7 })]
@@ -62,7 +51,7 @@ public sealed class InputComplexityTests
         var random = new Random(3);
         var d = shape.Aggregate(1, (a, b) => a * b);
         var records = new FloatTensor([.. Enumerable.Range(0, 40 * d).Select(i => (float)(random.NextDouble() * (i % 3 == 0 ? -2 : 3)))], [40, .. shape]);
-        var (model, layers) = ReluModel(opset, recordShape, records);
+        var (model, layers, _) = ReferenceScoring.ReluModelWithInputLayer(opset, recordShape, records);
 
         var graph = ScorerGraphBuilder.Build(model, layers, ScorerExtras.None with { InputComplexity = true });
         var outputs = OrtRunner.Run(graph, records).ToDictionary(o => o.Name);
@@ -82,7 +71,7 @@ public sealed class InputComplexityTests
     public void Without_the_option_the_graph_has_no_complexity_outputs()
     {
         var records = new FloatTensor(new float[10 * 6], [10, 6]);
-        var (model, layers) = ReluModel(13, [6], records);
+        var (model, layers, _) = ReferenceScoring.ReluModelWithInputLayer(13, [6], records);
 
         var names = OrtRunner.OutputNames(ScorerGraphBuilder.Build(model, layers));
 

@@ -45,18 +45,6 @@ public sealed class InputRegionalErrorTests
         Assert.Throws<ArgumentException>(() => InputRegionalError.Measure(new float[15], (1, 4, 4), 2));
     }
 
-    /// <summary>input → Relu → "act" with its opset set, and one fused layer on the whole input.</summary>
-    private static (OnnxModel Model, IReadOnlyList<FusedLayer> Layers, FloatTensor Features) ReluModel(long opset, long[] recordShape, FloatTensor records)
-    {
-        var proto = ModelProto.Parser.ParseFrom(SyntheticModels.Relu(recordShape));
-        proto.OpsetImport.Single(o => o.Domain is "" or "ai.onnx").Version = opset;
-        var model = OnnxModel.Load(proto.ToByteArray());
-        var specs = new[] { new LayerSpec("input", PoolingSpec.Parse("none")) };
-        using var extractor = new ActivationExtractor(model, specs);
-        var activations = extractor.Extract(records);
-        return (model, ReferenceScoring.FusedLayers(model, specs, activations, seed: 1), activations.Features[0]);
-    }
-
     [Theory]
     [InlineData(9, new long[] { 1, 8, 8 }, 4, "AveragePool")]   // equal cells; reduction axes as attributes
     [InlineData(13, new long[] { 1, 8, 8 }, 4, "AveragePool")]
@@ -69,7 +57,7 @@ public sealed class InputRegionalErrorTests
         var random = new Random(5);
         var d = shape.Aggregate(1, (a, b) => a * b);
         var records = new FloatTensor([.. Enumerable.Range(0, 40 * d).Select(i => (float)(random.NextDouble() * (i % 5 == 0 ? -2 : 3)))], [40, .. shape]);
-        var (model, layers, features) = ReluModel(opset, recordShape, records);
+        var (model, layers, features) = ReferenceScoring.ReluModelWithInputLayer(opset, recordShape, records);
 
         var graph = ScorerGraphBuilder.Build(model, layers, ScorerExtras.None with { InputRegionalGrid = grid });
         var output = OrtRunner.Run(graph, records).Single(o => o.Name == InputRegionalError.Output);

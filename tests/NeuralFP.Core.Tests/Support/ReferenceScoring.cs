@@ -1,6 +1,8 @@
 using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
+using Google.Protobuf;
 using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Onnx.Proto;
 using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.Core.Tests.Support;
@@ -22,6 +24,19 @@ internal static class ReferenceScoring
         var b = new float[outputs];
         for (var i = 0; i < b.Length; i++) b[i] = (float)(rng.NextDouble() * 0.2 - 0.1);
         return new DenseLayer(inputs, outputs, w, b, activation);
+    }
+
+    /// <summary>input → Relu → "act" with its opset set, one fused layer (random autoencoder) on the whole input, and the
+    /// input's features as that layer reads them.</summary>
+    public static (OnnxModel Model, IReadOnlyList<FusedLayer> Layers, FloatTensor Features) ReluModelWithInputLayer(long opset, long[] recordShape, FloatTensor records)
+    {
+        var proto = ModelProto.Parser.ParseFrom(SyntheticModels.Relu(recordShape));
+        proto.OpsetImport.Single(o => o.Domain is "" or "ai.onnx").Version = opset;
+        var model = OnnxModel.Load(proto.ToByteArray());
+        var specs = new[] { new LayerSpec("input", PoolingSpec.Parse("none")) };
+        using var extractor = new ActivationExtractor(model, specs);
+        var activations = extractor.Extract(records);
+        return (model, FusedLayers(model, specs, activations, seed: 1), activations.Features[0]);
     }
 
     /// <summary>Fused layers over the extracted features: statistics from the features, random autoencoders.</summary>
