@@ -11,7 +11,7 @@ using NeuralFP.Application.Scoring;
 using NeuralFP.TestData;
 
 // dotnet run -c Release --project tests/NeuralFP.Functions.Benchmarks [-- rate seconds reference-records]
-// dotnet run -c Release --project tests/NeuralFP.Functions.Benchmarks -- perf --model m.onnx --reference ref.npy [--records r.npy] [--rounds 3] [--panel] [--no-http] [--http-only] [--rate N] [--seconds S] [--baseline-worker other/NeuralFP.Functions.dll]
+// dotnet run -c Release --project tests/NeuralFP.Functions.Benchmarks -- perf --model m.onnx --reference ref.npy [--records r.npy] [--rounds 3] [--panel] [--no-http] [--http-only] [--rate N] [--seconds S] [--baseline-worker other/NeuralFP.Functions.dll] [--nfp publish/nfp/nfp.dll]
 // dotnet run -c Release --project tests/NeuralFP.Functions.Benchmarks -- coldstart --worker publish/app/NeuralFP.Functions.dll [--rounds 5]
 if (args is ["perf", .. var perfArgs]) return await NeuralFP.Functions.Benchmarks.PerfBenchmark.RunAsync(perfArgs);
 if (args is ["coldstart", .. var coldArgs]) return await NeuralFP.Functions.Benchmarks.ColdStartBenchmark.RunAsync(coldArgs);

@@ -12,13 +12,19 @@ internal static class WholeProcess
 
     private const string Marker = "NFP_TIME";
 
-    private static string NfpDll => Path.Combine(RepoPaths.Root, "src", "NeuralFP.Cli", "bin", "Release", "net10.0", "nfp.dll");
+    /// <summary>nfp.dll of the Release build of src/NeuralFP.Cli (portable IL, compiled as it runs).</summary>
+    public static string BuildOutputNfp => Path.Combine(RepoPaths.Root, "src", "NeuralFP.Cli", "bin", "Release", "net10.0", "nfp.dll");
+
+    private static string NfpDll => BuildOutputNfp;
 
     /// <summary><c>dotnet nfp.dll …</c> from the Release build of src/NeuralFP.Cli.</summary>
-    public static string[] Nfp(params string[] args)
+    public static string[] Nfp(params string[] args) => NfpAt(BuildOutputNfp, args);
+
+    /// <summary><c>dotnet nfp.dll …</c> for a given nfp.dll (the build output or a <c>dotnet publish</c> of src/NeuralFP.Cli).</summary>
+    public static string[] NfpAt(string nfpDll, params string[] args)
     {
-        if (!File.Exists(NfpDll)) throw new FileNotFoundException($"{NfpDll} is missing: run `dotnet build -c Release src/NeuralFP.Cli` first.");
-        return ["dotnet", NfpDll, .. args];
+        if (!File.Exists(nfpDll)) throw new FileNotFoundException($"{nfpDll} is missing: run `dotnet build -c Release src/NeuralFP.Cli` (or `dotnet publish -c Release src/NeuralFP.Cli -o publish/nfp`) first.");
+        return ["dotnet", nfpDll, .. args];
     }
 
     /// <summary>This benchmark's own executable with other arguments (e.g. the gateway client).</summary>
