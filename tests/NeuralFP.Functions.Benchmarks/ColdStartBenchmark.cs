@@ -14,7 +14,9 @@ namespace NeuralFP.Functions.Benchmarks;
 /// worker up with its functions indexed, then its first answer to a batch of 256 records (the fingerprint read from blob
 /// storage, the ONNX Runtime session created, the request path compiled), then its first single record; beside them the
 /// worker's CPU time until that first answer and a warm batch after it. Builds are given as worker dlls, e.g. the build
-/// output against <c>scripts/publish</c>'s ReadyToRun package.
+/// output against <c>scripts/publish</c>'s ReadyToRun package. With <c>--preload</c> each build is also started with
+/// NeuralFP__PreloadModels naming the model, and asked only once the preload is logged (an always-ready instance, or
+/// one that starts ahead of its traffic): its first answer is then a warm one.
 /// </summary>
 internal static class ColdStartBenchmark
 {
@@ -24,13 +26,15 @@ internal static class ColdStartBenchmark
     {
         List<string> workers = [];
         var rounds = 5;
+        var preload = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--worker" when i + 1 < args.Length: workers.Add(Path.GetFullPath(args[++i])); break;
                 case "--rounds" when i + 1 < args.Length: rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"coldstart: unknown argument '{args[i]}'. Usage: coldstart --worker a/NeuralFP.Functions.dll [--worker b/...] [--rounds 5]");
+                case "--preload": preload = true; break;
+                default: throw new ArgumentException($"coldstart: unknown argument '{args[i]}'. Usage: coldstart --worker a/NeuralFP.Functions.dll [--worker b/...] [--rounds 5] [--preload]");
             }
         }
         if (workers.Count == 0) throw new ArgumentException("coldstart needs at least one --worker (e.g. publish/app/NeuralFP.Functions.dll from scripts/publish); the build output is measured beside it.");
@@ -46,23 +50,25 @@ internal static class ColdStartBenchmark
         await builder.UploadAsync(ModelId, ModelFiles.Reference, Npy.ToBytes(FashionMnist.Train().Take(10_000).Images));
         await builder.WaitForStatusAsync(ModelId, ModelStatus.Ready);
 
-        var samples = workers.Select(_ => new List<Start>()).ToArray();
+        (string Worker, bool Preload)[] contenders = [.. workers.SelectMany(w => preload ? new[] { (w, false), (w, true) } : [(w, false)])];
+        var samples = contenders.Select(_ => new List<Start>()).ToArray();
         for (var round = 0; round <= rounds; round++)
         {
-            for (var w = 0; w < workers.Count; w++)
+            for (var c = 0; c < contenders.Length; c++)
             {
-                var start = await MeasureAsync(workers[w], builder.Names, batch, single);
-                if (round > 0) samples[w].Add(start); // round 0 warms the disk cache and the local host
+                var start = await MeasureAsync(contenders[c].Worker, contenders[c].Preload, builder.Names, batch, single);
+                if (round > 0) samples[c].Add(start); // round 0 warms the disk cache and the local host
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine("| worker | up, functions indexed | first batch of 256 answered | start to first answer | worker CPU to first answer | first single record | warm batch of 256 |");
+        Console.WriteLine("| worker | up, functions indexed (+ preloaded) | first batch of 256 answered | start to first answer | worker CPU to first answer | first single record | warm batch of 256 |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        for (var w = 0; w < workers.Count; w++)
+        for (var c = 0; c < contenders.Length; c++)
         {
-            double M(Func<Start, double> figure) => Timing.Median(samples[w].Select(figure));
-            var label = w == 0 ? "build output (JIT)" : Path.GetRelativePath(Environment.CurrentDirectory, Path.GetDirectoryName(workers[w])!);
+            double M(Func<Start, double> figure) => Timing.Median(samples[c].Select(figure));
+            var label = (contenders[c].Worker == TestApp.WorkerDll ? "build output (JIT)" : Path.GetRelativePath(Environment.CurrentDirectory, Path.GetDirectoryName(contenders[c].Worker)!))
+                + (contenders[c].Preload ? ", preloaded" : "");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {label} | {M(s => s.UpMs):F0} ms | {M(s => s.FirstBatchMs):F0} ms | **{M(s => s.UpMs + s.FirstBatchMs):F0} ms** | {M(s => s.CpuSeconds):F2} s | {M(s => s.FirstSingleMs):F1} ms | {M(s => s.WarmBatchMs):F1} ms |"));
         }
@@ -71,10 +77,13 @@ internal static class ColdStartBenchmark
 
     private sealed record Start(double UpMs, double FirstBatchMs, double CpuSeconds, double FirstSingleMs, double WarmBatchMs);
 
-    private static async Task<Start> MeasureAsync(string workerDll, StorageNames names, byte[] batch, byte[] single)
+    private static async Task<Start> MeasureAsync(string workerDll, bool preload, StorageNames names, byte[] batch, byte[] single)
     {
         var clock = Stopwatch.StartNew();
-        await using var app = await TestApp.StartAsync(names: names, workerDll: workerDll);
+        await using var app = await TestApp.StartAsync(names: names, workerDll: workerDll,
+            settings: preload ? [StorageNames.Setting(NeuralFP.Functions.Hosting.SettingNames.PreloadModels, ModelId)] : null);
+        if (preload)
+            await Eventually.UntilAsync(() => Task.FromResult(app.Logs.Contains(Microsoft.Extensions.Logging.LogLevel.Information, $"Model {ModelId}: preloaded version")), "the preload");
         var up = clock.Elapsed.TotalMilliseconds;
         var pid = app.Host.WorkerProcessId ?? throw new InvalidOperationException("The worker process is not running.");
         using var http = new HttpClient { BaseAddress = app.Address };

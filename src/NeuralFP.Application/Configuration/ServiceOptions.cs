@@ -1,4 +1,5 @@
 using NeuralFP.Application.Drift;
+using NeuralFP.Application.Registry;
 using NeuralFP.Core.Fingerprints;
 
 namespace NeuralFP.Application.Configuration;
@@ -67,6 +68,20 @@ public sealed record ServiceOptions
     /// </summary>
     public int InlineBatchRecords { get; set; } = Core.Fingerprints.InlineSmallBatches.Default.MaxRecords;
 
+    public const string PreloadModelsSetting = Section + "__" + nameof(PreloadModels);
+
+    /// <summary>In <see cref="PreloadModels"/>: every model that has a current fingerprint, while the scorer cache has room.</summary>
+    public const string PreloadEveryModel = "*";
+
+    /// <summary>Most models one setting may name (each costs a download and two sessions at every instance start).</summary>
+    public const int MaxPreloadModels = 64;
+
+    /// <summary>
+    /// Models whose scorers are loaded when an instance starts, before their first request (comma-separated model ids, or
+    /// <c>*</c>); none by default, since an instance that only serves queue messages or builds would load them for nothing.
+    /// </summary>
+    public IReadOnlyList<string> PreloadModels { get; set; } = [];
+
     /// <summary>How long the scoring path trusts a registry row before reading it again.</summary>
     public TimeSpan RegistryCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -86,6 +101,14 @@ public sealed record ServiceOptions
         if (FingerprintLease < TimeSpan.FromSeconds(10)) throw new ArgumentOutOfRangeException(nameof(FingerprintLease), FingerprintLease, $"{FingerprintLeaseSetting}: the fingerprint lease must be at least 10 seconds.");
         if (RegistryCacheDuration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RegistryCacheDuration), RegistryCacheDuration, $"{RegistryCacheSetting}: the registry cache duration cannot be negative.");
         if (MaxBuildAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxBuildAttempts), MaxBuildAttempts, $"{Section}__{nameof(MaxBuildAttempts)} must be at least 1.");
+        ArgumentNullException.ThrowIfNull(PreloadModels);
+        if (PreloadModels.Count > MaxPreloadModels)
+            throw new ArgumentOutOfRangeException(PreloadModelsSetting, PreloadModels.Count, $"{PreloadModelsSetting} names {PreloadModels.Count} models; at most {MaxPreloadModels} (or * for every ready model).");
+        foreach (var id in PreloadModels)
+        {
+            if (id != PreloadEveryModel && !ModelIds.IsValid(id))
+                throw new ArgumentException($"{PreloadModelsSetting}: '{id}' is not a model id (letters, digits, '.', '_' and '-', up to 63, starting with a letter or digit) nor *.", PreloadModelsSetting);
+        }
         ArgumentNullException.ThrowIfNull(Limits);
         Limits.Validate();
         ArgumentNullException.ThrowIfNull(Drift);

@@ -89,6 +89,8 @@ public static class AppOptions
         options.RequireManifest = SettingsReader.GetString(configuration, SettingNames.RequireManifest) is { } require && bool.Parse(require);
         options.ScorerCacheBytes = SettingsReader.GetInt64(configuration, SettingNames.ScorerCacheBytes, options.ScorerCacheBytes);
         options.InlineBatchRecords = SettingsReader.GetInt32(configuration, SettingNames.InlineBatchRecords, options.InlineBatchRecords);
+        if (SettingsReader.GetString(configuration, SettingNames.PreloadModels) is { } preload)
+            options.PreloadModels = preload.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         options.MaxBuildAttempts = SettingsReader.GetInt32(configuration, SettingNames.MaxBuildAttempts, options.MaxBuildAttempts);
         var limits = options.Limits;
         options.Limits = new Core.Fingerprints.BuildLimits

@@ -21,6 +21,7 @@ public static class ServiceRegistration
         services.AddStorageAdapters();
         services.AddSingleton<ServiceTelemetry>();
         services.AddSingleton<ScorerCache>();
+        services.AddSingleton<ScorerPreload>();
         services.AddSingleton(sp => sp.GetRequiredService<Application.Configuration.ServiceOptions>().Drift);
         services.AddSingleton<DriftAlarmPublisher>();
         services.AddSingleton<DriftTracker>();
@@ -35,6 +36,7 @@ public static class ServiceRegistration
         services.AddSingleton<ApiDocument>();
         services.AddHostedService<StorageInitializer>();
         services.AddHostedService<DriftFlushService>();
+        services.AddHostedService<ScorerPreloadService>();
         return services;
     }
 }

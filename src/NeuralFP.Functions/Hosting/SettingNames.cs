@@ -81,6 +81,9 @@ public static class SettingNames
     /// <summary>NCRONTAB schedule of the <c>SweepFingerprints</c> timer, which looks for stalled builds and transient
     /// failures (the timer attribute names it, so it must be set; <c>*/30 * * * * *</c> in the templates).</summary>
     public const string SweepSchedule = "NeuralFP__SweepSchedule";
+    /// <summary>Models whose scorers an instance loads when it starts (comma-separated ids, or <c>*</c> for every ready model
+    /// while the scorer cache has room); none by default.</summary>
+    public const string PreloadModels = ServiceOptions.PreloadModelsSetting;
     /// <summary>How long registry rows are cached by the scoring path (0 = read on every request).</summary>
     public const string RegistryCacheMilliseconds = ServiceOptions.RegistryCacheSetting;
 

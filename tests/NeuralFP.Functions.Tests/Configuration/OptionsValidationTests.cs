@@ -54,6 +54,32 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void Preloading_is_off_by_default_and_reads_a_list_of_model_ids_or_a_star()
+    {
+        Assert.Empty(StorageServices.Options<ServiceOptions>(Config()).PreloadModels);
+        Assert.Equal(["cnn", "tabular.v2"], StorageServices.Options<ServiceOptions>(Config((SettingNames.PreloadModels, " cnn, tabular.v2 ,"))).PreloadModels);
+        Assert.Equal([ServiceOptions.PreloadEveryModel], StorageServices.Options<ServiceOptions>(Config((SettingNames.PreloadModels, "*"))).PreloadModels);
+    }
+
+    [Theory]
+    [InlineData("cnn,../secrets")]
+    [InlineData("-starts-with-a-dash")]
+    public void A_preload_list_with_a_bad_model_id_names_the_setting_and_the_id(string value)
+    {
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => StorageServices.Options<ServiceOptions>(Config((SettingNames.PreloadModels, value))));
+        Assert.Contains(SettingNames.PreloadModels, error.Message, StringComparison.Ordinal);
+        Assert.Contains(value.Split(',')[^1], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_preload_list_longer_than_the_limit_is_refused()
+    {
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => StorageServices.Options<ServiceOptions>(
+            Config((SettingNames.PreloadModels, string.Join(',', Enumerable.Range(0, ServiceOptions.MaxPreloadModels + 1).Select(i => $"m{i}"))))));
+        Assert.Contains(SettingNames.PreloadModels, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_inline_small_batch_session_is_on_for_up_to_8_records_by_default_and_0_turns_it_off()
     {
         Assert.Equal(8, StorageServices.Options<ServiceOptions>(Config()).InlineBatchRecords);

@@ -1,4 +1,6 @@
 using NeuralFP.Core.Tensors;
+using Microsoft.Extensions.DependencyInjection;
+using NeuralFP.Application.Ports;
 using NeuralFP.Application.Registry;
 
 namespace NeuralFP.Functions.Tests.Infrastructure;
@@ -20,4 +22,18 @@ public sealed class ReadyModelFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>A ready model named <paramref name="modelId"/> serving a copy of this fixture's fingerprint as <paramref name="version"/>.</summary>
+    public async Task PublishCopyAsync(string modelId, int version)
+    {
+        var fingerprints = App.Services.GetRequiredService<IFingerprintStore>();
+        var files = await fingerprints.ReadAsync(ModelId, Ready.CurrentVersion!.Value, CancellationToken.None);
+        await fingerprints.WriteAsync(modelId, version, files, CancellationToken.None);
+        while (true)
+        {
+            var row = await App.Registry.GetOrAddAsync(modelId, CancellationToken.None);
+            var ready = row.AsReady() with { CurrentVersion = version, LatestVersion = version, CurrentHashes = Ready.CurrentHashes, InputShape = Ready.InputShape, Layers = Ready.Layers, Calibration = Ready.Calibration };
+            if (await App.Registry.TryUpdateAsync(ready, CancellationToken.None) is not null) return;
+        }
+    }
 }

@@ -21,27 +21,14 @@ public sealed class ScorerCacheTests(ReadyModelFixture fixture) : IClassFixture<
     private ScorerCache NewCache(long budget) =>
         new(fixture.App.Registry, Fingerprints, fixture.App.Services.GetRequiredService<ServiceOptions>() with { ScorerCacheBytes = budget, RegistryCacheDuration = TimeSpan.Zero });
 
-    /// <summary>A ready model named <paramref name="modelId"/> serving a copy of the fixture's fingerprint as <paramref name="version"/>.</summary>
-    private async Task PublishCopyAsync(string modelId, int version)
-    {
-        var files = await Fingerprints.ReadAsync(ReadyModelFixture.ModelId, fixture.Ready.CurrentVersion!.Value, CancellationToken.None);
-        await Fingerprints.WriteAsync(modelId, version, files, CancellationToken.None);
-        while (true)
-        {
-            var row = await fixture.App.Registry.GetOrAddAsync(modelId, CancellationToken.None);
-            var ready = row.AsReady() with { CurrentVersion = version, LatestVersion = version, CurrentHashes = fixture.Ready.CurrentHashes, InputShape = fixture.Ready.InputShape, Layers = fixture.Ready.Layers, Calibration = fixture.Ready.Calibration };
-            if (await fixture.App.Registry.TryUpdateAsync(ready, CancellationToken.None) is not null) return;
-        }
-    }
-
     [Fact]
     public async Task A_scorer_in_use_survives_its_replacement_by_a_newer_version_and_goes_when_released()
     {
         using var cache = NewCache(budget: 1L << 30);
-        await PublishCopyAsync("replaced", 1);
+        await fixture.PublishCopyAsync("replaced", 1);
         var old = await cache.LeaseAsync("replaced", CancellationToken.None);
 
-        await PublishCopyAsync("replaced", 2);
+        await fixture.PublishCopyAsync("replaced", 2);
         using (var newer = await cache.LeaseAsync("replaced", CancellationToken.None))
         {
             Assert.Equal((1, 2), (old.Model.Version, newer.Model.Version));
@@ -58,7 +45,7 @@ public sealed class ScorerCacheTests(ReadyModelFixture fixture) : IClassFixture<
     [Fact]
     public async Task Many_models_leased_one_at_a_time_stay_within_the_byte_budget()
     {
-        await PublishCopyAsync("budget-probe", 1);
+        await fixture.PublishCopyAsync("budget-probe", 1);
         long one;
         using (var probe = NewCache(1L << 30))
         using (var lease = await probe.LeaseAsync("budget-probe", CancellationToken.None))
@@ -69,7 +56,7 @@ public sealed class ScorerCacheTests(ReadyModelFixture fixture) : IClassFixture<
         using var cache = NewCache(budget);
         for (var i = 0; i < 6; i++)
         {
-            await PublishCopyAsync($"many-{i}", 1);
+            await fixture.PublishCopyAsync($"many-{i}", 1);
             using var lease = await cache.LeaseAsync($"many-{i}", CancellationToken.None);
             Assert.Equal(3, lease.Model.Scorer.Score(TestModels.Probe(3)).Count);
             Assert.True(cache.ResidentBytes <= budget, $"{cache.ResidentBytes} bytes resident, budget {budget}");
@@ -80,8 +67,8 @@ public sealed class ScorerCacheTests(ReadyModelFixture fixture) : IClassFixture<
     [Fact]
     public async Task A_scorer_evicted_while_leased_is_disposed_only_after_release()
     {
-        await PublishCopyAsync("evict-a", 1);
-        await PublishCopyAsync("evict-b", 1);
+        await fixture.PublishCopyAsync("evict-a", 1);
+        await fixture.PublishCopyAsync("evict-b", 1);
         using var cache = NewCache(budget: 1); // every other scorer is evicted as soon as another is leased
         var a = await cache.LeaseAsync("evict-a", CancellationToken.None);
         using (var b = await cache.LeaseAsync("evict-b", CancellationToken.None))
