@@ -25,6 +25,14 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Instances kept running for the HTTP functions (Flex Consumption always-ready group "http"; billed while idle). With preloadModels they answer their first request warm; 0 scales from zero.')
+@minValue(0)
+@maxValue(20)
+param alwaysReadyHttpInstances int = 0
+
+@description('Models each instance loads when it starts, before their first request (NeuralFP__PreloadModels: comma-separated model ids, or * for every ready model while the scorer cache has room); empty for none.')
+param preloadModels string = ''
+
 @description('Create the Event Grid subscription that feeds model uploads to the blob trigger. Needs the code deployed first (the host makes the webhook key), so the first deployment leaves it off.')
 param subscribeBlobEvents bool = false
 
@@ -171,6 +179,7 @@ module functionApp 'modules/functionApp.bicep' = {
     deploymentContainerName: deploymentContainer
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
     tags: tags
     // Names come from NeuralFP.Storage.Configuration.SettingNames (tests hold the two together).
     appSettings: [
@@ -197,6 +206,7 @@ module functionApp 'modules/functionApp.bicep' = {
       { name: 'NeuralFP__MaxRequestBytes', value: string(maxRequestBytes) }
       { name: 'NeuralFP__MaxRecordsPerRequest', value: string(maxRecordsPerRequest) }
       { name: 'NeuralFP__SweepSchedule', value: sweepSchedule }
+      { name: 'NeuralFP__PreloadModels', value: preloadModels }
     ]
   }
 }

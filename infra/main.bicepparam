@@ -4,4 +4,6 @@ using 'main.bicep'
 param namePrefix = 'neuralfp'
 param instanceMemoryMB = 2048
 param maximumInstanceCount = 40
+param alwaysReadyHttpInstances = 0
+param preloadModels = ''
 param subscribeBlobEvents = false

@@ -32,6 +32,10 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Instances of the always-ready group "http" (the HTTP functions); 0 for none.')
+@minValue(0)
+param alwaysReadyHttpInstances int
+
 @description('App settings as name/value pairs.')
 param appSettings { name: string, value: string }[]
 
@@ -84,6 +88,12 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReadyHttpInstances > 0 ? [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyHttpInstances
+          }
+        ] : []
       }
       // The isolated worker on .NET 10 (Flex Consumption takes the runtime from here, not FUNCTIONS_WORKER_RUNTIME).
       runtime: {

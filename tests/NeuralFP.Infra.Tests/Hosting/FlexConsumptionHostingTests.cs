@@ -78,6 +78,20 @@ public sealed class FlexConsumptionHostingTests(InfrastructureFixture infra)
     }
 
     [Fact]
+    public void AlwaysReadyHttpInstancesAreOffByDefaultAndPreloadTheNamedModelsWhenAsked()
+    {
+        var initial = infra.Initial.Single("Microsoft.Web/sites");
+        var scaled = infra.WithBlobEvents.Single("Microsoft.Web/sites");
+
+        Assert.Equal(0, initial.At("properties.functionAppConfig.scaleAndConcurrency.alwaysReady").GetArrayLength());
+        Assert.Equal("", infra.Initial.AppSettings()[NeuralFP.Functions.Hosting.SettingNames.PreloadModels]);
+        var group = Assert.Single(scaled.At("properties.functionAppConfig.scaleAndConcurrency.alwaysReady").EnumerateArray());
+        Assert.Equal(("http", InfrastructureFixture.ScaledAlwaysReadyHttpInstances), (group.GetProperty("name").GetString(), group.GetProperty("instanceCount").GetInt32()));
+        Assert.Equal(InfrastructureFixture.PreloadedModels, infra.WithBlobEvents.AppSettings()[NeuralFP.Functions.Hosting.SettingNames.PreloadModels]);
+        Assert.Equal(0, infra.Template.Parameter("alwaysReadyHttpInstances").GetProperty("minValue").GetInt32());
+    }
+
+    [Fact]
     public void BasicAuthPublishingIsOff()
     {
         var policies = infra.Initial.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies");

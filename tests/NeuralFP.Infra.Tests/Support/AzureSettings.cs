@@ -36,6 +36,7 @@ public static class AzureSettings
         SettingNames.MaxRequestBytes,
         SettingNames.MaxRecordsPerRequest,
         SettingNames.SweepSchedule,
+        SettingNames.PreloadModels, // from the preloadModels parameter; empty (none) by default
     };
 
     /// <summary>Names the app knows that the templates deliberately leave unset, with the reason.</summary>

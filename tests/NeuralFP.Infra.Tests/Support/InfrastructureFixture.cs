@@ -14,6 +14,8 @@ public sealed class InfrastructureFixture : IAsyncLifetime
 
     public const int ScaledInstanceMemoryMB = 4096;
     public const int ScaledMaximumInstanceCount = 100;
+    public const int ScaledAlwaysReadyHttpInstances = 2;
+    public const string PreloadedModels = "cnn,tabular";
 
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), $"neuralfp-infra-{Guid.NewGuid():N}");
 
@@ -27,7 +29,7 @@ public sealed class InfrastructureFixture : IAsyncLifetime
     /// <summary>First deployment: only the prefix given, Event Grid subscription off (no code yet).</summary>
     public DeploymentSnapshot Initial { get; private set; } = null!;
 
-    /// <summary>Second deployment: longest prefix, blob events on, non-default scale settings.</summary>
+    /// <summary>Second deployment: longest prefix, blob events on, non-default scale settings (always-ready HTTP instances that preload two models).</summary>
     public DeploymentSnapshot WithBlobEvents { get; private set; } = null!;
 
     public string ScratchDirectory => _scratch;
@@ -46,6 +48,8 @@ public sealed class InfrastructureFixture : IAsyncLifetime
             ["subscribeBlobEvents"] = "true",
             ["instanceMemoryMB"] = ScaledInstanceMemoryMB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["maximumInstanceCount"] = ScaledMaximumInstanceCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["alwaysReadyHttpInstances"] = ScaledAlwaysReadyHttpInstances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["preloadModels"] = $"'{PreloadedModels}'",
         });
 
         Build = await build;
