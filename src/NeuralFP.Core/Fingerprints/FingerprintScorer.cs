@@ -19,6 +19,7 @@ public sealed class FingerprintScorer : IDisposable
     private readonly Lazy<FingerprintExplainer> _explainer;
     private readonly LayerIntegration? _integration;
     private readonly int _layers;
+    private readonly int[] _statisticLayers;
 
     /// <param name="inlineSmallBatches">Small batches on a second, single-threaded session (default options only); null = <see cref="InlineSmallBatches.Default"/>.</param>
     public FingerprintScorer(Fingerprint fingerprint, SessionOptions? sessionOptions = null, InlineSmallBatches? inlineSmallBatches = null)
@@ -38,6 +39,12 @@ public sealed class FingerprintScorer : IDisposable
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
             statistics, manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names, inlineSmallBatches);
         _layers = manifest.Layers.Count;
+        // Per statistic the layer it belongs to, for the deciding layer: the errors and latent distances their own layers, the
+        // input's statistics the input layer (−1 when it is not fingerprinted).
+        var inputLayer = manifest.Layers.Select(l => l.Name).ToList().IndexOf(manifest.InputName);
+        _statisticLayers = [.. Enumerable.Range(0, _layers),
+            .. readsLatent ? Enumerable.Range(0, _layers).Where(l => manifest.Layers[l].LatentOutput is not null) : [],
+            .. readsLatent ? manifest.InputStatisticOutputs().Select(_ => inputLayer) : []];
         _explainer = new Lazy<FingerprintExplainer>(() => new FingerprintExplainer(fingerprint), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -66,8 +73,8 @@ public sealed class FingerprintScorer : IDisposable
     /// <summary>
     /// Per-record verdicts, held as arrays (<see cref="VerdictBatch"/>): the fused graph's one run per chunk, then the
     /// rule per record, with no object per record. Under an integrated rule the verdict, score and p-value are the
-    /// integration's; each layer's detail (thresholds, p-value, fired) stays the one-out rule's, to say where the
-    /// evidence lies.
+    /// integration's, and so is the deciding layer (the one behind the score's largest term); each layer's detail
+    /// (thresholds, p-value, fired) stays the one-out rule's test of that layer alone.
     /// </summary>
     /// <exception cref="InvalidRecordsException">Wrong shape, empty, or non-finite.</exception>
     public VerdictBatch Score(FloatTensor records, CancellationToken cancellationToken = default)
@@ -78,7 +85,7 @@ public sealed class FingerprintScorer : IDisposable
         var predicted = new int[n];
         var probabilities = new float[n];
         ComputeErrors(records, errors, predicted, probabilities, cancellationToken);
-        return VerdictBatch.Evaluate(_rule, _integration, n, errors, predicted, probabilities, StatisticCount);
+        return VerdictBatch.Evaluate(_rule, _integration, n, errors, predicted, probabilities, StatisticCount, _statisticLayers);
     }
 
     /// <summary>

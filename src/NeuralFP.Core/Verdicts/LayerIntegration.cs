@@ -174,7 +174,7 @@ public sealed class LayerIntegration
     [System.Text.Json.Serialization.JsonIgnore]
     internal double[]? HeldOutScoresInRecordOrder { get; private init; }
 
-    /// <summary>Whether <see cref="Score"/> reads the record's predicted class.</summary>
+    /// <summary>Whether <see cref="Score(OneOutRule, ReadOnlySpan{float}, int)"/> reads the record's predicted class.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool ReadsPredictedClass => ClassMeans is not null || NeighbourClasses is not null;
 
@@ -269,7 +269,7 @@ public sealed class LayerIntegration
             for (var r = 0; r < n; r++)
             {
                 for (var l = 0; l < statistics; l++) record[l] = heldOutErrors[l][r];
-                scores[r] = leaveOneOut ? draft.ScoreLeavingOut(rule, record, classes?[r] ?? -1, NeighbourDensity.BankRow(r, n)) : draft.Score(rule, record, classes?[r] ?? -1);
+                scores[r] = leaveOneOut ? draft.ScoreLeavingOut(rule, record, classes?[r] ?? -1, NeighbourDensity.BankRow(r, n), out _) : draft.Score(rule, record, classes?[r] ?? -1);
             }
         }
         var inRecordOrder = (double[])scores.Clone();
@@ -312,25 +312,38 @@ public sealed class LayerIntegration
     /// </summary>
     /// <param name="predictedClass">The model's class for the record, read by <see cref="IntegrationKinds.GaussianPerClass"/>
     /// (−1 or a class the calibration records never had: measured from the overall mean).</param>
-    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass = -1) => ScoreLeavingOut(rule, layerErrors, predictedClass, excludeBankRow: -1);
+    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass = -1) => ScoreLeavingOut(rule, layerErrors, predictedClass, excludeBankRow: -1, out _);
+
+    /// <inheritdoc cref="Score(OneOutRule, ReadOnlySpan{float}, int)"/>
+    /// <param name="largestStatistic">The statistic (an index into <paramref name="layerErrors"/>) behind the score's largest
+    /// term: Fisher's largest −ln p; for the densities the largest square of the whitened distance (to the class mean, or to
+    /// the k-th neighbour), whose terms add up to the score and follow the statistics' order, each term the part of its
+    /// statistic the ones before it do not explain.</param>
+    public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass, out int largestStatistic) =>
+        ScoreLeavingOut(rule, layerErrors, predictedClass, excludeBankRow: -1, out largestStatistic);
 
     /// <param name="excludeBankRow">The neighbour kinds: a stored row left out (a calibration record's leave-one-out score).</param>
-    private double ScoreLeavingOut(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass, int excludeBankRow)
+    private double ScoreLeavingOut(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass, int excludeBankRow, out int largestStatistic)
     {
         if (Kind == IntegrationKinds.Fisher)
         {
-            double sum = 0;
+            double sum = 0, largest = double.NegativeInfinity;
+            largestStatistic = 0;
             for (var l = 0; l < Included.Length; l++)
             {
                 if (!Included[l]) continue;
                 double e = Clamp(layerErrors[l]);
                 var d = rule.Distributions[l];
-                sum += -Math.Log(d.PValue(e, rule.TwoSided)) + Ln10 * d.TailDecades(e, rule.TwoSided);
+                var term = -Math.Log(d.PValue(e, rule.TwoSided)) + Ln10 * d.TailDecades(e, rule.TwoSided);
+                sum += term;
+                if (term > largest) (largest, largestStatistic) = (term, l);
             }
             return sum;
         }
         int k = LogMean!.Length;
         Span<double> centred = k <= 256 ? stackalloc double[k] : new double[k];
+        double score;
+        int largestTerm;
         if (NeighbourBank is not null)
         {
             // The k-NN density: whitened log statistics against the stored rows (of the predicted class, when it has enough).
@@ -338,21 +351,35 @@ public sealed class LayerIntegration
             for (int l = 0, i = 0; l < Included.Length; l++)
                 if (Included[l]) logs[i++] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l]));
             NeighbourDensity.Whiten(logs, LogMean, InverseCholesky, centred);
-            return _neighbourIndex!.KthDistance(centred, predictedClass, Neighbours, excludeBankRow);
+            score = _neighbourIndex!.KthDistance(centred, predictedClass, Neighbours, excludeBankRow, out largestTerm);
         }
-        var mean = GaussianFit.MeanFor(ClassMeans, LogMean, predictedClass);
-        for (int l = 0, i = 0; l < Included.Length; l++)
+        else
         {
-            if (!Included[l]) continue;
-            centred[i] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l])) - mean[i];
-            i++;
+            var mean = GaussianFit.MeanFor(ClassMeans, LogMean, predictedClass);
+            for (int l = 0, i = 0; l < Included.Length; l++)
+            {
+                if (!Included[l]) continue;
+                centred[i] = Math.Log(Math.Max(Clamp(layerErrors[l]), LogFloor![l])) - mean[i];
+                i++;
+            }
+            if (_classLogDeterminant is not null)
+                // Regularised QDA: −2 ln density + const, with the class's own covariance (an unseen class: the pooled one).
+                score = (uint)predictedClass < (uint)_classLogDeterminant.Length
+                    ? GaussianFit.SquaredDistance(centred, ClassInverseCholesky![predictedClass], out largestTerm) + _classLogDeterminant[predictedClass]
+                    : GaussianFit.SquaredDistance(centred, InverseCholesky, out largestTerm) + _pooledLogDeterminant;
+            else
+                score = GaussianFit.SquaredDistance(centred, InverseCholesky, out largestTerm);
         }
-        if (_classLogDeterminant is not null)
-            // Regularised QDA: −2 ln density + const, with the class's own covariance (an unseen class: the pooled one).
-            return (uint)predictedClass < (uint)_classLogDeterminant.Length
-                ? GaussianFit.SquaredDistance(centred, ClassInverseCholesky![predictedClass]) + _classLogDeterminant[predictedClass]
-                : GaussianFit.SquaredDistance(centred, InverseCholesky) + _pooledLogDeterminant;
-        return GaussianFit.SquaredDistance(centred, InverseCholesky);
+        largestStatistic = IncludedStatistic(largestTerm);
+        return score;
+    }
+
+    /// <summary>The statistic index of the i-th included statistic.</summary>
+    private int IncludedStatistic(int included)
+    {
+        for (var l = 0; l < Included.Length; l++)
+            if (Included[l] && included-- == 0) return l;
+        return 0;
     }
 
     public bool IsOod(double score) => Calibration.IsOod(score);

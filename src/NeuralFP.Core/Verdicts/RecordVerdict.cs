@@ -10,7 +10,9 @@ namespace NeuralFP.Core.Verdicts;
 /// <param name="PValue">The score's p-value against the held-out in-distribution records.</param>
 /// <param name="PredictedClass">The model's arg-max class.</param>
 /// <param name="MaxProbability">Softmax probability of the predicted class.</param>
-/// <param name="DecidingLayer">The layer whose evidence decided the verdict: the fired layer with the smallest p-value, or for an in-distribution record the layer closest to firing.</param>
+/// <param name="DecidingLayer">The layer whose evidence decided the verdict: under the integrated score (the default) the layer
+/// behind the score's largest term (its error, its latent distance, or for the input layer the input's statistics); under the
+/// one-out rule the fired layer with the smallest p-value, or for an in-distribution record the layer closest to firing.</param>
 /// <param name="Layers">With <c>?detail=layers</c>: per layer, in the order of the answer's <c>layers</c>, the error, its p-value and whether it fired; absent otherwise.</param>
 public sealed record RecordVerdict(
     bool Ood,

@@ -1,12 +1,15 @@
 namespace NeuralFP.Core.Verdicts;
 
 /// <summary>The fingerprint's judgement of one record.</summary>
-/// <param name="Ood">True when any layer's error is above its upper threshold or below its lower one.</param>
+/// <param name="Ood">The verdict: the integrated score past its calibrated threshold (the default), or under the one-out rule
+/// any layer's error above its upper threshold or below its lower one.</param>
 /// <param name="Score">Continuous out-of-distribution score, higher = more OOD (used for AUROC).</param>
-/// <param name="PValue">Bonferroni-corrected smallest layer p-value (two-sided unless configured one-sided).</param>
+/// <param name="PValue">The score's p-value against the held-out records (the one-out rule: the Bonferroni-corrected smallest
+/// layer p-value).</param>
 /// <param name="PredictedClass">The model's arg-max class.</param>
 /// <param name="MaxProbability">Softmax probability of the predicted class.</param>
-/// <param name="Layers">Per-layer detail, in fingerprint layer order.</param>
+/// <param name="Layers">Per-layer detail, in fingerprint layer order: each layer's own one-out test, which under an integration
+/// need not agree with the verdict.</param>
 public sealed record Verdict(
     bool Ood,
     double Score,

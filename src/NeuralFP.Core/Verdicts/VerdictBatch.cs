@@ -44,8 +44,11 @@ public sealed class VerdictBatch : IReadOnlyList<Verdict>
     /// Each record's row holds <paramref name="statistics"/> values: the layers' errors first, then any further
     /// statistics the integration reads (the latent distances). Takes ownership of the arrays.
     /// </summary>
+    /// <param name="statisticLayers">Per statistic of a row, the layer it belongs to (−1: none among the rule's layers); under an
+    /// integration the deciding layer is the one behind the score's largest term (<see cref="LayerIntegration.Score(OneOutRule, ReadOnlySpan{float}, int, out int)"/>).
+    /// Null: the first <c>rule.Layers.Count</c> statistics are the layers' errors and the rest belong to none.</param>
     public static VerdictBatch Evaluate(OneOutRule rule, LayerIntegration? integration, int records, float[] errors, int[] predictedClasses, float[] maxProbabilities,
-        int? statistics = null)
+        int? statistics = null, int[]? statisticLayers = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var layers = rule.Layers.Count;
@@ -67,7 +70,11 @@ public sealed class VerdictBatch : IReadOnlyList<Verdict>
                 batch._scores[r] = rule.Score(recordErrors);
                 continue;
             }
-            var score = integration.Score(rule, row, predictedClasses[r]);
+            var score = integration.Score(rule, row, predictedClasses[r], out var largest);
+            // The layer behind the integrated score's largest term decides; a statistic of no fingerprinted layer leaves the
+            // one-out rule's choice.
+            var decidingLayer = statisticLayers is not null ? statisticLayers[largest] : largest < layers ? largest : -1;
+            if (decidingLayer >= 0) batch._deciding[r] = decidingLayer;
             batch._scores[r] = score;
             batch._ood[r] = integration.IsOod(score);
             batch._pValues[r] = integration.PValue(score);
@@ -101,7 +108,8 @@ public sealed class VerdictBatch : IReadOnlyList<Verdict>
 
     public ReadOnlySpan<float> MaxProbabilities => _probabilities;
 
-    /// <summary>Per record, the index of the layer whose evidence decided it (<see cref="DecidingLayer.Strongest"/>).</summary>
+    /// <summary>Per record, the index of the layer whose evidence decided it: under an integration, the layer behind the
+    /// score's largest term; under the one-out rule, <see cref="DecidingLayer.Strongest"/>.</summary>
     public ReadOnlySpan<int> DecidingLayers => _deciding;
 
     public ReadOnlySpan<float> Errors(int record) => _errors.AsSpan(record * _stride, LayerCount);

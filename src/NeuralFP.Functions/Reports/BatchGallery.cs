@@ -44,7 +44,7 @@ internal static class BatchGallery
             if (record.Explanation is { } explanation)
             {
                 html.Append("<br>deciding layer <code>").Append(Encode(explanation.DecidingLayer)).Append("</code>")
-                    .Append(explanation.DecidingLayerFired ? " (fired)" : " (closest to firing)");
+                    .Append(explanation.DecidingLayerFired ? " (its error out of its interval)" : " (its error within its interval)");
                 if (explanation.Input is { TopFeatures.Count: > 0 } input)
                 {
                     html.Append("<br>top features: ").Append(Encode(string.Join(", ", input.TopFeatures.Take(3).Select(Feature))));

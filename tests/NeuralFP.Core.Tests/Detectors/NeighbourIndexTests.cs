@@ -75,6 +75,26 @@ public class NeighbourIndexTests
     }
 
     [Fact]
+    public void The_largest_term_is_the_statistic_furthest_from_the_kth_row()
+    {
+        var (bank, classes) = Bank(701, seed: 3);
+        var index = new NeighbourIndex(bank, Dimension, classes);
+        var random = new Random(9);
+        for (var q = 0; q < 50; q++)
+        {
+            var z = Enumerable.Range(0, Dimension).Select(_ => random.NextDouble() * 4 - 2).ToArray();
+            var predictedClass = q % 3;
+            var kth = index.KthDistance(z, predictedClass, 3, exclude: -1, out var largest);
+            // The k-th row of the class by a plain scan (distinct distances here), and its statistic furthest from z.
+            var row = Enumerable.Range(0, classes.Length).Where(r => classes[r] == predictedClass)
+                .OrderBy(r => Enumerable.Range(0, Dimension).Sum(d => Math.Pow(bank[r * Dimension + d] - z[d], 2))).ElementAt(2);
+            var expected = Enumerable.Range(0, Dimension).MaxBy(d => Math.Abs(bank[row * Dimension + d] - z[d]));
+            Assert.Equal(expected, largest);
+            Assert.Equal(index.KthDistance(z, predictedClass, 3), kth);
+        }
+    }
+
+    [Fact]
     public void Without_classes_every_row_is_a_neighbour()
     {
         var (bank, classes) = Bank(400, seed: 5);

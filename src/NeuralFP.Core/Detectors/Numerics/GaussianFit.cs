@@ -118,15 +118,22 @@ internal static class GaussianFit
     }
 
     /// <summary>||L⁻¹ (x − μ)||² for an already centred x (L⁻¹ lower-triangular, row-major).</summary>
-    public static double SquaredDistance(ReadOnlySpan<double> centred, ReadOnlySpan<double> inverseCholesky)
+    public static double SquaredDistance(ReadOnlySpan<double> centred, ReadOnlySpan<double> inverseCholesky) =>
+        SquaredDistance(centred, inverseCholesky, out _);
+
+    /// <param name="largestTerm">The i of the largest z_i² in the sum: the statistic whose part not explained by the ones
+    /// before it (the whitening's order) lies furthest out.</param>
+    public static double SquaredDistance(ReadOnlySpan<double> centred, ReadOnlySpan<double> inverseCholesky, out int largestTerm)
     {
         var k = centred.Length;
-        double distance = 0;
+        double distance = 0, largest = -1;
+        largestTerm = 0;
         for (var i = 0; i < k; i++)
         {
             double z = 0;
             for (var j = 0; j <= i; j++) z += inverseCholesky[i * k + j] * centred[j];
             distance += z * z;
+            if (z * z > largest) (largest, largestTerm) = (z * z, i);
         }
         return distance;
     }

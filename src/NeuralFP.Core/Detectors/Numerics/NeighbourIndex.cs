@@ -63,7 +63,13 @@ internal sealed class NeighbourIndex
     /// leaving out stored row <paramref name="exclude"/> (−1: none; a stored row's own leave-one-out score). Fewer stored rows
     /// than k: the farthest.
     /// </summary>
-    public double KthDistance(ReadOnlySpan<double> z, int predictedClass, int neighbours, int exclude = -1)
+    public double KthDistance(ReadOnlySpan<double> z, int predictedClass, int neighbours, int exclude = -1) =>
+        KthDistance(z, predictedClass, neighbours, exclude, out _);
+
+    /// <inheritdoc cref="KthDistance(ReadOnlySpan{double}, int, int, int)"/>
+    /// <param name="largestTerm">The statistic d with the largest (z_d − n_d)² towards that k-th row n: the largest term of
+    /// the squared distance (0 when no row was found).</param>
+    public double KthDistance(ReadOnlySpan<double> z, int predictedClass, int neighbours, int exclude, out int largestTerm)
     {
         if (z.Length != _dimension) throw new ArgumentException($"The neighbour bank holds rows of {_dimension} values, not {z.Length}.", nameof(z));
         Block block;
@@ -86,22 +92,28 @@ internal sealed class NeighbourIndex
         {
             block.SquaredDistances(z, distances);
             if (excludeAt >= 0) distances[excludeAt] = float.PositiveInfinity;
-            // The kth smallest so far, ascending.
+            // The kth smallest so far, ascending, with the rows they belong to.
             Span<float> nearest = kth <= 64 ? stackalloc float[kth] : new float[kth];
+            Span<int> rows = kth <= 64 ? stackalloc int[kth] : new int[kth];
             nearest.Fill(float.PositiveInfinity);
+            rows.Fill(-1);
             var worst = float.PositiveInfinity;
-            foreach (var d in distances)
+            for (var row = 0; row < distances.Length; row++)
             {
+                var d = distances[row];
                 if (!(d < worst)) continue;
                 var at = kth - 1;
                 while (at > 0 && nearest[at - 1] > d)
                 {
                     nearest[at] = nearest[at - 1];
+                    rows[at] = rows[at - 1];
                     at--;
                 }
                 nearest[at] = d;
+                rows[at] = row;
                 worst = nearest[kth - 1];
             }
+            largestTerm = block.LargestTerm(z, rows[kth - 1]);
             return worst;
         }
         finally
@@ -122,6 +134,20 @@ internal sealed class NeighbourIndex
                 for (var d = 0; d < dimension; d++)
                     columns[d * members.Length + r] = bank[members[r] * dimension + d];
             return new Block(columns, members.Length, dimension);
+        }
+
+        /// <summary>The statistic d with the largest (z_d − row_d)² (0 for no row).</summary>
+        public int LargestTerm(ReadOnlySpan<double> z, int row)
+        {
+            if (row < 0) return 0;
+            int largest = 0;
+            double most = -1;
+            for (var d = 0; d < dimension; d++)
+            {
+                var diff = z[d] - columns[d * Rows + row];
+                if (diff * diff > most) (most, largest) = (diff * diff, d);
+            }
+            return largest;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
