@@ -77,7 +77,7 @@ public sealed class ScorerPreload(ScorerCache scorers, ServiceOptions options, I
         var length = shape.Aggregate(1, (product, d) => product * d);
         try
         {
-            foreach (var records in new[] { 1, options.InlineBatchRecords + 1 })
+            foreach (var records in new[] { 1, options.InlineBatchRecords + 1 }.Distinct())
                 model.Scorer.Score(new FloatTensor(new float[records * length], [records, .. shape]), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
