@@ -15,11 +15,6 @@ internal static class WholeProcess
     /// <summary>nfp.dll of the Release build of src/NeuralFP.Cli (portable IL, compiled as it runs).</summary>
     public static string BuildOutputNfp => Path.Combine(RepoPaths.Root, "src", "NeuralFP.Cli", "bin", "Release", "net10.0", "nfp.dll");
 
-    private static string NfpDll => BuildOutputNfp;
-
-    /// <summary><c>dotnet nfp.dll …</c> from the Release build of src/NeuralFP.Cli.</summary>
-    public static string[] Nfp(params string[] args) => NfpAt(BuildOutputNfp, args);
-
     /// <summary><c>dotnet nfp.dll …</c> for a given nfp.dll (the build output or a <c>dotnet publish</c> of src/NeuralFP.Cli).</summary>
     public static string[] NfpAt(string nfpDll, params string[] args)
     {
@@ -36,7 +31,7 @@ internal static class WholeProcess
     /// </summary>
     public static string[] SelfWithNfpJitSettings(params string[] args)
     {
-        using var config = JsonDocument.Parse(File.ReadAllBytes(Path.ChangeExtension(NfpDll, ".runtimeconfig.json")));
+        using var config = JsonDocument.Parse(File.ReadAllBytes(Path.ChangeExtension(BuildOutputNfp, ".runtimeconfig.json")));
         var pgo = !config.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties)
             || !properties.TryGetProperty("System.Runtime.TieredPGO", out var setting) || setting.GetBoolean();
         return ["env", $"DOTNET_TieredPGO={(pgo ? 1 : 0)}", .. Self(args)];

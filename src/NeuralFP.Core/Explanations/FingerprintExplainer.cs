@@ -68,9 +68,7 @@ public sealed class FingerprintExplainer : IDisposable
         var features = _inputLayer?.Features ?? 0;
         for (var r = 0; r < explanations.Length; r++)
         {
-            // The batch knows the integration's deciding layer; a list of verdict objects only has the layers' own tests.
-            var verdict = verdicts[r];
-            var deciding = verdicts is VerdictBatch batch ? verdict.Layers[batch.DecidingLayers[r]] : DecidingLayer.Strongest(verdict);
+            var deciding = DecidingLayer.Strongest(verdicts[r]);
             var input = squared is null ? null : ExplainInput(records.Record(r), squared.AsSpan(r * features, features), Math.Min(topK, features));
             explanations[r] = new VerdictExplanation(deciding.Layer, deciding.Fired, deciding.PValue, input, _unavailable);
         }

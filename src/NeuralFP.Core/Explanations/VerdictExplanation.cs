@@ -1,8 +1,8 @@
 namespace NeuralFP.Core.Explanations;
 
 /// <summary>Why a record got its verdict: the deciding layer and, when the fingerprint has an input-layer autoencoder, the input features behind its error.</summary>
-/// <param name="DecidingLayer">The layer whose evidence decided (<see cref="Verdicts.VerdictBatch.DecidingLayers"/>): under an
-/// integration the layer behind the score's largest term, under the one-out rule <see cref="Verdicts.DecidingLayer"/>.</param>
+/// <param name="DecidingLayer">The layer whose evidence decided (<see cref="Verdicts.DecidingLayer.Strongest"/>): under an
+/// integration the layer behind the score's largest term, under the one-out rule the strongest fired layer.</param>
 /// <param name="DecidingLayerFired">Whether that layer's error alone left its interval (the one-out test of that layer; under an
 /// integration a record can be out of distribution with no layer out of its own interval).</param>
 /// <param name="DecidingPValue">That layer's own p-value.</param>

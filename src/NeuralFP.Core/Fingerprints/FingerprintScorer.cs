@@ -32,19 +32,20 @@ public sealed class FingerprintScorer : IDisposable
         // The latent distances and the input's statistics are read only when the integration uses them (an artifact may
         // carry latent distances unused).
         var readsLatent = _integration is not null && _integration.StatisticCount > manifest.Layers.Count;
-        string[] statistics = [.. manifest.Layers.Select(l => l.ErrorOutput), .. readsLatent ? manifest.Layers.Where(l => l.LatentOutput is not null).Select(l => l.LatentOutput!) : [],
-            .. readsLatent ? manifest.InputStatisticOutputs() : []];
+        // Each statistic with the layer it belongs to (for the deciding layer): the errors and latent distances their own
+        // layers, the input's statistics the input layer (−1 when it is not fingerprinted).
+        var layers = manifest.Layers;
+        var inputLayer = layers.Select(l => l.Name).ToList().IndexOf(manifest.InputName);
+        (string Output, int Layer)[] statisticsOfLayers = [.. layers.Select((l, i) => (l.ErrorOutput, i)),
+            .. readsLatent ? layers.Select((l, i) => (l.LatentOutput, i)).Where(s => s.LatentOutput is not null).Select(s => (s.LatentOutput!, s.i)) : [],
+            .. readsLatent ? manifest.InputStatisticOutputs().Select(output => (output, inputLayer)) : []];
+        string[] statistics = [.. statisticsOfLayers.Select(s => s.Output)];
+        _statisticLayers = [.. statisticsOfLayers.Select(s => s.Layer)];
         if (readsLatent && statistics.Length != _integration!.StatisticCount)
             throw new InvalidDataException($"fingerprint.json: the integration reads {_integration.StatisticCount} statistics but the layers name {statistics.Length} outputs.");
         _session = new ScorerSession(fingerprint.ScorerOnnx, manifest.InputName, manifest.InputShape, manifest.ModelOutputs[0],
             statistics, manifest.OutputIsProbability, sessionOptions, manifest.DetectorOutputs.Names, inlineSmallBatches);
-        _layers = manifest.Layers.Count;
-        // Per statistic the layer it belongs to, for the deciding layer: the errors and latent distances their own layers, the
-        // input's statistics the input layer (−1 when it is not fingerprinted).
-        var inputLayer = manifest.Layers.Select(l => l.Name).ToList().IndexOf(manifest.InputName);
-        _statisticLayers = [.. Enumerable.Range(0, _layers),
-            .. readsLatent ? Enumerable.Range(0, _layers).Where(l => manifest.Layers[l].LatentOutput is not null) : [],
-            .. readsLatent ? manifest.InputStatisticOutputs().Select(_ => inputLayer) : []];
+        _layers = layers.Count;
         _explainer = new Lazy<FingerprintExplainer>(() => new FingerprintExplainer(fingerprint), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

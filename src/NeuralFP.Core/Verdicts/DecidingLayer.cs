@@ -18,9 +18,14 @@ public static class DecidingLayer
         return best;
     }
 
-    /// <summary>The layer with the strongest evidence whether or not any fired.</summary>
+    /// <summary>The layer that decided the verdict: the one the scorer named (<see cref="Verdict.Decided"/>), else the layer with
+    /// the strongest evidence whether or not any fired.</summary>
     public static LayerVerdict Strongest(Verdict verdict)
     {
+        ArgumentNullException.ThrowIfNull(verdict);
+        if (verdict.Decided is { } decided)
+            foreach (var layer in verdict.Layers)
+                if (layer.Layer == decided) return layer;
         var fired = Of(verdict);
         if (fired is not null) return fired;
         var best = verdict.Layers[0];

@@ -99,6 +99,7 @@ public sealed class LayerIntegration
             throw new ArgumentException($"Only the {IntegrationKinds.Neighbours} integrations have a bank of rows.", nameof(neighbourBank));
         Kind = kind;
         Included = (bool[])included.Clone();
+        _includedStatistics = [.. Enumerable.Range(0, included.Length).Where(l => included[l])];
         SortedHeldOutScores = sortedHeldOutScores;
         TargetFpr = targetFpr;
         LogMean = logMean;
@@ -164,6 +165,9 @@ public sealed class LayerIntegration
     private readonly double[]? _classLogDeterminant;
 
     private readonly double _pooledLogDeterminant;
+
+    /// <summary>The statistic index of each included statistic, in order (the densities' dimensions).</summary>
+    private readonly int[] _includedStatistics;
 
     private readonly NeighbourIndex? _neighbourIndex;
 
@@ -370,16 +374,8 @@ public sealed class LayerIntegration
             else
                 score = GaussianFit.SquaredDistance(centred, InverseCholesky, out largestTerm);
         }
-        largestStatistic = IncludedStatistic(largestTerm);
+        largestStatistic = _includedStatistics[largestTerm];
         return score;
-    }
-
-    /// <summary>The statistic index of the i-th included statistic.</summary>
-    private int IncludedStatistic(int included)
-    {
-        for (var l = 0; l < Included.Length; l++)
-            if (Included[l] && included-- == 0) return l;
-        return 0;
     }
 
     public bool IsOod(double score) => Calibration.IsOod(score);

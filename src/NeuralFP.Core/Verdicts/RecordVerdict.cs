@@ -35,7 +35,7 @@ public sealed record RecordVerdict(
         var layers = new LayerVerdict[Layers.Count];
         for (var l = 0; l < layers.Length; l++)
             layers[l] = new LayerVerdict(thresholds[l].Layer, Layers[l].Error, thresholds[l].Lower, thresholds[l].Upper, Layers[l].PValue, Layers[l].Fired);
-        return new Verdict(Ood, Score, PValue, PredictedClass, MaxProbability, layers);
+        return new Verdict(Ood, Score, PValue, PredictedClass, MaxProbability, layers) { Decided = DecidingLayer };
     }
 }
 

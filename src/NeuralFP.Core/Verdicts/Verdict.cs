@@ -18,6 +18,11 @@ public sealed record Verdict(
     double MaxProbability,
     IReadOnlyList<LayerVerdict> Layers)
 {
+    /// <summary>The layer that decided the verdict when the scorer said so (under an integration, the layer behind the score's
+    /// largest term); null for a verdict of the one-out rule alone, whose deciding layer <see cref="DecidingLayer.Strongest"/>
+    /// works out from <see cref="Layers"/>.</summary>
+    public string? Decided { get; init; }
+
     /// <summary>Names of the layers whose error fell outside [Lower, Upper].</summary>
     public IEnumerable<string> FiredLayers => Layers.Where(l => l.Fired).Select(l => l.Layer);
 }

@@ -64,17 +64,17 @@ public sealed class VerdictBatch : IReadOnlyList<Verdict>
             var pValues = batch._layerPValues.AsSpan(slice);
             var fired = batch._fired.AsSpan(slice);
             batch._ood[r] = rule.EvaluateLayers(recordErrors, pValues, fired, out batch._pValues[r]);
-            batch._deciding[r] = DecidingLayer.StrongestIndex(rule, recordErrors, pValues, fired);
             if (integration is null)
             {
                 batch._scores[r] = rule.Score(recordErrors);
+                batch._deciding[r] = DecidingLayer.StrongestIndex(rule, recordErrors, pValues, fired);
                 continue;
             }
             var score = integration.Score(rule, row, predictedClasses[r], out var largest);
             // The layer behind the integrated score's largest term decides; a statistic of no fingerprinted layer leaves the
             // one-out rule's choice.
             var decidingLayer = statisticLayers is not null ? statisticLayers[largest] : largest < layers ? largest : -1;
-            if (decidingLayer >= 0) batch._deciding[r] = decidingLayer;
+            batch._deciding[r] = decidingLayer >= 0 ? decidingLayer : DecidingLayer.StrongestIndex(rule, recordErrors, pValues, fired);
             batch._scores[r] = score;
             batch._ood[r] = integration.IsOod(score);
             batch._pValues[r] = integration.PValue(score);
@@ -131,7 +131,7 @@ public sealed class VerdictBatch : IReadOnlyList<Verdict>
             var layers = new LayerVerdict[LayerCount];
             for (var l = 0; l < layers.Length; l++)
                 layers[l] = new LayerVerdict(_rule.Layers[l], errors[l], Lower(l), Upper(l), pValues[l], fired[l]);
-            return new Verdict(_ood[index], _scores[index], _pValues[index], _predicted[index], _probabilities[index], layers);
+            return new Verdict(_ood[index], _scores[index], _pValues[index], _predicted[index], _probabilities[index], layers) { Decided = _rule.Layers[_deciding[index]] };
         }
     }
 

@@ -160,6 +160,26 @@ public sealed class ExplanationTests(InputLayerFingerprint fixture)
         }
     }
 
+    /// <summary>
+    /// Under a density integration the deciding layer is the integration's (the layer behind the score's largest term),
+    /// whether the explainer is given the batch or verdict objects picked from it (as the report's gallery does): a pasted
+    /// square, which the input's regional error reads, is decided by the input layer.
+    /// </summary>
+    [Fact]
+    public void Verdicts_picked_from_a_batch_keep_the_integrations_deciding_layer()
+    {
+        var options = InputLayerFingerprint.Options with { Integration = IntegrationKinds.NeighboursPerClass, InputRegionalGrid = 7, Detectors = [] };
+        var fingerprint = FingerprintBuilder.Build(fixture.ModelBytes, FashionMnist.Train().Take(1500).Images, options, progress: null, CancellationToken.None).Fingerprint;
+        var (records, _) = Occluded(20, 8);
+        using var scorer = new FingerprintScorer(fingerprint);
+        var batch = scorer.Score(records);
+        var picked = scorer.Explainer.Explain(records, [.. batch]);
+        for (var r = 0; r < batch.Count; r++)
+            Assert.Equal(batch.Layers[batch.DecidingLayers[r]], picked[r].DecidingLayer);
+        // Most squares are decided by the input layer (14 of 20 when this test was written).
+        Assert.True(picked.Count(e => e.DecidingLayer == fingerprint.Manifest.InputName) > picked.Count / 2, string.Join(", ", picked.Select(e => e.DecidingLayer)));
+    }
+
     [Fact]
     public void Without_an_input_layer_the_explanation_says_why_and_still_names_the_deciding_layer()
     {
