@@ -1,4 +1,5 @@
 using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Shifts;
 
 namespace NeuralFP.Contracts;
 
@@ -21,6 +22,8 @@ namespace NeuralFP.Contracts;
 /// <param name="UpdatedAt">When the row last changed.</param>
 /// <param name="BuildStartedAt">When the build in progress (or the last one) started.</param>
 /// <param name="ReadyAt">When the current version became ready.</param>
+/// <param name="SelfCheck">How well the current fingerprint told shifted calibration records (blur, low contrast, occlusion,
+/// additive noise; feature noise for tables) from in-distribution ones at build: AUROC and the share flagged, per shift.</param>
 public sealed record ModelView(
     string ModelId,
     string Status,
@@ -39,4 +42,5 @@ public sealed record ModelView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? BuildStartedAt,
-    DateTimeOffset? ReadyAt);
+    DateTimeOffset? ReadyAt,
+    SelfCheckSummary? SelfCheck = null);

@@ -146,7 +146,7 @@ public sealed class FingerprintJob(
             await MarkFailedAsync(modelId, version, reason, permanent: false, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-        var (layers, inputShape, calibration) = ManifestSummary.From(fingerprint.Manifest);
+        var (layers, inputShape, calibration, selfCheck) = ManifestSummary.From(fingerprint.Manifest);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         while (true)
         {
@@ -165,6 +165,7 @@ public sealed class FingerprintJob(
                 Detectors = [.. fingerprint.Detectors.Names],
                 InputShape = inputShape,
                 Calibration = calibration,
+                SelfCheck = selfCheck,
                 BuildSeconds = seconds,
                 ReadyAt = _time.GetUtcNow(),
                 // A new calibration starts a new drift window: an alarm on the old version is over.
@@ -174,6 +175,9 @@ public sealed class FingerprintJob(
             if (await registry.TryUpdateAsync(ready, cancellationToken).ConfigureAwait(false) is not null)
             {
                 _logger.LogInformation("Model {ModelId}: version {Version} is ready ({Seconds:F1} s, {Layers} layers).", modelId, version, seconds, layers.Count);
+                foreach (var weak in selfCheck?.Weak() ?? [])
+                    _logger.LogWarning("Model {ModelId}: version {Version}: the fingerprint sees {Shift} weakly on this model (self-check AUROC {Auroc:F3}, {Flagged:P0} flagged; {Description}).",
+                        modelId, version, weak.Shift, weak.Auroc, weak.Flagged, weak.Description);
                 return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Built, version, $"Version {version} is ready.");
             }
         }

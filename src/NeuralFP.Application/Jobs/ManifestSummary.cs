@@ -1,10 +1,11 @@
 using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Shifts;
 
 namespace NeuralFP.Application.Jobs;
 
-/// <summary>The few manifest figures the registry shows: layer names, input shape, calibration.</summary>
+/// <summary>The few manifest figures the registry shows: layer names, input shape, calibration, self-check.</summary>
 internal static class ManifestSummary
 {
-    public static (IReadOnlyList<string> Layers, int[] InputShape, CalibrationSummary Calibration) From(FingerprintManifest manifest)
-        => (manifest.Layers.Select(l => l.Name).ToList(), manifest.InputShape, manifest.Calibration);
+    public static (IReadOnlyList<string> Layers, int[] InputShape, CalibrationSummary Calibration, SelfCheckSummary? SelfCheck) From(FingerprintManifest manifest)
+        => (manifest.Layers.Select(l => l.Name).ToList(), manifest.InputShape, manifest.Calibration, manifest.SelfCheck);
 }

@@ -1,3 +1,4 @@
+using NeuralFP.Core.Shifts;
 using NeuralFP.Core.Fingerprints;
 
 namespace NeuralFP.Application.Registry;
@@ -51,6 +52,10 @@ public sealed record ModelRecord
 
     public int[]? InputShape { get; init; }
     public CalibrationSummary? Calibration { get; init; }
+
+    /// <summary>The current fingerprint's self-check at build (null for fingerprints built without one).</summary>
+    public SelfCheckSummary? SelfCheck { get; init; }
+
     public double? BuildSeconds { get; init; }
 
     /// <summary>The drift test of the current version's recent verdicts fires (mirrors the drift table; set and cleared by the drift tracker).</summary>

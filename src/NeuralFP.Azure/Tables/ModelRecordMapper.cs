@@ -1,3 +1,4 @@
+using NeuralFP.Core.Shifts;
 using System.Globalization;
 using System.Text.Json;
 using global::Azure.Data.Tables;
@@ -30,6 +31,7 @@ internal static class ModelRecordMapper
             ["Detectors"] = JsonSerializer.Serialize(record.Detectors, JsonDefaults.Options),
             ["InputShape"] = record.InputShape is null ? null : JsonSerializer.Serialize(record.InputShape, JsonDefaults.Options),
             ["Calibration"] = record.Calibration is null ? null : JsonSerializer.Serialize(record.Calibration, JsonDefaults.Options),
+            ["SelfCheck"] = record.SelfCheck is null ? null : JsonSerializer.Serialize(record.SelfCheck, JsonDefaults.Options),
             ["BuildSeconds"] = record.BuildSeconds,
             ["DriftAlarm"] = record.DriftAlarm,
             ["DriftAlarmSince"] = record.DriftAlarmSince,
@@ -62,6 +64,7 @@ internal static class ModelRecordMapper
         Detectors = Deserialize<string[]>(entity.GetString("Detectors")) ?? [],
         InputShape = Deserialize<int[]>(entity.GetString("InputShape")),
         Calibration = Deserialize<CalibrationSummary>(entity.GetString("Calibration")),
+        SelfCheck = Deserialize<SelfCheckSummary>(entity.GetString("SelfCheck")),
         BuildSeconds = entity.GetDouble("BuildSeconds"),
         DriftAlarm = entity.GetBoolean("DriftAlarm") ?? false,
         DriftAlarmSince = entity.GetDateTimeOffset("DriftAlarmSince"),

@@ -34,6 +34,7 @@ internal static class FingerprintCommand
         var latentPerClass = new Option<bool>("--latent-per-class") { Description = "Latent distance to the nearest predicted-class mean instead of one overall mean.", DefaultValueFactory = _ => new FingerprintOptions().LatentPerClass };
         var inputComplexity = new Option<bool>("--input-complexity") { Description = "Whether the Gaussian integrations read the input record's energy and total variation beside the errors (`--input-complexity false` for the statistics of the layers alone).", DefaultValueFactory = _ => new FingerprintOptions().InputComplexity };
         var inputRegionalGrid = new Option<int>("--input-regional-grid") { Description = "g ≥ 2: the density integrations also read the input layer's largest regional error over a g×g grid of the record's last two axes (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputRegionalGrid };
+        var selfCheckRecords = new Option<int>("--self-check-records") { Description = "Calibration records the build's self-check shifts by each corruption (blur, low contrast, occlusion, additive noise; feature noise for tables) to report how well the fingerprint sees them on this model (0: off).", DefaultValueFactory = _ => new FingerprintOptions().SelfCheckRecords };
         var latentNeighbours = new Option<int>("--latent-neighbours") { Description = "0: latent distance to one mean (or the class means); N ≥ 2: to the nearest of N sampled training codes.", DefaultValueFactory = _ => new FingerprintOptions().LatentNeighbours };
         var detectors = new Option<string>("--detectors") { Description = $"\"all\", \"none\" or a comma list of detectors to fit beside the fingerprint: {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", DefaultValueFactory = _ => "all" };
         var maxTraining = new Option<int>("--max-training-records") { Description = "Most reference records the autoencoders train on (a seeded sample); the build's memory follows it, not the reference's size.", DefaultValueFactory = _ => new FingerprintOptions().MaxTrainingRecords };
@@ -41,7 +42,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, detectors, targetFpr, twoSided, maxTraining, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -68,6 +69,7 @@ internal static class FingerprintCommand
                 LatentNeighbours = parse.GetValue(latentNeighbours),
                 InputComplexity = parse.GetValue(inputComplexity),
                 InputRegionalGrid = parse.GetValue(inputRegionalGrid),
+                SelfCheckRecords = parse.GetValue(selfCheckRecords),
                 Detectors = DetectorList(parse.GetValue(detectors)!),
                 TargetFpr = parse.GetValue(targetFpr),
                 TwoSided = parse.GetValue(twoSided),
@@ -81,7 +83,7 @@ internal static class FingerprintCommand
             await fingerprint.SaveAsync(directory, cancellationToken);
             var m = fingerprint.Manifest;
             if (parse.GetValue(json))
-                CliJson.Write(new { Directory = directory, m.ModelSha256, Layers = m.Layers.Select(l => l.Name), m.Calibration, m.BuildSeconds });
+                CliJson.Write(new { Directory = directory, m.ModelSha256, Layers = m.Layers.Select(l => l.Name), m.Calibration, m.BuildSeconds, m.SelfCheck });
             else
                 Console.WriteLine($"Fingerprint written to {directory}: {m.Layers.Count} layers, realised FPR {m.Calibration.RealisedFpr:P2} on {m.Calibration.HeldOutRecords} held-out records, {m.BuildSeconds:F1} s.");
             return 0;

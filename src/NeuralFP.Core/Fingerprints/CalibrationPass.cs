@@ -1,5 +1,6 @@
 using NeuralFP.Core.Activations;
 using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Shifts;
 using System.Numerics.Tensors;
 using NeuralFP.Core.Tensors;
 
@@ -8,16 +9,18 @@ namespace NeuralFP.Core.Fingerprints;
 /// <summary>
 /// The build's second streamed pass: the calibration records (held-out and early-stopping) through the fused scorer,
 /// batch by batch. Keeps one error per record and layer, and, for the detectors, the held-out records' model outputs
-/// and tapped detector inputs as the scoring path computes them; nothing else of a batch outlives it.
+/// and tapped detector inputs as the scoring path computes them, and the statistics of the self-check's shifted copies of
+/// the batch's sampled records; nothing else of a batch outlives it.
 /// </summary>
 internal static class CalibrationPass
 {
     /// <param name="statistics">The scorer's per-record statistic outputs (every layer's error, then any latent distances).</param>
     /// <param name="detectorTaps">(tensor, scorer output) pairs the detectors read; null when no detector is fitted.</param>
+    /// <param name="selfCheck">Gets the scorer's statistics of its shifted copies, batch by batch; null for none.</param>
     /// <returns>Per statistic the calibration records' values ([statistic][record], in <see cref="ReferenceSplit.Calibration"/> order),
     /// the argmax of the model's first output for each calibration record (same order),
     /// and the held-out records' detector inputs (null without detectors).</returns>
-    public static (float[][] Errors, int[] Classes, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<string> statistics, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, CancellationToken cancellationToken)
+    public static (float[][] Errors, int[] Classes, ActivationSet? HeldOut) Run(byte[] scorer, OnnxModel model, IReadOnlyList<string> statistics, IReadOnlyList<(string Tensor, string Output)>? detectorTaps, IEnumerable<FloatTensor> batches, ReferenceSplit split, SelfCheck? selfCheck, CancellationToken cancellationToken)
     {
         using var session = new ScorerSession(scorer, model.InputName, model.InputShape, model.OutputNames[0], statistics,
             outputIsProbability: false, extraOutputs: detectorTaps?.Select(t => t.Output).ToArray(),
@@ -34,6 +37,16 @@ internal static class CalibrationPass
         int start = 0, h = 0;
         foreach (var batch in batches)
         {
+            if (selfCheck?.ShiftBatch(batch, start) is { } shifted)
+            {
+                var values = new float[shifted[0].Records * layers];
+                var predicted = new int[shifted[0].Records];
+                for (var s = 0; s < shifted.Length; s++)
+                {
+                    session.Run(shifted[s], values, predicted, default, cancellationToken);
+                    selfCheck.Keep(s, values, predicted);
+                }
+            }
             if (detectorTaps is null)
             {
                 var values = new float[batch.Records * layers];

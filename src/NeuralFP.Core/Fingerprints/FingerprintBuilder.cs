@@ -5,6 +5,7 @@ using NeuralFP.Core.Activations;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Onnx;
+using NeuralFP.Core.Shifts;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
 
@@ -183,7 +184,11 @@ public static class FingerprintBuilder
             [.. new[] { (fittedDetectors.PenultimateTensor, detectorOutputs.Penultimate), (fittedDetectors.LogitsTensor, detectorOutputs.Logits) }
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
-        var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, [.. StatisticOutputs(fused), .. inputStatistics], calibrationTaps, calibrationBatches.Items(), split, cancellationToken);
+        string[] statisticOutputs = [.. StatisticOutputs(fused), .. inputStatistics];
+        // The self-check needs an integration's score; the one-out rule has none to rank records by.
+        var selfCheck = options.Integration == IntegrationKinds.OneOut ? null
+            : SelfCheck.Plan(model.InputShape, split.Calibration.Length, options.SelfCheckRecords, options.Seed, statisticOutputs.Length);
+        var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, statisticOutputs, calibrationTaps, calibrationBatches.Items(), split, selfCheck, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
         var detectors = fittedDetectors.Calibrate(heldOutActivations, options.TargetFpr, progress, cancellationToken);
@@ -232,6 +237,15 @@ public static class FingerprintBuilder
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
+        var selfCheckSummary = integration is null ? null : selfCheck?.Summarise(integration, rule);
+        if (selfCheckSummary is not null)
+        {
+            progress?.Report($"The fingerprint's {selfCheckSummary}.");
+            foreach (var weak in selfCheckSummary.Weak())
+                progress?.Report($"The fingerprint sees {weak.Shift} weakly on this model (AUROC {weak.Auroc:F3} < {SelfCheckSummary.WeakAuroc}; {weak.Description}): " +
+                    "records shifted this way are flagged little more often than in-distribution ones. Check the layers it taps (`nfp layers`) or compare the other detectors before trusting its verdicts on such data.");
+        }
+        phases.Mark("self-check");
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
@@ -253,6 +267,7 @@ public static class FingerprintBuilder
             Detectors = detectors.Summaries,
             CreatedAt = DateTimeOffset.UtcNow,
             BuildSeconds = clock.Elapsed.TotalSeconds,
+            SelfCheck = selfCheckSummary,
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
         phases.Mark("combined detector, manifest");

@@ -67,6 +67,10 @@ public sealed record FingerprintManifest
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required double BuildSeconds { get; init; }
+
+    /// <summary>How well the fingerprint told shifted calibration records from in-distribution ones at build
+    /// (<see cref="FingerprintOptions.SelfCheckRecords"/>); null for fingerprints built without it.</summary>
+    public Shifts.SelfCheckSummary? SelfCheck { get; init; }
 }
 
 /// <summary>One fingerprinted layer: where it is tapped, how it is pooled and standardised, its autoencoder.</summary>

@@ -127,6 +127,20 @@ public sealed record FingerprintOptions
     public const int MaxInputRegionalGrid = 64;
 
     /// <summary>
+    /// How many calibration records (default 256; 0 turns it off) the build's self-check shifts by each of a few common
+    /// corruptions (images: blur, low contrast, occlusion, additive noise; other records: feature noise), scaled to the
+    /// reference's own values, to report per shift how well this fingerprint tells them from in-distribution records on
+    /// this model (<see cref="Shifts.SelfCheckSummary"/> in the manifest). Reported, never used to choose anything. Costs
+    /// the scorer's time on that many records per shift; needs an integration (not the one-out rule).
+    /// </summary>
+    public int SelfCheckRecords { get; init; } = DefaultSelfCheckRecords;
+
+    public const int DefaultSelfCheckRecords = 256;
+
+    /// <summary>Largest <see cref="SelfCheckRecords"/> accepted (bounds the build's extra memory and time).</summary>
+    public const int MaxSelfCheckRecords = 4096;
+
+    /// <summary>
     /// 0 (the default): the latent distance is to one mean (or the class means, <see cref="LatentPerClass"/>). N ≥ 2: it is
     /// the whitened distance to the nearest of N training codes (a seeded sample), a 1-NN in the latent space that keeps
     /// every mode of the training distribution. Costs N × latent width multiply-adds per record and layer in the scorer graph
@@ -232,6 +246,8 @@ public sealed record FingerprintOptions
             throw new ArgumentOutOfRangeException(nameof(LatentNeighbours), LatentNeighbours, $"LatentNeighbours must be 0 (one mean or the class means) or in [2, {MaxLatentNeighbours:N0}] reference codes.");
         if (InputRegionalGrid != 0 && InputRegionalGrid is < 2 or > MaxInputRegionalGrid)
             throw new ArgumentOutOfRangeException(nameof(InputRegionalGrid), InputRegionalGrid, $"InputRegionalGrid must be 0 (off) or in [2, {MaxInputRegionalGrid}] cells per side (1 would be the input layer's own error).");
+        if (SelfCheckRecords is < 0 or > MaxSelfCheckRecords)
+            throw new ArgumentOutOfRangeException(nameof(SelfCheckRecords), SelfCheckRecords, $"SelfCheckRecords must be in [0, {MaxSelfCheckRecords:N0}] (0: no self-check).");
         if (LatentNeighbours != 0 && LatentPerClass)
             throw new ArgumentException("LatentNeighbours and LatentPerClass choose different latent distances; set one of them.", nameof(LatentNeighbours));
         if (!(TargetFpr > 0 && TargetFpr < 0.5))

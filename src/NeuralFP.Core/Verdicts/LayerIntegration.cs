@@ -326,6 +326,14 @@ public sealed class LayerIntegration
     public double Score(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass, out int largestStatistic) =>
         ScoreLeavingOut(rule, layerErrors, predictedClass, excludeBankRow: -1, out largestStatistic);
 
+    /// <summary>
+    /// A record derived from calibration record <paramref name="calibrationRecord"/> (its position in the calibration order),
+    /// scored as that record is: the neighbour kinds leave its stored row out, so a shifted copy does not meet its original;
+    /// the Gaussians score with their full fit (the record is one of the thousands it was fitted on).
+    /// </summary>
+    internal double ScoreAsCalibrationRecord(OneOutRule rule, ReadOnlySpan<float> statistics, int predictedClass, int calibrationRecord) =>
+        ScoreLeavingOut(rule, statistics, predictedClass, NeighbourBank is null ? -1 : NeighbourDensity.BankRow(calibrationRecord, SortedHeldOutScores.Length), out _);
+
     /// <param name="excludeBankRow">The neighbour kinds: a stored row left out (a calibration record's leave-one-out score).</param>
     private double ScoreLeavingOut(OneOutRule rule, ReadOnlySpan<float> layerErrors, int predictedClass, int excludeBankRow, out int largestStatistic)
     {

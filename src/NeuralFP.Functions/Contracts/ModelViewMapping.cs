@@ -24,5 +24,6 @@ internal static class ModelViewMapping
         record.CreatedAt,
         record.UpdatedAt,
         record.BuildStartedAt,
-        record.ReadyAt);
+        record.ReadyAt,
+        record.SelfCheck);
 }

@@ -1,3 +1,4 @@
+using NeuralFP.Core.Shifts;
 using NeuralFP.Core.Tensors;
 using NeuralFP.TestData;
 

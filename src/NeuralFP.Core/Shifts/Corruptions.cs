@@ -1,19 +1,22 @@
 using NeuralFP.Core.Tensors;
 
-namespace NeuralFP.TestData;
+namespace NeuralFP.Core.Shifts;
 
 /// <summary>
-/// Synthetic shifts of in-distribution records for the model panel: image corruptions (blur, low contrast,
-/// occlusion, additive noise) and tabular shifts (per-feature calibration drift, shuffled features, out-of-range
-/// values, feature noise). Seeded with the counter-based SplitMix64, so every run builds the same sets.
+/// Synthetic shifts of in-distribution records: image corruptions (blur, low contrast, occlusion, additive noise) of
+/// records whose last two axes are an image (every combination of the leading axes a plane), and tabular shifts
+/// (per-feature calibration drift, shuffled features, out-of-range values, feature noise). Seeded with the counter-based
+/// SplitMix64, so every run builds the same sets. The model panel's sets and the build's self-check
+/// (<see cref="SelfCheck"/>) both come from here; the defaults are the panel's ([0, 1] pixels).
 /// </summary>
 public static class Corruptions
 {
-    /// <summary>Gaussian blur (σ = 1.5 pixels, 7-tap separable kernel, edges clamped) of [N,C,H,W] images.</summary>
+    /// <summary>Gaussian blur (σ = 1.5 pixels: a 7-tap separable kernel, radius ⌈2σ⌉; edges clamped).</summary>
     public static FloatTensor Blur(FloatTensor images, double sigma = 1.5)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sigma, 0);
         var (n, planes, h, w) = Dims(images);
-        const int radius = 3;
+        var radius = (int)Math.Ceiling(2 * sigma);
         var kernel = new float[2 * radius + 1];
         for (var k = -radius; k <= radius; k++) kernel[k + radius] = (float)Math.Exp(-k * k / (2 * sigma * sigma));
         var total = kernel.Sum();
@@ -41,16 +44,20 @@ public static class Corruptions
         return new FloatTensor(data, (int[])images.Shape.Clone());
     }
 
-    /// <summary>Contrast reduced to <paramref name="factor"/> around mid-grey: 0.5 + factor·(x − 0.5).</summary>
-    public static FloatTensor LowContrast(FloatTensor images, float factor = 0.3f) =>
-        Map(images, v => 0.5f + factor * (v - 0.5f));
+    /// <summary>Contrast reduced to <paramref name="factor"/> around <paramref name="centre"/> (mid-grey): centre + factor·(x − centre).</summary>
+    public static FloatTensor LowContrast(FloatTensor images, float factor = 0.3f, float centre = 0.5f) =>
+        Map(images, v => centre + factor * (v - centre));
 
-    /// <summary>Each image gets <paramref name="patches"/> mid-grey squares of side <paramref name="side"/> at seeded positions.</summary>
-    public static FloatTensor Occlusion(FloatTensor images, int patches = 2, int side = 10, ulong seed = 2001)
+    /// <summary>Each image gets <paramref name="patches"/> squares of side <paramref name="side"/> filled with
+    /// <paramref name="fill"/> (mid-grey) at seeded positions.</summary>
+    /// <param name="firstRecord">The first record's index in the whole set: a record's patches depend on its index, not on how the set is batched.</param>
+    public static FloatTensor Occlusion(FloatTensor images, int patches = 2, int side = 10, ulong seed = 2001, float fill = 0.5f, long firstRecord = 0)
     {
         var (n, planes, h, w) = Dims(images);
+        if (side < 1 || side > Math.Min(h, w))
+            throw new ArgumentOutOfRangeException(nameof(side), side, $"A patch's side must be in [1, {Math.Min(h, w)}] for {h}×{w} images.");
         var data = (float[])images.Data.Clone();
-        ulong counter = 0;
+        var counter = checked((ulong)firstRecord * (ulong)patches * 2);
         for (var r = 0; r < n; r++)
             for (var q = 0; q < patches; q++)
             {
@@ -58,20 +65,20 @@ public static class Corruptions
                 var left = (int)(SplitMix64.Uniform01(seed, counter++) * (w - side + 1));
                 for (var c = 0; c < planes; c++)
                     for (var y = top; y < top + side; y++)
-                        data.AsSpan(((r * planes + c) * h + y) * w + left, side).Fill(0.5f);
+                        data.AsSpan(((r * planes + c) * h + y) * w + left, side).Fill(fill);
             }
         return new FloatTensor(data, (int[])images.Shape.Clone());
     }
 
-    /// <summary>x + σ·z clipped to [0,1], z standard normal per value (Box-Muller on SplitMix64).</summary>
-    public static FloatTensor AdditiveNoise(FloatTensor images, double sigma = 0.2, ulong seed = 2002, bool clip = true)
+    /// <summary>x + σ·z clipped to [<paramref name="low"/>, <paramref name="high"/>] ([0, 1] pixels), z standard normal per
+    /// value (Box-Muller on SplitMix64).</summary>
+    /// <param name="firstRecord">The first record's index in the whole set: a record's noise depends on its index, not on how the set is batched.</param>
+    public static FloatTensor AdditiveNoise(FloatTensor images, double sigma = 0.2, ulong seed = 2002, double low = 0, double high = 1, long firstRecord = 0)
     {
         var data = new float[images.Data.Length];
+        var offset = checked((ulong)firstRecord * (ulong)images.RecordLength);
         for (var i = 0; i < data.Length; i++)
-        {
-            var v = images.Data[i] + sigma * Normal(seed, (ulong)i);
-            data[i] = clip ? (float)Math.Clamp(v, 0, 1) : (float)v;
-        }
+            data[i] = (float)Math.Clamp(images.Data[i] + sigma * Normal(seed, offset + (ulong)i), low, high);
         return new FloatTensor(data, (int[])images.Shape.Clone());
     }
 
@@ -126,21 +133,35 @@ public static class Corruptions
     }
 
     /// <summary>Tabular: x_j + 0.5·sd_j·z per value, sd_j from <paramref name="reference"/> (a noisy sensor bank; a selection set).</summary>
-    public static FloatTensor FeatureNoise(FloatTensor rows, FloatTensor reference, ulong seed = 3004)
+    public static FloatTensor FeatureNoise(FloatTensor rows, FloatTensor reference, ulong seed = 3004) =>
+        FeatureNoise(rows, FeatureSpread(reference), seed);
+
+    /// <summary>Tabular: x_j + 0.5·sd_j·z per value, with the given spread of each feature.</summary>
+    /// <param name="firstRecord">The first record's index in the whole set: a record's noise depends on its index, not on how the set is batched.</param>
+    public static FloatTensor FeatureNoise(FloatTensor rows, double[] spread, ulong seed, long firstRecord = 0)
     {
         var width = rows.RecordLength;
+        if (spread.Length != width) throw new ArgumentException($"{spread.Length} spreads for records of {width} features.", nameof(spread));
+        var offset = checked((ulong)firstRecord * (ulong)width);
+        var data = new float[rows.Data.Length];
+        for (var i = 0; i < data.Length; i++) data[i] = (float)(rows.Data[i] + 0.5 * spread[i % width] * Normal(seed, offset + (ulong)i));
+        return new FloatTensor(data, (int[])rows.Shape.Clone());
+    }
+
+    /// <summary>Each feature's standard deviation over the records (population form).</summary>
+    public static double[] FeatureSpread(FloatTensor records)
+    {
+        var width = records.RecordLength;
         var mean = new double[width];
         var sq = new double[width];
-        for (var i = 0; i < reference.Data.Length; i++) { mean[i % width] += reference.Data[i]; sq[i % width] += (double)reference.Data[i] * reference.Data[i]; }
+        for (var i = 0; i < records.Data.Length; i++) { mean[i % width] += records.Data[i]; sq[i % width] += (double)records.Data[i] * records.Data[i]; }
         var sd = new double[width];
         for (var j = 0; j < width; j++)
         {
-            var m = mean[j] / reference.Records;
-            sd[j] = Math.Sqrt(Math.Max(sq[j] / reference.Records - m * m, 0));
+            var m = mean[j] / records.Records;
+            sd[j] = Math.Sqrt(Math.Max(sq[j] / records.Records - m * m, 0));
         }
-        var data = new float[rows.Data.Length];
-        for (var i = 0; i < data.Length; i++) data[i] = (float)(rows.Data[i] + 0.5 * sd[i % width] * Normal(seed, (ulong)i));
-        return new FloatTensor(data, (int[])rows.Shape.Clone());
+        return sd;
     }
 
     private static double Normal(ulong seed, ulong i)
@@ -157,10 +178,14 @@ public static class Corruptions
         return new FloatTensor(data, (int[])images.Shape.Clone());
     }
 
+    /// <summary>Records, planes (every combination of the axes between the first and the last two), height and width.</summary>
     private static (int N, int Planes, int H, int W) Dims(FloatTensor images)
     {
-        if (images.Shape.Length != 4)
-            throw new ArgumentException($"Expected images shaped [N,C,H,W]; got [{string.Join(",", images.Shape)}].", nameof(images));
-        return (images.Shape[0], images.Shape[1], images.Shape[2], images.Shape[3]);
+        var shape = images.Shape;
+        if (shape.Length < 3)
+            throw new ArgumentException($"Expected images shaped [N, ..., H, W]; got [{string.Join(",", shape)}].", nameof(images));
+        var planes = 1;
+        for (var a = 1; a < shape.Length - 2; a++) planes = checked(planes * shape[a]);
+        return (shape[0], planes, shape[^2], shape[^1]);
     }
 }

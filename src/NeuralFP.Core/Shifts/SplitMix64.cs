@@ -1,4 +1,4 @@
-namespace NeuralFP.TestData;
+namespace NeuralFP.Core.Shifts;
 
 /// <summary>
 /// Counter-based SplitMix64: value i is the generator's (i+1)-th output from state <c>seed</c>. Chosen
