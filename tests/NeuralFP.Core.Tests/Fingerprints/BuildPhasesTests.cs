@@ -1,6 +1,7 @@
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Tests.Support;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Fingerprints;
@@ -22,14 +23,15 @@ public sealed class BuildPhasesTests
         var outcome = FingerprintBuilder.Build(Cnn, FashionMnist.Train().Take(400).Images, Small, new SynchronousProgress(lines), CancellationToken.None);
 
         var measured = outcome.Phases.Where(p => !double.IsNaN(p.CpuSeconds)).Select(p => p.Name).ToArray();
-        Assert.Equal(8, measured.Length);
+        Assert.Equal(9, measured.Length);
         Assert.StartsWith("setup", measured[0], StringComparison.Ordinal);
         Assert.StartsWith("first pass", measured[1], StringComparison.Ordinal);
         Assert.StartsWith("autoencoders", measured[2], StringComparison.Ordinal);
         Assert.StartsWith("calibration pass", measured[4], StringComparison.Ordinal);
         Assert.StartsWith("detector calibration", measured[5], StringComparison.Ordinal);
         Assert.StartsWith("fusion check", measured[6], StringComparison.Ordinal);
-        Assert.StartsWith("combined detector", measured[7], StringComparison.Ordinal);
+        Assert.StartsWith("self-check", measured[7], StringComparison.Ordinal);
+        Assert.StartsWith("combined detector", measured[8], StringComparison.Ordinal);
         Assert.All(outcome.Phases, p => Assert.True(p.WallSeconds >= 0, $"{p.Name}: {p.WallSeconds} s"));
         Assert.Contains(outcome.Phases, p => p.Name.Contains("reading", StringComparison.Ordinal) && double.IsNaN(p.CpuSeconds));
         // The phases cover the build: their wall times add up to about what the manifest records.
@@ -51,15 +53,5 @@ public sealed class BuildPhasesTests
         var progress = new SynchronousProgress([], line => { if (line.StartsWith("Activations of", StringComparison.Ordinal)) cancellation.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() =>
             FingerprintBuilder.Build(Cnn, FashionMnist.Train().Take(400).Images, Small, progress, cancellation.Token));
-    }
-
-    /// <summary>Collects lines on the reporting thread (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
-    private sealed class SynchronousProgress(List<string> lines, Action<string>? onReport = null) : IProgress<string>
-    {
-        public void Report(string value)
-        {
-            lock (lines) lines.Add(value);
-            onReport?.Invoke(value);
-        }
     }
 }

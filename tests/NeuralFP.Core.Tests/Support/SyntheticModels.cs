@@ -18,6 +18,22 @@ internal static class SyntheticModels
         return model.ToByteArray();
     }
 
+    /// <summary>input [N, 1, height, width] → the mean of each row → "rows" [N, 1, height] (the only output): a model that sees
+    /// nothing of a record but its row means.</summary>
+    public static byte[] RowMeans(int height, int width)
+    {
+        var graph = new GraphProto { Name = "row-means" };
+        graph.Input.Add(BatchValue("input", [1, height, width]));
+        graph.Output.Add(BatchValue("rows", [1, height]));
+        var mean = new NodeProto { Name = "mean", OpType = "ReduceMean", Input = { "input" }, Output = { "rows" } };
+        mean.Attribute.Add(new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 3 } });
+        mean.Attribute.Add(new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
+        graph.Node.Add(mean);
+        var model = new ModelProto { IrVersion = 8, ProducerName = "NeuralFP.Core.Tests", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        return model.ToByteArray();
+    }
+
     /// <summary>input [N, width] → Relu → "hidden" → MatMul by a constant [width, 1] → "score" [N, 1]: one output value, no classes.</summary>
     public static byte[] SingleScore(int width)
     {

@@ -129,6 +129,10 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         var newData = one.Calibration.NewDataFpr!;
         Assert.Equal(one.Calibration.HeldOutRecords, newData.CalibrationRecords);
         Assert.True(newData.Low < one.Calibration.TargetFpr && one.Calibration.TargetFpr < newData.High, $"{newData}");
+        // And how well the fingerprint saw the build's shifted calibration records, as the worker's build recorded it.
+        Assert.Equal(["blur", "low contrast", "occlusion", "additive noise"], one.SelfCheck!.Shifts.Select(s => s.Shift));
+        Assert.All(one.SelfCheck.Shifts, s => Assert.InRange(s.Auroc, 0, 1));
+        Assert.Equal(Math.Min(256, one.Calibration.HeldOutRecords), one.SelfCheck.Records);
 
         var match = await Client.MatchAsync(TestModels.Probe(32));
         Assert.Equal(32, match.Records);

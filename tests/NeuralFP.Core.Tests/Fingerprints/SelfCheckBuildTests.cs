@@ -1,0 +1,117 @@
+using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Metrics;
+using NeuralFP.Core.Shifts;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Core.Tests.Support;
+using NeuralFP.Core.Verdicts;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Core.Tests.Fingerprints;
+
+/// <summary>The build's self-check through real builds: what it reports on the CNN fixture, that a shifted record is scored
+/// as the scoring path scores it, when it is left out, tables, and the warning for a fingerprint that cannot see a shift.</summary>
+public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture<SmallCnnFingerprint>
+{
+    [Fact]
+    public async Task The_cnn_fingerprint_reports_each_image_shift_and_keeps_the_report_in_its_artifact()
+    {
+        var check = cnn.Fingerprint.Manifest.SelfCheck!;
+        Assert.Equal(256, new FingerprintOptions().SelfCheckRecords);
+        Assert.Equal(Math.Min(256, cnn.Fingerprint.Manifest.Calibration.HeldOutRecords), check.Records);
+        Assert.Equal(["blur", "low contrast", "occlusion", "additive noise"], check.Shifts.Select(s => s.Shift));
+        Assert.All(check.Shifts, s => Assert.InRange(s.Auroc, 0, 1));
+        // Noise half the pixels' spread is far outside what the CNN fixture's fingerprint has seen.
+        var noise = check.Shifts.Single(s => s.Shift == "additive noise");
+        Assert.True(noise.Auroc > 0.95, $"additive noise AUROC {noise.Auroc}");
+        Assert.True(noise.Flagged > 0.5, $"additive noise flagged {noise.Flagged}");
+        Assert.Contains("σ = 1.5 px", check.Shifts[0].Description, StringComparison.Ordinal);
+        Assert.Empty(check.Weak());
+
+        var directory = Directory.CreateTempSubdirectory("nfp-self-check-").FullName;
+        try
+        {
+            await cnn.Fingerprint.SaveAsync(directory);
+            var loaded = await Fingerprint.LoadAsync(directory);
+            Assert.Equal(check.Shifts, loaded.Manifest.SelfCheck!.Shifts);
+            Assert.Equal(check.Records, loaded.Manifest.SelfCheck.Records);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_shifted_record_is_scored_and_flagged_as_the_scoring_path_does()
+    {
+        // Under a Gaussian integration a calibration record's copy is scored by the same fit the scoring path uses, so the
+        // self-check's blur figures must be exactly those of the blurred records scored by FingerprintScorer.
+        var options = SmallCnnFingerprint.Options with { Integration = IntegrationKinds.GaussianPerClass, Detectors = [], SelfCheckRecords = 100 };
+        var fingerprint = FingerprintBuilder.Build(cnn.ModelBytes, cnn.Reference, options, null, CancellationToken.None).Fingerprint;
+        var integration = fingerprint.Manifest.Integration!;
+
+        var calibration = ReferenceSplit.Create(cnn.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords).Calibration;
+        var sampled = Enumerable.Range(0, 100).Select(i => calibration[i * calibration.Length / 100]).ToArray();
+        var length = cnn.Reference.RecordLength;
+        var records = new float[sampled.Length * length];
+        for (var i = 0; i < sampled.Length; i++) cnn.Reference.Record(sampled[i]).CopyTo(records.AsSpan(i * length, length));
+        using var scorer = new FingerprintScorer(fingerprint);
+        var verdicts = scorer.Score(Corruptions.Blur(new FloatTensor(records, [sampled.Length, .. cnn.Reference.RecordShape])));
+
+        var blur = fingerprint.Manifest.SelfCheck!.Shifts.Single(s => s.Shift == "blur");
+        Assert.Equal((double)verdicts.OodCount / sampled.Length, blur.Flagged);
+        Assert.Equal(OodMetrics.Compute(integration.HeldOutScoresInRecordOrder, verdicts.Scores).Auroc, blur.Auroc, 12);
+    }
+
+    [Fact]
+    public void No_self_check_when_none_is_asked_for_or_under_the_one_out_rule()
+    {
+        var options = new FingerprintOptions { Seed = 3, Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 8 }, Layers = ["input", "act"], Detectors = [] };
+        Assert.Null(Build(SyntheticModels.Relu(1, 8, 8), Uniform(600, 1, 8, 8), options with { SelfCheckRecords = 0 }).Manifest.SelfCheck);
+        Assert.Null(Build(SyntheticModels.Relu(1, 8, 8), Uniform(600, 1, 8, 8), options with { Integration = IntegrationKinds.OneOut }).Manifest.SelfCheck);
+        Assert.Throws<ArgumentOutOfRangeException>(() => (options with { SelfCheckRecords = FingerprintOptions.MaxSelfCheckRecords + 1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (options with { SelfCheckRecords = -1 }).Validate());
+    }
+
+    [Fact]
+    public void Records_without_an_image_get_feature_noise_and_every_calibration_record_when_there_are_fewer()
+    {
+        var options = new FingerprintOptions { Seed = 3, Layers = ["input", "act"], Detectors = [] };
+        var fingerprint = Build(SyntheticModels.Relu(12), Uniform(300, 12), options);
+        var check = fingerprint.Manifest.SelfCheck!;
+        Assert.Equal("feature noise", Assert.Single(check.Shifts).Shift);
+        Assert.Equal(fingerprint.Manifest.Calibration.HeldOutRecords, check.Records);
+        Assert.True(check.Records < 256);
+    }
+
+    [Fact]
+    public void A_fingerprint_blind_to_a_shift_says_so()
+    {
+        // The model sees only each row's mean, which a blur along the rows keeps and a blur down the columns barely moves.
+        var lines = new List<string>();
+        var options = new FingerprintOptions
+        {
+            Seed = 3, Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 8 }, Layers = ["rows"], Detectors = [],
+            InputComplexity = false,
+        };
+        var fingerprint = FingerprintBuilder.Build(SyntheticModels.RowMeans(28, 28), Uniform(1200, 1, 28, 28), options, new SynchronousProgress(lines), CancellationToken.None).Fingerprint;
+        var blur = fingerprint.Manifest.SelfCheck!.Shifts.Single(s => s.Shift == "blur");
+        Assert.True(blur.Auroc < SelfCheckSummary.WeakAuroc, $"blur AUROC {blur.Auroc}");
+        Assert.Contains(blur, fingerprint.Manifest.SelfCheck.Weak());
+        Assert.Single(lines, l => l.StartsWith("The fingerprint sees blur weakly on this model", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("The fingerprint's self-check on ", StringComparison.Ordinal));
+    }
+
+    private static Fingerprint Build(byte[] model, FloatTensor records, FingerprintOptions options) =>
+        FingerprintBuilder.Build(model, records, options, null, CancellationToken.None).Fingerprint;
+
+    private static FloatTensor Uniform(int n, params int[] recordShape)
+    {
+        var random = new Random(n);
+        var length = recordShape.Aggregate(1, (a, b) => a * b);
+        var values = new float[n * length];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)random.NextDouble();
+        return new FloatTensor(values, [n, .. recordShape]);
+    }
+}
