@@ -1,8 +1,11 @@
+using NeuralFP.Core.Shifts;
+
 namespace NeuralFP.Functions.Reports;
 
 /// <summary>Everything the fingerprint report page shows for one model version.</summary>
 /// <param name="ModelId">The model's ID.</param>
 /// <param name="Version">The fingerprint version the figures belong to.</param>
+/// <param name="SelfCheck">How well the fingerprint saw the build's shifted calibration records; null for fingerprints built without.</param>
 /// <param name="GeneratedAt">When the page was made.</param>
 /// <param name="Layers">Per-layer error distributions and thresholds, in fingerprint order.</param>
 /// <param name="Calibration">How the thresholds were calibrated.</param>
@@ -17,7 +20,8 @@ public sealed record ReportModel(
     CalibrationSummary Calibration,
     DriftSummary? Drift = null,
     string? BatchLabel = null,
-    IReadOnlyList<UnusualRecord>? Unusual = null)
+    IReadOnlyList<UnusualRecord>? Unusual = null,
+    SelfCheckSummary? SelfCheck = null)
 {
     /// <summary>Records in the posted batch (0 without one).</summary>
     public int BatchSize => Layers.Count > 0 && Layers[0].BatchErrors is { } errors ? errors.Length : 0;

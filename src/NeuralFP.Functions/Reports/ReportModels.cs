@@ -45,7 +45,8 @@ internal static class ReportModels
             new CalibrationSummary(calibration.TargetFpr, calibration.RealisedFpr, calibration.ReferenceRecords, calibration.HeldOutRecords, calibration.TwoSided, calibration.NewDataFpr),
             DriftSummaryOf(drift, hours, layers.Length, now),
             batch is null ? null : batchLabel ?? $"posted batch of {batch.Verdicts.Count} records",
-            batch is null ? null : Unusual(model, batch, cancellationToken));
+            batch is null ? null : Unusual(model, batch, cancellationToken),
+            manifest.SelfCheck);
     }
 
     /// <summary>The batch's records with the highest OOD score, explained (deciding layer, input heatmap) and drawn when they are images.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NeuralFP.Core.Shifts;
 using static NeuralFP.Functions.Reports.ReportFormat;
 
 namespace NeuralFP.Functions.Reports;
@@ -21,6 +22,7 @@ public static class ReportPage
         .alarm{background:#fde2e1;color:#a61b1b}.ok{background:#dff3e4;color:#1f6b35}
         table{border-collapse:collapse;margin:6px 0}th,td{border-bottom:1px solid #e3e7eb;padding:4px 10px;text-align:left}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+        tr.weak td{background:#fdecea}caption{text-align:left;color:#555;font-size:90%;padding:8px 0 2px}
         .columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,520px),1fr));gap:16px 24px;align-items:start}
         .plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,560px),1fr));gap:12px 20px}
         .layer-plot,.rate-chart{display:block;width:100%;height:auto;background:#fbfcfd;border:1px solid #e3e7eb;border-radius:4px}
@@ -222,7 +224,26 @@ public static class ReportPage
             html.Append("</tr>");
         }
 
-        html.Append("</tbody></table></section>");
+        html.Append("</tbody></table>");
+        WriteSelfCheck(html, model);
+        html.Append("</section>");
+    }
+
+    /// <summary>How well the fingerprint saw the build's shifted calibration records (absent for fingerprints built without).</summary>
+    private static void WriteSelfCheck(StringBuilder html, ReportModel model)
+    {
+        if (model.SelfCheck is not { } check) return;
+        html.Append("<table class=\"self-check\" id=\"self-check\"><caption>Self-check at build: ").Append(Count(check.Records))
+            .Append(" calibration records per shift, against ").Append(Encode(check.Against))
+            .Append("</caption><thead><tr><th>Shift</th><th>What</th><th class=\"num\">AUROC</th><th class=\"num\">flagged</th></tr></thead><tbody>");
+        foreach (var shift in check.Shifts)
+        {
+            html.Append(shift.Auroc < SelfCheckSummary.WeakAuroc ? "<tr class=\"weak\">" : "<tr>")
+                .Append("<td>").Append(Encode(shift.Shift)).Append("</td><td>").Append(Encode(shift.Description)).Append("</td><td class=\"num\">")
+                .Append(shift.Auroc.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)).Append("</td><td class=\"num\">")
+                .Append(Percent(shift.Flagged)).Append("</td></tr>");
+        }
+        html.Append("</tbody></table>");
     }
 
     private static void Row(StringBuilder html, string label, string value)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using NeuralFP.Core.Shifts;
 using NeuralFP.Functions.Reports;
 
 namespace NeuralFP.Functions.Tests.Reports;
@@ -67,6 +68,25 @@ public sealed partial class ReportPageContentTests
         Assert.Contains("id=\"last-day-rate\"><div class=\"value\">7.94%</div>", html);
         Assert.Contains("id=\"window-rate\"><div class=\"value\">12.2%</div>", html);
         Assert.Contains("<span class=\"badge alarm\">ALARM</span>", html);
+    }
+
+    [Fact]
+    public void TheSelfCheckIsShownWithWeakShiftsMarkedAndNothingWithoutIt()
+    {
+        var check = new SelfCheckSummary(256, "the 4,000 calibration records' own scores",
+        [
+            new ShiftSensitivity("blur", "Gaussian blur, σ = 1.5 px", 0.9981, 0.97),
+            new ShiftSensitivity("occlusion", "two <10×10> patches", 0.612, 0.083),
+        ]);
+
+        var html = ReportPage.Render(SyntheticReports.Create() with { SelfCheck = check });
+
+        var text = System.Net.WebUtility.HtmlDecode(html);
+        Assert.Contains("<caption>Self-check at build: 256 calibration records per shift, against the 4,000 calibration records' own scores</caption>", text);
+        Assert.Contains("<tr><td>blur</td><td>Gaussian blur, σ = 1.5 px</td><td class=\"num\">0.998</td><td class=\"num\">97%</td></tr>", text);
+        Assert.Contains("<tr class=\"weak\"><td>occlusion</td><td>two <10×10> patches</td><td class=\"num\">0.612</td><td class=\"num\">8.3%</td></tr>", text);
+        Assert.DoesNotContain("<10", html);
+        Assert.DoesNotContain("id=\"self-check\"", ReportPage.Render(SyntheticReports.Create()));
     }
 
     [Fact]
