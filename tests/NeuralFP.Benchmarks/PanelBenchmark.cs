@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Metrics;
+using NeuralFP.Core.Shifts;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
 
@@ -112,6 +114,7 @@ internal static class PanelBenchmark
                 if (seed == seeds[0])
                     output.WriteLine($"| {model.Name} | {model.Shape} | {outcome.Fingerprint.Manifest.Layers.Count} | {clock.Elapsed.TotalSeconds:F0} |");
                 Evaluate(model, seed, outcome, "", cells, realised, detectors: true);
+                if (outcome.Fingerprint.Manifest.SelfCheck is { } check) SelfChecks.Add((model.Name, seed, check));
                 if (variants.Length > 0)
                 {
                     VariantCells.AddRange(cells.Where(c => c.Model == model.Name && c.Seed == seed && c.Detector == Fingerprint).Select(c => c with { Detector = DefaultVariant }));
@@ -157,7 +160,38 @@ internal static class PanelBenchmark
         PrintCombinedRules(output, cells);
         PrintRealised(output, realised);
         PrintBars(output, cells, realised);
+        PrintSelfChecks(output, cells);
     }
+
+    private static readonly List<(string Model, int Seed, SelfCheckSummary Check)> SelfChecks = [];
+
+    /// <summary>
+    /// The build's self-check beside the panel's validation sets of the same name: the self-check shifts calibration records
+    /// by corruptions scaled to each reference (mean-valued patches, noise at half the spread); the panel shifts test
+    /// records by its fixed ones (grey patches, σ = 0.2). Whether the one a user sees at upload tracks the other.
+    /// </summary>
+    private static void PrintSelfChecks(TextWriter output, List<Cell> cells)
+    {
+        if (SelfChecks.Count == 0) return;
+        output.WriteLine();
+        output.WriteLine($"**The build's self-check against the validation sets** (fingerprint AUROC and share flagged, mean over seeds; self-check on {SelfChecks[0].Check.Records} calibration records per shift, the panel on up to {PanelModels.OodRecords} test records):");
+        output.WriteLine();
+        output.WriteLine("| model | shift | self-check AUROC | validation set AUROC | self-check flagged | validation set flagged |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|");
+        var gaps = new List<double>();
+        foreach (var model in SelfChecks.GroupBy(s => s.Model))
+            foreach (var shift in model.SelectMany(s => s.Check.Shifts).GroupBy(s => s.Shift))
+            {
+                var panel = cells.Where(c => c.Model == model.Key && c.Detector == Fingerprint && c.Set == shift.Key && c.Role == SetRole.Validation).ToArray();
+                var auroc = shift.Average(s => s.Auroc);
+                var flagged = shift.Average(s => s.Flagged);
+                if (panel.Length > 0) gaps.Add(Math.Abs(auroc - panel.Average(c => c.Auroc)));
+                output.WriteLine($"| {model.Key} | {shift.Key} | {auroc:F3} | {(panel.Length > 0 ? panel.Average(c => c.Auroc).ToString("F3", CultureInfo.InvariantCulture) : "–")} | {flagged:P0} | {(panel.Length > 0 ? panel.Average(c => c.Flagged).ToString("P0", CultureInfo.InvariantCulture) : "–")} |");
+            }
+        if (gaps.Count > 0)
+            output.WriteLine($"\nSelf-check against validation AUROC: median gap {RunStatistics.Median(gaps):F3}, largest {gaps.Max():F3} over {gaps.Count} (model, shift) pairs.");
+    }
+
 
     /// <summary>Scores the in-distribution and OOD sets with every detector and with fingerprint integrations re-fitted on the build's calibration errors.</summary>
     private static void Evaluate(PanelModel model, int seed, FingerprintBuilder.Outcome outcome, string prefix, List<Cell> cells, List<Realised>? realised, bool detectors)

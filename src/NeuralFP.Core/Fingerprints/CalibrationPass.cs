@@ -39,13 +39,10 @@ internal static class CalibrationPass
         {
             if (selfCheck?.ShiftBatch(batch, start) is { } shifted)
             {
-                var values = new float[shifted[0].Records * layers];
-                var predicted = new int[shifted[0].Records];
-                for (var s = 0; s < shifted.Length; s++)
-                {
-                    session.Run(shifted[s], values, predicted, default, cancellationToken);
-                    selfCheck.Keep(s, values, predicted);
-                }
+                var values = new float[shifted.Records * layers];
+                var predicted = new int[shifted.Records];
+                session.Run(shifted, values, predicted, default, cancellationToken);
+                selfCheck.Keep(values, predicted);
             }
             if (detectorTaps is null)
             {

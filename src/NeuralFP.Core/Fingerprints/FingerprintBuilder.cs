@@ -242,8 +242,8 @@ public static class FingerprintBuilder
         {
             progress?.Report($"The fingerprint's {selfCheckSummary}.");
             foreach (var weak in selfCheckSummary.Weak())
-                progress?.Report($"The fingerprint sees {weak.Shift} weakly on this model (AUROC {weak.Auroc:F3} < {SelfCheckSummary.WeakAuroc}; {weak.Description}): " +
-                    "records shifted this way are flagged little more often than in-distribution ones. Check the layers it taps (`nfp layers`) or compare the other detectors before trusting its verdicts on such data.");
+                progress?.Report($"The fingerprint sees {weak.Shift} weakly on this model: self-check AUROC {weak.Auroc:F3} (< {SelfCheckSummary.WeakAuroc}), {weak.Flagged:P0} of the shifted records flagged " +
+                    $"against {options.TargetFpr:P0} of in-distribution ones ({weak.Description}). Check the layers it taps (`nfp layers`), or compare the other detectors (`nfp evaluate`), before trusting its verdicts on such data.");
         }
         phases.Mark("self-check");
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);

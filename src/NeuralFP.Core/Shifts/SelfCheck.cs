@@ -75,13 +75,12 @@ internal sealed class SelfCheck
         return new SelfCheck(positions, image ? [Shift.Blur, Shift.LowContrast, Shift.Occlusion, Shift.AdditiveNoise] : [Shift.FeatureNoise], seed, statistics);
     }
 
-    public int Shifts => _shifts.Length;
-
     /// <summary>
     /// The shifted copies of the sampled records in the calibration batch that starts at calibration position
-    /// <paramref name="start"/> (one tensor per shift, the sampled records in order), or null when none is sampled there.
+    /// <paramref name="start"/>, as one batch (every shift's copies in turn, the sampled records in order; one scorer run per
+    /// calibration batch), or null when none is sampled there.
     /// </summary>
-    public FloatTensor[]? ShiftBatch(FloatTensor batch, int start)
+    public FloatTensor? ShiftBatch(FloatTensor batch, int start)
     {
         _scale ??= Scale.Of(batch);
         var first = _next;
@@ -92,16 +91,22 @@ internal sealed class SelfCheck
         var sampled = new float[checked(count * length)];
         for (var i = 0; i < count; i++) batch.Record(_positions[first + i] - start).CopyTo(sampled.AsSpan(i * length, length));
         var records = new FloatTensor(sampled, [count, .. batch.RecordShape]);
-        return [.. _shifts.Select(s => Apply(s, records, first))];
+        var shifted = new float[checked(_shifts.Length * sampled.Length)];
+        for (var s = 0; s < _shifts.Length; s++) Apply(_shifts[s], records, first).Data.CopyTo(shifted, s * sampled.Length);
+        return new FloatTensor(shifted, [_shifts.Length * count, .. batch.RecordShape]);
     }
 
     /// <summary>Keeps the scorer's statistics and predicted classes of the copies <see cref="ShiftBatch"/> returned.</summary>
     /// <param name="values">[record × statistic], as the scorer writes them.</param>
-    public void Keep(int shift, ReadOnlySpan<float> values, ReadOnlySpan<int> classes)
+    public void Keep(ReadOnlySpan<float> values, ReadOnlySpan<int> classes)
     {
-        var first = _next - classes.Length;
-        values.CopyTo(_values[shift].AsSpan(first * _statistics));
-        classes.CopyTo(_classes[shift].AsSpan(first));
+        var count = classes.Length / _shifts.Length;
+        var first = _next - count;
+        for (var s = 0; s < _shifts.Length; s++)
+        {
+            values.Slice(s * count * _statistics, count * _statistics).CopyTo(_values[s].AsSpan(first * _statistics));
+            classes.Slice(s * count, count).CopyTo(_classes[s].AsSpan(first));
+        }
     }
 
     /// <summary>Scores every shifted record as its calibration record is scored, against the calibration records' own scores.</summary>
