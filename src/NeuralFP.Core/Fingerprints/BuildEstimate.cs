@@ -14,8 +14,9 @@ public sealed record LayerEstimate(string Name, int[] TapShape, PoolingSpec Pool
 /// (capped by <see cref="FingerprintOptions.MaxTrainingRecords"/>) at every layer and of the held-out records at the
 /// detectors' layers and the detectors' copy of the sample (a layer's features are standardised in place), the training
 /// state of the <see cref="FingerprintBuilder.LayersSideBySide"/> largest autoencoders (trained at once), the autoencoders, one extraction
-/// batch's raw taps, the split's indices and the calibration errors (a few values per reference record), and the
-/// scorer graph three times (proto, bytes, ONNX Runtime session). The process's own base is not counted.
+/// batch's raw taps, the split's indices and the calibration errors (a few values per reference record), the self-check's
+/// copies of one calibration batch's sampled records and one run of their shifts, and the scorer graph three times (proto,
+/// bytes, ONNX Runtime session). The process's own base is not counted.
 /// </summary>
 public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Records, long ReferenceBytesHeld, long AutoencoderParameters, long ScorerBytes, long BuildMemoryBytes)
 {
@@ -25,7 +26,8 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
     /// <param name="referenceBytesHeld">Bytes of reference records held at once: all of them, or one batch when streamed.</param>
     /// <param name="detectorTaps">The taps the detectors read, whose held-out records are kept too; null when no detector is fitted.</param>
     /// <param name="inputName">The model input's name, whose autoencoder is <see cref="FingerprintOptions.InputAutoencoder"/> when that is set.</param>
-    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps = null, string? inputName = null)
+    /// <param name="recordLength">Values per reference record (the self-check copies some of a calibration batch's records).</param>
+    public static BuildEstimate For(long modelBytes, IReadOnlyList<(string Name, int[] Shape, PoolingSpec Pooling, bool Fingerprinted)> taps, long records, long referenceBytesHeld, FingerprintOptions options, IReadOnlyCollection<string>? detectorTaps = null, string? inputName = null, long recordLength = 0)
     {
         ArgumentNullException.ThrowIfNull(taps);
         ArgumentNullException.ThrowIfNull(options);
@@ -66,6 +68,7 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
             Mul(FloatBytes, tapBatch),                     // one extraction batch of raw (unpooled) taps
             Mul(3 * sizeof(int), records),                 // the split's shuffle, roles and index lists
             Mul(2 * FloatBytes, Mul(calibration, fingerprinted)), // calibration errors, and a sorted copy per layer
+            Mul(2 * FloatBytes, Mul(Math.Min(options.BatchSize, options.SelfCheckRecords), recordLength)), // the self-check's sampled copies and one run
             Mul(3, scorer),
         ]);
         return new BuildEstimate(layers, records, referenceBytesHeld, parameters, scorer, memory);

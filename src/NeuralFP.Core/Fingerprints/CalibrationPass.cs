@@ -37,12 +37,12 @@ internal static class CalibrationPass
         int start = 0, h = 0;
         foreach (var batch in batches)
         {
-            if (selfCheck?.ShiftBatch(batch, start) is { } shifted)
+            foreach (var shifted in selfCheck?.ShiftRuns(batch, start, batch.Records) ?? [])
             {
                 var values = new float[shifted.Records * layers];
                 var predicted = new int[shifted.Records];
                 session.Run(shifted, values, predicted, default, cancellationToken);
-                selfCheck.Keep(values, predicted);
+                selfCheck!.Keep(values, predicted);
             }
             if (detectorTaps is null)
             {

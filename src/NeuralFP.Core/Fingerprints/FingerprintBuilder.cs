@@ -359,7 +359,7 @@ public static class FingerprintBuilder
     {
         TapRewriter.RequireTappable(model, [.. extractionSpecs.Select(s => s.Name)]);
         var taps = extractionSpecs.Select(s => (s.Name, model.Layer(s.Name).Shape!, s.Pooling, specs.Contains(s))).ToArray();
-        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps, model.InputName);
+        return BuildEstimate.For(modelBytes, taps, records, referenceBytesHeld, options, detectorTaps, model.InputName, model.InputShape.Aggregate(1L, (a, d) => a * Math.Max(d, 1)));
     }
 
     /// <summary>Per layer, the values of <paramref name="errors"/> (indexed like <paramref name="rows"/>, sorted) at the records <paramref name="at"/>.</summary>

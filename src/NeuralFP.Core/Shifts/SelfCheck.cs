@@ -13,6 +13,7 @@ namespace NeuralFP.Core.Shifts;
 /// </summary>
 /// <param name="Records">Calibration records shifted per shift (an even stride over them).</param>
 /// <param name="Against">What the shifted records are compared with.</param>
+/// <param name="Shifts">Per shift: what was done, the AUROC and the share flagged.</param>
 public sealed record SelfCheckSummary(int Records, string Against, IReadOnlyList<ShiftSensitivity> Shifts)
 {
     /// <summary>Below this AUROC the build warns that the fingerprint sees a shift weakly (a report, not a decision).</summary>
@@ -54,6 +55,9 @@ internal sealed class SelfCheck
     private Scale? _scale;
     private int _next;
 
+    /// <summary>The run <see cref="ShiftRuns"/> last returned: its first sampled record, how many, its first shift.</summary>
+    private (int First, int Count, int Shift) _run;
+
     private SelfCheck(int[] positions, Shift[] shifts, int seed, int statistics)
     {
         _positions = positions;
@@ -77,35 +81,42 @@ internal sealed class SelfCheck
 
     /// <summary>
     /// The shifted copies of the sampled records in the calibration batch that starts at calibration position
-    /// <paramref name="start"/>, as one batch (every shift's copies in turn, the sampled records in order; one scorer run per
-    /// calibration batch), or null when none is sampled there.
+    /// <paramref name="start"/>, in runs for the scorer: each run holds whole shifts' copies (shift after shift, the sampled
+    /// records in order), as many shifts as fit in <paramref name="maxRecords"/>, so a calibration batch usually costs one
+    /// extra run and never holds more than the batch's sampled records and one run. Call <see cref="Keep"/> with each run's
+    /// statistics before asking for the next.
     /// </summary>
-    public FloatTensor? ShiftBatch(FloatTensor batch, int start)
+    public IEnumerable<FloatTensor> ShiftRuns(FloatTensor batch, int start, int maxRecords)
     {
         _scale ??= Scale.Of(batch);
         var first = _next;
         while (_next < _positions.Length && _positions[_next] < start + batch.Records) _next++;
         var count = _next - first;
-        if (count == 0) return null;
+        if (count == 0) yield break;
         var length = batch.RecordLength;
         var sampled = new float[checked(count * length)];
         for (var i = 0; i < count; i++) batch.Record(_positions[first + i] - start).CopyTo(sampled.AsSpan(i * length, length));
         var records = new FloatTensor(sampled, [count, .. batch.RecordShape]);
-        var shifted = new float[checked(_shifts.Length * sampled.Length)];
-        for (var s = 0; s < _shifts.Length; s++) Apply(_shifts[s], records, first).Data.CopyTo(shifted, s * sampled.Length);
-        return new FloatTensor(shifted, [_shifts.Length * count, .. batch.RecordShape]);
+        var shiftsPerRun = Math.Max(1, maxRecords / count);
+        for (var s0 = 0; s0 < _shifts.Length; s0 += shiftsPerRun)
+        {
+            var s1 = Math.Min(_shifts.Length, s0 + shiftsPerRun);
+            var run = new float[checked((s1 - s0) * sampled.Length)];
+            for (var s = s0; s < s1; s++) Apply(_shifts[s], records, first).Data.CopyTo(run, (s - s0) * sampled.Length);
+            _run = (first, count, s0);
+            yield return new FloatTensor(run, [(s1 - s0) * count, .. batch.RecordShape]);
+        }
     }
 
-    /// <summary>Keeps the scorer's statistics and predicted classes of the copies <see cref="ShiftBatch"/> returned.</summary>
+    /// <summary>Keeps the scorer's statistics and predicted classes of the run <see cref="ShiftRuns"/> last returned.</summary>
     /// <param name="values">[record × statistic], as the scorer writes them.</param>
     public void Keep(ReadOnlySpan<float> values, ReadOnlySpan<int> classes)
     {
-        var count = classes.Length / _shifts.Length;
-        var first = _next - count;
-        for (var s = 0; s < _shifts.Length; s++)
+        var (first, count, shift) = _run;
+        for (var s = 0; s < classes.Length / count; s++)
         {
-            values.Slice(s * count * _statistics, count * _statistics).CopyTo(_values[s].AsSpan(first * _statistics));
-            classes.Slice(s * count, count).CopyTo(_classes[s].AsSpan(first));
+            values.Slice(s * count * _statistics, count * _statistics).CopyTo(_values[shift + s].AsSpan(first * _statistics));
+            classes.Slice(s * count, count).CopyTo(_classes[shift + s].AsSpan(first));
         }
     }
 

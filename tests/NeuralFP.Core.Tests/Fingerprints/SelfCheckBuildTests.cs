@@ -46,13 +46,15 @@ public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture
     public void A_shifted_record_is_scored_and_flagged_as_the_scoring_path_does()
     {
         // Under a Gaussian integration a calibration record's copy is scored by the same fit the scoring path uses, so the
-        // self-check's blur figures must be exactly those of the blurred records scored by FingerprintScorer.
-        var options = SmallCnnFingerprint.Options with { Integration = IntegrationKinds.GaussianPerClass, Detectors = [], SelfCheckRecords = 100 };
+        // self-check's blur figures must be exactly those of the blurred records scored by FingerprintScorer. Every
+        // calibration record is sampled, so each batch's copies take one run per shift.
+        var options = SmallCnnFingerprint.Options with { Integration = IntegrationKinds.GaussianPerClass, Detectors = [], SelfCheckRecords = FingerprintOptions.MaxSelfCheckRecords, BatchSize = 64 };
         var fingerprint = FingerprintBuilder.Build(cnn.ModelBytes, cnn.Reference, options, null, CancellationToken.None).Fingerprint;
         var integration = fingerprint.Manifest.Integration!;
 
         var calibration = ReferenceSplit.Create(cnn.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords).Calibration;
-        var sampled = Enumerable.Range(0, 100).Select(i => calibration[i * calibration.Length / 100]).ToArray();
+        var sampled = calibration;
+        Assert.Equal(calibration.Length, fingerprint.Manifest.SelfCheck!.Records);
         var length = cnn.Reference.RecordLength;
         var records = new float[sampled.Length * length];
         for (var i = 0; i < sampled.Length; i++) cnn.Reference.Record(sampled[i]).CopyTo(records.AsSpan(i * length, length));
