@@ -185,9 +185,7 @@ public static class FingerprintBuilder
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
         string[] statisticOutputs = [.. StatisticOutputs(fused), .. inputStatistics];
-        // The self-check needs an integration's score; the one-out rule has none to rank records by.
-        var selfCheck = options.Integration == IntegrationKinds.OneOut ? null
-            : SelfCheck.Plan(model.InputShape, split.Calibration.Length, options.SelfCheckRecords, options.Seed, statisticOutputs.Length);
+        var selfCheck = SelfCheck.Plan(model.InputShape, split.Calibration.Length, options.SelfCheckRecords, options.Seed, statisticOutputs.Length);
         var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, statisticOutputs, calibrationTaps, calibrationBatches.Items(), split, selfCheck, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
@@ -237,7 +235,7 @@ public static class FingerprintBuilder
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
-        var selfCheckSummary = integration is null ? null : selfCheck?.Summarise(integration, rule);
+        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors);
         if (selfCheckSummary is not null)
         {
             progress?.Report($"The fingerprint's {selfCheckSummary}.");

@@ -131,7 +131,7 @@ public sealed record FingerprintOptions
     /// corruptions (images: blur, low contrast, occlusion, additive noise; other records: feature noise), scaled to the
     /// reference's own values, to report per shift how well this fingerprint tells them from in-distribution records on
     /// this model (<see cref="Shifts.SelfCheckSummary"/> in the manifest). Reported, never used to choose anything. Costs
-    /// the scorer's time on that many records per shift; needs an integration (not the one-out rule).
+    /// the scorer's time on that many records per shift.
     /// </summary>
     public int SelfCheckRecords { get; init; } = DefaultSelfCheckRecords;
 

@@ -120,12 +120,18 @@ internal sealed class SelfCheck
         }
     }
 
-    /// <summary>Scores every shifted record as its calibration record is scored, against the calibration records' own scores.</summary>
-    public SelfCheckSummary Summarise(LayerIntegration integration, OneOutRule rule)
+    /// <summary>
+    /// Scores every shifted record as its calibration record is scored, against the calibration records' own scores: the
+    /// integration's (leave-one-out for the k-NN density, cross-fitted for the Gaussians) or, without one, the one-out
+    /// rule's (whose thresholds are quantiles of those same records).
+    /// </summary>
+    /// <param name="calibration">The calibration records' statistics ([statistic][record]): the one-out rule's own scores come from them.</param>
+    public SelfCheckSummary Summarise(LayerIntegration? integration, OneOutRule rule, IReadOnlyList<float[]> calibration)
     {
         if (_next != _positions.Length) throw new InvalidOperationException($"The self-check saw {_next} of its {_positions.Length} records.");
-        var own = integration.HeldOutScoresInRecordOrder
-            ?? throw new InvalidOperationException("The self-check needs the integration's calibration scores (right after it is calibrated).");
+        var layers = rule.Layers.Count;
+        var own = integration is null ? RuleScores(rule, calibration)
+            : integration.HeldOutScoresInRecordOrder ?? throw new InvalidOperationException("The self-check needs the integration's calibration scores (right after it is calibrated).");
         var scores = new double[_positions.Length];
         var results = new ShiftSensitivity[_shifts.Length];
         for (var s = 0; s < _shifts.Length; s++)
@@ -133,12 +139,25 @@ internal sealed class SelfCheck
             var flagged = 0;
             for (var i = 0; i < scores.Length; i++)
             {
-                scores[i] = integration.ScoreAsCalibrationRecord(rule, _values[s].AsSpan(i * _statistics, _statistics), _classes[s][i], _positions[i]);
-                if (integration.IsOod(scores[i])) flagged++;
+                var values = _values[s].AsSpan(i * _statistics, _statistics);
+                scores[i] = integration?.ScoreAsCalibrationRecord(rule, values, _classes[s][i], _positions[i]) ?? rule.Score(values[..layers]);
+                if (integration?.IsOod(scores[i]) ?? rule.IsOod(values[..layers])) flagged++;
             }
             results[s] = new ShiftSensitivity(Name(_shifts[s]), Describe(_shifts[s]), OodMetrics.Compute(own, scores).Auroc, (double)flagged / scores.Length);
         }
         return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results);
+    }
+
+    private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)
+    {
+        var row = new float[rule.Layers.Count];
+        var scores = new double[calibration[0].Length];
+        for (var r = 0; r < scores.Length; r++)
+        {
+            for (var l = 0; l < row.Length; l++) row[l] = calibration[l][r];
+            scores[r] = rule.Score(row);
+        }
+        return scores;
     }
 
     private enum Shift { Blur, LowContrast, Occlusion, AdditiveNoise, FeatureNoise }

@@ -10,7 +10,8 @@ using NeuralFP.TestData;
 namespace NeuralFP.Core.Tests.Fingerprints;
 
 /// <summary>The build's self-check through real builds: what it reports on the CNN fixture, that a shifted record is scored
-/// as the scoring path scores it, when it is left out, tables, and the warning for a fingerprint that cannot see a shift.</summary>
+/// as the scoring path scores it (an integration or the one-out rule), when it is left out, tables, and the warning for a
+/// fingerprint that cannot see a shift.</summary>
 public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture<SmallCnnFingerprint>
 {
     [Fact]
@@ -42,15 +43,21 @@ public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture
         }
     }
 
-    [Fact]
-    public void A_shifted_record_is_scored_and_flagged_as_the_scoring_path_does()
+    [Theory]
+    [InlineData(IntegrationKinds.GaussianPerClass)]
+    [InlineData(IntegrationKinds.OneOut)]
+    public void A_shifted_record_is_scored_and_flagged_as_the_scoring_path_does(string integrationKind)
     {
-        // Under a Gaussian integration a calibration record's copy is scored by the same fit the scoring path uses, so the
-        // self-check's blur figures must be exactly those of the blurred records scored by FingerprintScorer. Every
-        // calibration record is sampled, so each batch's copies take one run per shift.
-        var options = SmallCnnFingerprint.Options with { Integration = IntegrationKinds.GaussianPerClass, Detectors = [], SelfCheckRecords = FingerprintOptions.MaxSelfCheckRecords, BatchSize = 64 };
-        var fingerprint = FingerprintBuilder.Build(cnn.ModelBytes, cnn.Reference, options, null, CancellationToken.None).Fingerprint;
-        var integration = fingerprint.Manifest.Integration!;
+        // Under a Gaussian integration (and the one-out rule) a calibration record's copy is scored by the same fit the
+        // scoring path uses, so the self-check's blur figures must be exactly those of the blurred records scored by
+        // FingerprintScorer. Every calibration record is sampled, so each batch's copies take one run per shift.
+        var options = SmallCnnFingerprint.Options with { Integration = integrationKind, Detectors = [], SelfCheckRecords = FingerprintOptions.MaxSelfCheckRecords, BatchSize = 64 };
+        var outcome = FingerprintBuilder.Build(cnn.ModelBytes, cnn.Reference, options, null, CancellationToken.None);
+        var fingerprint = outcome.Fingerprint;
+        var rule = fingerprint.Manifest.Rule;
+        // The calibration records' own scores: the integration's as calibrated, or the one-out rule's.
+        var own = fingerprint.Manifest.Integration?.HeldOutScoresInRecordOrder
+            ?? [.. Enumerable.Range(0, outcome.CalibrationErrors![0].Length).Select(r => rule.Score([.. Enumerable.Range(0, rule.Layers.Count).Select(l => outcome.CalibrationErrors[l][r])]))];
 
         var calibration = ReferenceSplit.Create(cnn.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords).Calibration;
         var sampled = calibration;
@@ -63,15 +70,14 @@ public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture
 
         var blur = fingerprint.Manifest.SelfCheck!.Shifts.Single(s => s.Shift == "blur");
         Assert.Equal((double)verdicts.OodCount / sampled.Length, blur.Flagged);
-        Assert.Equal(OodMetrics.Compute(integration.HeldOutScoresInRecordOrder, verdicts.Scores).Auroc, blur.Auroc, 12);
+        Assert.Equal(OodMetrics.Compute(own, verdicts.Scores).Auroc, blur.Auroc, 12);
     }
 
     [Fact]
-    public void No_self_check_when_none_is_asked_for_or_under_the_one_out_rule()
+    public void No_self_check_when_none_is_asked_for_and_options_out_of_range_are_refused()
     {
         var options = new FingerprintOptions { Seed = 3, Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 8 }, Layers = ["input", "act"], Detectors = [] };
         Assert.Null(Build(SyntheticModels.Relu(1, 8, 8), Uniform(600, 1, 8, 8), options with { SelfCheckRecords = 0 }).Manifest.SelfCheck);
-        Assert.Null(Build(SyntheticModels.Relu(1, 8, 8), Uniform(600, 1, 8, 8), options with { Integration = IntegrationKinds.OneOut }).Manifest.SelfCheck);
         Assert.Throws<ArgumentOutOfRangeException>(() => (options with { SelfCheckRecords = FingerprintOptions.MaxSelfCheckRecords + 1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (options with { SelfCheckRecords = -1 }).Validate());
     }
