@@ -39,10 +39,17 @@ internal static class CalibrationPass
         {
             foreach (var shifted in selfCheck?.ShiftRuns(batch, start, batch.Records) ?? [])
             {
-                var values = new float[shifted.Records * layers];
                 var predicted = new int[shifted.Records];
-                session.Run(shifted, values, predicted, default, cancellationToken);
-                selfCheck!.Keep(values, predicted);
+                if (detectorTaps is null)
+                {
+                    var values = new float[shifted.Records * layers];
+                    session.Run(shifted, values, predicted, default, cancellationToken);
+                    selfCheck!.Keep(values, predicted);
+                    continue;
+                }
+                var (statisticValues, output, tapped) = session.RunAll(shifted, cancellationToken);
+                for (var r = 0; r < predicted.Length; r++) predicted[r] = TensorPrimitives.IndexOfMax(output.Record(r));
+                selfCheck!.Keep(statisticValues, predicted, output, tapped);
             }
             if (detectorTaps is null)
             {

@@ -185,7 +185,7 @@ public static class FingerprintBuilder
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
         string[] statisticOutputs = [.. StatisticOutputs(fused), .. inputStatistics];
-        var selfCheck = SelfCheck.Plan(model.InputShape, split.Calibration.Length, options.SelfCheckRecords, options.Seed, statisticOutputs.Length);
+        var selfCheck = SelfCheck.Plan(model.InputShape, split.Calibration, split.HeldOut, options.SelfCheckRecords, options.Seed, statisticOutputs.Length);
         var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, statisticOutputs, calibrationTaps, calibrationBatches.Items(), split, selfCheck, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
@@ -235,13 +235,16 @@ public static class FingerprintBuilder
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
-        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors);
+        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors, calibrationTaps is null ? null : (detectors, [.. calibrationTaps.Select(t => t.Item1)]));
         if (selfCheckSummary is not null)
         {
             progress?.Report($"The fingerprint's {selfCheckSummary}.");
             foreach (var weak in selfCheckSummary.Weak())
                 progress?.Report($"The fingerprint sees {weak.Shift} weakly on this model: self-check AUROC {weak.Auroc:F3} (< {SelfCheckSummary.WeakAuroc}), {weak.Flagged:P0} of the shifted records flagged " +
-                    $"against {options.TargetFpr:P0} of in-distribution ones ({weak.Description}). Check the layers it taps (`nfp layers`), or compare the other detectors (`nfp evaluate`), before trusting its verdicts on such data.");
+                    $"against {options.TargetFpr:P0} of in-distribution ones ({weak.Description}). " +
+                    (weak.BetterDetector() is { } better
+                        ? $"The {better.Detector} detector fitted beside it sees it at AUROC {better.Auroc:F3} ({better.Flagged:P0} flagged): ask it with ?detector={better.Detector}, or check the layers the fingerprint taps (`nfp layers`)."
+                        : "Check the layers it taps (`nfp layers`), or fit other detectors beside it (`detectors`), before trusting its verdicts on such data."));
         }
         phases.Mark("self-check");
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);

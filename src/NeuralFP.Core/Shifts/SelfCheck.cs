@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuralFP.Core.Activations;
+using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Metrics;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
@@ -7,39 +8,12 @@ using NeuralFP.Core.Verdicts;
 namespace NeuralFP.Core.Shifts;
 
 /// <summary>
-/// What the build's self-check found (<see cref="Fingerprints.FingerprintOptions.SelfCheckRecords"/>): per shift, how well
-/// this fingerprint tells shifted calibration records from unshifted ones on this model. Nothing is chosen from it; it says,
-/// at upload, whether the fingerprint is blind to a common shift on a model the defaults were not chosen on.
-/// </summary>
-/// <param name="Records">Calibration records shifted per shift (an even stride over them).</param>
-/// <param name="Against">What the shifted records are compared with.</param>
-/// <param name="Shifts">Per shift: what was done, the AUROC and the share flagged.</param>
-public sealed record SelfCheckSummary(int Records, string Against, IReadOnlyList<ShiftSensitivity> Shifts)
-{
-    /// <summary>Below this AUROC the build warns that the fingerprint sees a shift weakly (a report, not a decision).</summary>
-    public const double WeakAuroc = 0.8;
-
-    /// <summary>The shifts this fingerprint sees weakly.</summary>
-    public IEnumerable<ShiftSensitivity> Weak() => Shifts.Where(s => s.Auroc < WeakAuroc);
-
-    /// <summary>One line for logs and the CLI.</summary>
-    public override string ToString() =>
-        $"self-check on {Records:N0} shifted calibration records each: " +
-        string.Join("; ", Shifts.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Shift} AUROC {s.Auroc:F3}, {s.Flagged:P0} flagged")));
-}
-
-/// <param name="Shift">The shift's name (blur, low contrast, occlusion, additive noise; feature noise for records without an image).</param>
-/// <param name="Description">What was done, with the sizes this reference gave it.</param>
-/// <param name="Auroc">Shifted records' scores against the calibration records' own: 0.5 is blind, 1 tells every one apart.</param>
-/// <param name="Flagged">The share of shifted records flagged at the calibrated threshold (in-distribution records: the target rate).</param>
-public sealed record ShiftSensitivity(string Shift, string Description, double Auroc, double Flagged);
-
-/// <summary>
 /// The build's self-check while it runs: an even stride of calibration records, each copied under every shift, scaled to
 /// the reference's own values (its first calibration batch: mean, spread, range), streamed through the fused scorer
 /// beside the calibration batch it came from, and scored, once the integration is fitted, as that calibration record is
 /// scored (leave-one-out for the neighbour densities, so a shifted copy does not meet its original). Holds one value per
-/// shifted record and statistic.
+/// shifted record and statistic, and, for the detectors fitted beside the fingerprint, the model's output and the tapped
+/// detector inputs of the shifted held-out records (the detectors' fit set holds the others).
 /// </summary>
 internal sealed class SelfCheck
 {
@@ -55,12 +29,22 @@ internal sealed class SelfCheck
     private Scale? _scale;
     private int _next;
 
+    /// <summary>Per sampled record its row among the held-out ones the detectors are compared on, or −1.</summary>
+    private readonly int[] _detectorRow;
+    private readonly int _detectorRecords;
+    private float[][]? _outputs;
+    private float[][][]? _taps;
+    private int _outputLength;
+    private int[]? _tapLengths;
+
     /// <summary>The run <see cref="ShiftRuns"/> last returned: its first sampled record, how many, its first shift.</summary>
     private (int First, int Count, int Shift) _run;
 
-    private SelfCheck(int[] positions, Shift[] shifts, int seed, int statistics)
+    private SelfCheck(int[] positions, bool[] heldOut, Shift[] shifts, int seed, int statistics)
     {
         _positions = positions;
+        _detectorRow = new int[positions.Length];
+        for (var i = 0; i < positions.Length; i++) _detectorRow[i] = heldOut[i] ? _detectorRecords++ : -1;
         _shifts = shifts;
         _seed = unchecked((ulong)seed * 0x9E3779B97F4A7C15);
         _statistics = statistics;
@@ -68,15 +52,18 @@ internal sealed class SelfCheck
         _classes = [.. shifts.Select(_ => new int[positions.Length])];
     }
 
+    /// <param name="calibration">The calibration records' indices (sorted), whose positions the sample strides over.</param>
+    /// <param name="heldOut">The held-out records' indices (sorted), a subset of <paramref name="calibration"/>.</param>
     /// <returns>Null when there is nothing to check (no records asked for, or no calibration records).</returns>
-    public static SelfCheck? Plan(IReadOnlyList<int> recordShape, int calibrationRecords, int records, int seed, int statistics)
+    public static SelfCheck? Plan(IReadOnlyList<int> recordShape, int[] calibration, int[] heldOut, int records, int seed, int statistics)
     {
-        var m = Math.Min(records, calibrationRecords);
+        var m = Math.Min(records, calibration.Length);
         if (m <= 0) return null;
         var positions = new int[m];
-        for (var i = 0; i < m; i++) positions[i] = (int)((long)i * calibrationRecords / m);
+        for (var i = 0; i < m; i++) positions[i] = (int)((long)i * calibration.Length / m);
+        var isHeldOut = positions.Select(p => Array.BinarySearch(heldOut, calibration[p]) >= 0).ToArray();
         var image = InputRegionalError.Layout(recordShape, SmallestImageSide) is not null;
-        return new SelfCheck(positions, image ? [Shift.Blur, Shift.LowContrast, Shift.Occlusion, Shift.AdditiveNoise] : [Shift.FeatureNoise], seed, statistics);
+        return new SelfCheck(positions, isHeldOut, image ? [Shift.Blur, Shift.LowContrast, Shift.Occlusion, Shift.AdditiveNoise] : [Shift.FeatureNoise], seed, statistics);
     }
 
     /// <summary>
@@ -108,9 +95,10 @@ internal sealed class SelfCheck
         }
     }
 
-    /// <summary>Keeps the scorer's statistics and predicted classes of the run <see cref="ShiftRuns"/> last returned.</summary>
+    /// <summary>Keeps the scorer's statistics and predicted classes of the run <see cref="ShiftRuns"/> last returned, and,
+    /// when the detectors read them, the model's output and the tapped detector inputs of its held-out records.</summary>
     /// <param name="values">[record × statistic], as the scorer writes them.</param>
-    public void Keep(ReadOnlySpan<float> values, ReadOnlySpan<int> classes)
+    public void Keep(ReadOnlySpan<float> values, ReadOnlySpan<int> classes, FloatTensor? outputs = null, FloatTensor[]? taps = null)
     {
         var (first, count, shift) = _run;
         for (var s = 0; s < classes.Length / count; s++)
@@ -118,6 +106,20 @@ internal sealed class SelfCheck
             values.Slice(s * count * _statistics, count * _statistics).CopyTo(_values[shift + s].AsSpan(first * _statistics));
             classes.Slice(s * count, count).CopyTo(_classes[shift + s].AsSpan(first));
         }
+        if (outputs is null || taps is null) return;
+        _outputLength = outputs.RecordLength;
+        _tapLengths ??= [.. taps.Select(t => t.RecordLength)];
+        _outputs ??= [.. _values.Select(_ => new float[checked(_detectorRecords * _outputLength)])];
+        _taps ??= [.. _values.Select(_ => _tapLengths.Select(length => new float[checked(_detectorRecords * length)]).ToArray())];
+        for (var s = 0; s < classes.Length / count; s++)
+            for (var i = 0; i < count; i++)
+            {
+                var row = _detectorRow[first + i];
+                if (row < 0) continue;
+                var record = s * count + i;
+                outputs.Record(record).CopyTo(_outputs[shift + s].AsSpan(row * _outputLength, _outputLength));
+                for (var t = 0; t < taps.Length; t++) taps[t].Record(record).CopyTo(_taps[shift + s][t].AsSpan(row * _tapLengths[t], _tapLengths[t]));
+            }
     }
 
     /// <summary>
@@ -126,7 +128,9 @@ internal sealed class SelfCheck
     /// rule's (whose thresholds are quantiles of those same records).
     /// </summary>
     /// <param name="calibration">The calibration records' statistics ([statistic][record]): the one-out rule's own scores come from them.</param>
-    public SelfCheckSummary Summarise(LayerIntegration? integration, OneOutRule rule, IReadOnlyList<float[]> calibration)
+    /// <param name="detectors">The detectors calibrated beside the fingerprint, right after calibration (their held-out
+    /// scores known), and the tensor names of the inputs kept for them; null without detectors.</param>
+    public SelfCheckSummary Summarise(LayerIntegration? integration, OneOutRule rule, IReadOnlyList<float[]> calibration, (DetectorSet Set, IReadOnlyList<string> Taps)? detectors = null)
     {
         if (_next != _positions.Length) throw new InvalidOperationException($"The self-check saw {_next} of its {_positions.Length} records.");
         var layers = rule.Layers.Count;
@@ -143,9 +147,30 @@ internal sealed class SelfCheck
                 scores[i] = integration?.ScoreAsCalibrationRecord(rule, values, _classes[s][i], _positions[i]) ?? rule.Score(values[..layers]);
                 if (integration?.IsOod(scores[i]) ?? rule.IsOod(values[..layers])) flagged++;
             }
-            results[s] = new ShiftSensitivity(Name(_shifts[s]), Describe(_shifts[s]), OodMetrics.Compute(own, scores).Auroc, (double)flagged / scores.Length);
+            results[s] = new ShiftSensitivity(Name(_shifts[s]), Describe(_shifts[s]), OodMetrics.Compute(own, scores).Auroc, (double)flagged / scores.Length,
+                detectors is { } d ? DetectorsOn(s, d.Set, d.Taps) : null);
         }
-        return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results);
+        return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results,
+            detectors is not null && _outputs is not null ? _detectorRecords : 0);
+    }
+
+    /// <summary>Each detector on the shifted held-out copies of shift <paramref name="shift"/>, best first (null when none were kept).</summary>
+    private DetectorShiftSensitivity[]? DetectorsOn(int shift, DetectorSet set, IReadOnlyList<string> taps)
+    {
+        if (_outputs is null || _taps is null || _detectorRecords == 0 || set.Detectors.Count == 0) return null;
+        var n = _detectorRecords;
+        var activations = new ActivationSet(taps, [.. _taps[shift].Select((values, t) => new FloatTensor(values, [n, _tapLengths![t]]))], new FloatTensor(_outputs[shift], [n, _outputLength]));
+        var inputs = DetectorSet.Inputs(activations, set.PenultimateTensor, set.LogitsTensor, set.OutputIsProbability);
+        var scores = new double[n];
+        var ood = new bool[n];
+        var results = new List<DetectorShiftSensitivity>(set.Detectors.Count);
+        foreach (var detector in set.Detectors)
+        {
+            if (!set.HeldOutScores.TryGetValue(detector.Name, out var own)) continue;
+            detector.Evaluate(inputs, scores, ood);
+            results.Add(new DetectorShiftSensitivity(detector.Name, OodMetrics.Compute(own, scores).Auroc, (double)ood.Count(o => o) / n));
+        }
+        return [.. results.OrderByDescending(r => r.Auroc).ThenBy(r => r.Detector, StringComparer.Ordinal)];
     }
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)

@@ -233,15 +233,22 @@ public static class ReportPage
     private static void WriteSelfCheck(StringBuilder html, ReportModel model)
     {
         if (model.SelfCheck is not { } check) return;
+        var detectors = check.DetectorRecords > 0;
         html.Append("<table class=\"self-check\" id=\"self-check\"><caption>Self-check at build: ").Append(Count(check.Records))
-            .Append(" calibration records per shift, against ").Append(Encode(check.Against))
-            .Append("</caption><thead><tr><th>Shift</th><th>What</th><th class=\"num\">AUROC</th><th class=\"num\">flagged</th></tr></thead><tbody>");
+            .Append(" calibration records per shift, against ").Append(Encode(check.Against));
+        if (detectors) html.Append("; the detectors beside it on the ").Append(Count(check.DetectorRecords)).Append(" held-out ones");
+        html.Append("</caption><thead><tr><th>Shift</th><th>What</th><th class=\"num\">AUROC</th><th class=\"num\">flagged</th>");
+        if (detectors) html.Append("<th>detectors beside it (AUROC)</th>");
+        html.Append("</tr></thead><tbody>");
         foreach (var shift in check.Shifts)
         {
             html.Append(shift.Auroc < SelfCheckSummary.WeakAuroc ? "<tr class=\"weak\">" : "<tr>")
                 .Append("<td>").Append(Encode(shift.Shift)).Append("</td><td>").Append(Encode(shift.Description)).Append("</td><td class=\"num\">")
-                .Append(shift.Auroc.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)).Append("</td><td class=\"num\">")
-                .Append(Percent(shift.Flagged)).Append("</td></tr>");
+                .Append(shift.Auroc.ToString("F3", CultureInfo.InvariantCulture)).Append("</td><td class=\"num\">")
+                .Append(Percent(shift.Flagged)).Append("</td>");
+            if (detectors)
+                html.Append("<td>").Append(Encode(string.Join(" · ", (shift.Detectors ?? []).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Detector} {d.Auroc:F3}"))))).Append("</td>");
+            html.Append("</tr>");
         }
         html.Append("</tbody></table>");
     }

@@ -1,4 +1,5 @@
 using NeuralFP.Core.Autoencoders;
+using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Metrics;
 using NeuralFP.Core.Shifts;
@@ -28,14 +29,22 @@ public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture
         Assert.True(noise.Flagged > 0.5, $"additive noise flagged {noise.Flagged}");
         Assert.Contains("σ = 1.5 px", check.Shifts[0].Description, StringComparison.Ordinal);
         Assert.Empty(check.Weak());
+        // The detectors beside it, on the shifted records that are held-out ones (the others are in their fit set), best first.
+        Assert.InRange(check.DetectorRecords, 1, check.Records - 1);
+        var others = cnn.Fingerprint.Detectors.Names.Where(n => n != DetectorNames.Combined).Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(others);
+        Assert.All(check.Shifts, s =>
+        {
+            Assert.Equal(others, s.Detectors!.Select(d => d.Detector).Order(StringComparer.Ordinal));
+            Assert.Equal(s.Detectors!.Select(d => d.Auroc).OrderDescending(), s.Detectors!.Select(d => d.Auroc));
+        });
 
         var directory = Directory.CreateTempSubdirectory("nfp-self-check-").FullName;
         try
         {
             await cnn.Fingerprint.SaveAsync(directory);
             var loaded = await Fingerprint.LoadAsync(directory);
-            Assert.Equal(check.Shifts, loaded.Manifest.SelfCheck!.Shifts);
-            Assert.Equal(check.Records, loaded.Manifest.SelfCheck.Records);
+            Assert.Equivalent(check, loaded.Manifest.SelfCheck, strict: true);
         }
         finally
         {
@@ -71,6 +80,29 @@ public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture
         var blur = fingerprint.Manifest.SelfCheck!.Shifts.Single(s => s.Shift == "blur");
         Assert.Equal((double)verdicts.OodCount / sampled.Length, blur.Flagged);
         Assert.Equal(OodMetrics.Compute(own, verdicts.Scores).Auroc, blur.Auroc, 12);
+    }
+
+    [Fact]
+    public void A_detectors_shifted_records_are_scored_and_flagged_as_its_scoring_path_does()
+    {
+        // Every calibration record is sampled, so the detectors' rows are every held-out record, in order.
+        var options = SmallCnnFingerprint.Options with { Detectors = [DetectorNames.Knn, DetectorNames.Energy], SelfCheckRecords = FingerprintOptions.MaxSelfCheckRecords, BatchSize = 64 };
+        var fingerprint = FingerprintBuilder.Build(cnn.ModelBytes, cnn.Reference, options, null, CancellationToken.None).Fingerprint;
+        var heldOut = ReferenceSplit.Create(cnn.Reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords).HeldOut;
+        Assert.Equal(heldOut.Length, fingerprint.Manifest.SelfCheck!.DetectorRecords);
+        var length = cnn.Reference.RecordLength;
+        var records = new float[heldOut.Length * length];
+        for (var i = 0; i < heldOut.Length; i++) cnn.Reference.Record(heldOut[i]).CopyTo(records.AsSpan(i * length, length));
+        using var scorer = new FingerprintScorer(fingerprint);
+        var blurred = Corruptions.Blur(new FloatTensor(records, [heldOut.Length, .. cnn.Reference.RecordShape]));
+
+        var reported = fingerprint.Manifest.SelfCheck.Shifts.Single(s => s.Shift == "blur").Detectors!;
+        foreach (var scores in scorer.ScoreDetectors(blurred))
+        {
+            var detector = reported.Single(d => d.Detector == scores.Detector);
+            Assert.Equal((double)scores.Ood.Count(o => o) / heldOut.Length, detector.Flagged);
+            Assert.Equal(OodMetrics.Compute(fingerprint.Detectors.HeldOutScores[scores.Detector], scores.Scores).Auroc, detector.Auroc, 12);
+        }
     }
 
     [Fact]

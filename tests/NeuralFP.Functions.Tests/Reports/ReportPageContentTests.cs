@@ -75,16 +75,16 @@ public sealed partial class ReportPageContentTests
     {
         var check = new SelfCheckSummary(256, "the 4,000 calibration records' own scores",
         [
-            new ShiftSensitivity("blur", "Gaussian blur, σ = 1.5 px", 0.9981, 0.97),
-            new ShiftSensitivity("occlusion", "two <10×10> patches", 0.612, 0.083),
-        ]);
+            new ShiftSensitivity("blur", "Gaussian blur, σ = 1.5 px", 0.9981, 0.97, [new("knn", 0.88, 0.36)]),
+            new ShiftSensitivity("occlusion", "two <10×10> patches", 0.612, 0.083, [new("knn", 0.81, 0.19), new("energy", 0.7654, 0.25)]),
+        ], DetectorRecords: 209);
 
         var html = ReportPage.Render(SyntheticReports.Create() with { SelfCheck = check });
 
         var text = System.Net.WebUtility.HtmlDecode(html);
-        Assert.Contains("<caption>Self-check at build: 256 calibration records per shift, against the 4,000 calibration records' own scores</caption>", text);
-        Assert.Contains("<tr><td>blur</td><td>Gaussian blur, σ = 1.5 px</td><td class=\"num\">0.998</td><td class=\"num\">97%</td></tr>", text);
-        Assert.Contains("<tr class=\"weak\"><td>occlusion</td><td>two <10×10> patches</td><td class=\"num\">0.612</td><td class=\"num\">8.3%</td></tr>", text);
+        Assert.Contains("<caption>Self-check at build: 256 calibration records per shift, against the 4,000 calibration records' own scores; the detectors beside it on the 209 held-out ones</caption>", text);
+        Assert.Contains("<tr><td>blur</td><td>Gaussian blur, σ = 1.5 px</td><td class=\"num\">0.998</td><td class=\"num\">97%</td><td>knn 0.880</td></tr>", text);
+        Assert.Contains("<tr class=\"weak\"><td>occlusion</td><td>two <10×10> patches</td><td class=\"num\">0.612</td><td class=\"num\">8.3%</td><td>knn 0.810 · energy 0.765</td></tr>", text);
         Assert.DoesNotContain("<10", html);
         Assert.DoesNotContain("id=\"self-check\"", ReportPage.Render(SyntheticReports.Create()));
     }

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace NeuralFP.Core.Shifts;
+
+/// <summary>
+/// What the build's self-check found (<see cref="Fingerprints.FingerprintOptions.SelfCheckRecords"/>): per shift, how well
+/// this fingerprint tells shifted calibration records from unshifted ones on this model. Nothing is chosen from it; it says,
+/// at upload, whether the fingerprint is blind to a common shift on a model the defaults were not chosen on.
+/// </summary>
+/// <param name="Records">Calibration records shifted per shift (an even stride over them).</param>
+/// <param name="Against">What the shifted records are compared with.</param>
+/// <param name="Shifts">Per shift: what was done, the AUROC and the share flagged.</param>
+/// <param name="DetectorRecords">Of the shifted records, the held-out ones the detectors fitted beside the fingerprint are
+/// compared on (their fit set holds the others); 0 without detectors.</param>
+public sealed record SelfCheckSummary(int Records, string Against, IReadOnlyList<ShiftSensitivity> Shifts, int DetectorRecords = 0)
+{
+    /// <summary>Below this AUROC the build warns that the fingerprint sees a shift weakly (a report, not a decision).</summary>
+    public const double WeakAuroc = 0.8;
+
+    /// <summary>The shifts this fingerprint sees weakly.</summary>
+    public IEnumerable<ShiftSensitivity> Weak() => Shifts.Where(s => s.Auroc < WeakAuroc);
+
+    /// <summary>One line for logs and the CLI.</summary>
+    public override string ToString() =>
+        $"self-check on {Records:N0} shifted calibration records each: " +
+        string.Join("; ", Shifts.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Shift} AUROC {s.Auroc:F3}, {s.Flagged:P0} flagged")));
+}
+
+/// <param name="Shift">The shift's name (blur, low contrast, occlusion, additive noise; feature noise for records without an image).</param>
+/// <param name="Description">What was done, with the sizes this reference gave it.</param>
+/// <param name="Auroc">Shifted records' scores against the calibration records' own: 0.5 is blind, 1 tells every one apart.</param>
+/// <param name="Flagged">The share of shifted records flagged at the calibrated threshold (in-distribution records: the target rate).</param>
+/// <param name="Detectors">The same for each detector fitted beside the fingerprint (the combined one aside), on the shifted
+/// held-out records against its own held-out scores, best first; null without detectors.</param>
+public sealed record ShiftSensitivity(string Shift, string Description, double Auroc, double Flagged, IReadOnlyList<DetectorShiftSensitivity>? Detectors = null)
+{
+    /// <summary>The detector that sees this shift best, when one sees it at <see cref="SelfCheckSummary.WeakAuroc"/> or more and
+    /// better than the fingerprint.</summary>
+    public DetectorShiftSensitivity? BetterDetector() =>
+        Detectors?.FirstOrDefault() is { } best && best.Auroc >= SelfCheckSummary.WeakAuroc && best.Auroc > Auroc ? best : null;
+}
+
+/// <param name="Detector">The detector's name (as <c>?detector=</c> takes it).</param>
+/// <param name="Auroc">Its scores on the shifted held-out records against its own held-out scores.</param>
+/// <param name="Flagged">The share of them it flags at its own calibrated threshold.</param>
+public sealed record DetectorShiftSensitivity(string Detector, double Auroc, double Flagged);
