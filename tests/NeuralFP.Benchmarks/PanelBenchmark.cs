@@ -190,6 +190,25 @@ internal static class PanelBenchmark
             }
         if (gaps.Count > 0)
             output.WriteLine($"\nSelf-check against validation AUROC: median gap {RunStatistics.Median(gaps):F3}, largest {gaps.Max():F3} over {gaps.Count} (model, shift) pairs.");
+
+        // The detectors beside the fingerprint: the same comparison, per detector (its self-check on the shifted held-out records).
+        var detectorGaps = SelfChecks
+            .SelectMany(s => s.Check.Shifts.SelectMany(shift => (shift.Detectors ?? []).Select(d => (s.Model, shift.Shift, d.Detector, d.Auroc))))
+            .GroupBy(x => (x.Model, x.Shift, x.Detector))
+            .Select(g => (g.Key.Detector, Pair: $"{g.Key.Model} {g.Key.Shift}: {g.Average(x => x.Auroc):F3} against {cells.Where(c => c.Model == g.Key.Model && c.Detector == g.Key.Detector && c.Set == g.Key.Shift && c.Role == SetRole.Validation).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average():F3}", Gap: cells.Where(c => c.Model == g.Key.Model && c.Detector == g.Key.Detector && c.Set == g.Key.Shift && c.Role == SetRole.Validation).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average() - g.Average(x => x.Auroc)))
+            .Where(x => !double.IsNaN(x.Gap))
+            .GroupBy(x => x.Detector)
+            .ToArray();
+        if (detectorGaps.Length == 0) return;
+        output.WriteLine();
+        output.WriteLine("| detector | (model, shift) pairs | median gap to the validation set's AUROC | largest gap | where (self-check against validation) |");
+        output.WriteLine("|---|---:|---:|---:|---|");
+        foreach (var detector in detectorGaps.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var absolute = detector.Select(x => Math.Abs(x.Gap)).ToList();
+            var worst = detector.MaxBy(x => Math.Abs(x.Gap));
+            output.WriteLine($"| {detector.Key} | {absolute.Count} | {RunStatistics.Median(absolute):F3} | {absolute.Max():F3} | {worst.Pair} |");
+        }
     }
 
 
