@@ -176,8 +176,9 @@ public sealed class FingerprintJob(
             {
                 _logger.LogInformation("Model {ModelId}: version {Version} is ready ({Seconds:F1} s, {Layers} layers).", modelId, version, seconds, layers.Count);
                 foreach (var weak in selfCheck?.Weak() ?? [])
-                    _logger.LogWarning("Model {ModelId}: version {Version}: the fingerprint sees {Shift} weakly on this model (self-check AUROC {Auroc:F3}, {Flagged:P0} flagged; {Description}).",
-                        modelId, version, weak.Shift, weak.Auroc, weak.Flagged, weak.Description);
+                    _logger.LogWarning("Model {ModelId}: version {Version}: the fingerprint sees {Shift} weakly on this model (self-check AUROC {Auroc:F3}, {Flagged:P0} flagged; {Description}); {Instead}.",
+                        modelId, version, weak.Shift, weak.Auroc, weak.Flagged, weak.Description,
+                        weak.BetterDetector() is { } better ? $"the {better.Detector} detector sees it at AUROC {better.Auroc:F3} (?detector={better.Detector})" : "no detector beside it sees it better");
                 return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Built, version, $"Version {version} is ready.");
             }
         }
