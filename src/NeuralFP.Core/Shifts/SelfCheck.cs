@@ -136,6 +136,9 @@ internal sealed class SelfCheck
         var layers = rule.Layers.Count;
         var own = integration is null ? RuleScores(rule, calibration)
             : integration.HeldOutScoresInRecordOrder ?? throw new InvalidOperationException("The self-check needs the integration's calibration scores (right after it is calibrated).");
+        // The detectors score each shift's copies on their own (read-only state): the shifts side by side on every core.
+        var detectorResults = new DetectorShiftSensitivity[]?[_shifts.Length];
+        if (detectors is { } d) Parallel.For(0, _shifts.Length, s => detectorResults[s] = DetectorsOn(s, d.Set, d.Taps));
         var scores = new double[_positions.Length];
         var results = new ShiftSensitivity[_shifts.Length];
         for (var s = 0; s < _shifts.Length; s++)
@@ -147,8 +150,7 @@ internal sealed class SelfCheck
                 scores[i] = integration?.ScoreAsCalibrationRecord(rule, values, _classes[s][i], _positions[i]) ?? rule.Score(values[..layers]);
                 if (integration?.IsOod(scores[i]) ?? rule.IsOod(values[..layers])) flagged++;
             }
-            results[s] = new ShiftSensitivity(Name(_shifts[s]), Describe(_shifts[s]), OodMetrics.Compute(own, scores).Auroc, (double)flagged / scores.Length,
-                detectors is { } d ? DetectorsOn(s, d.Set, d.Taps) : null);
+            results[s] = new ShiftSensitivity(Name(_shifts[s]), Describe(_shifts[s]), OodMetrics.Compute(own, scores).Auroc, (double)flagged / scores.Length, detectorResults[s]);
         }
         return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results,
             detectors is not null && _outputs is not null ? _detectorRecords : 0);
