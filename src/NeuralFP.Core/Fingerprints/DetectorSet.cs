@@ -131,7 +131,7 @@ public sealed class DetectorSet
 
     /// <summary>This set with one more detector (and its fit figures).</summary>
     internal DetectorSet With(CalibratedDetector detector, DetectorSummary summary) =>
-        new(PenultimateTensor, [.. Detectors, detector]) { Summaries = [.. Summaries, summary], LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability };
+        new(PenultimateTensor, [.. Detectors, detector]) { Summaries = [.. Summaries, summary], LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability, HeldOutScores = HeldOutScores };
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(
         new DetectorSetState(DetectorState.CurrentFormatVersion, PenultimateTensor, Detectors.Select(d => d.Save()).ToArray()),

@@ -235,19 +235,12 @@ public static class FingerprintBuilder
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
-        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors, calibrationTaps is null ? null : (detectors, [.. calibrationTaps.Select(t => t.Item1)]));
-        if (selfCheckSummary is not null)
-        {
-            progress?.Report($"The fingerprint's {selfCheckSummary}.");
-            foreach (var weak in selfCheckSummary.Weak())
-                progress?.Report($"The fingerprint sees {weak.Shift} weakly on this model: self-check AUROC {weak.Auroc:F3} (< {SelfCheckSummary.WeakAuroc}), {weak.Flagged:P0} of the shifted records flagged " +
-                    $"against {options.TargetFpr:P0} of in-distribution ones ({weak.Description}). " +
-                    (weak.BetterDetector() is { } better
-                        ? $"The {better.Detector} detector fitted beside it sees it at AUROC {better.Auroc:F3} ({better.Flagged:P0} flagged): ask it with ?detector={better.Detector}, or check the layers the fingerprint taps (`nfp layers`)."
-                        : "Check the layers it taps (`nfp layers`), or fit other detectors beside it (`detectors`), before trusting its verdicts on such data."));
-        }
+        string[]? detectorTapNames = calibrationTaps is null ? null : [.. calibrationTaps.Select(t => t.Item1)];
+        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors, detectorTapNames is null ? null : (detectors, detectorTapNames));
         phases.Mark("self-check");
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
+        if (selfCheckSummary is not null && detectorTapNames is not null) selfCheckSummary = selfCheck!.WithCombined(selfCheckSummary, detectors, detectorTapNames);
+        if (selfCheckSummary is not null) ReportSelfCheck(selfCheckSummary, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
             ModelSha256 = model.Sha256,
@@ -279,6 +272,17 @@ public static class FingerprintBuilder
             progress?.Report($"The calibration is loose: a threshold set on {newDataFpr.CalibrationRecords:N0} held-out records realises {newDataFpr.Low:P1}–{newDataFpr.High:P1} on new data. " +
                 $"About {Metrics.FprInterval.RecordsFor(options.TargetFpr, 0.01):N0} held-out records (a reference about twice that size) bring it within ±1 pp of the target.");
         return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
+    }
+
+    private static void ReportSelfCheck(SelfCheckSummary summary, double targetFpr, IProgress<string>? progress)
+    {
+        progress?.Report($"The fingerprint's {summary}.");
+        foreach (var weak in summary.Weak())
+            progress?.Report($"The fingerprint sees {weak.Shift} weakly on this model: self-check AUROC {weak.Auroc:F3} (< {SelfCheckSummary.WeakAuroc}), {weak.Flagged:P0} of the shifted records flagged " +
+                $"against {targetFpr:P0} of in-distribution ones ({weak.Description}). " +
+                (weak.BetterDetector() is { } better
+                    ? $"The {better.Detector} detector fitted beside it sees it at AUROC {better.Auroc:F3} ({better.Flagged:P0} flagged): ask it with ?detector={better.Detector}, or check the layers the fingerprint taps (`nfp layers`)."
+                    : "Check the layers it taps (`nfp layers`), or fit other detectors beside it (`detectors`), before trusting its verdicts on such data."));
     }
 
     /// <summary>

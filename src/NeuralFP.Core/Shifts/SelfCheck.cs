@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuralFP.Core.Activations;
+using NeuralFP.Core.Detectors;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Metrics;
 using NeuralFP.Core.Tensors;
@@ -36,6 +37,10 @@ internal sealed class SelfCheck
     private float[][][]? _taps;
     private int _outputLength;
     private int[]? _tapLengths;
+
+    /// <summary>Per shift, the fingerprint's score of each copy the detectors read (set by <see cref="Summarise"/>), for the
+    /// combined detector, which is fitted after it.</summary>
+    private double[][]? _heldOutFingerprintScores;
 
     /// <summary>The run <see cref="ShiftRuns"/> last returned: its first sampled record, how many, its first shift.</summary>
     private (int First, int Count, int Shift) _run;
@@ -141,6 +146,7 @@ internal sealed class SelfCheck
         if (detectors is { } d) Parallel.For(0, _shifts.Length, s => detectorResults[s] = DetectorsOn(s, d.Set, d.Taps));
         var scores = new double[_positions.Length];
         var results = new ShiftSensitivity[_shifts.Length];
+        _heldOutFingerprintScores = [.. _shifts.Select(_ => new double[_detectorRecords])];
         for (var s = 0; s < _shifts.Length; s++)
         {
             var flagged = 0;
@@ -149,6 +155,7 @@ internal sealed class SelfCheck
                 var values = _values[s].AsSpan(i * _statistics, _statistics);
                 scores[i] = integration?.ScoreAsCalibrationRecord(rule, values, _classes[s][i], _positions[i]) ?? rule.Score(values[..layers]);
                 if (integration?.IsOod(scores[i]) ?? rule.IsOod(values[..layers])) flagged++;
+                if (_detectorRow[i] >= 0) _heldOutFingerprintScores[s][_detectorRow[i]] = scores[i];
             }
             results[s] = new ShiftSensitivity(Name(_shifts[s]), Describe(_shifts[s]), OodMetrics.Compute(own, scores).Auroc, (double)flagged / scores.Length, detectorResults[s]);
         }
@@ -156,13 +163,54 @@ internal sealed class SelfCheck
             detectors is not null && _outputs is not null ? _detectorRecords : 0);
     }
 
+    /// <summary>
+    /// <paramref name="summary"/> with the combined detector's figures added beside the other detectors' (best first): it
+    /// is fitted after the fingerprint's integration, on the held-out records' fingerprint scores, so it reads the copies'
+    /// fingerprint scores as <see cref="Summarise"/> computed them. The summary unchanged when there is no combined detector.
+    /// </summary>
+    public SelfCheckSummary WithCombined(SelfCheckSummary summary, DetectorSet set, IReadOnlyList<string> taps)
+    {
+        if (set.Detectors.FirstOrDefault(d => d.Detector is CombinedDetector) is not { } combined
+            || _outputs is null || _heldOutFingerprintScores is null || _detectorRecords == 0) return summary;
+        var own = ((CombinedDetector)combined.Detector).CalibrationScores;
+        var n = _detectorRecords;
+        var scores = new double[n];
+        var ood = new bool[n];
+        var shifts = new ShiftSensitivity[summary.Shifts.Count];
+        for (var s = 0; s < shifts.Length; s++)
+        {
+            var statistics = new float[checked(n * _statistics)];
+            for (var i = 0; i < _positions.Length; i++)
+                if (_detectorRow[i] >= 0) _values[s].AsSpan(i * _statistics, _statistics).CopyTo(statistics.AsSpan(_detectorRow[i] * _statistics));
+            var plain = InputsOf(s, set, taps);
+            var inputs = new DetectorInputs(plain.Logits, plain.Penultimate, plain.PatternLayer)
+            {
+                FingerprintScores = _heldOutFingerprintScores[s], FingerprintStatistics = statistics, FingerprintStatisticCount = _statistics,
+            };
+            combined.Evaluate(inputs, scores, ood);
+            var entry = new DetectorShiftSensitivity(combined.Name, OodMetrics.Compute(own, scores).Auroc, (double)ood.Count(o => o) / n);
+            shifts[s] = summary.Shifts[s] with { Detectors = Ranked([.. summary.Shifts[s].Detectors ?? [], entry]) };
+        }
+        return summary with { Shifts = shifts };
+    }
+
+    private static DetectorShiftSensitivity[] Ranked(IEnumerable<DetectorShiftSensitivity> detectors) =>
+        [.. detectors.OrderByDescending(r => r.Auroc).ThenBy(r => r.Detector, StringComparer.Ordinal)];
+
+    /// <summary>What the detectors read of shift <paramref name="shift"/>'s held-out copies.</summary>
+    private DetectorInputs InputsOf(int shift, DetectorSet set, IReadOnlyList<string> taps)
+    {
+        var n = _detectorRecords;
+        var activations = new ActivationSet(taps, [.. _taps![shift].Select((values, t) => new FloatTensor(values, [n, _tapLengths![t]]))], new FloatTensor(_outputs![shift], [n, _outputLength]));
+        return DetectorSet.Inputs(activations, set.PenultimateTensor, set.LogitsTensor, set.OutputIsProbability);
+    }
+
     /// <summary>Each detector on the shifted held-out copies of shift <paramref name="shift"/>, best first (null when none were kept).</summary>
     private DetectorShiftSensitivity[]? DetectorsOn(int shift, DetectorSet set, IReadOnlyList<string> taps)
     {
         if (_outputs is null || _taps is null || _detectorRecords == 0 || set.Detectors.Count == 0) return null;
         var n = _detectorRecords;
-        var activations = new ActivationSet(taps, [.. _taps[shift].Select((values, t) => new FloatTensor(values, [n, _tapLengths![t]]))], new FloatTensor(_outputs[shift], [n, _outputLength]));
-        var inputs = DetectorSet.Inputs(activations, set.PenultimateTensor, set.LogitsTensor, set.OutputIsProbability);
+        var inputs = InputsOf(shift, set, taps);
         var scores = new double[n];
         var ood = new bool[n];
         var results = new List<DetectorShiftSensitivity>(set.Detectors.Count);
@@ -172,7 +220,7 @@ internal sealed class SelfCheck
             detector.Evaluate(inputs, scores, ood);
             results.Add(new DetectorShiftSensitivity(detector.Name, OodMetrics.Compute(own, scores).Auroc, (double)ood.Count(o => o) / n));
         }
-        return [.. results.OrderByDescending(r => r.Auroc).ThenBy(r => r.Detector, StringComparer.Ordinal)];
+        return Ranked(results);
     }
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)

@@ -30,7 +30,8 @@ public sealed record SelfCheckSummary(int Records, string Against, IReadOnlyList
 /// <param name="Description">What was done, with the sizes this reference gave it.</param>
 /// <param name="Auroc">Shifted records' scores against the calibration records' own: 0.5 is blind, 1 tells every one apart.</param>
 /// <param name="Flagged">The share of shifted records flagged at the calibrated threshold (in-distribution records: the target rate).</param>
-/// <param name="Detectors">The same for each detector fitted beside the fingerprint (the combined one aside), on the shifted
+/// <param name="Detectors">The same for each detector fitted beside the fingerprint (the combined one reading the copies'
+/// fingerprint scores), on the shifted
 /// held-out records against its own held-out scores, best first; null without detectors.</param>
 public sealed record ShiftSensitivity(string Shift, string Description, double Auroc, double Flagged, IReadOnlyList<DetectorShiftSensitivity>? Detectors = null)
 {
