@@ -49,11 +49,20 @@ internal static class PullCommand
                 await File.WriteAllTextAsync(Path.Combine(directory, EtagFile), download.ETag ?? "", cancellationToken);
             }
             // modelVersion as in the service's verdicts (and its X-NeuralFP-Model-Version header).
-            var result = new { fingerprint.ModelId, ModelVersion = fingerprint.Version, fingerprint.ModelSha256, download.ETag, Updated = !download.NotModified, Directory = directory };
-            if (parse.GetValue(json)) CliJson.Write(result);
-            else Console.WriteLine(download.NotModified
+            var selfCheck = fingerprint.Fingerprint.Manifest.SelfCheck;
+            var result = new { fingerprint.ModelId, ModelVersion = fingerprint.Version, fingerprint.ModelSha256, download.ETag, Updated = !download.NotModified, Directory = directory, SelfCheck = selfCheck };
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(result);
+                return 0;
+            }
+            Console.WriteLine(download.NotModified
                 ? $"{modelId} version {fingerprint.Version} in {directory} is current."
                 : $"{modelId} version {fingerprint.Version} (model {fingerprint.ModelSha256[..12]}…) written to {directory}.");
+            // What the build's self-check found, so an edge operator sees a blind spot before relying on the verdicts.
+            if (selfCheck is not null) Console.WriteLine($"Its {selfCheck}.");
+            foreach (var weak in selfCheck?.Weak() ?? [])
+                Console.WriteLine($"It sees {weak.Shift} weakly (AUROC {weak.Auroc:F3})" + (weak.BetterDetector() is { } better ? $"; the {better.Detector} detector sees it at {better.Auroc:F3}." : "."));
             return 0;
         }));
         return command;

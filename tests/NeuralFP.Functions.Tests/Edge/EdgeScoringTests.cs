@@ -125,9 +125,12 @@ public sealed class EdgeScoringTests(EdgeScoringTests.Fixture fixture) : IClassF
             Assert.True(pull.GetProperty("updated").GetBoolean());
             Assert.Equal(fixture.Ready.CurrentVersion, pull.GetProperty("modelVersion").GetInt32()); // the service's name
             Assert.True(File.Exists(Path.Combine(directory, FingerprintArchive.ManifestEntryName)));
+            // The build's self-check travels with the fingerprint to the edge.
+            Assert.Equal(4, pull.GetProperty("selfCheck").GetProperty("shifts").GetArrayLength());
             var again = await RunNfpAsync("pull", "--url", url, "--model", ModelId, "--out", directory);
             Assert.True(again.ExitCode == 0, again.Stderr);
             Assert.Contains("is current", again.Stdout);
+            Assert.Contains("Its self-check on ", again.Stdout);
 
             var records = TestModels.Probe(300);
             var npy = Path.Combine(directory, "records.npy");
