@@ -173,6 +173,12 @@ internal static class PanelBenchmark
     private static void PrintSelfChecks(TextWriter output, List<Cell> cells)
     {
         if (SelfChecks.Count == 0) return;
+        // A detector's validation cell of the same name as the shift, averaged over seeds (null when the panel has none).
+        (double Auroc, double Flagged)? Validation(string model, string detector, string set) =>
+            cells.Where(c => c.Model == model && c.Detector == detector && c.Set == set && c.Role == SetRole.Validation).ToArray() is { Length: > 0 } found
+                ? (found.Average(c => c.Auroc), found.Average(c => c.Flagged)) : null;
+        static string Or(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "–";
+
         output.WriteLine();
         output.WriteLine($"**The build's self-check against the validation sets** (fingerprint AUROC and share flagged, mean over seeds; self-check on {SelfChecks[0].Check.Records} calibration records per shift, the panel on up to {PanelModels.OodRecords} test records):");
         output.WriteLine();
@@ -182,11 +188,10 @@ internal static class PanelBenchmark
         foreach (var model in SelfChecks.GroupBy(s => s.Model))
             foreach (var shift in model.SelectMany(s => s.Check.Shifts).GroupBy(s => s.Shift))
             {
-                var panel = cells.Where(c => c.Model == model.Key && c.Detector == Fingerprint && c.Set == shift.Key && c.Role == SetRole.Validation).ToArray();
+                var panel = Validation(model.Key, Fingerprint, shift.Key);
                 var auroc = shift.Average(s => s.Auroc);
-                var flagged = shift.Average(s => s.Flagged);
-                if (panel.Length > 0) gaps.Add(Math.Abs(auroc - panel.Average(c => c.Auroc)));
-                output.WriteLine($"| {model.Key} | {shift.Key} | {auroc:F3} | {(panel.Length > 0 ? panel.Average(c => c.Auroc).ToString("F3", CultureInfo.InvariantCulture) : "–")} | {flagged:P0} | {(panel.Length > 0 ? panel.Average(c => c.Flagged).ToString("P0", CultureInfo.InvariantCulture) : "–")} |");
+                if (panel is { } p) gaps.Add(Math.Abs(auroc - p.Auroc));
+                output.WriteLine($"| {model.Key} | {shift.Key} | {auroc:F3} | {Or(panel?.Auroc, "F3")} | {shift.Average(s => s.Flagged):P0} | {Or(panel?.Flagged, "P0")} |");
             }
         if (gaps.Count > 0)
             output.WriteLine($"\nSelf-check against validation AUROC: median gap {RunStatistics.Median(gaps):F3}, largest {gaps.Max():F3} over {gaps.Count} (model, shift) pairs.");
@@ -195,9 +200,9 @@ internal static class PanelBenchmark
         var detectorGaps = SelfChecks
             .SelectMany(s => s.Check.Shifts.SelectMany(shift => (shift.Detectors ?? []).Select(d => (s.Model, shift.Shift, d.Detector, d.Auroc))))
             .GroupBy(x => (x.Model, x.Shift, x.Detector))
-            .Select(g => (g.Key.Detector, Pair: $"{g.Key.Model} {g.Key.Shift}: {g.Average(x => x.Auroc):F3} against {cells.Where(c => c.Model == g.Key.Model && c.Detector == g.Key.Detector && c.Set == g.Key.Shift && c.Role == SetRole.Validation).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average():F3}", Gap: cells.Where(c => c.Model == g.Key.Model && c.Detector == g.Key.Detector && c.Set == g.Key.Shift && c.Role == SetRole.Validation).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).Average() - g.Average(x => x.Auroc)))
-            .Where(x => !double.IsNaN(x.Gap))
-            .GroupBy(x => x.Detector)
+            .Select(g => (g.Key, SelfCheck: g.Average(x => x.Auroc), Validation: Validation(g.Key.Model, g.Key.Detector, g.Key.Shift)?.Auroc))
+            .Where(x => x.Validation is not null)
+            .GroupBy(x => x.Key.Detector)
             .ToArray();
         if (detectorGaps.Length == 0) return;
         output.WriteLine();
@@ -205,12 +210,11 @@ internal static class PanelBenchmark
         output.WriteLine("|---|---:|---:|---:|---|");
         foreach (var detector in detectorGaps.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var absolute = detector.Select(x => Math.Abs(x.Gap)).ToList();
-            var worst = detector.MaxBy(x => Math.Abs(x.Gap));
-            output.WriteLine($"| {detector.Key} | {absolute.Count} | {RunStatistics.Median(absolute):F3} | {absolute.Max():F3} | {worst.Pair} |");
+            var absolute = detector.Select(x => Math.Abs(x.SelfCheck - x.Validation!.Value)).ToList();
+            var worst = detector.MaxBy(x => Math.Abs(x.SelfCheck - x.Validation!.Value));
+            output.WriteLine($"| {detector.Key} | {absolute.Count} | {RunStatistics.Median(absolute):F3} | {absolute.Max():F3} | {worst.Key.Model} {worst.Key.Shift}: {worst.SelfCheck:F3} against {worst.Validation:F3} |");
         }
     }
-
 
     /// <summary>Scores the in-distribution and OOD sets with every detector and with fingerprint integrations re-fitted on the build's calibration errors.</summary>
     private static void Evaluate(PanelModel model, int seed, FingerprintBuilder.Outcome outcome, string prefix, List<Cell> cells, List<Realised>? realised, bool detectors)

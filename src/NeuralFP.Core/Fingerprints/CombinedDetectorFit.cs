@@ -63,6 +63,6 @@ internal static class CombinedDetectorFit
         // Calibrated on the scores new in-distribution records would get (cross-fitted for the Gaussian rule).
         var calibrated = new CalibratedDetector(combined, ScoreCalibration.Fit(combined.CalibrationScores, targetFpr));
         progress?.Report($"Detector combined ({combinedRule}: {string.Join(" + ", members)}): realised FPR {calibrated.RealisedFpr:P2} on held-out records.");
-        return detectors.With(calibrated, new DetectorSummary(calibrated.Name, combined.Description, clock.Elapsed.TotalSeconds, calibrated.StateBytes, calibrated.RealisedFpr, false));
+        return detectors.With(calibrated, new DetectorSummary(calibrated.Name, combined.Description, clock.Elapsed.TotalSeconds, calibrated.StateBytes, calibrated.RealisedFpr, false), combined.CalibrationScores);
     }
 }

@@ -129,9 +129,13 @@ public sealed class DetectorSet
 
     private static bool NeedsPenultimate(string name) => name is not (DetectorNames.MaxSoftmax or DetectorNames.Energy or DetectorNames.Combined);
 
-    /// <summary>This set with one more detector (and its fit figures).</summary>
-    internal DetectorSet With(CalibratedDetector detector, DetectorSummary summary) =>
-        new(PenultimateTensor, [.. Detectors, detector]) { Summaries = [.. Summaries, summary], LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability, HeldOutScores = HeldOutScores };
+    /// <summary>This set with one more detector (its fit figures and its scores on the held-out records).</summary>
+    internal DetectorSet With(CalibratedDetector detector, DetectorSummary summary, double[] heldOutScores) =>
+        new(PenultimateTensor, [.. Detectors, detector])
+        {
+            Summaries = [.. Summaries, summary], LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability,
+            HeldOutScores = new Dictionary<string, double[]>(HeldOutScores, StringComparer.Ordinal) { [detector.Name] = heldOutScores },
+        };
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(
         new DetectorSetState(DetectorState.CurrentFormatVersion, PenultimateTensor, Detectors.Select(d => d.Save()).ToArray()),

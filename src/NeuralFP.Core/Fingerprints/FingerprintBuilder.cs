@@ -235,11 +235,9 @@ public static class FingerprintBuilder
         if (integration is { Excluded.Count: > 0 })
             progress?.Report($"Left out of the {integration.Kind} score: {string.Join("; ", integration.Excluded.Select(e => $"{e.Layer} ({e.Reason})"))}.");
         phases.Mark("fusion check, rule, integration");
-        string[]? detectorTapNames = calibrationTaps is null ? null : [.. calibrationTaps.Select(t => t.Item1)];
-        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors, detectorTapNames is null ? null : (detectors, detectorTapNames));
-        phases.Mark("self-check");
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
-        if (selfCheckSummary is not null && detectorTapNames is not null) selfCheckSummary = selfCheck!.WithCombined(selfCheckSummary, detectors, detectorTapNames);
+        phases.Mark("combined detector");
+        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors, calibrationTaps is null ? null : (detectors, [.. calibrationTaps.Select(t => t.Item1)]));
         if (selfCheckSummary is not null) ReportSelfCheck(selfCheckSummary, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
@@ -264,7 +262,7 @@ public static class FingerprintBuilder
             SelfCheck = selfCheckSummary,
         };
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
-        phases.Mark("combined detector, manifest");
+        phases.Mark("self-check, manifest");
         progress?.Report($"Phases: {phases}.");
         progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule); " +
             $"on new in-distribution data {newDataFpr.Low:P1}–{newDataFpr.High:P1} with 90% probability ({newDataFpr.CalibrationRecords:N0} held-out records).");

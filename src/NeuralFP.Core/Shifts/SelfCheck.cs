@@ -38,10 +38,6 @@ internal sealed class SelfCheck
     private int _outputLength;
     private int[]? _tapLengths;
 
-    /// <summary>Per shift, the fingerprint's score of each copy the detectors read (set by <see cref="Summarise"/>), for the
-    /// combined detector, which is fitted after it.</summary>
-    private double[][]? _heldOutFingerprintScores;
-
     /// <summary>The run <see cref="ShiftRuns"/> last returned: its first sampled record, how many, its first shift.</summary>
     private (int First, int Count, int Shift) _run;
 
@@ -130,10 +126,11 @@ internal sealed class SelfCheck
     /// <summary>
     /// Scores every shifted record as its calibration record is scored, against the calibration records' own scores: the
     /// integration's (leave-one-out for the k-NN density, cross-fitted for the Gaussians) or, without one, the one-out
-    /// rule's (whose thresholds are quantiles of those same records).
+    /// rule's (whose thresholds are quantiles of those same records). Then each detector on the held-out copies, against
+    /// its own held-out scores; the combined detector reads the copies' fingerprint scores and statistics.
     /// </summary>
     /// <param name="calibration">The calibration records' statistics ([statistic][record]): the one-out rule's own scores come from them.</param>
-    /// <param name="detectors">The detectors calibrated beside the fingerprint, right after calibration (their held-out
+    /// <param name="detectors">The detectors fitted beside the fingerprint, right after the build fitted them (their held-out
     /// scores known), and the tensor names of the inputs kept for them; null without detectors.</param>
     public SelfCheckSummary Summarise(LayerIntegration? integration, OneOutRule rule, IReadOnlyList<float[]> calibration, (DetectorSet Set, IReadOnlyList<string> Taps)? detectors = null)
     {
@@ -141,76 +138,44 @@ internal sealed class SelfCheck
         var layers = rule.Layers.Count;
         var own = integration is null ? RuleScores(rule, calibration)
             : integration.HeldOutScoresInRecordOrder ?? throw new InvalidOperationException("The self-check needs the integration's calibration scores (right after it is calibrated).");
-        // The detectors score each shift's copies on their own (read-only state): the shifts side by side on every core.
-        var detectorResults = new DetectorShiftSensitivity[]?[_shifts.Length];
-        if (detectors is { } d) Parallel.For(0, _shifts.Length, s => detectorResults[s] = DetectorsOn(s, d.Set, d.Taps));
-        var scores = new double[_positions.Length];
-        var results = new ShiftSensitivity[_shifts.Length];
-        _heldOutFingerprintScores = [.. _shifts.Select(_ => new double[_detectorRecords])];
+        var scores = _shifts.Select(_ => new double[_positions.Length]).ToArray();
+        var flagged = new int[_shifts.Length];
         for (var s = 0; s < _shifts.Length; s++)
-        {
-            var flagged = 0;
-            for (var i = 0; i < scores.Length; i++)
+            for (var i = 0; i < _positions.Length; i++)
             {
                 var values = _values[s].AsSpan(i * _statistics, _statistics);
-                scores[i] = integration?.ScoreAsCalibrationRecord(rule, values, _classes[s][i], _positions[i]) ?? rule.Score(values[..layers]);
-                if (integration?.IsOod(scores[i]) ?? rule.IsOod(values[..layers])) flagged++;
-                if (_detectorRow[i] >= 0) _heldOutFingerprintScores[s][_detectorRow[i]] = scores[i];
+                scores[s][i] = integration?.ScoreAsCalibrationRecord(rule, values, _classes[s][i], _positions[i]) ?? rule.Score(values[..layers]);
+                if (integration?.IsOod(scores[s][i]) ?? rule.IsOod(values[..layers])) flagged[s]++;
             }
-            results[s] = new ShiftSensitivity(Name(_shifts[s]), Describe(_shifts[s]), OodMetrics.Compute(own, scores).Auroc, (double)flagged / scores.Length, detectorResults[s]);
-        }
+        // The detectors score each shift's copies on their own (read-only state): the shifts side by side on every core.
+        var detectorResults = new DetectorShiftSensitivity[]?[_shifts.Length];
+        if (detectors is { } d && _outputs is not null && _detectorRecords > 0)
+            Parallel.For(0, _shifts.Length, s => detectorResults[s] = DetectorsOn(s, scores[s], d.Set, d.Taps));
+        var results = _shifts.Select((shift, s) => new ShiftSensitivity(Name(shift), Describe(shift), OodMetrics.Compute(own, scores[s]).Auroc,
+            (double)flagged[s] / _positions.Length, detectorResults[s])).ToArray();
         return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results,
-            detectors is not null && _outputs is not null ? _detectorRecords : 0);
+            detectorResults[0] is null ? 0 : _detectorRecords);
     }
 
-    /// <summary>
-    /// <paramref name="summary"/> with the combined detector's figures added beside the other detectors' (best first): it
-    /// is fitted after the fingerprint's integration, on the held-out records' fingerprint scores, so it reads the copies'
-    /// fingerprint scores as <see cref="Summarise"/> computed them. The summary unchanged when there is no combined detector.
-    /// </summary>
-    public SelfCheckSummary WithCombined(SelfCheckSummary summary, DetectorSet set, IReadOnlyList<string> taps)
-    {
-        if (set.Detectors.FirstOrDefault(d => d.Detector is CombinedDetector) is not { } combined
-            || _outputs is null || _heldOutFingerprintScores is null || _detectorRecords == 0) return summary;
-        var own = ((CombinedDetector)combined.Detector).CalibrationScores;
-        var n = _detectorRecords;
-        var scores = new double[n];
-        var ood = new bool[n];
-        var shifts = new ShiftSensitivity[summary.Shifts.Count];
-        for (var s = 0; s < shifts.Length; s++)
-        {
-            var statistics = new float[checked(n * _statistics)];
-            for (var i = 0; i < _positions.Length; i++)
-                if (_detectorRow[i] >= 0) _values[s].AsSpan(i * _statistics, _statistics).CopyTo(statistics.AsSpan(_detectorRow[i] * _statistics));
-            var plain = InputsOf(s, set, taps);
-            var inputs = new DetectorInputs(plain.Logits, plain.Penultimate, plain.PatternLayer)
-            {
-                FingerprintScores = _heldOutFingerprintScores[s], FingerprintStatistics = statistics, FingerprintStatisticCount = _statistics,
-            };
-            combined.Evaluate(inputs, scores, ood);
-            var entry = new DetectorShiftSensitivity(combined.Name, OodMetrics.Compute(own, scores).Auroc, (double)ood.Count(o => o) / n);
-            shifts[s] = summary.Shifts[s] with { Detectors = Ranked([.. summary.Shifts[s].Detectors ?? [], entry]) };
-        }
-        return summary with { Shifts = shifts };
-    }
-
-    private static DetectorShiftSensitivity[] Ranked(IEnumerable<DetectorShiftSensitivity> detectors) =>
-        [.. detectors.OrderByDescending(r => r.Auroc).ThenBy(r => r.Detector, StringComparer.Ordinal)];
-
-    /// <summary>What the detectors read of shift <paramref name="shift"/>'s held-out copies.</summary>
-    private DetectorInputs InputsOf(int shift, DetectorSet set, IReadOnlyList<string> taps)
+    /// <summary>Each detector on the held-out copies of shift <paramref name="shift"/>, best first.</summary>
+    /// <param name="fingerprintScores">The fingerprint's score of every copy of the shift (read by the combined detector).</param>
+    private DetectorShiftSensitivity[] DetectorsOn(int shift, double[] fingerprintScores, DetectorSet set, IReadOnlyList<string> taps)
     {
         var n = _detectorRecords;
         var activations = new ActivationSet(taps, [.. _taps![shift].Select((values, t) => new FloatTensor(values, [n, _tapLengths![t]]))], new FloatTensor(_outputs![shift], [n, _outputLength]));
-        return DetectorSet.Inputs(activations, set.PenultimateTensor, set.LogitsTensor, set.OutputIsProbability);
-    }
-
-    /// <summary>Each detector on the shifted held-out copies of shift <paramref name="shift"/>, best first (null when none were kept).</summary>
-    private DetectorShiftSensitivity[]? DetectorsOn(int shift, DetectorSet set, IReadOnlyList<string> taps)
-    {
-        if (_outputs is null || _taps is null || _detectorRecords == 0 || set.Detectors.Count == 0) return null;
-        var n = _detectorRecords;
-        var inputs = InputsOf(shift, set, taps);
+        var plain = DetectorSet.Inputs(activations, set.PenultimateTensor, set.LogitsTensor, set.OutputIsProbability);
+        var heldOutScores = new double[n];
+        var statistics = new float[checked(n * _statistics)];
+        for (var i = 0; i < _positions.Length; i++)
+        {
+            if (_detectorRow[i] < 0) continue;
+            heldOutScores[_detectorRow[i]] = fingerprintScores[i];
+            _values[shift].AsSpan(i * _statistics, _statistics).CopyTo(statistics.AsSpan(_detectorRow[i] * _statistics));
+        }
+        var inputs = new DetectorInputs(plain.Logits, plain.Penultimate, plain.PatternLayer)
+        {
+            FingerprintScores = heldOutScores, FingerprintStatistics = statistics, FingerprintStatisticCount = _statistics,
+        };
         var scores = new double[n];
         var ood = new bool[n];
         var results = new List<DetectorShiftSensitivity>(set.Detectors.Count);
@@ -220,7 +185,7 @@ internal sealed class SelfCheck
             detector.Evaluate(inputs, scores, ood);
             results.Add(new DetectorShiftSensitivity(detector.Name, OodMetrics.Compute(own, scores).Auroc, (double)ood.Count(o => o) / n));
         }
-        return Ranked(results);
+        return [.. results.OrderByDescending(r => r.Auroc).ThenBy(r => r.Detector, StringComparer.Ordinal)];
     }
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)

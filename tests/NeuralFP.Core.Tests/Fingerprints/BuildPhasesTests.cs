@@ -30,8 +30,8 @@ public sealed class BuildPhasesTests
         Assert.StartsWith("calibration pass", measured[4], StringComparison.Ordinal);
         Assert.StartsWith("detector calibration", measured[5], StringComparison.Ordinal);
         Assert.StartsWith("fusion check", measured[6], StringComparison.Ordinal);
-        Assert.StartsWith("self-check", measured[7], StringComparison.Ordinal);
-        Assert.StartsWith("combined detector", measured[8], StringComparison.Ordinal);
+        Assert.StartsWith("combined detector", measured[7], StringComparison.Ordinal);
+        Assert.StartsWith("self-check", measured[8], StringComparison.Ordinal);
         Assert.All(outcome.Phases, p => Assert.True(p.WallSeconds >= 0, $"{p.Name}: {p.WallSeconds} s"));
         Assert.Contains(outcome.Phases, p => p.Name.Contains("reading", StringComparison.Ordinal) && double.IsNaN(p.CpuSeconds));
         // The phases cover the build: their wall times add up to about what the manifest records.
