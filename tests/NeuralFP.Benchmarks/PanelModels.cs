@@ -37,10 +37,26 @@ internal static class PanelModels
         ("softmax-cnn", "panel/softmax_cnn.onnx", "Tanh/AvgPool CNN whose output is softmax probabilities"),
     ];
 
+    /// <summary>Names the held-out architectures as a group in NFP_PANEL_MODELS.</summary>
+    public const string HeldOutGroup = "holdout";
+
+    /// <summary>
+    /// Architectures built after the last default was chosen (tools/build_holdout.py). No choice is ever made on them:
+    /// they show how the defaults carry to shapes nobody tuned on. They run only when named (or by HeldOutGroup).
+    /// </summary>
+    public static IReadOnlyList<(string Name, string File, string Shape)> HeldOutImageModels { get; } =
+    [
+        ("mobilenet", "holdout/mobilenet.onnx", "depthwise-separable convs, BatchNorm folded, HardSwish, GlobalAveragePool head"),
+        ("mixer", "holdout/mixer.onnx", "MLP-Mixer over 49 patches, LayerNormalization, GELU"),
+        ("bilstm", "holdout/bilstm.onnx", "bidirectional LSTM over the 28 rows, mean over time"),
+        ("logsoftmax-cnn", "holdout/logsoftmax_cnn.onnx", "LeakyReLU CNN, input normalised in the graph, output LogSoftmax"),
+    ];
+
     public static IEnumerable<PanelModel> All(string? only = null)
     {
         var filter = only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         bool Wanted(string name) => filter is null || filter.Contains(name);
+        bool WantedHeldOut(string name) => filter is not null && (filter.Contains(HeldOutGroup) || filter.Contains(name));
         foreach (var (name, file, shape) in ImageModels)
             if (Wanted(name)) yield return Image(name, file, shape, FashionMnist.Train(), FashionMnist.Test(), nearOod: null);
         if (Wanted("cnn-0to4"))
@@ -50,7 +66,13 @@ internal static class PanelModels
                 FashionMnist.Train().WhereClass(0, 4), FashionMnist.Test().WhereClass(0, 4), FashionMnist.Test().WhereClass(5, 9).Images);
         }
         if (Wanted("tabular")) yield return Tabular();
+        foreach (var (name, file, shape) in HeldOutImageModels)
+            if (WantedHeldOut(name)) yield return Image(name, file, shape, FashionMnist.Train(), FashionMnist.Test(), nearOod: null);
+        if (WantedHeldOut("digits-table")) yield return DigitsTable();
     }
+
+    /// <summary>True when a name belongs to the held-out architectures.</summary>
+    public static bool IsHeldOut(string name) => name == "digits-table" || HeldOutImageModels.Any(m => m.Name == name);
 
     private static PanelModel Image(string name, string file, string shape, LabeledImages train, LabeledImages test, FloatTensor? nearOod)
     {
@@ -83,6 +105,20 @@ internal static class PanelModels
         var reference = BreastCancer.Train();
         var test = BreastCancer.Test();
         return new PanelModel("tabular", "breast_cancer MLP, standardisation in the graph", true, File.ReadAllBytes(RepoPaths.Model("panel/tabular_mlp.onnx")), reference, test,
+        [
+            new("feature noise", SetRole.Validation, Corruptions.FeatureNoise(test, reference)),
+            new("calibration drift", SetRole.Test, Corruptions.CalibrationDrift(test)),
+            new("shuffled features", SetRole.Test, Corruptions.ShuffledFeatures(test)),
+            new("out of range", SetRole.Test, Corruptions.OutOfRange(test, reference)),
+        ]);
+    }
+
+    private static PanelModel DigitsTable()
+    {
+        var reference = Digits.Table(test: false).Images;
+        var test = Digits.Table(test: true).Images;
+        return new PanelModel("digits-table", "MLP on the 64 raw values of the 8x8 digits, standardisation in the graph", true,
+            File.ReadAllBytes(RepoPaths.Model("holdout/digits_table.onnx")), reference, test,
         [
             new("feature noise", SetRole.Validation, Corruptions.FeatureNoise(test, reference)),
             new("calibration drift", SetRole.Test, Corruptions.CalibrationDrift(test)),

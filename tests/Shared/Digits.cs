@@ -34,6 +34,18 @@ public static class Digits
 
     public static bool IsHeldOut(int index) => index % HoldoutModulus == HoldoutRemainder;
 
+    /// <summary>
+    /// The digits as a table, [N,64] raw values 0..16 with their labels (tools/build_holdout.py's digits-table model): row
+    /// i is a test row when i % 10 ≥ 7, as for the breast-cancer table.
+    /// </summary>
+    public static LabeledImages Table(bool test)
+    {
+        var picked = Raw().Select(Enumerable.Range(0, Raw().Count).Where(i => (i % 10 >= 7) == test));
+        var values = new float[picked.Images.Data.Length];
+        for (var i = 0; i < values.Length; i++) values[i] = picked.Images.Data[i] * 16f; // x/16 undone exactly
+        return new LabeledImages(new FloatTensor(values, [picked.Count, SourceSide * SourceSide]), picked.Labels);
+    }
+
     public static LabeledImages LoadRaw(string csvGzPath)
     {
         if (!File.Exists(csvGzPath))

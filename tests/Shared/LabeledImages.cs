@@ -2,7 +2,7 @@ using NeuralFP.Core.Tensors;
 
 namespace NeuralFP.TestData;
 
-/// <summary>Images [N,1,H,W] with one class label per record.</summary>
+/// <summary>Images [N,1,H,W] (or table rows [N,F]) with one class label per record.</summary>
 public sealed class LabeledImages
 {
     public LabeledImages(FloatTensor images, int[] labels)

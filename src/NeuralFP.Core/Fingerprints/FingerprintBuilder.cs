@@ -107,10 +107,10 @@ public static class FingerprintBuilder
 
         var detectorNames = options.Detectors ?? DetectorNames.All;
         var head = detectorNames.Count == 0 ? null : ReadLinearHead(model, options.Detectors is not null, progress);
-        // The detectors read the penultimate features (and, behind a Softmax output, the logits) from the same
-        // forward pass; tap them if no fingerprint layer does.
+        // The detectors read the penultimate features (and, behind a Softmax or LogSoftmax output, the logits) from the
+        // same forward pass; tap them if no fingerprint layer does.
         var outputIsProbability = ModelHead.EndsInSoftmax(model);
-        var logitsTensor = detectorNames.Count > 0 && outputIsProbability ? ModelHead.PreSoftmaxTensor(model) : null;
+        var logitsTensor = detectorNames.Count > 0 ? ModelHead.PreSoftmaxTensor(model) : null;
         var extractionSpecs = specs.ToList();
         foreach (var extra in new[] { head?.PenultimateTensor, logitsTensor })
             if (extra is not null && !extractionSpecs.Any(s => s.Name == extra)) extractionSpecs.Add(new LayerSpec(extra, PoolingSpec.None));

@@ -12,11 +12,15 @@ internal static class ModelHead
         return model.Proto.Graph.Node.Any(n => n.Output.Contains(output) && n.OpType == "Softmax");
     }
 
-    /// <summary>The tensor a trailing Softmax reads (the logits), or null when the output is not a Softmax.</summary>
+    /// <summary>
+    /// The tensor a trailing Softmax or LogSoftmax reads (the logits), or null when the output is neither. Log-probabilities
+    /// keep the class order and the softmax, but not the logits' scale: their log-sum-exp is 0 for every record, so energy
+    /// needs the tensor before them.
+    /// </summary>
     public static string? PreSoftmaxTensor(OnnxModel model)
     {
         var output = model.OutputNames[0];
-        return model.Proto.Graph.Node.FirstOrDefault(n => n.Output.Contains(output) && n.OpType == "Softmax")?.Input[0];
+        return model.Proto.Graph.Node.FirstOrDefault(n => n.Output.Contains(output) && n.OpType is "Softmax" or "LogSoftmax")?.Input[0];
     }
 
     /// <summary>

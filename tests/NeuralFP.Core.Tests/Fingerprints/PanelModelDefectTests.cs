@@ -50,6 +50,32 @@ public sealed class PanelModelDefectTests
     }
 
     [Fact]
+    public void Log_softmax_output_models_give_energy_the_logits_before_it()
+    {
+        // A held-out architecture (tools/build_holdout.py): its output is LogSoftmax, whose log-sum-exp is 0 for every record.
+        var model = File.ReadAllBytes(RepoPaths.Fixture("models/holdout/logsoftmax_cnn.onnx"));
+        var fingerprint = FingerprintBuilder.Build(model, Reference, Small with { Detectors = [DetectorNames.Energy, DetectorNames.MaxSoftmax] }, null, CancellationToken.None).Fingerprint;
+        var records = FashionMnist.Test().Take(200).Images;
+        using var scorer = new FingerprintScorer(fingerprint);
+        var scores = scorer.ScoreDetectors(records, [DetectorNames.Energy, DetectorNames.MaxSoftmax]);
+        var verdicts = scorer.Score(records);
+
+        Assert.False(fingerprint.Manifest.OutputIsProbability);
+        var logitsTensor = ModelHead.PreSoftmaxTensor(OnnxModel.Load(model))!;
+        Assert.NotNull(fingerprint.Manifest.DetectorOutputs.Logits); // the fused graph exposes it as its own output
+        using var extractor = new ActivationExtractor(OnnxModel.Load(model), [new LayerSpec(logitsTensor, PoolingSpec.None)]);
+        var extracted = extractor.Extract(records);
+        var logits = extracted[logitsTensor];
+        var expected = new double[records.Records];
+        new EnergyDetector().Score(new DetectorInputs(logits), expected);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], scores[0].Scores[i], 3);
+        Assert.True(scores[0].Scores.Max() - scores[0].Scores.Min() > 1);
+        // The verdict's probability is the softmax of the log-probabilities: the model's own probability.
+        for (var i = 0; i < 20; i++)
+            Assert.Equal(MathF.Exp(extracted.Outputs.Record(i)[verdicts[i].PredictedClass]), verdicts[i].MaxProbability, 4);
+    }
+
+    [Fact]
     public void Log_probabilities_stand_in_for_logits_when_the_graph_has_none()
     {
         var probabilities = new FloatTensor([0.7f, 0.2f, 0.1f, 0.4f, 0.4f, 0.2f], [2, 3]);
