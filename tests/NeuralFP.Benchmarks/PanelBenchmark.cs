@@ -60,6 +60,11 @@ internal static class PanelBenchmark
 
     private sealed record Realised(string Model, bool Tabular, string Detector, int Seed, double Fpr);
 
+    /// <summary>A run with any held-out architecture (tools/build_holdout.py) reports; it never names a choice.</summary>
+    private static bool HeldOutRun;
+
+    private const string NothingChosen = "Held-out architectures in this run: every row is reported only; nothing is chosen on them.";
+
     public static async Task RunAsync(TextWriter output)
     {
         var seeds = (Environment.GetEnvironmentVariable("NFP_PANEL_SEEDS") ?? "1,2,3").Split(',').Select(int.Parse).ToArray();
@@ -101,9 +106,16 @@ internal static class PanelBenchmark
         DefaultCombined = defaults;
         output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, input regional error {(defaults.InputRegionalGrid > 0 ? $"{defaults.InputRegionalGrid}x{defaults.InputRegionalGrid}" : "off")}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
+        var only = Environment.GetEnvironmentVariable("NFP_PANEL_MODELS");
+        HeldOutRun = PanelModels.NamesHeldOut(only);
+        if (HeldOutRun)
+        {
+            output.WriteLine("Held-out architectures in this run (tools/build_holdout.py): built after the last default was chosen; nothing is chosen on them.");
+            output.WriteLine();
+        }
         output.WriteLine("| model | shape | layers | build s (seed 1) |");
         output.WriteLine("|---|---|---|---:|");
-        foreach (var model in PanelModels.All(Environment.GetEnvironmentVariable("NFP_PANEL_MODELS")))
+        foreach (var model in PanelModels.All(only))
         {
             foreach (var seed in seeds)
             {
@@ -555,7 +567,7 @@ internal static class PanelBenchmark
         foreach (var r in rows)
             output.WriteLine($"| {r.Rule} | {r.VShort} | {r.VMin:F3} | {r.VMean:F3} | {(double.IsNaN(r.TMin) ? "–" : r.TMin.ToString("F3"))} | {(double.IsNaN(r.TMean) ? "–" : r.TMean.ToString("F3"))} | {r.TShort} | {r.Fpr} | {r.Where} |");
         output.WriteLine();
-        output.WriteLine($"Chosen on the validation sets (fewest shortfalls, then minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Rule}**.");
+        output.WriteLine(HeldOutRun ? NothingChosen : $"Chosen on the validation sets (fewest shortfalls, then minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Rule}**.");
         output.WriteLine();
         if (Environment.GetEnvironmentVariable("NFP_PANEL_RULE_SEEDS") == "1")
             foreach (var group in RuleRealised.Concat(DetectorRealised).GroupBy(r => (r.Model, r.Detector)))
@@ -1100,7 +1112,7 @@ internal static class PanelBenchmark
             .OrderByDescending(r => r.Min).ThenByDescending(r => r.Mean).ToArray();
         foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} |");
         output.WriteLine();
-        output.WriteLine($"Best by the validation minimum (then mean): **{rows[0].Name}**.");
+        output.WriteLine(HeldOutRun ? NothingChosen : $"Best by the validation minimum (then mean): **{rows[0].Name}**.");
         output.WriteLine();
     }
 
@@ -1204,7 +1216,7 @@ internal static class PanelBenchmark
         foreach (var r in rows)
             output.WriteLine($"| {r.Name} | {r.VMin:F3} | {r.VMean:F3} | {r.Worst} | {r.TMin:F3} | {r.TMean:F3} | {r.All:F3} | {r.Digits} | {r.Flagged} | {r.FprImage} | {r.FprTabular} |");
         output.WriteLine();
-        output.WriteLine($"Chosen on the validation sets (highest minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Name}**.");
+        output.WriteLine(HeldOutRun ? NothingChosen : $"Chosen on the validation sets (highest minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Name}**.");
         output.WriteLine();
         output.WriteLine("Validation cells (AUROC, mean over seeds):");
         output.WriteLine();

@@ -74,6 +74,10 @@ internal static class PanelModels
     /// <summary>True when a name belongs to the held-out architectures.</summary>
     public static bool IsHeldOut(string name) => name == "digits-table" || HeldOutImageModels.Any(m => m.Name == name);
 
+    /// <summary>True when an NFP_PANEL_MODELS value selects any held-out architecture.</summary>
+    public static bool NamesHeldOut(string? only) =>
+        only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(n => n == HeldOutGroup || IsHeldOut(n)) == true;
+
     private static PanelModel Image(string name, string file, string shape, LabeledImages train, LabeledImages test, FloatTensor? nearOod)
     {
         // The reference comes from the back of the training file: images the panel models (trained on the first
