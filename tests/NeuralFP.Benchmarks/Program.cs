@@ -22,9 +22,10 @@ var suites = new Dictionary<string, Func<TextWriter, Task>>(StringComparer.Ordin
     ["int8"] = Int8Benchmark.RunAsync,
     ["complexity"] = ComplexityFormsBenchmark.RunAsync,
     ["graphs"] = GraphsBenchmark.RunAsync,
+    ["unseen"] = UnseenCalibrationBenchmark.RunAsync,
 };
 // "all" runs the quick suites; the panel (tens of minutes on two cores) and scorergraph run only when named.
-var chosen = args.Length == 0 || args.Contains("all", StringComparer.OrdinalIgnoreCase) ? suites.Keys.Where(k => k is not ("panel" or "scorergraph" or "execmode" or "tabdiag" or "tabcrossfit" or "int8" or "complexity" or "graphs")).ToArray() : args;
+var chosen = args.Length == 0 || args.Contains("all", StringComparer.OrdinalIgnoreCase) ? suites.Keys.Where(k => k is not ("panel" or "scorergraph" or "execmode" or "tabdiag" or "tabcrossfit" or "int8" or "complexity" or "graphs" or "unseen")).ToArray() : args;
 var unknown = chosen.Where(name => !suites.ContainsKey(name)).ToArray();
 if (unknown.Length > 0)
 {

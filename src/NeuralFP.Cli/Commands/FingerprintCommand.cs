@@ -38,11 +38,12 @@ internal static class FingerprintCommand
         var latentNeighbours = new Option<int>("--latent-neighbours") { Description = "0: latent distance to one mean (or the class means); N ≥ 2: to the nearest of N sampled training codes.", DefaultValueFactory = _ => new FingerprintOptions().LatentNeighbours };
         var detectors = new Option<string>("--detectors") { Description = $"\"all\", \"none\" or a comma list of detectors to fit beside the fingerprint: {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", DefaultValueFactory = _ => "all" };
         var maxTraining = new Option<int>("--max-training-records") { Description = "Most reference records the autoencoders train on (a seeded sample); the build's memory follows it, not the reference's size.", DefaultValueFactory = _ => new FingerprintOptions().MaxTrainingRecords };
+        var unseenFrom = new Option<int?>("--unseen-from") { Description = "The index of the first reference record the model never trained on (records appended after its training sample): every threshold is then calibrated on those records, which a model cannot have memorised." };
         var seed = new Option<int>("--seed") { Description = "Seed for the split and the autoencoders.", DefaultValueFactory = _ => new FingerprintOptions().Seed };
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -74,6 +75,7 @@ internal static class FingerprintCommand
                 TargetFpr = parse.GetValue(targetFpr),
                 TwoSided = parse.GetValue(twoSided),
                 MaxTrainingRecords = parse.GetValue(maxTraining),
+                UnseenFrom = parse.GetValue(unseenFrom),
                 Seed = parse.GetValue(seed),
             };
             // Streamed from the file, batch by batch, as the service does: the reference is never held whole.

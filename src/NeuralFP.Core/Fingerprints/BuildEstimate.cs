@@ -31,7 +31,7 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
     {
         ArgumentNullException.ThrowIfNull(taps);
         ArgumentNullException.ThrowIfNull(options);
-        var split = ReferenceSplit.SizesFor((int)Math.Min(records, int.MaxValue), options.HeldOutFraction, options.ValidationFraction, options.MaxTrainingRecords);
+        var split = ReferenceSplit.SizesFor((int)Math.Min(records, int.MaxValue), options.HeldOutFraction, options.ValidationFraction, options.MaxTrainingRecords, options.UnseenFrom);
         // The options the build will fit per layer; the automatic kind follows the training records, known from the split.
         AutoencoderOptions AutoencoderFor(string layer) => options.AutoencoderFor(layer == inputName, split.Train);
         var layers = taps.Select(t =>

@@ -100,6 +100,8 @@ public static class FingerprintBuilder
         var reference = new ReferenceReader(source, model.InputShape);
         if (reference.Records < FingerprintOptions.MinReferenceRecords)
             throw new InvalidRecordsException($"The reference holds {reference.Records} records; at least {FingerprintOptions.MinReferenceRecords} are needed to calibrate thresholds (a few thousand are better).");
+        if (options.UnseenFrom is int unseenFrom && reference.Records - unseenFrom < FingerprintOptions.MinUnseenRecords)
+            throw new FingerprintInputException(FingerprintInput.Reference, $"reference.npy: unseenFrom is {unseenFrom:N0} but the reference holds {reference.Records:N0} records, so {Math.Max(0, reference.Records - unseenFrom):N0} are unseen; at least {FingerprintOptions.MinUnseenRecords} records the model did not train on must follow the training records to calibrate on. Append more (a validation split), or leave unseenFrom unset.");
 
         var layerNames = options.Layers is { Count: > 0 } chosen ? chosen : AutoLayers(model, options.IncludeInputLayer);
         var specs = layerNames.Select(name => new LayerSpec(name, PoolingFor(model, name, options))).ToArray();
@@ -123,7 +125,9 @@ public static class FingerprintBuilder
 
         // One streamed pass: every record is checked and hashed; only the autoencoders' (capped) sample goes through the
         // model, and its activations are all the build holds (the held-out records stream through the fused scorer later).
-        var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords);
+        var split = ReferenceSplit.Create(reference.Records, options.HeldOutFraction, options.ValidationFraction, options.Seed, options.MaxTrainingRecords, options.UnseenFrom);
+        if (options.UnseenFrom is int first)
+            progress?.Report($"Calibration on the {reference.Records - first:N0} records the model did not train on (records {first:N0} on): {split.HeldOut.Length:N0} held out, {split.Validation.Length:N0} for early stopping; the autoencoders train on {split.Train.Length:N0} of the {first:N0} before them.");
         SampledActivations sampled;
         IReadOnlyList<int[]> tapShapes;
         phases.Mark("setup");
@@ -252,7 +256,7 @@ public static class FingerprintBuilder
             Integration = integration,
             InputComplexityOutputs = complexity && integration is not null ? InputComplexity.Outputs : null,
             InputRegionalErrorOutput = regional && integration is not null ? InputRegionalError.Output : null,
-            Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided, newDataFpr),
+            Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided, newDataFpr, options.UnseenFrom),
             Options = options,
             Fusion = fusion,
             DetectorOutputs = detectorOutputs,
@@ -268,7 +272,7 @@ public static class FingerprintBuilder
             $"on new in-distribution data {newDataFpr.Low:P1}–{newDataFpr.High:P1} with 90% probability ({newDataFpr.CalibrationRecords:N0} held-out records).");
         if (newDataFpr.High - newDataFpr.Low > 0.02)
             progress?.Report($"The calibration is loose: a threshold set on {newDataFpr.CalibrationRecords:N0} held-out records realises {newDataFpr.Low:P1}–{newDataFpr.High:P1} on new data. " +
-                $"About {Metrics.FprInterval.RecordsFor(options.TargetFpr, 0.01):N0} held-out records (a reference about twice that size) bring it within ±1 pp of the target.");
+                $"About {Metrics.FprInterval.RecordsFor(options.TargetFpr, 0.01):N0} held-out records ({(options.UnseenFrom is null ? "a reference about twice that size" : "as many unseen records after the training records")}) bring it within ±1 pp of the target.");
         return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
     }
 

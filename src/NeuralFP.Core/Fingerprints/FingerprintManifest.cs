@@ -112,6 +112,8 @@ public sealed record FingerprintLayer(
 /// <param name="TwoSided">Whether errors below μ count as outliers too (else only errors above τ).</param>
 /// <param name="NewDataFpr">Where the verdict's false-positive rate on new in-distribution records lies with 90% probability,
 /// given how many held-out records set its threshold (<see cref="Metrics.FprInterval"/>); null in fingerprints built before.</param>
+/// <param name="UnseenFrom">The first reference record the model never trained on, when the build was told
+/// (<see cref="FingerprintOptions.UnseenFrom"/>): the held-out and validation records all come from there on. Null otherwise.</param>
 public sealed record CalibrationSummary(
     int ReferenceRecords,
     int TrainRecords,
@@ -121,7 +123,8 @@ public sealed record CalibrationSummary(
     double RealisedFpr,
     double LayerAlpha,
     bool TwoSided,
-    Metrics.FprInterval? NewDataFpr = null);
+    Metrics.FprInterval? NewDataFpr = null,
+    int? UnseenFrom = null);
 
 /// <summary>Outputs of scorer.onnx beyond the model's and the layer errors.</summary>
 /// <param name="Penultimate">The penultimate features, for Mahalanobis, k-NN, patterns, histograms, Gaussian-KL.</param>
