@@ -42,7 +42,7 @@ internal static class ReportModels
             model.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             now,
             layers,
-            new CalibrationSummary(calibration.TargetFpr, calibration.RealisedFpr, calibration.ReferenceRecords, calibration.HeldOutRecords, calibration.TwoSided, calibration.NewDataFpr),
+            new CalibrationSummary(calibration.TargetFpr, calibration.RealisedFpr, calibration.ReferenceRecords, calibration.HeldOutRecords, calibration.TwoSided, calibration.NewDataFpr, calibration.UnseenFrom),
             DriftSummaryOf(drift, hours, layers.Length, now),
             batch is null ? null : batchLabel ?? $"posted batch of {batch.Verdicts.Count} records",
             batch is null ? null : Unusual(model, batch, cancellationToken),

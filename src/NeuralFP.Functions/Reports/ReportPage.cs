@@ -197,6 +197,8 @@ public static class ReportPage
             Row(html, "False-positive rate on new data (90% interval)", $"{Percent(interval.Low)} to {Percent(interval.High)}");
         Row(html, "Reference records", Count(c.ReferenceRecords));
         Row(html, "Held-out records", Count(c.HeldOutRecords));
+        if (c.UnseenFrom is int first)
+            Row(html, "Calibrated on", $"records {Count(first)} on, which the model did not train on");
         Row(html, "Rule", c.TwoSided ? "two-sided: error above τ or below μ at any layer" : "one-sided: error above τ at any layer");
         html.Append("</tbody></table>");
 

@@ -68,6 +68,18 @@ public sealed partial class ReportPageContentTests
         Assert.Contains("id=\"last-day-rate\"><div class=\"value\">7.94%</div>", html);
         Assert.Contains("id=\"window-rate\"><div class=\"value\">12.2%</div>", html);
         Assert.Contains("<span class=\"badge alarm\">ALARM</span>", html);
+        Assert.DoesNotContain("Calibrated on", html);
+    }
+
+    [Fact]
+    public void ThresholdsSetOnRecordsTheModelDidNotTrainOnAreSaidSo()
+    {
+        var model = SyntheticReports.Create();
+        model = model with { Calibration = model.Calibration with { UnseenFrom = 60_000 } };
+
+        var html = ReportPage.Render(model);
+
+        Assert.Contains("<th>Calibrated on</th><td class=\"num\">records 60,000 on, which the model did not train on</td>", html);
     }
 
     [Fact]
