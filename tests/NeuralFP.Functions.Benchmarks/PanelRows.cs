@@ -6,13 +6,14 @@ namespace NeuralFP.Functions.Benchmarks;
 
 /// <summary>
 /// <c>perf --panel</c>: the fused scorer beside the bare model on every image model of the panel (default fingerprint
-/// options, 2,000 Fashion-MNIST reference images unseen by the panel models), batch 256 and batch 1.
+/// options, 2,000 Fashion-MNIST reference images unseen by the panel models), batch 256 and batch 1; with <c>--holdout</c>
+/// the held-out architectures too (tools/build_holdout.py).
 /// </summary>
 internal static class PanelRows
 {
     private const int ReferenceRecords = 2000;
 
-    public static async Task RunAsync(int rounds, TextWriter output)
+    public static async Task RunAsync(int rounds, TextWriter output, bool heldOut = false)
     {
         var train = FashionMnist.Train();
         var reference = train.Select(Enumerable.Range(train.Count - ReferenceRecords, ReferenceRecords)).Images;
@@ -22,7 +23,7 @@ internal static class PanelRows
         output.WriteLine();
         output.WriteLine("| model | layers | build ms/record | bare 256 rec/s | fused 256 rec/s | ratio (bar 0.85) | bare 1 rec/s | fused 1 rec/s | ratio (bar 0.6) | Score 256 / bare |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (name, file, _) in PanelModels())
+        foreach (var (name, file, _) in heldOut ? [.. PanelModels(), .. HeldOutModels()] : PanelModels())
         {
             var model = await File.ReadAllBytesAsync(RepoPaths.Model(file));
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -45,5 +46,13 @@ internal static class PanelRows
         ("transformer", "panel/transformer.onnx", ""),
         ("gru", "panel/gru.onnx", ""),
         ("softmax-cnn", "panel/softmax_cnn.onnx", ""),
+    ];
+
+    private static IEnumerable<(string Name, string File, string Shape)> HeldOutModels() =>
+    [
+        ("mobilenet (held out)", "holdout/mobilenet.onnx", ""),
+        ("mixer (held out)", "holdout/mixer.onnx", ""),
+        ("bilstm (held out)", "holdout/bilstm.onnx", ""),
+        ("logsoftmax-cnn (held out)", "holdout/logsoftmax_cnn.onnx", ""),
     ];
 }

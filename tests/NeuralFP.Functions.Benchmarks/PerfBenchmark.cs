@@ -59,7 +59,7 @@ internal static class PerfBenchmark
             var rounds = Array.IndexOf(args, "--rounds") is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
             if (args.Contains("--sessions")) await SessionOptionsBenchmark.RunAsync(rounds, args.Contains("--global-pool"), RepoPaths.Model("fmnist_cnn.onnx"), output);
             if (args.Contains("--small-batches")) await SmallBatchBenchmark.RunAsync(rounds, RepoPaths.Model("fmnist_cnn.onnx"), output);
-            if (args.Contains("--panel")) await PanelRows.RunAsync(rounds, output);
+            if (args.Contains("--panel")) await PanelRows.RunAsync(rounds, output, heldOut: args.Contains("--holdout"));
             return 0;
         }
         PerfOptions options;
