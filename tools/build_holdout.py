@@ -13,6 +13,8 @@ folded into the graph).
   mixer            MLP-Mixer: 4x4 patches as 49 tokens, LayerNormalization, GELU token- and channel-MLPs, mean over tokens
   bilstm           bidirectional LSTM over the 28 rows, mean over time
   logsoftmax-cnn   input normalised inside the graph, 5x5 valid convs, LeakyReLU, MaxPool, dropout; output LogSoftmax
+  resnet20         a deep narrow ResNet (He et al.'s CIFAR ResNet-20: 3 stages x 3 basic blocks, 16/32/64 channels, 19
+                   ReLUs, BatchNorm folded, 1x1 projections, GlobalAveragePool head): depth, as a real model has it
   digits-table     MLP on the 64 raw values of scikit-learn's 8x8 digits, standardisation as Sub/Div nodes (many
                    features are constant zero in the reference)
 """
@@ -110,6 +112,38 @@ class LogSoftmaxCnn(nn.Module):
         return torch.log_softmax(logits, dim=1) if self.log_probabilities else logits
 
 
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.skip = nn.Sequential() if stride == 1 and cin == cout else nn.Sequential(
+            nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(out)) + self.skip(x))
+
+
+class ResNet20(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        blocks, cin = [], 16
+        for cout, stride in ((16, 1), (32, 2), (64, 2)):
+            for b in range(3):
+                blocks.append(BasicBlock(cin, cout, stride if b == 0 else 1))
+                cin = cout
+        self.blocks = nn.Sequential(*blocks)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.head(torch.flatten(self.pool(self.blocks(self.stem(x))), 1))
+
+
 class Standardised(nn.Module):
     """Raw features in; (x − mean)/std as the graph's first nodes."""
 
@@ -167,6 +201,9 @@ def main():
     logsoftmax = run("logsoftmax_cnn", LogSoftmaxCnn, epochs=2)
     logsoftmax.log_probabilities = True
     results["logsoftmax_cnn"]["bytes"] = export(logsoftmax, "logsoftmax_cnn.onnx", image, output="log_probabilities")
+
+    resnet20 = run("resnet20", ResNet20, epochs=1)
+    results["resnet20"]["bytes"] = export(resnet20, "resnet20.onnx", image)
 
     # scikit-learn's 8x8 digits as a 64-column table; row i is a test row when i % 10 >= 7 (as the breast-cancer table).
     from sklearn.datasets import load_digits

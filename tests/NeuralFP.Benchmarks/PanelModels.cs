@@ -50,6 +50,7 @@ internal static class PanelModels
         ("mixer", "holdout/mixer.onnx", "MLP-Mixer over 49 patches, LayerNormalization, GELU"),
         ("bilstm", "holdout/bilstm.onnx", "bidirectional LSTM over the 28 rows, mean over time"),
         ("logsoftmax-cnn", "holdout/logsoftmax_cnn.onnx", "LeakyReLU CNN, input normalised in the graph, output LogSoftmax"),
+        ("resnet20", "holdout/resnet20.onnx", "CIFAR-style ResNet-20: 9 basic blocks, 19 ReLUs, BatchNorm folded, GlobalAveragePool head"),
     ];
 
     public static IEnumerable<PanelModel> All(string? only = null)

@@ -54,5 +54,6 @@ internal static class PanelRows
         ("mixer (held out)", "holdout/mixer.onnx", ""),
         ("bilstm (held out)", "holdout/bilstm.onnx", ""),
         ("logsoftmax-cnn (held out)", "holdout/logsoftmax_cnn.onnx", ""),
+        ("resnet20 (held out)", "holdout/resnet20.onnx", ""),
     ];
 }

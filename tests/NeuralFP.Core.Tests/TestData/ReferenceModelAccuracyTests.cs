@@ -24,6 +24,7 @@ public class ReferenceModelAccuracyTests
         { "holdout/mixer.onnx", "fmnist", 0.82 },
         { "holdout/bilstm.onnx", "fmnist", 0.78 },
         { "holdout/logsoftmax_cnn.onnx", "fmnist", 0.84 },
+        { "holdout/resnet20.onnx", "fmnist", 0.81 },
         { "holdout/digits_table.onnx", "digitsTable", 0.96 },
     };
 
