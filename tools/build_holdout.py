@@ -29,7 +29,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nfp_data  # noqa: E402
-from nfp_training import accuracy, seed_everything, train  # noqa: E402
+from nfp_training import Standardised, export_onnx, train_entry  # noqa: E402
 
 SEED = 20261203
 OPSET = 17
@@ -144,27 +144,8 @@ class ResNet20(nn.Module):
         return self.head(torch.flatten(self.pool(self.blocks(self.stem(x))), 1))
 
 
-class Standardised(nn.Module):
-    """Raw features in; (x − mean)/std as the graph's first nodes."""
-
-    def __init__(self, mean, std, net):
-        super().__init__()
-        self.register_buffer("mean", torch.from_numpy(mean))
-        self.register_buffer("std", torch.from_numpy(std))
-        self.net = net
-
-    def forward(self, x):
-        return self.net((x - self.mean) / self.std)
-
-
 def export(model, name, example, output="logits"):
-    path = os.path.join(OUT_DIR, name)
-    torch.onnx.export(
-        model, example, path, opset_version=OPSET, input_names=["input"], output_names=[output],
-        dynamic_axes={"input": {0: "N"}, output: {0: "N"}}, do_constant_folding=True,
-        training=torch.onnx.TrainingMode.EVAL)
-    print(f"    wrote {name}: {os.path.getsize(path)} bytes", flush=True)
-    return os.path.getsize(path)
+    return export_onnx(model, os.path.join(OUT_DIR, name), example, OPSET, output)
 
 
 def main():
@@ -179,15 +160,7 @@ def main():
     results = {}
 
     def run(name, make, epochs, lr=2e-3, batch=128, x=x_train, y=y_train, xt=x_test, yt=y_test):
-        t0 = time.time()
-        print(f"{name}: training on {len(x)} records for {epochs} epochs", flush=True)
-        seed_everything(SEED)
-        model = train(make(), x, y, epochs, lr, batch, SEED)
-        acc = accuracy(model, xt, yt)
-        results[name] = {"accuracy": round(acc, 4), "test_records": len(xt), "train_records": len(x), "epochs": epochs,
-                         "seconds": round(time.time() - t0, 1)}
-        print(f"    {name} test accuracy {acc:.4f} on {len(xt)} records ({time.time() - t0:.0f}s)", flush=True)
-        return model
+        return train_entry(results, name, make, epochs, lr, batch, SEED, x, y, xt, yt)
 
     mobilenet = run("mobilenet", MobileNetLike, epochs=2)
     results["mobilenet"]["bytes"] = export(mobilenet, "mobilenet.onnx", image)

@@ -28,7 +28,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nfp_data  # noqa: E402
-from nfp_training import accuracy, seed_everything, train  # noqa: E402
+from nfp_training import Standardised, export_onnx, train_entry  # noqa: E402
 
 SEED = 20261130
 OPSET = 13
@@ -137,36 +137,8 @@ class SoftmaxCnn(nn.Module):
         return torch.softmax(logits, dim=1) if self.probabilities else logits
 
 
-class Standardised(nn.Module):
-    """Raw features in; (x − mean)/std as the graph's first nodes."""
-
-    def __init__(self, mean, std, net):
-        super().__init__()
-        self.register_buffer("mean", torch.from_numpy(mean))
-        self.register_buffer("std", torch.from_numpy(std))
-        self.net = net
-
-    def forward(self, x):
-        return self.net((x - self.mean) / self.std)
-
-
 def export(model, name, example, output="logits", fold_batchnorm=True):
-    path = os.path.join(OUT_DIR, name)
-    # TrainingMode.PRESERVE on an eval-mode model skips torch's eval peephole, which folds BatchNorm into Conv.
-    mode = torch.onnx.TrainingMode.EVAL if fold_batchnorm else torch.onnx.TrainingMode.PRESERVE
-    torch.onnx.export(
-        model, example, path, opset_version=OPSET, input_names=["input"], output_names=[output],
-        dynamic_axes={"input": {0: "N"}, output: {0: "N"}}, do_constant_folding=True, training=mode)
-    ops = "?"
-    try:
-        import onnx
-        proto = onnx.load(path)
-        onnx.checker.check_model(proto, full_check=True)
-        ops = sorted({n.op_type for n in proto.graph.node})
-    except ImportError:
-        pass
-    print(f"    wrote {name}: {os.path.getsize(path)} bytes, ops {ops}", flush=True)
-    return os.path.getsize(path)
+    return export_onnx(model, os.path.join(OUT_DIR, name), example, OPSET, output, fold_batchnorm)
 
 
 def main():
@@ -181,15 +153,7 @@ def main():
     results = {}
 
     def run(name, make, epochs, lr=2e-3, batch=128, x=x_train, y=y_train, xt=x_test, yt=y_test):
-        t0 = time.time()
-        print(f"{name}: training on {len(x)} records for {epochs} epochs", flush=True)
-        seed_everything(SEED)
-        model = train(make(), x, y, epochs, lr, batch, SEED)
-        acc = accuracy(model, xt, yt)
-        results[name] = {"accuracy": round(acc, 4), "test_records": len(xt), "train_records": len(x), "epochs": epochs,
-                         "seconds": round(time.time() - t0, 1)}
-        print(f"    {name} test accuracy {acc:.4f} on {len(xt)} records ({time.time() - t0:.0f}s)", flush=True)
-        return model
+        return train_entry(results, name, make, epochs, lr, batch, SEED, x, y, xt, yt)
 
     bn = run("bn_gap_cnn", BnGapCnn, epochs=2)
     results["bn_gap_cnn"]["bytes"] = export(bn, "bn_gap_cnn.onnx", image, fold_batchnorm=False)

@@ -1,5 +1,8 @@
-"""Training helpers shared by build_models.py and build_panel.py: seeding, a seeded Adam/cross-entropy loop, accuracy."""
+"""Training helpers shared by build_models.py, build_panel.py and build_holdout.py: seeding, a seeded Adam/cross-entropy
+loop, accuracy, a trained-and-measured model entry, the in-graph standardisation of raw table features, ONNX export."""
+import os
 import random
+import time
 
 import numpy as np
 import torch
@@ -39,3 +42,48 @@ def accuracy(model, x, y):
     model.eval()
     preds = torch.cat([model(torch.from_numpy(x[i:i + 1000])).argmax(1) for i in range(0, len(x), 1000)])
     return float((preds.numpy() == y).mean())
+
+
+def train_entry(results, name, make, epochs, lr, batch, seed, x, y, xt, yt):
+    """Trains make() with the seeded loop, measures its test accuracy and records both under results[name]."""
+    t0 = time.time()
+    print(f"{name}: training on {len(x)} records for {epochs} epochs", flush=True)
+    seed_everything(seed)
+    model = train(make(), x, y, epochs, lr, batch, seed)
+    acc = accuracy(model, xt, yt)
+    results[name] = {"accuracy": round(acc, 4), "test_records": len(xt), "train_records": len(x), "epochs": epochs,
+                     "seconds": round(time.time() - t0, 1)}
+    print(f"    {name} test accuracy {acc:.4f} on {len(xt)} records ({time.time() - t0:.0f}s)", flush=True)
+    return model
+
+
+class Standardised(nn.Module):
+    """Raw features in; (x − mean)/std as the graph's first nodes."""
+
+    def __init__(self, mean, std, net):
+        super().__init__()
+        self.register_buffer("mean", torch.from_numpy(mean))
+        self.register_buffer("std", torch.from_numpy(std))
+        self.net = net
+
+    def forward(self, x):
+        return self.net((x - self.mean) / self.std)
+
+
+def export_onnx(model, path, example, opset, output="logits", fold_batchnorm=True):
+    """Exports with a dynamic batch (input `input`, one output); returns the file's size."""
+    # TrainingMode.PRESERVE on an eval-mode model skips torch's eval peephole, which folds BatchNorm into Conv.
+    mode = torch.onnx.TrainingMode.EVAL if fold_batchnorm else torch.onnx.TrainingMode.PRESERVE
+    torch.onnx.export(
+        model, example, path, opset_version=opset, input_names=["input"], output_names=[output],
+        dynamic_axes={"input": {0: "N"}, output: {0: "N"}}, do_constant_folding=True, training=mode)
+    ops = "?"
+    try:
+        import onnx
+        proto = onnx.load(path)
+        onnx.checker.check_model(proto, full_check=True)
+        ops = sorted({n.op_type for n in proto.graph.node})
+    except ImportError:
+        pass
+    print(f"    wrote {os.path.basename(path)}: {os.path.getsize(path)} bytes, ops {ops}", flush=True)
+    return os.path.getsize(path)
