@@ -29,6 +29,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nfp_data  # noqa: E402
+from nfp_blocks import Residual  # noqa: E402
 from nfp_training import Standardised, export_onnx, train_entry  # noqa: E402
 
 SEED = 20261203
@@ -112,21 +113,6 @@ class LogSoftmaxCnn(nn.Module):
         return torch.log_softmax(logits, dim=1) if self.log_probabilities else logits
 
 
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.skip = nn.Sequential() if stride == 1 and cin == cout else nn.Sequential(
-            nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        return torch.relu(self.bn2(self.conv2(out)) + self.skip(x))
-
-
 class ResNet20(nn.Module):
     def __init__(self):
         super().__init__()
@@ -134,7 +120,7 @@ class ResNet20(nn.Module):
         blocks, cin = [], 16
         for cout, stride in ((16, 1), (32, 2), (64, 2)):
             for b in range(3):
-                blocks.append(BasicBlock(cin, cout, stride if b == 0 else 1))
+                blocks.append(Residual(cin, cout, stride if b == 0 else 1))
                 cin = cout
         self.blocks = nn.Sequential(*blocks)
         self.pool = nn.AdaptiveAvgPool2d(1)
