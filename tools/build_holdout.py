@@ -28,9 +28,8 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import nfp_data  # noqa: E402
 from nfp_blocks import Residual  # noqa: E402
-from nfp_training import Standardised, export_onnx, train_entry  # noqa: E402
+from nfp_training import Standardised, export_onnx, fmnist_session, train_entry  # noqa: E402
 
 SEED = 20261203
 OPSET = 17
@@ -135,13 +134,8 @@ def export(model, name, example, output="logits"):
 
 
 def main():
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
-    os.makedirs(OUT_DIR, exist_ok=True)
     began = time.time()
-    x_all, y_all = nfp_data.load_fmnist("train")
-    x_train, y_train = x_all[:TRAIN_RECORDS], y_all[:TRAIN_RECORDS]
-    x_test, y_test = nfp_data.load_fmnist("t10k")
+    x_train, y_train, x_test, y_test = fmnist_session(OUT_DIR, TRAIN_RECORDS)
     image = torch.zeros(1, 1, 28, 28)
     results = {}
 

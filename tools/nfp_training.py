@@ -87,3 +87,15 @@ def export_onnx(model, path, example, opset, output="logits", fold_batchnorm=Tru
         pass
     print(f"    wrote {os.path.basename(path)}: {os.path.getsize(path)} bytes, ops {ops}", flush=True)
     return os.path.getsize(path)
+
+
+def fmnist_session(out_dir, train_records):
+    """Seeded, deterministic CPU torch on 2 threads, the output folder made, and the first train_records Fashion-MNIST
+    training images with the 10,000 test images: (x_train, y_train, x_test, y_test)."""
+    import nfp_data
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(True)
+    os.makedirs(out_dir, exist_ok=True)
+    x_all, y_all = nfp_data.load_fmnist("train")
+    x_test, y_test = nfp_data.load_fmnist("t10k")
+    return x_all[:train_records], y_all[:train_records], x_test, y_test

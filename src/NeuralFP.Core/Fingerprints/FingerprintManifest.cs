@@ -131,7 +131,7 @@ public sealed record CalibrationSummary(
 /// <param name="DiceLogits">DICE's sparsified last layer, computed inside the graph.</param>
 public sealed record DetectorOutputs(string? Penultimate, string? DiceLogits)
 {
-    /// <summary>The pre-softmax logits, tapped when the model's output is softmax probabilities (msp and energy read them).</summary>
+    /// <summary>The logits before a Softmax or LogSoftmax output, tapped when the model outputs (log-)probabilities (msp and energy read them).</summary>
     public string? Logits { get; init; }
 
     public IReadOnlyList<string> Names => new[] { Penultimate, DiceLogits, Logits }.OfType<string>().ToArray();
