@@ -132,7 +132,9 @@ internal sealed class SelfCheck
     /// <param name="calibration">The calibration records' statistics ([statistic][record]): the one-out rule's own scores come from them.</param>
     /// <param name="detectors">The detectors fitted beside the fingerprint, right after the build fitted them (their held-out
     /// scores known), and the tensor names of the inputs kept for them; null without detectors.</param>
-    public SelfCheckSummary Summarise(LayerIntegration? integration, OneOutRule rule, IReadOnlyList<float[]> calibration, (DetectorSet Set, IReadOnlyList<string> Taps)? detectors = null)
+    /// <param name="statisticNames">A name per statistic, in the scorer's order (each is also compared alone); null leaves them out.</param>
+    public SelfCheckSummary Summarise(LayerIntegration? integration, OneOutRule rule, IReadOnlyList<float[]> calibration, (DetectorSet Set, IReadOnlyList<string> Taps)? detectors = null,
+        IReadOnlyList<string>? statisticNames = null)
     {
         if (_next != _positions.Length) throw new InvalidOperationException($"The self-check saw {_next} of its {_positions.Length} records.");
         var layers = rule.Layers.Count;
@@ -152,7 +154,7 @@ internal sealed class SelfCheck
         if (detectors is { } d && _outputs is not null && _detectorRecords > 0)
             Parallel.For(0, _shifts.Length, s => detectorResults[s] = DetectorsOn(s, scores[s], d.Set, d.Taps));
         var results = _shifts.Select((shift, s) => new ShiftSensitivity(Name(shift), Describe(shift), OodMetrics.Compute(own, scores[s]).Auroc,
-            (double)flagged[s] / _positions.Length, detectorResults[s])).ToArray();
+            (double)flagged[s] / _positions.Length, detectorResults[s], statisticNames is null ? null : StatisticsOn(s, calibration, statisticNames))).ToArray();
         return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results,
             detectorResults[0] is null ? 0 : _detectorRecords);
     }
@@ -186,6 +188,24 @@ internal sealed class SelfCheck
             results.Add(new DetectorShiftSensitivity(detector.Name, OodMetrics.Compute(own, scores).Auroc, (double)ood.Count(o => o) / n));
         }
         return [.. results.OrderByDescending(r => r.Auroc).ThenBy(r => r.Detector, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Each statistic alone on shift <paramref name="shift"/>'s copies against the calibration records' values, read the way the shift moves it; the best few.</summary>
+    private StatisticShiftSensitivity[] StatisticsOn(int shift, IReadOnlyList<float[]> calibration, IReadOnlyList<string> names)
+    {
+        if (names.Count != _statistics || calibration.Count != _statistics)
+            throw new ArgumentException($"The self-check keeps {_statistics} statistics; {names.Count} names and {calibration.Count} calibration columns were given.", nameof(names));
+        var own = new double[calibration[0].Length];
+        var shifted = new double[_positions.Length];
+        var results = new StatisticShiftSensitivity[_statistics];
+        for (var j = 0; j < _statistics; j++)
+        {
+            for (var r = 0; r < own.Length; r++) own[r] = calibration[j][r];
+            for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[shift][i * _statistics + j];
+            var auroc = OodMetrics.Compute(own, shifted).Auroc;
+            results[j] = new StatisticShiftSensitivity(names[j], Math.Max(auroc, 1 - auroc), auroc < 0.5);
+        }
+        return [.. results.OrderByDescending(r => r.Auroc).ThenBy(r => r.Statistic, StringComparer.Ordinal).Take(SelfCheckSummary.StatisticsKept)];
     }
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)

@@ -17,6 +17,12 @@ public sealed record SelfCheckSummary(int Records, string Against, IReadOnlyList
     /// <summary>Below this AUROC the build warns that the fingerprint sees a shift weakly (a report, not a decision).</summary>
     public const double WeakAuroc = 0.8;
 
+    /// <summary>Statistics kept per shift, best first.</summary>
+    public const int StatisticsKept = 3;
+
+    /// <summary>How much better than the fingerprint one statistic alone must see a shift for the build to say the others dilute it.</summary>
+    public const double DilutionMargin = 0.03;
+
     /// <summary>The shifts this fingerprint sees weakly.</summary>
     public IEnumerable<ShiftSensitivity> Weak() => Shifts.Where(s => s.Auroc < WeakAuroc);
 
@@ -33,13 +39,29 @@ public sealed record SelfCheckSummary(int Records, string Against, IReadOnlyList
 /// <param name="Detectors">The same for each detector fitted beside the fingerprint (the combined one reading the copies'
 /// fingerprint scores), on the shifted
 /// held-out records against its own held-out scores, best first; null without detectors.</param>
-public sealed record ShiftSensitivity(string Shift, string Description, double Auroc, double Flagged, IReadOnlyList<DetectorShiftSensitivity>? Detectors = null)
+/// <param name="Statistics">The fingerprint's statistics that see the shift best, each alone against the calibration
+/// records' own values (at most <see cref="SelfCheckSummary.StatisticsKept"/>, best first); null in fingerprints built before.</param>
+public sealed record ShiftSensitivity(string Shift, string Description, double Auroc, double Flagged, IReadOnlyList<DetectorShiftSensitivity>? Detectors = null,
+    IReadOnlyList<StatisticShiftSensitivity>? Statistics = null)
 {
     /// <summary>The detector that sees this shift best, when one sees it at <see cref="SelfCheckSummary.WeakAuroc"/> or more and
     /// better than the fingerprint.</summary>
     public DetectorShiftSensitivity? BetterDetector() =>
         Detectors?.FirstOrDefault() is { } best && best.Auroc >= SelfCheckSummary.WeakAuroc && best.Auroc > Auroc ? best : null;
+
+    /// <summary>
+    /// The statistic that, alone, sees this shift at least <see cref="SelfCheckSummary.DilutionMargin"/> better than the
+    /// fingerprint, which reads it among all its statistics: the others dilute it (a report; nothing is chosen from it).
+    /// </summary>
+    public StatisticShiftSensitivity? DilutingStatistic() =>
+        Statistics?.FirstOrDefault() is { } best && best.Auroc >= Auroc + SelfCheckSummary.DilutionMargin ? best : null;
 }
+
+/// <param name="Statistic">The statistic: a layer's error or latent distance, or a measure of the input.</param>
+/// <param name="Auroc">The statistic alone, shifted records against the calibration records, read the way the shift moves
+/// it (so at least 0.5).</param>
+/// <param name="Lower">True when the shift lowers the statistic (an error too small, as blur gives the input layer).</param>
+public sealed record StatisticShiftSensitivity(string Statistic, double Auroc, bool Lower);
 
 /// <param name="Detector">The detector's name (as <c>?detector=</c> takes it).</param>
 /// <param name="Auroc">Its scores on the shifted held-out records against its own held-out scores.</param>

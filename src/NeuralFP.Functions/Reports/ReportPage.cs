@@ -241,6 +241,8 @@ public static class ReportPage
         if (detectors) html.Append("; the detectors beside it on the ").Append(Count(check.DetectorRecords)).Append(" held-out ones");
         html.Append("</caption><thead><tr><th>Shift</th><th>What</th><th class=\"num\">AUROC</th><th class=\"num\">flagged</th>");
         if (detectors) html.Append("<th>detectors beside it (AUROC)</th>");
+        var statistics = check.Shifts.Any(s => s.Statistics is { Count: > 0 });
+        if (statistics) html.Append("<th>its statistics alone (AUROC)</th>");
         html.Append("</tr></thead><tbody>");
         foreach (var shift in check.Shifts)
         {
@@ -250,6 +252,10 @@ public static class ReportPage
                 .Append(Percent(shift.Flagged)).Append("</td>");
             if (detectors)
                 html.Append("<td>").Append(Encode(string.Join(" · ", (shift.Detectors ?? []).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Detector} {d.Auroc:F3}"))))).Append("</td>");
+            // A statistic that alone sees the shift clearly better than the fingerprint is marked: the others dilute it.
+            if (statistics)
+                html.Append("<td>").Append(Encode(string.Join(" · ", (shift.Statistics ?? []).Select(t => string.Create(CultureInfo.InvariantCulture,
+                    $"{t.Statistic}{(t.Lower ? " (lower)" : "")} {t.Auroc:F3}{(ReferenceEquals(t, shift.DilutingStatistic()) ? " ▲" : "")}"))))).Append("</td>");
             html.Append("</tr>");
         }
         html.Append("</tbody></table>");

@@ -80,6 +80,18 @@ public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture
         var blur = fingerprint.Manifest.SelfCheck!.Shifts.Single(s => s.Shift == "blur");
         Assert.Equal((double)verdicts.OodCount / sampled.Length, blur.Flagged);
         Assert.Equal(OodMetrics.Compute(own, verdicts.Scores).Auroc, blur.Auroc, 12);
+        // Each layer's error alone, blurred copies against the calibration records, read the way blur moves it.
+        Assert.InRange(blur.Statistics!.Count, 1, SelfCheckSummary.StatisticsKept);
+        Assert.Equal(blur.Statistics.OrderByDescending(s => s.Auroc).Select(s => s.Statistic), blur.Statistics.Select(s => s.Statistic));
+        var layerErrors = blur.Statistics.Where(s => s.Statistic.EndsWith(" error", StringComparison.Ordinal) && !s.Statistic.StartsWith("input largest", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(layerErrors);
+        foreach (var statistic in layerErrors)
+        {
+            var layer = rule.Layers.ToList().IndexOf(statistic.Statistic[..^" error".Length]);
+            var shifted = Enumerable.Range(0, sampled.Length).Select(r => (double)verdicts.Errors(r)[layer]).ToArray();
+            var alone = OodMetrics.Compute([.. outcome.CalibrationErrors![layer].Select(e => (double)e)], shifted).Auroc;
+            Assert.Equal(statistic.Lower ? 1 - alone : alone, statistic.Auroc, 12);
+        }
     }
 
     [Fact]

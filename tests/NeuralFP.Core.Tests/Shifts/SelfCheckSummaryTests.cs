@@ -2,7 +2,7 @@ using NeuralFP.Core.Shifts;
 
 namespace NeuralFP.Core.Tests.Shifts;
 
-/// <summary>What the self-check's summary calls weak, and which detector it points to instead.</summary>
+/// <summary>What the self-check's summary calls weak, which detector it points to instead, and when one statistic sees more than all.</summary>
 public sealed class SelfCheckSummaryTests
 {
     private static ShiftSensitivity Shift(double auroc, params (string Name, double Auroc)[] detectors) =>
@@ -19,5 +19,17 @@ public sealed class SelfCheckSummaryTests
         Assert.Null(summary.Shifts[0].BetterDetector());   // no detectors
         Assert.Null(Shift(0.9, ("knn", 0.85)).BetterDetector()); // not better than the fingerprint
         Assert.Contains("occlusion AUROC 0.790, 10 % flagged", summary.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_statistic_is_named_as_diluted_only_when_alone_it_sees_the_shift_by_the_margin_more()
+    {
+        ShiftSensitivity With(double fingerprint, double statistic) =>
+            new("feature noise", "noise", fingerprint, 0.3, Statistics: [new StatisticShiftSensitivity("input error", statistic, Lower: false)]);
+
+        Assert.Equal("input error", With(0.84, 0.92).DilutingStatistic()!.Statistic);
+        Assert.Equal("input error", With(0.84, 0.84 + SelfCheckSummary.DilutionMargin).DilutingStatistic()!.Statistic);
+        Assert.Null(With(0.84, 0.86).DilutingStatistic());
+        Assert.Null(Shift(0.84).DilutingStatistic()); // fingerprints built before keep no statistics
     }
 }

@@ -102,6 +102,25 @@ public sealed partial class ReportPageContentTests
     }
 
     [Fact]
+    public void EachShiftsBestStatisticsAreShownAndOneThatSeesMoreThanTheFingerprintIsMarked()
+    {
+        var check = new SelfCheckSummary(256, "the 617 calibration records' own scores",
+        [
+            new ShiftSensitivity("feature noise", "each feature plus half its spread × N(0, 1)", 0.834, 0.41,
+                Statistics: [new("input variation", 0.875, false), new("input error", 0.8612, false), new("/net/net.1/Relu_output_0 error", 0.61, true)]),
+        ]);
+
+        var html = System.Net.WebUtility.HtmlDecode(ReportPage.Render(SyntheticReports.Create() with { SelfCheck = check }));
+
+        Assert.Contains("<th>its statistics alone (AUROC)</th>", html);
+        Assert.Contains("<td>input variation 0.875 ▲ · input error 0.861 · /net/net.1/Relu_output_0 error (lower) 0.610</td>", html);
+        Assert.DoesNotContain("statistics alone", System.Net.WebUtility.HtmlDecode(ReportPage.Render(SyntheticReports.Create() with
+        {
+            SelfCheck = new SelfCheckSummary(256, "calibration", [new ShiftSensitivity("blur", "blur", 0.99, 0.9)]),
+        })));
+    }
+
+    [Fact]
     public void EveryStringFromTheModelIsHtmlEncoded()
     {
         string hostile = "<script>alert('x')</script>&\"";
