@@ -117,4 +117,28 @@ public class AutoLayersTests
         // Conv residual sums are not token states.
         Assert.DoesNotContain(resnet.Layers, l => l.Role == LayerRole.Sequence);
     }
+
+    [Fact]
+    public void The_held_out_architectures_tap_what_their_results_were_measured_on()
+    {
+        // tools/build_holdout.py's models: the README's held-out table was measured on these choices.
+        LayerCandidate[] Auto(string file) => [.. OnnxModel.Load(Fixtures.Bytes($"holdout/{file}")).Layers.Where(l => l.Role is not LayerRole.Other)];
+        var mobilenet = Auto("mobilenet.onnx");
+        var resnet20 = Auto("resnet20.onnx");
+        var bilstm = Auto("bilstm.onnx");
+        var mixer = Auto("mixer.onnx");
+        var logSoftmax = Auto("logsoftmax_cnn.onnx");
+
+        // Every HardSwish of the depthwise-separable blocks, and the GlobalAveragePool head's flattened features.
+        Assert.Equal(7, mobilenet.Count(l => l.Role == LayerRole.Hidden && l.OpType == "HardSwish"));
+        Assert.Equal([64], mobilenet.Single(l => l.Role == LayerRole.Penultimate).Shape!);
+        // Depth: all 19 ReLUs of ResNet-20, so 22 layers with the input, the penultimate features and the logits.
+        Assert.Equal(19, resnet20.Count(l => l.Role == LayerRole.Hidden));
+        Assert.Equal(22, resnet20.Length);
+        // The bidirectional LSTM's hidden states over time, both directions side by side.
+        Assert.Equal([28, 96], bilstm.Single(l => l.Role == LayerRole.Sequence).Shape!);
+        Assert.Equal(["/blocks/blocks.0/Add_1_output_0", "/blocks/blocks.1/Add_1_output_0"], mixer.Where(l => l.Role == LayerRole.Sequence).Select(l => l.Name));
+        // The logits are the tensor the LogSoftmax reads, not the log-probabilities.
+        Assert.Equal("Gemm", logSoftmax.Single(l => l.Role == LayerRole.Logits).OpType);
+    }
 }
