@@ -1,0 +1,43 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using NeuralFP.Application.Inputs;
+using NeuralFP.Application.Registry;
+using NeuralFP.Functions.Tests.Infrastructure;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Functions.Tests.Fingerprinting;
+
+/// <summary>
+/// The build's self-check through the real worker, on the held-out digits table (tools/build_holdout.py), where one
+/// statistic alone sees feature noise better than the fingerprint: the model view names it and the worker logs it.
+/// </summary>
+public sealed class SelfCheckUploadTests : IAsyncLifetime
+{
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync();
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task A_statistic_that_sees_a_shift_better_than_the_fingerprint_is_named_in_the_view_and_the_worker_log()
+    {
+        // Default options on seed 1: the build `nfp fingerprint --seed 1` reports the same dilution (README, "Self-check at build").
+        await _app.UploadAsync("digits-table", ModelFiles.Options, Encoding.UTF8.GetBytes("{\"seed\": 1}"));
+        await _app.UploadAsync("digits-table", ModelFiles.Model, File.ReadAllBytes(RepoPaths.Model("holdout/digits_table.onnx")));
+        await _app.UploadAsync("digits-table", ModelFiles.Reference, TestModels.Npy(Digits.Table(test: false).Images));
+        await _app.WaitForStatusAsync("digits-table", ModelStatus.Ready);
+
+        var view = await _app.Http.GetFromJsonAsync<JsonElement>("api/models/digits-table");
+        var shift = view.GetProperty("selfCheck").GetProperty("shifts").EnumerateArray().Single();
+        var best = shift.GetProperty("statistics")[0];
+
+        Assert.Equal("feature noise", shift.GetProperty("shift").GetString());
+        Assert.Equal("input variation", best.GetProperty("statistic").GetString());
+        Assert.True(best.GetProperty("auroc").GetDouble() >= shift.GetProperty("auroc").GetDouble() + 0.03);
+        await Eventually.UntilAsync(() => Task.FromResult(_app.Logs.Contains(LogLevel.Information, "Model digits-table", "on feature noise, the input variation alone", "dilute")),
+            "the worker to log the dilution");
+    }
+}
