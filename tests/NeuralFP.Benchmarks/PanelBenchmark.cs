@@ -209,8 +209,7 @@ internal static class PanelBenchmark
             output.WriteLine($"\nSelf-check against validation AUROC: median gap {RunStatistics.Median(gaps):F3}, largest {gaps.Max():F3} over {gaps.Count} (model, shift) pairs.");
 
         // Where one statistic alone saw a shift clearly better than the fingerprint (the build's dilution line), per seed.
-        var diluted = SelfChecks.SelectMany(s => s.Check.Shifts.Where(shift => shift.DilutingStatistic() is not null)
-            .Select(shift => $"{s.Model} seed {s.Seed} {shift.Shift}: {shift.DilutingStatistic()!.Statistic} {shift.DilutingStatistic()!.Auroc:F3} against {shift.Auroc:F3}")).ToArray();
+        var diluted = SelfChecks.SelectMany(s => s.Check.Shifts.Select(shift => shift.Dilution()).OfType<string>().Select(line => $"{s.Model} seed {s.Seed}: {line}")).ToArray();
         output.WriteLine($"\nA statistic alone {SelfCheckSummary.DilutionMargin} or more above the fingerprint (the build's dilution line) in {diluted.Length} of " +
             $"{SelfChecks.Sum(s => s.Check.Shifts.Count)} (model, seed, shift) self-checks{(diluted.Length == 0 ? "." : ": " + string.Join("; ", diluted) + ".")}");
 

@@ -25,33 +25,14 @@ internal static class PanelModels
     public static int TestRecords => Env("NFP_PANEL_TEST", 3000);
     public static int OodRecords => Env("NFP_PANEL_OOD", 1000);
 
-    public static IReadOnlyList<(string Name, string File, string Shape)> ImageModels { get; } =
-    [
-        ("cnn", "fmnist_cnn.onnx", "Conv/MaxPool/Flatten CNN (the old defaults' model)"),
-        ("bn-gap-cnn", "panel/bn_gap_cnn.onnx", "Conv+BatchNorm, stride 2, ReduceMean head, one Gemm"),
-        ("bn-gap-cnn-folded", "panel/bn_gap_cnn_folded.onnx", "the same, BatchNorm folded into the convs"),
-        ("resnet", "panel/resnet.onnx", "small ResNet, residual Adds, GAP head"),
-        ("mlp", "fmnist_mlp.onnx", "MLP 784-128-64-10"),
-        ("transformer", "panel/transformer.onnx", "transformer encoder over the 28 rows"),
-        ("gru", "panel/gru.onnx", "GRU over the 28 rows, last step"),
-        ("softmax-cnn", "panel/softmax_cnn.onnx", "Tanh/AvgPool CNN whose output is softmax probabilities"),
-    ];
+    /// <summary>The panel's image models (tests/Shared/ModelPanel.cs).</summary>
+    public static IReadOnlyList<(string Name, string File, string Shape)> ImageModels => ModelPanel.Images;
 
     /// <summary>Names the held-out architectures as a group in NFP_PANEL_MODELS.</summary>
     public const string HeldOutGroup = "holdout";
 
-    /// <summary>
-    /// Architectures built after the last default was chosen (tools/build_holdout.py). No choice is ever made on them:
-    /// they show how the defaults carry to shapes nobody tuned on. They run only when named (or by HeldOutGroup).
-    /// </summary>
-    public static IReadOnlyList<(string Name, string File, string Shape)> HeldOutImageModels { get; } =
-    [
-        ("mobilenet", "holdout/mobilenet.onnx", "depthwise-separable convs, BatchNorm folded, HardSwish, GlobalAveragePool head"),
-        ("mixer", "holdout/mixer.onnx", "MLP-Mixer over 49 patches, LayerNormalization, GELU"),
-        ("bilstm", "holdout/bilstm.onnx", "bidirectional LSTM over the 28 rows, mean over time"),
-        ("logsoftmax-cnn", "holdout/logsoftmax_cnn.onnx", "LeakyReLU CNN, input normalised in the graph, output LogSoftmax"),
-        ("resnet20", "holdout/resnet20.onnx", "CIFAR-style ResNet-20: 9 basic blocks, 19 ReLUs, BatchNorm folded, GlobalAveragePool head"),
-    ];
+    /// <summary>The held-out architectures' image models (tests/Shared/ModelPanel.cs): they run only when named (or by HeldOutGroup).</summary>
+    public static IReadOnlyList<(string Name, string File, string Shape)> HeldOutImageModels => ModelPanel.HeldOutImages;
 
     public static IEnumerable<PanelModel> All(string? only = null)
     {

@@ -23,7 +23,7 @@ internal static class PanelRows
         output.WriteLine();
         output.WriteLine("| model | layers | build ms/record | bare 256 rec/s | fused 256 rec/s | ratio (bar 0.85) | bare 1 rec/s | fused 1 rec/s | ratio (bar 0.6) | Score 256 / bare |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (name, file, _) in heldOut ? [.. PanelModels(), .. HeldOutModels()] : PanelModels())
+        foreach (var (name, file, _) in heldOut ? [.. ModelPanel.Images, .. ModelPanel.HeldOutImages.Select(m => (m.Name + " (held out)", m.File, m.Shape))] : ModelPanel.Images)
         {
             var model = await File.ReadAllBytesAsync(RepoPaths.Model(file));
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -35,25 +35,4 @@ internal static class PanelRows
     }
 
     private static string Mark(double ratio, double bar) => ratio >= bar ? $"**{ratio:F2}**" : $"{ratio:F2} ✗";
-
-    private static IEnumerable<(string Name, string File, string Shape)> PanelModels() =>
-    [
-        ("cnn", "fmnist_cnn.onnx", ""),
-        ("bn-gap-cnn", "panel/bn_gap_cnn.onnx", ""),
-        ("bn-gap-cnn-folded", "panel/bn_gap_cnn_folded.onnx", ""),
-        ("resnet", "panel/resnet.onnx", ""),
-        ("mlp", "fmnist_mlp.onnx", ""),
-        ("transformer", "panel/transformer.onnx", ""),
-        ("gru", "panel/gru.onnx", ""),
-        ("softmax-cnn", "panel/softmax_cnn.onnx", ""),
-    ];
-
-    private static IEnumerable<(string Name, string File, string Shape)> HeldOutModels() =>
-    [
-        ("mobilenet (held out)", "holdout/mobilenet.onnx", ""),
-        ("mixer (held out)", "holdout/mixer.onnx", ""),
-        ("bilstm (held out)", "holdout/bilstm.onnx", ""),
-        ("logsoftmax-cnn (held out)", "holdout/logsoftmax_cnn.onnx", ""),
-        ("resnet20 (held out)", "holdout/resnet20.onnx", ""),
-    ];
 }

@@ -179,10 +179,8 @@ public sealed class FingerprintJob(
                     _logger.LogWarning("Model {ModelId}: version {Version}: the fingerprint sees {Shift} weakly on this model (self-check AUROC {Auroc:F3}, {Flagged:P0} flagged; {Description}); {Instead}.",
                         modelId, version, weak.Shift, weak.Auroc, weak.Flagged, weak.Description,
                         weak.BetterDetector() is { } better ? $"the {better.Detector} detector sees it at AUROC {better.Auroc:F3} (?detector={better.Detector})" : "no detector beside it sees it better");
-                foreach (var shift in selfCheck?.Shifts ?? [])
-                    if (shift.DilutingStatistic() is { } alone)
-                        _logger.LogInformation("Model {ModelId}: version {Version}: on {Shift}, the {Statistic} alone reads self-check AUROC {Alone:F3}, above the fingerprint's {Auroc:F3}: its other statistics dilute it; fewer layers (layers in fingerprint.json) may see such data better.",
-                            modelId, version, shift.Shift, alone.Statistic, alone.Auroc, shift.Auroc);
+                foreach (var dilution in selfCheck?.Shifts.Select(s => s.Dilution()).OfType<string>() ?? [])
+                    _logger.LogInformation("Model {ModelId}: version {Version}: {Dilution}; fewer layers (layers in fingerprint.json) may see such data better.", modelId, version, dilution);
                 return new FingerprintOutcome(modelId, FingerprintOutcomeKind.Built, version, $"Version {version} is ready.");
             }
         }

@@ -241,8 +241,9 @@ public static class FingerprintBuilder
         phases.Mark("fusion check, rule, integration");
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
         phases.Mark("combined detector");
+        // Every statistic by the name the integration knows it: each layer's error by the layer, then the latent names.
         var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors, calibrationTaps is null ? null : (detectors, [.. calibrationTaps.Select(t => t.Item1)]),
-            StatisticNames(fused, inputStatistics));
+            [.. rule.Layers, .. latentNames]);
         if (selfCheckSummary is not null) ReportSelfCheck(selfCheckSummary, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
         {
@@ -286,10 +287,8 @@ public static class FingerprintBuilder
                 (weak.BetterDetector() is { } better
                     ? $"The {better.Detector} detector fitted beside it sees it at AUROC {better.Auroc:F3} ({better.Flagged:P0} flagged): ask it with ?detector={better.Detector}, or check the layers the fingerprint taps (`nfp layers`)."
                     : "Check the layers it taps (`nfp layers`), or fit other detectors beside it (`detectors`), before trusting its verdicts on such data."));
-        foreach (var shift in summary.Shifts)
-            if (shift.DilutingStatistic() is { } alone)
-                progress?.Report($"On {shift.Shift}, the {alone.Statistic} alone reads AUROC {alone.Auroc:F3} ({(alone.Lower ? "lower" : "higher")} when shifted), above the fingerprint's {shift.Auroc:F3}: " +
-                    "its other statistics dilute it here. Fewer layers (`layers` in the options, `nfp layers` to list them) may see such data better; check on data like yours.");
+        foreach (var dilution in summary.Shifts.Select(s => s.Dilution()).OfType<string>())
+            progress?.Report($"{dilution}. Fewer layers (`layers` in the options, `nfp layers` to list them) may see such data better; check on data like yours.");
     }
 
     /// <summary>
@@ -448,17 +447,6 @@ public static class FingerprintBuilder
     /// <summary>The scorer's per-record statistic outputs: every layer's error, then the latent distances of the layers that have one.</summary>
     internal static string[] StatisticOutputs(IReadOnlyList<FusedLayer> fused) =>
         [.. fused.Select(f => f.ErrorOutputName), .. fused.Where(f => f.LatentOutputName is not null).Select(f => f.LatentOutputName!)];
-
-    /// <summary>A reader's name for each of <see cref="StatisticOutputs"/> and then the input's statistics, in the same order.</summary>
-    private static string[] StatisticNames(IReadOnlyList<FusedLayer> fused, IReadOnlyList<string> inputStatistics) =>
-        [.. fused.Select(f => $"{f.TensorName} error"), .. fused.Where(f => f.LatentOutputName is not null).Select(f => $"{f.TensorName} latent distance"),
-            .. inputStatistics.Select(output => output switch
-            {
-                InputComplexity.EnergyOutput => "input energy",
-                InputComplexity.VariationOutput => "input variation",
-                InputRegionalError.Output => "input largest regional error",
-                _ => output,
-            })];
 
     private static double Mean(float[] values) => values.Length == 0 ? double.NaN : values.Average(v => (double)v);
 

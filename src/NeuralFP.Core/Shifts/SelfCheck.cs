@@ -153,8 +153,9 @@ internal sealed class SelfCheck
         var detectorResults = new DetectorShiftSensitivity[]?[_shifts.Length];
         if (detectors is { } d && _outputs is not null && _detectorRecords > 0)
             Parallel.For(0, _shifts.Length, s => detectorResults[s] = DetectorsOn(s, scores[s], d.Set, d.Taps));
+        var statistics = statisticNames is null ? null : StatisticsAlone(calibration, statisticNames);
         var results = _shifts.Select((shift, s) => new ShiftSensitivity(Name(shift), Describe(shift), OodMetrics.Compute(own, scores[s]).Auroc,
-            (double)flagged[s] / _positions.Length, detectorResults[s], statisticNames is null ? null : StatisticsOn(s, calibration, statisticNames))).ToArray();
+            (double)flagged[s] / _positions.Length, detectorResults[s], statistics?[s])).ToArray();
         return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results,
             detectorResults[0] is null ? 0 : _detectorRecords);
     }
@@ -190,22 +191,24 @@ internal sealed class SelfCheck
         return [.. results.OrderByDescending(r => r.Auroc).ThenBy(r => r.Detector, StringComparer.Ordinal)];
     }
 
-    /// <summary>Each statistic alone on shift <paramref name="shift"/>'s copies against the calibration records' values, read the way the shift moves it; the best few.</summary>
-    private StatisticShiftSensitivity[] StatisticsOn(int shift, IReadOnlyList<float[]> calibration, IReadOnlyList<string> names)
+    /// <summary>Per shift, each statistic alone on the copies against the calibration records' values, read the way the shift moves it; the best few.</summary>
+    private StatisticShiftSensitivity[][] StatisticsAlone(IReadOnlyList<float[]> calibration, IReadOnlyList<string> names)
     {
         if (names.Count != _statistics || calibration.Count != _statistics)
             throw new ArgumentException($"The self-check keeps {_statistics} statistics; {names.Count} names and {calibration.Count} calibration columns were given.", nameof(names));
-        var own = new double[calibration[0].Length];
+        var results = _shifts.Select(_ => new StatisticShiftSensitivity[_statistics]).ToArray();
         var shifted = new double[_positions.Length];
-        var results = new StatisticShiftSensitivity[_statistics];
         for (var j = 0; j < _statistics; j++)
         {
-            for (var r = 0; r < own.Length; r++) own[r] = calibration[j][r];
-            for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[shift][i * _statistics + j];
-            var auroc = OodMetrics.Compute(own, shifted).Auroc;
-            results[j] = new StatisticShiftSensitivity(names[j], Math.Max(auroc, 1 - auroc), auroc < 0.5);
+            var own = Array.ConvertAll(calibration[j], v => (double)v);
+            for (var s = 0; s < _shifts.Length; s++)
+            {
+                for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[s][i * _statistics + j];
+                var auroc = OodMetrics.Compute(own, shifted).Auroc;
+                results[s][j] = new StatisticShiftSensitivity(names[j], Math.Max(auroc, 1 - auroc), auroc < 0.5);
+            }
         }
-        return [.. results.OrderByDescending(r => r.Auroc).ThenBy(r => r.Statistic, StringComparer.Ordinal).Take(SelfCheckSummary.StatisticsKept)];
+        return [.. results.Select(r => r.OrderByDescending(t => t.Auroc).ThenBy(t => t.Statistic, StringComparer.Ordinal).Take(SelfCheckSummary.StatisticsKept).ToArray())];
     }
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)

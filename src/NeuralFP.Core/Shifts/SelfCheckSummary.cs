@@ -55,6 +55,11 @@ public sealed record ShiftSensitivity(string Shift, string Description, double A
     /// </summary>
     public StatisticShiftSensitivity? DilutingStatistic() =>
         Statistics?.FirstOrDefault() is { } best && best.Auroc >= Auroc + SelfCheckSummary.DilutionMargin ? best : null;
+
+    /// <summary>What <see cref="DilutingStatistic"/> found, as one sentence for logs (null when nothing is diluted).</summary>
+    public string? Dilution() => DilutingStatistic() is { } alone
+        ? string.Create(CultureInfo.InvariantCulture, $"On {Shift}, the statistic {alone.Statistic} alone reads self-check AUROC {alone.Auroc:F3} ({(alone.Lower ? "lower" : "higher")} when shifted), above the fingerprint's {Auroc:F3}: its other statistics dilute it")
+        : null;
 }
 
 /// <param name="Statistic">The statistic: a layer's error or latent distance, or a measure of the input.</param>

@@ -254,8 +254,11 @@ public static class ReportPage
                 html.Append("<td>").Append(Encode(string.Join(" · ", (shift.Detectors ?? []).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Detector} {d.Auroc:F3}"))))).Append("</td>");
             // A statistic that alone sees the shift clearly better than the fingerprint is marked: the others dilute it.
             if (statistics)
+            {
+                var diluting = shift.DilutingStatistic();
                 html.Append("<td>").Append(Encode(string.Join(" · ", (shift.Statistics ?? []).Select(t => string.Create(CultureInfo.InvariantCulture,
-                    $"{t.Statistic}{(t.Lower ? " (lower)" : "")} {t.Auroc:F3}{(ReferenceEquals(t, shift.DilutingStatistic()) ? " ▲" : "")}"))))).Append("</td>");
+                    $"{t.Statistic}{(t.Lower ? " (lower)" : "")} {t.Auroc:F3}{(ReferenceEquals(t, diluting) ? " ▲" : "")}"))))).Append("</td>");
+            }
             html.Append("</tr>");
         }
         html.Append("</tbody></table>");

@@ -31,5 +31,8 @@ public sealed class SelfCheckSummaryTests
         Assert.Equal("input error", With(0.84, 0.84 + SelfCheckSummary.DilutionMargin).DilutingStatistic()!.Statistic);
         Assert.Null(With(0.84, 0.86).DilutingStatistic());
         Assert.Null(Shift(0.84).DilutingStatistic()); // fingerprints built before keep no statistics
+        Assert.Equal("On feature noise, the statistic input error alone reads self-check AUROC 0.920 (higher when shifted), above the fingerprint's 0.840: its other statistics dilute it",
+            With(0.84, 0.92).Dilution());
+        Assert.Null(With(0.84, 0.86).Dilution());
     }
 }

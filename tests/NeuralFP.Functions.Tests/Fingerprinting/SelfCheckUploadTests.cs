@@ -37,7 +37,7 @@ public sealed class SelfCheckUploadTests : IAsyncLifetime
         Assert.Equal("feature noise", shift.GetProperty("shift").GetString());
         Assert.Equal("input variation", best.GetProperty("statistic").GetString());
         Assert.True(best.GetProperty("auroc").GetDouble() >= shift.GetProperty("auroc").GetDouble() + 0.03);
-        await Eventually.UntilAsync(() => Task.FromResult(_app.Logs.Contains(LogLevel.Information, "Model digits-table", "on feature noise, the input variation alone", "dilute")),
+        await Eventually.UntilAsync(() => Task.FromResult(_app.Logs.Contains(LogLevel.Information, "Model digits-table", "On feature noise, the statistic input variation alone", "dilute")),
             "the worker to log the dilution");
     }
 }
