@@ -48,6 +48,7 @@ internal static class PanelModels
                 FashionMnist.Train().WhereClass(0, 4), FashionMnist.Test().WhereClass(0, 4), FashionMnist.Test().WhereClass(5, 9).Images);
         }
         if (Wanted("tabular")) yield return Tabular();
+        if (Wanted("synthetic-table")) yield return SyntheticTableModel();
         foreach (var (name, file, shape) in HeldOutImageModels)
             if (WantedHeldOut(name)) yield return Image(name, file, shape, FashionMnist.Train(), FashionMnist.Test(), nearOod: null);
         if (WantedHeldOut("digits-table")) yield return DigitsTable();
@@ -86,32 +87,26 @@ internal static class PanelModels
         return new PanelModel(name, shape, false, File.ReadAllBytes(RepoPaths.Model(file)), reference, inDistribution, sets);
     }
 
-    private static PanelModel Tabular()
-    {
-        var reference = BreastCancer.Train();
-        var test = BreastCancer.Test();
-        return new PanelModel("tabular", "breast_cancer MLP, standardisation in the graph", true, File.ReadAllBytes(RepoPaths.Model("panel/tabular_mlp.onnx")), reference, test,
-        [
-            new("feature noise", SetRole.Validation, Corruptions.FeatureNoise(test, reference)),
-            new("calibration drift", SetRole.Test, Corruptions.CalibrationDrift(test)),
-            new("shuffled features", SetRole.Test, Corruptions.ShuffledFeatures(test)),
-            new("out of range", SetRole.Test, Corruptions.OutOfRange(test, reference)),
-        ]);
-    }
+    private static PanelModel Tabular() =>
+        Table("tabular", "breast_cancer MLP, standardisation in the graph", "panel/tabular_mlp.onnx", BreastCancer.Train(), BreastCancer.Test());
 
-    private static PanelModel DigitsTable()
-    {
-        var reference = Digits.Table(test: false).Images;
-        var test = Digits.Table(test: true).Images;
-        return new PanelModel("digits-table", "MLP on the 64 raw values of the 8x8 digits, standardisation in the graph", true,
-            File.ReadAllBytes(RepoPaths.Model("holdout/digits_table.onnx")), reference, test,
+    private static PanelModel SyntheticTableModel() =>
+        Table("synthetic-table", "MLP on 12 raw columns (units 0.1–1,000, amounts, counts, a flag), standardisation in the graph",
+            "panel/synthetic_table_mlp.onnx", SyntheticTable.Train().Images, SyntheticTable.Test().Images);
+
+    private static PanelModel DigitsTable() =>
+        Table("digits-table", "MLP on the 64 raw values of the 8x8 digits, standardisation in the graph", "holdout/digits_table.onnx",
+            Digits.Table(test: false).Images, Digits.Table(test: true).Images);
+
+    /// <summary>A table's model with the tabular sets: feature noise for choosing, drift, shuffled columns and out-of-range values reported.</summary>
+    private static PanelModel Table(string name, string shape, string file, FloatTensor reference, FloatTensor test) =>
+        new(name, shape, true, File.ReadAllBytes(RepoPaths.Model(file)), reference, test,
         [
             new("feature noise", SetRole.Validation, Corruptions.FeatureNoise(test, reference)),
             new("calibration drift", SetRole.Test, Corruptions.CalibrationDrift(test)),
             new("shuffled features", SetRole.Test, Corruptions.ShuffledFeatures(test)),
             new("out of range", SetRole.Test, Corruptions.OutOfRange(test, reference)),
         ]);
-    }
 
     private static int Env(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out var v) && v > 0 ? v : fallback;
