@@ -56,6 +56,9 @@ public static class FingerprintBuilder
         /// <summary>The model's predicted class of each calibration record (null: no class outputs).</summary>
         public int[]? CalibrationClasses { get; init; }
 
+        /// <summary>Per statistic (the integration's order) how far the self-check's response shifts move it; null unless asked for.</summary>
+        public double[]? StatisticResponses { get; init; }
+
         /// <summary>Records whose activations the build held: the autoencoders' training and early-stopping sample.</summary>
         public int ExtractedRecords { get; init; }
 
@@ -189,7 +192,7 @@ public static class FingerprintBuilder
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
         string[] statisticOutputs = [.. StatisticOutputs(fused), .. inputStatistics];
-        var selfCheck = SelfCheck.Plan(model.InputShape, split.Calibration, split.HeldOut, options.SelfCheckRecords, options.Seed, statisticOutputs.Length);
+        var selfCheck = SelfCheck.Plan(model.InputShape, split.Calibration, split.HeldOut, options.SelfCheckRecords, options.Seed, statisticOutputs.Length, options.MeasureResponses);
         var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, statisticOutputs, calibrationTaps, calibrationBatches.Items(), split, selfCheck, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
@@ -275,7 +278,7 @@ public static class FingerprintBuilder
         if (newDataFpr.High - newDataFpr.Low > 0.02)
             progress?.Report($"The calibration is loose: a threshold set on {newDataFpr.CalibrationRecords:N0} held-out records realises {newDataFpr.Low:P1}–{newDataFpr.High:P1} on new data. " +
                 $"About {Metrics.FprInterval.RecordsFor(options.TargetFpr, 0.01):N0} held-out records ({(options.UnseenFrom is null ? "a reference about twice that size" : "as many unseen records after the training records")}) bring it within ±1 pp of the target.");
-        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, StatisticResponses = selfCheck?.Responses(fusedErrors), ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
     }
 
     private static void ReportSelfCheck(SelfCheckSummary summary, double targetFpr, IProgress<string>? progress)

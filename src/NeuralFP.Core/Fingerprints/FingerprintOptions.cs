@@ -135,6 +135,9 @@ public sealed record FingerprintOptions
     /// </summary>
     public int SelfCheckRecords { get; init; } = DefaultSelfCheckRecords;
 
+    /// <summary>Benchmarks: the self-check also measures each statistic's response to its response shifts.</summary>
+    internal bool MeasureResponses { get; init; }
+
     public const int DefaultSelfCheckRecords = 256;
 
     /// <summary>Largest <see cref="SelfCheckRecords"/> accepted (bounds the build's extra memory and time).</summary>

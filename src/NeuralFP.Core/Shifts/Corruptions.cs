@@ -148,6 +148,74 @@ public static class Corruptions
         return new FloatTensor(data, (int[])rows.Shape.Clone());
     }
 
+    /// <summary>(1 − w)·x + w·x' with each record's partner x' (a record of the same set): two records superposed.</summary>
+    public static FloatTensor Mixup(FloatTensor records, FloatTensor partners, float weight = 0.5f)
+    {
+        SameShape(records, partners);
+        var data = new float[records.Data.Length];
+        for (var i = 0; i < data.Length; i++) data[i] = (1 - weight) * records.Data[i] + weight * partners.Data[i];
+        return new FloatTensor(data, (int[])records.Shape.Clone());
+    }
+
+    /// <summary>
+    /// Each value taken from the record's partner with probability <paramref name="share"/> (seeded per value): every
+    /// feature keeps its own distribution while the features' dependencies break (a join of mismatched rows upstream).
+    /// </summary>
+    /// <param name="firstRecord">The first record's index in the whole set: a record's picks depend on its index, not on how the set is batched.</param>
+    public static FloatTensor ColumnResample(FloatTensor records, FloatTensor partners, double share, ulong seed, long firstRecord = 0)
+    {
+        SameShape(records, partners);
+        var offset = checked((ulong)firstRecord * (ulong)records.RecordLength);
+        var data = (float[])records.Data.Clone();
+        for (var i = 0; i < data.Length; i++)
+            if (SplitMix64.Uniform01(seed, offset + (ulong)i) < share) data[i] = partners.Data[i];
+        return new FloatTensor(data, (int[])records.Shape.Clone());
+    }
+
+    /// <summary>
+    /// Each image cut into a <paramref name="grid"/>×<paramref name="grid"/> grid of tiles (the last rows and columns that do not
+    /// fill a tile stay in place) and the tiles permuted by a seeded derangement per record: local texture kept, the
+    /// object's layout broken.
+    /// </summary>
+    /// <param name="firstRecord">The first record's index in the whole set: a record's permutation depends on its index, not on how the set is batched.</param>
+    public static FloatTensor PatchShuffle(FloatTensor images, int grid, ulong seed, long firstRecord = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(grid, 2);
+        var (n, planes, h, w) = Dims(images);
+        int th = h / grid, tw = w / grid;
+        if (th < 1 || tw < 1) throw new ArgumentException($"{h}×{w} images cannot be cut into a {grid}×{grid} grid.", nameof(images));
+        var data = (float[])images.Data.Clone();
+        var order = new int[grid * grid];
+        for (var r = 0; r < n; r++)
+        {
+            for (var t = 0; t < order.Length; t++) order[t] = t;
+            var record = (ulong)(firstRecord + r) * (ulong)order.Length;
+            // Sattolo's algorithm: one cycle, so every tile moves.
+            for (var i = order.Length - 1; i > 0; i--)
+            {
+                var j = (int)(SplitMix64.Uniform01(seed, record + (ulong)i) * i);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            for (var p = 0; p < planes; p++)
+            {
+                var plane = (r * planes + p) * h * w;
+                for (var t = 0; t < order.Length; t++)
+                {
+                    int toY = t / grid * th, toX = t % grid * tw, fromY = order[t] / grid * th, fromX = order[t] % grid * tw;
+                    for (var y = 0; y < th; y++)
+                        images.Data.AsSpan(plane + (fromY + y) * w + fromX, tw).CopyTo(data.AsSpan(plane + (toY + y) * w + toX, tw));
+                }
+            }
+        }
+        return new FloatTensor(data, (int[])images.Shape.Clone());
+    }
+
+    private static void SameShape(FloatTensor records, FloatTensor partners)
+    {
+        if (!records.Shape.AsSpan().SequenceEqual(partners.Shape))
+            throw new ArgumentException($"Partners shaped [{string.Join(",", partners.Shape)}] for records shaped [{string.Join(",", records.Shape)}].", nameof(partners));
+    }
+
     /// <summary>Each feature's standard deviation over the records (population form).</summary>
     public static double[] FeatureSpread(FloatTensor records)
     {

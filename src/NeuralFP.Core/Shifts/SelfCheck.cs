@@ -23,6 +23,9 @@ internal sealed class SelfCheck
 
     private readonly int[] _positions;
     private readonly Shift[] _shifts;
+
+    /// <summary>The first <see cref="_checks"/> shifts are the self-check's; the rest measure each statistic's response (<see cref="Responses"/>).</summary>
+    private readonly int _checks;
     private readonly ulong _seed;
     private readonly int _statistics;
     private readonly float[][] _values;
@@ -41,8 +44,9 @@ internal sealed class SelfCheck
     /// <summary>The run <see cref="ShiftRuns"/> last returned: its first sampled record, how many, its first shift.</summary>
     private (int First, int Count, int Shift) _run;
 
-    private SelfCheck(int[] positions, bool[] heldOut, Shift[] shifts, int seed, int statistics)
+    private SelfCheck(int[] positions, bool[] heldOut, Shift[] shifts, int checks, int seed, int statistics)
     {
+        _checks = checks;
         _positions = positions;
         _detectorRow = new int[positions.Length];
         for (var i = 0; i < positions.Length; i++) _detectorRow[i] = heldOut[i] ? _detectorRecords++ : -1;
@@ -55,8 +59,9 @@ internal sealed class SelfCheck
 
     /// <param name="calibration">The calibration records' indices (sorted), whose positions the sample strides over.</param>
     /// <param name="heldOut">The held-out records' indices (sorted), a subset of <paramref name="calibration"/>.</param>
+    /// <param name="responses">Also shift the records by the response shifts (<see cref="Responses"/>).</param>
     /// <returns>Null when there is nothing to check (no records asked for, or no calibration records).</returns>
-    public static SelfCheck? Plan(IReadOnlyList<int> recordShape, int[] calibration, int[] heldOut, int records, int seed, int statistics)
+    public static SelfCheck? Plan(IReadOnlyList<int> recordShape, int[] calibration, int[] heldOut, int records, int seed, int statistics, bool responses = false)
     {
         var m = Math.Min(records, calibration.Length);
         if (m <= 0) return null;
@@ -64,7 +69,10 @@ internal sealed class SelfCheck
         for (var i = 0; i < m; i++) positions[i] = (int)((long)i * calibration.Length / m);
         var isHeldOut = positions.Select(p => Array.BinarySearch(heldOut, calibration[p]) >= 0).ToArray();
         var image = InputRegionalError.Layout(recordShape, SmallestImageSide) is not null;
-        return new SelfCheck(positions, isHeldOut, image ? [Shift.Blur, Shift.LowContrast, Shift.Occlusion, Shift.AdditiveNoise] : [Shift.FeatureNoise], seed, statistics);
+        Shift[] checks = image ? [Shift.Blur, Shift.LowContrast, Shift.Occlusion, Shift.AdditiveNoise] : [Shift.FeatureNoise];
+        // The response shifts are of other kinds than the self-check's and the panel's sets: what they teach is not read back from either.
+        Shift[] response = !responses ? [] : image ? [Shift.Mixup, Shift.PatchShuffle] : [Shift.Mixup, Shift.ColumnResample];
+        return new SelfCheck(positions, isHeldOut, [.. checks, .. response], checks.Length, seed, statistics);
     }
 
     /// <summary>
@@ -85,12 +93,16 @@ internal sealed class SelfCheck
         var sampled = new float[checked(count * length)];
         for (var i = 0; i < count; i++) batch.Record(_positions[first + i] - start).CopyTo(sampled.AsSpan(i * length, length));
         var records = new FloatTensor(sampled, [count, .. batch.RecordShape]);
+        // Each sampled record's partner for the two-record shifts: the record half a batch away (itself in a batch of one).
+        var partners = new float[sampled.Length];
+        for (var i = 0; i < count; i++) batch.Record((_positions[first + i] - start + batch.Records / 2) % batch.Records).CopyTo(partners.AsSpan(i * length, length));
+        var partnerRecords = new FloatTensor(partners, [count, .. batch.RecordShape]);
         var shiftsPerRun = Math.Max(1, maxRecords / count);
         for (var s0 = 0; s0 < _shifts.Length; s0 += shiftsPerRun)
         {
             var s1 = Math.Min(_shifts.Length, s0 + shiftsPerRun);
             var run = new float[checked((s1 - s0) * sampled.Length)];
-            for (var s = s0; s < s1; s++) Apply(_shifts[s], records, first).Data.CopyTo(run, (s - s0) * sampled.Length);
+            for (var s = s0; s < s1; s++) Apply(_shifts[s], records, partnerRecords, first).Data.CopyTo(run, (s - s0) * sampled.Length);
             _run = (first, count, s0);
             yield return new FloatTensor(run, [(s1 - s0) * count, .. batch.RecordShape]);
         }
@@ -110,9 +122,10 @@ internal sealed class SelfCheck
         if (outputs is null || taps is null) return;
         _outputLength = outputs.RecordLength;
         _tapLengths ??= [.. taps.Select(t => t.RecordLength)];
-        _outputs ??= [.. _values.Select(_ => new float[checked(_detectorRecords * _outputLength)])];
-        _taps ??= [.. _values.Select(_ => _tapLengths.Select(length => new float[checked(_detectorRecords * length)]).ToArray())];
-        for (var s = 0; s < classes.Length / count; s++)
+        // The detectors are compared on the self-check's shifts only.
+        _outputs ??= [.. _values.Take(_checks).Select(_ => new float[checked(_detectorRecords * _outputLength)])];
+        _taps ??= [.. _values.Take(_checks).Select(_ => _tapLengths.Select(length => new float[checked(_detectorRecords * length)]).ToArray())];
+        for (var s = 0; s < Math.Min(classes.Length / count, _checks - shift); s++)
             for (var i = 0; i < count; i++)
             {
                 var row = _detectorRow[first + i];
@@ -140,9 +153,9 @@ internal sealed class SelfCheck
         var layers = rule.Layers.Count;
         var own = integration is null ? RuleScores(rule, calibration)
             : integration.HeldOutScoresInRecordOrder ?? throw new InvalidOperationException("The self-check needs the integration's calibration scores (right after it is calibrated).");
-        var scores = _shifts.Select(_ => new double[_positions.Length]).ToArray();
-        var flagged = new int[_shifts.Length];
-        for (var s = 0; s < _shifts.Length; s++)
+        var scores = _shifts.Take(_checks).Select(_ => new double[_positions.Length]).ToArray();
+        var flagged = new int[_checks];
+        for (var s = 0; s < _checks; s++)
             for (var i = 0; i < _positions.Length; i++)
             {
                 var values = _values[s].AsSpan(i * _statistics, _statistics);
@@ -150,11 +163,11 @@ internal sealed class SelfCheck
                 if (integration?.IsOod(scores[s][i]) ?? rule.IsOod(values[..layers])) flagged[s]++;
             }
         // The detectors score each shift's copies on their own (read-only state): the shifts side by side on every core.
-        var detectorResults = new DetectorShiftSensitivity[]?[_shifts.Length];
+        var detectorResults = new DetectorShiftSensitivity[]?[_checks];
         if (detectors is { } d && _outputs is not null && _detectorRecords > 0)
-            Parallel.For(0, _shifts.Length, s => detectorResults[s] = DetectorsOn(s, scores[s], d.Set, d.Taps));
+            Parallel.For(0, _checks, s => detectorResults[s] = DetectorsOn(s, scores[s], d.Set, d.Taps));
         var statistics = statisticNames is null ? null : StatisticsAlone(calibration, statisticNames);
-        var results = _shifts.Select((shift, s) => new ShiftSensitivity(Name(shift), Describe(shift), OodMetrics.Compute(own, scores[s]).Auroc,
+        var results = _shifts.Take(_checks).Select((shift, s) => new ShiftSensitivity(Name(shift), Describe(shift), OodMetrics.Compute(own, scores[s]).Auroc,
             (double)flagged[s] / _positions.Length, detectorResults[s], statistics?[s])).ToArray();
         return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results,
             detectorResults[0] is null ? 0 : _detectorRecords);
@@ -196,12 +209,12 @@ internal sealed class SelfCheck
     {
         if (names.Count != _statistics || calibration.Count != _statistics)
             throw new ArgumentException($"The self-check keeps {_statistics} statistics; {names.Count} names and {calibration.Count} calibration columns were given.", nameof(names));
-        var results = _shifts.Select(_ => new StatisticShiftSensitivity[_statistics]).ToArray();
+        var results = _shifts.Take(_checks).Select(_ => new StatisticShiftSensitivity[_statistics]).ToArray();
         var shifted = new double[_positions.Length];
         for (var j = 0; j < _statistics; j++)
         {
             var own = Array.ConvertAll(calibration[j], v => (double)v);
-            for (var s = 0; s < _shifts.Length; s++)
+            for (var s = 0; s < _checks; s++)
             {
                 for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[s][i * _statistics + j];
                 var auroc = OodMetrics.Compute(own, shifted).Auroc;
@@ -209,6 +222,29 @@ internal sealed class SelfCheck
             }
         }
         return [.. results.Select(r => r.OrderByDescending(t => t.Auroc).ThenBy(t => t.Statistic, StringComparer.Ordinal).Take(SelfCheckSummary.StatisticsKept).ToArray())];
+    }
+
+    /// <summary>
+    /// Per statistic, how far the response shifts move it: its AUROC alone on their copies against the calibration records'
+    /// values, read the way the shift moves it (≥ 0.5), the largest over the response shifts; null when none was planned.
+    /// </summary>
+    public double[]? Responses(IReadOnlyList<float[]> calibration)
+    {
+        if (_checks == _shifts.Length) return null;
+        if (_next != _positions.Length) throw new InvalidOperationException($"The self-check saw {_next} of its {_positions.Length} records.");
+        var responses = new double[_statistics];
+        var shifted = new double[_positions.Length];
+        for (var j = 0; j < _statistics; j++)
+        {
+            var own = Array.ConvertAll(calibration[j], v => (double)v);
+            for (var s = _checks; s < _shifts.Length; s++)
+            {
+                for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[s][i * _statistics + j];
+                var auroc = OodMetrics.Compute(own, shifted).Auroc;
+                responses[j] = Math.Max(responses[j], Math.Max(auroc, 1 - auroc));
+            }
+        }
+        return responses;
     }
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)
@@ -223,9 +259,9 @@ internal sealed class SelfCheck
         return scores;
     }
 
-    private enum Shift { Blur, LowContrast, Occlusion, AdditiveNoise, FeatureNoise }
+    private enum Shift { Blur, LowContrast, Occlusion, AdditiveNoise, FeatureNoise, Mixup, PatchShuffle, ColumnResample }
 
-    private FloatTensor Apply(Shift shift, FloatTensor records, int firstRecord)
+    private FloatTensor Apply(Shift shift, FloatTensor records, FloatTensor partners, int firstRecord)
     {
         var scale = _scale!;
         return shift switch
@@ -234,6 +270,9 @@ internal sealed class SelfCheck
             Shift.LowContrast => Corruptions.LowContrast(records, 0.3f, (float)scale.Mean),
             Shift.Occlusion => Corruptions.Occlusion(records, 2, PatchSide(records), _seed ^ 2001, (float)scale.Mean, firstRecord),
             Shift.AdditiveNoise => Corruptions.AdditiveNoise(records, 0.5 * scale.Spread, _seed ^ 2002, scale.Low, scale.High, firstRecord),
+            Shift.Mixup => Corruptions.Mixup(records, partners),
+            Shift.PatchShuffle => Corruptions.PatchShuffle(records, 4, _seed ^ 4001, firstRecord),
+            Shift.ColumnResample => Corruptions.ColumnResample(records, partners, 0.3, _seed ^ 4002, firstRecord),
             _ => Corruptions.FeatureNoise(records, scale.FeatureSpread, _seed ^ 3004, firstRecord),
         };
     }

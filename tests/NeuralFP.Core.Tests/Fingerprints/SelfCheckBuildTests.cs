@@ -146,6 +146,26 @@ public sealed class SelfCheckBuildTests(SmallCnnFingerprint cnn) : IClassFixture
         Assert.True(check.Records < 256);
     }
 
+    [Theory]
+    [InlineData(1, 8, 8)]
+    [InlineData(12)]
+    public void Response_shifts_measure_every_statistic_and_change_nothing_the_self_check_reports(params int[] recordShape)
+    {
+        // The panel benchmark's NFP_PANEL_SELECTION: each statistic's response to shifts of other kinds than the self-check's.
+        var options = new FingerprintOptions { Seed = 3, Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 8 }, Layers = ["input", "act"], Detectors = [] };
+        var model = recordShape.Length == 1 ? SyntheticModels.Relu(12) : SyntheticModels.Relu(1, 8, 8);
+        var records = Uniform(400, recordShape);
+        var plain = FingerprintBuilder.Build(model, records, options, null, CancellationToken.None);
+        var measured = FingerprintBuilder.Build(model, records, options with { MeasureResponses = true }, null, CancellationToken.None);
+
+        Assert.Null(plain.StatisticResponses);
+        var responses = measured.StatisticResponses!;
+        Assert.Equal(measured.CalibrationErrors.Count, responses.Length);
+        Assert.All(responses, r => Assert.InRange(r, 0.5, 1));
+        Assert.Equivalent(plain.Fingerprint.Manifest.SelfCheck, measured.Fingerprint.Manifest.SelfCheck, strict: true);
+        Assert.Equal(plain.Fingerprint.ScorerOnnx, measured.Fingerprint.ScorerOnnx);
+    }
+
     [Fact]
     public void A_fingerprint_blind_to_a_shift_says_so()
     {

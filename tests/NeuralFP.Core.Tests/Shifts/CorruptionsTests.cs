@@ -73,4 +73,42 @@ public sealed class CorruptionsTests
         Assert.Contains(noisy, v => v == 0.1f);
         Assert.Contains(noisy, v => v == 0.7f);
     }
+
+    [Fact]
+    public void Patch_shuffle_moves_every_tile_keeps_the_values_and_leaves_the_ragged_edge()
+    {
+        // 10×9 planes in a 4×4 grid: 2×2 tiles, the last two rows and the last column outside every tile.
+        var images = Images(3, 2, 10, 9);
+        var shuffled = Corruptions.PatchShuffle(images, 4, seed: 7);
+        for (var plane = 0; plane < 6; plane++)
+        {
+            var from = images.Data.AsSpan(plane * 90, 90).ToArray();
+            var to = shuffled.Data.AsSpan(plane * 90, 90).ToArray();
+            Assert.Equal(from.Order(), to.Order());
+            for (var x = 0; x < 9; x++) Assert.Equal(from[8 * 9 + x], to[8 * 9 + x]);
+            for (var y = 0; y < 10; y++) Assert.Equal(from[y * 9 + 8], to[y * 9 + 8]);
+            for (var t = 0; t < 16; t++) Assert.NotEqual(from[t / 4 * 2 * 9 + t % 4 * 2], to[t / 4 * 2 * 9 + t % 4 * 2]);
+        }
+        // Both planes of a record get the same permutation; each record its own, whatever the batching.
+        Assert.Equal(Array.IndexOf(shuffled.Data, images.Data[0]) - 0, Array.IndexOf(shuffled.Data, images.Data[90]) - 90);
+        Assert.Equal(Slice(shuffled, 1, 2).Data, Corruptions.PatchShuffle(Slice(images, 1, 2), 4, seed: 7, firstRecord: 1).Data);
+        Assert.Throws<ArgumentException>(() => Corruptions.PatchShuffle(Images(1, 1, 3, 3), 4, 1));
+    }
+
+    [Fact]
+    public void Mixup_and_column_resampling_read_each_records_partner()
+    {
+        var rows = Images(8, 5);
+        var partners = Images(8, 5).Data.Select(v => v + 10).ToArray();
+        var partnerRows = new FloatTensor(partners, [8, 5]);
+        var mixed = Corruptions.Mixup(rows, partnerRows, 0.25f).Data;
+        for (var i = 0; i < mixed.Length; i++) Assert.Equal(0.75f * rows.Data[i] + 0.25f * partners[i], mixed[i]);
+        var resampled = Corruptions.ColumnResample(rows, partnerRows, 0.3, seed: 3).Data;
+        var taken = Enumerable.Range(0, resampled.Length).Count(i => resampled[i] == partners[i]);
+        Assert.All(Enumerable.Range(0, resampled.Length), i => Assert.True(resampled[i] == partners[i] || resampled[i] == rows.Data[i]));
+        Assert.InRange(taken, 4, 24); // 30% of 40 values, seeded
+        Assert.Equal(Slice(new FloatTensor(resampled, [8, 5]), 2, 6).Data,
+            Corruptions.ColumnResample(Slice(rows, 2, 6), Slice(partnerRows, 2, 6), 0.3, seed: 3, firstRecord: 2).Data);
+        Assert.Throws<ArgumentException>(() => Corruptions.Mixup(rows, Images(8, 4)));
+    }
 }
