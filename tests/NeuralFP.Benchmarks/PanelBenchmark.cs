@@ -337,6 +337,8 @@ internal static class PanelBenchmark
                 "no-input-complexity" => options with { InputComplexity = false },
                 "input-complexity" => options with { InputComplexity = true },
                 "no-input-regional" => options with { InputRegionalGrid = 0 },
+                "fold-errors" => options with { FoldErrorsAtMedian = true },
+                "no-fold-errors" => options with { FoldErrorsAtMedian = false },
                 _ when part.StartsWith("input-regional", StringComparison.Ordinal) => options with { InputRegionalGrid = Number("input-regional") },
                 "input-pca" => options with { InputAutoencoder = input with { Kind = AutoencoderKind.Pca } },
                 _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
@@ -700,7 +702,7 @@ internal static class PanelBenchmark
         var layers = manifest.Layers.Count;
         var rule = OneOutRule.Calibrate(manifest.Layers.Select(l => l.Name).ToArray(), calibration.Take(layers).ToArray(), options.TargetFpr, options.TwoSided);
         var names = Enumerable.Range(0, calibration.Count + measured.Length - layers).Select(i => $"statistic {layers + i}").ToArray();
-        var integration = LayerIntegration.Calibrate(kind, rule, [.. calibration, .. measured], options.TargetFpr, names, IntegrationKinds.ReadsClasses(kind) ? classes : null);
+        var integration = LayerIntegration.Calibrate(kind, rule, [.. calibration, .. measured], options.TargetFpr, names, IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: options.FoldErrorsAtMedian);
         yield return new Variant($"{Fingerprint} (+largest cell per pooled layer)", (statistics, predicted) =>
         {
             var score = integration.Score(rule, statistics, predicted);
@@ -752,7 +754,7 @@ internal static class PanelBenchmark
         foreach (var (name, pick) in new[] { ("fingerprint (+complexity)", new[] { 0, 1 }), ("fingerprint (+variation)", new[] { 1 }) })
         {
             var statistics = calibration.Concat(pick.Select(m => measures[m])).ToArray();
-            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], IntegrationKinds.ReadsClasses(kind) ? classes : null);
+            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: options.FoldErrorsAtMedian);
             var count = calibration.Count;
             var buffer = new float[count + pick.Length];
             yield return new Variant(name, (all, predicted) =>
@@ -893,6 +895,11 @@ internal static class PanelBenchmark
         var layers = manifest.Layers.Count;
         var latents = Enumerable.Range(layers, manifest.Layers.Count(l => l.LatentOutput is not null)).ToArray();
         var inputStatistics = Enumerable.Range(layers + latents.Length, calibration.Count - layers - latents.Length).ToArray();
+        yield return Fit("fingerprint (errors folded at their median)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true);
+        var input = InputLayer(manifest);
+        yield return Fit("fingerprint (hidden layers' errors folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true, foldLayer: l => l != input);
+        yield return Fit("fingerprint (the input layer's error folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true, foldLayer: l => l == input);
+        yield return Fit("fingerprint (errors and latent distances folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true, foldLatents: true);
         yield return Fit("fingerprint (no latent distances)", kind, manifest, calibration, skip: -1, latent, classes: classes, dropStatistics: latents);
         if (inputStatistics.Length > 0)
         {
@@ -1083,7 +1090,7 @@ internal static class PanelBenchmark
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
     /// <param name="skipAlso">Further layers left out (the joint ablation).</param>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null, bool normalScores = false, bool inputStatistics = true, IReadOnlyCollection<int>? dropStatistics = null)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null, bool normalScores = false, bool inputStatistics = true, IReadOnlyCollection<int>? dropStatistics = null, bool foldErrors = false, bool foldLatents = false, Func<int, bool>? foldLayer = null)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip && skipAlso?.Contains(l) != true).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -1106,24 +1113,30 @@ internal static class PanelBenchmark
         var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;
         string StatisticName(int i) => i < manifest.Layers.Count ? manifest.Layers[i].Name : $"latent {i}";
         // Normal scores: each kept statistic is carried as exp(z), z its normal score, so the integration's log reads z.
-        var maps = normalScores && IntegrationKinds.IsDensity(kind) ? keep.Select(l => new NormalScores(calibration[l])).ToArray() : null;
+        // Folded errors: a layer error below its calibration median reads as the median (only larger errors count as unusual).
+        var maps = normalScores && IntegrationKinds.IsDensity(kind) ? keep.Select(l => (Func<float, float>)new NormalScores(calibration[l]).Exp).ToArray()
+            : (foldErrors || foldLatents) && IntegrationKinds.IsDensity(kind)
+                ? keep.Select(l => l < manifest.Layers.Count && foldErrors && (foldLayer?.Invoke(l) ?? true) || l >= manifest.Layers.Count && l < manifest.Layers.Count + manifest.Layers.Count(x => x.LatentOutput is not null) && foldLatents ? Fold(calibration[l]) : (v => v)).ToArray()
+                : null;
         if (maps is not null)
         {
             var mapped = new float[calibration.Count][];
-            for (var i = 0; i < keep.Length; i++) mapped[keep[i]] = [.. calibration[keep[i]].Select(maps[i].Exp)];
+            for (var i = 0; i < keep.Length; i++) mapped[keep[i]] = [.. calibration[keep[i]].Select(maps[i])];
             calibration = mapped;
         }
         var rule = OneOutRule.Calibrate(ruleStatistics.Select(StatisticName).ToArray(), ruleStatistics.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, twoSided ?? manifest.Options.TwoSided);
         var buffer = new float[keep.Length];
         float[] Pick(float[] all)
         {
-            for (var i = 0; i < keep.Length; i++) buffer[i] = maps is null ? all[keep[i]] : maps[i].Exp(all[keep[i]]);
+            for (var i = 0; i < keep.Length; i++) buffer[i] = maps is null ? all[keep[i]] : maps[i](all[keep[i]]);
             return buffer;
         }
         if (kind == IntegrationKinds.OneOut)
             return new Variant(name, (e, _) => (rule.Score(Pick(e)), rule.IsOod(buffer)));
         // (For Fisher, keep and the rule's layers are the same statistics.)
-        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: IntegrationKinds.ReadsClasses(kind) ? classes : null, neighbours: neighbours ?? NeuralFP.Core.Detectors.Numerics.NeighbourDensity.DefaultNeighbours);
+        // Re-fits read the errors as the build did (folded at their median or not), unless the variant folds them itself.
+        var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: IntegrationKinds.ReadsClasses(kind) ? classes : null, neighbours: neighbours ?? NeuralFP.Core.Detectors.Numerics.NeighbourDensity.DefaultNeighbours,
+            foldErrorsAtMedian: maps is null && manifest.Options.FoldErrorsAtMedian);
         if (maxZ != MaxZMode.None)
         {
             var kept = keep.Select(l => calibration[l]).ToArray();
@@ -1427,6 +1440,12 @@ internal static class PanelBenchmark
     /// the tail's own slope (between the 90% and 99% order statistics, and 1% and 10% below), so a value far out stays far out.
     /// Heavy tails of in-distribution statistics (latent distances, the log errors' lower tails) become Gaussian ones.
     /// </summary>
+    private static Func<float, float> Fold(float[] values)
+    {
+        var median = values.Order().ElementAt(values.Length / 2);
+        return v => Math.Max(v, median);
+    }
+
     private sealed class NormalScores
     {
         private readonly double[] _sorted;

@@ -26,13 +26,14 @@ internal static class FingerprintCommand
         var integration = new Option<string>("--integration") { Description = $"How layers are combined: {string.Join(", ", NeuralFP.Core.Verdicts.IntegrationKinds.All)}.", DefaultValueFactory = _ => new FingerprintOptions().Integration };
         var combinedRule = new Option<string>("--combined-rule") { Description = $"How the combined detector joins the fingerprint and its partners: {string.Join(", ", NeuralFP.Core.Detectors.CombinedDetector.Rules)}.", DefaultValueFactory = _ => new FingerprintOptions().CombinedRule };
         var combinedMembers = new Option<string>("--combined-members") { Description = "The combined detector's partners beside the fingerprint, a comma list of detectors.", DefaultValueFactory = _ => string.Join(",", new FingerprintOptions().CombinedMembers) };
-        var combinedShare = new Option<double>("--combined-fingerprint-share") { Description = "Under --combined-rule weighted-min-p: the fingerprint's share of the false-positive budget, in (0, 1).", DefaultValueFactory = _ => new FingerprintOptions().CombinedFingerprintShare };
+        var combinedShare = new Option<double>("--combined-fingerprint-share") { Description = "Under --combined-rule fingerprint-or-density or weighted-min-p: the fingerprint's share of the false-positive budget, in (0, 1).", DefaultValueFactory = _ => new FingerprintOptions().CombinedFingerprintShare };
         var scaleFloor = new Option<double>("--scale-floor") { Description = "Smallest feature scale relative to the layer's pooled std (0.001 = the old scaling).", DefaultValueFactory = _ => new FingerprintOptions().ScaleFloor };
         var inputFloorByMedian = new Option<bool>("--input-floor-by-median") { Description = "Floor the model input's feature scales relative to their median spread, not the pooled one (raw table columns in different units).", DefaultValueFactory = _ => new FingerprintOptions().InputScaleFloorByMedian };
         var includeInput = new Option<bool>("--include-input") { Description = "Whether the automatic layer choice taps the model input (`--include-input false` to leave it out).", DefaultValueFactory = _ => new FingerprintOptions().IncludeInputLayer };
         var latent = new Option<bool>("--latent-statistic") { Description = "Whether each autoencoder's latent distance enters the Gaussian integrations (`--latent-statistic false` for the errors alone).", DefaultValueFactory = _ => new FingerprintOptions().LatentStatistic };
         var latentPerClass = new Option<bool>("--latent-per-class") { Description = "Latent distance to the nearest predicted-class mean instead of one overall mean.", DefaultValueFactory = _ => new FingerprintOptions().LatentPerClass };
         var inputComplexity = new Option<bool>("--input-complexity") { Description = "Whether the Gaussian integrations read the input record's energy and total variation beside the errors (`--input-complexity false` for the statistics of the layers alone).", DefaultValueFactory = _ => new FingerprintOptions().InputComplexity };
+        var foldErrors = new Option<bool>("--fold-errors-at-median") { Description = "The density integrations read each layer's error as at least its calibration median: only larger errors count as evidence.", DefaultValueFactory = _ => new FingerprintOptions().FoldErrorsAtMedian };
         var inputRegionalGrid = new Option<int>("--input-regional-grid") { Description = "g ≥ 2: the density integrations also read the input layer's largest regional error over a g×g grid of the record's last two axes (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputRegionalGrid };
         var selfCheckRecords = new Option<int>("--self-check-records") { Description = "Calibration records the build's self-check shifts by each corruption (blur, low contrast, occlusion, additive noise; feature noise for tables) to report how well the fingerprint sees them on this model (0: off).", DefaultValueFactory = _ => new FingerprintOptions().SelfCheckRecords };
         var latentNeighbours = new Option<int>("--latent-neighbours") { Description = "0: latent distance to one mean (or the class means); N ≥ 2: to the nearest of N sampled training codes.", DefaultValueFactory = _ => new FingerprintOptions().LatentNeighbours };
@@ -43,7 +44,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, foldErrors, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -70,6 +71,7 @@ internal static class FingerprintCommand
                 LatentNeighbours = parse.GetValue(latentNeighbours),
                 InputComplexity = parse.GetValue(inputComplexity),
                 InputRegionalGrid = parse.GetValue(inputRegionalGrid),
+                FoldErrorsAtMedian = parse.GetValue(foldErrors),
                 SelfCheckRecords = parse.GetValue(selfCheckRecords),
                 Detectors = DetectorList(parse.GetValue(detectors)!),
                 TargetFpr = parse.GetValue(targetFpr),

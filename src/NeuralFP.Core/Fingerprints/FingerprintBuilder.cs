@@ -234,7 +234,8 @@ public static class FingerprintBuilder
             progress?.Report($"The model has no class outputs, so the {without} integration ({(without == IntegrationKinds.Gaussian ? "one mean" : "no classes")}) replaces {integrationKind}.");
             integrationKind = without;
         }
-        var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses);
+        var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses,
+            foldErrorsAtMedian: options.FoldErrorsAtMedian);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         // The one-out rule's thresholds are per layer, so its n and k are the held-out records and those it flags.
         var newDataFpr = integration?.NewDataFprInterval()

@@ -69,8 +69,9 @@ public sealed record FingerprintOptions
     public string Integration { get; init; } = Verdicts.IntegrationKinds.NeighboursPerClass;
 
     /// <summary>
-    /// How the combined detector joins its fixed members (fingerprint, k-NN, energy, Mahalanobis): "weighted-min-p" (the
-    /// default: the most alarmed member, weighted Bonferroni with <see cref="CombinedFingerprintShare"/>), "fisher" or
+    /// How the combined detector joins its fixed members (fingerprint, k-NN, energy, Mahalanobis): "fingerprint-or-density"
+    /// (the default: the more alarmed of the fingerprint and a Gaussian density over its statistics and the partners' scores,
+    /// weighted Bonferroni with <see cref="CombinedFingerprintShare"/>), "weighted-min-p" (the most alarmed member), "fisher" or
     /// "min-p" over their conformal p-values, "gaussian[-per-class]" or "neighbours[-per-class]" (one density, Gaussian or
     /// k-NN, over the fingerprint's statistics and the partners' scores), … Fitted on held-out in-distribution records
     /// only; the default was chosen on the panel's validation sets (README, "Detection").
@@ -84,8 +85,9 @@ public sealed record FingerprintOptions
     public IReadOnlyList<string> CombinedMembers { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultPartners;
 
     /// <summary>
-    /// Under the combined detector's "weighted-min-p" rule, the fingerprint's share of the false-positive budget (the
-    /// partners share the rest equally): a partner must be that much more alarmed than the fingerprint to set the verdict.
+    /// Under the combined detector's "fingerprint-or-density" and "weighted-min-p" rules, the fingerprint's share of the
+    /// false-positive budget (the density, or the partners equally, hold the rest): the others must be that much more alarmed
+    /// than the fingerprint to set the verdict.
     /// </summary>
     public double CombinedFingerprintShare { get; init; } = NeuralFP.Core.Detectors.CombinedDetector.DefaultRuleFingerprintShare;
 
@@ -120,6 +122,15 @@ public sealed record FingerprintOptions
     /// before this option have no such statistic and score as built. Chosen on the panel's validation sets (README, "Detection").
     /// </summary>
     public int InputRegionalGrid { get; init; } = DefaultInputRegionalGrid;
+
+    /// <summary>
+    /// Whether the density integrations read each layer's reconstruction error as at least its median over the calibration
+    /// records: a record the autoencoder reconstructs better than usual is then as typical as the median one, and only
+    /// larger errors count as evidence (the one-out rule's own reading). The latent distances and the input's statistics
+    /// keep both directions. Stored as each error's log floor, so fingerprints built without it score as built. Chosen on
+    /// the panel's validation sets (README, "Detection", item 19).
+    /// </summary>
+    public bool FoldErrorsAtMedian { get; init; } = true;
 
     public const int DefaultInputRegionalGrid = 7;
 

@@ -199,7 +199,9 @@ public sealed class LayerIntegration
     /// <param name="classes">The model's predicted class of each held-out record; required by (and only read by)
     /// <see cref="IntegrationKinds.GaussianPerClass"/>.</param>
     /// <param name="neighbours">k of the neighbour kinds (default <see cref="NeighbourDensity.DefaultNeighbours"/>, chosen on the panel's validation sets).</param>
-    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null, int neighbours = NeighbourDensity.DefaultNeighbours)
+    /// <param name="foldErrorsAtMedian">The densities read each layer's error as at least its held-out median (<see cref="Fingerprints.FingerprintOptions.FoldErrorsAtMedian"/>).</param>
+    public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null, int neighbours = NeighbourDensity.DefaultNeighbours,
+        bool foldErrorsAtMedian = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
         ArgumentNullException.ThrowIfNull(rule);
@@ -239,7 +241,7 @@ public sealed class LayerIntegration
         var prior = double.PositiveInfinity;
         if (IntegrationKinds.IsDensity(kind))
         {
-            floor = LogFloors(quantiles, statistics);
+            floor = LogFloors(quantiles, statistics, foldErrorsAtMedian ? layers : 0);
             if (kind == IntegrationKinds.GaussianClassCovariance)
                 prior = ClassCovarianceFit.ChoosePrior(LogRows(heldOutErrors, included, floor), n, included.Count(i => i), classes);
             density = FitDensity(kind, heldOutErrors, included, floor, classes, prior, neighbours);
@@ -390,11 +392,18 @@ public sealed class LayerIntegration
 
     public double PValue(double score) => Calibration.PValue(score);
 
-    /// <summary>Per statistic the floor its log is taken above (relative to its median held-out value).</summary>
-    private static double[] LogFloors(StatisticQuantiles quantiles, int statistics)
+    /// <summary>
+    /// Per statistic the floor its log is taken above: a millionth of its median held-out value, or, for the first
+    /// <paramref name="foldedAtMedian"/> statistics (the layers' errors when they are folded), the median itself.
+    /// </summary>
+    private static double[] LogFloors(StatisticQuantiles quantiles, int statistics, int foldedAtMedian)
     {
         var floor = new double[statistics];
-        for (var l = 0; l < statistics; l++) floor[l] = Math.Max(LogFloorRelative * Math.Abs(quantiles.Of(l, 0.5)), 1e-30);
+        for (var l = 0; l < statistics; l++)
+        {
+            var median = Math.Abs(quantiles.Of(l, 0.5));
+            floor[l] = Math.Max(l < foldedAtMedian ? median : LogFloorRelative * median, 1e-30);
+        }
         return floor;
     }
 

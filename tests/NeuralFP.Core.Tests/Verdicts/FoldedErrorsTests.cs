@@ -1,0 +1,102 @@
+using System.Text.Json;
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Verdicts;
+
+namespace NeuralFP.Core.Tests.Verdicts;
+
+/// <summary>
+/// <see cref="FingerprintOptions.FoldErrorsAtMedian"/>: the densities read each layer's error as at least its calibration
+/// median. An error below it reads as the median, a larger one counts as evidence as before; the other statistics (here a
+/// latent distance) keep both directions; the fold is the stored log floor, so it survives the saved form.
+/// </summary>
+public sealed class FoldedErrorsTests
+{
+    public static TheoryData<string> Densities => [IntegrationKinds.NeighboursPerClass, IntegrationKinds.Gaussian];
+
+    /// <summary>Three layers' errors, then a latent distance ([statistic][record]), and each record's class (of two).</summary>
+    private static (float[][] Statistics, int[] Classes) Draw(int records, int seed, double errorShift = 0, double latentShift = 0)
+    {
+        var errors = SyntheticErrors.Generate(seed, records, logShift: errorShift);
+        var random = new Random(seed + 1000);
+        var latent = new float[records];
+        for (var r = 0; r < records; r++) latent[r] = (float)Math.Exp(latentShift + 0.4 * (Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())));
+        return ([.. errors, latent], [.. Enumerable.Range(0, records).Select(r => r % 2)]);
+    }
+
+    private static OneOutRule Rule(float[][] statistics) => OneOutRule.Calibrate(SyntheticErrors.Layers, statistics.Take(3).ToArray(), 0.05, twoSided: false);
+
+    private static LayerIntegration Fit(string kind, float[][] calibration, int[] classes, bool fold) =>
+        LayerIntegration.Calibrate(kind, Rule(calibration), calibration, 0.05, ["latent"], IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: fold);
+
+    private static double Flagged(LayerIntegration integration, OneOutRule rule, float[][] statistics, int[] classes)
+    {
+        var record = new float[statistics.Length];
+        var flagged = 0;
+        for (var r = 0; r < classes.Length; r++)
+        {
+            for (var s = 0; s < record.Length; s++) record[s] = statistics[s][r];
+            if (integration.IsOod(integration.Score(rule, record, classes[r]))) flagged++;
+        }
+        return (double)flagged / classes.Length;
+    }
+
+    [Theory]
+    [MemberData(nameof(Densities))]
+    public void Each_errors_floor_is_its_median_and_an_error_below_it_scores_as_the_median(string kind)
+    {
+        var (calibration, classes) = Draw(3000, 1);
+        var rule = Rule(calibration);
+        var folded = Fit(kind, calibration, classes, fold: true);
+        var plain = Fit(kind, calibration, classes, fold: false);
+
+        for (var l = 0; l < 3; l++)
+        {
+            Assert.Equal(rule.Distributions[l].Quantile(0.5), folded.LogFloor![l], 12);
+            Assert.True(plain.LogFloor![l] < 1e-5 * folded.LogFloor[l]);
+        }
+        Assert.Equal(plain.LogFloor![3], folded.LogFloor![3]); // the latent distance is not folded
+        // Just below each median (a float of the median may round above it), and far below.
+        float[] AtMedians(float latent) => [.. Enumerable.Range(0, 3).Select(l => (float)folded.LogFloor[l] * 0.999f), latent];
+        float[] Below(float latent) => [.. Enumerable.Range(0, 3).Select(l => (float)folded.LogFloor[l] / 4), latent];
+        var latentMedian = calibration[3].Order().ElementAt(1500);
+        Assert.Equal(folded.Score(rule, AtMedians(latentMedian), 0), folded.Score(rule, Below(latentMedian), 0));
+        Assert.NotEqual(plain.Score(rule, AtMedians(latentMedian), 0), plain.Score(rule, Below(latentMedian), 0));
+        // A latent distance far below its usual values still counts.
+        Assert.True(folded.Score(rule, AtMedians(latentMedian / 50), 0) > folded.Score(rule, AtMedians(latentMedian), 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Densities))]
+    public void Smaller_errors_are_typical_larger_ones_are_flagged_and_new_records_at_the_calibrated_rate(string kind)
+    {
+        var (calibration, classes) = Draw(3000, 2);
+        var rule = Rule(calibration);
+        var folded = Fit(kind, calibration, classes, fold: true);
+        var plain = Fit(kind, calibration, classes, fold: false);
+        var (smaller, smallerClasses) = Draw(1000, 3, errorShift: -1.5);
+        var (larger, largerClasses) = Draw(1000, 4, errorShift: 1.5);
+        var (fresh, freshClasses) = Draw(4000, 5);
+
+        Assert.True(Flagged(plain, rule, smaller, smallerClasses) > 0.5, $"{kind} unfolded: {Flagged(plain, rule, smaller, smallerClasses):P1} of smaller errors");
+        Assert.True(Flagged(folded, rule, smaller, smallerClasses) < 0.05, $"{kind} folded: {Flagged(folded, rule, smaller, smallerClasses):P1} of smaller errors");
+        Assert.True(Flagged(folded, rule, larger, largerClasses) > 0.95, $"{kind} folded: {Flagged(folded, rule, larger, largerClasses):P1} of larger errors");
+        Assert.InRange(Flagged(folded, rule, fresh, freshClasses), 0.035, 0.065);
+    }
+
+    [Fact]
+    public void The_fold_is_kept_in_the_saved_form()
+    {
+        var (calibration, classes) = Draw(1500, 6);
+        var rule = Rule(calibration);
+        var folded = Fit(IntegrationKinds.NeighboursPerClass, calibration, classes, fold: true);
+        var restored = JsonSerializer.Deserialize<LayerIntegration>(JsonSerializer.Serialize(folded, FingerprintJson.Options), FingerprintJson.Options)!;
+        Assert.Equal(folded.LogFloor, restored.LogFloor);
+        var (batch, batchClasses) = Draw(200, 7, errorShift: -0.5);
+        var record = new float[4];
+        for (var r = 0; r < 200; r++)
+        {
+            for (var s = 0; s < 4; s++) record[s] = batch[s][r];
+            Assert.Equal(folded.Score(rule, record, batchClasses[r]), restored.Score(rule, record, batchClasses[r]));
+        }
+    }
+}
