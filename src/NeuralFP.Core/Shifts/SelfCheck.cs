@@ -94,9 +94,13 @@ internal sealed class SelfCheck
         for (var i = 0; i < count; i++) batch.Record(_positions[first + i] - start).CopyTo(sampled.AsSpan(i * length, length));
         var records = new FloatTensor(sampled, [count, .. batch.RecordShape]);
         // Each sampled record's partner for the two-record shifts: the record half a batch away (itself in a batch of one).
-        var partners = new float[sampled.Length];
-        for (var i = 0; i < count; i++) batch.Record((_positions[first + i] - start + batch.Records / 2) % batch.Records).CopyTo(partners.AsSpan(i * length, length));
-        var partnerRecords = new FloatTensor(partners, [count, .. batch.RecordShape]);
+        FloatTensor? partnerRecords = null;
+        if (_shifts.Any(s => s is Shift.Mixup or Shift.ColumnResample))
+        {
+            var partners = new float[sampled.Length];
+            for (var i = 0; i < count; i++) batch.Record((_positions[first + i] - start + batch.Records / 2) % batch.Records).CopyTo(partners.AsSpan(i * length, length));
+            partnerRecords = new FloatTensor(partners, [count, .. batch.RecordShape]);
+        }
         var shiftsPerRun = Math.Max(1, maxRecords / count);
         for (var s0 = 0; s0 < _shifts.Length; s0 += shiftsPerRun)
         {
@@ -216,8 +220,7 @@ internal sealed class SelfCheck
             var own = Array.ConvertAll(calibration[j], v => (double)v);
             for (var s = 0; s < _checks; s++)
             {
-                for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[s][i * _statistics + j];
-                var auroc = OodMetrics.Compute(own, shifted).Auroc;
+                var auroc = AurocAlone(own, s, j, shifted);
                 results[s][j] = new StatisticShiftSensitivity(names[j], Math.Max(auroc, 1 - auroc), auroc < 0.5);
             }
         }
@@ -239,12 +242,18 @@ internal sealed class SelfCheck
             var own = Array.ConvertAll(calibration[j], v => (double)v);
             for (var s = _checks; s < _shifts.Length; s++)
             {
-                for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[s][i * _statistics + j];
-                var auroc = OodMetrics.Compute(own, shifted).Auroc;
+                var auroc = AurocAlone(own, s, j, shifted);
                 responses[j] = Math.Max(responses[j], Math.Max(auroc, 1 - auroc));
             }
         }
         return responses;
+    }
+
+    /// <summary>Statistic <paramref name="statistic"/> alone on shift <paramref name="shift"/>'s copies against the calibration records' values (higher = shifted).</summary>
+    private double AurocAlone(double[] calibration, int shift, int statistic, double[] shifted)
+    {
+        for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[shift][i * _statistics + statistic];
+        return OodMetrics.Compute(calibration, shifted).Auroc;
     }
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)
@@ -261,7 +270,7 @@ internal sealed class SelfCheck
 
     private enum Shift { Blur, LowContrast, Occlusion, AdditiveNoise, FeatureNoise, Mixup, PatchShuffle, ColumnResample }
 
-    private FloatTensor Apply(Shift shift, FloatTensor records, FloatTensor partners, int firstRecord)
+    private FloatTensor Apply(Shift shift, FloatTensor records, FloatTensor? partners, int firstRecord)
     {
         var scale = _scale!;
         return shift switch
@@ -270,9 +279,9 @@ internal sealed class SelfCheck
             Shift.LowContrast => Corruptions.LowContrast(records, 0.3f, (float)scale.Mean),
             Shift.Occlusion => Corruptions.Occlusion(records, 2, PatchSide(records), _seed ^ 2001, (float)scale.Mean, firstRecord),
             Shift.AdditiveNoise => Corruptions.AdditiveNoise(records, 0.5 * scale.Spread, _seed ^ 2002, scale.Low, scale.High, firstRecord),
-            Shift.Mixup => Corruptions.Mixup(records, partners),
+            Shift.Mixup => Corruptions.Mixup(records, partners!),
             Shift.PatchShuffle => Corruptions.PatchShuffle(records, 4, _seed ^ 4001, firstRecord),
-            Shift.ColumnResample => Corruptions.ColumnResample(records, partners, 0.3, _seed ^ 4002, firstRecord),
+            Shift.ColumnResample => Corruptions.ColumnResample(records, partners!, 0.3, _seed ^ 4002, firstRecord),
             _ => Corruptions.FeatureNoise(records, scale.FeatureSpread, _seed ^ 3004, firstRecord),
         };
     }
