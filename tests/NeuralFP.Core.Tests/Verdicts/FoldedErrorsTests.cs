@@ -1,6 +1,10 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
+using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Verdicts;
 
@@ -98,5 +102,36 @@ public sealed class FoldedErrorsTests
             for (var s = 0; s < 4; s++) record[s] = batch[s][r];
             Assert.Equal(folded.Score(rule, record, batchClasses[r]), restored.Score(rule, record, batchClasses[r]));
         }
+    }
+
+    [Fact]
+    public void A_fingerprint_built_before_the_fold_loads_from_its_old_file_and_scores_as_built()
+    {
+        // The breast-cancer panel model: a build in seconds. Before the fold, fingerprint.json had no such option.
+        var model = File.ReadAllBytes(RepoPaths.Model("panel/tabular_mlp.onnx"));
+        var unfolded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], FoldErrorsAtMedian = false, Seed = 5 }, null, CancellationToken.None).Fingerprint;
+        var folded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], Seed = 5 }, null, CancellationToken.None).Fingerprint;
+        var files = unfolded.ToFiles().ToDictionary();
+        var manifest = JsonNode.Parse(files[Fingerprint.ManifestFileName])!.AsObject();
+        Assert.True(manifest["options"]!.AsObject().Remove("foldErrorsAtMedian"));
+        files[Fingerprint.ManifestFileName] = Encoding.UTF8.GetBytes(manifest.ToJsonString());
+
+        var loaded = Fingerprint.FromFiles(files);
+        var layers = unfolded.Manifest.Rule.Layers.Count;
+        Assert.Equal(unfolded.Manifest.Integration!.LogFloor, loaded.Manifest.Integration!.LogFloor);
+        Assert.All(Enumerable.Range(0, layers), l => Assert.True(loaded.Manifest.Integration.LogFloor![l] < 1e-5 * folded.Manifest.Integration!.LogFloor![l]));
+        var records = BreastCancer.Test();
+        using var before = new FingerprintScorer(unfolded);
+        using var after = new FingerprintScorer(loaded);
+        using var now = new FingerprintScorer(folded);
+        Assert.Equal(Scores(before, records), Scores(after, records));
+        Assert.NotEqual(Scores(before, records), Scores(now, records)); // the same build with the fold reads differently
+    }
+
+    private static double[] Scores(FingerprintScorer scorer, FloatTensor records)
+    {
+        var scores = new double[records.Records];
+        scorer.ScoreInto(records, new bool[records.Records], scores);
+        return scores;
     }
 }
