@@ -68,7 +68,7 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
         {
             Assert.Equal("neighbours-per-class", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());
-            Assert.Equal(3, manifest.RootElement.GetProperty("integration").GetProperty("neighbours").GetInt32()); // the default k (NeighbourDensity.DefaultNeighbours, internal to Core)
+            Assert.Equal(2, manifest.RootElement.GetProperty("integration").GetProperty("neighbours").GetInt32()); // the default k (NeighbourDensity.DefaultNeighbours, internal to Core)
             Assert.Equal(JsonValueKind.String, manifest.RootElement.GetProperty("integration").GetProperty("neighbourBank").ValueKind); // packed
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));

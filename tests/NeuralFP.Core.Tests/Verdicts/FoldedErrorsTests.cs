@@ -79,12 +79,19 @@ public sealed class FoldedErrorsTests
         var plain = Fit(kind, calibration, classes, fold: false);
         var (smaller, smallerClasses) = Draw(1000, 3, errorShift: -1.5);
         var (larger, largerClasses) = Draw(1000, 4, errorShift: 1.5);
-        var (fresh, freshClasses) = Draw(4000, 5);
 
         Assert.True(Flagged(plain, rule, smaller, smallerClasses) > 0.5, $"{kind} unfolded: {Flagged(plain, rule, smaller, smallerClasses):P1} of smaller errors");
         Assert.True(Flagged(folded, rule, smaller, smallerClasses) < 0.05, $"{kind} folded: {Flagged(folded, rule, smaller, smallerClasses):P1} of smaller errors");
         Assert.True(Flagged(folded, rule, larger, largerClasses) > 0.95, $"{kind} folded: {Flagged(folded, rule, larger, largerClasses):P1} of larger errors");
-        Assert.InRange(Flagged(folded, rule, fresh, freshClasses), 0.035, 0.065);
+        // The ties at each median leave the threshold calibrated: fresh records over six calibrations (one build's rate
+        // spreads by about 0.6 pp, a k-NN density's by more).
+        var rates = Enumerable.Range(0, 6).Select(i =>
+        {
+            var (own, ownClasses) = Draw(3000, 20 + i);
+            var (fresh, freshClasses) = Draw(4000, 40 + i);
+            return Flagged(Fit(kind, own, ownClasses, fold: true), Rule(own), fresh, freshClasses);
+        }).ToArray();
+        Assert.InRange(rates.Average(), 0.043, 0.057);
     }
 
     [Fact]
