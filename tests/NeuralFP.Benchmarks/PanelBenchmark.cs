@@ -895,11 +895,13 @@ internal static class PanelBenchmark
         var layers = manifest.Layers.Count;
         var latents = Enumerable.Range(layers, manifest.Layers.Count(l => l.LatentOutput is not null)).ToArray();
         var inputStatistics = Enumerable.Range(layers + latents.Length, calibration.Count - layers - latents.Length).ToArray();
-        yield return Fit("fingerprint (errors folded at their median)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true);
+        // The default folds every layer's error at its median (FingerprintOptions.FoldErrorsAtMedian); beside it, the errors
+        // read both ways and other sets of statistics folded.
+        yield return Fit("fingerprint (errors read both ways)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: _ => false);
         var input = InputLayer(manifest);
-        yield return Fit("fingerprint (hidden layers' errors folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true, foldLayer: l => l != input);
-        yield return Fit("fingerprint (the input layer's error folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true, foldLayer: l => l == input);
-        yield return Fit("fingerprint (errors and latent distances folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, foldErrors: true, foldLatents: true);
+        yield return Fit("fingerprint (hidden layers' errors folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l < layers && l != input);
+        yield return Fit("fingerprint (the input layer's error folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l == input);
+        yield return Fit("fingerprint (errors and latent distances folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l < layers + latents.Length);
         yield return Fit("fingerprint (no latent distances)", kind, manifest, calibration, skip: -1, latent, classes: classes, dropStatistics: latents);
         if (inputStatistics.Length > 0)
         {
@@ -1090,7 +1092,7 @@ internal static class PanelBenchmark
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
     /// <param name="skipAlso">Further layers left out (the joint ablation).</param>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null, bool normalScores = false, bool inputStatistics = true, IReadOnlyCollection<int>? dropStatistics = null, bool foldErrors = false, bool foldLatents = false, Func<int, bool>? foldLayer = null)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null, bool normalScores = false, bool inputStatistics = true, IReadOnlyCollection<int>? dropStatistics = null, Func<int, bool>? fold = null)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip && skipAlso?.Contains(l) != true).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -1113,11 +1115,10 @@ internal static class PanelBenchmark
         var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;
         string StatisticName(int i) => i < manifest.Layers.Count ? manifest.Layers[i].Name : $"latent {i}";
         // Normal scores: each kept statistic is carried as exp(z), z its normal score, so the integration's log reads z.
-        // Folded errors: a layer error below its calibration median reads as the median (only larger errors count as unusual).
+        // Folded statistics (the variant's own set): a value below its calibration median reads as the median; the others are
+        // read both ways (the integration's own fold is then off, the variant saying which statistics fold).
         var maps = normalScores && IntegrationKinds.IsDensity(kind) ? keep.Select(l => (Func<float, float>)new NormalScores(calibration[l]).Exp).ToArray()
-            : (foldErrors || foldLatents) && IntegrationKinds.IsDensity(kind)
-                ? keep.Select(l => l < manifest.Layers.Count && foldErrors && (foldLayer?.Invoke(l) ?? true) || l >= manifest.Layers.Count && l < manifest.Layers.Count + manifest.Layers.Count(x => x.LatentOutput is not null) && foldLatents ? Fold(calibration[l]) : (v => v)).ToArray()
-                : null;
+            : fold is not null && IntegrationKinds.IsDensity(kind) ? keep.Select(l => fold(l) ? Fold(calibration[l]) : (v => v)).ToArray() : null;
         if (maps is not null)
         {
             var mapped = new float[calibration.Count][];
@@ -1413,7 +1414,7 @@ internal static class PanelBenchmark
         foreach (var set in new[] { "calibration drift", "shuffled features" })
         {
             // Per tabular model (mean over seeds), the lowest named.
-            var tab = cells.Where(c => c.Tabular && c.Set == set && c.Detector == Fingerprint).GroupBy(c => c.Model).Select(g => (Model: g.Key, Auroc: Mean(g.ToArray()))).ToArray();
+            var tab = cells.Where(c => c.Tabular && c.Set == set && c.Detector == Fingerprint).GroupBy(c => c.Model).Select(g => (Model: g.Key, Auroc: Mean(g))).ToArray();
             if (tab.Length > 0)
             {
                 var worst = tab.MinBy(t => t.Auroc);

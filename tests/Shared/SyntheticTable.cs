@@ -13,7 +13,7 @@ public static class SyntheticTable
     {
         var rows = Read("data/synthetic_table.npy");
         var labels = Read("data/synthetic_table_labels.npy");
-        return new LabeledImages(rows, [.. labels.Data.ToArray().Select(l => (int)l)]);
+        return new LabeledImages(rows, [.. labels.Data.Select(l => (int)l)]);
     });
 
     /// <summary>The training rows (2,100): the model trained on them, and they are the panel's reference.</summary>

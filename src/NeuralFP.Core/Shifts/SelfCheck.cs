@@ -26,6 +26,9 @@ internal sealed class SelfCheck
 
     /// <summary>The first <see cref="_checks"/> shifts are the self-check's; the rest measure each statistic's response (<see cref="Responses"/>).</summary>
     private readonly int _checks;
+
+    /// <summary>Whether a planned shift mixes a record with a partner (<see cref="ShiftRuns"/> then copies the partners).</summary>
+    private readonly bool _partnered;
     private readonly ulong _seed;
     private readonly int _statistics;
     private readonly float[][] _values;
@@ -47,6 +50,7 @@ internal sealed class SelfCheck
     private SelfCheck(int[] positions, bool[] heldOut, Shift[] shifts, int checks, int seed, int statistics)
     {
         _checks = checks;
+        _partnered = shifts.Any(s => s is Shift.Mixup or Shift.ColumnResample);
         _positions = positions;
         _detectorRow = new int[positions.Length];
         for (var i = 0; i < positions.Length; i++) _detectorRow[i] = heldOut[i] ? _detectorRecords++ : -1;
@@ -95,7 +99,7 @@ internal sealed class SelfCheck
         var records = new FloatTensor(sampled, [count, .. batch.RecordShape]);
         // Each sampled record's partner for the two-record shifts: the record half a batch away (itself in a batch of one).
         FloatTensor? partnerRecords = null;
-        if (_shifts.Any(s => s is Shift.Mixup or Shift.ColumnResample))
+        if (_partnered)
         {
             var partners = new float[sampled.Length];
             for (var i = 0; i < count; i++) batch.Record((_positions[first + i] - start + batch.Records / 2) % batch.Records).CopyTo(partners.AsSpan(i * length, length));
