@@ -241,18 +241,20 @@ internal static class PanelBenchmark
     {
         using var scorer = new FingerprintScorer(outcome.Fingerprint);
         var manifest = outcome.Fingerprint.Manifest;
-        var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
+        // The build's statistic responses when it selected by them (NFP_PANEL_SELECTION measures them without selecting too).
+        var responses = manifest.Options.StatisticResponseBar > 0 ? outcome.StatisticResponses : null;
+        var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, responses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
         if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && LayerRegions) variants.AddRange(LayerRegionVariants(model, outcome.Fingerprint, outcome.CalibrationErrors, outcome.CalibrationClasses));
-        if (detectors && outcome.StatisticResponses is { } responses)
+        if (detectors && Selection && outcome.StatisticResponses is { } measured)
         {
-            variants.AddRange(SelectionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, responses));
-            Responses.Add((model.Name, seed, responses));
+            variants.AddRange(SelectionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, measured));
+            Responses.Add((model.Name, seed, measured));
         }
         if (detectors && LayerAblation)
         {
-            variants.AddRange(LayerAblationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
+            variants.AddRange(LayerAblationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, responses));
             ModelLayers[model.Name] = ([.. manifest.Layers.Select(l => l.Name)], InputLayer(manifest));
         }
         var names = detectors ? scorer.Fingerprint.Detectors.Names.ToArray() : [];
@@ -780,18 +782,21 @@ internal static class PanelBenchmark
     /// errors), and the fingerprint under the other Gaussian integration (one mean ↔ one mean per predicted class), fitted on
     /// the same calibration statistics of the same build, so the two are compared on the same autoencoders and seeds.
     /// </summary>
-    private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
+    /// <param name="responses">The build's statistic responses, when it selected its statistics by them: the re-fits select among theirs alike.</param>
+    private static List<Variant> DefaultVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes, double[]? responses)
     {
         var (input, latent, kind) = DefaultFit(manifest);
         var list = new List<Variant>();
-        if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit(NoInput, kind, manifest, calibration, skip: input, latent, classes: classes));
+        if (input >= 0 && manifest.Layers.Count > 1) list.Add(Fit(NoInput, kind, manifest, calibration, skip: input, latent, classes: classes, responses: responses));
+        if (responses is not null)
+            list.Add(Fit(EveryStatistic, kind, manifest, calibration, skip: -1, latent, classes: classes));
         var other = kind switch
         {
             IntegrationKinds.Gaussian when classes is not null => IntegrationKinds.GaussianPerClass,
             IntegrationKinds.GaussianPerClass => IntegrationKinds.Gaussian,
             _ => null,
         };
-        if (other is not null) list.Add(Fit($"fingerprint ({other})", other, manifest, calibration, skip: -1, latent, classes: classes));
+        if (other is not null) list.Add(Fit($"fingerprint ({other})", other, manifest, calibration, skip: -1, latent, classes: classes, responses: responses));
         // NFP_PANEL_DENSITIES: other densities over the same statistics, each re-fitted on the same calibration statistics of
         // the same build (a kind that reads classes only on a model with class outputs).
         // "kind@k" sets the neighbour kinds' k.
@@ -799,7 +804,7 @@ internal static class PanelBenchmark
         {
             var (density, k) = DensityEntry(entry);
             if (density == kind && k is null || density == other && k is null || classes is null && IntegrationKinds.ReadsClasses(density)) continue;
-            list.Add(Fit($"fingerprint ({entry})", density, manifest, calibration, skip: -1, latent, classes: classes, neighbours: k));
+            list.Add(Fit($"fingerprint ({entry})", density, manifest, calibration, skip: -1, latent, classes: classes, neighbours: k, responses: responses));
         }
         if (NormalScoreVariants && IntegrationKinds.IsDensity(kind))
         {
@@ -847,27 +852,30 @@ internal static class PanelBenchmark
     /// <summary>Per model, its fingerprinted layers in order (the legend of the ablation's "−layer k" columns).</summary>
     private static readonly Dictionary<string, (string[] Names, int Input)> ModelLayers = [];
 
-    private static IEnumerable<Variant> LayerAblationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes)
+    private static IEnumerable<Variant> LayerAblationVariants(FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int[]? classes, double[]? responses)
     {
         var (input, latent, kind) = DefaultFit(manifest);
         // The input layer's own ablation is the NoInput column (which also leaves out the input's complexity measures).
         for (var l = 0; l < manifest.Layers.Count; l++)
             if (l != input && manifest.Layers.Count > 1)
-                yield return Fit(WithoutLayer + (l + 1), kind, manifest, calibration, skip: l, latent, classes: classes);
+                yield return Fit(WithoutLayer + (l + 1), kind, manifest, calibration, skip: l, latent, classes: classes, responses: responses);
         // Jointly: only the input and the first two hidden layers (single removals do not add up).
         var deeper = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != input).Skip(2).ToArray();
         if (deeper.Length > 0)
-            yield return Fit(FirstTwoHidden, kind, manifest, calibration, skip: -1, latent, classes: classes, skipAlso: deeper);
+            yield return Fit(FirstTwoHidden, kind, manifest, calibration, skip: -1, latent, classes: classes, skipAlso: deeper, responses: responses);
         // The input layer alone (a table's hidden layers may only dilute it), with and without the input's other statistics.
         var hidden = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != input).ToArray();
         if (input >= 0 && hidden.Length > 0)
         {
-            yield return Fit(InputOnly, kind, manifest, calibration, skip: -1, latent, classes: classes, skipAlso: hidden);
-            yield return Fit(InputOnly + ", error and latent", kind, manifest, calibration, skip: -1, latent, classes: classes, skipAlso: hidden, inputStatistics: false);
+            yield return Fit(InputOnly, kind, manifest, calibration, skip: -1, latent, classes: classes, skipAlso: hidden, responses: responses);
+            yield return Fit(InputOnly + ", error and latent", kind, manifest, calibration, skip: -1, latent, classes: classes, skipAlso: hidden, inputStatistics: false, responses: responses);
         }
     }
 
     private const string InputOnly = "fingerprint, input layer only";
+
+    /// <summary>The default fingerprint re-fitted on every statistic: what the response-shift selection changes (item 20).</summary>
+    private const string EveryStatistic = "fingerprint (every statistic)";
 
     /// <summary>NFP_PANEL_SELECTION=1: each statistic's response to the self-check's response shifts (two-record mixtures,
     /// tiles or columns swapped: kinds that no validation or test set has), and the default integration re-fitted without
@@ -1092,7 +1100,7 @@ internal static class PanelBenchmark
     /// leaving out layer <paramref name="skip"/> (its error and its latent distance), with or without the latent distances.
     /// </summary>
     /// <param name="skipAlso">Further layers left out (the joint ablation).</param>
-    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null, bool normalScores = false, bool inputStatistics = true, IReadOnlyCollection<int>? dropStatistics = null, Func<int, bool>? fold = null)
+    private static Variant Fit(string name, string kind, FingerprintManifest manifest, IReadOnlyList<float[]> calibration, int skip, bool latent, bool? twoSided = null, int[]? classes = null, MaxZMode maxZ = MaxZMode.None, double excessQuantile = 0.95, bool overallMean = false, int? neighbours = null, IReadOnlyCollection<int>? skipAlso = null, bool normalScores = false, bool inputStatistics = true, IReadOnlyCollection<int>? dropStatistics = null, Func<int, bool>? fold = null, double[]? responses = null)
     {
         var layers = Enumerable.Range(0, manifest.Layers.Count).Where(l => l != skip && skipAlso?.Contains(l) != true).ToArray();
         var latentIndex = new Dictionary<int, int>();
@@ -1109,6 +1117,16 @@ internal static class PanelBenchmark
             layers = [.. layers.Where(l => !dropStatistics.Contains(l))];
             latents = [.. latents.Where(i => !dropStatistics.Contains(i))];
             complexity = [.. complexity.Where(i => !dropStatistics.Contains(i))];
+        }
+        if (responses is not null && manifest.Options.StatisticResponseBar > 0 && IntegrationKinds.IsDensity(kind))
+        {
+            // As the build selects its statistics (FingerprintOptions.StatisticResponseBar), among those this variant reads.
+            int[] candidates = [.. layers, .. latents, .. complexity];
+            var leftOut = StatisticSelection.LeaveOut([.. candidates.Select(i => responses[i])], layers.Length, manifest.Options.StatisticResponseBar, "")
+                .Select(o => candidates[o.Statistic]).ToHashSet();
+            layers = [.. layers.Where(l => !leftOut.Contains(l))];
+            latents = [.. latents.Where(i => !leftOut.Contains(i))];
+            complexity = [.. complexity.Where(i => !leftOut.Contains(i))];
         }
         int[] keep = [.. layers, .. latents, .. IntegrationKinds.IsDensity(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.

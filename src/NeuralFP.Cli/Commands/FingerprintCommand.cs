@@ -34,6 +34,7 @@ internal static class FingerprintCommand
         var latentPerClass = new Option<bool>("--latent-per-class") { Description = "Latent distance to the nearest predicted-class mean instead of one overall mean.", DefaultValueFactory = _ => new FingerprintOptions().LatentPerClass };
         var inputComplexity = new Option<bool>("--input-complexity") { Description = "Whether the Gaussian integrations read the input record's energy and total variation beside the errors (`--input-complexity false` for the statistics of the layers alone).", DefaultValueFactory = _ => new FingerprintOptions().InputComplexity };
         var foldErrors = new Option<bool>("--fold-errors-at-median") { Description = "The density integrations read each layer's error as at least its calibration median: only larger errors count as evidence.", DefaultValueFactory = _ => new FingerprintOptions().FoldErrorsAtMedian };
+        var responseBar = new Option<double>("--statistic-response-bar") { Description = "The density integrations leave out each statistic that no response shift (two-record mixtures; tiles permuted or columns resampled) moves to this AUROC alone (0: keep every statistic).", DefaultValueFactory = _ => new FingerprintOptions().StatisticResponseBar };
         var inputRegionalGrid = new Option<int>("--input-regional-grid") { Description = "g ≥ 2: the density integrations also read the input layer's largest regional error over a g×g grid of the record's last two axes (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputRegionalGrid };
         var selfCheckRecords = new Option<int>("--self-check-records") { Description = "Calibration records the build's self-check shifts by each corruption (blur, low contrast, occlusion, additive noise; feature noise for tables) to report how well the fingerprint sees them on this model (0: off).", DefaultValueFactory = _ => new FingerprintOptions().SelfCheckRecords };
         var latentNeighbours = new Option<int>("--latent-neighbours") { Description = "0: latent distance to one mean (or the class means); N ≥ 2: to the nearest of N sampled training codes.", DefaultValueFactory = _ => new FingerprintOptions().LatentNeighbours };
@@ -44,7 +45,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, foldErrors, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, foldErrors, responseBar, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -72,6 +73,7 @@ internal static class FingerprintCommand
                 InputComplexity = parse.GetValue(inputComplexity),
                 InputRegionalGrid = parse.GetValue(inputRegionalGrid),
                 FoldErrorsAtMedian = parse.GetValue(foldErrors),
+                StatisticResponseBar = parse.GetValue(responseBar),
                 SelfCheckRecords = parse.GetValue(selfCheckRecords),
                 Detectors = DetectorList(parse.GetValue(detectors)!),
                 TargetFpr = parse.GetValue(targetFpr),

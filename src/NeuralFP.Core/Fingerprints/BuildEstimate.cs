@@ -68,7 +68,7 @@ public sealed record BuildEstimate(IReadOnlyList<LayerEstimate> Layers, long Rec
             Mul(FloatBytes, tapBatch),                     // one extraction batch of raw (unpooled) taps
             Mul(3 * sizeof(int), records),                 // the split's shuffle, roles and index lists
             Mul(2 * FloatBytes, Mul(calibration, fingerprinted)), // calibration errors, and a sorted copy per layer
-            Mul(2 * FloatBytes, Mul(Math.Min(options.BatchSize, options.SelfCheckRecords), recordLength)), // the self-check's sampled copies and one run
+            Mul(2 * FloatBytes, Mul(Math.Min(options.BatchSize, options.SelfCheckRecords > 0 || options.StatisticResponseBar == 0 ? options.SelfCheckRecords : FingerprintOptions.DefaultSelfCheckRecords), recordLength)), // the self-check's (or the response shifts') sampled copies and one run
             Mul(3, scorer),
         ]);
         return new BuildEstimate(layers, records, referenceBytesHeld, parameters, scorer, memory);

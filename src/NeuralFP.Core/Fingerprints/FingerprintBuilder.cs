@@ -192,7 +192,10 @@ public static class FingerprintBuilder
                 .Where(t => t.Item1 is not null && t.Item2 is not null).Select(t => (t.Item1!, t.Item2!))];
         var calibrationBatches = new TimedSequence<FloatTensor>(reference.Read(split.Calibration, options.BatchSize, cancellationToken));
         string[] statisticOutputs = [.. StatisticOutputs(fused), .. inputStatistics];
-        var selfCheck = SelfCheck.Plan(model.InputShape, split.Calibration, split.HeldOut, options.SelfCheckRecords, options.Seed, statisticOutputs.Length, options.MeasureResponses);
+        // The response shifts ride on the self-check's records (its default count when it is off).
+        var selectsStatistics = options.StatisticResponseBar > 0 && IntegrationKinds.IsDensity(options.Integration);
+        var selfCheck = SelfCheck.Plan(model.InputShape, split.Calibration, split.HeldOut, options.SelfCheckRecords > 0 ? options.SelfCheckRecords : FingerprintOptions.DefaultSelfCheckRecords,
+            options.Seed, statisticOutputs.Length, checks: options.SelfCheckRecords > 0, responses: selectsStatistics || options.MeasureResponses);
         var (fusedErrors, calibrationArgmax, heldOutActivations) = CalibrationPass.Run(scorer, model, statisticOutputs, calibrationTaps, calibrationBatches.Items(), split, selfCheck, cancellationToken);
         phases.Mark("calibration pass through the fused scorer");
         phases.AddNested("of which reading", calibrationBatches.Seconds);
@@ -234,8 +237,10 @@ public static class FingerprintBuilder
             progress?.Report($"The model has no class outputs, so the {without} integration ({(without == IntegrationKinds.Gaussian ? "one mean" : "no classes")}) replaces {integrationKind}.");
             integrationKind = without;
         }
+        var responses = selfCheck?.Responses(fusedErrors);
+        var leaveOut = selectsStatistics && responses is not null ? StatisticSelection.LeaveOut(responses, specs.Length, options.StatisticResponseBar, selfCheck!.ResponseShifts) : null;
         var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses,
-            foldErrorsAtMedian: options.FoldErrorsAtMedian);
+            foldErrorsAtMedian: options.FoldErrorsAtMedian, leaveOut: leaveOut);
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         // The one-out rule's thresholds are per layer, so its n and k are the held-out records and those it flags.
         var newDataFpr = integration?.NewDataFprInterval()
@@ -246,7 +251,7 @@ public static class FingerprintBuilder
         detectors = CombinedDetectorFit.AddIfRequested(detectors, detectorNames, options.CombinedRule, options.CombinedMembers, options.CombinedFingerprintShare, rule, integration, fusedErrors, calibrationClasses, () => heldOutActivations!, split, options.TargetFpr, progress);
         phases.Mark("combined detector");
         // Every statistic by the name the integration knows it: each layer's error by the layer, then the latent names.
-        var selfCheckSummary = selfCheck?.Summarise(integration, rule, fusedErrors, calibrationTaps is null ? null : (detectors, [.. calibrationTaps.Select(t => t.Item1)]),
+        var selfCheckSummary = options.SelfCheckRecords == 0 ? null : selfCheck?.Summarise(integration, rule, fusedErrors, calibrationTaps is null ? null : (detectors, [.. calibrationTaps.Select(t => t.Item1)]),
             [.. rule.Layers, .. latentNames]);
         if (selfCheckSummary is not null) ReportSelfCheck(selfCheckSummary, options.TargetFpr, progress);
         var manifest = new FingerprintManifest
@@ -279,7 +284,7 @@ public static class FingerprintBuilder
         if (newDataFpr.High - newDataFpr.Low > 0.02)
             progress?.Report($"The calibration is loose: a threshold set on {newDataFpr.CalibrationRecords:N0} held-out records realises {newDataFpr.Low:P1}–{newDataFpr.High:P1} on new data. " +
                 $"About {Metrics.FprInterval.RecordsFor(options.TargetFpr, 0.01):N0} held-out records ({(options.UnseenFrom is null ? "a reference about twice that size" : "as many unseen records after the training records")}) bring it within ±1 pp of the target.");
-        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, StatisticResponses = selfCheck?.Responses(fusedErrors), ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
+        return new Outcome(fingerprint, autoencoders) { CalibrationErrors = fusedErrors, CalibrationClasses = calibrationClasses, StatisticResponses = responses, ExtractedRecords = sampled.Records.Length, Phases = phases.Phases };
     }
 
     private static void ReportSelfCheck(SelfCheckSummary summary, double targetFpr, IProgress<string>? progress)

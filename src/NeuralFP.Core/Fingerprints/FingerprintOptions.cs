@@ -146,7 +146,21 @@ public sealed record FingerprintOptions
     /// </summary>
     public int SelfCheckRecords { get; init; } = DefaultSelfCheckRecords;
 
-    /// <summary>Benchmarks: the self-check also measures each statistic's response to its response shifts.</summary>
+    /// <summary>
+    /// The density integrations leave out each statistic (a layer's error, a latent distance, an input measure) that no
+    /// "response shift" moves by at least this much: its AUROC alone, read the way the shift moves it, against the
+    /// calibration records' own values. The response shifts are of other kinds than any corruption the self-check or the
+    /// panel reports: two-record mixtures, and tiles permuted (images) or columns resampled from other records (other
+    /// inputs), on the self-check's calibration records (<see cref="SelfCheckRecords"/>; 256 when it is off). The statistic
+    /// that moves most and the layer error that moves most always stay; each left-out statistic is listed in
+    /// <c>integration.excluded</c> with its response. 0 keeps every statistic. Chosen on the panel's validation sets
+    /// (README, "Detection", item 20).
+    /// </summary>
+    public double StatisticResponseBar { get; init; } = DefaultStatisticResponseBar;
+
+    public const double DefaultStatisticResponseBar = 0.75;
+
+    /// <summary>Benchmarks: the build measures each statistic's response to the response shifts even when nothing reads it.</summary>
     internal bool MeasureResponses { get; init; }
 
     public const int DefaultSelfCheckRecords = 256;
@@ -279,6 +293,8 @@ public sealed record FingerprintOptions
             throw new ArgumentOutOfRangeException(nameof(InputRegionalGrid), InputRegionalGrid, $"InputRegionalGrid must be 0 (off) or in [2, {MaxInputRegionalGrid}] cells per side (1 would be the input layer's own error).");
         if (SelfCheckRecords is < 0 or > MaxSelfCheckRecords)
             throw new ArgumentOutOfRangeException(nameof(SelfCheckRecords), SelfCheckRecords, $"SelfCheckRecords must be in [0, {MaxSelfCheckRecords:N0}] (0: no self-check).");
+        if (!(StatisticResponseBar >= 0 && StatisticResponseBar < 1))
+            throw new ArgumentOutOfRangeException(nameof(StatisticResponseBar), StatisticResponseBar, $"StatisticResponseBar must be in [0, 1): an AUROC a response shift must reach for a statistic to stay (default {DefaultStatisticResponseBar}; 0 keeps every statistic).");
         if (LatentNeighbours != 0 && LatentPerClass)
             throw new ArgumentException("LatentNeighbours and LatentPerClass choose different latent distances; set one of them.", nameof(LatentNeighbours));
         if (!(TargetFpr > 0 && TargetFpr < 0.5))

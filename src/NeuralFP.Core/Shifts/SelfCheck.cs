@@ -63,20 +63,21 @@ internal sealed class SelfCheck
 
     /// <param name="calibration">The calibration records' indices (sorted), whose positions the sample strides over.</param>
     /// <param name="heldOut">The held-out records' indices (sorted), a subset of <paramref name="calibration"/>.</param>
-    /// <param name="responses">Also shift the records by the response shifts (<see cref="Responses"/>).</param>
-    /// <returns>Null when there is nothing to check (no records asked for, or no calibration records).</returns>
-    public static SelfCheck? Plan(IReadOnlyList<int> recordShape, int[] calibration, int[] heldOut, int records, int seed, int statistics, bool responses = false)
+    /// <param name="checks">Shift the records by the self-check's shifts (<see cref="Summarise"/>).</param>
+    /// <param name="responses">Shift the records by the response shifts (<see cref="Responses"/>).</param>
+    /// <returns>Null when there is nothing to do (neither kind of shift, no records asked for, or no calibration records).</returns>
+    public static SelfCheck? Plan(IReadOnlyList<int> recordShape, int[] calibration, int[] heldOut, int records, int seed, int statistics, bool checks = true, bool responses = false)
     {
         var m = Math.Min(records, calibration.Length);
-        if (m <= 0) return null;
+        if (m <= 0 || !checks && !responses) return null;
         var positions = new int[m];
         for (var i = 0; i < m; i++) positions[i] = (int)((long)i * calibration.Length / m);
         var isHeldOut = positions.Select(p => Array.BinarySearch(heldOut, calibration[p]) >= 0).ToArray();
         var image = InputRegionalError.Layout(recordShape, SmallestImageSide) is not null;
-        Shift[] checks = image ? [Shift.Blur, Shift.LowContrast, Shift.Occlusion, Shift.AdditiveNoise] : [Shift.FeatureNoise];
+        Shift[] check = !checks ? [] : image ? [Shift.Blur, Shift.LowContrast, Shift.Occlusion, Shift.AdditiveNoise] : [Shift.FeatureNoise];
         // The response shifts are of other kinds than the self-check's and the panel's sets: what they teach is not read back from either.
         Shift[] response = !responses ? [] : image ? [Shift.Mixup, Shift.PatchShuffle] : [Shift.Mixup, Shift.ColumnResample];
-        return new SelfCheck(positions, isHeldOut, [.. checks, .. response], checks.Length, seed, statistics);
+        return new SelfCheck(positions, isHeldOut, [.. check, .. response], check.Length, seed, statistics);
     }
 
     /// <summary>
@@ -157,6 +158,7 @@ internal sealed class SelfCheck
     public SelfCheckSummary Summarise(LayerIntegration? integration, OneOutRule rule, IReadOnlyList<float[]> calibration, (DetectorSet Set, IReadOnlyList<string> Taps)? detectors = null,
         IReadOnlyList<string>? statisticNames = null)
     {
+        if (_checks == 0) throw new InvalidOperationException("This self-check was planned with the response shifts only.");
         if (_next != _positions.Length) throw new InvalidOperationException($"The self-check saw {_next} of its {_positions.Length} records.");
         var layers = rule.Layers.Count;
         var own = integration is null ? RuleScores(rule, calibration)
@@ -259,6 +261,15 @@ internal sealed class SelfCheck
         for (var i = 0; i < shifted.Length; i++) shifted[i] = _values[shift][i * _statistics + statistic];
         return OodMetrics.Compute(calibration, shifted).Auroc;
     }
+
+    /// <summary>The response shifts planned, as a reason names them (empty when none were).</summary>
+    public string ResponseShifts => string.Join(" and ", _shifts.Skip(_checks).Select(shift => shift switch
+    {
+        Shift.Mixup => "two-record mixtures",
+        Shift.PatchShuffle => "tiles permuted",
+        Shift.ColumnResample => "columns resampled from other records",
+        _ => Name(shift),
+    }));
 
     private static double[] RuleScores(OneOutRule rule, IReadOnlyList<float[]> calibration)
     {

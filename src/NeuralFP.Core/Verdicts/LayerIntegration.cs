@@ -200,8 +200,10 @@ public sealed class LayerIntegration
     /// <see cref="IntegrationKinds.GaussianPerClass"/>.</param>
     /// <param name="neighbours">k of the neighbour kinds (default <see cref="NeighbourDensity.DefaultNeighbours"/>, chosen on the panel's validation sets).</param>
     /// <param name="foldErrorsAtMedian">The densities read each layer's error as at least its held-out median (<see cref="Fingerprints.FingerprintOptions.FoldErrorsAtMedian"/>).</param>
+    /// <param name="leaveOut">Statistics left out with their reasons (<see cref="StatisticSelection"/>), beside the
+    /// (near-)constant ones; should that leave no layer error, every non-constant layer error stays.</param>
     public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null, int neighbours = NeighbourDensity.DefaultNeighbours,
-        bool foldErrorsAtMedian = false)
+        bool foldErrorsAtMedian = false, IReadOnlyList<LeftOutStatistic>? leaveOut = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
         ArgumentNullException.ThrowIfNull(rule);
@@ -218,19 +220,34 @@ public sealed class LayerIntegration
         var quantiles = new StatisticQuantiles(rule, heldOutErrors);
         var included = new bool[statistics];
         var excluded = new List<ExcludedLayer>();
+        string StatisticName(int l) => l < layers ? rule.Layers[l] : extraNames?.ElementAtOrDefault(l - layers) ?? $"statistic {l}";
         for (var l = 0; l < statistics; l++)
         {
             // Fisher's sum reads the rule's p-values, which only the errors have.
             if (l >= layers && !IntegrationKinds.IsDensity(kind)) continue;
             double lo = quantiles.Of(l, 0.01), hi = quantiles.Of(l, 0.99), mid = Math.Abs(quantiles.Of(l, 0.5));
             included[l] = hi - lo > 1e-6 * Math.Max(mid, 1e-30);
-            var name = l < layers ? rule.Layers[l] : extraNames?.ElementAtOrDefault(l - layers) ?? $"statistic {l}";
-            if (!included[l]) excluded.Add(new ExcludedLayer(name, $"held-out values are (near-)constant (1%..99% quantiles {lo:G4}..{hi:G4}): ties carry no evidence"));
+            if (!included[l]) excluded.Add(new ExcludedLayer(StatisticName(l), $"held-out values are (near-)constant (1%..99% quantiles {lo:G4}..{hi:G4}): ties carry no evidence"));
         }
         if (!included.Take(layers).Any(i => i))
         {
             for (var l = 0; l < layers; l++) included[l] = true;
             excluded.RemoveAll(e => rule.Layers.Contains(e.Layer));
+        }
+        if (leaveOut is { Count: > 0 })
+        {
+            var leftOut = new List<(int Statistic, ExcludedLayer Entry)>();
+            foreach (var (statistic, reason) in leaveOut)
+            {
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(statistic, statistics, nameof(leaveOut));
+                if (!included[statistic]) continue;
+                included[statistic] = false;
+                leftOut.Add((statistic, new ExcludedLayer(StatisticName(statistic), reason)));
+            }
+            // A selection keeps a layer error; should its choice be a constant one, the layer errors it left out stay.
+            if (!included.Take(layers).Any(i => i))
+                foreach (var (statistic, _) in leftOut.Where(o => o.Statistic < layers)) included[statistic] = true;
+            excluded.AddRange(leftOut.Where(o => !included[o.Statistic]).Select(o => o.Entry));
         }
 
         int n = heldOutErrors[0].Length;

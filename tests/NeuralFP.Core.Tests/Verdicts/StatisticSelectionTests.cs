@@ -1,0 +1,97 @@
+using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Verdicts;
+using NeuralFP.TestData;
+
+namespace NeuralFP.Core.Tests.Verdicts;
+
+/// <summary>
+/// <see cref="FingerprintOptions.StatisticResponseBar"/>: the density integrations leave out the statistics the response
+/// shifts barely move, keeping the one that moves most and the layer error that moves most, and say why in
+/// <c>integration.excluded</c>.
+/// </summary>
+public sealed class StatisticSelectionTests
+{
+    [Fact]
+    public void Statistics_below_the_bar_are_left_out_but_the_best_statistic_and_the_best_layer_error_stay()
+    {
+        // Three layer errors, then two other statistics; the best statistic is a latent one, every layer error is below the bar.
+        double[] responses = [0.60, 0.70, 0.55, 0.95, 0.74];
+        var leftOut = StatisticSelection.LeaveOut(responses, layers: 3, bar: 0.75, "two-record mixtures");
+
+        Assert.Equal([0, 2, 4], leftOut.Select(o => o.Statistic));
+        Assert.Contains("two-record mixtures", leftOut[0].Reason);
+        Assert.Contains("0.600 < 0.75", leftOut[0].Reason);
+        Assert.Empty(StatisticSelection.LeaveOut(responses, 3, bar: 0, "x"));
+        Assert.Equal([2], StatisticSelection.LeaveOut(responses, 3, bar: 0.6, "x").Select(o => o.Statistic));
+    }
+
+    [Fact]
+    public void A_left_out_statistic_is_excluded_with_its_reason_and_does_not_move_the_score()
+    {
+        var errors = SyntheticErrors.Generate(3, 2000);
+        var rule = OneOutRule.Calibrate(SyntheticErrors.Layers, errors, 0.05, twoSided: false);
+        var plain = LayerIntegration.Calibrate(IntegrationKinds.Neighbours, rule, errors, 0.05, foldErrorsAtMedian: true);
+        var selected = LayerIntegration.Calibrate(IntegrationKinds.Neighbours, rule, errors, 0.05, foldErrorsAtMedian: true, leaveOut: [new LeftOutStatistic(1, "because")]);
+
+        Assert.Equal([true, false, true], selected.Included);
+        Assert.Equal(new ExcludedLayer(SyntheticErrors.Layers[1], "because"), Assert.Single(selected.Excluded));
+        Assert.Empty(plain.Excluded);
+        float[] record = [errors[0][0], errors[1][0], errors[2][0]];
+        var score = selected.Score(rule, record);
+        record[1] *= 1000;
+        Assert.Equal(score, selected.Score(rule, record));
+        Assert.NotEqual(plain.Score(rule, record), score);
+    }
+
+    [Fact]
+    public void A_selection_that_would_leave_no_layer_error_leaves_the_layer_errors_in()
+    {
+        var errors = SyntheticErrors.Generate(4, 1000);
+        var rule = OneOutRule.Calibrate(SyntheticErrors.Layers, errors, 0.05, twoSided: false);
+        var integration = LayerIntegration.Calibrate(IntegrationKinds.Gaussian, rule, errors, 0.05, leaveOut: [.. Enumerable.Range(0, 3).Select(l => new LeftOutStatistic(l, "x"))]);
+
+        Assert.All(integration.Included, Assert.True);
+        Assert.Empty(integration.Excluded);
+    }
+
+    [Fact]
+    public void The_bar_must_be_an_auroc_below_one()
+    {
+        Assert.Equal(0.75, new FingerprintOptions().StatisticResponseBar);
+        new FingerprintOptions { StatisticResponseBar = 0 }.Validate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FingerprintOptions { StatisticResponseBar = 1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FingerprintOptions { StatisticResponseBar = -0.1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FingerprintOptions { StatisticResponseBar = double.NaN }.Validate());
+    }
+
+    [Fact]
+    public void A_default_build_leaves_out_what_the_response_shifts_do_not_move_whether_or_not_the_self_check_runs()
+    {
+        // The panel's second table: a build in seconds, with statistics that a mixture of two rows or resampled columns barely move.
+        var model = File.ReadAllBytes(RepoPaths.Model("panel/synthetic_table_mlp.onnx"));
+        var options = new FingerprintOptions { Detectors = [], Seed = 5 };
+        FingerprintBuilder.Outcome Build(FingerprintOptions o) => FingerprintBuilder.Build(model, SyntheticTable.Train().Images, o, null, CancellationToken.None);
+        var selected = Build(options);
+        var every = Build(options with { StatisticResponseBar = 0 });
+        var withoutSelfCheck = Build(options with { SelfCheckRecords = 0 });
+
+        var integration = selected.Fingerprint.Manifest.Integration!;
+        var responses = selected.StatisticResponses!;
+        var leftOut = integration.Excluded.Where(e => e.Reason.Contains("response shifts")).ToArray();
+        Assert.NotEmpty(leftOut);
+        Assert.All(leftOut, e => Assert.Contains("two-record mixtures and columns resampled", e.Reason));
+        Assert.Equal(Enumerable.Range(0, responses.Length).Count(j => !integration.Included[j]), integration.Excluded.Count);
+        Assert.All(Enumerable.Range(0, responses.Length).Where(j => !integration.Included[j]), j => Assert.True(responses[j] < 0.75));
+        Assert.Contains(Enumerable.Range(0, selected.Fingerprint.Manifest.Layers.Count), l => integration.Included[l]);
+
+        Assert.Null(every.StatisticResponses);
+        Assert.DoesNotContain(every.Fingerprint.Manifest.Integration!.Excluded, e => e.Reason.Contains("response shifts"));
+        Assert.Equal(every.Fingerprint.ScorerOnnx, selected.Fingerprint.ScorerOnnx);
+
+        // The response shifts ride on the self-check's records; without the self-check they take its default count.
+        Assert.Null(withoutSelfCheck.Fingerprint.Manifest.SelfCheck);
+        Assert.NotNull(selected.Fingerprint.Manifest.SelfCheck);
+        Assert.Equal(integration.Included, withoutSelfCheck.Fingerprint.Manifest.Integration!.Included);
+        Assert.Equal(integration.SortedHeldOutScores, withoutSelfCheck.Fingerprint.Manifest.Integration.SortedHeldOutScores);
+    }
+}
