@@ -172,6 +172,7 @@ internal static class PanelBenchmark
         PrintIntegrations(output, cells, realised);
         PrintLayerAblation(output, cells);
         PrintResponses(output);
+        PrintLeftOut(output);
         PrintCombinedRules(output, cells);
         PrintRealised(output, realised);
         PrintBars(output, cells, realised);
@@ -243,6 +244,8 @@ internal static class PanelBenchmark
         var manifest = outcome.Fingerprint.Manifest;
         // The build's statistic responses when it selected by them (NFP_PANEL_SELECTION measures them without selecting too).
         var responses = manifest.Options.StatisticResponseBar > 0 ? outcome.StatisticResponses : null;
+        if (detectors && manifest.Integration is { } integration)
+            LeftOut.Add((model.Name, seed, integration.StatisticCount, [.. integration.Excluded.Select(e => e.Layer)]));
         var variants = detectors ? DefaultVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, responses) : ExplorationVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses, prefix);
         if (detectors && Complexity) variants.AddRange(ComplexityVariants(model, manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
         if (detectors && Union) variants.AddRange(UnionVariants(manifest, outcome.CalibrationErrors, outcome.CalibrationClasses));
@@ -916,6 +919,21 @@ internal static class PanelBenchmark
             yield return Fit("fingerprint (no input statistics)", kind, manifest, calibration, skip: -1, latent, classes: classes, dropStatistics: inputStatistics);
             yield return Fit("fingerprint (layer errors only)", kind, manifest, calibration, skip: -1, latent, classes: classes, dropStatistics: [.. latents, .. inputStatistics]);
         }
+    }
+
+    /// <summary>Per default build: how many statistics its integration has, and those it leaves out (constant, or unmoved by the response shifts).</summary>
+    private static readonly List<(string Model, int Seed, int Statistics, string[] Excluded)> LeftOut = [];
+
+    private static void PrintLeftOut(TextWriter output)
+    {
+        if (LeftOut.Count == 0) return;
+        output.WriteLine("### Statistics each build left out of its integration (constant ones, and since item 20 those the response shifts barely move)");
+        output.WriteLine();
+        output.WriteLine("| model | statistics | left out, per seed |");
+        output.WriteLine("|---|---:|---|");
+        foreach (var group in LeftOut.GroupBy(l => l.Model))
+            output.WriteLine($"| {group.Key} | {group.First().Statistics} | {string.Join(" · ", group.OrderBy(l => l.Seed).Select(l => $"seed {l.Seed}: {(l.Excluded.Length == 0 ? "none" : string.Join(", ", l.Excluded))}"))} |");
+        output.WriteLine();
     }
 
     private static void PrintResponses(TextWriter output)
