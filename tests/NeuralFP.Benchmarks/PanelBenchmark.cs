@@ -902,6 +902,17 @@ internal static class PanelBenchmark
             var drop = Enumerable.Range(0, responses.Length).Where(j => j != best && j != bestLayer && responses[j] < bar).ToArray();
             yield return Fit(Selected(bar), kind, manifest, calibration, skip: -1, latent, classes: classes, dropStatistics: drop);
         }
+        // Other readings of the statistics the build selected (on a table it keeps one): Fisher's sum of their one-sided
+        // p-values, the density without classes, larger k; and Fisher only where one statistic is left.
+        yield return Fit("fingerprint (selected, fisher)", IntegrationKinds.Fisher, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
+        yield return Fit("fingerprint (selected, neighbours)", IntegrationKinds.Neighbours, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
+        yield return Fit("fingerprint (selected, gaussian-per-class)", IntegrationKinds.GaussianPerClass, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
+        foreach (var k in new[] { 5, 10, 25 })
+            yield return Fit($"fingerprint (selected, k = {k})", kind, manifest, calibration, skip: -1, latent, classes: classes, neighbours: k, responses: responses);
+        var kept = responses.Length - StatisticSelection.LeaveOut(responses, manifest.Layers.Count, manifest.Options.StatisticResponseBar, "").Count;
+        yield return kept == 1
+            ? Fit("fingerprint (selected; one left: fisher)", IntegrationKinds.Fisher, manifest, calibration, skip: -1, latent, classes: classes, responses: responses)
+            : Fit("fingerprint (selected; one left: fisher)", kind, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
         // Kinds of statistics left out whatever they respond to: the latent distances, the input's complexity and regional error.
         var layers = manifest.Layers.Count;
         var latents = Enumerable.Range(layers, manifest.Layers.Count(l => l.LatentOutput is not null)).ToArray();
@@ -1136,10 +1147,10 @@ internal static class PanelBenchmark
             latents = [.. latents.Where(i => !dropStatistics.Contains(i))];
             complexity = [.. complexity.Where(i => !dropStatistics.Contains(i))];
         }
-        if (responses is not null && manifest.Options.StatisticResponseBar > 0 && IntegrationKinds.IsDensity(kind))
+        if (responses is not null && manifest.Options.StatisticResponseBar > 0 && kind != IntegrationKinds.OneOut)
         {
             // As the build selects its statistics (FingerprintOptions.StatisticResponseBar), among those this variant reads.
-            int[] candidates = [.. layers, .. latents, .. complexity];
+            int[] candidates = [.. layers, .. latents, .. IntegrationKinds.IsDensity(kind) ? complexity : []];
             var leftOut = StatisticSelection.LeaveOut([.. candidates.Select(i => responses[i])], layers.Length, manifest.Options.StatisticResponseBar, "")
                 .Select(o => candidates[o.Statistic]).ToHashSet();
             layers = [.. layers.Where(l => !leftOut.Contains(l))];

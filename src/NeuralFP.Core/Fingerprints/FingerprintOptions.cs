@@ -153,8 +153,9 @@ public sealed record FingerprintOptions
     /// panel reports: two-record mixtures, and tiles permuted (images) or columns resampled from other records (other
     /// inputs), on the self-check's calibration records (<see cref="SelfCheckRecords"/>; 256 when it is off). The statistic
     /// that moves most and the layer error that moves most always stay; each left-out statistic is listed in
-    /// <c>integration.excluded</c> with its response. 0 keeps every statistic. Chosen on the panel's validation sets
-    /// (README, "Detection", item 20).
+    /// <c>integration.excluded</c> with its response. Should one statistic be left (on the panel's tables, one layer's
+    /// error), the build reads its p-value (<see cref="Verdicts.IntegrationKinds.Fisher"/>) instead of a one-dimensional
+    /// density, and says so. 0 keeps every statistic. Chosen on the panel's validation sets (README, "Detection", item 20).
     /// </summary>
     public double StatisticResponseBar { get; init; } = DefaultStatisticResponseBar;
 

@@ -88,7 +88,7 @@ public sealed class DensityIntegrationBuildTests
     {
         var progress = new Collect();
 
-        var fingerprint = FingerprintBuilder.Build(SyntheticModels.SingleScore(6), Records(800, 6, 5), Options(kind, ["input", "hidden"]), progress, CancellationToken.None).Fingerprint;
+        var fingerprint = FingerprintBuilder.Build(SyntheticModels.SingleScore(6), Records(800, 6, 5), Options(kind, ["input", "hidden"]) with { StatisticResponseBar = 0 }, progress, CancellationToken.None).Fingerprint;
 
         Assert.Equal(without, fingerprint.Manifest.Integration!.Kind);
         Assert.False(fingerprint.Manifest.Integration.ReadsPredictedClass);

@@ -108,8 +108,9 @@ public sealed class PerClassIntegrationBuildTests
     {
         var progress = new Collect();
 
-        // A one-value output (a score, not class logits) has no predicted class to condition on.
-        var fingerprint = FingerprintBuilder.Build(SyntheticModels.SingleScore(6), Records(800, 6, 5), Options(["input", "hidden"]), progress, CancellationToken.None).Fingerprint;
+        // A one-value output (a score, not class logits) has no predicted class to condition on. (Every statistic stays: the
+        // response shifts could leave one, which is then read by its p-value instead of any density.)
+        var fingerprint = FingerprintBuilder.Build(SyntheticModels.SingleScore(6), Records(800, 6, 5), Options(["input", "hidden"]) with { StatisticResponseBar = 0 }, progress, CancellationToken.None).Fingerprint;
 
         Assert.Equal(IntegrationKinds.Gaussian, fingerprint.Manifest.Integration!.Kind);
         Assert.Null(fingerprint.Manifest.Integration.ClassMeans);

@@ -114,13 +114,15 @@ public sealed class FoldedErrorsTests
     [Fact]
     public void A_fingerprint_built_before_the_fold_loads_from_its_old_file_and_scores_as_built()
     {
-        // The breast-cancer panel model: a build in seconds. Before the fold, fingerprint.json had no such option.
+        // The breast-cancer panel model: a build in seconds. Before the fold, fingerprint.json had no such option (nor the
+        // response-shift selection, which on this table leaves one statistic and no density).
         var model = File.ReadAllBytes(RepoPaths.Model("panel/tabular_mlp.onnx"));
-        var unfolded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], FoldErrorsAtMedian = false, Seed = 5 }, null, CancellationToken.None).Fingerprint;
-        var folded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], Seed = 5 }, null, CancellationToken.None).Fingerprint;
+        var unfolded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], FoldErrorsAtMedian = false, StatisticResponseBar = 0, Seed = 5 }, null, CancellationToken.None).Fingerprint;
+        var folded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], StatisticResponseBar = 0, Seed = 5 }, null, CancellationToken.None).Fingerprint;
         var files = unfolded.ToFiles().ToDictionary();
         var manifest = JsonNode.Parse(files[Fingerprint.ManifestFileName])!.AsObject();
         Assert.True(manifest["options"]!.AsObject().Remove("foldErrorsAtMedian"));
+        Assert.True(manifest["options"]!.AsObject().Remove("statisticResponseBar"));
         files[Fingerprint.ManifestFileName] = Encoding.UTF8.GetBytes(manifest.ToJsonString());
 
         var loaded = Fingerprint.FromFiles(files);

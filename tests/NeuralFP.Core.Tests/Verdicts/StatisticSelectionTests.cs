@@ -1,4 +1,7 @@
+using NeuralFP.Core.Autoencoders;
 using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Tensors;
+using NeuralFP.Core.Tests.Support;
 using NeuralFP.Core.Verdicts;
 using NeuralFP.TestData;
 
@@ -65,7 +68,7 @@ public sealed class StatisticSelectionTests
     }
 
     [Fact]
-    public void A_default_build_leaves_out_what_the_response_shifts_do_not_move_whether_or_not_the_self_check_runs()
+    public void A_default_build_leaves_out_what_the_response_shifts_do_not_move_whether_or_not_the_self_check_runs_and_reads_one_statistic_left_by_its_p_value()
     {
         // The panel's second table: a build in seconds, with statistics that a mixture of two rows or resampled columns barely move.
         var model = File.ReadAllBytes(RepoPaths.Model("panel/synthetic_table_mlp.onnx"));
@@ -75,17 +78,23 @@ public sealed class StatisticSelectionTests
         var every = Build(options with { StatisticResponseBar = 0 });
         var withoutSelfCheck = Build(options with { SelfCheckRecords = 0 });
 
+        // On this table one statistic moves under the response shifts: the first hidden layer's error. A density over one
+        // number would rank by sparsity, so the build reads that error's p-value (fisher) instead.
         var integration = selected.Fingerprint.Manifest.Integration!;
+        var layers = selected.Fingerprint.Manifest.Layers.Count;
         var responses = selected.StatisticResponses!;
+        var best = Enumerable.Range(0, layers).MaxBy(l => responses[l]);
+        Assert.Equal(IntegrationKinds.Fisher, integration.Kind);
+        Assert.Equal([best], Enumerable.Range(0, integration.StatisticCount).Where(j => integration.Included[j]));
+        Assert.Equal(responses.Max(), responses[best]);
         var leftOut = integration.Excluded.Where(e => e.Reason.Contains("response shifts")).ToArray();
-        Assert.NotEmpty(leftOut);
+        Assert.Equal(layers - 1, leftOut.Length);
         Assert.All(leftOut, e => Assert.Contains("two-record mixtures and columns resampled", e.Reason));
-        Assert.Equal(Enumerable.Range(0, responses.Length).Count(j => !integration.Included[j]), integration.Excluded.Count);
-        Assert.All(Enumerable.Range(0, responses.Length).Where(j => !integration.Included[j]), j => Assert.True(responses[j] < 0.75));
-        Assert.Contains(Enumerable.Range(0, selected.Fingerprint.Manifest.Layers.Count), l => integration.Included[l]);
+        Assert.All(Enumerable.Range(0, layers).Where(l => l != best), l => Assert.True(responses[l] < 0.75));
 
         Assert.Null(every.StatisticResponses);
-        Assert.DoesNotContain(every.Fingerprint.Manifest.Integration!.Excluded, e => e.Reason.Contains("response shifts"));
+        Assert.Equal(IntegrationKinds.NeighboursPerClass, every.Fingerprint.Manifest.Integration!.Kind);
+        Assert.DoesNotContain(every.Fingerprint.Manifest.Integration.Excluded, e => e.Reason.Contains("response shifts"));
         Assert.Equal(every.Fingerprint.ScorerOnnx, selected.Fingerprint.ScorerOnnx);
 
         // The response shifts ride on the self-check's records; without the self-check they take its default count.
@@ -93,5 +102,26 @@ public sealed class StatisticSelectionTests
         Assert.NotNull(selected.Fingerprint.Manifest.SelfCheck);
         Assert.Equal(integration.Included, withoutSelfCheck.Fingerprint.Manifest.Integration!.Included);
         Assert.Equal(integration.SortedHeldOutScores, withoutSelfCheck.Fingerprint.Manifest.Integration.SortedHeldOutScores);
+    }
+
+    [Fact]
+    public void A_density_over_a_single_statistic_is_replaced_by_its_p_value_with_a_build_note()
+    {
+        // One layer, no latent distance, no input measures, every statistic kept: the density would read one number.
+        var lines = new List<string>();
+        var options = new FingerprintOptions
+        {
+            Seed = 3, Layers = ["act"], Detectors = [], LatentStatistic = false, InputComplexity = false, InputRegionalGrid = 0, StatisticResponseBar = 0,
+            Autoencoder = new AutoencoderOptions { MaxEpochs = 2, HiddenSize = 8 },
+        };
+        var random = new Random(4);
+        var records = new FloatTensor([.. Enumerable.Range(0, 600 * 12).Select(_ => (float)random.NextDouble())], [600, 12]);
+        var fingerprint = FingerprintBuilder.Build(SyntheticModels.Relu(12), records, options, new SynchronousProgress(lines), CancellationToken.None).Fingerprint;
+
+        var integration = fingerprint.Manifest.Integration!;
+        Assert.Equal(IntegrationKinds.Fisher, integration.Kind);
+        Assert.Equal([true], integration.Included);
+        Assert.Contains(lines, l => l.Contains("One statistic is left", StringComparison.Ordinal) && l.Contains(IntegrationKinds.Fisher, StringComparison.Ordinal));
+        Assert.InRange(integration.RealisedFpr, 0.04, 0.06);
     }
 }
