@@ -777,8 +777,14 @@ internal static class PanelBenchmark
 
     /// <summary>How a build's default fingerprint was fitted: its input layer (−1: none), whether its statistics include the
     /// latent distances, and its integration kind; re-fits of it take the same.</summary>
-    private static (int Input, bool Latent, string Kind) DefaultFit(FingerprintManifest manifest) =>
-        (InputLayer(manifest), manifest.Integration?.StatisticCount > manifest.Layers.Count, manifest.Integration?.Kind ?? IntegrationKinds.OneOut);
+    /// <summary>The default fingerprint's input layer, whether it reads latent distances, and its integration kind: a build
+    /// left with one statistic reads it by its p-value (fisher), and its re-fits start from the density it was asked for.</summary>
+    private static (int Input, bool Latent, string Kind) DefaultFit(FingerprintManifest manifest)
+    {
+        var kind = manifest.Integration?.Kind ?? IntegrationKinds.OneOut;
+        if (kind == IntegrationKinds.Fisher && IntegrationKinds.IsDensity(manifest.Options.Integration)) kind = manifest.Options.Integration;
+        return (InputLayer(manifest), manifest.Integration?.StatisticCount > manifest.Layers.Count, kind);
+    }
 
     /// <summary>
     /// The default fingerprint's ablation without the model-input layer (same integration, re-fitted on the same calibration
@@ -1157,6 +1163,9 @@ internal static class PanelBenchmark
             latents = [.. latents.Where(i => !leftOut.Contains(i))];
             complexity = [.. complexity.Where(i => !leftOut.Contains(i))];
         }
+        if (IntegrationKinds.ReadsClasses(kind) && classes is null) kind = IntegrationKinds.WithoutClasses(kind);
+        // As the build does: a density left with one statistic (a layer's error) reads its p-value instead.
+        if (IntegrationKinds.IsDensity(kind) && layers.Length == 1 && latents.Length == 0 && complexity.Length == 0) kind = IntegrationKinds.Fisher;
         int[] keep = [.. layers, .. latents, .. IntegrationKinds.IsDensity(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
         var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;
