@@ -72,10 +72,9 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             Assert.Equal(JsonValueKind.String, manifest.RootElement.GetProperty("integration").GetProperty("neighbourBank").ValueKind); // packed
             Assert.Equal(64, manifest.RootElement.GetProperty("options").GetProperty("autoencoder").GetProperty("hiddenSize").GetInt32());
             Assert.Equal(["knn", "energy", "combined"], manifest.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
-            // The default combined rule is the more alarmed of the fingerprint (0.9 of the budget) and a density over its
-            // statistics and the partners' scores; its partners are the default ones the list holds (k-NN and energy here:
-            // Mahalanobis was not asked for).
-            Assert.StartsWith("more alarmed of the fingerprint's score (0.9 of the false-positive budget) and a Gaussian density (one mean per predicted class) over the fingerprint's log statistics and the standardised scores of knn + energy",
+            // The default combined rule is the weighted Bonferroni of the calibrated members (fingerprint 0.9 of the budget);
+            // its partners are the default ones the list holds (k-NN and energy here: Mahalanobis was not asked for).
+            Assert.StartsWith("most alarmed of fingerprint + knn + energy: conformal p-values against their held-out in-distribution scores, weighted Bonferroni (fingerprint 0.9 of the false-positive budget",
                 manifest.RootElement.GetProperty("detectors")[2].GetProperty("description").GetString());
             // The default (per-class) Gaussian integration reads every layer's latent distance beside its error.
             Assert.All(manifest.RootElement.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("nfp_latent_", l.GetProperty("latentOutput").GetString()));

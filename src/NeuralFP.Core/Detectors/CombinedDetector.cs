@@ -55,10 +55,11 @@ public sealed class CombinedDetector : IOodDetector
     public const double DefaultFingerprintShare = 0.75;
 
     /// <summary>The default rule, chosen on the model panel's validation OOD sets (README, "Detection on a model panel",
-    /// items 9, 13 and 19): the fewest validation cells short of the best single detector, then the highest validation
+    /// items 9, 13, 19 and 21): the fewest validation cells short of the best single detector, then the highest validation
     /// minimum, then mean, on the run with every other default of this release (the fingerprint's neighbours-per-class
-    /// integration over errors folded at their median). Every rule and member set was refitted on the same held-out records.</summary>
-    public const string DefaultRule = FingerprintOrDensityRule;
+    /// integration over errors folded at their median and the statistics its response shifts move, or one statistic's
+    /// p-value). Every rule and member set was refitted on the same held-out records.</summary>
+    public const string DefaultRule = WeightedMinPRule;
 
     /// <summary>The default partners beside the fingerprint, chosen with the rule on the same validation sets.</summary>
     public static IReadOnlyList<string> DefaultPartners { get; } = [DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis];

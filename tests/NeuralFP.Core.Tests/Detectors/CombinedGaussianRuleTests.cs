@@ -192,7 +192,7 @@ public sealed class CombinedGaussianRuleTests
 
         Assert.Equal(CombinedDetector.FisherRule, options.CombinedRule);
         Assert.Equal([DetectorNames.Knn], options.CombinedMembers);
-        Assert.Equal(CombinedDetector.FingerprintOrDensityRule, new FingerprintOptions().CombinedRule);
+        Assert.Equal(CombinedDetector.WeightedMinPRule, new FingerprintOptions().CombinedRule);
         Assert.Equal([DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis], new FingerprintOptions().CombinedMembers);
         Assert.Equal(0.9, new FingerprintOptions().CombinedFingerprintShare);
         // The rules' own default share is unchanged (saved detectors and explicit options read as before).

@@ -119,9 +119,9 @@ public sealed class PanelModelDefectTests
         var again = restoredScorer.ScoreDetectors(test, [DetectorNames.Combined])[0];
 
         Assert.Equal(["fingerprint", DetectorNames.Knn, DetectorNames.Energy, DetectorNames.Mahalanobis], ((CombinedDetector)combined.Detector).Members);
-        Assert.Equal(CombinedDetector.FingerprintOrDensityRule, ((CombinedDetector)combined.Detector).Rule);
+        Assert.Equal(CombinedDetector.WeightedMinPRule, ((CombinedDetector)combined.Detector).Rule);
         Assert.Equal(0.9, ((CombinedDetector)combined.Detector).FingerprintShare);
-        Assert.Equal(CombinedDetector.FingerprintOrDensityRule, ((CombinedDetector)restored.Detectors[DetectorNames.Combined].Detector).Rule);
+        Assert.Equal(CombinedDetector.WeightedMinPRule, ((CombinedDetector)restored.Detectors[DetectorNames.Combined].Detector).Rule);
         Assert.Equal(0.9, ((CombinedDetector)restored.Detectors[DetectorNames.Combined].Detector).FingerprintShare);
         Assert.InRange(combined.RealisedFpr, 0.03, 0.05);
         Assert.Equal(id.Scores, again.Scores);
