@@ -68,10 +68,23 @@ public sealed class Fingerprint
             throw new InvalidDataException($"{ManifestFileName} cannot be read: {e.Message}", e);
         }
         if (manifest is null) throw new InvalidDataException($"{ManifestFileName} is empty.");
+        manifest = manifest with { Options = OptionsAsBuilt(manifest.Options, manifestBytes) };
         if (!files.TryGetValue(DetectorSet.FileName, out var detectorBytes)) return new Fingerprint(manifest, scorer);
         return deferDetectors
             ? new Fingerprint(manifest, scorer, new Lazy<DetectorSet>(() => DetectorSet.FromJson(detectorBytes), LazyThreadSafetyMode.ExecutionAndPublication))
             : new Fingerprint(manifest, scorer, DetectorSet.FromJson(detectorBytes));
+    }
+
+    /// <summary>
+    /// A manifest written before an option existed lacks its name, and its fingerprint was built without it: the options
+    /// it echoes say so, rather than today's default (the stored integration scores as built either way).
+    /// </summary>
+    private static FingerprintOptions OptionsAsBuilt(FingerprintOptions options, byte[] manifestBytes)
+    {
+        var bytes = manifestBytes.AsSpan();
+        if (bytes.IndexOf("\"foldErrorsAtMedian\""u8) < 0) options = options with { FoldErrorsAtMedian = false };
+        if (bytes.IndexOf("\"statisticResponseBar\""u8) < 0) options = options with { StatisticResponseBar = 0 };
+        return options;
     }
 
     public async Task SaveAsync(string directory, CancellationToken cancellationToken = default)

@@ -112,7 +112,7 @@ public sealed class FoldedErrorsTests
     }
 
     [Fact]
-    public void A_fingerprint_built_before_the_fold_loads_from_its_old_file_and_scores_as_built()
+    public void A_fingerprint_built_before_the_fold_loads_from_its_old_file_scores_as_built_and_echoes_the_options_it_was_built_with()
     {
         // The breast-cancer panel model: a build in seconds. Before the fold, fingerprint.json had no such option (nor the
         // response-shift selection, which on this table leaves one statistic and no density).
@@ -127,6 +127,10 @@ public sealed class FoldedErrorsTests
 
         var loaded = Fingerprint.FromFiles(files);
         var layers = unfolded.Manifest.Rule.Layers.Count;
+        // The options it echoes are those it was built with, not today's defaults.
+        Assert.False(loaded.Manifest.Options.FoldErrorsAtMedian);
+        Assert.Equal(0, loaded.Manifest.Options.StatisticResponseBar);
+        Assert.True(Fingerprint.FromFiles(folded.ToFiles().ToDictionary()).Manifest.Options.FoldErrorsAtMedian);
         Assert.Equal(unfolded.Manifest.Integration!.LogFloor, loaded.Manifest.Integration!.LogFloor);
         Assert.All(Enumerable.Range(0, layers), l => Assert.True(loaded.Manifest.Integration.LogFloor![l] < 1e-5 * folded.Manifest.Integration!.LogFloor![l]));
         var records = BreastCancer.Test();
