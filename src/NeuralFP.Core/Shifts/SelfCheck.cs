@@ -176,7 +176,8 @@ internal sealed class SelfCheck
         var detectorResults = new DetectorShiftSensitivity[]?[_checks];
         if (detectors is { } d && _outputs is not null && _detectorRecords > 0)
             Parallel.For(0, _checks, s => detectorResults[s] = DetectorsOn(s, scores[s], d.Set, d.Taps));
-        var statistics = statisticNames is null ? null : StatisticsAlone(calibration, statisticNames);
+        var statistics = statisticNames is null ? null : StatisticsAlone(calibration, statisticNames,
+            integration?.Included ?? [.. Enumerable.Range(0, _statistics).Select(j => j < layers)]);
         var results = _shifts.Take(_checks).Select((shift, s) => new ShiftSensitivity(Name(shift), Describe(shift), OodMetrics.Compute(own, scores[s]).Auroc,
             (double)flagged[s] / _positions.Length, detectorResults[s], statistics?[s])).ToArray();
         return new SelfCheckSummary(_positions.Length, $"the {own.Length:N0} calibration records' own scores", results,
@@ -215,7 +216,8 @@ internal sealed class SelfCheck
     }
 
     /// <summary>Per shift, each statistic alone on the copies against the calibration records' values, read the way the shift moves it; the best few.</summary>
-    private StatisticShiftSensitivity[][] StatisticsAlone(IReadOnlyList<float[]> calibration, IReadOnlyList<string> names)
+    /// <param name="included">Per statistic, whether the fingerprint's verdict reads it.</param>
+    private StatisticShiftSensitivity[][] StatisticsAlone(IReadOnlyList<float[]> calibration, IReadOnlyList<string> names, bool[] included)
     {
         if (names.Count != _statistics || calibration.Count != _statistics)
             throw new ArgumentException($"The self-check keeps {_statistics} statistics; {names.Count} names and {calibration.Count} calibration columns were given.", nameof(names));
@@ -227,7 +229,7 @@ internal sealed class SelfCheck
             for (var s = 0; s < _checks; s++)
             {
                 var auroc = AurocAlone(own, s, j, shifted);
-                results[s][j] = new StatisticShiftSensitivity(names[j], Math.Max(auroc, 1 - auroc), auroc < 0.5);
+                results[s][j] = new StatisticShiftSensitivity(names[j], Math.Max(auroc, 1 - auroc), auroc < 0.5, NotRead: !included[j]);
             }
         }
         return [.. results.Select(r => r.OrderByDescending(t => t.Auroc).ThenBy(t => t.Statistic, StringComparer.Ordinal).Take(SelfCheckSummary.StatisticsKept).ToArray())];

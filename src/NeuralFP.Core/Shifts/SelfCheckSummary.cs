@@ -58,7 +58,8 @@ public sealed record ShiftSensitivity(string Shift, string Description, double A
 
     /// <summary>What <see cref="DilutingStatistic"/> found, as one sentence for logs (null when nothing is diluted).</summary>
     public string? Dilution() => DilutingStatistic() is { } alone
-        ? string.Create(CultureInfo.InvariantCulture, $"On {Shift}, the statistic {alone.Statistic} alone reads self-check AUROC {alone.Auroc:F3} ({(alone.Lower ? "lower" : "higher")} when shifted), above the fingerprint's {Auroc:F3}: its other statistics dilute it")
+        ? string.Create(CultureInfo.InvariantCulture, $"On {Shift}, the statistic {alone.Statistic} alone reads self-check AUROC {alone.Auroc:F3} ({(alone.Lower ? "lower" : "higher")} when shifted), above the fingerprint's {Auroc:F3}: ") +
+          (alone.NotRead ? "the fingerprint's integration does not read it (integration.excluded says why)" : "its other statistics dilute it")
         : null;
 }
 
@@ -66,7 +67,10 @@ public sealed record ShiftSensitivity(string Shift, string Description, double A
 /// <param name="Auroc">The statistic alone, shifted records against the calibration records, read the way the shift moves
 /// it (so at least 0.5).</param>
 /// <param name="Lower">True when the shift lowers the statistic (an error too small, as blur gives the input layer).</param>
-public sealed record StatisticShiftSensitivity(string Statistic, double Auroc, bool Lower);
+/// <param name="NotRead">True when the fingerprint's integration leaves the statistic out (constant, unmoved by the
+/// response shifts, or not read by its kind); omitted when false.</param>
+public sealed record StatisticShiftSensitivity(string Statistic, double Auroc, bool Lower,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool NotRead = false);
 
 /// <param name="Detector">The detector's name (as <c>?detector=</c> takes it).</param>
 /// <param name="Auroc">Its scores on the shifted held-out records against its own held-out scores.</param>

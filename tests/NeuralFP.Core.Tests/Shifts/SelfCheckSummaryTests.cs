@@ -34,5 +34,8 @@ public sealed class SelfCheckSummaryTests
         Assert.Equal("On feature noise, the statistic input error alone reads self-check AUROC 0.920 (higher when shifted), above the fingerprint's 0.840: its other statistics dilute it",
             With(0.84, 0.92).Dilution());
         Assert.Null(With(0.84, 0.86).Dilution());
+        // A statistic the integration leaves out is not said to be diluted.
+        var leftOut = new ShiftSensitivity("feature noise", "noise", 0.84, 0.3, Statistics: [new StatisticShiftSensitivity("input energy", 0.92, Lower: false, NotRead: true)]);
+        Assert.EndsWith("the fingerprint's integration does not read it (integration.excluded says why)", leftOut.Dilution());
     }
 }
