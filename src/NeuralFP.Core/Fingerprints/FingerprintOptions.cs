@@ -69,9 +69,10 @@ public sealed record FingerprintOptions
     public string Integration { get; init; } = Verdicts.IntegrationKinds.NeighboursPerClass;
 
     /// <summary>
-    /// How the combined detector joins its fixed members (fingerprint, k-NN, energy, Mahalanobis): "fingerprint-or-density"
-    /// (the default: the more alarmed of the fingerprint and a Gaussian density over its statistics and the partners' scores,
-    /// weighted Bonferroni with <see cref="CombinedFingerprintShare"/>), "weighted-min-p" (the most alarmed member), "fisher" or
+    /// How the combined detector joins its fixed members (fingerprint, k-NN, energy, Mahalanobis): "weighted-min-p" (the
+    /// default: the most alarmed member, weighted Bonferroni with <see cref="CombinedFingerprintShare"/>),
+    /// "fingerprint-or-density" (the more alarmed of the fingerprint and a Gaussian density over its statistics and the
+    /// partners' scores), "fisher" or
     /// "min-p" over their conformal p-values, "gaussian[-per-class]" or "neighbours[-per-class]" (one density, Gaussian or
     /// k-NN, over the fingerprint's statistics and the partners' scores), … Fitted on held-out in-distribution records
     /// only; the default was chosen on the panel's validation sets (README, "Detection").
