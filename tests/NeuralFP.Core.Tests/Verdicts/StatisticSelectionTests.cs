@@ -65,6 +65,9 @@ public sealed class StatisticSelectionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new FingerprintOptions { StatisticResponseBar = 1 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new FingerprintOptions { StatisticResponseBar = -0.1 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new FingerprintOptions { StatisticResponseBar = double.NaN }.Validate());
+        // An upload's options file says so by name.
+        Assert.Contains("StatisticResponseBar", Assert.Throws<ArgumentOutOfRangeException>(() => FingerprintOptions.FromJson("""{"statisticResponseBar":1.5}""")).Message);
+        Assert.Equal(0.6, FingerprintOptions.FromJson("""{"statisticResponseBar":0.6}""").StatisticResponseBar);
     }
 
     [Fact]
