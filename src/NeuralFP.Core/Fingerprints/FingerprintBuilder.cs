@@ -288,7 +288,7 @@ public static class FingerprintBuilder
         var fingerprint = new Fingerprint(manifest, scorer, detectors);
         phases.Mark("self-check, manifest");
         progress?.Report($"Phases: {phases}.");
-        progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {options.Integration} rule); " +
+        progress?.Report($"Fingerprint built in {clock.Elapsed.TotalSeconds:F1} s; realised FPR on held-out records {realisedFpr:P2} (target {options.TargetFpr:P2}, {integration?.Kind ?? IntegrationKinds.OneOut} rule); " +
             $"on new in-distribution data {newDataFpr.Low:P1}–{newDataFpr.High:P1} with 90% probability ({newDataFpr.CalibrationRecords:N0} held-out records).");
         if (newDataFpr.High - newDataFpr.Low > 0.02)
             progress?.Report($"The calibration is loose: a threshold set on {newDataFpr.CalibrationRecords:N0} held-out records realises {newDataFpr.Low:P1}–{newDataFpr.High:P1} on new data. " +

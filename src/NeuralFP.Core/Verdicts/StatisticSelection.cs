@@ -35,7 +35,7 @@ public static class StatisticSelection
         for (var j = 0; j < responses.Count; j++)
             if (j != best && j != bestLayer && responses[j] < bar)
                 leftOut.Add(new LeftOutStatistic(j, string.Create(CultureInfo.InvariantCulture,
-                    $"the response shifts ({shifts}) barely move it: AUROC alone {responses[j]:F3} < {bar:0.###}")));
+                    $"the response shifts barely move it: AUROC alone {responses[j]:F3} under {shifts}, below {bar:0.###}")));
         return leftOut;
     }
 }
