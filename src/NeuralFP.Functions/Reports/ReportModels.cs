@@ -46,7 +46,9 @@ internal static class ReportModels
             DriftSummaryOf(drift, hours, layers.Length, now),
             batch is null ? null : batchLabel ?? $"posted batch of {batch.Verdicts.Count} records",
             batch is null ? null : Unusual(model, batch, cancellationToken),
-            manifest.SelfCheck);
+            manifest.SelfCheck,
+            manifest.Integration?.Kind,
+            manifest.Integration?.Excluded);
     }
 
     /// <summary>The batch's records with the highest OOD score, explained (deciding layer, input heatmap) and drawn when they are images.</summary>

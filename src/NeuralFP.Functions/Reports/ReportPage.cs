@@ -228,7 +228,19 @@ public static class ReportPage
 
         html.Append("</tbody></table>");
         WriteSelfCheck(html, model);
+        WriteLeftOut(html, model);
         html.Append("</section>");
+    }
+
+    /// <summary>The statistics the verdict's integration leaves out, and why (absent when it reads them all).</summary>
+    private static void WriteLeftOut(StringBuilder html, ReportModel model)
+    {
+        if (model.LeftOut is not { Count: > 0 } leftOut) return;
+        html.Append("<table class=\"left-out\" id=\"left-out\"><caption>Left out of the verdict's ").Append(Encode(model.Integration ?? "integrated"))
+            .Append(" score</caption><thead><tr><th>Statistic</th><th>Why</th></tr></thead><tbody>");
+        foreach (var entry in leftOut)
+            html.Append("<tr><td>").Append(Encode(entry.Layer)).Append("</td><td>").Append(Encode(entry.Reason)).Append("</td></tr>");
+        html.Append("</tbody></table>");
     }
 
     /// <summary>How well the fingerprint saw the build's shifted calibration records (absent for fingerprints built without).</summary>
@@ -257,7 +269,7 @@ public static class ReportPage
             {
                 var diluting = shift.DilutingStatistic();
                 html.Append("<td>").Append(Encode(string.Join(" · ", (shift.Statistics ?? []).Select(t => string.Create(CultureInfo.InvariantCulture,
-                    $"{t.Statistic}{(t.Lower ? " (lower)" : "")} {t.Auroc:F3}{(ReferenceEquals(t, diluting) ? " ▲" : "")}"))))).Append("</td>");
+                    $"{t.Statistic}{(t.Lower ? " (lower)" : "")}{(t.NotRead ? " (not read)" : "")} {t.Auroc:F3}{(ReferenceEquals(t, diluting) ? " ▲" : "")}"))))).Append("</td>");
             }
             html.Append("</tr>");
         }
