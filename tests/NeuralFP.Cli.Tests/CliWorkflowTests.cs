@@ -65,6 +65,13 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             "--include-input", "true", "--hidden", "64", "--bottleneck", "0.2", "--detectors", "knn,energy,combined", "--json");
         Assert.True(built.ExitCode == 0, built.Stderr);
         Assert.Contains("Layer input", built.Stderr); // progress goes to stderr; --include-input taps the input
+        using (var summary = JsonDocument.Parse(built.Stdout))
+        {
+            // The summary says how verdicts are made: the integration and what it leaves out, each with why.
+            var integration = summary.RootElement.GetProperty("integration");
+            Assert.Equal("neighbours-per-class", integration.GetProperty("kind").GetString());
+            Assert.All(integration.GetProperty("excluded").EnumerateArray(), e => Assert.False(string.IsNullOrEmpty(e.GetProperty("reason").GetString())));
+        }
         using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
         {
             Assert.Equal("neighbours-per-class", manifest.RootElement.GetProperty("integration").GetProperty("kind").GetString());

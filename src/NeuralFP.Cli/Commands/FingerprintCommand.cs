@@ -89,7 +89,8 @@ internal static class FingerprintCommand
             await fingerprint.SaveAsync(directory, cancellationToken);
             var m = fingerprint.Manifest;
             if (parse.GetValue(json))
-                CliJson.Write(new { Directory = directory, m.ModelSha256, Layers = m.Layers.Select(l => l.Name), m.Calibration, m.BuildSeconds, m.SelfCheck });
+                CliJson.Write(new { Directory = directory, m.ModelSha256, Layers = m.Layers.Select(l => l.Name), m.Calibration, m.BuildSeconds, m.SelfCheck,
+                    Integration = m.Integration is { } integration ? new { integration.Kind, integration.Excluded } : null });
             else
                 Console.WriteLine($"Fingerprint written to {directory}: {m.Layers.Count} layers, realised FPR {m.Calibration.RealisedFpr:P2} on {m.Calibration.HeldOutRecords} held-out records, {m.BuildSeconds:F1} s.");
             return 0;
