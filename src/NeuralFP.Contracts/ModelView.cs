@@ -1,5 +1,6 @@
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Shifts;
+using NeuralFP.Core.Verdicts;
 
 namespace NeuralFP.Contracts;
 
@@ -24,6 +25,8 @@ namespace NeuralFP.Contracts;
 /// <param name="ReadyAt">When the current version became ready.</param>
 /// <param name="SelfCheck">How well the current fingerprint told shifted calibration records (blur, low contrast, occlusion,
 /// additive noise; feature noise for tables) from in-distribution ones at build: AUROC and the share flagged, per shift.</param>
+/// <param name="Integration">How the current fingerprint's verdict joins its statistics (the integration's kind) and the
+/// statistics it leaves out, each with why; absent for fingerprints recorded before.</param>
 public sealed record ModelView(
     string ModelId,
     string Status,
@@ -43,4 +46,5 @@ public sealed record ModelView(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? BuildStartedAt,
     DateTimeOffset? ReadyAt,
-    SelfCheckSummary? SelfCheck = null);
+    SelfCheckSummary? SelfCheck = null,
+    IntegrationSummary? Integration = null);

@@ -146,7 +146,7 @@ public sealed class FingerprintJob(
             await MarkFailedAsync(modelId, version, reason, permanent: false, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-        var (layers, inputShape, calibration, selfCheck) = ManifestSummary.From(fingerprint.Manifest);
+        var (layers, inputShape, calibration, selfCheck, integration) = ManifestSummary.From(fingerprint.Manifest);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         while (true)
         {
@@ -166,6 +166,7 @@ public sealed class FingerprintJob(
                 InputShape = inputShape,
                 Calibration = calibration,
                 SelfCheck = selfCheck,
+                Integration = integration,
                 BuildSeconds = seconds,
                 ReadyAt = _time.GetUtcNow(),
                 // A new calibration starts a new drift window: an alarm on the old version is over.

@@ -1,11 +1,12 @@
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Shifts;
+using NeuralFP.Core.Verdicts;
 
 namespace NeuralFP.Application.Jobs;
 
-/// <summary>The few manifest figures the registry shows: layer names, input shape, calibration, self-check.</summary>
+/// <summary>The few manifest figures the registry shows: layer names, input shape, calibration, self-check, integration.</summary>
 internal static class ManifestSummary
 {
-    public static (IReadOnlyList<string> Layers, int[] InputShape, CalibrationSummary Calibration, SelfCheckSummary? SelfCheck) From(FingerprintManifest manifest)
-        => (manifest.Layers.Select(l => l.Name).ToList(), manifest.InputShape, manifest.Calibration, manifest.SelfCheck);
+    public static (IReadOnlyList<string> Layers, int[] InputShape, CalibrationSummary Calibration, SelfCheckSummary? SelfCheck, IntegrationSummary Integration) From(FingerprintManifest manifest)
+        => (manifest.Layers.Select(l => l.Name).ToList(), manifest.InputShape, manifest.Calibration, manifest.SelfCheck, IntegrationSummary.Of(manifest.Integration));
 }

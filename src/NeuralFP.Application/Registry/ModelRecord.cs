@@ -56,6 +56,9 @@ public sealed record ModelRecord
     /// <summary>The current fingerprint's self-check at build (null for fingerprints built without one).</summary>
     public SelfCheckSummary? SelfCheck { get; init; }
 
+    /// <summary>How the current fingerprint's verdict joins its statistics, and what it leaves out (null for rows written before it was recorded).</summary>
+    public NeuralFP.Core.Verdicts.IntegrationSummary? Integration { get; init; }
+
     public double? BuildSeconds { get; init; }
 
     /// <summary>The drift test of the current version's recent verdicts fires (mirrors the drift table; set and cleared by the drift tracker).</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using global::Azure.Data.Tables;
 using NeuralFP.Core.Fingerprints;
+using NeuralFP.Core.Verdicts;
 using NeuralFP.Application.Registry;
 using NeuralFP.Application.Serialization;
 
@@ -32,6 +33,7 @@ internal static class ModelRecordMapper
             ["InputShape"] = record.InputShape is null ? null : JsonSerializer.Serialize(record.InputShape, JsonDefaults.Options),
             ["Calibration"] = record.Calibration is null ? null : JsonSerializer.Serialize(record.Calibration, JsonDefaults.Options),
             ["SelfCheck"] = record.SelfCheck is null ? null : JsonSerializer.Serialize(record.SelfCheck, JsonDefaults.Options),
+            ["Integration"] = record.Integration is null ? null : JsonSerializer.Serialize(record.Integration, JsonDefaults.Options),
             ["BuildSeconds"] = record.BuildSeconds,
             ["DriftAlarm"] = record.DriftAlarm,
             ["DriftAlarmSince"] = record.DriftAlarmSince,
@@ -65,6 +67,7 @@ internal static class ModelRecordMapper
         InputShape = Deserialize<int[]>(entity.GetString("InputShape")),
         Calibration = Deserialize<CalibrationSummary>(entity.GetString("Calibration")),
         SelfCheck = Deserialize<SelfCheckSummary>(entity.GetString("SelfCheck")),
+        Integration = Deserialize<IntegrationSummary>(entity.GetString("Integration")),
         BuildSeconds = entity.GetDouble("BuildSeconds"),
         DriftAlarm = entity.GetBoolean("DriftAlarm") ?? false,
         DriftAlarmSince = entity.GetDateTimeOffset("DriftAlarmSince"),

@@ -54,6 +54,8 @@ public static class IntegrationKinds
 }
 
 /// <summary>A layer left out of the integrated score, and why (recorded in fingerprint.json).</summary>
+/// <param name="Layer">The statistic left out: a layer (its error) by its tensor name, or a latent distance or input measure by the name the build gives it.</param>
+/// <param name="Reason">Why it is left out: its calibration values are (near-)constant, or the build's response shifts barely move it (with its AUROC alone).</param>
 public sealed record ExcludedLayer(string Layer, string Reason);
 
 /// <summary>

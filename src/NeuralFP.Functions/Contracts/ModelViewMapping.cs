@@ -25,5 +25,6 @@ internal static class ModelViewMapping
         record.UpdatedAt,
         record.BuildStartedAt,
         record.ReadyAt,
-        record.SelfCheck);
+        record.SelfCheck,
+        record.Integration);
 }

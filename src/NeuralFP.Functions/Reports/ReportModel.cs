@@ -12,8 +12,7 @@ namespace NeuralFP.Functions.Reports;
 /// <param name="Drift">Recent verdict statistics, or null when none were recorded.</param>
 /// <param name="BatchLabel">Name of the posted batch whose errors the layers carry, if any.</param>
 /// <param name="Unusual">The posted batch's most unusual records with their explanations, most unusual first; null without a batch.</param>
-/// <param name="Integration">How the verdict joins the fingerprint's statistics (its integration kind; null for the one-out rule).</param>
-/// <param name="LeftOut">The statistics the integration leaves out, each with why (empty when it reads them all).</param>
+/// <param name="Integration">How the verdict joins the fingerprint's statistics, and what it leaves out; null when unknown.</param>
 public sealed record ReportModel(
     string ModelId,
     string Version,
@@ -24,8 +23,7 @@ public sealed record ReportModel(
     string? BatchLabel = null,
     IReadOnlyList<UnusualRecord>? Unusual = null,
     SelfCheckSummary? SelfCheck = null,
-    string? Integration = null,
-    IReadOnlyList<NeuralFP.Core.Verdicts.ExcludedLayer>? LeftOut = null)
+    NeuralFP.Core.Verdicts.IntegrationSummary? Integration = null)
 {
     /// <summary>Records in the posted batch (0 without one).</summary>
     public int BatchSize => Layers.Count > 0 && Layers[0].BatchErrors is { } errors ? errors.Length : 0;

@@ -47,8 +47,7 @@ internal static class ReportModels
             batch is null ? null : batchLabel ?? $"posted batch of {batch.Verdicts.Count} records",
             batch is null ? null : Unusual(model, batch, cancellationToken),
             manifest.SelfCheck,
-            manifest.Integration?.Kind,
-            manifest.Integration?.Excluded);
+            IntegrationSummary.Of(manifest.Integration));
     }
 
     /// <summary>The batch's records with the highest OOD score, explained (deciding layer, input heatmap) and drawn when they are images.</summary>

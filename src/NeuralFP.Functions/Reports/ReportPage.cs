@@ -235,8 +235,8 @@ public static class ReportPage
     /// <summary>The statistics the verdict's integration leaves out, and why (absent when it reads them all).</summary>
     private static void WriteLeftOut(StringBuilder html, ReportModel model)
     {
-        if (model.LeftOut is not { Count: > 0 } leftOut) return;
-        html.Append("<table class=\"left-out\" id=\"left-out\"><caption>Left out of the verdict's ").Append(Encode(model.Integration ?? "integrated"))
+        if (model.Integration is not { LeftOut: { Count: > 0 } leftOut } integration) return;
+        html.Append("<table class=\"left-out\" id=\"left-out\"><caption>Left out of the verdict's ").Append(Encode(integration.Kind))
             .Append(" score</caption><thead><tr><th>Statistic</th><th>Why</th></tr></thead><tbody>");
         foreach (var entry in leftOut)
             html.Append("<tr><td>").Append(Encode(entry.Layer)).Append("</td><td>").Append(Encode(entry.Reason)).Append("</td></tr>");

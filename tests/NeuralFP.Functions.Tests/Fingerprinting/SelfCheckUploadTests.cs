@@ -39,5 +39,13 @@ public sealed class SelfCheckUploadTests : IAsyncLifetime
         Assert.True(best.GetProperty("auroc").GetDouble() >= shift.GetProperty("auroc").GetDouble() + 0.03);
         await Eventually.UntilAsync(() => Task.FromResult(_app.Logs.Contains(LogLevel.Information, "Model digits-table", "On feature noise, the statistic input variation alone", "dilute")),
             "the worker to log the dilution");
+
+        // The view also says how the verdict joins the statistics and which it leaves out, with why: the hidden layers'
+        // errors, which the build's response shifts barely move on this table.
+        var integration = view.GetProperty("integration");
+        Assert.Equal("neighbours-per-class", integration.GetProperty("kind").GetString());
+        var leftOut = integration.GetProperty("leftOut").EnumerateArray().ToArray();
+        Assert.Contains(leftOut, e => e.GetProperty("layer").GetString() == "/net/net.1/Relu_output_0" && e.GetProperty("reason").GetString()!.Contains("response shifts barely move it"));
+        Assert.DoesNotContain(leftOut, e => e.GetProperty("layer").GetString() == "input variation");
     }
 }

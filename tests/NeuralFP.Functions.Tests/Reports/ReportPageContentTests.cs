@@ -128,8 +128,8 @@ public sealed partial class ReportPageContentTests
             [new ShiftSensitivity("feature noise", "noise", 0.88, 0.4, Statistics: [new("input error", 0.71, false, NotRead: true)])]);
         var model = SyntheticReports.Create() with
         {
-            SelfCheck = check, Integration = "fisher",
-            LeftOut = [new ExcludedLayer("input", "the response shifts barely move it: AUROC alone 0.711 under two-record mixtures, below 0.75")],
+            SelfCheck = check,
+            Integration = new IntegrationSummary("fisher", [new ExcludedLayer("input", "the response shifts barely move it: AUROC alone 0.711 under two-record mixtures, below 0.75")]),
         };
 
         var html = System.Net.WebUtility.HtmlDecode(ReportPage.Render(model));
@@ -137,7 +137,7 @@ public sealed partial class ReportPageContentTests
         Assert.Contains("<caption>Left out of the verdict's fisher score</caption>", html);
         Assert.Contains("<tr><td>input</td><td>the response shifts barely move it: AUROC alone 0.711 under two-record mixtures, below 0.75</td></tr>", html);
         Assert.Contains("<td>input error (not read) 0.710</td>", html);
-        Assert.DoesNotContain("id=\"left-out\"", ReportPage.Render(SyntheticReports.Create() with { Integration = "neighbours-per-class", LeftOut = [] }));
+        Assert.DoesNotContain("id=\"left-out\"", ReportPage.Render(SyntheticReports.Create() with { Integration = new IntegrationSummary("neighbours-per-class", []) }));
     }
 
     [Fact]
