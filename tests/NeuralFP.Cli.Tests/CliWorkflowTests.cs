@@ -70,7 +70,7 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             // The summary says how verdicts are made: the integration and what it leaves out, each with why.
             var integration = summary.RootElement.GetProperty("integration");
             Assert.Equal("neighbours-per-class", integration.GetProperty("kind").GetString());
-            Assert.All(integration.GetProperty("excluded").EnumerateArray(), e => Assert.False(string.IsNullOrEmpty(e.GetProperty("reason").GetString())));
+            Assert.All(integration.GetProperty("leftOut").EnumerateArray(), e => Assert.False(string.IsNullOrEmpty(e.GetProperty("reason").GetString())));
         }
         using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
         {
