@@ -909,16 +909,13 @@ internal static class PanelBenchmark
             yield return Fit(Selected(bar), kind, manifest, calibration, skip: -1, latent, classes: classes, dropStatistics: drop);
         }
         // Other readings of the statistics the build selected (on a table it keeps one): Fisher's sum of their one-sided
-        // p-values, the density without classes, larger k; and Fisher only where one statistic is left.
+        // p-values, the density without classes, larger k. (One statistic left is read by its p-value in every re-fit, as
+        // in the build: item 21.)
         yield return Fit("fingerprint (selected, fisher)", IntegrationKinds.Fisher, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
         yield return Fit("fingerprint (selected, neighbours)", IntegrationKinds.Neighbours, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
         yield return Fit("fingerprint (selected, gaussian-per-class)", IntegrationKinds.GaussianPerClass, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
         foreach (var k in new[] { 5, 10, 25 })
             yield return Fit($"fingerprint (selected, k = {k})", kind, manifest, calibration, skip: -1, latent, classes: classes, neighbours: k, responses: responses);
-        var kept = responses.Length - StatisticSelection.LeaveOut(responses, manifest.Layers.Count, manifest.Options.StatisticResponseBar, "").Count;
-        yield return kept == 1
-            ? Fit("fingerprint (selected; one left: fisher)", IntegrationKinds.Fisher, manifest, calibration, skip: -1, latent, classes: classes, responses: responses)
-            : Fit("fingerprint (selected; one left: fisher)", kind, manifest, calibration, skip: -1, latent, classes: classes, responses: responses);
         // Kinds of statistics left out whatever they respond to: the latent distances, the input's complexity and regional error.
         var layers = manifest.Layers.Count;
         var latents = Enumerable.Range(layers, manifest.Layers.Count(l => l.LatentOutput is not null)).ToArray();
@@ -1165,7 +1162,7 @@ internal static class PanelBenchmark
         }
         if (IntegrationKinds.ReadsClasses(kind) && classes is null) kind = IntegrationKinds.WithoutClasses(kind);
         // As the build does: a density left with one statistic (a layer's error) reads its p-value instead.
-        if (IntegrationKinds.IsDensity(kind) && layers.Length == 1 && latents.Length == 0 && complexity.Length == 0) kind = IntegrationKinds.Fisher;
+        kind = IntegrationKinds.ForStatistics(kind, layers.Length + latents.Length + (IntegrationKinds.IsDensity(kind) ? complexity.Length : 0));
         int[] keep = [.. layers, .. latents, .. IntegrationKinds.IsDensity(kind) ? complexity : []];
         // The one-out and Fisher rules read latent distances as further "layers" with their own distributions.
         var ruleStatistics = IntegrationKinds.IsDensity(kind) ? layers : keep;

@@ -241,14 +241,12 @@ public static class FingerprintBuilder
         var leaveOut = selectsStatistics && responses is not null ? StatisticSelection.LeaveOut(responses, specs.Length, options.StatisticResponseBar, selfCheck!.ResponseShifts) : null;
         var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses,
             foldErrorsAtMedian: options.FoldErrorsAtMedian, leaveOut: leaveOut);
-        if (integration is not null && IntegrationKinds.IsDensity(integration.Kind) && integration.Included.Count(i => i) == 1)
+        // Which statistics are left (constant ones and those the response shifts barely move are not) is known once fitted.
+        if (integration is not null && IntegrationKinds.ForStatistics(integration.Kind, integration.Included.Count(i => i)) is var reading && reading != integration.Kind)
         {
-            // A density over one number ranks a record by how sparse its neighbourhood is, not by how far above the
-            // calibration values it lies: the one statistic left (a layer's error: an integration always keeps one) is
-            // read by its upper-tail p-value instead.
             var layer = Array.IndexOf(integration.Included, true);
-            progress?.Report($"One statistic is left for the {integration.Kind} integration, {rule.Layers[layer]}'s error, so the fingerprint reads its p-value ({IntegrationKinds.Fisher}) instead of a one-dimensional density.");
-            integration = LayerIntegration.Calibrate(IntegrationKinds.Fisher, rule, fusedErrors, options.TargetFpr, latentNames, leaveOut: leaveOut);
+            progress?.Report($"One statistic is left for the {integration.Kind} integration, {rule.Layers[layer]}'s error, so the fingerprint reads its p-value ({reading}) instead of a one-dimensional density.");
+            integration = LayerIntegration.Calibrate(reading, rule, fusedErrors, options.TargetFpr, latentNames, leaveOut: leaveOut);
         }
         var realisedFpr = integration?.RealisedFpr ?? rule.RealisedFpr;
         // The one-out rule's thresholds are per layer, so its n and k are the held-out records and those it flags.

@@ -44,6 +44,14 @@ public static class IntegrationKinds
     /// <summary>Reads the model's predicted class of each record.</summary>
     public static bool ReadsClasses(string kind) => kind is GaussianPerClass or GaussianClassCovariance or NeighboursPerClass;
 
+    /// <summary>
+    /// The kind that reads <paramref name="statistics"/> statistics (<paramref name="kind"/> itself, but for a density over
+    /// one): a density over one number ranks a record by how sparse its neighbourhood is, not by how far above the
+    /// calibration values it lies, so that one statistic (a layer's error: an integration always keeps one) is read by its
+    /// upper-tail p-value, <see cref="Fisher"/> over that layer.
+    /// </summary>
+    public static string ForStatistics(string kind, int statistics) => IsDensity(kind) && statistics == 1 ? Fisher : kind;
+
     /// <summary>What a kind becomes for a model without class outputs (itself when it does not read classes).</summary>
     public static string WithoutClasses(string kind) => kind switch
     {

@@ -32,6 +32,13 @@ public sealed class FoldedErrorsTests
     private static LayerIntegration Fit(string kind, float[][] calibration, int[] classes, bool fold) =>
         LayerIntegration.Calibrate(kind, Rule(calibration), calibration, 0.05, ["latent"], IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: fold);
 
+    /// <summary>3,000 calibration records of seed <paramref name="seed"/>, their rule, and the integration fitted folded and not.</summary>
+    private static (float[][] Calibration, int[] Classes, OneOutRule Rule, LayerIntegration Folded, LayerIntegration Plain) FitBothWays(string kind, int seed)
+    {
+        var (calibration, classes) = Draw(3000, seed);
+        return (calibration, classes, Rule(calibration), Fit(kind, calibration, classes, fold: true), Fit(kind, calibration, classes, fold: false));
+    }
+
     private static double Flagged(LayerIntegration integration, OneOutRule rule, float[][] statistics, int[] classes)
     {
         var record = new float[statistics.Length];
@@ -48,10 +55,7 @@ public sealed class FoldedErrorsTests
     [MemberData(nameof(Densities))]
     public void Each_errors_floor_is_its_median_and_an_error_below_it_scores_as_the_median(string kind)
     {
-        var (calibration, classes) = Draw(3000, 1);
-        var rule = Rule(calibration);
-        var folded = Fit(kind, calibration, classes, fold: true);
-        var plain = Fit(kind, calibration, classes, fold: false);
+        var (calibration, classes, rule, folded, plain) = FitBothWays(kind, seed: 1);
 
         for (var l = 0; l < 3; l++)
         {
@@ -73,10 +77,7 @@ public sealed class FoldedErrorsTests
     [MemberData(nameof(Densities))]
     public void Smaller_errors_are_typical_larger_ones_are_flagged_and_new_records_at_the_calibrated_rate(string kind)
     {
-        var (calibration, classes) = Draw(3000, 2);
-        var rule = Rule(calibration);
-        var folded = Fit(kind, calibration, classes, fold: true);
-        var plain = Fit(kind, calibration, classes, fold: false);
+        var (calibration, classes, rule, folded, plain) = FitBothWays(kind, seed: 2);
         var (smaller, smallerClasses) = Draw(1000, 3, errorShift: -1.5);
         var (larger, largerClasses) = Draw(1000, 4, errorShift: 1.5);
 
