@@ -106,7 +106,7 @@ internal static class PanelBenchmark
         foreach (var d in Densities)
             if (!IntegrationKinds.IsDensity(DensityEntry(d).Kind)) throw new ArgumentException($"NFP_PANEL_DENSITIES: '{d}' is not a density integration ({string.Join(", ", IntegrationKinds.All.Where(IntegrationKinds.IsDensity))}, '@k' for the neighbour kinds' k).");
         DefaultCombined = defaults;
-        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, input regional error {(defaults.InputRegionalGrid > 0 ? $"{defaults.InputRegionalGrid}x{defaults.InputRegionalGrid}" : "off")}, errors {(defaults.FoldErrorsAtMedian ? "folded at their median" : "read both ways")}, statistics {(defaults.StatisticResponseBar > 0 ? $"kept at response ≥ {defaults.StatisticResponseBar:0.###}" : "all kept")}, k = {NeuralFP.Core.Detectors.Numerics.NeighbourDensity.DefaultNeighbours}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
+        output.WriteLine($"Defaults: integration {defaults.Integration}, combined rule {defaults.CombinedRule} (fingerprint + {string.Join(" + ", defaults.CombinedMembers)}), latent {(defaults.LatentStatistic ? defaults.LatentNeighbours > 0 ? $"nearest of {defaults.LatentNeighbours} codes" : defaults.LatentPerClass ? "per class" : "one mean" : "off")}{(defaults.InputAutoencoder is { } ia ? $", input autoencoder hidden {ia.HiddenSize} bottleneck ≤ {ia.MaxBottleneck}" : "")}, scale floor {defaults.ScaleFloor} (input layer's relative to the {(defaults.InputScaleFloorByMedian ? "median" : "pooled")} feature spread), pooling {defaults.Pooling} (input {defaults.InputPooling}, sequences {defaults.SequencePooling}), L2-normalised layers {defaults.L2Normalise}, input complexity {(defaults.InputComplexity ? "on" : "off")}, input regional error {(defaults.InputRegionalGrid > 0 ? $"{defaults.InputRegionalGrid}x{defaults.InputRegionalGrid}" : "off")}, table columns' marginal surprise {(defaults.InputMarginalBins > 0 ? $"{defaults.InputMarginalBins} bins" : "off")}, errors {(defaults.FoldErrorsAtMedian ? "folded at their median" : "read both ways")}, statistics {(defaults.StatisticResponseBar > 0 ? $"kept at response ≥ {defaults.StatisticResponseBar:0.###}" : "all kept")}, k = {NeuralFP.Core.Detectors.Numerics.NeighbourDensity.DefaultNeighbours}, autoencoder {defaults.Autoencoder.Kind} hidden {defaults.Autoencoder.HiddenSize}; reference {PanelModels.ReferenceRecords} records, in-distribution test {PanelModels.TestRecords}, OOD sets up to {PanelModels.OodRecords}; seeds {string.Join(",", seeds)}.");
         output.WriteLine();
         var only = Environment.GetEnvironmentVariable("NFP_PANEL_MODELS");
         HeldOutRun = PanelModels.NamesHeldOut(only);
@@ -348,7 +348,20 @@ internal static class PanelBenchmark
                 "input-pca" => options with { InputAutoencoder = input with { Kind = AutoencoderKind.Pca } },
                 _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
                 _ when part.StartsWith("input-hidden", StringComparison.Ordinal) => options with { InputAutoencoder = input with { HiddenSize = Number("input-hidden") } },
-                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, no-input-complexity, no-input-regional, input-regionalG, input-pca, input-bottleneckB, input-hiddenH, joined by '+')."),
+                // input-ratioP / ratioP: the bottleneck at P% of the width (before its clamps), the input layer's only or every layer's.
+                _ when part.StartsWith("input-ratio", StringComparison.Ordinal) => options with { InputAutoencoder = input with { BottleneckRatio = Number("input-ratio") / 100.0 } },
+                _ when part.StartsWith("ratio", StringComparison.Ordinal) => options with
+                {
+                    Autoencoder = options.Autoencoder with { BottleneckRatio = Number("ratio") / 100.0 },
+                    InputAutoencoder = options.InputAutoencoder is { } own ? own with { BottleneckRatio = Number("ratio") / 100.0 } : null,
+                },
+                // error-weightsP: each feature's error weighed by its inverse training mean, floored at P% of the layer's.
+                _ when part.StartsWith("error-weights", StringComparison.Ordinal) => options with { ErrorWeightFloor = Number("error-weights") / 100.0 },
+                // response-barP: statistics kept at responses ≥ P/100.
+                _ when part.StartsWith("response-bar", StringComparison.Ordinal) => options with { StatisticResponseBar = Number("response-bar") / 100.0 },
+                // input-marginalsB: a table's marginal surprise over B-bin column histograms.
+                _ when part.StartsWith("input-marginals", StringComparison.Ordinal) => options with { InputMarginalBins = Number("input-marginals") },
+                _ => throw new ArgumentException($"NFP_PANEL_VARIANTS: '{part}' is not a variant (neighboursN, per-class-latent, no-input-complexity, no-input-regional, input-regionalG, input-pca, input-bottleneckB, input-hiddenH, ratioP, input-ratioP, error-weightsP, input-marginalsB, response-barP, joined by '+')."),
             };
         }
         return options;
@@ -360,6 +373,8 @@ internal static class PanelBenchmark
         using var scorer = new FingerprintScorer(outcome.Fingerprint);
         var (id, idStatistics) = Score(scorer, model.InDistribution, [], [], withFingerprint: true);
         VariantRealised.Add(new Realised(model.Name, model.Tabular, variant, seed, Share(id[Fingerprint].Flags)));
+        if (outcome.Fingerprint.Manifest.Integration is { } integration)
+            Console.Error.WriteLine($"{variant} {model.Name} seed {seed}: {integration.Kind}; responses {string.Join(", ", outcome.StatisticResponses?.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)) ?? [])}; left out: {string.Join("; ", integration.Excluded.Select(e => e.Layer))}");
         foreach (var set in model.Sets)
         {
             var (ood, oodStatistics) = Score(scorer, set.Records, [], [], withFingerprint: true);
@@ -375,6 +390,7 @@ internal static class PanelBenchmark
         names.AddRange(manifest.Layers.Select((l, i) => (l, i)).Where(x => x.l.LatentOutput is not null).Select(x => $"{x.i}:latent").Take(count - names.Count));
         if (manifest.InputComplexityOutputs is not null) names.AddRange(NeuralFP.Core.Activations.InputComplexity.Names);
         if (manifest.InputRegionalErrorOutput is not null) names.Add(NeuralFP.Core.Activations.InputRegionalError.Name);
+        if (manifest.InputMarginalsOutput is not null) names.Add(NeuralFP.Core.Activations.InputMarginals.Name);
         for (var s = 0; s < count && s < names.Count; s++)
         {
             double[] Column(float[] values) => [.. Enumerable.Range(0, values.Length / count).Select(r => (double)values[r * count + s])];

@@ -36,6 +36,8 @@ internal static class FingerprintCommand
         var foldErrors = new Option<bool>("--fold-errors-at-median") { Description = "The density integrations read each layer's error as at least its calibration median: only larger errors count as evidence.", DefaultValueFactory = _ => new FingerprintOptions().FoldErrorsAtMedian };
         var responseBar = new Option<double>("--statistic-response-bar") { Description = "The density integrations leave out each statistic that no response shift (two-record mixtures; tiles permuted or columns resampled) moves to this AUROC alone (0: keep every statistic).", DefaultValueFactory = _ => new FingerprintOptions().StatisticResponseBar };
         var inputRegionalGrid = new Option<int>("--input-regional-grid") { Description = "g ≥ 2: the density integrations also read the input layer's largest regional error over a g×g grid of the record's last two axes (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputRegionalGrid };
+        var inputMarginalBins = new Option<int>("--input-marginal-bins") { Description = "b ≥ 2: for a table, the density integrations also read each column's surprise under a b-bin histogram of its training values, summed over the columns (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputMarginalBins };
+        var errorWeightFloor = new Option<double>("--error-weight-floor") { Description = "Each feature's squared reconstruction error weighed by the inverse of its mean on the training records, floored at this share of the layer's mean (0: the plain mean squared error).", DefaultValueFactory = _ => new FingerprintOptions().ErrorWeightFloor };
         var selfCheckRecords = new Option<int>("--self-check-records") { Description = "Calibration records the build's self-check shifts by each corruption (blur, low contrast, occlusion, additive noise; feature noise for tables) to report how well the fingerprint sees them on this model (0: off).", DefaultValueFactory = _ => new FingerprintOptions().SelfCheckRecords };
         var latentNeighbours = new Option<int>("--latent-neighbours") { Description = "0: latent distance to one mean (or the class means); N ≥ 2: to the nearest of N sampled training codes.", DefaultValueFactory = _ => new FingerprintOptions().LatentNeighbours };
         var detectors = new Option<string>("--detectors") { Description = $"\"all\", \"none\" or a comma list of detectors to fit beside the fingerprint: {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All)}.", DefaultValueFactory = _ => "all" };
@@ -45,7 +47,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, foldErrors, responseBar, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, inputMarginalBins, errorWeightFloor, foldErrors, responseBar, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -72,6 +74,8 @@ internal static class FingerprintCommand
                 LatentNeighbours = parse.GetValue(latentNeighbours),
                 InputComplexity = parse.GetValue(inputComplexity),
                 InputRegionalGrid = parse.GetValue(inputRegionalGrid),
+                InputMarginalBins = parse.GetValue(inputMarginalBins),
+                ErrorWeightFloor = parse.GetValue(errorWeightFloor),
                 FoldErrorsAtMedian = parse.GetValue(foldErrors),
                 StatisticResponseBar = parse.GetValue(responseBar),
                 SelfCheckRecords = parse.GetValue(selfCheckRecords),

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using NeuralFP.Core.Numerics;
 
 namespace NeuralFP.Core.Autoencoders;
@@ -52,6 +53,44 @@ internal static unsafe class ReconstructionErrors
                     ArrayPool<float>.Shared.Return(scratch.Second);
                 });
         }
+    }
+
+    /// <summary>Each feature's mean squared reconstruction error over the records, chunk by chunk in record order (deterministic).</summary>
+    public static double[] FeatureMeans(IReadOnlyList<DenseLayer> layers, float[] records, int count)
+    {
+        int width = layers[0].Inputs, maxWidth = layers.Max(l => l.Outputs);
+        var sums = new double[width];
+        if (count == 0) return sums;
+        int scratchLength = Math.Min(count, ChunkRows) * maxWidth;
+        float[] first = ArrayPool<float>.Shared.Rent(scratchLength), second = ArrayPool<float>.Shared.Rent(scratchLength);
+        var chunkSums = new float[width];
+        try
+        {
+            for (int row0 = 0; row0 < count; row0 += ChunkRows)
+            {
+                int rows = Math.Min(ChunkRows, count - row0);
+                ReadOnlySpan<float> input = records.AsSpan(row0 * width, rows * width), current = input;
+                Span<float> output = default;
+                for (int l = 0; l < layers.Count; l++)
+                {
+                    output = (l % 2 == 0 ? first : second).AsSpan(0, rows * layers[l].Outputs);
+                    DenseForward.Apply(layers[l], current, output, rows);
+                    current = output;
+                }
+                TensorPrimitives.Subtract(output, input, output);
+                TensorPrimitives.Multiply(output, output, output);
+                Array.Clear(chunkSums);
+                for (int r = 0; r < rows; r++) TensorPrimitives.Add(chunkSums, output.Slice(r * width, width), chunkSums);
+                for (int j = 0; j < width; j++) sums[j] += chunkSums[j];
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(first);
+            ArrayPool<float>.Shared.Return(second);
+        }
+        for (int j = 0; j < width; j++) sums[j] /= count;
+        return sums;
     }
 
     /// <summary>Mean of the per-record errors, summed in record order in double.</summary>

@@ -84,6 +84,8 @@ public sealed class Fingerprint
         var bytes = manifestBytes.AsSpan();
         if (bytes.IndexOf("\"foldErrorsAtMedian\""u8) < 0) options = options with { FoldErrorsAtMedian = false };
         if (bytes.IndexOf("\"statisticResponseBar\""u8) < 0) options = options with { StatisticResponseBar = 0 };
+        if (bytes.IndexOf("\"inputMarginalBins\""u8) < 0) options = options with { InputMarginalBins = 0 };
+        if (bytes.IndexOf("\"errorWeightFloor\""u8) < 0) options = options with { ErrorWeightFloor = 0 };
         return options;
     }
 

@@ -178,8 +178,10 @@ public static class FingerprintBuilder
         var regional = IntegrationKinds.IsDensity(options.Integration) && options.InputRegionalGrid > 0
             && InputRegionalError.Layout(model.InputShape, options.InputRegionalGrid) is not null
             && specs.Any(s => s.Name == model.InputName && s.Pooling.Kind == PoolingKind.None && !s.Pooling.L2Normalised);
-        extras = extras with { InputComplexity = complexity, InputRegionalGrid = regional ? options.InputRegionalGrid : 0 };
-        string[] inputStatistics = [.. complexity ? InputComplexity.Outputs : [], .. regional ? [InputRegionalError.Output] : Array.Empty<string>()];
+        // And a table's marginal surprise, where the input layer's histograms were fitted and the graph can compute them.
+        var marginals = ScorerGraphBuilder.SupportsInputMarginals(model) ? layerFits.Select(f => f.Marginals).FirstOrDefault(m => m is not null) : null;
+        extras = extras with { InputComplexity = complexity, InputRegionalGrid = regional ? options.InputRegionalGrid : 0, InputMarginals = marginals };
+        string[] inputStatistics = [.. complexity ? InputComplexity.Outputs : [], .. regional ? [InputRegionalError.Output] : Array.Empty<string>(), .. marginals is not null ? [InputMarginals.Output] : Array.Empty<string>()];
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);
         phases.Mark("fused scorer graph (build, serialise)");
         // Thresholds are calibrated on the errors of the path that will score: the fused graph, the calibration records
@@ -227,7 +229,8 @@ public static class FingerprintBuilder
                 trained[l].Standardizer.Scale) { LatentOutput = fused[l].LatentOutputName, LatentMeans = latent?.Means, LatentWhitening = latent?.Whitening });
         }
         var rule = OneOutRule.Calibrate(specs.Select(s => s.Name).ToArray(), layerErrors, options.TargetFpr, options.TwoSided);
-        string[] latentNames = [.. fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)"), .. complexity ? InputComplexity.Names : [], .. regional ? [InputRegionalError.Name] : Array.Empty<string>()];
+        string[] latentNames = [.. fused.Where(f => f.Latent is not null).Select(f => $"{f.TensorName} (latent distance)"), .. complexity ? InputComplexity.Names : [], .. regional ? [InputRegionalError.Name] : Array.Empty<string>(),
+            .. marginals is not null ? [InputMarginals.Name] : Array.Empty<string>()];
         // The model's predicted class of each calibration record (null when its output is not a class vector).
         var calibrationClasses = trainClasses is null ? null : calibrationArgmax;
         var integrationKind = options.Integration;
@@ -274,6 +277,7 @@ public static class FingerprintBuilder
             Integration = integration,
             InputComplexityOutputs = complexity && integration is not null ? InputComplexity.Outputs : null,
             InputRegionalErrorOutput = regional && integration is not null ? InputRegionalError.Output : null,
+            InputMarginalsOutput = marginals is not null && integration is not null ? InputMarginals.Output : null,
             Calibration = new CalibrationSummary(reference.Records, split.Train.Length, split.Validation.Length, split.Calibration.Length, options.TargetFpr, realisedFpr, rule.LayerAlpha, options.TwoSided, newDataFpr, options.UnseenFrom),
             Options = options,
             Fusion = fusion,
@@ -314,7 +318,11 @@ public static class FingerprintBuilder
     internal const int LayersSideBySide = 2;
 
     /// <summary>One layer's autoencoder, its standardisation, latent statistic and errors, as fused into the scorer.</summary>
-    private sealed record LayerFit(FusedLayer Fused, Autoencoder Autoencoder, Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent, float[] ValidationErrors, double Seconds);
+    private sealed record LayerFit(FusedLayer Fused, Autoencoder Autoencoder, Standardizer Standardizer, AutoencoderOptions Options, double TrainError, int Width, LatentDistance? Latent, float[] ValidationErrors, double Seconds)
+    {
+        /// <summary>The table's column histograms, fitted on the input layer's raw training records (<see cref="FingerprintOptions.InputMarginalBins"/>).</summary>
+        public InputMarginals? Marginals { get; init; }
+    }
 
     /// <summary>Standardises layer <paramref name="l"/>'s features (releasing the raw ones), trains its autoencoder and fits its latent statistic.</summary>
     private static LayerFit FitLayer(int l, SampledActivations sampled, LayerSpec spec, int[] tapShape, FingerprintOptions options, int[]? trainClasses, bool isModelInput, CancellationToken cancellationToken)
@@ -324,6 +332,10 @@ public static class FingerprintBuilder
         var train = sampled.Train(l);
         var validation = sampled.Validation(l);
         var standardizer = Standardizer.Fit(train, options.ScaleFloor, medianReference: options.InputScaleFloorByMedian && isModelInput);
+        // A table's column histograms read the raw values, before they are standardised in place.
+        var marginals = isModelInput && options.InputMarginalBins > 0 && IntegrationKinds.IsDensity(options.Integration)
+            && spec.Pooling.Kind == PoolingKind.None && !spec.Pooling.L2Normalised && InputMarginals.Applies(tapShape)
+            ? InputMarginals.Fit(train, options.InputMarginalBins) : null;
         // In place: the sample's raw features of this layer are released here (the detectors hold their own copy), so
         // the build never holds a layer twice, even with layers training side by side.
         standardizer.Transform(train, train.Data);
@@ -331,6 +343,13 @@ public static class FingerprintBuilder
         sampled.Release(l);
         var aeOptions = options.AutoencoderFor(isModelInput, train.Records) with { Seed = options.Seed + l };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
+        if (options.ErrorWeightFloor > 0)
+        {
+            var root = ErrorWeighting.RootWeights(autoencoder, train, options.ErrorWeightFloor);
+            (standardizer, autoencoder) = ErrorWeighting.Fold(standardizer, autoencoder, root);
+            ErrorWeighting.Rescale(train, root);
+            ErrorWeighting.Rescale(validation, root);
+        }
         // The latent code's distribution is fitted on the records the autoencoder trained on, so the held-out
         // records calibrate it as they calibrate the errors.
         var latent = options.LatentStatistic && IntegrationKinds.IsDensity(options.Integration) && autoencoder.Layers.Count % 2 == 0
@@ -339,7 +358,7 @@ public static class FingerprintBuilder
                 : LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
             : null;
         var fused = new FusedLayer(spec.Name, tapShape, spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latent is null ? null : $"nfp_latent_{l}" };
-        return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds);
+        return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds) { Marginals = marginals };
     }
 
     /// <summary>

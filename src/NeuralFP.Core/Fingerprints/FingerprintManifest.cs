@@ -46,10 +46,15 @@ public sealed record FingerprintManifest
     /// which the integration reads after the complexity measures; null for a fingerprint without it (every one built before).</summary>
     public string? InputRegionalErrorOutput { get; init; }
 
+    /// <summary>scorer.onnx's [N] output of a table's marginal surprise (<see cref="Activations.InputMarginals"/>), which the
+    /// integration reads after the regional error; null for a fingerprint without it (images, and every one built before).</summary>
+    public string? InputMarginalsOutput { get; init; }
+
     /// <summary>The statistics of the input record the integration reads after the latent distances, in its order: the
-    /// complexity measures, then the regional error.</summary>
+    /// complexity measures, the regional error, then the marginal surprise.</summary>
     public IReadOnlyList<string> InputStatisticOutputs() =>
-        [.. InputComplexityOutputs ?? [], .. InputRegionalErrorOutput is { } regional ? [regional] : Array.Empty<string>()];
+        [.. InputComplexityOutputs ?? [], .. InputRegionalErrorOutput is { } regional ? [regional] : Array.Empty<string>(),
+            .. InputMarginalsOutput is { } marginals ? [marginals] : Array.Empty<string>()];
 
     public required CalibrationSummary Calibration { get; init; }
 

@@ -133,6 +133,22 @@ public sealed record FingerprintOptions
     /// </summary>
     public bool FoldErrorsAtMedian { get; init; } = true;
 
+    /// <summary>
+    /// b ≥ 2: for a table (records with one axis), the density integrations also read the input's marginal surprise, each
+    /// column's −ln probability under a b-bin histogram of its training values summed over the columns
+    /// (<see cref="Activations.InputMarginals"/>), so that a value no training record had in that column shows even when the
+    /// autoencoder still explains it from the others. Applies when the input layer is fingerprinted; 0 turns it off.
+    /// Computed by the scorer graph (nine ops on the input); fingerprints built before this option have no such statistic
+    /// and score as built. 800 (bins of 1/80 of a standard deviation) was chosen on the panel's validation sets (README,
+    /// "Detection", item 22): at that resolution a count, a flag or a code column is read value by value.
+    /// </summary>
+    public int InputMarginalBins { get; init; } = DefaultInputMarginalBins;
+
+    public const int DefaultInputMarginalBins = 800;
+
+    /// <summary>Largest <see cref="InputMarginalBins"/> accepted.</summary>
+    public const int MaxInputMarginalBins = 1_000;
+
     public const int DefaultInputRegionalGrid = 7;
 
     /// <summary>Largest <see cref="InputRegionalGrid"/> accepted.</summary>
@@ -186,6 +202,19 @@ public sealed record FingerprintOptions
     /// narrower bottleneck; null (the default) for the same. Measured on the panel's validation sets (README, "Detection").
     /// </summary>
     public AutoencoderOptions? InputAutoencoder { get; init; }
+
+    /// <summary>
+    /// Each feature's squared reconstruction error weighed by the inverse of its mean on the layer's training records,
+    /// floored at this share of the layer's mean (no feature weighs more than 1/floor times an average one): features the
+    /// autoencoder reconstructs closely, such as a table's linear relations between columns, count for more than ones it
+    /// never reconstructs, such as a pure-noise column. 0 reads the plain mean squared error. The weights are folded into
+    /// the standardisation and the autoencoder's outer products (<c>ErrorWeighting</c>), so scoring does
+    /// the same work either way, and fingerprints built before score as built. 0.3 (no feature above 3.3 times an average
+    /// one) was chosen on the panel's validation sets (README, "Detection", item 22).
+    /// </summary>
+    public double ErrorWeightFloor { get; init; } = DefaultErrorWeightFloor;
+
+    public const double DefaultErrorWeightFloor = 0.3;
 
     /// <summary>The autoencoder a layer is fitted with: the input's own (<see cref="InputAutoencoder"/>) when set, with the
     /// automatic kind resolved from the layer's training records, so the layer records what was fitted.</summary>
@@ -276,6 +305,8 @@ public sealed record FingerprintOptions
             throw new ArgumentException($"CombinedMembers: '{badMember}' is not a detector the combined one can read; choose from {string.Join(", ", NeuralFP.Core.Detectors.DetectorNames.All.Where(d => d != NeuralFP.Core.Detectors.DetectorNames.Combined))}.", nameof(CombinedMembers));
         if (!(CombinedFingerprintShare > 0 && CombinedFingerprintShare < 1))
             throw new ArgumentOutOfRangeException(nameof(CombinedFingerprintShare), CombinedFingerprintShare, "CombinedFingerprintShare must be in (0, 1) (the fingerprint's share of the combined detector's false-positive budget).");
+        if (!(ErrorWeightFloor >= 0 && ErrorWeightFloor <= 1))
+            throw new ArgumentOutOfRangeException(nameof(ErrorWeightFloor), ErrorWeightFloor, "ErrorWeightFloor must be in [0, 1] (a share of the layer's mean squared error; 0 = unweighted errors).");
         if (!(ScaleFloor >= 0 && ScaleFloor <= 10))
             throw new ArgumentOutOfRangeException(nameof(ScaleFloor), ScaleFloor, "ScaleFloor must be in [0, 10] (relative to the layer's pooled standard deviation).");
         if (ParsePooling(Pooling, nameof(Pooling)).OverTime)
@@ -291,6 +322,8 @@ public sealed record FingerprintOptions
         InputAutoencoder?.Validate();
         if (LatentNeighbours != 0 && LatentNeighbours is < 2 or > MaxLatentNeighbours)
             throw new ArgumentOutOfRangeException(nameof(LatentNeighbours), LatentNeighbours, $"LatentNeighbours must be 0 (one mean or the class means) or in [2, {MaxLatentNeighbours:N0}] reference codes.");
+        if (InputMarginalBins != 0 && InputMarginalBins is < 2 or > MaxInputMarginalBins)
+            throw new ArgumentOutOfRangeException(nameof(InputMarginalBins), InputMarginalBins, $"InputMarginalBins must be 0 (off) or in [2, {MaxInputMarginalBins}] (histogram bins per table column).");
         if (InputRegionalGrid != 0 && InputRegionalGrid is < 2 or > MaxInputRegionalGrid)
             throw new ArgumentOutOfRangeException(nameof(InputRegionalGrid), InputRegionalGrid, $"InputRegionalGrid must be 0 (off) or in [2, {MaxInputRegionalGrid}] cells per side (1 would be the input layer's own error).");
         if (SelfCheckRecords is < 0 or > MaxSelfCheckRecords)

@@ -16,6 +16,9 @@ public sealed record ScorerExtras(IReadOnlyList<(string Tensor, string Output)> 
     /// <summary>g ≥ 2: also output the input layer's largest regional error over a g×g grid
     /// (<see cref="Activations.InputRegionalError"/>), [N]; needs a fused layer on the whole, unpooled model input. 0: none.</summary>
     public int InputRegionalGrid { get; init; }
+
+    /// <summary>Also output a table's marginal surprise (<see cref="Activations.InputMarginals"/>), [N]; null: none.</summary>
+    public Activations.InputMarginals? InputMarginals { get; init; }
 }
 
 /// <summary>output = input · Weight + Bias, with Weight [Inputs, Outputs] row-major.</summary>

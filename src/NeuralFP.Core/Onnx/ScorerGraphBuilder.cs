@@ -62,6 +62,7 @@ public static class ScorerGraphBuilder
         if (extras.InputRegionalGrid > 0)
             AppendInputRegionalError(editor, proto, model, inputResiduals ?? throw new ArgumentException(
                 $"The input's regional error needs a fused layer on the whole model input '{model.InputName}' (unpooled); none of the layers is.", nameof(extras)), extras.InputRegionalGrid);
+        if (extras.InputMarginals is { } marginals) AppendInputMarginals(editor, proto, model, marginals);
         foreach (var (tensor, output) in extras.Features)
         {
             var shape = model.Layer(tensor).Shape ?? throw new OnnxModelException($"Tensor '{tensor}' has no known shape to expose.");
@@ -109,6 +110,43 @@ public static class ScorerGraphBuilder
         if (rowWidth > 0 && rowWidth < length) variation = editor.Binary(scope + "variation_sum", "Add", variation, AbsoluteDifferences("across", rowWidth));
         Scaled(InputComplexity.VariationOutput, variation, 1.0 / InputComplexity.Pairs(length, rowWidth));
         foreach (var output in InputComplexity.Outputs) proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(output, []));
+    }
+
+    /// <summary>Whether the model's opset has what <see cref="InputMarginals"/> needs in the graph (Max and Min that broadcast, from opset 8).</summary>
+    public static bool SupportsInputMarginals(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var version = GraphEditor.DefaultOpset(model.Proto);
+        return version == 0 || version >= 8;
+    }
+
+    /// <summary>
+    /// <see cref="InputMarginals.Measure"/> of every record: each column's bin ⌊x·slope + offset⌋ clamped to the outer bins,
+    /// moved to the column's block of the flattened surprise table, gathered and summed (ReduceL1: every surprise is ≥ 0).
+    /// </summary>
+    private static void AppendInputMarginals(GraphEditor editor, ModelProto proto, OnnxModel model, InputMarginals marginals)
+    {
+        var width = InputComplexity.Layout(model.InputShape).Length;
+        if (!InputMarginals.Applies(model.InputShape) || width != marginals.Width)
+            throw new ArgumentException($"The input's marginal surprise needs a table's rows of {marginals.Width} columns; '{model.InputName}' has [{string.Join(",", model.InputShape)}].", nameof(marginals));
+        const string scope = "marginals/";
+        editor.Claim(InputMarginals.Output);
+        var rows = model.InputShape.Length == 1 ? model.InputName : editor.Reshape(scope + "rows", model.InputName, [-1, width]);
+        var position = editor.Binary(scope + "position", "Add",
+            editor.Binary(scope + "scaled", "Mul", rows, editor.FloatConstant(scope + "slope", marginals.Slope, width)),
+            editor.FloatConstant(scope + "offset", marginals.Offset, width));
+        var bin = editor.Node(scope + "bin", "Floor", [position]);
+        string low = editor.FloatConstant(scope + "first", [0f]), high = editor.FloatConstant(scope + "last", [marginals.Bins + 1f]);
+        var clamped = editor.Opset >= 11
+            ? editor.Node(scope + "clamped", "Clip", [bin, low, high])
+            : editor.Binary(scope + "clamped", "Min", editor.Binary(scope + "floored", "Max", bin, low), high);
+        var blocks = new float[width];
+        for (var j = 0; j < width; j++) blocks[j] = j * marginals.Cells;
+        var cell = editor.Binary(scope + "cell", "Add", clamped, editor.FloatConstant(scope + "blocks", blocks, width));
+        var index = editor.Node(scope + "index", "Cast", [cell], ProtoFactory.IntAttribute("to", (long)TensorProto.Types.DataType.Int64));
+        var surprise = editor.Node(scope + "surprise", "Gather", [editor.FloatConstant(scope + "table", marginals.Surprise, marginals.Surprise.Length), index]);
+        editor.Reduce(scope + "sum", "ReduceL1", surprise, 1, keepDims: false, exactOutput: InputMarginals.Output);
+        proto.Graph.Output.Add(ProtoFactory.BatchFloatValueInfo(InputMarginals.Output, []));
     }
 
     /// <summary><paramref name="output"/> = <paramref name="value"/> × a scalar constant.</summary>

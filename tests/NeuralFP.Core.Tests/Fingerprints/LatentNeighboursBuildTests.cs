@@ -21,7 +21,7 @@ public sealed class LatentNeighboursBuildTests
     private static FingerprintOptions Options => new()
     {
         Seed = 3, Autoencoder = new AutoencoderOptions { Kind = AutoencoderKind.Mlp, MaxEpochs = 3, HiddenSize = 8 }, Layers = ["input"], Detectors = [],
-        Integration = IntegrationKinds.GaussianPerClass, InputComplexity = false, // the latent statistic alone beside the error
+        Integration = IntegrationKinds.GaussianPerClass, InputComplexity = false, InputMarginalBins = 0, // the latent statistic alone beside the error
     };
 
     [Fact]
