@@ -43,7 +43,7 @@ public sealed class CliWorkflowTests : IAsyncLifetime
     {
         var fingerprint = Path("errors-only");
         var built = await NfpProcess.RunAsync("fingerprint", "--model", RepoPaths.Model("fmnist_mlp.onnx"), "--reference", Path("reference.npy"), "--out", fingerprint,
-            "--hidden", "16", "--detectors", "none", "--latent-statistic", "false", "--input-complexity", "false", "--input-regional-grid", "0", "--json");
+            "--hidden", "16", "--detectors", "none", "--latent-statistic", "false", "--input-complexity", "false", "--input-regional-grid", "0", "--error-weight-floor", "0", "--input-marginal-bins", "0", "--json");
         Assert.True(built.ExitCode == 0, built.Stderr);
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json")));
         var root = manifest.RootElement;
@@ -52,6 +52,8 @@ public sealed class CliWorkflowTests : IAsyncLifetime
         Assert.False(root.GetProperty("options").GetProperty("inputComplexity").GetBoolean());
         Assert.True(!root.TryGetProperty("inputComplexityOutputs", out var measures) || measures.ValueKind == JsonValueKind.Null);
         Assert.Equal(0, root.GetProperty("options").GetProperty("inputRegionalGrid").GetInt32());
+        Assert.Equal(0, root.GetProperty("options").GetProperty("errorWeightFloor").GetDouble());
+        Assert.Equal(0, root.GetProperty("options").GetProperty("inputMarginalBins").GetInt32());
         Assert.True(!root.TryGetProperty("inputRegionalErrorOutput", out var regional) || regional.ValueKind == JsonValueKind.Null);
         Assert.All(root.GetProperty("layers").EnumerateArray(), l => Assert.True(!l.TryGetProperty("latentOutput", out var o) || o.ValueKind == JsonValueKind.Null));
         Assert.Equal(root.GetProperty("layers").GetArrayLength(), root.GetProperty("integration").GetProperty("included").GetArrayLength());
