@@ -179,7 +179,12 @@ public static class FingerprintBuilder
             && InputRegionalError.Layout(model.InputShape, options.InputRegionalGrid) is not null
             && specs.Any(s => s.Name == model.InputName && s.Pooling.Kind == PoolingKind.None && !s.Pooling.L2Normalised);
         // And a table's marginal surprise, where the input layer's histograms were fitted and the graph can compute them.
-        var marginals = ScorerGraphBuilder.SupportsInputMarginals(model) ? layerFits.Select(f => f.Marginals).FirstOrDefault(m => m is not null) : null;
+        var marginals = layerFits.Select(f => f.Marginals).FirstOrDefault(m => m is not null);
+        if (marginals is not null && !ScorerGraphBuilder.SupportsInputMarginals(model))
+        {
+            progress?.Report($"The model's opset ({GraphEditor.DefaultOpset(model.Proto)}) predates broadcasting Max and Min (opset 8), so the fingerprint leaves out the table's marginal surprise; export the model with opset 8 or later to have it.");
+            marginals = null;
+        }
         extras = extras with { InputComplexity = complexity, InputRegionalGrid = regional ? options.InputRegionalGrid : 0, InputMarginals = marginals };
         string[] inputStatistics = [.. complexity ? InputComplexity.Outputs : [], .. regional ? [InputRegionalError.Output] : Array.Empty<string>(), .. marginals is not null ? [InputMarginals.Output] : Array.Empty<string>()];
         var scorer = ScorerGraphBuilder.Build(model, fused, extras);

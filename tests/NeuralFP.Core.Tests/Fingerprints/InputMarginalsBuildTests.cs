@@ -94,6 +94,19 @@ public sealed class InputMarginalsBuildTests
     }
 
     [Fact]
+    public void A_model_older_than_opset_8_gets_no_marginal_surprise_and_the_build_says_why()
+    {
+        var proto = NeuralFP.Core.Onnx.Proto.ModelProto.Parser.ParseFrom(SyntheticModels.Relu(4));
+        proto.OpsetImport.Single(o => o.Domain is "" or "ai.onnx").Version = 7;
+        var lines = new List<string>();
+
+        var manifest = FingerprintBuilder.Build(Google.Protobuf.MessageExtensions.ToByteArray(proto), InputMarginalsTests.Table(900, 1), Options, new SynchronousProgress(lines), CancellationToken.None).Fingerprint.Manifest;
+
+        Assert.Null(manifest.InputMarginalsOutput);
+        Assert.Contains(lines, l => l.Contains("opset (7)") && l.Contains("marginal surprise"));
+    }
+
+    [Fact]
     public void An_image_gets_no_marginal_surprise()
     {
         var random = new Random(4);
