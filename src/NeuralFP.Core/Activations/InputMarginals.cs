@@ -27,6 +27,13 @@ public sealed record InputMarginals(float[] Slope, float[] Offset, float[] Surpr
     /// <summary>Half the histogram's range, in the column's standard deviations; values beyond fall in the outer bins.</summary>
     public const double RangeInSpreads = 5;
 
+    /// <summary>Most histogram cells (columns × (bins + 2)) a fingerprint holds: 16 MiB of scorer.onnx. A wider table gets
+    /// no marginal surprise rather than a scorer that grows with its width times the bins.</summary>
+    public const long MaxCells = 4L << 20;
+
+    /// <summary>Whether a table of <paramref name="columns"/> columns fits <see cref="MaxCells"/> at <paramref name="bins"/> bins.</summary>
+    public static bool Fits(long columns, int bins) => columns * (bins + 2L) <= MaxCells;
+
     /// <summary>Bins per column including the two outer ones.</summary>
     public int Cells => Bins + 2;
 

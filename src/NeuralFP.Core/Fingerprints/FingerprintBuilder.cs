@@ -180,6 +180,9 @@ public static class FingerprintBuilder
             && specs.Any(s => s.Name == model.InputName && s.Pooling.Kind == PoolingKind.None && !s.Pooling.L2Normalised);
         // And a table's marginal surprise, where the input layer's histograms were fitted and the graph can compute them.
         var marginals = layerFits.Select(f => f.Marginals).FirstOrDefault(m => m is not null);
+        var columns = InputComplexity.Layout(model.InputShape).Length;
+        if (options.InputMarginalBins > 0 && InputMarginals.Applies(model.InputShape) && !InputMarginals.Fits(columns, options.InputMarginalBins))
+            progress?.Report($"A table of {columns:N0} columns at {options.InputMarginalBins} bins would hold more than {InputMarginals.MaxCells:N0} histogram cells, so the fingerprint leaves out its marginal surprise; fewer `inputMarginalBins` bring it back.");
         if (marginals is not null && !ScorerGraphBuilder.SupportsInputMarginals(model))
         {
             progress?.Report($"The model's opset ({GraphEditor.DefaultOpset(model.Proto)}) predates broadcasting Max and Min (opset 8), so the fingerprint leaves out the table's marginal surprise; export the model with opset 8 or later to have it.");
@@ -340,6 +343,7 @@ public static class FingerprintBuilder
         // A table's column histograms read the raw values, before they are standardised in place.
         var marginals = isModelInput && options.InputMarginalBins > 0 && IntegrationKinds.IsDensity(options.Integration)
             && spec.Pooling.Kind == PoolingKind.None && !spec.Pooling.L2Normalised && InputMarginals.Applies(tapShape)
+            && InputMarginals.Fits(train.RecordLength, options.InputMarginalBins)
             ? InputMarginals.Fit(train, options.InputMarginalBins) : null;
         // In place: the sample's raw features of this layer are released here (the detectors hold their own copy), so
         // the build never holds a layer twice, even with layers training side by side.

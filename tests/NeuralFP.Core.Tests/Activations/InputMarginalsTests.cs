@@ -55,6 +55,14 @@ public sealed class InputMarginalsTests
         Assert.Throws<ArgumentException>(() => marginals.Measure([1f, 2f]));
     }
 
+    [Fact]
+    public void A_table_too_wide_for_the_cell_budget_does_not_fit()
+    {
+        Assert.True(InputMarginals.Fits(5_000, 800));
+        Assert.False(InputMarginals.Fits(6_000, 800));
+        Assert.True(InputMarginals.Fits(6_000, 600));
+    }
+
     [Theory]
     [InlineData(new[] { 30 }, true)]
     [InlineData(new[] { 1, 30 }, true)]
