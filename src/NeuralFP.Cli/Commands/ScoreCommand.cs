@@ -168,6 +168,10 @@ internal static class ScoreCommand
         var text = $"decided by {explanation.DecidingLayer} (its own error: p = {explanation.DecidingPValue:G3}{(explanation.DecidingLayerFired ? ", out of its interval" : "")})";
         if (explanation.Input is not { } input) return text + "; " + explanation.InputUnavailableReason;
         text += "; top input features " + string.Join(", ", input.TopFeatures.Take(5).Select(f => $"[{string.Join(",", f.Position)}] {f.Share:P0}"));
-        return input.LargestRegion is { } region ? text + $"; largest regional error {region.Error:G3} in rows {region.Rows[0]}–{region.Rows[1] - 1}, columns {region.Columns[0]}–{region.Columns[1] - 1} ({region.Share:P0})" : text;
+        if (input.LargestRegion is { } region)
+            text += $"; largest regional error {region.Error:G3} in rows {region.Rows[0]}–{region.Rows[1] - 1}, columns {region.Columns[0]}–{region.Columns[1] - 1} ({region.Share:P0})";
+        if (input.SurprisingColumns is { Count: > 0 } columns)
+            text += "; most surprising columns " + string.Join(", ", columns.Take(3).Select(c => $"{c.Index} = {c.Value:G6} ({c.Surprise:F1} nats)"));
+        return text;
     }
 }

@@ -43,7 +43,7 @@ public sealed class FingerprintExplainer : IDisposable
         if (_unavailable is null)
             _session = new Lazy<InferenceSession>(() =>
             {
-                var graph = InputErrorGraph.Build(fingerprint.ScorerOnnx, _inputLayer!.ErrorOutput, _inputLayer.Features);
+                var graph = InputErrorGraph.Build(fingerprint.ScorerOnnx, _inputLayer!.ErrorOutput, _inputLayer.Features, manifest.InputMarginalsOutput);
                 // Its own options: the scorer's may be disposed by the time the first explanation is asked for.
                 using var options = FingerprintScorer.CreateSessionOptions();
                 return new InferenceSession(graph, options);
@@ -63,23 +63,27 @@ public sealed class FingerprintExplainer : IDisposable
         records = RecordValidator.Validate(records, _inputShape);
         if (verdicts.Count != records.Records)
             throw new ArgumentException($"{verdicts.Count} verdicts for {records.Records} records.", nameof(verdicts));
-        var squared = _session is null ? null : SquaredResiduals(records, cancellationToken);
+        var (squared, surprise) = _session is null ? (null, null) : PerFeature(records, cancellationToken);
         var explanations = new VerdictExplanation[records.Records];
         var features = _inputLayer?.Features ?? 0;
         for (var r = 0; r < explanations.Length; r++)
         {
             var deciding = DecidingLayer.Strongest(verdicts[r]);
-            var input = squared is null ? null : ExplainInput(records.Record(r), squared.AsSpan(r * features, features), Math.Min(topK, features));
+            var input = squared is null ? null : ExplainInput(records.Record(r), squared.AsSpan(r * features, features),
+                surprise is null ? default : surprise.AsSpan(r * features, features), Math.Min(topK, features));
             explanations[r] = new VerdictExplanation(deciding.Layer, deciding.Fired, deciding.PValue, input, _unavailable);
         }
         return explanations;
     }
 
-    private float[] SquaredResiduals(FloatTensor records, CancellationToken cancellationToken)
+    /// <summary>Each record's squared residuals of the input layer and, for a table that reads it, each column's surprise.</summary>
+    private (float[] Squared, float[]? Surprise) PerFeature(FloatTensor records, CancellationToken cancellationToken)
     {
         var session = _session!.Value;
         var features = _inputLayer!.Features;
         var result = new float[records.Records * features];
+        var surprise = _fingerprint.Manifest.InputMarginalsOutput is null ? null : new float[records.Records * features];
+        string[] outputNames = surprise is null ? [InputErrorGraph.OutputName] : [InputErrorGraph.OutputName, InputErrorGraph.ColumnSurpriseOutput];
         long[] shape = [0, .. _inputShape.Select(d => (long)d)];
         var recordLength = records.RecordLength;
         const int chunk = 1024;
@@ -90,33 +94,53 @@ public sealed class FingerprintExplainer : IDisposable
             shape[0] = count;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, records.Data.AsMemory(start * recordLength, count * recordLength), shape);
             using var runOptions = new RunOptions();
-            using var outputs = session.Run(runOptions, [_fingerprint.Manifest.InputName], [input], [InputErrorGraph.OutputName]);
+            using var outputs = session.Run(runOptions, [_fingerprint.Manifest.InputName], [input], outputNames);
             outputs[0].GetTensorDataAsSpan<float>().CopyTo(result.AsSpan(start * features, count * features));
+            if (surprise is not null) outputs[1].GetTensorDataAsSpan<float>().CopyTo(surprise.AsSpan(start * features, count * features));
         }
-        return result;
+        return (result, surprise);
     }
 
-    private InputExplanation ExplainInput(ReadOnlySpan<float> record, ReadOnlySpan<float> squared, int topK)
+    private InputExplanation ExplainInput(ReadOnlySpan<float> record, ReadOnlySpan<float> squared, ReadOnlySpan<float> surprise, int topK)
     {
         var d = squared.Length;
         double error = 0;
         foreach (var s in squared) error += s;
         error /= d;
-        // The k largest by a partial selection: a min-heap of k indices.
-        var heap = new PriorityQueue<int, float>(topK);
-        for (var i = 0; i < d; i++)
+        var indices = Largest(squared, topK);
+        var top = new FeatureContribution[indices.Length];
+        for (var k = 0; k < top.Length; k++)
         {
-            if (heap.Count < topK) heap.Enqueue(i, squared[i]);
-            else if (squared[i] > squared[heap.Peek()]) heap.EnqueueDequeue(i, squared[i]);
-        }
-        var top = new FeatureContribution[heap.Count];
-        for (var k = top.Length - 1; k >= 0; k--)
-        {
-            var i = heap.Dequeue();
+            var i = indices[k];
             var contribution = (double)squared[i] / d;
             top[k] = new FeatureContribution(i, Position(i), record[i], contribution, error > 0 ? contribution / error : 0);
         }
-        return new InputExplanation(_inputLayer!.Name, error, top, Heatmap(squared), LargestRegion(squared, error));
+        ColumnSurprise[]? columns = null;
+        if (!surprise.IsEmpty)
+        {
+            var surprising = Largest(surprise, topK);
+            columns = new ColumnSurprise[surprising.Length];
+            for (var k = 0; k < columns.Length; k++)
+            {
+                var i = surprising[k];
+                columns[k] = new ColumnSurprise(i, record[i], surprise[i], Math.Exp(-surprise[i]));
+            }
+        }
+        return new InputExplanation(_inputLayer!.Name, error, top, Heatmap(squared), LargestRegion(squared, error), columns);
+    }
+
+    /// <summary>The indices of the <paramref name="k"/> largest values, largest first (a partial selection: a min-heap of k indices).</summary>
+    private static int[] Largest(ReadOnlySpan<float> values, int k)
+    {
+        var heap = new PriorityQueue<int, float>(k);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (heap.Count < k) heap.Enqueue(i, values[i]);
+            else if (values[i] > values[heap.Peek()]) heap.EnqueueDequeue(i, values[i]);
+        }
+        var top = new int[heap.Count];
+        for (var j = top.Length - 1; j >= 0; j--) top[j] = heap.Dequeue();
+        return top;
     }
 
     /// <summary>The cell of the regional error's grid with the largest mean (z − ẑ)²; <paramref name="squared"/> holds (z − ẑ)².</summary>

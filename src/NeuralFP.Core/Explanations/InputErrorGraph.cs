@@ -14,9 +14,14 @@ internal static class InputErrorGraph
 {
     public const string OutputName = "nfp_explain_squared_residuals";
 
+    /// <summary>The second output when asked for: a table's per-column surprise −ln p̂_j(x_j), [N, D], the terms of its
+    /// marginal surprise (<see cref="Activations.InputMarginals"/>).</summary>
+    public const string ColumnSurpriseOutput = "nfp_explain_column_surprise";
+
 
     /// <exception cref="InvalidDataException">The scorer graph does not have the shape <see cref="ScorerGraphBuilder"/> writes.</exception>
-    public static byte[] Build(byte[] scorerOnnx, string errorOutput, int features)
+    /// <param name="marginalsOutput">The scorer's marginal-surprise output, whose terms per column to output too; null for none.</param>
+    public static byte[] Build(byte[] scorerOnnx, string errorOutput, int features, string? marginalsOutput = null)
     {
         var proto = ModelProto.Parser.ParseFrom(scorerOnnx);
         var graph = proto.Graph;
@@ -39,8 +44,12 @@ internal static class InputErrorGraph
             _ = Producer(tail, "Mul");
         }
 
-        // Keep only what the squared residuals need; nodes are in topological order, so one backward pass finds them.
+        // The marginal surprise is a ReduceL1 over the gathered per-column terms.
+        var columns = marginalsOutput is null ? null : Producer(marginalsOutput, "ReduceL1").Input[0];
+
+        // Keep only what the outputs need; nodes are in topological order, so one backward pass finds them.
         var needed = new HashSet<string>(StringComparer.Ordinal) { tail };
+        if (columns is not null) needed.Add(columns);
         var kept = new List<NodeProto>();
         for (var i = graph.Node.Count - 1; i >= 0; i--)
         {
@@ -70,6 +79,11 @@ internal static class InputErrorGraph
         graph.ValueInfo.Clear();
         graph.Output.Clear();
         graph.Output.Add(ProtoFactory.BatchFloatValueInfo(OutputName, [features]));
+        if (columns is not null)
+        {
+            graph.Node.Add(new NodeProto { Name = "nfp/explain/columns", OpType = "Identity", Input = { columns }, Output = { ColumnSurpriseOutput } });
+            graph.Output.Add(ProtoFactory.BatchFloatValueInfo(ColumnSurpriseOutput, [features]));
+        }
         return proto.ToByteArray();
     }
 }

@@ -25,7 +25,17 @@ public sealed record VerdictExplanation(
 /// <param name="Heatmap">For image inputs ([H,W], [C,H,W]): each pixel's contribution summed over channels, [H][W]; otherwise null.</param>
 /// <param name="LargestRegion">The grid cell behind the fingerprint's regional error statistic (<see cref="Activations.InputRegionalError"/>),
 /// where a local anomaly is; null when the fingerprint does not read that statistic.</param>
-public sealed record InputExplanation(string Layer, double Error, IReadOnlyList<FeatureContribution> TopFeatures, float[][]? Heatmap, InputRegion? LargestRegion = null);
+/// <param name="SurprisingColumns">For a table whose fingerprint reads the marginal surprise (<see cref="Activations.InputMarginals"/>):
+/// the columns whose values its training rows made least expected, most surprising first; null otherwise.</param>
+public sealed record InputExplanation(string Layer, double Error, IReadOnlyList<FeatureContribution> TopFeatures, float[][]? Heatmap, InputRegion? LargestRegion = null,
+    IReadOnlyList<ColumnSurprise>? SurprisingColumns = null);
+
+/// <summary>One column's term of a table's marginal surprise.</summary>
+/// <param name="Index">The column.</param>
+/// <param name="Value">The record's value there.</param>
+/// <param name="Surprise">−ln p̂: how unexpected the value is under the column's histogram of training values (nats).</param>
+/// <param name="Probability">p̂ = e^−surprise: the share of training values in the value's bin (one pseudo-value per bin).</param>
+public sealed record ColumnSurprise(int Index, float Value, double Surprise, double Probability);
 
 /// <summary>One cell of the regional error's grid over the record's last two axes.</summary>
 /// <param name="Plane">The cell's plane: the flat index over the record's leading axes (0 for a single-channel image).</param>

@@ -1,4 +1,5 @@
 using NeuralFP.Core.Explanations;
+using System.Globalization;
 using System.Text;
 using static NeuralFP.Functions.Reports.ReportFormat;
 
@@ -51,6 +52,9 @@ internal static class BatchGallery
                     if (input.LargestRegion is { } region)
                         html.Append("<br>largest regional error: rows ").Append(region.Rows[0]).Append('–').Append(region.Rows[1] - 1)
                             .Append(", columns ").Append(region.Columns[0]).Append('–').Append(region.Columns[1] - 1);
+                    if (input.SurprisingColumns is { Count: > 0 } columns)
+                        html.Append("<br>most surprising columns: ").Append(Encode(string.Join(", ", columns.Take(3).Select(c =>
+                            string.Create(CultureInfo.InvariantCulture, $"{c.Index} = {c.Value:G6} ({c.Surprise:F1} nats)")))));
                 }
             }
 

@@ -64,6 +64,31 @@ public sealed class InputMarginalsBuildTests
     }
 
     [Fact]
+    public void An_explanation_names_the_column_whose_value_no_training_row_had_and_its_terms_add_up_to_the_statistic()
+    {
+        var fingerprint = Build(Options).Fingerprint;
+        var records = InputMarginalsTests.Table(100, 3);
+        for (var r = 0; r < 100; r++) records.Data[r * 4 + 1] += 0.5f; // every count off the integers
+        using var scorer = new FingerprintScorer(fingerprint);
+        var k = scorer.StatisticCount;
+        var statistics = new float[100 * k];
+        scorer.ComputeErrors(records, statistics, default, default);
+
+        var explanations = scorer.Explainer.Explain(records, scorer.Score(records), topK: 4);
+
+        for (var r = 0; r < 100; r++)
+        {
+            var columns = explanations[r].Input!.SurprisingColumns!;
+            Assert.Equal(4, columns.Count);
+            Assert.Equal(1, columns[0].Index);
+            Assert.Equal(records.Data[r * 4 + 1], columns[0].Value);
+            Assert.Equal(Math.Exp(-columns[0].Surprise), columns[0].Probability, 12);
+            Assert.True(columns[0].Surprise >= columns[1].Surprise);
+            Assert.Equal(statistics[r * k + k - 1], columns.Sum(c => c.Surprise), 1e-3);
+        }
+    }
+
+    [Fact]
     public void On_the_panels_second_table_the_response_shifts_keep_the_surprise_beside_the_first_hidden_layers_error()
     {
         // Its counts and yes/no flag take few values; a two-record mixture puts them between those values.
@@ -111,9 +136,12 @@ public sealed class InputMarginalsBuildTests
     {
         var random = new Random(4);
         var images = new FloatTensor([.. Enumerable.Range(0, 600 * 64).Select(_ => (float)random.NextDouble())], [600, 1, 8, 8]);
-        var manifest = FingerprintBuilder.Build(SyntheticModels.Relu(1, 8, 8), images, Options, null, CancellationToken.None).Fingerprint.Manifest;
+        var fingerprint = FingerprintBuilder.Build(SyntheticModels.Relu(1, 8, 8), images, Options, null, CancellationToken.None).Fingerprint;
 
-        Assert.Null(manifest.InputMarginalsOutput);
+        Assert.Null(fingerprint.Manifest.InputMarginalsOutput);
+        using var scorer = new FingerprintScorer(fingerprint);
+        var some = new FloatTensor(images.Data[..(5 * 64)], [5, 1, 8, 8]);
+        Assert.All(scorer.Explainer.Explain(some, scorer.Score(some)), e => Assert.Null(e.Input!.SurprisingColumns));
     }
 
     [Fact]
