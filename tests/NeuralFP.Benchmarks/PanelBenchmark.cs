@@ -943,6 +943,10 @@ internal static class PanelBenchmark
         yield return Fit("fingerprint (hidden layers' errors folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l < layers && l != input);
         yield return Fit("fingerprint (the input layer's error folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l == input);
         yield return Fit("fingerprint (errors and latent distances folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l < layers + latents.Length);
+        // The same readings of the errors on the statistics the build selected.
+        yield return Fit("fingerprint (selected, errors read both ways)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: _ => false, responses: responses);
+        yield return Fit("fingerprint (selected, hidden layers' errors folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l < layers && l != input, responses: responses);
+        yield return Fit("fingerprint (selected, the input layer's error folded)", kind, manifest, calibration, skip: -1, latent, classes: classes, fold: l => l == input, responses: responses);
         yield return Fit("fingerprint (no latent distances)", kind, manifest, calibration, skip: -1, latent, classes: classes, dropStatistics: latents);
         if (inputStatistics.Length > 0)
         {
