@@ -344,6 +344,7 @@ internal static class PanelBenchmark
                 "no-input-regional" => options with { InputRegionalGrid = 0 },
                 "fold-errors" => options with { FoldErrorsAtMedian = true },
                 "no-fold-errors" => options with { FoldErrorsAtMedian = false },
+                "fold-input-error" => options with { FoldInputErrorAtMedian = true },
                 _ when part.StartsWith("input-regional", StringComparison.Ordinal) => options with { InputRegionalGrid = Number("input-regional") },
                 "input-pca" => options with { InputAutoencoder = input with { Kind = AutoencoderKind.Pca } },
                 _ when part.StartsWith("input-bottleneck", StringComparison.Ordinal) => options with { InputAutoencoder = input with { MaxBottleneck = Number("input-bottleneck"), MinBottleneck = Math.Min(input.MinBottleneck, Number("input-bottleneck")) } },
@@ -723,7 +724,7 @@ internal static class PanelBenchmark
         var layers = manifest.Layers.Count;
         var rule = OneOutRule.Calibrate(manifest.Layers.Select(l => l.Name).ToArray(), calibration.Take(layers).ToArray(), options.TargetFpr, options.TwoSided);
         var names = Enumerable.Range(0, calibration.Count + measured.Length - layers).Select(i => $"statistic {layers + i}").ToArray();
-        var integration = LayerIntegration.Calibrate(kind, rule, [.. calibration, .. measured], options.TargetFpr, names, IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: options.FoldErrorsAtMedian);
+        var integration = LayerIntegration.Calibrate(kind, rule, [.. calibration, .. measured], options.TargetFpr, names, IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: options.FoldErrorsAtMedian, unfoldedLayers: options.FoldInputErrorAtMedian ? null : [manifest.InputName]);
         yield return new Variant($"{Fingerprint} (+largest cell per pooled layer)", (statistics, predicted) =>
         {
             var score = integration.Score(rule, statistics, predicted);
@@ -775,7 +776,7 @@ internal static class PanelBenchmark
         foreach (var (name, pick) in new[] { ("fingerprint (+complexity)", new[] { 0, 1 }), ("fingerprint (+variation)", new[] { 1 }) })
         {
             var statistics = calibration.Concat(pick.Select(m => measures[m])).ToArray();
-            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: options.FoldErrorsAtMedian);
+            var integration = LayerIntegration.Calibrate(kind, rule, statistics, options.TargetFpr, [.. latentNames, .. pick.Select(m => InputMeasureNames[m])], IntegrationKinds.ReadsClasses(kind) ? classes : null, foldErrorsAtMedian: options.FoldErrorsAtMedian, unfoldedLayers: options.FoldInputErrorAtMedian ? null : [manifest.InputName]);
             var count = calibration.Count;
             var buffer = new float[count + pick.Length];
             yield return new Variant(name, (all, predicted) =>
@@ -1210,7 +1211,7 @@ internal static class PanelBenchmark
         // (For Fisher, keep and the rule's layers are the same statistics.)
         // Re-fits read the errors as the build did (folded at their median or not), unless the variant folds them itself.
         var integration = LayerIntegration.Calibrate(kind, rule, keep.Select(l => calibration[l]).ToArray(), manifest.Options.TargetFpr, classes: IntegrationKinds.ReadsClasses(kind) ? classes : null, neighbours: neighbours ?? NeuralFP.Core.Detectors.Numerics.NeighbourDensity.DefaultNeighbours,
-            foldErrorsAtMedian: maps is null && manifest.Options.FoldErrorsAtMedian);
+            foldErrorsAtMedian: maps is null && manifest.Options.FoldErrorsAtMedian, unfoldedLayers: manifest.Options.FoldInputErrorAtMedian ? null : [manifest.InputName]);
         if (maxZ != MaxZMode.None)
         {
             var kept = keep.Select(l => calibration[l]).ToArray();

@@ -34,6 +34,7 @@ internal static class FingerprintCommand
         var latentPerClass = new Option<bool>("--latent-per-class") { Description = "Latent distance to the nearest predicted-class mean instead of one overall mean.", DefaultValueFactory = _ => new FingerprintOptions().LatentPerClass };
         var inputComplexity = new Option<bool>("--input-complexity") { Description = "Whether the Gaussian integrations read the input record's energy and total variation beside the errors (`--input-complexity false` for the statistics of the layers alone).", DefaultValueFactory = _ => new FingerprintOptions().InputComplexity };
         var foldErrors = new Option<bool>("--fold-errors-at-median") { Description = "The density integrations read each layer's error as at least its calibration median: only larger errors count as evidence.", DefaultValueFactory = _ => new FingerprintOptions().FoldErrorsAtMedian };
+        var foldInputError = new Option<bool>("--fold-input-error-at-median") { Description = "With --fold-errors-at-median, fold the model input layer's error too (off: it is read both ways).", DefaultValueFactory = _ => new FingerprintOptions().FoldInputErrorAtMedian };
         var responseBar = new Option<double>("--statistic-response-bar") { Description = "The density integrations leave out each statistic that no response shift (two-record mixtures; tiles permuted or columns resampled) moves to this AUROC alone (0: keep every statistic).", DefaultValueFactory = _ => new FingerprintOptions().StatisticResponseBar };
         var inputRegionalGrid = new Option<int>("--input-regional-grid") { Description = "g ≥ 2: the density integrations also read the input layer's largest regional error over a g×g grid of the record's last two axes (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputRegionalGrid };
         var inputMarginalBins = new Option<int>("--input-marginal-bins") { Description = "b ≥ 2: for a table, the density integrations also read each column's surprise under a b-bin histogram of its training values, summed over the columns (0: off).", DefaultValueFactory = _ => new FingerprintOptions().InputMarginalBins };
@@ -47,7 +48,7 @@ internal static class FingerprintCommand
         var json = CommonOptions.Json();
         var command = new Command("fingerprint", "Build a model's fingerprint: per-layer autoencoders, error quantiles, thresholds, fused scorer.")
         {
-            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, inputMarginalBins, errorWeightFloor, foldErrors, responseBar, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
+            model, reference, output, layers, pooling, inputPooling, sequencePooling, l2, kind, hidden, bottleneck, integration, combinedRule, combinedMembers, combinedShare, scaleFloor, inputFloorByMedian, includeInput, latent, latentPerClass, latentNeighbours, inputComplexity, inputRegionalGrid, inputMarginalBins, errorWeightFloor, foldErrors, foldInputError, responseBar, selfCheckRecords, detectors, targetFpr, twoSided, maxTraining, unseenFrom, seed, json,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -77,6 +78,7 @@ internal static class FingerprintCommand
                 InputMarginalBins = parse.GetValue(inputMarginalBins),
                 ErrorWeightFloor = parse.GetValue(errorWeightFloor),
                 FoldErrorsAtMedian = parse.GetValue(foldErrors),
+                FoldInputErrorAtMedian = parse.GetValue(foldInputError),
                 StatisticResponseBar = parse.GetValue(responseBar),
                 SelfCheckRecords = parse.GetValue(selfCheckRecords),
                 Detectors = DetectorList(parse.GetValue(detectors)!),

@@ -83,6 +83,7 @@ public sealed class Fingerprint
     {
         var bytes = manifestBytes.AsSpan();
         if (bytes.IndexOf("\"foldErrorsAtMedian\""u8) < 0) options = options with { FoldErrorsAtMedian = false };
+        if (bytes.IndexOf("\"foldInputErrorAtMedian\""u8) < 0) options = options with { FoldInputErrorAtMedian = true };
         if (bytes.IndexOf("\"statisticResponseBar\""u8) < 0) options = options with { StatisticResponseBar = 0 };
         if (bytes.IndexOf("\"inputMarginalBins\""u8) < 0) options = options with { InputMarginalBins = 0 };
         if (bytes.IndexOf("\"errorWeightFloor\""u8) < 0) options = options with { ErrorWeightFloor = 0 };

@@ -251,7 +251,7 @@ public static class FingerprintBuilder
         var responses = selfCheck?.Responses(fusedErrors);
         var leaveOut = selectsStatistics && responses is not null ? StatisticSelection.LeaveOut(responses, specs.Length, options.StatisticResponseBar, selfCheck!.ResponseShifts) : null;
         var integration = integrationKind == IntegrationKinds.OneOut ? null : LayerIntegration.Calibrate(integrationKind, rule, fusedErrors, options.TargetFpr, latentNames, calibrationClasses,
-            foldErrorsAtMedian: options.FoldErrorsAtMedian, leaveOut: leaveOut);
+            foldErrorsAtMedian: options.FoldErrorsAtMedian, leaveOut: leaveOut, unfoldedLayers: options.FoldInputErrorAtMedian ? null : [model.InputName]);
         // Which statistics are left (constant ones and those the response shifts barely move are not) is known once fitted.
         if (integration is not null && IntegrationKinds.ForStatistics(integration.Kind, integration.Included.Count(i => i)) is var reading && reading != integration.Kind)
         {

@@ -210,10 +210,12 @@ public sealed class LayerIntegration
     /// <see cref="IntegrationKinds.GaussianPerClass"/>.</param>
     /// <param name="neighbours">k of the neighbour kinds (default <see cref="NeighbourDensity.DefaultNeighbours"/>, chosen on the panel's validation sets).</param>
     /// <param name="foldErrorsAtMedian">The densities read each layer's error as at least its held-out median (<see cref="Fingerprints.FingerprintOptions.FoldErrorsAtMedian"/>).</param>
+    /// <param name="unfoldedLayers">Layers (by name) whose error is read both ways even so (the model input's, unless
+    /// <see cref="Fingerprints.FingerprintOptions.FoldInputErrorAtMedian"/>).</param>
     /// <param name="leaveOut">Statistics left out with their reasons (<see cref="StatisticSelection"/>), beside the
     /// (near-)constant ones; should that leave no layer error, every non-constant layer error stays.</param>
     public static LayerIntegration Calibrate(string kind, OneOutRule rule, IReadOnlyList<float[]> heldOutErrors, double targetFpr, IReadOnlyList<string>? extraNames = null, int[]? classes = null, int neighbours = NeighbourDensity.DefaultNeighbours,
-        bool foldErrorsAtMedian = false, IReadOnlyList<LeftOutStatistic>? leaveOut = null)
+        bool foldErrorsAtMedian = false, IReadOnlyList<LeftOutStatistic>? leaveOut = null, IReadOnlyCollection<string>? unfoldedLayers = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
         ArgumentNullException.ThrowIfNull(rule);
@@ -268,7 +270,7 @@ public sealed class LayerIntegration
         var prior = double.PositiveInfinity;
         if (IntegrationKinds.IsDensity(kind))
         {
-            floor = LogFloors(quantiles, statistics, foldErrorsAtMedian ? layers : 0);
+            floor = LogFloors(quantiles, statistics, l => foldErrorsAtMedian && l < layers && unfoldedLayers?.Contains(rule.Layers[l]) != true);
             if (kind == IntegrationKinds.GaussianClassCovariance)
                 prior = ClassCovarianceFit.ChoosePrior(LogRows(heldOutErrors, included, floor), n, included.Count(i => i), classes);
             density = FitDensity(kind, heldOutErrors, included, floor, classes, prior, neighbours);
@@ -420,16 +422,16 @@ public sealed class LayerIntegration
     public double PValue(double score) => Calibration.PValue(score);
 
     /// <summary>
-    /// Per statistic the floor its log is taken above: a millionth of its median held-out value, or, for the first
-    /// <paramref name="foldedAtMedian"/> statistics (the layers' errors when they are folded), the median itself.
+    /// Per statistic the floor its log is taken above: a millionth of its median held-out value, or, for the statistics
+    /// <paramref name="foldedAtMedian"/> says (the layers' errors when they are folded), the median itself.
     /// </summary>
-    private static double[] LogFloors(StatisticQuantiles quantiles, int statistics, int foldedAtMedian)
+    private static double[] LogFloors(StatisticQuantiles quantiles, int statistics, Func<int, bool> foldedAtMedian)
     {
         var floor = new double[statistics];
         for (var l = 0; l < statistics; l++)
         {
             var median = Math.Abs(quantiles.Of(l, 0.5));
-            floor[l] = Math.Max(l < foldedAtMedian ? median : LogFloorRelative * median, 1e-30);
+            floor[l] = Math.Max(foldedAtMedian(l) ? median : LogFloorRelative * median, 1e-30);
         }
         return floor;
     }

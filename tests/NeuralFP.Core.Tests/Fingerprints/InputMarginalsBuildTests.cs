@@ -89,11 +89,11 @@ public sealed class InputMarginalsBuildTests
     }
 
     [Fact]
-    public void On_the_panels_second_table_the_response_shifts_keep_the_surprise_beside_the_first_hidden_layers_error()
+    public void On_the_panels_second_table_item_20s_response_shifts_keep_the_surprise_beside_the_first_hidden_layers_error()
     {
         // Its counts and yes/no flag take few values; a two-record mixture puts them between those values.
         var model = File.ReadAllBytes(RepoPaths.Model("panel/synthetic_table_mlp.onnx"));
-        var outcome = FingerprintBuilder.Build(model, SyntheticTable.Train().Images, new FingerprintOptions { Detectors = [], Seed = 5 }, null, CancellationToken.None);
+        var outcome = FingerprintBuilder.Build(model, SyntheticTable.Train().Images, new FingerprintOptions { Detectors = [], Seed = 5, StatisticResponseBar = 0.75 }, null, CancellationToken.None);
         var manifest = outcome.Fingerprint.Manifest;
         var integration = manifest.Integration!;
 

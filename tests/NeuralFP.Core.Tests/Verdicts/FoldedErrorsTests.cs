@@ -119,11 +119,12 @@ public sealed class FoldedErrorsTests
         // response-shift selection, which on this table leaves one statistic and no density).
         var model = File.ReadAllBytes(RepoPaths.Model("panel/tabular_mlp.onnx"));
         var unfolded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], FoldErrorsAtMedian = false, StatisticResponseBar = 0, Seed = 5 }, null, CancellationToken.None).Fingerprint;
-        var folded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], StatisticResponseBar = 0, Seed = 5 }, null, CancellationToken.None).Fingerprint;
+        var folded = FingerprintBuilder.Build(model, BreastCancer.Train(), new FingerprintOptions { Detectors = [], StatisticResponseBar = 0, FoldInputErrorAtMedian = true, Seed = 5 }, null, CancellationToken.None).Fingerprint;
         var files = unfolded.ToFiles().ToDictionary();
         var manifest = JsonNode.Parse(files[Fingerprint.ManifestFileName])!.AsObject();
         Assert.True(manifest["options"]!.AsObject().Remove("foldErrorsAtMedian"));
         Assert.True(manifest["options"]!.AsObject().Remove("statisticResponseBar"));
+        Assert.True(manifest["options"]!.AsObject().Remove("foldInputErrorAtMedian"));
         files[Fingerprint.ManifestFileName] = Encoding.UTF8.GetBytes(manifest.ToJsonString());
 
         var loaded = Fingerprint.FromFiles(files);
@@ -131,6 +132,7 @@ public sealed class FoldedErrorsTests
         // The options it echoes are those it was built with, not today's defaults.
         Assert.False(loaded.Manifest.Options.FoldErrorsAtMedian);
         Assert.Equal(0, loaded.Manifest.Options.StatisticResponseBar);
+        Assert.True(loaded.Manifest.Options.FoldInputErrorAtMedian); // before item 23 the fold took every layer's error
         Assert.True(Fingerprint.FromFiles(folded.ToFiles().ToDictionary()).Manifest.Options.FoldErrorsAtMedian);
         Assert.Equal(unfolded.Manifest.Integration!.LogFloor, loaded.Manifest.Integration!.LogFloor);
         Assert.All(Enumerable.Range(0, layers), l => Assert.True(loaded.Manifest.Integration.LogFloor![l] < 1e-5 * folded.Manifest.Integration!.LogFloor![l]));
@@ -140,6 +142,24 @@ public sealed class FoldedErrorsTests
         using var now = new FingerprintScorer(folded);
         Assert.Equal(Scores(before, records), Scores(after, records));
         Assert.NotEqual(Scores(before, records), Scores(now, records)); // the same build with the fold reads differently
+    }
+
+    [Fact]
+    public void By_default_the_hidden_layers_errors_fold_and_the_input_layers_is_read_both_ways()
+    {
+        var model = File.ReadAllBytes(RepoPaths.Model("panel/tabular_mlp.onnx"));
+        FingerprintManifest Build(FingerprintOptions options) => FingerprintBuilder.Build(model, BreastCancer.Train(), options with { Detectors = [], Seed = 5 }, null, CancellationToken.None).Fingerprint.Manifest;
+        var now = Build(new FingerprintOptions());
+        var all = Build(new FingerprintOptions { FoldInputErrorAtMedian = true });
+        var none = Build(new FingerprintOptions { FoldErrorsAtMedian = false });
+
+        Assert.False(new FingerprintOptions().FoldInputErrorAtMedian);
+        Assert.True(now.Options.FoldErrorsAtMedian);
+        var input = now.Rule.Layers.ToList().IndexOf(now.InputName);
+        Assert.True(input >= 0);
+        for (var l = 0; l < now.Rule.Layers.Count; l++)
+            Assert.Equal((l == input ? none : all).Integration!.LogFloor![l], now.Integration!.LogFloor![l]);
+        Assert.True(now.Integration!.LogFloor![input] < 1e-5 * all.Integration!.LogFloor![input]);
     }
 
     private static double[] Scores(FingerprintScorer scorer, FloatTensor records)
