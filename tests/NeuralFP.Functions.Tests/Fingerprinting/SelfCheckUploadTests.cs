@@ -25,10 +25,11 @@ public sealed class SelfCheckUploadTests : IAsyncLifetime
     [Fact]
     public async Task A_statistic_that_sees_a_shift_better_than_the_fingerprint_is_named_in_the_view_and_the_worker_log()
     {
-        // Default options on seed 1 but for the table's marginal surprise, which sees feature noise on this table at 1.000
-        // and leaves nothing to dilute: `nfp fingerprint --seed 1 --input-marginal-bins 0` reports the same dilution
-        // (README, "Self-check at build").
-        await _app.UploadAsync("digits-table", ModelFiles.Options, Encoding.UTF8.GetBytes("{\"seed\": 1, \"inputMarginalBins\": 0}"));
+        // The options of items 20–21 on seed 1 (no marginal surprise, which sees feature noise on this table at 1.000 and
+        // leaves nothing to dilute; statistics selected by the response shifts; every error folded): `nfp fingerprint
+        // --seed 1 --input-marginal-bins 0 --statistic-response-bar 0.75 --fold-input-error-at-median true` reports the
+        // same dilution (README, "Self-check at build").
+        await _app.UploadAsync("digits-table", ModelFiles.Options, Encoding.UTF8.GetBytes("{\"seed\": 1, \"inputMarginalBins\": 0, \"statisticResponseBar\": 0.75, \"foldInputErrorAtMedian\": true}"));
         await _app.UploadAsync("digits-table", ModelFiles.Model, File.ReadAllBytes(RepoPaths.Model("holdout/digits_table.onnx")));
         await _app.UploadAsync("digits-table", ModelFiles.Reference, TestModels.Npy(Digits.Table(test: false).Images));
         await _app.WaitForStatusAsync("digits-table", ModelStatus.Ready);
