@@ -180,13 +180,12 @@ public sealed record FingerprintOptions
     /// that moves most and the layer error that moves most always stay; each left-out statistic is listed in
     /// <c>integration.excluded</c> with its response. Should one statistic be left (on the panel's tables, one layer's
     /// error), the build reads its p-value (<see cref="Verdicts.IntegrationKinds.Fisher"/>) instead of a one-dimensional
-    /// density, and says so. 0 (the default since 2026-12-03 late evening, README, "Detection", item 23) keeps every
-    /// statistic: with each feature's error weighed and a table's marginal surprise, the panel's validation sets read higher
-    /// on every statistic than on those selected. 0.75 was the default from item 20 until then.
+    /// density, and says so. 0 keeps every statistic. Chosen on the panel's validation sets (README, "Detection", item 20;
+    /// re-read at item 23, where every statistic tied with it and the tie kept it).
     /// </summary>
     public double StatisticResponseBar { get; init; } = DefaultStatisticResponseBar;
 
-    public const double DefaultStatisticResponseBar = 0;
+    public const double DefaultStatisticResponseBar = 0.75;
 
     /// <summary>Benchmarks: the build measures each statistic's response to the response shifts even when nothing reads it.</summary>
     internal bool MeasureResponses { get; init; }

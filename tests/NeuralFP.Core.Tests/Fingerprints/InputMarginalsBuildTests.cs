@@ -89,7 +89,7 @@ public sealed class InputMarginalsBuildTests
     }
 
     [Fact]
-    public void On_the_panels_second_table_item_20s_response_shifts_keep_the_surprise_beside_the_first_hidden_layers_error()
+    public void On_the_panels_second_table_the_response_shifts_keep_the_surprise_beside_the_first_hidden_layers_error()
     {
         // Its counts and yes/no flag take few values; a two-record mixture puts them between those values.
         var model = File.ReadAllBytes(RepoPaths.Model("panel/synthetic_table_mlp.onnx"));
