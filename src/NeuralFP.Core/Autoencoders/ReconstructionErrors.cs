@@ -69,14 +69,8 @@ internal static unsafe class ReconstructionErrors
             for (int row0 = 0; row0 < count; row0 += ChunkRows)
             {
                 int rows = Math.Min(ChunkRows, count - row0);
-                ReadOnlySpan<float> input = records.AsSpan(row0 * width, rows * width), current = input;
-                Span<float> output = default;
-                for (int l = 0; l < layers.Count; l++)
-                {
-                    output = (l % 2 == 0 ? first : second).AsSpan(0, rows * layers[l].Outputs);
-                    DenseForward.Apply(layers[l], current, output, rows);
-                    current = output;
-                }
+                ReadOnlySpan<float> input = records.AsSpan(row0 * width, rows * width);
+                var output = Reconstruct(layers, input, rows, first, second, gemmThreads: 0);
                 TensorPrimitives.Subtract(output, input, output);
                 TensorPrimitives.Multiply(output, output, output);
                 Array.Clear(chunkSums);
@@ -107,16 +101,22 @@ internal static unsafe class ReconstructionErrors
         int width = layers[0].Inputs;
         int row0 = chunk * ChunkRows, rows = Math.Min(ChunkRows, count - row0);
         ReadOnlySpan<float> input = records.AsSpan(row0 * width, rows * width);
+        var output = Reconstruct(layers, input, rows, first, second, gemmThreads);
+        for (int r = 0; r < rows; r++)
+            errors[row0 + r] = VectorMath.SquaredDistance(output.Slice(r * width, width), input.Slice(r * width, width)) / width;
+    }
+
+    /// <summary>The stack's output for <paramref name="rows"/> rows, computed through the two scratch buffers in turn.</summary>
+    private static Span<float> Reconstruct(IReadOnlyList<DenseLayer> layers, ReadOnlySpan<float> input, int rows, float[] first, float[] second, int gemmThreads)
+    {
         ReadOnlySpan<float> current = input;
         Span<float> output = default;
         for (int l = 0; l < layers.Count; l++)
         {
-            var layer = layers[l];
-            output = (l % 2 == 0 ? first : second).AsSpan(0, rows * layer.Outputs);
-            DenseForward.Apply(layer, current, output, rows, gemmThreads);
+            output = (l % 2 == 0 ? first : second).AsSpan(0, rows * layers[l].Outputs);
+            DenseForward.Apply(layers[l], current, output, rows, gemmThreads);
             current = output;
         }
-        for (int r = 0; r < rows; r++)
-            errors[row0 + r] = VectorMath.SquaredDistance(output.Slice(r * width, width), input.Slice(r * width, width)) / width;
+        return output;
     }
 }
