@@ -64,21 +64,12 @@ public sealed class DensityIntegrationBuildTests
         }
         Assert.InRange(verdicts.OodCount / 400.0, 0.01, 0.10);
 
-        var directory = Directory.CreateTempSubdirectory("nfp-density-").FullName;
-        try
-        {
-            await fingerprint.SaveAsync(directory);
-            var loaded = await Fingerprint.LoadAsync(directory);
-            using var again = new FingerprintScorer(loaded);
-            Assert.Equal(kind, loaded.Manifest.Integration!.Kind);
-            var reloaded = again.Score(fresh);
-            Assert.Equal(verdicts.Scores.ToArray(), reloaded.Scores.ToArray());
-            Assert.Equal(verdicts.PValues.ToArray(), reloaded.PValues.ToArray());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var loaded = await SavedFingerprint.RoundTripAsync(fingerprint);
+        using var again = new FingerprintScorer(loaded);
+        Assert.Equal(kind, loaded.Manifest.Integration!.Kind);
+        var reloaded = again.Score(fresh);
+        Assert.Equal(verdicts.Scores.ToArray(), reloaded.Scores.ToArray());
+        Assert.Equal(verdicts.PValues.ToArray(), reloaded.PValues.ToArray());
     }
 
     [Theory]

@@ -3,6 +3,8 @@ using NeuralFP.Core.Onnx;
 using NeuralFP.Core.Tensors;
 using NeuralFP.TestData;
 
+using NeuralFP.Core.Tests.Support;
+
 namespace NeuralFP.Core.Tests.Fingerprints;
 
 public sealed class FingerprintBuildTests(SmallCnnFingerprint cnn) : IClassFixture<SmallCnnFingerprint>
@@ -79,20 +81,11 @@ public sealed class FingerprintBuildTests(SmallCnnFingerprint cnn) : IClassFixtu
     [Fact]
     public async Task Save_and_load_round_trip_gives_the_same_artifact()
     {
-        var directory = Directory.CreateTempSubdirectory("nfp-fingerprint-").FullName;
-        try
-        {
-            await cnn.Fingerprint.SaveAsync(directory);
-            var loaded = await Fingerprint.LoadAsync(directory);
+        var loaded = await SavedFingerprint.RoundTripAsync(cnn.Fingerprint);
 
-            Assert.Equal(cnn.Fingerprint.ScorerOnnx, loaded.ScorerOnnx);
-            Assert.Equal(cnn.Fingerprint.Manifest.Rule.Upper, loaded.Manifest.Rule.Upper);
-            Assert.Equal(cnn.Fingerprint.Manifest.Layers.Select(l => l.Name), loaded.Manifest.Layers.Select(l => l.Name));
-            Assert.Equal(cnn.Fingerprint.Manifest.Rule.Distributions[0].Quantiles, loaded.Manifest.Rule.Distributions[0].Quantiles);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.Equal(cnn.Fingerprint.ScorerOnnx, loaded.ScorerOnnx);
+        Assert.Equal(cnn.Fingerprint.Manifest.Rule.Upper, loaded.Manifest.Rule.Upper);
+        Assert.Equal(cnn.Fingerprint.Manifest.Layers.Select(l => l.Name), loaded.Manifest.Layers.Select(l => l.Name));
+        Assert.Equal(cnn.Fingerprint.Manifest.Rule.Distributions[0].Quantiles, loaded.Manifest.Rule.Distributions[0].Quantiles);
     }
 }

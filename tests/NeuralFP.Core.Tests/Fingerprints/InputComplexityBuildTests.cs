@@ -56,19 +56,10 @@ public sealed class InputComplexityBuildTests
         for (var r = 0; r < 300; r++)
             Assert.Equal(manifest.Integration.Score(manifest.Rule, statistics.AsSpan(r * k, k), verdicts.PredictedClasses[r]), verdicts.Scores[r]);
 
-        var directory = Directory.CreateTempSubdirectory("nfp-input-complexity-").FullName;
-        try
-        {
-            await fingerprint.SaveAsync(directory);
-            var loaded = await Fingerprint.LoadAsync(directory);
-            using var again = new FingerprintScorer(loaded);
-            Assert.Equal(InputComplexity.Outputs, loaded.Manifest.InputComplexityOutputs);
-            Assert.Equal(verdicts.Scores.ToArray(), again.Score(fresh).Scores.ToArray());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var loaded = await SavedFingerprint.RoundTripAsync(fingerprint);
+        using var again = new FingerprintScorer(loaded);
+        Assert.Equal(InputComplexity.Outputs, loaded.Manifest.InputComplexityOutputs);
+        Assert.Equal(verdicts.Scores.ToArray(), again.Score(fresh).Scores.ToArray());
     }
 
     [Theory]

@@ -48,19 +48,10 @@ public sealed class InputMarginalsBuildTests
         var verdicts = scorer.Score(broken);
         Assert.True(verdicts.OodCount > 190, $"the fingerprint flags {verdicts.OodCount} of 200 records whose counts are no longer whole numbers");
 
-        var directory = Directory.CreateTempSubdirectory("nfp-input-marginals-").FullName;
-        try
-        {
-            await fingerprint.SaveAsync(directory);
-            var loaded = await Fingerprint.LoadAsync(directory);
-            using var again = new FingerprintScorer(loaded);
-            Assert.Equal(InputMarginals.Output, loaded.Manifest.InputMarginalsOutput);
-            Assert.Equal(verdicts.Scores.ToArray(), again.Score(broken).Scores.ToArray());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var loaded = await SavedFingerprint.RoundTripAsync(fingerprint);
+        using var again = new FingerprintScorer(loaded);
+        Assert.Equal(InputMarginals.Output, loaded.Manifest.InputMarginalsOutput);
+        Assert.Equal(verdicts.Scores.ToArray(), again.Score(broken).Scores.ToArray());
     }
 
     [Fact]

@@ -49,20 +49,11 @@ public sealed class LatentNeighboursBuildTests
         var verdicts = scorer.Score(fresh);
         Assert.InRange(verdicts.OodCount / 300.0, 0.01, 0.11);
 
-        var directory = Directory.CreateTempSubdirectory("nfp-latent-neighbours-").FullName;
-        try
-        {
-            await fingerprint.SaveAsync(directory);
-            var loaded = await Fingerprint.LoadAsync(directory);
-            using var again = new FingerprintScorer(loaded);
-            Assert.Equal(100, loaded.Manifest.Options.LatentNeighbours);
-            Assert.Equal(layer.LatentMeans, loaded.Manifest.Layers.Single().LatentMeans);
-            Assert.Equal(verdicts.Scores.ToArray(), again.Score(fresh).Scores.ToArray());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var loaded = await SavedFingerprint.RoundTripAsync(fingerprint);
+        using var again = new FingerprintScorer(loaded);
+        Assert.Equal(100, loaded.Manifest.Options.LatentNeighbours);
+        Assert.Equal(layer.LatentMeans, loaded.Manifest.Layers.Single().LatentMeans);
+        Assert.Equal(verdicts.Scores.ToArray(), again.Score(fresh).Scores.ToArray());
     }
 
     [Fact]

@@ -63,19 +63,10 @@ public sealed class PerClassIntegrationBuildTests
         // Fresh draws of the reference's distribution: flagged at about the target rate (400 records: ± 3 sd).
         Assert.InRange(verdicts.OodCount / 400.0, 0.01, 0.10);
 
-        var directory = Directory.CreateTempSubdirectory("nfp-per-class-").FullName;
-        try
-        {
-            await fingerprint.SaveAsync(directory);
-            var loaded = await Fingerprint.LoadAsync(directory);
-            using var again = new FingerprintScorer(loaded);
-            Assert.Equal(IntegrationKinds.GaussianPerClass, loaded.Manifest.Integration!.Kind);
-            Assert.Equal(verdicts.Scores.ToArray(), again.Score(fresh).Scores.ToArray());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var loaded = await SavedFingerprint.RoundTripAsync(fingerprint);
+        using var again = new FingerprintScorer(loaded);
+        Assert.Equal(IntegrationKinds.GaussianPerClass, loaded.Manifest.Integration!.Kind);
+        Assert.Equal(verdicts.Scores.ToArray(), again.Score(fresh).Scores.ToArray());
     }
 
     [Fact]
