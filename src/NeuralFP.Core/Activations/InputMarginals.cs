@@ -54,31 +54,24 @@ public sealed record InputMarginals(float[] Slope, float[] Offset, float[] Surpr
         ArgumentNullException.ThrowIfNull(records);
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 2);
         int n = records.Records, width = records.RecordLength;
-        if (n == 0) throw new ArgumentException("Cannot fit column histograms on zero records.", nameof(records));
-        var (mean, variance) = Numerics.ColumnMoments.Compute(records.Data, n, width);
-        // A constant column gets the spread of a thousandth of the median column's, so its one value fills one bin.
-        var spreads = variance.Select(Math.Sqrt).ToArray();
-        var median = spreads.Order().ElementAt(width / 2);
-        double floor = 1e-3 * median + 1e-6;
+        // Each column's mean and spread as a table's input layer standardises them: a spread floored at a thousandth of
+        // the median column's, so a constant column's one value fills one bin (the standardizer also refuses NaN).
+        var columns = Autoencoders.Standardizer.Fit(records, Autoencoders.Standardizer.RelativeScaleFloor, medianReference: true);
         var slope = new float[width];
         var offset = new float[width];
         for (int j = 0; j < width; j++)
         {
-            double spread = Math.Max(spreads[j], floor), perBin = 2 * RangeInSpreads * spread / bins;
+            double spread = columns.Scale[j], perBin = 2 * RangeInSpreads * spread / bins;
             slope[j] = (float)(1 / perBin);
             // ⌊(x − (mean − range)) / perBin⌋ + 1: bin 1 starts at the range's low end, bin 0 holds what lies below it.
-            offset[j] = (float)(1 - (mean[j] - RangeInSpreads * spread) / perBin);
+            offset[j] = (float)(1 - (columns.Mean[j] - RangeInSpreads * spread) / perBin);
         }
         var counts = new int[width * (bins + 2)];
         var marginals = new InputMarginals(slope, offset, new float[width * (bins + 2)], bins);
         for (int r = 0; r < n; r++)
         {
             var record = records.Data.AsSpan(r * width, width);
-            for (int j = 0; j < width; j++)
-            {
-                if (!float.IsFinite(record[j])) throw new ArgumentException($"Record {r} holds NaN or an infinite value in column {j}; histogram inputs must be finite.", nameof(records));
-                counts[j * (bins + 2) + marginals.Cell(j, record[j])]++;
-            }
+            for (int j = 0; j < width; j++) counts[j * (bins + 2) + marginals.Cell(j, record[j])]++;
         }
         double total = Math.Log(n + bins + 2.0);
         for (int c = 0; c < counts.Length; c++) marginals.Surprise[c] = (float)(total - Math.Log(counts[c] + 1.0));

@@ -14,8 +14,11 @@ namespace NeuralFP.Core.Autoencoders;
 /// </summary>
 internal static class ErrorWeighting
 {
-    /// <summary>√w per feature for an autoencoder fitted on <paramref name="standardized"/> (its training records).</summary>
-    public static float[] RootWeights(Autoencoder autoencoder, FloatTensor standardized, double floor)
+    /// <summary>
+    /// √w per feature for an autoencoder fitted on <paramref name="standardized"/> (its training records), and the weighted
+    /// error's mean over those records, mean_j w_j·m_j, which the same pass gives (no second pass to report it).
+    /// </summary>
+    public static (float[] Root, double WeightedError) RootWeights(Autoencoder autoencoder, FloatTensor standardized, double floor)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(floor);
         var means = ReconstructionErrors.FeatureMeans(autoencoder.Layers, standardized.Data, standardized.Records);
@@ -24,10 +27,15 @@ internal static class ErrorWeighting
         if (!(overall > 0))
         {
             Array.Fill(root, 1f);
-            return root;
+            return (root, overall);
         }
-        for (int j = 0; j < root.Length; j++) root[j] = (float)Math.Sqrt(overall / Math.Max(means[j], floor * overall));
-        return root;
+        double weighted = 0;
+        for (int j = 0; j < root.Length; j++)
+        {
+            root[j] = (float)Math.Sqrt(overall / Math.Max(means[j], floor * overall));
+            weighted += (double)root[j] * root[j] * means[j];
+        }
+        return (root, weighted / root.Length);
     }
 
     /// <summary>The standardizer and autoencoder whose plain error is the weighted error of <paramref name="standardizer"/> and <paramref name="autoencoder"/>.</summary>

@@ -352,9 +352,10 @@ public static class FingerprintBuilder
         sampled.Release(l);
         var aeOptions = options.AutoencoderFor(isModelInput, train.Records) with { Seed = options.Seed + l };
         var autoencoder = AutoencoderTrainer.Fit(train, validation, aeOptions, cancellationToken);
+        double? trainError = null;
         if (options.ErrorWeightFloor > 0)
         {
-            var root = ErrorWeighting.RootWeights(autoencoder, train, options.ErrorWeightFloor);
+            (var root, trainError) = ErrorWeighting.RootWeights(autoencoder, train, options.ErrorWeightFloor);
             (standardizer, autoencoder) = ErrorWeighting.Fold(standardizer, autoencoder, root);
             ErrorWeighting.Rescale(train, root);
             ErrorWeighting.Rescale(validation, root);
@@ -367,7 +368,7 @@ public static class FingerprintBuilder
                 : LatentDistance.Fit(LatentDistance.Encode(autoencoder.Layers, train), options.LatentPerClass ? trainClasses : null)
             : null;
         var fused = new FusedLayer(spec.Name, tapShape, spec.Pooling, standardizer.Mean, standardizer.Scale, autoencoder.Layers, $"nfp_error_{l}") { Latent = latent, LatentOutputName = latent is null ? null : $"nfp_latent_{l}" };
-        return new LayerFit(fused, autoencoder, standardizer, aeOptions, Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds) { Marginals = marginals };
+        return new LayerFit(fused, autoencoder, standardizer, aeOptions, trainError ?? Mean(autoencoder.Errors(train)), train.RecordLength, latent, autoencoder.Errors(validation), clock.Elapsed.TotalSeconds) { Marginals = marginals };
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed class ErrorWeightingTests
         var train = standardizer.Transform(raw);
         var autoencoder = AutoencoderTrainer.Fit(train, new FloatTensor([], [0, 12]), new AutoencoderOptions { Kind = kind, MaxEpochs = 30, HiddenSize = 16, Seed = 3 });
 
-        var root = ErrorWeighting.RootWeights(autoencoder, train, floor: 0.3);
+        var (root, weightedError) = ErrorWeighting.RootWeights(autoencoder, train, floor: 0.3);
         var (folded, foldedAutoencoder) = ErrorWeighting.Fold(standardizer, autoencoder, root);
 
         var fresh = Records(100, 4);
@@ -52,6 +52,9 @@ public sealed class ErrorWeightingTests
             Assert.Equal(expected, weighted[r], expected * 1e-4);
         }
         Tolerance.AssertClose(LatentDistance.Encode(autoencoder.Layers, z).Data, LatentDistance.Encode(foldedAutoencoder.Layers, folded.Transform(fresh)).Data, 1e-4, floor: 1);
+        // The weighted error's mean over the training records, as the folded pair computes it record by record.
+        var trainErrors = foldedAutoencoder.Errors(folded.Transform(raw));
+        Assert.Equal(trainErrors.Average(e => (double)e), weightedError, weightedError * 1e-4);
         // The records standardised the old way, rescaled in place, are those the folded standardizer gives.
         ErrorWeighting.Rescale(z, root);
         Tolerance.AssertClose(folded.Transform(fresh).Data, z.Data, 1e-5);
@@ -67,7 +70,7 @@ public sealed class ErrorWeightingTests
 
         foreach (var floor in new[] { 0.1, 0.3, 1.0 })
         {
-            var weights = ErrorWeighting.RootWeights(autoencoder, train, floor).Select(r => (double)r * r).ToArray();
+            var weights = ErrorWeighting.RootWeights(autoencoder, train, floor).Root.Select(r => (double)r * r).ToArray();
             Assert.All(weights, w => Assert.InRange(w, 0, 1 / floor + 1e-6));
             Assert.True(weights[..8].Min() > weights[8..].Max(), $"floor {floor}: the mixed features weigh {string.Join(", ", weights.Select(w => w.ToString("F2")))}");
         }
