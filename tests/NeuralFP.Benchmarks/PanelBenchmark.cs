@@ -133,10 +133,14 @@ internal static class PanelBenchmark
                 {
                     VariantCells.AddRange(cells.Where(c => c.Model == model.Name && c.Seed == seed && c.Detector == Fingerprint).Select(c => c with { Detector = DefaultVariant }));
                     VariantRealised.AddRange(realised.Where(r => r.Model == model.Name && r.Seed == seed && r.Detector == Fingerprint).Select(r => r with { Detector = DefaultVariant }));
+                    VariantCombinedCells.AddRange(cells.Where(c => c.Model == model.Name && c.Seed == seed && c.Detector == DetectorNames.Combined).Select(c => c with { Detector = DefaultVariant }));
+                    VariantCombinedRealised.AddRange(realised.Where(r => r.Model == model.Name && r.Seed == seed && r.Detector == DetectorNames.Combined).Select(r => r with { Detector = DefaultVariant }));
                 }
                 foreach (var variant in variants)
                 {
-                    var built = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(VariantOptions(defaults, variant)) with { Seed = seed, Detectors = [] }, null, CancellationToken.None);
+                    // The combined detector and its members too: the calibration guard reads its realised FPR.
+                    var variantOptions = VariantOptions(defaults, variant);
+                    var built = FingerprintBuilder.Build(model.Onnx, model.Reference, WithTrainingBudget(variantOptions) with { Seed = seed, Detectors = [.. variantOptions.CombinedMembers, DetectorNames.Combined] }, null, CancellationToken.None);
                     EvaluateVariant(model, seed, built, variant);
                 }
                 if (explore && seed == seeds[0])
@@ -320,6 +324,11 @@ internal static class PanelBenchmark
 
     private static readonly List<Realised> VariantRealised = [];
 
+    /// <summary>The combined detector of each variant build (its AUROC and realised FPR), for the calibration guard.</summary>
+    private static readonly List<Cell> VariantCombinedCells = [];
+
+    private static readonly List<Realised> VariantCombinedRealised = [];
+
     /// <summary>Each statistic's own AUROC (higher = more OOD) per build, set and seed.</summary>
     private sealed record StatisticCell(string Variant, string Model, string Set, SetRole Role, int Seed, string Statistic, double Auroc);
 
@@ -368,19 +377,26 @@ internal static class PanelBenchmark
         return options;
     }
 
-    /// <summary>A variant build scored with its own integration on every set (no other detector), plus its statistics' own AUROC.</summary>
+    /// <summary>A variant build scored with its own integration and its combined detector on every set, plus its statistics' own AUROC.</summary>
     private static void EvaluateVariant(PanelModel model, int seed, FingerprintBuilder.Outcome outcome, string variant)
     {
         using var scorer = new FingerprintScorer(outcome.Fingerprint);
-        var (id, idStatistics) = Score(scorer, model.InDistribution, [], [], withFingerprint: true);
+        string[] combined = outcome.Fingerprint.Detectors.Names.Contains(DetectorNames.Combined) ? [DetectorNames.Combined] : [];
+        var (id, idStatistics) = Score(scorer, model.InDistribution, [], combined, withFingerprint: true);
         VariantRealised.Add(new Realised(model.Name, model.Tabular, variant, seed, Share(id[Fingerprint].Flags)));
+        if (combined.Length > 0) VariantCombinedRealised.Add(new Realised(model.Name, model.Tabular, variant, seed, Share(id[DetectorNames.Combined].Flags)));
         if (outcome.Fingerprint.Manifest.Integration is { } integration)
             Console.Error.WriteLine($"{variant} {model.Name} seed {seed}: {integration.Kind}; responses {string.Join(", ", outcome.StatisticResponses?.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)) ?? [])}; left out: {string.Join("; ", integration.Excluded.Select(e => e.Layer))}");
         foreach (var set in model.Sets)
         {
-            var (ood, oodStatistics) = Score(scorer, set.Records, [], [], withFingerprint: true);
+            var (ood, oodStatistics) = Score(scorer, set.Records, [], combined, withFingerprint: true);
             var m = OodMetrics.Compute(id[Fingerprint].Scores, ood[Fingerprint].Scores);
             VariantCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, variant, seed, m.Auroc, m.Fpr95, Share(ood[Fingerprint].Flags)));
+            if (combined.Length > 0)
+            {
+                var c = OodMetrics.Compute(id[DetectorNames.Combined].Scores, ood[DetectorNames.Combined].Scores);
+                VariantCombinedCells.Add(new Cell(model.Name, model.Tabular, set.Name, set.Role, variant, seed, c.Auroc, c.Fpr95, Share(ood[DetectorNames.Combined].Flags)));
+            }
             if (PerStatistic) AddStatisticCells(model, set, seed, variant, outcome.Fingerprint.Manifest, idStatistics.Values, oodStatistics.Values, scorer.StatisticCount);
         }
     }
@@ -405,17 +421,29 @@ internal static class PanelBenchmark
     {
         output.WriteLine("### Option variants (NFP_PANEL_VARIANTS): each build's own fingerprint, chosen on the VALIDATION sets only");
         output.WriteLine();
-        output.WriteLine("| variant | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | realised FPR range |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        output.WriteLine("Calibration guard (item 24, fixed before the variants it judges were re-read): on every model, the fingerprint's and the");
+        output.WriteLine("combined detector's realised FPR averaged over seeds within 5% ± max(1 pp, 2 pp for a table; 2·sampling sd/√seeds).");
+        output.WriteLine("Only variants that pass are eligible; among them the highest validation minimum, then mean, at three decimals.");
+        output.WriteLine();
+        output.WriteLine("| variant | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | realised FPR range | combined: min AUROC (V) | calibration guard |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        static double ValidationMin(IEnumerable<Cell> cells) => cells.GroupBy(c => (c.Model, c.Set, c.Role)).Where(x => x.Key.Role == SetRole.Validation)
+            .Select(x => x.Average(c => c.Auroc)).DefaultIfEmpty(double.NaN).Min();
         var rows = VariantCells.GroupBy(c => c.Detector).Select(g =>
         {
             var perCell = g.GroupBy(c => (c.Model, c.Set, c.Role)).Select(x => (x.Key.Role, Auroc: x.Average(c => c.Auroc))).ToArray();
             var v = perCell.Where(c => c.Role == SetRole.Validation).Select(c => c.Auroc).ToArray();
             var t = perCell.Where(c => c.Role == SetRole.Test).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).ToArray();
             var fpr = VariantRealised.Where(r => r.Detector == g.Key).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
-            return (Name: g.Key, Min: v.Min(), Mean: v.Average(), TestMin: t.Min(), TestMean: t.Average(), FprMin: fpr.Min(), FprMax: fpr.Max());
-        }).OrderByDescending(r => r.Min).ThenByDescending(r => r.Mean).ToArray();
-        foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} | {r.TestMean:F3} | {r.FprMin:P1}–{r.FprMax:P1} |");
+            var failures = CalibrationGuard.Failures(GuardReadings(g.Key));
+            return (Name: g.Key, Min: v.Min(), Mean: v.Average(), TestMin: t.Min(), TestMean: t.Average(), FprMin: fpr.Min(), FprMax: fpr.Max(),
+                CombinedMin: ValidationMin(VariantCombinedCells.Where(c => c.Detector == g.Key)), Guard: failures);
+        }).OrderByDescending(r => r.Guard.Count == 0).ThenByDescending(r => Math.Round(r.Min, 3)).ThenByDescending(r => Math.Round(r.Mean, 3)).ThenBy(r => r.Name == DefaultVariant ? 0 : 1).ToArray();
+        foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} | {r.TestMean:F3} | {r.FprMin:P1}–{r.FprMax:P1} | {r.CombinedMin:F3} | {CalibrationGuard.Describe(r.Guard)} |");
+        output.WriteLine();
+        output.WriteLine(HeldOutRun ? NothingChosen : rows.Any(r => r.Guard.Count == 0)
+            ? $"Chosen (the guard, then the highest validation minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Name}**."
+            : "No variant passes the calibration guard: the default stays.");
         output.WriteLine();
         var names = rows.Select(r => r.Name).ToArray();
         output.WriteLine("AUROC per cell (mean over seeds; V = validation, T = test, never used to choose), then the share of digits flagged at the calibrated threshold:");
@@ -434,6 +462,14 @@ internal static class PanelBenchmark
         }
         output.WriteLine();
     }
+
+    /// <summary>A variant's realised FPR per model, fingerprint and combined detector, averaged over seeds, for the calibration guard.</summary>
+    private static IEnumerable<CalibrationGuard.Reading> GuardReadings(string variant) =>
+        new[] { (Detector: Fingerprint, Rows: VariantRealised), (Detector: DetectorNames.Combined, Rows: VariantCombinedRealised) }
+            .SelectMany(d => d.Rows.Where(r => r.Detector == variant).GroupBy(r => (r.Model, r.Tabular)).Select(g =>
+            {
+                return new CalibrationGuard.Reading(g.Key.Model, g.Key.Tabular, d.Detector, g.Average(r => r.Fpr), g.Count(), SamplingSd(g.Key.Model));
+            }));
 
     private static void PrintStatistics(TextWriter output)
     {
@@ -459,6 +495,14 @@ internal static class PanelBenchmark
 
     /// <summary>Per model: the fingerprint's calibration records and the in-distribution test records (what the realised FPR's spread follows from).</summary>
     private static readonly Dictionary<string, (int Calibration, int Test)> Sampling = [];
+
+    /// <summary>The spread a perfectly calibrated 5% threshold still shows from seed to seed (item 5): its quantile is read on
+    /// n_cal calibration scores and its rate counted on n_test records, sd ≈ √(α(1−α)(1/n_cal + 1/n_test)); NaN when unknown.</summary>
+    private static double SamplingSd(string model)
+    {
+        var (cal, test) = Sampling.GetValueOrDefault(model);
+        return cal > 0 && test > 0 ? Math.Sqrt(0.05 * 0.95 * (1.0 / cal + 1.0 / test)) : double.NaN;
+    }
 
     private sealed record CombinedRule(string Name, Func<Dictionary<string, (double[] Scores, bool[] Flags)>, (float[] Values, int[] Classes), (double[] Scores, bool[] Flags)> Evaluate);
 
@@ -1415,8 +1459,7 @@ internal static class PanelBenchmark
                 return v.Length == 0 ? "–" : $"{v.Average():P1} [{v.Min():P1}–{v.Max():P1}]";
             });
             var (cal, test) = Sampling.GetValueOrDefault(group.Key);
-            var sd = cal > 0 && test > 0 ? Math.Sqrt(0.05 * 0.95 * (1.0 / cal + 1.0 / test)) : double.NaN;
-            output.WriteLine($"| {group.Key} | {cal} / {test} | {sd * 100:F2} pp | {string.Join(" | ", values)} |");
+            output.WriteLine($"| {group.Key} | {cal} / {test} | {SamplingSd(group.Key) * 100:F2} pp | {string.Join(" | ", values)} |");
         }
         output.WriteLine();
         // The spread actually seen from seed to seed, beside the sampling sd a perfectly calibrated threshold would show.
@@ -1429,8 +1472,7 @@ internal static class PanelBenchmark
             var outside = realised.Where(r => r.Detector == Fingerprint).GroupBy(r => (r.Model, r.Tabular)).Where(g => g.Count() > 3).Select(g =>
             {
                 var band = g.Key.Tabular ? 0.02 : 0.01;
-                var (cal, test) = Sampling.GetValueOrDefault(g.Key.Model);
-                var sd = Math.Sqrt(0.05 * 0.95 * (1.0 / cal + 1.0 / test));
+                var sd = SamplingSd(g.Key.Model);
                 return $"{g.Key.Model} {g.Count(r => Math.Abs(r.Fpr - 0.05) > band)} of {g.Count()} outside 5 ± {band * 100:F0} pp (sampling alone: {2 * (1 - NormalCdf(band / sd)):P0})";
             }).ToArray();
             if (outside.Length > 0)
