@@ -425,8 +425,8 @@ internal static class PanelBenchmark
         output.WriteLine("combined detector's realised FPR averaged over seeds within 5% ± max(1 pp, 2 pp for a table; 2·sampling sd/√seeds).");
         output.WriteLine("Only variants that pass are eligible; among them the highest validation minimum, then mean, at three decimals.");
         output.WriteLine();
-        output.WriteLine("| variant | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | realised FPR range | combined: min AUROC (V) | calibration guard |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        output.WriteLine("| variant | min AUROC (V) | mean AUROC (V) | min AUROC, test (not used) | mean AUROC, test (not used) | realised FPR range | combined: min AUROC (V) | combined: realised FPR range | calibration guard |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         static double ValidationMin(IEnumerable<Cell> cells) => cells.GroupBy(c => (c.Model, c.Set, c.Role)).Where(x => x.Key.Role == SetRole.Validation)
             .Select(x => x.Average(c => c.Auroc)).DefaultIfEmpty(double.NaN).Min();
         var rows = VariantCells.GroupBy(c => c.Detector).Select(g =>
@@ -435,11 +435,12 @@ internal static class PanelBenchmark
             var v = perCell.Where(c => c.Role == SetRole.Validation).Select(c => c.Auroc).ToArray();
             var t = perCell.Where(c => c.Role == SetRole.Test).Select(c => c.Auroc).DefaultIfEmpty(double.NaN).ToArray();
             var fpr = VariantRealised.Where(r => r.Detector == g.Key).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
+            var combinedFpr = VariantCombinedRealised.Where(r => r.Detector == g.Key).Select(r => r.Fpr).DefaultIfEmpty(double.NaN).ToArray();
             var failures = CalibrationGuard.Failures(GuardReadings(g.Key));
             return (Name: g.Key, Min: v.Min(), Mean: v.Average(), TestMin: t.Min(), TestMean: t.Average(), FprMin: fpr.Min(), FprMax: fpr.Max(),
-                CombinedMin: ValidationMin(VariantCombinedCells.Where(c => c.Detector == g.Key)), Guard: failures);
+                CombinedMin: ValidationMin(VariantCombinedCells.Where(c => c.Detector == g.Key)), CombinedFpr: $"{combinedFpr.Min():P1}–{combinedFpr.Max():P1}", Guard: failures);
         }).OrderByDescending(r => r.Guard.Count == 0).ThenByDescending(r => Math.Round(r.Min, 3)).ThenByDescending(r => Math.Round(r.Mean, 3)).ThenBy(r => r.Name == DefaultVariant ? 0 : 1).ToArray();
-        foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} | {r.TestMean:F3} | {r.FprMin:P1}–{r.FprMax:P1} | {r.CombinedMin:F3} | {CalibrationGuard.Describe(r.Guard)} |");
+        foreach (var r in rows) output.WriteLine($"| {r.Name} | {r.Min:F3} | {r.Mean:F3} | {r.TestMin:F3} | {r.TestMean:F3} | {r.FprMin:P1}–{r.FprMax:P1} | {r.CombinedMin:F3} | {r.CombinedFpr} | {CalibrationGuard.Describe(r.Guard)} |");
         output.WriteLine();
         output.WriteLine(HeldOutRun ? NothingChosen : rows.Any(r => r.Guard.Count == 0)
             ? $"Chosen (the guard, then the highest validation minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Name}**."
@@ -463,13 +464,14 @@ internal static class PanelBenchmark
         output.WriteLine();
     }
 
-    /// <summary>A variant's realised FPR per model, fingerprint and combined detector, averaged over seeds, for the calibration guard.</summary>
+    /// <summary>Realised FPR per model, averaged over seeds, as the calibration guard reads it (detector: the label it prints).</summary>
+    private static IEnumerable<CalibrationGuard.Reading> GuardReadings(IEnumerable<Realised> rows, string detector) =>
+        rows.GroupBy(r => (r.Model, r.Tabular)).Select(g => new CalibrationGuard.Reading(g.Key.Model, g.Key.Tabular, detector, g.Average(r => r.Fpr), g.Count(), SamplingSd(g.Key.Model)));
+
+    /// <summary>A variant build's readings: its fingerprint and its combined detector.</summary>
     private static IEnumerable<CalibrationGuard.Reading> GuardReadings(string variant) =>
-        new[] { (Detector: Fingerprint, Rows: VariantRealised), (Detector: DetectorNames.Combined, Rows: VariantCombinedRealised) }
-            .SelectMany(d => d.Rows.Where(r => r.Detector == variant).GroupBy(r => (r.Model, r.Tabular)).Select(g =>
-            {
-                return new CalibrationGuard.Reading(g.Key.Model, g.Key.Tabular, d.Detector, g.Average(r => r.Fpr), g.Count(), SamplingSd(g.Key.Model));
-            }));
+        GuardReadings(VariantRealised.Where(r => r.Detector == variant), Fingerprint)
+            .Concat(GuardReadings(VariantCombinedRealised.Where(r => r.Detector == variant), DetectorNames.Combined));
 
     private static void PrintStatistics(TextWriter output)
     {
@@ -1407,8 +1409,8 @@ internal static class PanelBenchmark
         output.WriteLine();
         output.WriteLine($"Cells every integration has: {common.Count} (validation {common.Count(k => cells.Any(c => c.Model == k.Model && c.Set == k.Set && c.Role == SetRole.Validation))}). Realised FPR: image models (target 5 ± 1 pp), then tabular.");
         output.WriteLine();
-        output.WriteLine("| integration | min AUROC (V) | mean AUROC (V) | worst validation cell | min AUROC, test (not used) | mean, test (not used) | min, all cells | digits GRU / MLP / transformer (T) | digits flagged GRU / MLP (T) | realised FPR, image models | realised FPR, tabular |");
-        output.WriteLine("|---|---:|---:|---|---:|---:|---:|---|---|---:|---:|");
+        output.WriteLine("| integration | min AUROC (V) | mean AUROC (V) | worst validation cell | min AUROC, test (not used) | mean, test (not used) | min, all cells | digits GRU / MLP / transformer (T) | digits flagged GRU / MLP (T) | realised FPR, image models | realised FPR, tabular | calibration guard (fingerprint) |");
+        output.WriteLine("|---|---:|---:|---|---:|---:|---:|---|---|---:|---:|---|");
         var rows = names.Select(name =>
         {
             var perCell = cells.Where(c => c.Detector == name && common.Contains((c.Model, c.Set))).GroupBy(c => (c.Model, c.Set, c.Role))
@@ -1425,12 +1427,12 @@ internal static class PanelBenchmark
             return (Name: name, VMin: v.Min(c => c.Auroc), VMean: v.Average(c => c.Auroc), Worst: $"{worst.Key.Model}/{worst.Key.Set} {worst.Auroc:F3}",
                 TMin: t.Length == 0 ? double.NaN : t.Min(c => c.Auroc), TMean: t.Length == 0 ? double.NaN : t.Average(c => c.Auroc), All: perCell.Min(c => c.Auroc),
                 Digits: $"{Digits("gru", false)} / {Digits("mlp", false)} / {Digits("transformer", false)}", Flagged: $"{Digits("gru", true)} / {Digits("mlp", true)}",
-                FprImage: Fpr(false), FprTabular: Fpr(true));
-        }).OrderByDescending(r => Math.Round(r.VMin, 3)).ThenByDescending(r => Math.Round(r.VMean, 3)).ThenBy(r => r.Name == Fingerprint ? 0 : 1).ToArray();
+                FprImage: Fpr(false), FprTabular: Fpr(true), Guard: CalibrationGuard.Failures(GuardReadings(realised.Where(r => r.Detector == name), Fingerprint)));
+        }).OrderByDescending(r => r.Guard.Count == 0).ThenByDescending(r => Math.Round(r.VMin, 3)).ThenByDescending(r => Math.Round(r.VMean, 3)).ThenBy(r => r.Name == Fingerprint ? 0 : 1).ToArray();
         foreach (var r in rows)
-            output.WriteLine($"| {r.Name} | {r.VMin:F3} | {r.VMean:F3} | {r.Worst} | {r.TMin:F3} | {r.TMean:F3} | {r.All:F3} | {r.Digits} | {r.Flagged} | {r.FprImage} | {r.FprTabular} |");
+            output.WriteLine($"| {r.Name} | {r.VMin:F3} | {r.VMean:F3} | {r.Worst} | {r.TMin:F3} | {r.TMean:F3} | {r.All:F3} | {r.Digits} | {r.Flagged} | {r.FprImage} | {r.FprTabular} | {CalibrationGuard.Describe(r.Guard)} |");
         output.WriteLine();
-        output.WriteLine(HeldOutRun ? NothingChosen : $"Chosen on the validation sets (highest minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Name}**.");
+        output.WriteLine(HeldOutRun ? NothingChosen : $"Chosen on the validation sets (the calibration guard on the fingerprint, then the highest minimum, then mean, at three decimals; a tie keeps the default): **{rows[0].Name}**. A re-fit has no combined detector of its own: build it as a variant (NFP_PANEL_VARIANTS) for the guard's combined reading.");
         output.WriteLine();
         output.WriteLine("Validation cells (AUROC, mean over seeds):");
         output.WriteLine();
