@@ -21,8 +21,8 @@ namespace NeuralFP.Benchmarks;
 /// NFP_PANEL_LATENT_PER_CLASS=1 (latent distance to the nearest predicted-class mean), NFP_PANEL_AUTOENCODER=mlp|pca|auto (the autoencoder kind),
 /// NFP_PANEL_RULE_SEEDS=1 (each combined rule's and detector's realised FPR per seed, to trace a spread), NFP_PANEL_INPUT_COMPLEXITY=0|1, NFP_PANEL_LATENT_NEIGHBOURS=N (to the
 /// nearest of N training codes), NFP_PANEL_INPUT_BOTTLENECK=B / NFP_PANEL_INPUT_HIDDEN=H (the input layer's autoencoder only),
-/// NFP_PANEL_VARIANTS (a comma list of option variants built beside the default on the same seeds and compared on the
-/// validation sets, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand),
+/// NFP_PANEL_VARIANTS (a comma list of option variants built beside the default on the same seeds, each with its own
+/// combined detector, and compared on the validation sets after <see cref="CalibrationGuard"/>, see <see cref="VariantOptions"/>), NFP_PANEL_PER_STATISTIC=1 (each statistic's own AUROC, to understand),
 /// NFP_PANEL_COMPLEXITY=1 (the default integration re-fitted with the input's complexity measures, <see cref="InputMeasures"/>),
 /// NFP_PANEL_UNION=1 (the default joined with a one-sided rule, <see cref="UnionVariants"/>), NFP_PANEL_MAXZ=1 (the default
 /// integration joined with a sparse-shift statistic, with and without the input layer, <see cref="MaxZScore"/>),
@@ -319,7 +319,7 @@ internal static class PanelBenchmark
 
     private static bool PerStatistic;
 
-    /// <summary>The default fingerprint and each NFP_PANEL_VARIANTS build, scored with its own (default) integration.</summary>
+    /// <summary>The default fingerprint and each NFP_PANEL_VARIANTS build, scored with its own integration.</summary>
     private static readonly List<Cell> VariantCells = [];
 
     private static readonly List<Realised> VariantRealised = [];
@@ -419,7 +419,7 @@ internal static class PanelBenchmark
 
     private static void PrintOptionVariants(TextWriter output)
     {
-        output.WriteLine("### Option variants (NFP_PANEL_VARIANTS): each build's own fingerprint, chosen on the VALIDATION sets only");
+        output.WriteLine("### Option variants (NFP_PANEL_VARIANTS): each build's own fingerprint and combined detector, chosen on the VALIDATION sets only");
         output.WriteLine();
         output.WriteLine("Calibration guard (item 24, fixed before the variants it judges were re-read): on every model, the fingerprint's and the");
         output.WriteLine("combined detector's realised FPR averaged over seeds within 5% ± max(1 pp, 2 pp for a table; 2·sampling sd/√seeds).");
