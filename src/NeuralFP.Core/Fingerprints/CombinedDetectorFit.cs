@@ -62,7 +62,8 @@ internal static class CombinedDetectorFit
         combined.Fit(inputs, detectors.HeldOutScores);
         // Calibrated on the scores new in-distribution records would get (cross-fitted for the Gaussian rule).
         var calibrated = new CalibratedDetector(combined, ScoreCalibration.Fit(combined.CalibrationScores, targetFpr));
-        progress?.Report($"Detector combined ({combinedRule}: {string.Join(" + ", members)}): realised FPR {calibrated.RealisedFpr:P2} on held-out records.");
-        return detectors.With(calibrated, new DetectorSummary(calibrated.Name, combined.Description, clock.Elapsed.TotalSeconds, calibrated.StateBytes, calibrated.RealisedFpr, false), combined.CalibrationScores);
+        var summary = DetectorSummary.Of(calibrated, combined.Description, clock.Elapsed.TotalSeconds, keepsReferenceData: false);
+        progress?.Report($"Detector combined ({combinedRule}: {string.Join(" + ", members)}): {summary.Describe()}");
+        return detectors.With(calibrated, summary, combined.CalibrationScores);
     }
 }

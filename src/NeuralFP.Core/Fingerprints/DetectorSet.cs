@@ -90,15 +90,15 @@ public sealed class DetectorSet
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr, out heldOutScores[d]);
                     detectors[d] = detector;
-                    summaries[d] = new DetectorSummary(detector.Name, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData);
+                    summaries[d] = DetectorSummary.Of(detector, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.Detector.KeepsReferenceData);
                 });
             }
             catch (AggregateException e)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
             }
-            foreach (var detector in detectors)
-                progress?.Report($"Detector {detector.Name}: {detector.StateBytes:N0} bytes of state, realised FPR {detector.RealisedFpr:P2} on held-out records.");
+            foreach (var summary in summaries)
+                progress?.Report($"Detector {summary.Name}: {summary.StateBytes:N0} bytes of state, {summary.Describe()}");
             return new DetectorSet(PenultimateTensor, detectors)
             {
                 Summaries = summaries, LogitsTensor = LogitsTensor, OutputIsProbability = OutputIsProbability,

@@ -145,4 +145,17 @@ public sealed record DetectorOutputs(string? Penultimate, string? DiceLogits)
 /// <summary>One detector fitted beside the fingerprint: what it is, what it cost, how it calibrated.</summary>
 /// <param name="RealisedFpr">FPR at its threshold on the held-out records it was calibrated on.</param>
 /// <param name="KeepsReferenceData">True for k-NN, which stores a subsample of reference features.</param>
-public sealed record DetectorSummary(string Name, string Description, double FitSeconds, long StateBytes, double RealisedFpr, bool KeepsReferenceData);
+/// <param name="NewDataFpr">Where its rate on new in-distribution records lies with 90% probability, given how many
+/// held-out records set its threshold (<see cref="Metrics.FprInterval"/>; the combined detector sets its own on fewer
+/// records than the fingerprint on a small reference); null in fingerprints built before.</param>
+public sealed record DetectorSummary(string Name, string Description, double FitSeconds, long StateBytes, double RealisedFpr, bool KeepsReferenceData,
+    Metrics.FprInterval? NewDataFpr = null)
+{
+    /// <summary>The summary of a detector just calibrated: its figures and its threshold's interval on new data.</summary>
+    internal static DetectorSummary Of(Detectors.CalibratedDetector detector, string description, double fitSeconds, bool keepsReferenceData) =>
+        new(detector.Name, description, fitSeconds, detector.StateBytes, detector.RealisedFpr, keepsReferenceData, detector.Calibration.NewDataFprInterval());
+
+    /// <summary>The build log's line for it.</summary>
+    internal string Describe() =>
+        $"realised FPR {RealisedFpr:P2} on {NewDataFpr?.CalibrationRecords:N0} held-out records; on new in-distribution data {NewDataFpr?.Low:P1}–{NewDataFpr?.High:P1} with 90% probability.";
+}

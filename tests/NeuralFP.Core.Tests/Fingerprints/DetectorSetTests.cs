@@ -20,6 +20,34 @@ public sealed class DetectorSetTests(SmallCnnFingerprint cnn) : IClassFixture<Sm
     }
 
     [Fact]
+    public void Each_detector_says_where_its_rate_on_new_data_lies_given_the_records_that_set_its_threshold()
+    {
+        foreach (var summary in cnn.Fingerprint.Manifest.Detectors)
+        {
+            var calibration = cnn.Fingerprint.Detectors[summary.Name].Calibration;
+            var interval = Assert.IsType<Core.Metrics.FprInterval>(summary.NewDataFpr);
+            Assert.Equal(Core.Metrics.FprInterval.Of(calibration.SampleSize, (int)Math.Round(calibration.RealisedFpr * calibration.SampleSize)), interval);
+            Assert.InRange(summary.RealisedFpr, interval.Low, interval.High);
+            Assert.InRange(interval.High - interval.Low, 0.001, 0.2);
+        }
+    }
+
+    [Fact]
+    public void The_new_data_intervals_round_trip_and_fingerprints_built_before_them_load_without_one()
+    {
+        var files = cnn.Fingerprint.ToFiles().ToDictionary(f => f.Key, f => f.Value);
+        Assert.Equal(cnn.Fingerprint.Manifest.Detectors.Select(d => d.NewDataFpr), Fingerprint.FromFiles(files).Manifest.Detectors.Select(d => d.NewDataFpr));
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(files[Fingerprint.ManifestFileName])!;
+        foreach (var detector in json["detectors"]!.AsArray())
+            Assert.True(detector!.AsObject().Remove("newDataFpr"), "fingerprint.json names no newDataFpr for a detector.");
+        files[Fingerprint.ManifestFileName] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        var old = Fingerprint.FromFiles(files);
+        Assert.All(old.Manifest.Detectors, d => Assert.Null(d.NewDataFpr));
+        Assert.Equal(cnn.Fingerprint.Manifest.Detectors.Select(d => d.RealisedFpr), old.Manifest.Detectors.Select(d => d.RealisedFpr));
+    }
+
+    [Fact]
     public void Dice_computed_inside_the_fused_graph_equals_dice_on_the_penultimate_features()
     {
         var records = FashionMnist.Test().Take(100).Images;
