@@ -13,6 +13,7 @@ namespace NeuralFP.Functions.Reports;
 /// <param name="BatchLabel">Name of the posted batch whose errors the layers carry, if any.</param>
 /// <param name="Unusual">The posted batch's most unusual records with their explanations, most unusual first; null without a batch.</param>
 /// <param name="Integration">How the verdict joins the fingerprint's statistics, and what it leaves out; null when unknown.</param>
+/// <param name="Detectors">The detectors beside the fingerprint (<c>?detector=</c>) and how each calibrated; null or empty for none.</param>
 public sealed record ReportModel(
     string ModelId,
     string Version,
@@ -23,7 +24,8 @@ public sealed record ReportModel(
     string? BatchLabel = null,
     IReadOnlyList<UnusualRecord>? Unusual = null,
     SelfCheckSummary? SelfCheck = null,
-    NeuralFP.Core.Verdicts.IntegrationSummary? Integration = null)
+    NeuralFP.Core.Verdicts.IntegrationSummary? Integration = null,
+    IReadOnlyList<NeuralFP.Core.Fingerprints.DetectorSummary>? Detectors = null)
 {
     /// <summary>Records in the posted batch (0 without one).</summary>
     public int BatchSize => Layers.Count > 0 && Layers[0].BatchErrors is { } errors ? errors.Length : 0;

@@ -47,7 +47,8 @@ internal static class ReportModels
             batch is null ? null : batchLabel ?? $"posted batch of {batch.Verdicts.Count} records",
             batch is null ? null : Unusual(model, batch, cancellationToken),
             manifest.SelfCheck,
-            IntegrationSummary.Of(manifest.Integration));
+            IntegrationSummary.Of(manifest.Integration),
+            manifest.Detectors);
     }
 
     /// <summary>The batch's records with the highest OOD score, explained (deciding layer, input heatmap) and drawn when they are images.</summary>

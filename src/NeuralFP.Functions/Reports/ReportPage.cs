@@ -227,9 +227,25 @@ public static class ReportPage
         }
 
         html.Append("</tbody></table>");
+        WriteDetectors(html, model);
         WriteSelfCheck(html, model);
         WriteLeftOut(html, model);
         html.Append("</section>");
+    }
+
+    /// <summary>How each detector beside the fingerprint calibrated: a gateway choosing <c>?detector=</c> reads its own interval.</summary>
+    private static void WriteDetectors(StringBuilder html, ReportModel model)
+    {
+        if (model.Detectors is not { Count: > 0 } detectors) return;
+        html.Append("<table class=\"detectors\" id=\"detectors\"><caption>Detectors beside the fingerprint (?detector=)</caption><thead><tr><th>Detector</th>")
+            .Append("<th class=\"num\">realised false-positive rate (held-out)</th><th class=\"num\">on new data (90% interval)</th><th class=\"num\">held-out records</th></tr></thead><tbody>");
+        foreach (var d in detectors)
+        {
+            html.Append("<tr><td>").Append(Encode(d.Name)).Append("</td><td class=\"num\">").Append(Percent(d.RealisedFpr)).Append("</td><td class=\"num\">")
+                .Append(d.NewDataFpr is { } interval ? $"{Percent(interval.Low)} to {Percent(interval.High)}" : "–").Append("</td><td class=\"num\">")
+                .Append(d.NewDataFpr is { } known ? Count(known.CalibrationRecords) : "–").Append("</td></tr>");
+        }
+        html.Append("</tbody></table>");
     }
 
     /// <summary>The statistics the verdict's integration leaves out, and why (absent when it reads them all).</summary>

@@ -73,6 +73,28 @@ public sealed partial class ReportPageContentTests
     }
 
     [Fact]
+    public void EachDetectorsOwnIntervalIsShownAndAFingerprintBuiltBeforeItShowsADash()
+    {
+        var model = SyntheticReports.Create() with
+        {
+            Detectors =
+            [
+                // 8 of 160 held-out records above the threshold: a small table's interval.
+                new("combined", "weighted-min-p", 0.1, 1_000, 0.05, false, Core.Metrics.FprInterval.Of(160, 8)),
+                new("knn", "k-NN", 0.2, 2_000, 0.0497, true),
+            ],
+        };
+
+        var html = ReportPage.Render(model);
+
+        var interval = Core.Metrics.FprInterval.Of(160, 8);
+        Assert.Contains($"<tr><td>combined</td><td class=\"num\">5%</td><td class=\"num\">{ReportFormat.Percent(interval.Low)} to {ReportFormat.Percent(interval.High)}</td><td class=\"num\">160</td></tr>", html);
+        Assert.True(interval.High - interval.Low > 0.04, "160 records leave the rate on new data uncertain by more than ±2 pp.");
+        Assert.Contains("<tr><td>knn</td><td class=\"num\">4.97%</td><td class=\"num\">–</td><td class=\"num\">–</td></tr>", html);
+        Assert.DoesNotContain("id=\"detectors\"", ReportPage.Render(SyntheticReports.Create()));
+    }
+
+    [Fact]
     public void ThresholdsSetOnRecordsTheModelDidNotTrainOnAreSaidSo()
     {
         var model = SyntheticReports.Create();
