@@ -16,6 +16,8 @@ namespace NeuralFP.Contracts;
 /// <param name="Verdicts">One verdict per posted record, in order.</param>
 /// <param name="TargetFpr">False-positive rate the threshold was calibrated for.</param>
 /// <param name="KeepsReferenceData">True when the detector stores reference features (k-NN keeps a subsample of the reference set).</param>
+/// <param name="NewDataFpr">Where the threshold's rate on new in-distribution records lies with 90% probability, from the
+/// held-out records that set it (fewer than the fingerprint's on a small reference, so wider).</param>
 public sealed record DetectorVerdictsResponse(
     string ModelId,
     int ModelVersion,
@@ -25,4 +27,5 @@ public sealed record DetectorVerdictsResponse(
     bool KeepsReferenceData,
     int Records,
     int OodRecords,
-    IReadOnlyList<DetectorVerdict> Verdicts);
+    IReadOnlyList<DetectorVerdict> Verdicts,
+    NeuralFP.Core.Metrics.FprInterval? NewDataFpr = null);

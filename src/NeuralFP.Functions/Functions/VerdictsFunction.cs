@@ -69,6 +69,6 @@ public sealed class VerdictsFunction(ScorerCache scorers, ApiOptions limits, Dri
             if (scores.Ood[r]) ood++;
         }
         return new DetectorVerdictsResponse(model.ModelId, model.Version, scores.Detector, scores.Threshold, detector.TargetFpr,
-            detector.Detector.KeepsReferenceData, verdicts.Length, ood, verdicts);
+            detector.Detector.KeepsReferenceData, verdicts.Length, ood, verdicts, detector.Calibration.NewDataFprInterval());
     }
 }

@@ -119,7 +119,12 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         Assert.Equal(64, one.Hashes!.Model.Length);
         // The model lists its fitted detectors, and each name is one the verdicts endpoint accepts.
         Assert.NotEmpty(one.Detectors);
-        Assert.Equal(one.Detectors[0], (await Client.GetDetectorVerdictsAsync(ModelId, one.Detectors[0], TestModels.Probe(3))).Detector);
+        var byDetector = await Client.GetDetectorVerdictsAsync(ModelId, one.Detectors[0], TestModels.Probe(3));
+        Assert.Equal(one.Detectors[0], byDetector.Detector);
+        // Its own threshold's interval on new data, from the held-out records that set it (not the fingerprint's).
+        var detectorNewData = byDetector.NewDataFpr!;
+        Assert.InRange(detectorNewData.CalibrationRecords, 1, one.Calibration!.HeldOutRecords);
+        Assert.True(detectorNewData.Low < byDetector.TargetFpr && byDetector.TargetFpr < detectorNewData.High, $"{detectorNewData}");
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<NeuralFpRequestException>(() => Client.GetModelAsync("nobody"))).Status);
 
         var drift = await Client.GetDriftAsync(ModelId);
