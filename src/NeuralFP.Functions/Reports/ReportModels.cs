@@ -48,7 +48,17 @@ internal static class ReportModels
             batch is null ? null : Unusual(model, batch, cancellationToken),
             manifest.SelfCheck,
             IntegrationSummary.Of(manifest.Integration),
-            manifest.Detectors);
+            DetectorsOf(model));
+    }
+
+    /// <summary>The manifest's detector summaries; one written before they carried their interval on new data gets it from
+    /// the detector's stored calibration, as the <c>?detector=</c> answers do.</summary>
+    private static IReadOnlyList<Core.Fingerprints.DetectorSummary> DetectorsOf(LoadedModel model)
+    {
+        var fingerprint = model.Scorer.Fingerprint;
+        return [.. fingerprint.Manifest.Detectors.Select(d => d.NewDataFpr is null && fingerprint.Detectors.Names.Contains(d.Name)
+            ? d with { NewDataFpr = fingerprint.Detectors[d.Name].Calibration.NewDataFprInterval() }
+            : d)];
     }
 
     /// <summary>The batch's records with the highest OOD score, explained (deciding layer, input heatmap) and drawn when they are images.</summary>

@@ -44,6 +44,10 @@ public sealed class DetectorVerdictsTests(ReadyModelFixture fixture) : IClassFix
 
         Assert.Equal((name, Records.Records, fixture.Ready.CurrentVersion), (body.GetProperty("detector").GetString(), body.GetProperty("records").GetInt32(), body.GetProperty("modelVersion").GetInt32()));
         Assert.Equal(fitted.Detector.KeepsReferenceData, body.GetProperty("keepsReferenceData").GetBoolean());
+        // The interval of its threshold's rate on new data, from the held-out records that set it.
+        var interval = fitted.Calibration.NewDataFprInterval();
+        var newData = body.GetProperty("newDataFpr");
+        Assert.Equal((interval.Low, interval.High, interval.CalibrationRecords), (newData.GetProperty("low").GetDouble(), newData.GetProperty("high").GetDouble(), newData.GetProperty("calibrationRecords").GetInt32()));
         Assert.Equal(expected.Ood.Count(o => o), body.GetProperty("oodRecords").GetInt32());
         var verdicts = body.GetProperty("verdicts");
         Assert.Equal(Records.Records, verdicts.GetArrayLength());
@@ -57,6 +61,24 @@ public sealed class DetectorVerdictsTests(ReadyModelFixture fixture) : IClassFix
             Assert.Equal(expected.Threshold, verdict.GetProperty("threshold").GetDouble(), 1e-12);
             Assert.Equal(verdict.GetProperty("score").GetDouble() > verdict.GetProperty("threshold").GetDouble(), verdict.GetProperty("ood").GetBoolean());
         }
+    }
+
+    [Fact]
+    public async Task The_report_gives_a_fingerprint_built_before_the_detector_intervals_the_ones_its_stored_calibrations_imply()
+    {
+        var files = (await fixture.App.Services.GetRequiredService<IFingerprintStore>().ReadAsync(ReadyModelFixture.ModelId, fixture.Ready.CurrentVersion!.Value, CancellationToken.None))
+            .ToDictionary(f => f.Key, f => f.Value);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(files[Fingerprint.ManifestFileName])!;
+        foreach (var detector in json["detectors"]!.AsArray()) Assert.True(detector!.AsObject().Remove("newDataFpr"));
+        files[Fingerprint.ManifestFileName] = Encoding.UTF8.GetBytes(json.ToJsonString());
+        using var scorer = new FingerprintScorer(Fingerprint.FromFiles(files));
+        Assert.All(scorer.Fingerprint.Manifest.Detectors, d => Assert.Null(d.NewDataFpr));
+
+        var model = new NeuralFP.Application.Scoring.LoadedModel(new NeuralFP.Application.Registry.ModelRecord { ModelId = ReadyModelFixture.ModelId }, fixture.Ready.CurrentVersion.Value, scorer);
+        var report = NeuralFP.Functions.Reports.ReportModels.Create(model, new NeuralFP.Contracts.DriftView(ReadyModelFixture.ModelId, fixture.Ready.CurrentVersion.Value, 500, 0, 0, 0, 0.05, 1, 0.001, 100, false, null, 0, 0, 0, null, 0, null), Array.Empty<NeuralFP.Application.Drift.HourlyCount>(), null, null, DateTimeOffset.UtcNow);
+
+        Assert.Equal(scorer.Fingerprint.Detectors.Names, report.Detectors!.Select(d => d.Name));
+        Assert.All(report.Detectors!, d => Assert.Equal(scorer.Fingerprint.Detectors[d.Name].Calibration.NewDataFprInterval(), d.NewDataFpr));
     }
 
     [Fact]
