@@ -146,8 +146,8 @@ public sealed record DetectorOutputs(string? Penultimate, string? DiceLogits)
 /// <param name="RealisedFpr">FPR at its threshold on the held-out records it was calibrated on.</param>
 /// <param name="KeepsReferenceData">True for k-NN, which stores a subsample of reference features.</param>
 /// <param name="NewDataFpr">Where its rate on new in-distribution records lies with 90% probability, given how many
-/// held-out records set its threshold (<see cref="Metrics.FprInterval"/>; the combined detector sets its own on fewer
-/// records than the fingerprint on a small reference); null in fingerprints built before.</param>
+/// held-out records set its threshold (<see cref="Metrics.FprInterval"/>; detectors set theirs on the held-out records
+/// alone, fewer than the fingerprint's calibration records, so theirs is the wider one); null in fingerprints built before.</param>
 public sealed record DetectorSummary(string Name, string Description, double FitSeconds, long StateBytes, double RealisedFpr, bool KeepsReferenceData,
     Metrics.FprInterval? NewDataFpr = null)
 {
