@@ -62,7 +62,7 @@ internal static class CombinedDetectorFit
         combined.Fit(inputs, detectors.HeldOutScores);
         // Calibrated on the scores new in-distribution records would get (cross-fitted for the Gaussian rule).
         var calibrated = new CalibratedDetector(combined, ScoreCalibration.Fit(combined.CalibrationScores, targetFpr));
-        var summary = DetectorSummary.Of(calibrated, combined.Description, clock.Elapsed.TotalSeconds, keepsReferenceData: false);
+        var summary = DetectorSummary.Of(calibrated, clock.Elapsed.TotalSeconds);
         progress?.Report($"Detector combined ({combinedRule}: {string.Join(" + ", members)}): {summary.Describe()}");
         return detectors.With(calibrated, summary, combined.CalibrationScores);
     }

@@ -90,7 +90,7 @@ public sealed class DetectorSet
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     var detector = CalibratedDetector.Calibrate(fitted, heldOut, targetFpr, out heldOutScores[d]);
                     detectors[d] = detector;
-                    summaries[d] = DetectorSummary.Of(detector, detector.Detector.Description, fitSeconds + clock.Elapsed.TotalSeconds, detector.Detector.KeepsReferenceData);
+                    summaries[d] = DetectorSummary.Of(detector, fitSeconds + clock.Elapsed.TotalSeconds);
                 });
             }
             catch (AggregateException e)

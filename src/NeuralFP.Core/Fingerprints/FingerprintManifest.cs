@@ -152,8 +152,9 @@ public sealed record DetectorSummary(string Name, string Description, double Fit
     Metrics.FprInterval? NewDataFpr = null)
 {
     /// <summary>The summary of a detector just calibrated: its figures and its threshold's interval on new data.</summary>
-    internal static DetectorSummary Of(Detectors.CalibratedDetector detector, string description, double fitSeconds, bool keepsReferenceData) =>
-        new(detector.Name, description, fitSeconds, detector.StateBytes, detector.RealisedFpr, keepsReferenceData, detector.Calibration.NewDataFprInterval());
+    internal static DetectorSummary Of(Detectors.CalibratedDetector detector, double fitSeconds) =>
+        new(detector.Name, detector.Detector.Description, fitSeconds, detector.StateBytes, detector.RealisedFpr, detector.Detector.KeepsReferenceData,
+            detector.Calibration.NewDataFprInterval());
 
     /// <summary>The build log's line for it.</summary>
     internal string Describe() =>

@@ -241,9 +241,9 @@ public static class ReportPage
             .Append("<th class=\"num\">realised false-positive rate (held-out)</th><th class=\"num\">on new data (90% interval)</th><th class=\"num\">held-out records</th></tr></thead><tbody>");
         foreach (var d in detectors)
         {
+            var (range, records) = d.NewDataFpr is { } interval ? ($"{Percent(interval.Low)} to {Percent(interval.High)}", Count(interval.CalibrationRecords)) : ("–", "–");
             html.Append("<tr><td>").Append(Encode(d.Name)).Append("</td><td class=\"num\">").Append(Percent(d.RealisedFpr)).Append("</td><td class=\"num\">")
-                .Append(d.NewDataFpr is { } interval ? $"{Percent(interval.Low)} to {Percent(interval.High)}" : "–").Append("</td><td class=\"num\">")
-                .Append(d.NewDataFpr is { } known ? Count(known.CalibrationRecords) : "–").Append("</td></tr>");
+                .Append(range).Append("</td><td class=\"num\">").Append(records).Append("</td></tr>");
         }
         html.Append("</tbody></table>");
     }

@@ -64,24 +64,6 @@ public sealed class DetectorVerdictsTests(ReadyModelFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task The_report_gives_a_fingerprint_built_before_the_detector_intervals_the_ones_its_stored_calibrations_imply()
-    {
-        var files = (await fixture.App.Services.GetRequiredService<IFingerprintStore>().ReadAsync(ReadyModelFixture.ModelId, fixture.Ready.CurrentVersion!.Value, CancellationToken.None))
-            .ToDictionary(f => f.Key, f => f.Value);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(files[Fingerprint.ManifestFileName])!;
-        foreach (var detector in json["detectors"]!.AsArray()) Assert.True(detector!.AsObject().Remove("newDataFpr"));
-        files[Fingerprint.ManifestFileName] = Encoding.UTF8.GetBytes(json.ToJsonString());
-        using var scorer = new FingerprintScorer(Fingerprint.FromFiles(files));
-        Assert.All(scorer.Fingerprint.Manifest.Detectors, d => Assert.Null(d.NewDataFpr));
-
-        var model = new NeuralFP.Application.Scoring.LoadedModel(new NeuralFP.Application.Registry.ModelRecord { ModelId = ReadyModelFixture.ModelId }, fixture.Ready.CurrentVersion.Value, scorer);
-        var report = NeuralFP.Functions.Reports.ReportModels.Create(model, new NeuralFP.Contracts.DriftView(ReadyModelFixture.ModelId, fixture.Ready.CurrentVersion.Value, 500, 0, 0, 0, 0.05, 1, 0.001, 100, false, null, 0, 0, 0, null, 0, null), Array.Empty<NeuralFP.Application.Drift.HourlyCount>(), null, null, DateTimeOffset.UtcNow);
-
-        Assert.Equal(scorer.Fingerprint.Detectors.Names, report.Detectors!.Select(d => d.Name));
-        Assert.All(report.Detectors!, d => Assert.Equal(scorer.Fingerprint.Detectors[d.Name].Calibration.NewDataFprInterval(), d.NewDataFpr));
-    }
-
-    [Fact]
     public async Task Without_a_detector_or_with_fingerprint_the_answer_is_the_fingerprints()
     {
         var plain = await fixture.App.Http.PostAsync(Url, Body());
