@@ -110,6 +110,36 @@ public sealed class StatisticSelectionTests
     }
 
     [Fact]
+    public void A_fingerprint_built_with_a_response_bar_loads_under_the_default_with_its_bar_and_selection_and_scores_as_built()
+    {
+        // Item 25 made every statistic the default; fingerprints built at the old bar of 0.75 must not change their verdicts.
+        var model = File.ReadAllBytes(RepoPaths.Model("panel/synthetic_table_mlp.onnx"));
+        var options = new FingerprintOptions { Detectors = [], Seed = 5, InputMarginalBins = 0 };
+        var withBar = FingerprintBuilder.Build(model, SyntheticTable.Train().Images, options with { StatisticResponseBar = 0.75 }, null, CancellationToken.None).Fingerprint;
+        var byDefault = FingerprintBuilder.Build(model, SyntheticTable.Train().Images, options, null, CancellationToken.None).Fingerprint;
+
+        var loaded = Fingerprint.FromFiles(withBar.ToFiles().ToDictionary());
+
+        Assert.Equal(0.75, loaded.Manifest.Options.StatisticResponseBar);
+        Assert.Contains(false, loaded.Manifest.Integration!.Included);
+        Assert.Equal(withBar.Manifest.Integration!.Included, loaded.Manifest.Integration.Included);
+        Assert.All(byDefault.Manifest.Integration!.Included, Assert.True);
+        var records = SyntheticTable.Test().Images;
+        using var built = new FingerprintScorer(withBar);
+        using var reloaded = new FingerprintScorer(loaded);
+        using var today = new FingerprintScorer(byDefault);
+        Assert.Equal(Scores(built, records), Scores(reloaded, records));
+        Assert.NotEqual(Scores(built, records), Scores(today, records));
+    }
+
+    private static double[] Scores(FingerprintScorer scorer, FloatTensor records)
+    {
+        var scores = new double[records.Records];
+        scorer.ScoreInto(records, new bool[records.Records], scores);
+        return scores;
+    }
+
+    [Fact]
     public void A_density_over_a_single_statistic_is_replaced_by_its_p_value_with_a_build_note()
     {
         // One layer, no latent distance, no input measures, every statistic kept: the density would read one number.
