@@ -5,7 +5,8 @@ namespace NeuralFP.Benchmarks;
 /// for the AUROC rule only if, on every panel model, the fingerprint's and the combined detector's realised FPR, averaged
 /// over the run's seeds, lies within 5% ± t, where t is the band (1 pp; 2 pp for a table) widened to twice the
 /// standard error a perfectly calibrated threshold still shows over that many seeds (2·sd/√seeds, sd from item 5). A
-/// variant may not buy AUROC with thresholds the small tables do not honour.
+/// variant may not buy AUROC with thresholds the small tables do not honour. Since item 25 the combined detector's rule
+/// table reads it too, on each rule's own realised FPR.
 /// </summary>
 internal static class CalibrationGuard
 {
