@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using NeuralFP.Core.Fingerprints;
 using NeuralFP.Core.Tensors;
 using NeuralFP.Core.Verdicts;
+using NeuralFP.Core.Tests.Support;
 using NeuralFP.TestData;
 
 namespace NeuralFP.Core.Tests.Verdicts;
@@ -140,8 +141,8 @@ public sealed class FoldedErrorsTests
         using var before = new FingerprintScorer(unfolded);
         using var after = new FingerprintScorer(loaded);
         using var now = new FingerprintScorer(folded);
-        Assert.Equal(Scores(before, records), Scores(after, records));
-        Assert.NotEqual(Scores(before, records), Scores(now, records)); // the same build with the fold reads differently
+        Assert.Equal(before.ScoresOf(records), after.ScoresOf(records));
+        Assert.NotEqual(before.ScoresOf(records), now.ScoresOf(records)); // the same build with the fold reads differently
     }
 
     [Fact]
@@ -161,12 +162,5 @@ public sealed class FoldedErrorsTests
         for (var l = 0; l < now.Rule.Layers.Count; l++)
             Assert.Equal((l == input ? none : all).Integration!.LogFloor![l], now.Integration!.LogFloor![l]);
         Assert.True(now.Integration!.LogFloor![input] < 1e-5 * all.Integration!.LogFloor![input]);
-    }
-
-    private static double[] Scores(FingerprintScorer scorer, FloatTensor records)
-    {
-        var scores = new double[records.Records];
-        scorer.ScoreInto(records, new bool[records.Records], scores);
-        return scores;
     }
 }
