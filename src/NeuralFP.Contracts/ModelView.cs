@@ -27,6 +27,10 @@ namespace NeuralFP.Contracts;
 /// additive noise; feature noise for tables) from in-distribution ones at build: AUROC and the share flagged, per shift.</param>
 /// <param name="Integration">How the current fingerprint's verdict joins its statistics (the integration's kind) and the
 /// statistics it leaves out, each with why; absent for fingerprints recorded before.</param>
+/// <param name="DetectorSummaries">The detectors of <c>detectors</c> as the fingerprint's manifest summarises them: what each
+/// reads, whether it keeps reference data, its realised FPR on the held-out records that set its threshold and the interval of
+/// its rate on new in-distribution data (<c>newDataFpr</c>); absent for models whose current version was made ready before
+/// it was recorded (the report page and <c>?detector=</c> answers show their intervals).</param>
 public sealed record ModelView(
     string ModelId,
     string Status,
@@ -47,4 +51,5 @@ public sealed record ModelView(
     DateTimeOffset? BuildStartedAt,
     DateTimeOffset? ReadyAt,
     SelfCheckSummary? SelfCheck = null,
-    IntegrationSummary? Integration = null);
+    IntegrationSummary? Integration = null,
+    IReadOnlyList<DetectorSummary>? DetectorSummaries = null);

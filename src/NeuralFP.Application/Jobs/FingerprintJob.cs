@@ -146,7 +146,7 @@ public sealed class FingerprintJob(
             await MarkFailedAsync(modelId, version, reason, permanent: false, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-        var (layers, inputShape, calibration, selfCheck, integration) = ManifestSummary.From(fingerprint.Manifest);
+        var (layers, inputShape, calibration, selfCheck, integration, detectors) = ManifestSummary.From(fingerprint.Manifest);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         while (true)
         {
@@ -162,7 +162,8 @@ public sealed class FingerprintJob(
                 CurrentVersion = version,
                 CurrentHashes = hashes,
                 Layers = layers,
-                Detectors = [.. fingerprint.Detectors.Names],
+                Detectors = [.. detectors.Select(d => d.Name)],
+                DetectorSummaries = detectors,
                 InputShape = inputShape,
                 Calibration = calibration,
                 SelfCheck = selfCheck,

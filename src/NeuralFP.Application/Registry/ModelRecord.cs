@@ -50,6 +50,13 @@ public sealed record ModelRecord
     /// <summary>Detectors fitted beside the current fingerprint (names for <c>?detector=</c>); empty for fingerprints built before they were recorded.</summary>
     public IReadOnlyList<string> Detectors { get; init; } = [];
 
+    /// <summary>
+    /// The same detectors as the fingerprint's manifest summarises them (what each reads, whether it keeps reference data,
+    /// its realised FPR and its threshold's interval on new data); null for rows written before they were recorded, which
+    /// keep the names alone in <see cref="Detectors"/>.
+    /// </summary>
+    public IReadOnlyList<DetectorSummary>? DetectorSummaries { get; init; }
+
     public int[]? InputShape { get; init; }
     public CalibrationSummary? Calibration { get; init; }
 

@@ -143,6 +143,10 @@ public sealed record DetectorOutputs(string? Penultimate, string? DiceLogits)
 }
 
 /// <summary>One detector fitted beside the fingerprint: what it is, what it cost, how it calibrated.</summary>
+/// <param name="Name">The detector's name, as <c>?detector=</c> takes it.</param>
+/// <param name="Description">What it reads and how it scores, with its citation.</param>
+/// <param name="FitSeconds">How long fitting and calibrating it took at build.</param>
+/// <param name="StateBytes">The size of its saved state in the fingerprint.</param>
 /// <param name="RealisedFpr">FPR at its threshold on the held-out records it was calibrated on.</param>
 /// <param name="KeepsReferenceData">True for k-NN, which stores a subsample of reference features.</param>
 /// <param name="NewDataFpr">Where its rate on new in-distribution records lies with 90% probability, given how many

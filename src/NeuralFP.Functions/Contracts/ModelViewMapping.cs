@@ -26,5 +26,6 @@ internal static class ModelViewMapping
         record.BuildStartedAt,
         record.ReadyAt,
         record.SelfCheck,
-        record.Integration);
+        record.Integration,
+        record.DetectorSummaries);
 }

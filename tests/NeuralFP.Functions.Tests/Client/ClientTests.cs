@@ -125,6 +125,11 @@ public sealed class ClientTests(ClientTests.Fixture fixture) : IClassFixture<Cli
         var detectorNewData = byDetector.NewDataFpr!;
         Assert.InRange(detectorNewData.CalibrationRecords, 1, one.Calibration!.HeldOutRecords);
         Assert.True(detectorNewData.Low < byDetector.TargetFpr && byDetector.TargetFpr < detectorNewData.High, $"{detectorNewData}");
+        // The model view summarises every detector as the build recorded it, with the same interval the detector answers with.
+        var summaries = one.DetectorSummaries!;
+        Assert.Equal(one.Detectors, summaries.Select(d => d.Name));
+        Assert.Equal(detectorNewData, summaries[0].NewDataFpr);
+        Assert.All(summaries, d => Assert.NotNull(d.NewDataFpr));
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<NeuralFpRequestException>(() => Client.GetModelAsync("nobody"))).Status);
 
         var drift = await Client.GetDriftAsync(ModelId);

@@ -133,13 +133,15 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
-    public async Task A_model_lists_its_fitted_detectors()
+    public async Task A_model_lists_its_fitted_detectors_and_their_summaries()
     {
         var document = await DocumentAsync();
-        var detectors = document["components"]!["schemas"]!["ModelView"]!["properties"]!["detectors"]!;
+        var properties = document["components"]!["schemas"]!["ModelView"]!["properties"]!;
+        var detectors = properties["detectors"]!;
         Assert.Equal("array", detectors["type"]!.GetValue<string>());
         Assert.Equal("string", detectors["items"]!["type"]!.GetValue<string>());
         Assert.Contains("?detector=", detectors["description"]!.GetValue<string>());
+        Assert.Contains("newDataFpr", properties["detectorSummaries"]!["description"]!.GetValue<string>());
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class ModelRegistryTests : IAsyncLifetime
             BuildingHashes = hashes with { Model = "dd" },
             Layers = ["input", "logits"],
             Detectors = ["msp", "knn"],
+            DetectorSummaries = [Summary("msp", null), Summary("knn", new Core.Metrics.FprInterval(0.021, 0.087, 0.9, 160))],
             InputShape = [1, 28, 28],
             Calibration = new Core.Fingerprints.CalibrationSummary(600, 306, 54, 240, 0.05, 0.0458, 0.01, true),
             BuildSeconds = 1.5,
@@ -49,12 +50,29 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         }, CancellationToken.None);
 
         var stored = await registry.GetAsync("round-trip", CancellationToken.None);
-        Assert.Equal(written! with { InputShape = null, Layers = [], Detectors = [] }, stored! with { InputShape = null, Layers = [], Detectors = [] });
+        Assert.Equal(written! with { InputShape = null, Layers = [], Detectors = [], DetectorSummaries = null }, stored! with { InputShape = null, Layers = [], Detectors = [], DetectorSummaries = null });
         Assert.Equal(["input", "logits"], stored.Layers);
         Assert.Equal(["msp", "knn"], stored.Detectors);
+        Assert.Equal(written.DetectorSummaries!, stored.DetectorSummaries!);
         Assert.Equal([1, 28, 28], stored.InputShape!);
         Assert.Equal(1, (await registry.ListAsync(CancellationToken.None)).Count(r => r.ModelId == "round-trip"));
     }
+
+    [Fact]
+    public async Task A_row_written_before_detector_summaries_were_recorded_reads_with_its_names_and_no_summaries()
+    {
+        var registry = _app.Registry;
+        var read = await registry.GetOrAddAsync("names-only", CancellationToken.None);
+        await registry.TryUpdateAsync(read with { Status = ModelStatus.Ready, CurrentVersion = 1, LatestVersion = 1, Detectors = ["msp"] }, CancellationToken.None);
+
+        var stored = await registry.GetAsync("names-only", CancellationToken.None);
+
+        Assert.Equal(["msp"], stored!.Detectors);
+        Assert.Null(stored.DetectorSummaries);
+    }
+
+    private static DetectorSummary Summary(string name, Core.Metrics.FprInterval? newData)
+        => new(name, $"{name} over the model's outputs", 0.25, 1024, 0.05, KeepsReferenceData: name == "knn", newData);
 
     [Theory]
     [InlineData("has space")]
