@@ -73,6 +73,10 @@ public sealed class CliWorkflowTests : IAsyncLifetime
             var integration = summary.RootElement.GetProperty("integration");
             Assert.Equal("neighbours-per-class", integration.GetProperty("kind").GetString());
             Assert.All(integration.GetProperty("leftOut").EnumerateArray(), e => Assert.False(string.IsNullOrEmpty(e.GetProperty("reason").GetString())));
+            // And its detectors as the model view has them: the names, and each one's interval on new data.
+            Assert.Equal(["knn", "energy", "combined"], summary.RootElement.GetProperty("detectors").EnumerateArray().Select(d => d.GetString()));
+            Assert.All(summary.RootElement.GetProperty("detectorSummaries").EnumerateArray(),
+                d => Assert.True(d.GetProperty("newDataFpr").GetProperty("calibrationRecords").GetInt32() > 0, d.ToString()));
         }
         using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(System.IO.Path.Combine(fingerprint, "fingerprint.json"))))
         {

@@ -96,7 +96,7 @@ internal static class FingerprintCommand
             var m = fingerprint.Manifest;
             if (parse.GetValue(json))
                 CliJson.Write(new { Directory = directory, m.ModelSha256, Layers = m.Layers.Select(l => l.Name), m.Calibration, m.BuildSeconds, m.SelfCheck,
-                    Integration = NeuralFP.Core.Verdicts.IntegrationSummary.Of(m.Integration) });
+                    Integration = NeuralFP.Core.Verdicts.IntegrationSummary.Of(m.Integration), Detectors = m.Detectors.Select(d => d.Name), DetectorSummaries = m.Detectors });
             else
                 Console.WriteLine($"Fingerprint written to {directory}: {m.Layers.Count} layers, realised FPR {m.Calibration.RealisedFpr:P2} on {m.Calibration.HeldOutRecords} held-out records, {m.BuildSeconds:F1} s.");
             return 0;
