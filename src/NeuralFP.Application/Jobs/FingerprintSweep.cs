@@ -19,6 +19,9 @@ public sealed class FingerprintSweep(IModelRegistry registry, FingerprintJob job
     /// <summary>Longest wait between two retries of a transient failure.</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
 
+    /// <summary>The statuses of the rows <see cref="NeedsWork"/> can say yes to.</summary>
+    private static readonly ModelStatus[] UnfinishedStatuses = [ModelStatus.Fingerprinting, ModelStatus.Failed];
+
     /// <summary>Whether the sweep would run this model's build now.</summary>
     public bool NeedsWork(ModelRecord record, DateTimeOffset now)
     {
@@ -35,7 +38,9 @@ public sealed class FingerprintSweep(IModelRegistry registry, FingerprintJob job
     {
         var now = _time.GetUtcNow();
         var outcomes = new List<FingerprintOutcome>();
-        foreach (var record in await registry.ListAsync(cancellationToken).ConfigureAwait(false))
+        // Only the rows a sweep can act on: it runs every 30 s on every instance, and ready models' rows are most of the
+        // table and its bytes (self-check, integration, detector summaries).
+        foreach (var record in await registry.ListAsync(UnfinishedStatuses, cancellationToken).ConfigureAwait(false))
         {
             if (!NeedsWork(record, now)) continue;
             if (await TryRunAsync(record.ModelId, cancellationToken).ConfigureAwait(false) is { } outcome) outcomes.Add(outcome);

@@ -14,6 +14,9 @@ public interface IModelRegistry
     /// <summary>Every model, ordered by id.</summary>
     Task<IReadOnlyList<ModelRecord>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>The models in one of <paramref name="statuses"/>, ordered by id; the store filters, so other rows are not read.</summary>
+    Task<IReadOnlyList<ModelRecord>> ListAsync(IReadOnlyCollection<ModelStatus> statuses, CancellationToken cancellationToken);
+
     /// <summary>Reads the row, creating a <see cref="ModelStatus.Pending"/> one when the model is new.</summary>
     Task<ModelRecord> GetOrAddAsync(string modelId, CancellationToken cancellationToken);
 

@@ -14,11 +14,14 @@ internal static class ModelRecordMapper
 {
     public const string Partition = "model";
 
+    /// <summary>How a status is stored (and filtered on).</summary>
+    public static string StatusText(ModelStatus status) => status.ToString().ToLowerInvariant();
+
     public static TableEntity ToEntity(ModelRecord record)
     {
         var entity = new TableEntity(Partition, record.ModelId)
         {
-            ["Status"] = record.Status.ToString().ToLowerInvariant(),
+            ["Status"] = StatusText(record.Status),
             ["FailureReason"] = Truncate(record.FailureReason),
             ["FailureIsPermanent"] = record.FailureIsPermanent,
             ["CurrentVersion"] = record.CurrentVersion,

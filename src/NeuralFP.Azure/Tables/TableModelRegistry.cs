@@ -32,11 +32,22 @@ public sealed class TableModelRegistry(StorageClients clients, StorageResilience
             async ct => await _table.GetEntityIfExistsAsync<TableEntity>("health", "ping", cancellationToken: ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
 
-    public async Task<IReadOnlyList<ModelRecord>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ModelRecord>> ListAsync(CancellationToken cancellationToken)
+        => QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {ModelRecordMapper.Partition}"), cancellationToken);
+
+    public Task<IReadOnlyList<ModelRecord>> ListAsync(IReadOnlyCollection<ModelStatus> statuses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        if (statuses.Count == 0) return Task.FromResult<IReadOnlyList<ModelRecord>>([]);
+        var anyStatus = string.Join(" or ", statuses.Select(s => TableClient.CreateQueryFilter($"Status eq {ModelRecordMapper.StatusText(s)}")));
+        return QueryAsync($"{TableClient.CreateQueryFilter($"PartitionKey eq {ModelRecordMapper.Partition}")} and ({anyStatus})", cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<ModelRecord>> QueryAsync(string filter, CancellationToken cancellationToken)
         => await resilience.ExecuteAsync(async ct =>
         {
             var records = new List<ModelRecord>();
-            await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == ModelRecordMapper.Partition, cancellationToken: ct).ConfigureAwait(false))
+            await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: ct).ConfigureAwait(false))
                 records.Add(ModelRecordMapper.FromEntity(entity));
             return (IReadOnlyList<ModelRecord>)records.OrderBy(r => r.ModelId, StringComparer.Ordinal).ToList();
         }, cancellationToken).ConfigureAwait(false);

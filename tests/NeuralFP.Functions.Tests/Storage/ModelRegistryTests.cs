@@ -71,6 +71,21 @@ public sealed class ModelRegistryTests : IAsyncLifetime
         Assert.Null(stored.DetectorSummaries);
     }
 
+    [Fact]
+    public async Task Listing_by_status_reads_the_rows_in_those_statuses_only()
+    {
+        var registry = _app.Registry;
+        foreach (var (id, status) in new[] { ("s-ready", ModelStatus.Ready), ("s-building", ModelStatus.Fingerprinting), ("s-pending", ModelStatus.Pending), ("s-failed", ModelStatus.Failed) })
+            await registry.TryUpdateAsync(await registry.GetOrAddAsync(id, CancellationToken.None) with { Status = status }, CancellationToken.None);
+
+        var unfinished = await registry.ListAsync([ModelStatus.Fingerprinting, ModelStatus.Failed], CancellationToken.None);
+
+        Assert.Equal(["s-building", "s-failed"], unfinished.Select(r => r.ModelId));
+        Assert.Equal(["s-pending"], (await registry.ListAsync([ModelStatus.Pending], CancellationToken.None)).Select(r => r.ModelId));
+        Assert.Empty(await registry.ListAsync([], CancellationToken.None));
+        Assert.Equal(4, (await registry.ListAsync(CancellationToken.None)).Count(r => r.ModelId.StartsWith("s-", StringComparison.Ordinal)));
+    }
+
     private static DetectorSummary Summary(string name, Core.Metrics.FprInterval? newData)
         => new(name, $"{name} over the model's outputs", 0.25, 1024, 0.05, KeepsReferenceData: name == "knn", newData);
 

@@ -83,6 +83,7 @@ public sealed class StorageProbeTests : IAsyncLifetime
 
         public Task<ModelRecord?> GetAsync(string modelId, CancellationToken cancellationToken) => inner.GetAsync(modelId, cancellationToken);
         public Task<IReadOnlyList<ModelRecord>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+        public Task<IReadOnlyList<ModelRecord>> ListAsync(IReadOnlyCollection<ModelStatus> statuses, CancellationToken cancellationToken) => inner.ListAsync(statuses, cancellationToken);
         public Task<ModelRecord> GetOrAddAsync(string modelId, CancellationToken cancellationToken) => inner.GetOrAddAsync(modelId, cancellationToken);
         public Task<ModelRecord?> TryAddAsync(ModelRecord record, CancellationToken cancellationToken) => inner.TryAddAsync(record, cancellationToken);
         public Task<ModelRecord?> TryUpdateAsync(ModelRecord record, CancellationToken cancellationToken) => inner.TryUpdateAsync(record, cancellationToken);
